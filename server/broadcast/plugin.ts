@@ -1,0 +1,4 @@
+// Routes of the broadcast domain.
+import type { FastifyInstance } from 'fastify';
+
+export default async function broadcastPlugin(_app: FastifyInstance) {}

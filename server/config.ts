@@ -1,0 +1,58 @@
+// The one place that reads the server's environment. Every other module receives a Config.
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** SQLite file; derived from dataDir. */
+  dbPath: string;
+  /** Media store (sources, HLS output, slates); derived from dataDir. */
+  mediaDir: string;
+  adminPassword: string | undefined;
+  demo: boolean;
+  ffmpegPath: string | undefined;
+  ffprobePath: string | undefined;
+  transcodeConcurrency: number;
+  maxUploadBytes: number;
+  /** IANA zone in which schedules, recurring slots, cron jobs and reports are evaluated. */
+  provinceTz: string;
+  logLevel: string;
+  /** Start background workers (transcode queue, cron jobs). Tests switch them on when they need them. */
+  startWorkers: boolean;
+}
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${value}"`);
+  return Math.floor(n);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const dataDir = path.resolve(overrides.dataDir ?? env.DATA_DIR ?? './data');
+  const base: Config = {
+    port: int(env.PORT, 8080, 'PORT'),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    dbPath: path.join(dataDir, 'broadcast.sqlite'),
+    mediaDir: path.join(dataDir, 'media'),
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    demo: env.DEMO !== '0',
+    ffmpegPath: env.FFMPEG_PATH || undefined,
+    ffprobePath: env.FFPROBE_PATH || undefined,
+    transcodeConcurrency: Math.max(1, int(env.TRANSCODE_CONCURRENCY, 1, 'TRANSCODE_CONCURRENCY')),
+    maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 8 * 1024 ** 3, 'MAX_UPLOAD_BYTES'),
+    provinceTz: env.TZ_PROVINCE || 'Asia/Shanghai',
+    logLevel: env.LOG_LEVEL || 'info',
+    startWorkers: true,
+  };
+  const merged = { ...base, ...overrides };
+  // Paths derived from dataDir follow an overridden dataDir unless overridden themselves.
+  if (overrides.dataDir && !overrides.dbPath) merged.dbPath = path.join(merged.dataDir, 'broadcast.sqlite');
+  if (overrides.dataDir && !overrides.mediaDir) merged.mediaDir = path.join(merged.dataDir, 'media');
+  if (!Intl.supportedValuesOf('timeZone').includes(merged.provinceTz) && merged.provinceTz !== 'UTC') {
+    throw new Error(`TZ_PROVINCE "${merged.provinceTz}" is not an IANA time zone (e.g. Asia/Shanghai)`);
+  }
+  return merged;
+}

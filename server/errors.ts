@@ -1,0 +1,67 @@
+// One error shape for every route: { error: { code, message } }, and never a 500 for bad input.
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+export class AppError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, code = 'bad_request') => new AppError(400, code, message);
+export const unauthorized = (message = 'Sign in first: send Authorization: Bearer <token>.') =>
+  new AppError(401, 'unauthorized', message);
+export const forbidden = (message: string) => new AppError(403, 'forbidden', message);
+export const notFound = (message: string) => new AppError(404, 'not_found', message);
+export const conflict = (message: string, code = 'conflict') => new AppError(409, code, message);
+export const tooLarge = (message: string) => new AppError(413, 'too_large', message);
+export const unprocessable = (message: string, code = 'unprocessable') => new AppError(422, code, message);
+
+/** Turns an ajv validation error list into one sentence a person can act on. */
+function describeValidation(err: FastifyError): string {
+  const v = err.validation?.[0];
+  if (!v) return err.message;
+  const where = (err.validationContext ?? 'body') + (v.instancePath ? v.instancePath.replace(/\//g, '.') : '');
+  const params = v.params as Record<string, unknown>;
+  if (v.keyword === 'required') return `${where}: "${params.missingProperty}" is required.`;
+  if (v.keyword === 'additionalProperties') return `${where}: unknown field "${params.additionalProperty}".`;
+  if (v.keyword === 'enum') return `${where} must be one of: ${(params.allowedValues as unknown[]).join(', ')}.`;
+  return `${where} ${v.message}.`;
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      return reply.status(400).send({ error: { code: 'invalid_input', message: describeValidation(fe) } });
+    }
+    const status = fe.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code = (fe.code ?? 'bad_request').toLowerCase().replace(/^fst_(err_)?/, '');
+      return reply.status(status).send({ error: { code, message: fe.message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).send({ error: { code: 'internal', message: 'Internal error; the operator log has details.' } });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ error: { code: 'not_found', message: `No such path: ${req.method} ${req.url.split('?')[0]}` } });
+  });
+}
+
+/** The JSON schema of the error body, for route documentation. */
+export const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+} as const;
