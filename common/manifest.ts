@@ -1,0 +1,61 @@
+// The site manifest: what the server tells a terminal site (GET /api/sites/me/manifest). Wire type shared
+// by server/sites (which builds it) and player/agent (which acts on it).
+import type { ChannelTimelineInput } from './timeline-types.ts';
+
+/** A file the site must hold, relative to the media root: path 'programs/12/480p/seg_00003.ts' is served at /media/programs/12/480p/seg_00003.ts */
+export interface ManifestFile {
+  path: string;
+  size: number;
+  sha256: string;
+  programId: number;
+  /** Earliest instant (epoch ms) this file is needed on air; null for on-demand-only files. Drives the "within 2 h: download now" rule and eviction. */
+  neededAt: number | null;
+}
+
+export interface ManifestChannel {
+  id: number;
+  number: number;
+  name: string;
+  description: string;
+  /** Schedule of the next 48 h (and the item on air now), with what the timeline needs. */
+  timeline: ChannelTimelineInput;
+  /** Titles for the guide on the TV, by program id. */
+  titles: Record<number, string>;
+}
+
+export interface ManifestProgram {
+  id: number;
+  title: string;
+  description: string;
+  lecturer: string;
+  category: string | null;
+  audiences: string[];
+  seriesId: number | null;
+  seriesTitle: string | null;
+  episode: number | null;
+  duration: number;
+  language: string;
+  /** Rung names this site may play (capped at the site's maxRung), highest first. */
+  rungs: string[];
+  /** Every file of this program at the site's rungs (playlists, segments, poster). */
+  files: Array<Omit<ManifestFile, 'programId' | 'neededAt'>>;
+}
+
+export interface SiteManifest {
+  siteId: number;
+  siteName: string;
+  regionId: number;
+  /** When the server built this manifest (epoch ms); the agent compares with its own clock. */
+  generatedAt: number;
+  /** e.g. '00:00-06:00' in the province's zone. */
+  downloadWindow: string;
+  bandwidthKbps: number;
+  maxRung: string;
+  provinceTz: string;
+  channels: ManifestChannel[];
+  /** Files that scheduled broadcasts in the next 48 h need (including slates), each once. */
+  required: ManifestFile[];
+  /** The published on-demand catalog (ready programs). */
+  catalog: ManifestProgram[];
+  categories: Array<{ id: string; zh: string; en: string }>;
+}
