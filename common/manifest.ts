@@ -2,6 +2,10 @@
 // by server/sites (which builds it) and player/agent (which acts on it).
 import type { ChannelTimelineInput } from './timeline-types.ts';
 
+/** The house ladder's rung names, highest first. */
+export const RUNGS = ['720p', '480p', '360p', '240p'] as const;
+export type Rung = (typeof RUNGS)[number];
+
 /** A file the site must hold, relative to the media root: path 'programs/12/480p/seg_00003.ts' is served at /media/programs/12/480p/seg_00003.ts */
 export interface ManifestFile {
   path: string;

@@ -1,0 +1,199 @@
+// The region tree (province > prefecture > county > township > village) and the subtree checks other
+// domains use for organizer scoping. A region's `path` is its materialised ancestry '/1/4/9/' (ending with
+// its own id), so a subtree is one indexed `path LIKE prefix || '%'` and ancestors need no recursion.
+import type { Db } from '../db/connection.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
+
+export const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** 0 for province ... 4 for village: a child's rank must be greater than its parent's. */
+export const levelRank = (level: Level): number => LEVELS.indexOf(level);
+
+export interface Region {
+  id: number;
+  parentId: number | null;
+  name: string;
+  level: Level;
+  path: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RegionNode extends Region {
+  children: RegionNode[];
+}
+
+const columns =
+  'id, parent_id AS parentId, name, level, path, created_at AS createdAt, updated_at AS updatedAt';
+
+/** The ids in a materialised path, root first: '/1/4/9/' -> [1, 4, 9]. */
+export function pathIds(path: string): number[] {
+  return path.split('/').filter(Boolean).map(Number);
+}
+
+export function getRegion(db: Db, id: number): Region | undefined {
+  return db.prepare(`SELECT ${columns} FROM regions WHERE id = ?`).get(id) as Region | undefined;
+}
+
+/** The region's path prefix, for joins: `JOIN regions r ... WHERE r.path LIKE prefix || '%'`. Undefined if no such region. */
+export function subtreePrefix(db: Db, rootId: number): string | undefined {
+  return (db.prepare('SELECT path FROM regions WHERE id = ?').get(rootId) as { path: string } | undefined)?.path;
+}
+
+/** Ids of the region and every region below it (empty when the root does not exist). */
+export function regionSubtreeIds(db: Db, rootId: number): number[] {
+  const prefix = subtreePrefix(db, rootId);
+  if (prefix === undefined) return [];
+  return (db.prepare("SELECT id FROM regions WHERE path LIKE ? || '%' ORDER BY path").all(prefix) as { id: number }[]).map(
+    (r) => r.id,
+  );
+}
+
+/** True when regionId is rootId or lies below it. */
+export function isInSubtree(db: Db, regionId: number, rootId: number): boolean {
+  const region = db.prepare('SELECT path FROM regions WHERE id = ?').get(regionId) as { path: string } | undefined;
+  return region ? pathIds(region.path).includes(rootId) : false;
+}
+
+/** True when the site belongs to a region in rootId's subtree. */
+export function isSiteInSubtree(db: Db, siteId: number, rootId: number): boolean {
+  const row = db.prepare('SELECT region_id AS regionId FROM sites WHERE id = ?').get(siteId) as { regionId: number } | undefined;
+  return row ? isInSubtree(db, row.regionId, rootId) : false;
+}
+
+/** The region and its ancestors, root first (empty when it does not exist). */
+export function regionAncestorIds(db: Db, regionId: number): number[] {
+  const prefix = subtreePrefix(db, regionId);
+  return prefix === undefined ? [] : pathIds(prefix);
+}
+
+export function listRegions(db: Db, rootId?: number): Region[] {
+  if (rootId === undefined) return db.prepare(`SELECT ${columns} FROM regions ORDER BY path`).all() as Region[];
+  const prefix = subtreePrefix(db, rootId);
+  if (prefix === undefined) return [];
+  return db.prepare(`SELECT ${columns} FROM regions WHERE path LIKE ? || '%' ORDER BY path`).all(prefix) as Region[];
+}
+
+/** Nests a flat list into trees; regions whose parent is not in the list become roots. Siblings sorted by name. */
+export function buildTree<R extends { id: number; parentId: number | null; name: string }>(
+  rows: R[],
+): Array<R & { children: Array<R & { children: unknown[] }> }> {
+  type N = R & { children: N[] };
+  const nodes = new Map<number, N>(rows.map((r) => [r.id, { ...r, children: [] as N[] }]));
+  const roots: N[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.parentId === null ? undefined : nodes.get(node.parentId);
+    (parent ? parent.children : roots).push(node);
+  }
+  const sort = (list: N[]) => {
+    list.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN') || a.id - b.id);
+    for (const n of list) sort(n.children);
+  };
+  sort(roots);
+  return roots;
+}
+
+export function regionTree(db: Db, rootId?: number): RegionNode[] {
+  return buildTree(listRegions(db, rootId)) as RegionNode[];
+}
+
+function checkLevelUnderParent(level: Level, parent: Region | undefined, name: string) {
+  if (parent && levelRank(level) <= levelRank(parent.level))
+    throw badRequest(
+      `"${name}" is a ${level} and cannot sit under ${parent.level} "${parent.name}": a child's level must be below its parent's (${LEVELS.join(' > ')}).`,
+      'bad_level',
+    );
+}
+
+function checkSiblingName(db: Db, parentId: number | null, name: string, exceptId?: number) {
+  const clash = db
+    .prepare('SELECT id FROM regions WHERE ifnull(parent_id, 0) = ? AND name = ? AND id IS NOT ?')
+    .get(parentId ?? 0, name, exceptId ?? null) as { id: number } | undefined;
+  if (clash) throw conflict(`A region named "${name}" already exists there (region ${clash.id}).`, 'duplicate_region');
+}
+
+export interface NewRegion {
+  name: string;
+  parentId?: number | null;
+  level: Level;
+}
+
+/** Inserts one region; callers wanting all-or-nothing wrap several calls in db.transaction. */
+export function createRegion(db: Db, input: NewRegion, now = new Date().toISOString()): Region {
+  const name = input.name.trim();
+  if (!name) throw badRequest('name must not be empty.');
+  const parentId = input.parentId ?? null;
+  const parent = parentId === null ? undefined : getRegion(db, parentId);
+  if (parentId !== null && !parent) throw badRequest(`parentId ${parentId} does not exist.`, 'no_such_parent');
+  checkLevelUnderParent(input.level, parent, name);
+  checkSiblingName(db, parentId, name);
+  return db.transaction(() => {
+    // The path needs the new id: insert with a unique placeholder, then set it.
+    const info = db
+      .prepare('INSERT INTO regions (parent_id, name, level, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(parentId, name, input.level, `pending:${parentId}:${name}`, now, now);
+    const id = Number(info.lastInsertRowid);
+    db.prepare('UPDATE regions SET path = ? WHERE id = ?').run(`${parent?.path ?? '/'}${id}/`, id);
+    return getRegion(db, id)!;
+  })();
+}
+
+export interface RegionPatch {
+  name?: string;
+  level?: Level;
+  /** Moves the region and its whole subtree; null makes it a root. */
+  parentId?: number | null;
+}
+
+export function updateRegion(db: Db, id: number, patch: RegionPatch, now = new Date().toISOString()): Region {
+  const region = getRegion(db, id);
+  if (!region) throw notFound(`No region ${id}.`);
+  const name = patch.name !== undefined ? patch.name.trim() : region.name;
+  if (!name) throw badRequest('name must not be empty.');
+  const level = patch.level ?? region.level;
+  const parentId = patch.parentId !== undefined ? patch.parentId : region.parentId;
+  const parent = parentId === null ? undefined : getRegion(db, parentId);
+  if (parentId !== null && !parent) throw badRequest(`parentId ${parentId} does not exist.`, 'no_such_parent');
+  if (parent && pathIds(parent.path).includes(id))
+    throw badRequest(`Region ${id} cannot move under ${parentId}: that region is inside it.`, 'cycle');
+  checkLevelUnderParent(level, parent, name);
+  // Every direct child must stay below the (possibly new) level; deeper ones are below their own parents already.
+  const highestChild = db
+    .prepare('SELECT name, level FROM regions WHERE parent_id = ?')
+    .all(id) as Array<{ name: string; level: Level }>;
+  for (const child of highestChild)
+    if (levelRank(child.level) <= levelRank(level))
+      throw badRequest(`Region ${id} cannot become a ${level}: its child "${child.name}" is a ${child.level}.`, 'bad_level');
+  if (level !== 'village' && (db.prepare('SELECT 1 FROM sites WHERE region_id = ? LIMIT 1').get(id)))
+    throw badRequest(`Region ${id} has sites, and sites belong to villages: move them first.`, 'bad_level');
+  checkSiblingName(db, parentId, name, id);
+  db.transaction(() => {
+    const newPath = `${parent?.path ?? '/'}${id}/`;
+    if (newPath !== region.path)
+      db.prepare("UPDATE regions SET path = ? || substr(path, ?) WHERE path LIKE ? || '%'").run(
+        newPath,
+        region.path.length + 1,
+        region.path,
+      );
+    db.prepare('UPDATE regions SET name = ?, level = ?, parent_id = ?, updated_at = ? WHERE id = ?').run(
+      name,
+      level,
+      parentId,
+      now,
+      id,
+    );
+  })();
+  return getRegion(db, id)!;
+}
+
+export function deleteRegion(db: Db, id: number): void {
+  if (!getRegion(db, id)) throw notFound(`No region ${id}.`);
+  const children = (db.prepare('SELECT count(*) AS n FROM regions WHERE parent_id = ?').get(id) as { n: number }).n;
+  if (children) throw conflict(`Region ${id} still has ${children} sub-region(s): delete or move them first.`, 'has_children');
+  const sites = (db.prepare('SELECT count(*) AS n FROM sites WHERE region_id = ?').get(id) as { n: number }).n;
+  if (sites) throw conflict(`Region ${id} still has ${sites} site(s): move or delete them first.`, 'has_sites');
+  const users = (db.prepare('SELECT count(*) AS n FROM users WHERE region_id = ?').get(id) as { n: number }).n;
+  if (users) throw conflict(`Region ${id} is the scope of ${users} organizer account(s): change them first.`, 'has_users');
+  db.prepare('DELETE FROM regions WHERE id = ?').run(id);
+}
