@@ -9,6 +9,11 @@ export interface TimelineProgram {
   segments: number[];
   /** Rung names present, highest first, e.g. ['480p', '360p', '240p']. */
   rungs: string[];
+  /**
+   * Slates only: the first `loop` segments are the loop played in gaps (default: all); any segment may end a
+   * gap as its tail (the generated slate has 1 s loop segments then 0.2/0.4/0.6/0.8 s tails).
+   */
+  loop?: number;
 }
 
 /** One scheduled item. An item whose program is absent from `programs` (not ready) plays the slate. */
