@@ -1,0 +1,52 @@
+// Entry of the kiosk bundle: builds the app shell and wires the screens together.
+import { App } from './app.ts';
+import type { CatalogItem } from './api.ts';
+import { BroadcastScreen } from './screens/broadcast.ts';
+import { HomeScreen } from './screens/home.ts';
+import { LectureScreen } from './screens/lecture.ts';
+import { OnDemandScreen } from './screens/ondemand.ts';
+import { RequestScreen } from './screens/request.ts';
+import { SearchScreen } from './screens/search.ts';
+import { VodScreen } from './screens/vod.ts';
+
+const mount = document.getElementById('app');
+if (!mount) throw new Error('kiosk: #app missing from index.html');
+const app = new App(mount);
+
+function openChannel(channelId: number): void {
+  const top = app.top();
+  if (top instanceof BroadcastScreen) top.tune(channelId);
+  else if (top instanceof VodScreen) app.replace(new BroadcastScreen(app, channelId));
+  else app.push(new BroadcastScreen(app, channelId));
+}
+
+function ask(request: { programId?: number; topic?: string }): void {
+  app.push(new RequestScreen(app, request));
+}
+
+function play(item: CatalogItem, from: number): void {
+  app.push(
+    new VodScreen(app, item, from, () => {
+      // A lecture that cannot be played gives way to the channel last watched, or back to its page.
+      const fallback = app.lastChannelId ?? app.channels[0]?.id ?? null;
+      app.toast(app.tr('playbackFailed'));
+      if (fallback !== null) app.replace(new BroadcastScreen(app, fallback));
+      else app.pop();
+    }),
+  );
+}
+
+function openLecture(item: CatalogItem): void {
+  app.push(new LectureScreen(app, item.id, { play, ask }));
+}
+
+function openSearch(): void {
+  app.push(new SearchScreen(app, openLecture, (topic) => ask({ topic })));
+}
+
+app.openChannel = openChannel;
+app.push(new HomeScreen(app, () => app.push(new OnDemandScreen(app, openLecture, openSearch))));
+app.renderHeader();
+void app.start().then(() => app.restoreFocus());
+// Expose the app for the launcher's diagnostics and the end-to-end tests.
+(window as unknown as { kiosk: App }).kiosk = app;
