@@ -1,7 +1,7 @@
 // Routes: registering terminal sites, pairing, revocation. Operators manage; organizers read their subtree.
 import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { errorSchema, forbidden, notFound } from '../errors.ts';
+import { AppError, errorSchema, forbidden, notFound } from '../errors.ts';
 import { isInSubtree } from './regions.ts';
 import { scopeRoot } from './region-routes.ts';
 import { idParams, siteSchema, siteSettingsProps } from './schemas.ts';
@@ -32,10 +32,8 @@ export default async function siteRoutes(app: FastifyInstance) {
       max: 10,
       timeWindow: '1 minute',
       keyGenerator: (req) => `pair|${req.ip}`,
-      errorResponseBuilder: (_req, ctx) => ({
-        statusCode: 429,
-        error: { code: 'too_many_attempts', message: `Too many pairing attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s.` },
-      }),
+      errorResponseBuilder: (_req, ctx) =>
+        new AppError(429, 'too_many_attempts', `Too many pairing attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s.`),
     });
     scoped.post(
       '/api/sites/pair',
