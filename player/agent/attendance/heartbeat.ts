@@ -1,0 +1,104 @@
+// Heartbeats: every 60 s (with a little jitter so a fleet does not beat in step) the agent tells the server
+// what is on screen, how ready its cache is, free disk, version, uptime and its last error. Nothing is queued:
+// a missed heartbeat is exactly what the server counts to call a site offline.
+import { HEARTBEAT_INTERVAL_SECONDS, type Heartbeat, type HeartbeatAck } from '../../../common/attendance.ts';
+import type { Log } from './uploader.ts';
+
+/** What the rest of the agent knows (cache readiness, disk, screen); any field may be left out. */
+export type HeartbeatSource = () => Heartbeat | Promise<Heartbeat>;
+
+export interface HeartbeatOptions {
+  /** Read on every request: re-pairing may point the agent elsewhere. */
+  serverUrl: () => string;
+  getToken: () => string | null;
+  clock: () => number;
+  log: Log;
+  source?: HeartbeatSource;
+  agentVersion?: string;
+  /** Agent start (epoch ms) for uptime. */
+  startedAt: number;
+  /** The uploader's last error, so the server sees a queue that cannot drain. */
+  lastError?: () => string | null;
+  intervalMs?: number;
+  random?: () => number;
+  fetch?: typeof fetch;
+}
+
+export interface HeartbeatStatus {
+  lastSentAt: number | null;
+  lastAck: HeartbeatAck | null;
+  lastError: string | null;
+}
+
+export class HeartbeatSender {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  readonly status: HeartbeatStatus = { lastSentAt: null, lastAck: null, lastError: null };
+
+  constructor(private readonly o: HeartbeatOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.beat().finally(() => {
+        const base = this.o.intervalMs ?? HEARTBEAT_INTERVAL_SECONDS * 1000;
+        // +-5 % jitter keeps the period (three misses = offline) while spreading the fleet.
+        this.schedule(Math.round(base * (0.95 + 0.1 * (this.o.random ?? Math.random)())));
+      });
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  /** Builds and sends one heartbeat. Returns the server's answer, or null when it could not be delivered. */
+  async beat(): Promise<HeartbeatAck | null> {
+    const token = this.o.getToken();
+    if (!token) return null;
+    let body: Heartbeat;
+    try {
+      const extra = (await this.o.source?.()) ?? {};
+      const now = this.o.clock();
+      body = {
+        agentVersion: this.o.agentVersion,
+        uptimeSeconds: Math.max(0, Math.round((now - this.o.startedAt) / 1000)),
+        lastError: this.o.lastError?.() ?? null,
+        ...extra,
+        sentAt: now,
+      };
+    } catch (err) {
+      this.status.lastError = `heartbeat source failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.o.log.warn({ err: this.status.lastError }, 'heartbeat not built');
+      return null;
+    }
+    try {
+      const res = await (this.o.fetch ?? globalThis.fetch)(new URL('/api/sites/me/heartbeat', this.o.serverUrl()), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(20_000),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+      const ack = JSON.parse(text) as HeartbeatAck;
+      this.status.lastSentAt = body.sentAt ?? null;
+      this.status.lastAck = ack;
+      this.status.lastError = null;
+      this.o.log.debug({ serverTime: ack.serverTime }, 'heartbeat sent');
+      return ack;
+    } catch (err) {
+      this.status.lastError = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      this.o.log.debug({ err: this.status.lastError }, 'heartbeat not delivered');
+      return null;
+    }
+  }
+}
