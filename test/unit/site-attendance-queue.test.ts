@@ -1,12 +1,12 @@
 // The site's durable queue: accrual of watched time, headcount and members, close/recover rules, and the
 // ack/delete rules (only acknowledged ids leave; a finished id never reopens).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AttendanceQueue, sessionHeadcount } from '../../player/agent/attendance/queue.ts';
 
-function tempQueue(t: Tap.Test, opts: ConstructorParameters<typeof AttendanceQueue>[1] = {}) {
+function tempQueue(t: Test, opts: ConstructorParameters<typeof AttendanceQueue>[1] = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dyb-queue-'));
   const file = path.join(dir, 'attendance.sqlite');
   const q = AttendanceQueue.open(file, opts);
