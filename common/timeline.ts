@@ -64,6 +64,8 @@ interface Run {
   source: Source;
   slate: boolean;
   itemId: number | null;
+  /** Starts an item or a gap (a place an anchor may sit), not the slate after a short program. */
+  opensBlock: boolean;
   start: number;
   /** Exclusive; Infinity for the final slate run. */
   end: number;
@@ -121,11 +123,11 @@ function shortestAtLeast(src: Source, ms: number): number {
 }
 
 function makeRun(
-  kind: Run['kind'], source: Source, slate: boolean, itemId: number | null,
+  kind: Run['kind'], source: Source, slate: boolean, itemId: number | null, opensBlock: boolean,
   start: number, end: number, firstSequence: number, firstDiscontinuity: number,
 ): Run {
   const run: Run = {
-    kind, source, slate, itemId, start, end, firstSequence, firstDiscontinuity,
+    kind, source, slate, itemId, opensBlock, start, end, firstSequence, firstDiscontinuity,
     count: 0, lastDiscontinuity: firstDiscontinuity, cycles: 0, partial: 0, tailIndex: -1, tailDuration: 0,
   };
   const len = end - start;
@@ -182,11 +184,13 @@ export function compileTimeline(input: ChannelTimelineInput): CompiledTimeline {
   let seq = input.anchor.mediaSequence;
   let disc = input.anchor.discontinuitySequence;
   let first = true;
-  const push = (kind: Run['kind'], src: Source, isSlate: boolean, itemId: number | null, start: number, end: number) => {
+  const push = (
+    kind: Run['kind'], src: Source, isSlate: boolean, itemId: number | null, opensBlock: boolean, start: number, end: number,
+  ) => {
     if (end <= start) return;
     const startDisc = first ? disc : disc + 1;
     first = false;
-    const run = makeRun(kind, src, isSlate, itemId, start, end, seq, startDisc);
+    const run = makeRun(kind, src, isSlate, itemId, opensBlock, start, end, seq, startDisc);
     runs.push(run);
     seq += run.count;
     disc = run.lastDiscontinuity;
@@ -196,18 +200,18 @@ export function compileTimeline(input: ChannelTimelineInput): CompiledTimeline {
   for (const item of input.items) {
     const start = Math.max(item.start, cursor);
     if (item.end <= start) continue;
-    push('cycle', slate, true, null, cursor, start);
+    push('cycle', slate, true, null, true, cursor, start);
     const src = sourceOf(item);
     if (src) {
       const programEnd = Math.min(item.end, start + src.total);
-      push('once', src, false, item.id, start, programEnd);
-      push('cycle', slate, true, item.id, programEnd, item.end);
+      push('once', src, false, item.id, true, start, programEnd);
+      push('cycle', slate, true, item.id, false, programEnd, item.end);
     } else {
-      push('cycle', slate, true, item.id, start, item.end);
+      push('cycle', slate, true, item.id, true, start, item.end);
     }
     cursor = item.end;
   }
-  push('cycle', slate, true, null, cursor, Infinity);
+  push('cycle', slate, true, null, true, cursor, Infinity);
   return { input, runs };
 }
 
@@ -371,4 +375,29 @@ export function nowAndNext(timeline: ChannelTimelineInput | CompiledTimeline, no
     }
   }
   return { now, next, segment: segmentAt(tl, nowMs) };
+}
+
+/**
+ * The part of a timeline a node needs for [from, to]: anchored at the start of the item (or gap) on air at
+ * `from`, with the counters there, and the items up to `to`. Its playlists from `from` on are exactly those
+ * of the whole timeline (liveWindow never looks back past the anchor, so pass a `from` a window earlier).
+ */
+export function windowInput(timeline: ChannelTimelineInput | CompiledTimeline, fromMs: number, toMs: number): ChannelTimelineInput {
+  const tl = compiled(timeline);
+  let i = runIndexAt(tl, Math.max(fromMs, tl.input.anchor.at));
+  while (i > 0 && !tl.runs[i].opensBlock) i--;
+  const run = tl.runs[i];
+  const items = tl.input.items.filter((it) => it.end > run.start && it.start < toMs);
+  const programs: Record<number, TimelineProgram> = {};
+  for (const it of items) {
+    const p = it.programId === null ? undefined : tl.input.programs[it.programId];
+    if (p) programs[p.id] = p;
+  }
+  return {
+    channelId: tl.input.channelId,
+    slate: tl.input.slate,
+    items,
+    programs,
+    anchor: { at: run.start, mediaSequence: run.firstSequence, discontinuitySequence: run.firstDiscontinuity },
+  };
 }
