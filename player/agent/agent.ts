@@ -1,0 +1,146 @@
+// startAgent: the whole site agent in one call (used by main.ts, the tests, the demo and the benchmark).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { buildKiosk } from '../kiosk/build.ts';
+import { MediaCache } from './cache.ts';
+import { buildLocalServer, writeFallbackPage } from './http.ts';
+import { liveNowAndNext } from './live.ts';
+import { AgentStore, openAgentDb } from './store.ts';
+import { SiteSync } from './sync.ts';
+import { Uplink } from './uplink.ts';
+
+export interface AgentOptions {
+  /** The provincial server, e.g. http://broadcast.example.org:8080 */
+  serverUrl: string;
+  /** Where the agent keeps its SQLite, media cache and kiosk build. */
+  dataDir: string;
+  /** Local port (default 8090; 0 picks a free one). */
+  port?: number;
+  /** Local address (default 127.0.0.1: only the TV's browser on this PC talks to the agent). */
+  host?: string;
+  /** The one-time pairing code; only needed on the first start. */
+  pairCode?: string;
+  /** Epoch ms now. Inject for simulations; everything time-based (playlists, windows, eviction) reads it. */
+  clock?: () => number;
+  /** Disk quota for the media cache (default 20 GiB). */
+  quotaBytes?: number;
+  /** Manifest poll period (default 60 s, jittered ±20 %). */
+  syncIntervalMs?: number;
+  /** Overrides the bandwidth cap the server sets for the site (kbps). */
+  bandwidthKbps?: number;
+  /** Start the periodic sync (default true). Tests that drive syncNow() themselves may switch it off. */
+  autoSync?: boolean;
+  /** Kiosk language by default ('zh-CN' or 'en'). */
+  lang?: string;
+  logger?: Logger;
+  logLevel?: string;
+}
+
+export interface RunningAgent {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  sync: SiteSync;
+  store: AgentStore;
+  cache: MediaCache;
+  /** Fetch the manifest now and wait for the downloads it triggers. */
+  syncNow(): Promise<void>;
+  /** Wait until no download is running. */
+  whenIdle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_QUOTA_BYTES = 20 * 1024 ** 3;
+
+function packageVersion(): string {
+  try {
+    const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
+  const clock = opts.clock ?? Date.now;
+  const log = opts.logger ?? pino({ name: 'agent', level: opts.logLevel ?? 'info' });
+  const dataDir = path.resolve(opts.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
+
+  const db = openAgentDb(path.join(dataDir, 'agent.sqlite'));
+  const store = new AgentStore(db);
+  const cache = new MediaCache(path.join(dataDir, 'media'), store, log, clock);
+  const saved = store.pairing();
+  const uplink = new Uplink(opts.serverUrl, saved?.token ?? null);
+  const sync = new SiteSync({
+    store,
+    cache,
+    uplink,
+    log,
+    clock,
+    quotaBytes: opts.quotaBytes ?? DEFAULT_QUOTA_BYTES,
+    syncIntervalMs: opts.syncIntervalMs ?? 60_000,
+    bandwidthKbps: opts.bandwidthKbps,
+  });
+
+  let app: FastifyInstance | null = null;
+  const close = async () => {
+    await sync.close();
+    await app?.close();
+    db.close();
+  };
+
+  try {
+    const kioskDir = path.join(dataDir, 'kiosk');
+    try {
+      await buildKiosk(kioskDir);
+    } catch (err) {
+      log.error({ err }, 'kiosk: the page could not be built; serving a plain status page');
+      writeFallbackPage(kioskDir, (err as Error).message);
+    }
+
+    app = await buildLocalServer({
+      log,
+      store,
+      sync,
+      cache,
+      uplink,
+      clock,
+      kioskDir,
+      serverUrl: opts.serverUrl,
+      version: packageVersion(),
+      lang: opts.lang ?? 'zh-CN',
+      nowAndNext: liveNowAndNext,
+    });
+    await app.listen({ port: opts.port ?? 8090, host: opts.host ?? '127.0.0.1' });
+    const port = (app.server.address() as { port: number }).port;
+    const url = `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${port}`;
+    log.info({ url, dataDir, serverUrl: opts.serverUrl }, 'agent: serving the kiosk and playlists');
+
+    // Full check of what is on disk before anything is played or fetched from it.
+    const checked = await cache.verifyAll(sync.manifest);
+    log.info(checked, 'cache: start-up verification done');
+
+    await sync.ensurePaired(opts.pairCode);
+    if (opts.autoSync !== false) sync.start();
+
+    return {
+      url,
+      port,
+      app,
+      sync,
+      store,
+      cache,
+      syncNow: () => sync.syncNow(),
+      whenIdle: () => sync.whenIdle(),
+      close,
+    };
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+}

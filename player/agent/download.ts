@@ -1,0 +1,126 @@
+// Fetches one manifest file into the cache: resumes a kept .part with Range, passes bytes through the shared
+// token bucket, verifies size and sha256, fsyncs and renames into place, so a file in the cache is whole or absent.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { ManifestFile } from '../../common/manifest.ts';
+import type { TokenBucket } from './throttle.ts';
+import { ServerRefused, UplinkDown, type Uplink } from './uplink.ts';
+
+export class VerifyFailed extends Error {}
+
+/** Absolute path of a manifest path inside the cache; refuses anything that would escape it. */
+export function cachePath(mediaDir: string, rel: string): string {
+  const abs = path.resolve(mediaDir, rel);
+  if (!abs.startsWith(path.resolve(mediaDir) + path.sep)) throw new Error(`path "${rel}" leaves the media cache`);
+  return abs;
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export function sha256(buf: Buffer): string {
+  return crypto.createHash('sha256').update(buf).digest('hex');
+}
+
+export interface DownloadResult {
+  /** Bytes already in the .part file when this attempt started (a resumed download sends Range from here). */
+  resumedFrom: number;
+  /** Bytes received over the network in this attempt. */
+  received: number;
+}
+
+export interface DownloadOptions {
+  uplink: Uplink;
+  mediaDir: string;
+  file: ManifestFile;
+  bucket: TokenBucket;
+  signal?: AbortSignal;
+  /** Called as bytes arrive, for progress shown on the TV. */
+  onBytes?: (partBytes: number) => void;
+}
+
+export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onBytes }: DownloadOptions): Promise<DownloadResult> {
+  const dest = cachePath(mediaDir, file.path);
+  const part = `${dest}.part`;
+  await fsp.mkdir(path.dirname(dest), { recursive: true });
+  let have = 0;
+  try {
+    have = (await fsp.stat(part)).size;
+  } catch {
+    /* no partial download */
+  }
+  if (have > file.size) {
+    await fsp.rm(part, { force: true });
+    have = 0;
+  }
+  const resumedFrom = have;
+  let received = 0;
+
+  if (have < file.size) {
+    const res = await uplink.raw(`/media/${file.path}`, {
+      headers: have > 0 ? { range: `bytes=${have}-` } : {},
+      signal: signal ?? AbortSignal.timeout(10 * 60_000),
+    });
+    if (res.status === 416) {
+      // The server's copy is shorter than our .part: start over.
+      await res.body?.cancel();
+      await fsp.rm(part, { force: true });
+      throw new VerifyFailed(`${file.path}: server refused the range from ${have}; restarting`);
+    }
+    if (res.status >= 500) {
+      await res.body?.cancel();
+      throw new UplinkDown(`${file.path}: server error ${res.status}`);
+    }
+    if (res.status !== 200 && res.status !== 206) {
+      await res.body?.cancel();
+      throw new ServerRefused(res.status, `${file.path}: ${res.status}`);
+    }
+    const append = res.status === 206 && have > 0;
+    if (!append) have = 0;
+    const fh = await fsp.open(part, append ? 'a' : 'w');
+    try {
+      if (res.body) {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          await bucket.take(chunk.byteLength);
+          await fh.write(chunk);
+          have += chunk.byteLength;
+          received += chunk.byteLength;
+          onBytes?.(have);
+          if (have > file.size) break;
+        }
+      }
+      await fh.sync();
+    } catch (err) {
+      // Keep the .part: the next attempt resumes from what reached the disk.
+      throw signal?.aborted ? err : new UplinkDown(`${file.path}: transfer cut after ${have} bytes (${(err as Error).message})`);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  const size = (await fsp.stat(part)).size;
+  if (size < file.size) throw new UplinkDown(`${file.path}: transfer ended early at ${size} of ${file.size} bytes`);
+  const digest = await sha256File(part);
+  if (size !== file.size || digest !== file.sha256) {
+    await fsp.rm(part, { force: true });
+    throw new VerifyFailed(`${file.path}: got ${size} bytes sha256 ${digest.slice(0, 12)}…, manifest says ${file.size} bytes ${file.sha256.slice(0, 12)}…`);
+  }
+  await fsp.rename(part, dest);
+  await syncDir(path.dirname(dest));
+  return { resumedFrom, received };
+}
+
+/** Makes a rename durable across a power cut. */
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

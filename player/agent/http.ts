@@ -1,0 +1,161 @@
+// The local HTTP server on 127.0.0.1: the kiosk page at /, live channel playlists computed here, media from the
+// cache (verified on every read; from the server, streamed through, when not held), and the /local API.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { Logger } from 'pino';
+import type { SiteManifest } from '../../common/manifest.ts';
+import type { MediaCache } from './cache.ts';
+import localApi, { type LocalApiDeps } from './local-api.ts';
+import { liveRoutes } from './live.ts';
+import type { SiteSync } from './sync.ts';
+import { UplinkDown, type Uplink } from './uplink.ts';
+
+export interface LocalServerDeps extends LocalApiDeps {
+  log: Logger;
+  cache: MediaCache;
+  uplink: Uplink;
+  sync: SiteSync;
+  kioskDir: string;
+}
+
+const TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+  '.m4s': 'video/iso.segment',
+  '.mp4': 'video/mp4',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.vtt': 'text/vtt',
+};
+
+const PROGRAM_PATH = /^programs\/(\d+)\//;
+const WATCH_MARK_EVERY_MS = 30_000;
+
+/**
+ * An on-demand master playlist lists every rung the server made; the site holds only its own (up to its
+ * maxRung), so variants of other rungs are dropped before the player sees them.
+ */
+export function restrictMaster(text: string, rungs: string[]): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  let kept = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.startsWith('#EXT-X-STREAM-INF')) {
+      out.push(line);
+      continue;
+    }
+    const uri = (lines[i + 1] ?? '').trim();
+    const rung = uri.split('/')[0]!.replace(/\.m3u8$/, '');
+    i++;
+    if (/^\d+p$/.test(rung) && !rungs.includes(rung)) continue;
+    out.push(line, uri);
+    kept++;
+  }
+  return kept ? out.join('\n') : text;
+}
+
+export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
+  const { cache, uplink, sync, store, clock } = deps;
+
+  // Playback requests (segments every few seconds) are not worth a log line each; errors are.
+  app.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode >= 500) req.log.warn({ url: req.url, status: reply.statusCode }, 'local: request failed');
+  });
+
+  await app.register(fastifyStatic, { root: deps.kioskDir, prefix: '/', index: ['index.html'], cacheControl: false });
+  await localApi(app, deps);
+  liveRoutes(app, { sync, clock, log: deps.log });
+
+  const lastMarked = new Map<number, number>();
+  const markWatched = (programId: number | null) => {
+    if (programId === null) return;
+    const now = clock();
+    if (now - (lastMarked.get(programId) ?? 0) < WATCH_MARK_EVERY_MS) return;
+    lastMarked.set(programId, now);
+    store.markWatched(programId, now);
+  };
+
+  const rungsOf = (m: SiteManifest | null, rel: string): string[] | null => {
+    const match = /^programs\/(\d+)\/master\.m3u8$/.exec(rel);
+    if (!match || !m) return null;
+    return m.catalog.find((p) => p.id === Number(match[1]))?.rungs ?? null;
+  };
+
+  const send = (reply: FastifyReply, rel: string, body: Buffer) => {
+    const ext = path.extname(rel).toLowerCase();
+    const rungs = rungsOf(sync.manifest, rel);
+    const out = rungs ? Buffer.from(restrictMaster(body.toString('utf8'), rungs)) : body;
+    return reply
+      .header('content-type', TYPES[ext] ?? 'application/octet-stream')
+      .header('cache-control', ext === '.m3u8' ? 'no-cache' : 'public, max-age=86400')
+      .send(out);
+  };
+
+  app.get<{ Params: { '*': string } }>('/media/*', {
+    schema: { tags: ['local'], summary: 'Program media (segments, playlists, posters): from the local cache, else from the server' },
+  }, async (req, reply) => {
+    const rel = req.params['*'];
+    if (!rel || rel.split('/').some((s) => s === '..' || s === '' || s === '.')) {
+      return reply.code(400).send({ error: { code: 'bad_request', message: `"${rel}" is not a media path like programs/12/240p/seg_00000.ts` } });
+    }
+    const programId = PROGRAM_PATH.exec(rel) ? Number(PROGRAM_PATH.exec(rel)![1]) : null;
+    const local = await cache.read(rel);
+    if (local && 'body' in local) {
+      markWatched(local.programId ?? programId);
+      return send(reply, rel, local.body);
+    }
+    if (local && 'corrupt' in local) {
+      sync.emit('corrupt', { path: rel });
+      sync.kick(); // fetch it again into the cache
+    }
+
+    // Not held (or just found corrupt): stream it through from the server.
+    let res: Response;
+    try {
+      res = await uplink.raw(`/media/${rel}`, { timeoutMs: sync.online ? 10_000 : 3_000 });
+    } catch (err) {
+      sync.reportContact(false, (err as Error).message);
+      return reply.code(503).send({ error: { code: 'offline', message: `${rel} is not held at this site and the server cannot be reached` } });
+    }
+    if (res.status >= 500) {
+      await res.body?.cancel();
+      sync.reportContact(false, `server error ${res.status}`);
+      return reply.code(503).send({ error: { code: 'upstream', message: `the server failed to send ${rel} (${res.status})` } });
+    }
+    sync.reportContact(true);
+    if (!res.ok) {
+      await res.body?.cancel();
+      return reply.code(res.status === 404 ? 404 : 502).send({ error: { code: 'not_found', message: `${rel}: the server answered ${res.status}` } });
+    }
+    markWatched(programId);
+    if (rungsOf(sync.manifest, rel) || !res.body) return send(reply, rel, Buffer.from(await res.arrayBuffer()));
+    const len = res.headers.get('content-length');
+    if (len) reply.header('content-length', len);
+    reply
+      .header('content-type', res.headers.get('content-type') ?? TYPES[path.extname(rel).toLowerCase()] ?? 'application/octet-stream')
+      .header('cache-control', 'no-cache');
+    return reply.send(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>));
+  });
+
+  return app;
+}
+
+/** A plain page shown only when the kiosk bundle cannot be built, so the TV says what is wrong instead of nothing. */
+export function writeFallbackPage(dir: string, reason: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const esc = reason.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+  fs.writeFileSync(
+    path.join(dir, 'index.html'),
+    `<!doctype html><meta charset="utf-8"><title>站点播放器</title>
+<body style="background:#000;color:#fff;font:32px sans-serif;padding:2em">
+<h1>站点播放器 / Site player</h1><p>播放页面无法生成。The kiosk page could not be built:</p><pre style="font-size:20px;white-space:pre-wrap">${esc}</pre>
+<p>频道播放列表 / Channel playlists: <code>/live/channels/&lt;id&gt;/master.m3u8</code>; 状态 / status: <a style="color:#8cf" href="/local/status">/local/status</a></p></body>`,
+  );
+}

@@ -1,0 +1,91 @@
+// Live channel playlists computed at the site from the manifest's timelines, with the same pure functions the
+// server uses (common/timeline.ts, common/playlist.ts), so the TV gets the same bytes the server would send for
+// the same instant, and keeps getting them with the uplink down.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ManifestChannel, SiteManifest } from '../../common/manifest.ts';
+import { compiled, nowAndNext, type CompiledTimeline } from '../../common/timeline.ts';
+import { masterPlaylist, mediaPlaylist } from '../../common/playlist.ts';
+import { RUNGS } from '../../server/media/ladder.ts';
+import type { SiteSync } from './sync.ts';
+
+export interface Slot {
+  programId: number | null;
+  title: string;
+  start: number;
+  end: number;
+}
+export interface NowNext {
+  now: (Slot & { offsetSec: number }) | null;
+  next: Slot | null;
+}
+
+/** Compiled timelines, one per channel of one manifest object (a new manifest compiles afresh). */
+const compiledCache = new WeakMap<SiteManifest, Map<number, CompiledTimeline>>();
+
+function timelineOf(manifest: SiteManifest, channel: ManifestChannel): CompiledTimeline {
+  let byChannel = compiledCache.get(manifest);
+  if (!byChannel) compiledCache.set(manifest, (byChannel = new Map()));
+  let tl = byChannel.get(channel.id);
+  if (!tl) byChannel.set(channel.id, (tl = compiled(channel.timeline)));
+  return tl;
+}
+
+function channelOf(manifest: SiteManifest | null, id: number): ManifestChannel | undefined {
+  return manifest?.channels.find((c) => c.id === id);
+}
+
+/** What is on air now and next, with titles for the guide. */
+export function liveNowAndNext(manifest: SiteManifest, channelId: number, now: number): NowNext {
+  const channel = channelOf(manifest, channelId);
+  if (!channel) return { now: null, next: null };
+  const nn = nowAndNext(timelineOf(manifest, channel), now);
+  const title = (id: number | null) => (id !== null ? (channel.titles[id] ?? '') : '');
+  return {
+    now: nn.now && { programId: nn.now.slate ? null : nn.now.programId, title: nn.now.slate ? '' : title(nn.now.programId), start: nn.now.start, end: nn.now.end, offsetSec: nn.now.offsetMs / 1000 },
+    next: nn.next && { programId: nn.next.slate ? null : nn.next.programId, title: nn.next.slate ? '' : title(nn.next.programId), start: nn.next.start, end: nn.next.end },
+  };
+}
+
+/** Rungs a channel offers: those its programs and slate have, highest first. */
+export function channelRungs(channel: ManifestChannel): string[] {
+  const have = new Set<string>(channel.timeline.slate.rungs);
+  for (const p of Object.values(channel.timeline.programs)) for (const r of p.rungs) have.add(r);
+  return RUNGS.map((r) => r.name as string).filter((n) => have.has(n));
+}
+
+export function channelMaster(channel: ManifestChannel): string {
+  const names = new Set(channelRungs(channel));
+  return masterPlaylist(
+    RUNGS.filter((r) => names.has(r.name)).map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.videoBitrate + r.audioBitrate })),
+  );
+}
+
+export function liveRoutes(app: FastifyInstance, deps: { sync: SiteSync; clock: () => number; log: Logger }): void {
+  const notFound = (id: number) => ({ error: { code: 'not_found', message: `Channel ${id} is not received at this site` } });
+
+  app.get<{ Params: { id: number } }>('/live/channels/:id/master.m3u8', {
+    schema: { tags: ['live'], summary: 'Master playlist of a channel, computed at the site', params: { type: 'object', properties: { id: { type: 'integer' } } } },
+  }, async (req, reply) => {
+    const channel = channelOf(deps.sync.manifest, req.params.id);
+    if (!channel) return reply.code(404).send(notFound(req.params.id));
+    return reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(channelMaster(channel));
+  });
+
+  app.get<{ Params: { id: number; rung: string } }>('/live/channels/:id/:rung.m3u8', {
+    schema: {
+      tags: ['live'],
+      summary: 'Live media playlist of one rung of a channel at this instant, computed at the site',
+      params: { type: 'object', properties: { id: { type: 'integer' }, rung: { type: 'string', pattern: '^\\d+p$' } } },
+    },
+  }, async (req, reply) => {
+    const m = deps.sync.manifest;
+    const channel = channelOf(m, req.params.id);
+    if (!m || !channel) return reply.code(404).send(notFound(req.params.id));
+    if (!channelRungs(channel).includes(req.params.rung)) {
+      return reply.code(404).send({ error: { code: 'not_found', message: `Channel ${req.params.id} has no rung ${req.params.rung}; see its master.m3u8` } });
+    }
+    const text = mediaPlaylist(timelineOf(m, channel), req.params.rung, deps.clock());
+    return reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(text);
+  });
+}

@@ -1,0 +1,276 @@
+// The agent's local API, read by the kiosk page on the same origin (http://127.0.0.1:8090/local/...). Shapes are
+// agreed with the kiosk (player/kiosk/src/api.ts); fields may be added, never renamed.
+import crypto from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { SiteManifest } from '../../common/manifest.ts';
+import { isHeld, programFiles } from './plan.ts';
+import type { AgentStore } from './store.ts';
+import type { SiteSync } from './sync.ts';
+import type { NowNext } from './live.ts';
+
+export interface LocalApiDeps {
+  store: AgentStore;
+  sync: SiteSync;
+  clock: () => number;
+  serverUrl: string;
+  version: string;
+  lang: string;
+  /** The program on air now and next on a channel of the manifest. */
+  nowAndNext(manifest: SiteManifest, channelId: number, now: number): NowNext;
+}
+
+const errorSchema = {
+  type: 'object',
+  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+};
+
+const slot = {
+  type: ['object', 'null'],
+  properties: {
+    programId: { type: ['integer', 'null'] },
+    title: { type: 'string' },
+    start: { type: 'number' },
+    end: { type: 'number' },
+    offsetSec: { type: 'number' },
+  },
+};
+
+/** Share (0..1) of the bytes the next 48 h of broadcast need that are held. */
+export function cacheReadiness(manifest: SiteManifest | null, held: ReturnType<AgentStore['heldMap']>): number {
+  if (!manifest) return 0;
+  let total = 0;
+  let have = 0;
+  for (const f of manifest.required) {
+    total += f.size;
+    if (isHeld(held, f)) have += f.size;
+  }
+  return total === 0 ? 1 : have / total;
+}
+
+/** Program ids whose every file at the site's rungs is held. */
+export function heldPrograms(manifest: SiteManifest, held: ReturnType<AgentStore['heldMap']>): Set<number> {
+  const out = new Set<number>();
+  for (const p of manifest.catalog) if (p.files.length && p.files.every((f) => isHeld(held, f))) out.add(p.id);
+  return out;
+}
+
+export function masterPathOf(p: SiteManifest['catalog'][number]): string {
+  return p.files.find((f) => /(^|\/)master\.m3u8$/.test(f.path))?.path ?? `programs/${p.id}/master.m3u8`;
+}
+
+export function posterPathOf(p: SiteManifest['catalog'][number]): string | null {
+  return p.files.find((f) => /(^|\/)poster\.(jpe?g|png|webp)$/.test(f.path))?.path ?? null;
+}
+
+export default async function localApi(app: FastifyInstance, deps: LocalApiDeps): Promise<void> {
+  const { store, sync, clock } = deps;
+
+  app.get('/local/status', {
+    schema: {
+      tags: ['local'],
+      summary: 'Agent status for the kiosk: online, site, last sync, cache readiness',
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            online: { type: 'boolean' },
+            siteId: { type: ['integer', 'null'] },
+            siteName: { type: 'string' },
+            serverUrl: { type: 'string' },
+            lastSyncAt: { type: ['number', 'null'] },
+            cacheReadiness: { type: 'number' },
+            provinceTz: { type: 'string' },
+            version: { type: 'string' },
+            lang: { type: 'string' },
+            paired: { type: 'boolean' },
+            lastError: { type: ['string', 'null'] },
+            heldBytes: { type: 'number' },
+            downloading: { type: ['string', 'null'] },
+            outbox: { type: 'integer' },
+          },
+        },
+      },
+    },
+  }, async () => {
+    const m = sync.manifest;
+    const pairing = store.pairing();
+    return {
+      online: sync.online,
+      siteId: pairing?.siteId ?? m?.siteId ?? null,
+      siteName: m?.siteName ?? '',
+      serverUrl: deps.serverUrl,
+      lastSyncAt: store.lastSyncAt(),
+      cacheReadiness: cacheReadiness(m, store.heldMap()),
+      provinceTz: m?.provinceTz ?? 'Asia/Shanghai',
+      version: deps.version,
+      lang: deps.lang,
+      paired: !!pairing,
+      lastError: sync.lastError,
+      heldBytes: store.heldBytes(),
+      downloading: sync.current?.path ?? null,
+      outbox: store.outboxSize(),
+    };
+  });
+
+  app.get('/local/channels', {
+    schema: {
+      tags: ['local'],
+      summary: 'Channels this site receives, with what is on now and next (start/end epoch ms)',
+      response: {
+        200: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              id: { type: 'integer' },
+              number: { type: 'integer' },
+              name: { type: 'string' },
+              description: { type: 'string' },
+              now: slot,
+              next: slot,
+            },
+          },
+        },
+      },
+    },
+  }, async () => {
+    const m = sync.manifest;
+    if (!m) return [];
+    const now = clock();
+    return [...m.channels]
+      .sort((a, b) => a.number - b.number || a.id - b.id)
+      .map((c) => {
+        const nn = deps.nowAndNext(m, c.id, now);
+        return { id: c.id, number: c.number, name: c.name, description: c.description, now: nn.now, next: nn.next };
+      });
+  });
+
+  app.get('/local/catalog', {
+    schema: {
+      tags: ['local'],
+      summary: 'The on-demand catalog, with which lectures are held at this site and download progress',
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            categories: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } } },
+            series: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, title: { type: 'string' } } } },
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  id: { type: 'integer' },
+                  title: { type: 'string' },
+                  description: { type: 'string' },
+                  lecturer: { type: 'string' },
+                  category: { type: ['string', 'null'] },
+                  audiences: { type: 'array', items: { type: 'string' } },
+                  seriesId: { type: ['integer', 'null'] },
+                  seriesTitle: { type: ['string', 'null'] },
+                  episode: { type: ['integer', 'null'] },
+                  duration: { type: 'number' },
+                  poster: { type: ['string', 'null'] },
+                  hls: { type: 'string' },
+                  held: { type: 'boolean' },
+                  download: { type: ['object', 'null'], properties: { progress: { type: 'number' } } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  }, async () => {
+    const m = sync.manifest;
+    if (!m) return { categories: [], series: [], items: [] };
+    const held = heldPrograms(m, store.heldMap());
+    const series = new Map<number, string>();
+    const items = [];
+    for (const p of m.catalog) {
+      if (p.seriesId !== null) series.set(p.seriesId, p.seriesTitle ?? '');
+      const progress = held.has(p.id) ? null : await sync.downloadProgress(p.id);
+      const poster = posterPathOf(p);
+      items.push({
+        id: p.id,
+        title: p.title,
+        description: p.description,
+        lecturer: p.lecturer,
+        category: p.category,
+        audiences: p.audiences,
+        seriesId: p.seriesId,
+        seriesTitle: p.seriesTitle,
+        episode: p.episode,
+        duration: p.duration,
+        poster: poster ? `/media/${poster}` : null,
+        hls: `/media/${masterPathOf(p)}`,
+        held: held.has(p.id),
+        download: progress === null ? null : { progress },
+      });
+    }
+    return {
+      categories: m.categories,
+      series: [...series].map(([id, title]) => ({ id, title })).sort((a, b) => a.title.localeCompare(b.title, 'zh')),
+      items,
+    };
+  });
+
+  app.post<{ Body: { programId: number } }>('/local/downloads', {
+    schema: {
+      tags: ['local'],
+      summary: 'Queue an on-demand lecture for download now, whatever the download window',
+      body: {
+        type: 'object',
+        required: ['programId'],
+        additionalProperties: false,
+        properties: { programId: { type: 'integer', minimum: 1 } },
+      },
+      response: {
+        202: { type: 'object', properties: { programId: { type: 'integer' }, held: { type: 'boolean' }, queued: { type: 'boolean' } } },
+        404: errorSchema,
+      },
+    },
+  }, async (req, reply) => {
+    const m = sync.manifest;
+    const { programId } = req.body;
+    if (!m || !m.catalog.some((p) => p.id === programId)) {
+      return reply.code(404).send({ error: { code: 'not_found', message: `Lecture ${programId} is not in this site's catalog (sync first, or check the id)` } });
+    }
+    const held = programFiles(m, programId).every((f) => isHeld(store.heldMap(), f));
+    if (!held) sync.want(programId);
+    return reply.code(202).send({ programId, held, queued: !held });
+  });
+
+  app.post<{ Body: { programId?: number; topic?: string; memberNo?: string; clientId?: string } }>('/local/requests', {
+    schema: {
+      tags: ['local'],
+      summary: 'A member asks for a lecture or a topic to be broadcast; stored here, forwarded when online',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          programId: { type: 'integer', minimum: 1 },
+          topic: { type: 'string', minLength: 1, maxLength: 200 },
+          memberNo: { type: 'string', minLength: 1, maxLength: 64 },
+          clientId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$', description: 'Send the same id on a retry and the request counts once' },
+        },
+      },
+      response: {
+        202: { type: 'object', properties: { clientId: { type: 'string' }, queued: { type: 'boolean' } } },
+        400: errorSchema,
+      },
+    },
+  }, async (req, reply) => {
+    const { clientId: given, ...body } = req.body;
+    const topic = body.topic?.trim();
+    if (body.programId === undefined && !topic) {
+      return reply.code(400).send({ error: { code: 'bad_request', message: 'Give programId (a lecture) or topic (what you would like to see), or both' } });
+    }
+    const clientId = given ?? crypto.randomUUID();
+    const clean = { ...(body.programId !== undefined && { programId: body.programId }), ...(topic && { topic }), ...(body.memberNo?.trim() && { memberNo: body.memberNo.trim() }) };
+    store.enqueue('request', clientId, clean, clock());
+    req.log.info({ clientId, programId: body.programId }, 'request: member request queued for the server');
+    if (sync.online) void sync.flushOutbox();
+    return reply.code(202).send({ clientId, queued: true });
+  });
+}

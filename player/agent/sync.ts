@@ -1,0 +1,370 @@
+// The agent's work loop: pairs once, polls the manifest (60 s with jitter, ETag), keeps the cache in step with
+// it (downloads in the window at the cap, urgent ones at once, eviction within the quota) and empties the outbox.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { ManifestFile, SiteManifest } from '../../common/manifest.ts';
+import type { MediaCache } from './cache.ts';
+import { downloadFile, VerifyFailed } from './download.ts';
+import { planDownloads, planEviction, programFiles, protectedPaths, staleHeld, isHeld, type PlannedFile } from './plan.ts';
+import type { AgentStore } from './store.ts';
+import { kbpsToBytesPerSecond, TokenBucket } from './throttle.ts';
+import { ServerRefused, Uplink, UplinkDown } from './uplink.ts';
+import { inWindowText } from './window.ts';
+
+export interface SyncOptions {
+  store: AgentStore;
+  cache: MediaCache;
+  uplink: Uplink;
+  log: Logger;
+  clock: () => number;
+  /** Disk quota for the media cache, bytes. */
+  quotaBytes: number;
+  /** Manifest poll period, ms (default 60 s); each wait is jittered by ±20 %. */
+  syncIntervalMs: number;
+  /** Overrides the manifest's bandwidth cap (kbps), e.g. for a link shared with other uses. */
+  bandwidthKbps?: number;
+}
+
+export interface DownloadState {
+  path: string;
+  programId: number;
+  reason: PlannedFile['reason'];
+  bytes: number;
+  size: number;
+}
+
+const OUTBOX_BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000];
+const MAX_VERIFY_FAILURES = 3;
+
+/**
+ * Events: 'online' / 'offline', 'synced' ({changed}), 'downloaded' ({path, resumedFrom, received, ms}),
+ * 'download-failed' ({path, error}), 'evicted' ({programs, paths}), 'corrupt' ({path}), 'idle'.
+ */
+export class SiteSync extends EventEmitter {
+  online = false;
+  lastError: string | null = null;
+  current: DownloadState | null = null;
+  readonly bucket: TokenBucket;
+  private manifestCache: SiteManifest | null;
+  private etag: string | null;
+  private timer: NodeJS.Timeout | null = null;
+  private syncing: Promise<void> | null = null;
+  private pumping: Promise<void> | null = null;
+  private pumpAgain = false;
+  private abort = new AbortController();
+  private closed = false;
+  private overQuotaWarned = false;
+
+  constructor(private readonly o: SyncOptions) {
+    super();
+    const saved = o.store.manifest();
+    this.manifestCache = saved?.manifest ?? null;
+    this.etag = saved?.etag ?? null;
+    this.bucket = new TokenBucket(kbpsToBytesPerSecond(o.bandwidthKbps ?? this.manifestCache?.bandwidthKbps ?? 0));
+  }
+
+  get manifest(): SiteManifest | null {
+    return this.manifestCache;
+  }
+
+  private setOnline(online: boolean, error: string | null = null): void {
+    this.lastError = error;
+    if (online === this.online) return;
+    this.online = online;
+    this.o.log.info({ online }, online ? 'uplink: server reachable' : `uplink: server unreachable (${error})`);
+    this.emit(online ? 'online' : 'offline');
+  }
+
+  /** Records the outcome of any request to the server (the local server's pass-through reports here too). */
+  reportContact(ok: boolean, error?: string): void {
+    this.setOnline(ok, ok ? null : (error ?? 'request failed'));
+  }
+
+  /** Pairs with the one-time code unless a token is stored. Retries while the link is down; a refused code throws. */
+  async ensurePaired(pairCode: string | undefined): Promise<void> {
+    const existing = this.o.store.pairing();
+    if (existing) {
+      this.o.uplink.setToken(existing.token);
+      if (pairCode) this.o.log.info({ siteId: existing.siteId }, 'pairing: already paired; the pairing code is not needed any more');
+      return;
+    }
+    if (!pairCode) throw new Error('This agent is not paired: start it once with --pair CODE (or AGENT_PAIR_CODE), the code shown when the site was registered');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { siteId, token } = await this.o.uplink.pair(pairCode);
+        this.o.store.savePairing({ siteId, token, serverUrl: this.o.uplink.serverUrl });
+        this.o.uplink.setToken(token);
+        this.setOnline(true);
+        this.o.log.info({ siteId }, 'pairing: paired with the server; token stored');
+        return;
+      } catch (err) {
+        if (err instanceof ServerRefused) throw new Error(`Pairing refused by ${this.o.uplink.serverUrl} (${err.message}). Ask the operator for a new pairing code.`);
+        if (this.closed) throw err;
+        this.setOnline(false, (err as Error).message);
+        const wait = Math.min(60_000, 2_000 * 2 ** attempt);
+        this.o.log.warn({ retryInMs: wait }, 'pairing: server unreachable, will retry');
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.closed) return;
+      this.syncOnce().finally(() => {
+        if (this.closed) return;
+        const jitter = 1 + (Math.random() * 0.4 - 0.2);
+        this.timer = setTimeout(tick, this.o.syncIntervalMs * jitter);
+        this.timer.unref?.();
+      });
+    };
+    tick();
+  }
+
+  /** One sync (manifest + reconcile + outbox), then wait until the downloads it started are done or stopped. */
+  async syncNow(): Promise<void> {
+    await this.syncOnce();
+    await this.whenIdle();
+  }
+
+  async whenIdle(): Promise<void> {
+    while (this.pumping) await this.pumping;
+  }
+
+  /** Serialised: a caller during a sync shares it. */
+  syncOnce(): Promise<void> {
+    if (!this.syncing) {
+      this.syncing = this.doSync().finally(() => {
+        this.syncing = null;
+      });
+    }
+    return this.syncing;
+  }
+
+  private async doSync(): Promise<void> {
+    if (!this.o.store.pairing()) return;
+    let changed = false;
+    try {
+      const got = await this.o.uplink.manifest(this.etag);
+      const now = this.o.clock();
+      if (got) {
+        changed = true;
+        this.manifestCache = got.manifest;
+        this.etag = got.etag;
+        this.o.store.saveManifest(got.manifest, got.etag, now);
+        this.o.log.info(
+          { etag: got.etag, channels: got.manifest.channels.length, required: got.manifest.required.length, catalog: got.manifest.catalog.length },
+          'sync: new manifest',
+        );
+      } else {
+        this.o.log.debug('sync: manifest unchanged (304)');
+      }
+      this.o.store.setLastSyncAt(now);
+      this.setOnline(true);
+    } catch (err) {
+      if (err instanceof ServerRefused) {
+        this.lastError = err.message;
+        this.o.log.error({ status: err.status }, `sync: server refused the manifest (${err.message}); is the site revoked?`);
+      } else {
+        this.setOnline(false, (err as Error).message);
+      }
+    }
+    if (this.manifestCache && this.o.bandwidthKbps === undefined) {
+      this.bucket.setRate(kbpsToBytesPerSecond(this.manifestCache.bandwidthKbps));
+    }
+    await this.reconcile();
+    this.emit('synced', { changed });
+    this.kick();
+    if (this.online) await this.flushOutbox();
+  }
+
+  /** Drops files the manifest no longer lists and held files gone from disk; evicts if over quota. */
+  async reconcile(): Promise<void> {
+    const m = this.manifestCache;
+    await this.o.cache.quickCheck();
+    if (!m) return;
+    const stale = staleHeld(m, this.o.store.heldFiles());
+    if (stale.length) {
+      this.o.log.info({ count: stale.length }, 'cache: removing files the manifest no longer lists');
+      await this.o.cache.remove(stale.map((s) => s.path));
+    }
+    await this.evictFor(0, new Set());
+  }
+
+  /** Evicts least recently watched lectures until `incoming` more bytes fit. Returns whether they fit. */
+  private async evictFor(incoming: number, pinned: Set<number>): Promise<boolean> {
+    const m = this.manifestCache;
+    if (!m) return true;
+    const plan = planEviction({
+      quotaBytes: this.o.quotaBytes,
+      held: this.o.store.heldFiles(),
+      protectedPaths: protectedPaths(m, this.o.clock()),
+      pinnedPrograms: pinned,
+      lastUsed: this.o.store.lastUsed(),
+      incomingBytes: incoming,
+    });
+    if (plan.paths.length) {
+      await this.o.cache.remove(plan.paths);
+      this.o.log.info({ programs: plan.programs, files: plan.paths.length }, 'cache: evicted least recently watched lectures to stay within the disk quota');
+      this.emit('evicted', { programs: plan.programs, paths: plan.paths });
+    }
+    return plan.fits;
+  }
+
+  /** Queues an on-demand lecture for download now, whatever the window. */
+  want(programId: number): void {
+    this.o.store.want(programId, this.o.clock());
+    this.o.log.info({ programId }, 'download: lecture queued on request');
+    this.kick();
+  }
+
+  /** Starts the download pump unless it runs; if it runs, it plans again when its current file is done. */
+  kick(): void {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+      this.emit('idle');
+    });
+  }
+
+  private async pump(): Promise<void> {
+    const failures = new Map<string, number>();
+    const skip = new Set<string>();
+    for (;;) {
+      this.pumpAgain = false;
+      const m = this.manifestCache;
+      if (!m || this.closed) return;
+      const now = this.o.clock();
+      this.finishWanted(m);
+      const plan = planDownloads({
+        manifest: m,
+        held: this.o.store.heldMap(),
+        wanted: this.o.store.wanted(),
+        now,
+        inWindow: inWindowText(m.downloadWindow, m.provinceTz, now),
+      }).filter((f) => !skip.has(f.path));
+      const next = plan[0];
+      if (!next) return;
+
+      const incoming = next.size - (await this.o.cache.partBytes(next.path));
+      const fits = await this.evictFor(incoming, new Set(next.reason === 'on-demand' ? [next.programId] : []));
+      if (!fits) {
+        if (next.reason === 'on-demand') {
+          this.o.log.warn({ programId: next.programId, quotaBytes: this.o.quotaBytes }, 'download: lecture does not fit in the disk quota; it will stream instead');
+          this.o.store.unwant([next.programId]);
+          continue;
+        }
+        if (!this.overQuotaWarned) {
+          this.overQuotaWarned = true;
+          this.o.log.warn({ quotaBytes: this.o.quotaBytes }, 'download: the next 48 h of broadcast do not fit in the disk quota; holding them anyway (raise AGENT_DISK_QUOTA_MB)');
+        }
+      }
+
+      const ok = await this.fetchOne(next, failures, skip);
+      if (!ok) return; // link down: the next sync tries again
+    }
+  }
+
+  /** Downloads one file. False when the link is down (stop the pump). */
+  private async fetchOne(file: PlannedFile, failures: Map<string, number>, skip: Set<string>): Promise<boolean> {
+    const started = performance.now();
+    this.current = { path: file.path, programId: file.programId, reason: file.reason, bytes: 0, size: file.size };
+    try {
+      const r = await downloadFile({
+        uplink: this.o.uplink,
+        mediaDir: this.o.cache.mediaDir,
+        file,
+        bucket: this.bucket,
+        signal: this.abort.signal,
+        onBytes: (b) => {
+          if (this.current) this.current.bytes = b;
+        },
+      });
+      this.o.store.addHeld({ path: file.path, size: file.size, sha256: file.sha256, programId: file.programId }, this.o.clock());
+      const ms = Math.round(performance.now() - started);
+      this.o.log.info({ path: file.path, reason: file.reason, bytes: file.size, resumedFrom: r.resumedFrom || undefined, ms }, 'download: file verified and in place');
+      this.setOnline(true);
+      this.emit('downloaded', { path: file.path, reason: file.reason, resumedFrom: r.resumedFrom, received: r.received, ms });
+      return true;
+    } catch (err) {
+      if (this.closed) return false;
+      const message = (err as Error).message;
+      this.emit('download-failed', { path: file.path, error: message });
+      if (err instanceof UplinkDown) {
+        this.setOnline(false, message);
+        this.o.log.warn({ path: file.path }, `download: interrupted, will resume (${message})`);
+        return false;
+      }
+      const n = (failures.get(file.path) ?? 0) + 1;
+      failures.set(file.path, n);
+      if (err instanceof ServerRefused || n >= MAX_VERIFY_FAILURES) skip.add(file.path);
+      this.o.log.warn({ path: file.path, attempt: n }, err instanceof VerifyFailed ? `download: verification failed (${message})` : `download: failed (${message})`);
+      return true;
+    } finally {
+      this.current = null;
+    }
+  }
+
+  /** A requested lecture fully held leaves the request queue (its request time still counts for eviction order). */
+  private finishWanted(m: SiteManifest): void {
+    const held = this.o.store.heldMap();
+    const done = this.o.store.wanted().filter((id) => {
+      const files = programFiles(m, id);
+      return files.length === 0 || files.every((f) => isHeld(held, f));
+    });
+    if (done.length) this.o.store.unwant(done);
+  }
+
+  /** Progress 0..1 of a requested lecture's download, or null when it is not queued. */
+  async downloadProgress(programId: number): Promise<number | null> {
+    if (!this.o.store.wanted().includes(programId) || !this.manifestCache) return null;
+    const files: ManifestFile[] = programFiles(this.manifestCache, programId);
+    const held = this.o.store.heldMap();
+    let total = 0;
+    let have = 0;
+    for (const f of files) {
+      total += f.size;
+      if (isHeld(held, f)) have += f.size;
+      else if (this.current?.path === f.path) have += this.current.bytes;
+    }
+    return total ? Math.min(1, have / total) : 0;
+  }
+
+  /** Sends due outbox rows; a retry carries the same client id, so the server counts it once. */
+  async flushOutbox(): Promise<void> {
+    const now = this.o.clock();
+    for (const row of this.o.store.dueOutbox(now)) {
+      if (row.kind !== 'request') continue;
+      try {
+        await this.o.uplink.sendRequest(row.body as { programId?: number; topic?: string; memberNo?: string }, row.clientId);
+        this.o.store.ackOutbox(row.clientId);
+        this.o.log.info({ clientId: row.clientId }, 'outbox: request delivered to the server');
+      } catch (err) {
+        if (err instanceof ServerRefused && err.status !== 401 && err.status !== 429) {
+          // The server will never take it (e.g. the program is gone): keep the queue moving.
+          this.o.store.ackOutbox(row.clientId);
+          this.o.log.warn({ clientId: row.clientId }, `outbox: request refused by the server, dropped (${err.message})`);
+          continue;
+        }
+        const wait = OUTBOX_BACKOFF_MS[Math.min(row.attempts, OUTBOX_BACKOFF_MS.length - 1)]!;
+        this.o.store.retryOutbox(row.clientId, now + wait, (err as Error).message);
+        if (err instanceof UplinkDown) {
+          this.setOnline(false, (err as Error).message);
+          return;
+        }
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.abort.abort();
+    await this.syncing?.catch(() => {});
+    await this.pumping?.catch(() => {});
+  }
+}

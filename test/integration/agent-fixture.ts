@@ -1,0 +1,55 @@
+// Shared set-up of the agent tests: a real server on a loopback socket with a region chain and a registered
+// site, and a real agent (in-process) paired to it. Not a test file itself (tap runs *.test.ts only).
+import fs from 'node:fs';
+import { pino } from 'pino';
+import { makeServer, tempDir, type TestServer } from '../helpers.ts';
+import { startAgent, type AgentOptions, type RunningAgent } from '../../player/agent/agent.ts';
+
+export interface SiteSetup {
+  s: TestServer;
+  serverUrl: string;
+  villageId: number;
+  siteId: number;
+  pairingCode: string;
+}
+
+const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
+
+export async function serverWithSite(site: { downloadWindow?: string; bandwidthKbps?: number; maxRung?: string } = {}): Promise<SiteSetup> {
+  const s = await makeServer();
+  await s.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (s.app.server.address() as { port: number }).port;
+  let parentId: number | null = null;
+  for (const level of LEVELS) {
+    const payload: Record<string, unknown> = { name: `Test ${level}`, level, parentId };
+    const created = await s.app.inject({ method: 'POST', url: '/api/regions', headers: s.auth, payload });
+    if (created.statusCode !== 201 && created.statusCode !== 200) throw new Error(`region ${level}: ${created.statusCode} ${created.body}`);
+    parentId = (created.json() as { id: number }).id;
+  }
+  const res = await s.app.inject({
+    method: 'POST',
+    url: '/api/sites',
+    headers: s.auth,
+    payload: { name: 'Test village hall', regionId: parentId, ...site },
+  });
+  if (res.statusCode !== 201) throw new Error(`site: ${res.statusCode} ${res.body}`);
+  return { s, serverUrl: `http://127.0.0.1:${port}`, villageId: parentId!, siteId: res.json().id, pairingCode: res.json().pairingCode };
+}
+
+/** An agent on a fresh data dir (or the given one), on a free loopback port, quiet logs, manual sync. */
+export async function agentFor(serverUrl: string, opts: Partial<AgentOptions> = {}): Promise<RunningAgent & { dataDir: string }> {
+  const dataDir = opts.dataDir ?? tempDir('dyb-agent-');
+  const agent = await startAgent({
+    serverUrl,
+    dataDir,
+    port: 0,
+    autoSync: false,
+    logger: pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' }),
+    ...opts,
+  });
+  return Object.assign(agent, { dataDir });
+}
+
+export function rmDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
