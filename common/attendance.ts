@@ -53,8 +53,10 @@ export type RejectReason =
   | 'watched_exceeds_duration'
   | 'watched_exceeds_span'
   | 'member_watched_exceeds_span'
-  | 'duplicate_in_batch'
-  | 'invalid';
+  /** Older than the raw-session retention (ATTENDANCE_RETENTION_DAYS): it could no longer be counted right. */
+  | 'too_old'
+  /** This site already sent this id for another program or mode: the first version is kept. */
+  | 'id_conflict';
 
 export interface AttendanceBatchResult {
   /** Ids the server now holds (newly stored, replays, and grown updates). The agent deletes exactly these. */

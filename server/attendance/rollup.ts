@@ -1,0 +1,67 @@
+// Daily rollups and the raw-session purge. Rolling a day rebuilds that day's aggregate rows whole (idempotent:
+// running it again replaces them) and marks the day rolled up in the same transaction.
+import type { Db } from '../db/connection.ts';
+import { addDays, provinceDay } from './days.ts';
+
+export interface Rollups {
+  /** Rebuilds one day's aggregates. */
+  rollupDay(day: string, now: number): void;
+  /** Rolls every day before today (province zone) that has raw rows and is not rolled up. Returns the days. */
+  rollupPending(now: number): string[];
+  /** Deletes raw rows of rolled-up days older than retentionDays. Returns how many sessions went. */
+  purgeRaw(now: number, retentionDays: number): number;
+}
+
+export function makeRollups(db: Db, tz: string): Rollups {
+  const delDaily = db.prepare('DELETE FROM attendance_daily WHERE day = ?');
+  const delMemberDaily = db.prepare('DELETE FROM attendance_member_daily WHERE day = ?');
+  const insDaily = db.prepare(`
+    INSERT INTO attendance_daily (day, site_id, program_id, mode, sessions, watched_seconds, person_seconds, people)
+    SELECT day, site_id, program_id, mode, count(*), sum(watched_seconds), sum(person_seconds), sum(people)
+      FROM attendance_sessions WHERE day = ? GROUP BY site_id, program_id, mode`);
+  const insMemberDaily = db.prepare(`
+    INSERT INTO attendance_member_daily (day, member_no, site_id, program_id, sessions, watched_seconds)
+    SELECT day, member_no, site_id, program_id, count(*), sum(watched_seconds)
+      FROM attendance_session_members WHERE day = ? GROUP BY member_no, site_id, program_id`);
+  const mark = db.prepare('INSERT OR REPLACE INTO attendance_rolled_days (day, rolled_at) VALUES (?, ?)');
+  const pending = db.prepare(`
+    SELECT DISTINCT day FROM attendance_sessions
+     WHERE day < ? AND day NOT IN (SELECT day FROM attendance_rolled_days) ORDER BY day`);
+  const oldDays = db.prepare('SELECT day FROM attendance_rolled_days WHERE day < ?');
+  const delRaw = db.prepare('DELETE FROM attendance_sessions WHERE day = ?');
+  const delRawMembers = db.prepare('DELETE FROM attendance_session_members WHERE day = ?');
+
+  const rollupDay = db.transaction((day: string, now: number) => {
+    delDaily.run(day);
+    delMemberDaily.run(day);
+    insDaily.run(day);
+    insMemberDaily.run(day);
+    mark.run(day, now);
+  });
+
+  return {
+    rollupDay: (day, now) => rollupDay(day, now),
+    rollupPending(now) {
+      const today = provinceDay(now, tz);
+      const days = (pending.all(today) as Array<{ day: string }>).map((r) => r.day);
+      for (const d of days) rollupDay(d, now);
+      return days;
+    },
+    purgeRaw(now, retentionDays) {
+      const cutoff = addDays(provinceDay(now, tz), -retentionDays);
+      let n = 0;
+      for (const { day } of oldDays.all(cutoff) as Array<{ day: string }>) {
+        n += db.transaction(() => {
+          delRawMembers.run(day);
+          return delRaw.run(day).changes;
+        })();
+      }
+      return n;
+    },
+  };
+}
+
+/** The oldest province day still accepted: raw rows before it are purged, so a session for it would be lost. */
+export function oldestAcceptedDay(now: number, tz: string, retentionDays: number): string {
+  return addDays(provinceDay(now, tz), -retentionDays);
+}

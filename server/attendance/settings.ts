@@ -1,0 +1,16 @@
+// Attendance settings from the environment (to be folded into server/config.ts by its owner).
+export interface AttendanceSettings {
+  /** Raw sessions are kept this many days (default two years); older rolled-up days keep only their aggregates. */
+  retentionDays: number;
+  /** When the nightly rollup and purge run, as a cron expression evaluated in the province zone. */
+  rollupCron: string;
+}
+
+export function attendanceSettings(env: NodeJS.ProcessEnv = process.env): AttendanceSettings {
+  const raw = env.ATTENDANCE_RETENTION_DAYS;
+  const retentionDays = raw === undefined || raw === '' ? 730 : Number(raw);
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+    throw new Error(`ATTENDANCE_RETENTION_DAYS must be a whole number of days >= 1, got "${raw}"`);
+  }
+  return { retentionDays, rollupCron: env.ATTENDANCE_ROLLUP_CRON || '30 2 * * *' };
+}
