@@ -47,6 +47,10 @@ function openSearch(): void {
 app.openChannel = openChannel;
 app.push(new HomeScreen(app, () => app.push(new OnDemandScreen(app, openLecture, openSearch))));
 app.renderHeader();
-void app.start().then(() => app.restoreFocus());
+// Home opens on the first channel once the agent has told us the channels.
+void app.start().then(() => {
+  const first = app.channels[0];
+  if (app.top() instanceof HomeScreen) app.restoreFocus(first ? `ch:${first.id}` : undefined);
+});
 // Expose the app for the launcher's diagnostics and the end-to-end tests.
 (window as unknown as { kiosk: App }).kiosk = app;

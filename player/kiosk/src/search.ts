@@ -31,13 +31,15 @@ const ASCII_ALNUM = /[0-9a-z]/;
 const SKIP = /[\s\p{P}\p{S}]/u;
 
 /**
- * The characters to offer: those occurring in the titles/series/lecturers of `items` (already filtered),
- * most frequent first (ties in code point order), at most `limit`. Letters and digits are left out: the
- * keypad always offers them.
+ * The characters to offer after `query`: those occurring in the titles/series/lecturers of the items that
+ * match it and that, appended, still match something (so no pick leads to an empty list). Most frequent
+ * first (ties in code point order), at most `limit`. Letters and digits are left out: the keypad always
+ * offers them.
  */
-export function characterGrid(items: readonly Searchable[], limit = 60): string[] {
+export function characterGrid(items: readonly Searchable[], query = '', limit = 60): string[] {
+  const matching = filterItems(items, query);
   const counts = new Map<string, number>();
-  for (const item of items) {
+  for (const item of matching) {
     for (const ch of new Set(Array.from(haystack(item)))) {
       if (SKIP.test(ch) || ASCII_ALNUM.test(ch)) continue;
       counts.set(ch, (counts.get(ch) ?? 0) + 1);
@@ -45,8 +47,9 @@ export function characterGrid(items: readonly Searchable[], limit = 60): string[
   }
   return [...counts.entries()]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .slice(0, limit)
-    .map(([ch]) => ch);
+    .map(([ch]) => ch)
+    .filter((ch) => filterItems(matching, query + ch).length > 0)
+    .slice(0, limit);
 }
 
 export const KEYPAD = Array.from('0123456789abcdefghijklmnopqrstuvwxyz');

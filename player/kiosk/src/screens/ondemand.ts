@@ -63,7 +63,7 @@ export class OnDemandScreen implements Screen {
   refresh(): void {
     const app = this.app;
     const { categories, series, items } = app.catalog;
-    const search = focusable('button', 'search', { class: 'nav-item nav-search', 'data-testid': 'search' }, `🔍 ${app.tr('search')}`);
+    const search = focusable('button', 'search', { class: 'nav-item nav-search', 'data-testid': 'search' }, app.tr('search'));
     search.addEventListener('click', () => this.openSearch());
     const cats = categories
       .map((c) => ({ c, n: items.filter((i) => i.category === c.id).length }))

@@ -32,15 +32,21 @@ export class SearchScreen implements Screen {
   }
 
   private type(text: string): void {
-    this.query += text;
-    this.refresh();
-    this.app.restoreFocus();
+    this.update(this.query + text);
   }
 
   private erase(all: boolean): void {
-    this.query = all ? '' : Array.from(this.query).slice(0, -1).join('');
+    this.update(all ? '' : Array.from(this.query).slice(0, -1).join(''));
+  }
+
+  /** New query: redraw, keeping focus on the same key, or on the first character when that key is gone. */
+  private update(query: string): void {
+    const key = (document.activeElement as HTMLElement | null)?.dataset.key;
+    this.query = query;
     this.refresh();
-    this.app.restoreFocus();
+    const still = key ? this.el.querySelector(`[data-key="${CSS.escape(key)}"]`) : null;
+    const firstChar = this.el.querySelector<HTMLElement>('.keys-chars .focusable');
+    this.app.restoreFocus(still ? key : firstChar?.dataset.key);
   }
 
   onCommand(cmd: Command): boolean {
@@ -55,7 +61,7 @@ export class SearchScreen implements Screen {
   refresh(): void {
     const app = this.app;
     const results = filterItems(app.catalog.items, this.query);
-    const chars = characterGrid(results);
+    const chars = characterGrid(app.catalog.items, this.query);
     const resultRows = results.slice(0, MAX_RESULTS).map((item) => {
       const row = focusable(
         'button',
