@@ -1,7 +1,7 @@
 -- The on-demand catalog. Owned by server/catalog.
 CREATE TABLE series (
   id          INTEGER PRIMARY KEY,
-  title       TEXT NOT NULL,
+  title       TEXT NOT NULL UNIQUE,           -- a series is named by its title in uploads and imports
   description TEXT NOT NULL DEFAULT '',
   created_at  TEXT NOT NULL
 );
