@@ -43,3 +43,12 @@ t.test('durations and progress', async (t) => {
   t.equal(progressFraction(100, 100, 100), 0, 'an empty span');
   t.equal(percent(0.426), 43);
 });
+
+t.test("the site's default language applies until someone chooses on the TV", async (t) => {
+  const store = memoryStore();
+  t.equal(loadLang(store, 'en'), 'en');
+  t.equal(loadLang(store, 'zh-CN'), 'zh');
+  t.equal(loadLang(store, 'fr'), 'zh', 'an unknown default falls back to Chinese');
+  saveLang(store, 'zh');
+  t.equal(loadLang(store, 'en'), 'zh', 'the choice made on the TV wins');
+});

@@ -11,6 +11,8 @@ export interface LocalStatus {
   cacheReadiness: number;
   provinceTz: string;
   version: string;
+  /** The site's default kiosk language (agent --lang), e.g. 'zh-CN'. */
+  lang?: string;
 }
 
 export interface ProgramSlot {

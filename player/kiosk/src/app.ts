@@ -79,9 +79,14 @@ export class App {
     return this.agentReachable && (this.status?.online ?? false) && navigator.onLine;
   }
 
+  /** The viewer's choice: remembered on this TV. */
   setLang(lang: Lang): void {
-    this.lang = lang;
     saveLang(window.localStorage, lang);
+    this.applyLang(lang);
+  }
+
+  private applyLang(lang: Lang): void {
+    this.lang = lang;
     document.documentElement.lang = langTag(lang);
     this.renderHeader();
     this.top()?.refresh?.();
@@ -104,6 +109,9 @@ export class App {
     try {
       this.status = await api.status();
       this.agentReachable = true;
+      // Until someone picks a language on this TV, follow the site's default.
+      const lang = loadLang(window.localStorage, this.status.lang);
+      if (lang !== this.lang) this.applyLang(lang);
     } catch {
       this.agentReachable = false;
     }

@@ -146,9 +146,22 @@ export interface KeyValueStore {
   setItem(key: string, value: string): void;
 }
 
-/** The persisted language; Chinese unless English was chosen on this TV. */
-export function loadLang(store: KeyValueStore): Lang {
-  return store.getItem(LANG_STORAGE_KEY) === 'en' ? 'en' : 'zh';
+/** The language chosen on this TV, or null when nobody has chosen yet. */
+export function savedLang(store: KeyValueStore): Lang | null {
+  const v = store.getItem(LANG_STORAGE_KEY);
+  return v === 'en' || v === 'zh' ? v : null;
+}
+
+/** The language to show: the one chosen on this TV, else the site's default (the agent's --lang), else Chinese. */
+export function loadLang(store: KeyValueStore, siteDefault?: string): Lang {
+  return savedLang(store) ?? parseLang(siteDefault) ?? 'zh';
+}
+
+/** 'en', 'en-GB' -> 'en'; 'zh', 'zh-CN' -> 'zh'; anything else -> null. */
+export function parseLang(tag: string | undefined | null): Lang | null {
+  if (!tag) return null;
+  const base = tag.toLowerCase().split(/[-_]/)[0];
+  return base === 'en' ? 'en' : base === 'zh' ? 'zh' : null;
 }
 
 export function saveLang(store: KeyValueStore, lang: Lang): void {
