@@ -3,6 +3,7 @@ import type { RegionRow, SiteRow } from './scope.ts';
 import type { MemberAtSite, MemberWatch, RollMember, ScheduleData, SiteActivity, SiteStatusRow } from './report-data.ts';
 import { isOnline } from './heartbeat.ts';
 import { monthOf } from './days.ts';
+import { pathIds } from '../sites/regions.ts';
 
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
 const hours = (seconds: number): number => round2(seconds / 3600);
@@ -29,8 +30,6 @@ export function unionSeconds(intervals: Array<{ startMs: number; endMs: number }
   return total / 1000;
 }
 
-/** Region ids on a materialised path '/1/4/9/' -> [1, 4, 9]. */
-export const pathIds = (path: string): number[] => path.split('/').filter(Boolean).map(Number);
 
 /**
  * Seconds of broadcast scheduled for each site in [startMs, endMs): the union over the channels its region

@@ -3,6 +3,7 @@
 import type { Db } from '../db/connection.ts';
 import type { AuthUser } from '../auth/guards.ts';
 import { forbidden, notFound } from '../errors.ts';
+import { getRegion, isInSubtree, listRegions } from '../sites/regions.ts';
 
 export interface RegionRow { id: number; parentId: number | null; name: string; level: string; path: string }
 export interface SiteRow { id: number; name: string; regionId: number; paired: boolean; revoked: boolean }
@@ -14,7 +15,6 @@ export interface Scope {
   sites: SiteRow[];
 }
 
-const regionCols = 'id, parent_id AS parentId, name, level, path';
 const siteCols = `s.id, s.name, s.region_id AS regionId, (s.token_hash IS NOT NULL) AS paired,
   (s.revoked_at IS NOT NULL) AS revoked`;
 
@@ -27,33 +27,22 @@ function toSite(r: SiteRow): SiteRow {
  * a region outside their subtree gets 403; an unknown region 404.
  */
 export function resolveScope(db: Db, user: AuthUser, regionId: number | undefined): Scope {
-  const byId = db.prepare(`SELECT ${regionCols} FROM regions WHERE id = ?`);
   const wanted = regionId ?? user.regionId ?? undefined;
   let root: RegionRow | null = null;
   if (wanted != null) {
-    root = (byId.get(wanted) as RegionRow | undefined) ?? null;
-    if (!root) throw notFound(`Region ${wanted} does not exist.`);
+    const r = getRegion(db, wanted);
+    if (!r) throw notFound(`Region ${wanted} does not exist.`);
+    root = { id: r.id, parentId: r.parentId, name: r.name, level: r.level, path: r.path };
   }
-  if (user.role !== 'operator') {
-    const own = user.regionId != null ? (byId.get(user.regionId) as RegionRow | undefined) : undefined;
-    if (!own || !root || !root.path.startsWith(own.path)) {
-      throw forbidden(`Region ${wanted} is outside your region; you may report on region ${user.regionId} and below.`);
-    }
+  if (user.role !== 'operator' && (user.regionId == null || !root || !isInSubtree(db, root.id, user.regionId))) {
+    throw forbidden(`Region ${wanted} is outside your region; you may report on region ${user.regionId} and below.`);
   }
-  if (!root) {
-    return {
-      root: null,
-      regions: db.prepare(`SELECT ${regionCols} FROM regions ORDER BY path`).all() as RegionRow[],
-      sites: (db.prepare(`SELECT ${siteCols} FROM sites s ORDER BY s.id`).all() as SiteRow[]).map(toSite),
-    };
-  }
-  const prefix = root.path;
-  return {
-    root,
-    regions: db.prepare(`SELECT ${regionCols} FROM regions WHERE substr(path, 1, ?) = ? ORDER BY path`).all(prefix.length, prefix) as RegionRow[],
-    sites: (db.prepare(`SELECT ${siteCols} FROM sites s JOIN regions r ON r.id = s.region_id
-      WHERE substr(r.path, 1, ?) = ? ORDER BY s.id`).all(prefix.length, prefix) as SiteRow[]).map(toSite),
-  };
+  const regions: RegionRow[] = listRegions(db, root?.id).map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, level: r.level, path: r.path }));
+  const sites = root
+    ? db.prepare(`SELECT ${siteCols} FROM sites s JOIN regions r ON r.id = s.region_id
+        WHERE r.path LIKE ? || '%' ORDER BY s.id`).all(root.path) as SiteRow[]
+    : db.prepare(`SELECT ${siteCols} FROM sites s ORDER BY s.id`).all() as SiteRow[];
+  return { root, regions, sites: sites.map(toSite) };
 }
 
 /** May this user manage the roll of this site? Operators any site, organizers sites in their subtree. */
