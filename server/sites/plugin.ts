@@ -2,6 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import regionRoutes from './region-routes.ts';
 import siteRoutes from './site-routes.ts';
+import siteApiRoutes from './site-api-routes.ts';
+import requestRoutes from './request-routes.ts';
+import { loadTimelineSource } from './timeline-source.ts';
 
 export default async function sitesPlugin(app: FastifyInstance) {
   // CSV imports arrive as text (a pasted spreadsheet); this parser is scoped to this plugin's routes.
@@ -10,4 +13,6 @@ export default async function sitesPlugin(app: FastifyInstance) {
   );
   await app.register(regionRoutes);
   await app.register(siteRoutes);
+  await app.register(siteApiRoutes, { timelineFor: await loadTimelineSource() });
+  await app.register(requestRoutes);
 }
