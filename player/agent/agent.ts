@@ -5,9 +5,11 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { buildKiosk } from '../kiosk/build.ts';
+import { createAttendance, type Attendance } from './attendance/index.ts';
 import { MediaCache } from './cache.ts';
 import { buildLocalServer, writeFallbackPage } from './http.ts';
 import { liveNowAndNext } from './live.ts';
+import { cacheReadiness } from './local-api.ts';
 import { AgentStore, openAgentDb } from './store.ts';
 import { SiteSync } from './sync.ts';
 import { Uplink } from './uplink.ts';
@@ -47,6 +49,8 @@ export interface RunningAgent {
   sync: SiteSync;
   store: AgentStore;
   cache: MediaCache;
+  /** Viewing sessions, headcount, member sign-in: queued here, uploaded exactly once (player/agent/attendance). */
+  attendance: Attendance;
   /** Fetch the manifest now and wait for the downloads it triggers. */
   syncNow(): Promise<void>;
   /** Wait until no download is running. */
@@ -87,9 +91,22 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     bandwidthKbps: opts.bandwidthKbps,
   });
 
+  const version = packageVersion();
+  const attendance = createAttendance({
+    dataDir,
+    serverUrl: opts.serverUrl,
+    getToken: () => store.pairing()?.token ?? null,
+    clock,
+    log,
+    agentVersion: version,
+    programDuration: (id) => sync.manifest?.catalog.find((p) => p.id === id)?.duration ?? null,
+    heartbeatSource: () => ({ cacheReadiness: cacheReadiness(sync.manifest, store.heldMap()), lastError: sync.lastError }),
+  });
+
   let app: FastifyInstance | null = null;
   const close = async () => {
     await sync.close();
+    await attendance.stop();
     await app?.close();
     db.close();
   };
@@ -112,7 +129,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       clock,
       kioskDir,
       serverUrl: opts.serverUrl,
-      version: packageVersion(),
+      version,
+      plugins: [attendance.plugin],
       lang: opts.lang ?? 'zh-CN',
       nowAndNext: liveNowAndNext,
     });
@@ -126,7 +144,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     log.info(checked, 'cache: start-up verification done');
 
     await sync.ensurePaired(opts.pairCode);
-    if (opts.autoSync !== false) sync.start();
+    if (opts.autoSync !== false) {
+      sync.start();
+      attendance.start();
+    }
 
     return {
       url,
@@ -135,6 +156,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       sync,
       store,
       cache,
+      attendance,
       syncNow: () => sync.syncNow(),
       whenIdle: () => sync.whenIdle(),
       close,

@@ -87,7 +87,7 @@ export class MediaCache {
    * is deleted and forgotten (the caller falls back to the server and the downloader fetches it again).
    */
   async read(rel: string): Promise<{ body: Buffer; programId: number | null } | { corrupt: true } | null> {
-    const h = this.store.heldMap().get(rel);
+    const h = this.store.held(rel);
     if (!h) return null;
     let body: Buffer;
     try {

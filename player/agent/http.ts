@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
 import type { SiteManifest } from '../../common/manifest.ts';
@@ -19,6 +19,8 @@ export interface LocalServerDeps extends LocalApiDeps {
   uplink: Uplink;
   sync: SiteSync;
   kioskDir: string;
+  /** More local routes (attendance) registered on the same server. */
+  plugins?: Array<(app: FastifyInstance) => Promise<void>>;
 }
 
 const TYPES: Record<string, string> = {
@@ -69,9 +71,23 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     if (reply.statusCode >= 500) req.log.warn({ url: req.url, status: reply.statusCode }, 'local: request failed');
   });
 
+  // The server's error shape, so the kiosk shows one kind of message.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.validation) {
+      return reply.code(400).send({ error: { code: 'bad_request', message: `Check the request: ${err.message}` } });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err, url: req.url }, 'local: request failed');
+    return reply.code(status).send({ error: { code: status === 500 ? 'internal' : (err.code ?? 'bad_request'), message: status === 500 ? 'The site agent failed on this request; see its log' : err.message } });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { code: 'not_found', message: `No such path on the site agent: ${req.method} ${req.url}` } });
+  });
+
   await app.register(fastifyStatic, { root: deps.kioskDir, prefix: '/', index: ['index.html'], cacheControl: false });
   await localApi(app, deps);
   liveRoutes(app, { sync, clock, log: deps.log });
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
 
   const lastMarked = new Map<number, number>();
   const markWatched = (programId: number | null) => {

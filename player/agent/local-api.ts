@@ -184,12 +184,14 @@ export default async function localApi(app: FastifyInstance, deps: LocalApiDeps)
   }, async () => {
     const m = sync.manifest;
     if (!m) return { categories: [], series: [], items: [] };
-    const held = heldPrograms(m, store.heldMap());
+    const heldFiles = store.heldMap();
+    const wanted = store.wanted();
+    const held = heldPrograms(m, heldFiles);
     const series = new Map<number, string>();
     const items = [];
     for (const p of m.catalog) {
       if (p.seriesId !== null) series.set(p.seriesId, p.seriesTitle ?? '');
-      const progress = held.has(p.id) ? null : await sync.downloadProgress(p.id);
+      const progress = held.has(p.id) ? null : sync.downloadProgress(p.id, wanted, heldFiles);
       const poster = posterPathOf(p);
       items.push({
         id: p.id,

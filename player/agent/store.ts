@@ -109,6 +109,12 @@ export class AgentStore {
       .all() as HeldFile[];
   }
 
+  held(path: string): HeldFile | undefined {
+    return this.db
+      .prepare('SELECT path, size, sha256, program_id AS programId FROM held_files WHERE path = ?')
+      .get(path) as HeldFile | undefined;
+  }
+
   heldMap(): Map<string, HeldFile> {
     return new Map(this.heldFiles().map((h) => [h.path, h]));
   }

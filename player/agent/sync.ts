@@ -50,6 +50,7 @@ export class SiteSync extends EventEmitter {
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> | null = null;
   private pumping: Promise<void> | null = null;
+  private flushing: Promise<void> | null = null;
   private pumpAgain = false;
   private abort = new AbortController();
   private closed = false;
@@ -320,10 +321,9 @@ export class SiteSync extends EventEmitter {
   }
 
   /** Progress 0..1 of a requested lecture's download, or null when it is not queued. */
-  async downloadProgress(programId: number): Promise<number | null> {
-    if (!this.o.store.wanted().includes(programId) || !this.manifestCache) return null;
+  downloadProgress(programId: number, wanted: number[] = this.o.store.wanted(), held = this.o.store.heldMap()): number | null {
+    if (!wanted.includes(programId) || !this.manifestCache) return null;
     const files: ManifestFile[] = programFiles(this.manifestCache, programId);
-    const held = this.o.store.heldMap();
     let total = 0;
     let have = 0;
     for (const f of files) {
@@ -335,7 +335,16 @@ export class SiteSync extends EventEmitter {
   }
 
   /** Sends due outbox rows; a retry carries the same client id, so the server counts it once. */
-  async flushOutbox(): Promise<void> {
+  flushOutbox(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.sendOutbox().finally(() => {
+        this.flushing = null;
+      });
+    }
+    return this.flushing;
+  }
+
+  private async sendOutbox(): Promise<void> {
     const now = this.o.clock();
     for (const row of this.o.store.dueOutbox(now)) {
       if (row.kind !== 'request') continue;
@@ -366,5 +375,6 @@ export class SiteSync extends EventEmitter {
     this.abort.abort();
     await this.syncing?.catch(() => {});
     await this.pumping?.catch(() => {});
+    await this.flushing?.catch(() => {});
   }
 }
