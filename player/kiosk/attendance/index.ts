@@ -1,0 +1,367 @@
+// Attendance on the TV. The kiosk calls, when a screen starts playing,
+//   const att = attachAttendance(video, { mode: 'broadcast', channelId: () => this.channelId, lang: () => app.lang, container: el });
+//   ...
+//   att.detach();   // when the screen goes away
+// and gets: watched time measured from real playback, one viewing session per program played (reported to the
+// agent's /local/sessions), the headcount asked in a corner when a program starts, and member sign-in with the
+// remote's digits or a card reader. The panel and the key handling are one per page (the sitting), the
+// tracking is one per attached <video>.
+import { AttendanceClient, type SessionReport, type SittingView } from './client.ts';
+import { CardReaderBurst, isDigitKey, PanelModel, type BurstOutcome, type PanelEffect, type PanelField } from './input.ts';
+import { SessionLedger, programOnAir, type Playing } from './ledger.ts';
+import { PanelView, attText, type AttLang } from './panel-view.ts';
+import { WatchTracker, type TrackerEvent } from './tracker.ts';
+import type { LocalChannel } from '../src/api.ts';
+
+export { WatchTracker } from './tracker.ts';
+
+type Getter<T> = T | (() => T);
+const read = <T,>(g: Getter<T>): T => (typeof g === 'function' ? (g as () => T)() : g);
+
+export interface AttachOptions {
+  mode: 'broadcast' | 'ondemand';
+  /** On demand: the lecture playing. */
+  programId?: number;
+  /** Broadcast: the channel tuned (a getter when the same <video> changes channel). */
+  channelId?: Getter<number | null>;
+  lang?: Getter<AttLang | string>;
+  /** Where the corner panel goes (the playing screen); default document.body. */
+  container?: HTMLElement;
+  /** The agent's origin; default same origin. */
+  baseUrl?: string;
+  /** Broadcast: the wall-clock instant (epoch ms) of the picture on screen, if the player knows it (hls.playingDate). */
+  playingDate?: () => number | null;
+  /** Seconds a program must have played before the headcount is asked (not while zapping). Default 5. */
+  promptAfterSeconds?: number;
+  /** Progress is reported this often while playing, ms. Default 10 000. */
+  reportEveryMs?: number;
+}
+
+export interface AttendanceHandle {
+  /** Closes the open session and stops tracking this video. */
+  detach(): void;
+  /** Opens the panel on purpose (for a kiosk menu entry). */
+  openPanel(field?: PanelField): void;
+  /** Seconds of real playback seen by this attachment so far. */
+  readonly watchedSeconds: number;
+  /** The open session's id, if any. */
+  readonly sessionId: string | null;
+}
+
+/** Keys that open the panel at any time (a remote's red key, or a keyboard's). The kiosk may also call openPanel(). */
+export const OPEN_PANEL_KEYS = ['ColorF0Red', 'F2', 'h', 'H', '*', '#'];
+
+function newSessionId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const b = new Uint8Array(16);
+  c.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+function asLang(v: string | undefined): AttLang {
+  return v && v.toLowerCase().startsWith('en') ? 'en' : 'zh';
+}
+
+/** The page-wide part: one panel, one key handler, one view of the sitting. */
+class SittingUi {
+  readonly model = new PanelModel();
+  readonly view = new PanelView();
+  readonly burst = new CardReaderBurst();
+  readonly client: AttendanceClient;
+  sitting: SittingView | null = null;
+  lang: () => AttLang = () => 'zh';
+  private burstTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly synthetic = new WeakSet<Event>();
+  private readonly tickTimer: ReturnType<typeof setInterval>;
+  private readonly onKey = (e: KeyboardEvent) => this.key(e);
+  users = 0;
+
+  constructor(baseUrl: string) {
+    this.client = new AttendanceClient(baseUrl);
+    // Capture phase on window: we see a key before the kiosk's own handlers and can keep it from them.
+    window.addEventListener('keydown', this.onKey, { capture: true });
+    this.tickTimer = setInterval(() => this.apply(this.model.tick(Date.now())), 250);
+    void this.client.sitting().then((s) => {
+      if (s) this.sitting = s;
+    });
+  }
+
+  render(): void {
+    this.view.render(this.model, this.sitting, this.lang());
+  }
+
+  prompt(): void {
+    this.model.prompt(Date.now());
+    this.render();
+  }
+
+  open(field: PanelField = 'headcount'): void {
+    this.model.open(Date.now(), field);
+    this.render();
+  }
+
+  private stop(e: KeyboardEvent): void {
+    e.preventDefault();
+    e.stopImmediatePropagation();
+  }
+
+  private key(e: KeyboardEvent): void {
+    if (this.synthetic.has(e)) return;
+    const now = Date.now();
+    if (isDigitKey(e.key)) {
+      this.stop(e);
+      this.onBurst(this.burst.digit(e.key, now));
+      if (this.burstTimer) clearTimeout(this.burstTimer);
+      this.burstTimer = setTimeout(() => this.onBurst(this.burst.timeout()), this.burst.holdMs);
+      return;
+    }
+    if (e.key === 'Enter' && this.burst.holding) {
+      if (this.burstTimer) clearTimeout(this.burstTimer);
+      const outcome = this.burst.enter(now);
+      if (outcome.kind === 'card') {
+        this.stop(e);
+        this.onBurst(outcome);
+        return;
+      }
+      this.onBurst(outcome); // hand-typed digits go first, then this Enter carries on below
+    }
+    if (OPEN_PANEL_KEYS.includes(e.key)) {
+      this.stop(e);
+      if (this.model.mode === 'active') this.apply(this.model.close());
+      else this.open();
+      return;
+    }
+    const { consumed, effects } = this.model.key(e.key, now);
+    if (consumed) {
+      this.stop(e);
+      this.apply(effects);
+    }
+  }
+
+  private onBurst(outcome: BurstOutcome): void {
+    if (outcome.kind === 'card') {
+      this.apply([{ kind: 'signIn', memberNo: outcome.memberNo }]);
+      return;
+    }
+    if (outcome.kind !== 'release') return;
+    for (const key of outcome.keys) {
+      if (this.model.mode !== 'hidden') {
+        this.apply(this.model.key(key, Date.now()).effects);
+      } else {
+        // Typed by hand with the panel closed: the kiosk's (channel numbers), delivered as if just pressed.
+        const ev = new KeyboardEvent('keydown', { key, code: `Digit${key}`, bubbles: true, cancelable: true });
+        this.synthetic.add(ev);
+        (document.activeElement ?? document.body).dispatchEvent(ev);
+      }
+    }
+  }
+
+  apply(effects: PanelEffect[]): void {
+    for (const fx of effects) {
+      if (fx.kind === 'setHeadcount') {
+        this.client.headcount(fx.count).then(
+          (s) => {
+            this.sitting = s;
+            this.view.toast(attText(this.lang(), 'savedHeadcount', { n: fx.count }));
+            this.render();
+          },
+          () => this.view.toast(attText(this.lang(), 'failed'), true),
+        );
+      } else {
+        this.client.signIn(fx.memberNo).then(
+          (s) => {
+            this.sitting = s;
+            this.view.toast(attText(this.lang(), 'signedIn', { no: fx.memberNo }));
+            this.render();
+          },
+          (err: Error & { status?: number }) =>
+            this.view.toast(err.status === 400 ? attText(this.lang(), 'badMember', { msg: err.message }) : attText(this.lang(), 'failed'), true),
+        );
+      }
+    }
+    this.render();
+  }
+
+  dispose(): void {
+    window.removeEventListener('keydown', this.onKey, { capture: true });
+    clearInterval(this.tickTimer);
+    if (this.burstTimer) clearTimeout(this.burstTimer);
+    this.client.dispose();
+    this.view.remove();
+  }
+}
+
+let ui: SittingUi | null = null;
+
+/** Starts tracking one <video>. See the top of this file. */
+export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): AttendanceHandle {
+  if (!ui) ui = new SittingUi(opts.baseUrl ?? '');
+  const sitting = ui;
+  sitting.users++;
+  sitting.lang = () => asLang(read(opts.lang ?? 'zh') ?? 'zh');
+  sitting.view.mount(opts.container ?? document.body);
+  const client = sitting.client;
+
+  const tracker = new WatchTracker({ hidden: document.hidden });
+  const ledger = new SessionLedger(newSessionId);
+  const promptAfter = opts.promptAfterSeconds ?? 5;
+  let started = false;
+  let promptFor: string | null = null;
+  let detached = false;
+  let schedule: { list: LocalChannel[]; fetchedAt: number } | null = null;
+  let fetching = false;
+  let lastFetchAt = 0;
+
+  const total = () => tracker.watchedSeconds;
+
+  function send(r: SessionReport | null): void {
+    if (!r) return;
+    void client.report(r).then((answer) => {
+      if (!answer) return;
+      sitting.sitting = answer.sitting;
+      if (answer.state === 'closed' && r.state === 'open') send(ledger.continueAfterAgentClosed(r.id, answer.watchedSeconds, total()));
+    });
+  }
+
+  function refetchSchedule(now: number): void {
+    if (fetching || now - lastFetchAt < 5000) return;
+    fetching = true;
+    lastFetchAt = now;
+    void client.channels().then((list) => {
+      fetching = false;
+      if (list) schedule = { list, fetchedAt: Date.now() };
+      evaluate();
+    });
+  }
+
+  /** The program on screen now: a Playing, null (nothing countable), or 'keep' (not known yet: leave as is). */
+  function playingNow(now: number): Playing | null | 'keep' {
+    if (!started) return null;
+    if (opts.mode === 'ondemand') return opts.programId ? { programId: opts.programId, channelId: null, mode: 'ondemand' } : null;
+    const channelId = read(opts.channelId ?? null);
+    if (!channelId) return null;
+    const channel = schedule?.list.find((c) => c.id === channelId);
+    if (!schedule || !channel) {
+      refetchSchedule(now);
+      return 'keep';
+    }
+    const at = opts.playingDate?.() ?? playheadEstimate(now);
+    const programId = programOnAir(channel, at, schedule.fetchedAt);
+    if (programId === undefined) {
+      refetchSchedule(now);
+      return 'keep';
+    }
+    return programId === null ? null : { programId, channelId, mode: 'broadcast' };
+  }
+
+  /** Live: the picture is behind the live edge by (edge - currentTime); without an edge, hls.js sits ~3 segments back. */
+  function playheadEstimate(now: number): number {
+    const s = video.seekable;
+    if (s.length > 0) {
+      const edge = s.end(s.length - 1);
+      if (Number.isFinite(edge) && edge >= video.currentTime) return now - (edge - video.currentTime) * 1000;
+    }
+    return now - 12_000;
+  }
+
+  function evaluate(): void {
+    if (detached) return;
+    const now = Date.now();
+    const playing = playingNow(now);
+    if (playing !== 'keep') {
+      for (const r of ledger.update(playing, total())) {
+        send(r);
+        if (r.state === 'open') promptFor = r.id;
+      }
+    }
+    // Ask the headcount once the viewer has stayed on the program a few seconds (not while zapping).
+    const s = ledger.session;
+    if (s && promptFor === s.id && total() - s.base >= promptAfter) {
+      promptFor = null;
+      sitting.prompt();
+    }
+  }
+
+  function feed(e: TrackerEvent): void {
+    tracker.feed(e);
+    evaluate();
+  }
+
+  const t = () => video.currentTime;
+  const handlers: Record<string, () => void> = {
+    playing: () => {
+      started = true;
+      feed({ type: 'playing', at: Date.now(), t: t() });
+    },
+    timeupdate: () => feed({ type: 'timeupdate', at: Date.now(), t: t(), rate: video.playbackRate }),
+    pause: () => {
+      feed({ type: 'pause', at: Date.now(), t: t() });
+      send(ledger.progress(total()));
+    },
+    waiting: () => feed({ type: 'waiting', at: Date.now(), t: t() }),
+    seeking: () => feed({ type: 'seeking', at: Date.now(), t: t() }),
+    seeked: () => feed({ type: 'seeked', at: Date.now(), t: t() }),
+    ended: () => {
+      feed({ type: 'ended', at: Date.now(), t: t() });
+      started = false;
+      evaluate();
+    },
+    emptied: () => {
+      // A new source on this element (a channel change): what played so far belongs to the old one.
+      feed({ type: 'emptied', at: Date.now() });
+      started = false;
+      evaluate();
+    },
+  };
+  for (const [ev, fn] of Object.entries(handlers)) video.addEventListener(ev, fn);
+  const onVisibility = () => {
+    feed({ type: 'visibility', at: Date.now(), hidden: document.hidden });
+    if (document.hidden) send(ledger.progress(total()));
+  };
+  document.addEventListener('visibilitychange', onVisibility);
+  const onPageHide = () => {
+    tracker.feed({ type: 'pause', at: Date.now(), t: t() });
+    const last = ledger.close(total());
+    client.beacon(last ? [last] : []);
+  };
+  window.addEventListener('pagehide', onPageHide);
+  const progressTimer = setInterval(() => {
+    // A sample now, so the report is current even between timeupdates.
+    if (!video.paused) tracker.feed({ type: 'timeupdate', at: Date.now(), t: t(), rate: video.playbackRate });
+    evaluate();
+    send(ledger.progress(total()));
+  }, opts.reportEveryMs ?? 10_000);
+
+  // Attached to a video already playing: start counting from now.
+  if (!video.paused && video.readyState >= 3) handlers.playing!();
+  if (opts.mode === 'broadcast') refetchSchedule(Date.now());
+
+  return {
+    detach() {
+      if (detached) return;
+      if (!video.paused) tracker.feed({ type: 'pause', at: Date.now(), t: t() });
+      send(ledger.close(total()));
+      detached = true;
+      clearInterval(progressTimer);
+      for (const [ev, fn] of Object.entries(handlers)) video.removeEventListener(ev, fn);
+      document.removeEventListener('visibilitychange', onVisibility);
+      window.removeEventListener('pagehide', onPageHide);
+      sitting.users--;
+      if (sitting.users <= 0) {
+        // Nothing plays: the panel closes, but a card swiped on the home screen still signs its member in.
+        sitting.apply(sitting.model.close());
+        sitting.view.mount(document.body);
+      }
+    },
+    openPanel(field?: PanelField) {
+      sitting.open(field);
+    },
+    get watchedSeconds() {
+      return tracker.watchedSeconds;
+    },
+    get sessionId() {
+      return ledger.session?.id ?? null;
+    },
+  };
+}
