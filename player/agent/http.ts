@@ -63,7 +63,11 @@ export function restrictMaster(text: string, rungs: string[]): string {
 }
 
 export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }) as unknown as FastifyInstance;
   const { cache, uplink, sync, store, clock } = deps;
 
   // Playback requests (segments every few seconds) are not worth a log line each; errors are.
