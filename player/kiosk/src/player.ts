@@ -197,6 +197,11 @@ export class KioskPlayer {
     this.play();
   }
 
+  /** Wall-clock instant (epoch ms) of the picture on screen, from EXT-X-PROGRAM-DATE-TIME (live); null if unknown. */
+  playingDate(): number | null {
+    return this.hls?.playingDate?.getTime() ?? null;
+  }
+
   get currentTime(): number {
     return this.video.currentTime;
   }

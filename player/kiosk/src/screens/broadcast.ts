@@ -37,6 +37,11 @@ export class BroadcastScreen implements Screen {
     this.tune(channelId);
   }
 
+  /** The wall-clock instant of the picture on screen (the schedule's time), when the stream says it. */
+  playingDate(): number | null {
+    return this.player.playingDate();
+  }
+
   private channel(): LocalChannel | undefined {
     return this.app.channels.find((c) => c.id === this.channelId);
   }
