@@ -6,6 +6,7 @@ import { h, progressBar, setChildren } from '../dom.ts';
 import { formatRange, formatTime, progressFraction } from '../format.ts';
 import type { Command } from '../keys.ts';
 import { KioskPlayer } from '../player.ts';
+import { attachAttendance, type AttendanceHandle } from '../../attendance/index.ts';
 
 const OVERLAY_MS = 6000;
 
@@ -17,6 +18,7 @@ export class BroadcastScreen implements Screen {
   private readonly trouble = h('div', { class: 'trouble' });
   private readonly player: KioskPlayer;
   private overlayTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly attendance: AttendanceHandle;
   channelId: number;
 
   constructor(
@@ -33,6 +35,14 @@ export class BroadcastScreen implements Screen {
         this.trouble.classList.toggle('shown', trouble !== null);
       },
       onFirstFrame: () => this.el.setAttribute('data-playing', 'true'),
+    });
+    // Who watched what, for how long: sessions, headcount and member sign-in (player/kiosk/attendance).
+    this.attendance = attachAttendance(this.video, {
+      mode: 'broadcast',
+      channelId: () => this.channelId,
+      lang: () => this.app.lang,
+      container: this.el,
+      playingDate: () => this.player.playingDate(),
     });
     this.tune(channelId);
   }
@@ -126,6 +136,7 @@ export class BroadcastScreen implements Screen {
 
   destroy(): void {
     if (this.overlayTimer) clearTimeout(this.overlayTimer);
+    this.attendance.detach();
     this.player.destroy();
   }
 }

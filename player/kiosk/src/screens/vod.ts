@@ -7,6 +7,7 @@ import { formatDuration } from '../format.ts';
 import type { Command } from '../keys.ts';
 import { KioskPlayer } from '../player.ts';
 import { isResumable } from '../resume.ts';
+import { attachAttendance, type AttendanceHandle } from '../../attendance/index.ts';
 
 const SAVE_EVERY_MS = 5000;
 const SEEK_STEP_S = 15;
@@ -21,6 +22,7 @@ export class VodScreen implements Screen {
   private readonly player: KioskPlayer;
   private readonly saveTimer: ReturnType<typeof setInterval>;
   private overlayTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly attendance: AttendanceHandle;
 
   constructor(
     private readonly app: App,
@@ -44,6 +46,7 @@ export class VodScreen implements Screen {
       },
       onFirstFrame: () => this.el.setAttribute('data-playing', 'true'),
     });
+    this.attendance = attachAttendance(this.video, { mode: 'ondemand', programId: item.id, lang: () => app.lang, container: this.el });
     this.player.load(item.hls);
     this.saveTimer = setInterval(() => this.save(), SAVE_EVERY_MS);
     this.video.addEventListener('pause', () => this.showOverlay(true));
@@ -102,6 +105,7 @@ export class VodScreen implements Screen {
     this.save();
     clearInterval(this.saveTimer);
     if (this.overlayTimer) clearTimeout(this.overlayTimer);
+    this.attendance.detach();
     this.player.destroy();
   }
 }
