@@ -19,7 +19,10 @@ import { CATEGORIES } from '../../content/taxonomy.ts';
 import { filesAtRung, heldRung, mediaPath, requiredFiles, type ProgramFileRow } from './manifest-files.ts';
 import { pathIds } from './regions.ts';
 
-export type TimelineSource = (db: Db, channelId: number, fromMs: number, toMs: number) => ChannelTimelineInput;
+export type TimelineSource = (db: Db, channelId: number, fromMs: number, toMs: number, nowMs: number) => ChannelTimelineInput;
+
+/** Where skipped channels are reported. */
+export type ManifestLog = (channelId: number, err: unknown) => void;
 
 export const HOUR_MS = 3600_000;
 export const WINDOW_MS = 49 * HOUR_MS;
@@ -90,7 +93,7 @@ function programRungs(db: Db, ids: number[]): Map<number, string[]> {
   return new Map(ids.map((id) => [id, (stmt.all(id) as Array<{ name: string }>).map((r) => r.name)]));
 }
 
-function buildChannelsPart(db: Db, timelineFor: TimelineSource, channelIds: number[], maxRung: Rung, fromMs: number, toMs: number) {
+function buildChannelsPart(db: Db, timelineFor: TimelineSource, log: ManifestLog, channelIds: number[], maxRung: Rung, fromMs: number, toMs: number, now: number) {
   const meta = db.prepare('SELECT id, number, name, description FROM channels WHERE id = ?');
   const title = db.prepare('SELECT title FROM programs WHERE id = ?');
   const timelines: ChannelTimelineInput[] = [];
@@ -98,7 +101,14 @@ function buildChannelsPart(db: Db, timelineFor: TimelineSource, channelIds: numb
   for (const id of channelIds) {
     const c = meta.get(id) as Omit<ManifestChannel, 'timeline' | 'titles'> | undefined;
     if (!c) continue;
-    const timeline = timelineFor(db, id, fromMs, toMs);
+    let timeline: ChannelTimelineInput;
+    try {
+      timeline = timelineFor(db, id, fromMs, toMs, now);
+    } catch (err) {
+      // One channel without a playable slate yet must not take the others away from the site.
+      log(id, err);
+      continue;
+    }
     const titles: Record<number, string> = {};
     for (const pid of new Set([timeline.slate.id, ...timeline.items.map((i) => i.programId)]))
       if (pid !== null) {
@@ -179,6 +189,7 @@ export class ManifestCache {
     private readonly db: Db,
     private readonly timelineFor: TimelineSource,
     private readonly provinceTz: string,
+    private readonly log: ManifestLog = () => {},
   ) {}
 
   /** Drops everything cached (after a change the fingerprint cannot see, or in tests). */
@@ -223,7 +234,7 @@ export class ManifestCache {
       this.regionChannels.set(site.regionPath, channelIds);
     }
     const schedule = this.cached(`s|${channelIds.join(',')}|${site.maxRung}|${fromMs}`, now, () =>
-      buildChannelsPart(this.db, this.timelineFor, channelIds!, site.maxRung, fromMs, toMs),
+      buildChannelsPart(this.db, this.timelineFor, this.log, channelIds!, site.maxRung, fromMs, toMs, now),
     );
     const catalog = this.cached(`c|${site.maxRung}`, now, () => buildCatalogPart(this.db, site.maxRung));
     const head: Omit<SiteManifest, 'generatedAt' | 'channels' | 'required' | 'catalog' | 'categories'> = {

@@ -10,7 +10,9 @@ export interface SiteApiOptions {
 
 export default async function siteApiRoutes(app: FastifyInstance, opts: SiteApiOptions) {
   const { db } = app;
-  const cache = new ManifestCache(db, opts.timelineFor, app.config.provinceTz);
+  const cache = new ManifestCache(db, opts.timelineFor, app.config.provinceTz, (channelId, err) =>
+    app.log.warn({ channelId, err: (err as Error).message }, 'channel left out of site manifests'),
+  );
 
   app.get(
     '/api/sites/me/manifest',

@@ -57,7 +57,8 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   });
   const r = new Map<string, number>(imp.json().regions.map((x: { name: string; id: number }) => [x.name, x.id]));
 
-  const slate = program(app, '台标', ['480p', '360p', '240p'], [1, 1]);
+  // Shaped like the broadcast domain's generated slate: an unpublished program of short segments and tails.
+  const slate = program(app, '台标', ['480p', '360p', '240p'], [1, 1, 0.2, 0.4, 0.6, 0.8], { published: false });
   const lecture = program(app, '养猪技术', ['480p', '360p', '240p'], [4, 4, 2]);
   const lowRes = program(app, '老片子', ['240p'], [4, 1]);
   const later = program(app, '后天的课', ['480p', '360p', '240p'], [4]);
@@ -107,7 +108,7 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
     `programs/${id}/master.m3u8`, `programs/${id}/poster.jpg`, `programs/${id}/${rung}/index.m3u8`,
     ...Array.from({ length: segs }, (_, i) => `programs/${id}/${rung}/seg_${String(i).padStart(5, '0')}.ts`),
   ];
-  t.same([...paths].sort(), [...expectFiles(slate, '360p', 2), ...expectFiles(lecture, '360p', 3), ...expectFiles(lowRes, '240p', 2)].sort());
+  t.same([...paths].sort(), [...expectFiles(slate, '360p', 6), ...expectFiles(lecture, '360p', 3), ...expectFiles(lowRes, '240p', 2)].sort());
   const dbFile = app.db.prepare('SELECT size, sha256 FROM program_files WHERE program_id = ? AND path = ?');
   for (const f of mA.required) {
     const [, pid, ...rest] = f.path.split('/');
