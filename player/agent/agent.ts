@@ -141,9 +141,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
 
     // Full check of what is on disk before anything is played or fetched from it.
     const checked = await cache.verifyAll(sync.manifest);
-    log.info(checked, 'cache: start-up verification done');
+    log.info({ held: checked.held, removed: checked.removed }, 'cache: start-up verification done');
 
     await sync.ensurePaired(opts.pairCode);
+    sync.lost(checked.lost);
     if (opts.autoSync !== false) {
       sync.start();
       attendance.start();

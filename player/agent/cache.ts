@@ -33,12 +33,13 @@ export class MediaCache {
    * Start-up check: hashes every file on disk. A file the manifest lists and whose hash matches is held; anything
    * else (corrupt, unknown, left by a crash between rename and bookkeeping) is deleted. Kept .part files stay for resume.
    */
-  async verifyAll(manifest: SiteManifest | null): Promise<{ held: number; removed: number }> {
+  async verifyAll(manifest: SiteManifest | null): Promise<{ held: number; removed: number; lost: string[] }> {
     const expected = manifest ? manifestIndex(manifest) : null;
     const known = this.store.heldMap();
     const onDisk = new Set<string>();
     let held = 0;
     let removed = 0;
+    const lost: string[] = [];
     for (const abs of await walk(this.mediaDir)) {
       if (abs.endsWith('.part')) continue;
       const rel = path.relative(this.mediaDir, abs).split(path.sep).join('/');
@@ -53,14 +54,16 @@ export class MediaCache {
         this.log.warn({ path: rel, reason: want ? 'hash or size mismatch' : 'not in manifest' }, 'cache: removing file');
         await this.remove([rel]);
         removed++;
+        if (want) lost.push(rel);
       }
     }
     const gone = [...known.keys()].filter((p) => !onDisk.has(p));
     if (gone.length) {
       this.log.warn({ count: gone.length }, 'cache: files recorded as held are missing from disk');
       this.store.removeHeld(gone);
+      lost.push(...gone);
     }
-    return { held, removed };
+    return { held, removed, lost };
   }
 
   /** Per-sync check: every held file still exists with its size. Returns the paths dropped (they will be fetched again). */

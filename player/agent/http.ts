@@ -133,7 +133,7 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     }
     if (local && 'corrupt' in local) {
       sync.emit('corrupt', { path: rel });
-      sync.kick(); // fetch it again into the cache
+      sync.lost([rel]); // fetch it again into the cache
     }
 
     // Not held (or just found corrupt): stream it through from the server.

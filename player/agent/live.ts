@@ -54,11 +54,23 @@ export function channelRungs(channel: ManifestChannel): string[] {
   return RUNGS.map((r) => r.name as string).filter((n) => have.has(n));
 }
 
-export function channelMaster(channel: ManifestChannel): string {
-  const names = new Set(channelRungs(channel));
-  return masterPlaylist(
-    RUNGS.filter((r) => names.has(r.name)).map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: r.videoBitrate + r.audioBitrate })),
-  );
+/**
+ * The rung the site plays a channel at: the highest the channel has at or below the site's maxRung. The site
+ * holds one rung per program (server/sites heldRung: the highest at or below maxRung), and this rung's media
+ * playlist names exactly those files (common/playlist rungFor falls back to a program's highest rung).
+ */
+export function siteRung(channel: ManifestChannel, maxRung: string): string {
+  const rungs = channelRungs(channel);
+  const cap = RUNGS.findIndex((r) => r.name === maxRung);
+  const rank = (n: string) => RUNGS.findIndex((r) => r.name === n);
+  return rungs.find((n) => cap < 0 || rank(n) >= cap) ?? rungs[rungs.length - 1] ?? maxRung;
+}
+
+/** The master playlist at the site: one variant, the rung the site holds, so the player never asks for another. */
+export function channelMaster(channel: ManifestChannel, maxRung: string): string {
+  const name = siteRung(channel, maxRung);
+  const r = RUNGS.find((x) => x.name === name) ?? RUNGS[RUNGS.length - 1]!;
+  return masterPlaylist([{ name: r.name, width: r.width, height: r.height, bandwidth: r.videoBitrate + r.audioBitrate }]);
 }
 
 export function liveRoutes(app: FastifyInstance, deps: { sync: SiteSync; clock: () => number; log: Logger }): void {
@@ -67,9 +79,10 @@ export function liveRoutes(app: FastifyInstance, deps: { sync: SiteSync; clock: 
   app.get<{ Params: { id: number } }>('/live/channels/:id/master.m3u8', {
     schema: { tags: ['live'], summary: 'Master playlist of a channel, computed at the site', params: { type: 'object', properties: { id: { type: 'integer' } } } },
   }, async (req, reply) => {
-    const channel = channelOf(deps.sync.manifest, req.params.id);
-    if (!channel) return reply.code(404).send(notFound(req.params.id));
-    return reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(channelMaster(channel));
+    const m = deps.sync.manifest;
+    const channel = channelOf(m, req.params.id);
+    if (!m || !channel) return reply.code(404).send(notFound(req.params.id));
+    return reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(channelMaster(channel, m.maxRung));
   });
 
   app.get<{ Params: { id: number; rung: string } }>('/live/channels/:id/:rung.m3u8', {

@@ -166,8 +166,20 @@ export class AgentStore {
       .run(programId, at);
   }
 
+  /** Queues a lecture again after it lost a file, keeping its place in the eviction order. */
+  wantAgain(programId: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO program_use (program_id, wanted_at) VALUES (?, 1)
+         ON CONFLICT(program_id) DO UPDATE SET wanted_at = COALESCE(wanted_at, last_watched_at, 1)`,
+      )
+      .run(programId);
+  }
+
   unwant(programIds: number[]): void {
-    const upd = this.db.prepare('UPDATE program_use SET wanted_at = NULL WHERE program_id = ?');
+    const upd = this.db.prepare(
+      'UPDATE program_use SET last_watched_at = MAX(COALESCE(last_watched_at, 0), COALESCE(wanted_at, 0)), wanted_at = NULL WHERE program_id = ?',
+    );
     this.db.transaction(() => {
       for (const id of programIds) upd.run(id);
     })();

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ManifestFile, SiteManifest } from '../../common/manifest.ts';
 import type { MediaCache } from './cache.ts';
 import { downloadFile, VerifyFailed } from './download.ts';
-import { planDownloads, planEviction, programFiles, protectedPaths, staleHeld, isHeld, type PlannedFile } from './plan.ts';
+import { isHeld, manifestIndex, planDownloads, planEviction, programFiles, protectedPaths, staleHeld, type PlannedFile } from './plan.ts';
 import type { AgentStore } from './store.ts';
 import { kbpsToBytesPerSecond, TokenBucket } from './throttle.ts';
 import { ServerRefused, Uplink, UplinkDown } from './uplink.ts';
@@ -182,8 +182,9 @@ export class SiteSync extends EventEmitter {
   /** Drops files the manifest no longer lists and held files gone from disk; evicts if over quota. */
   async reconcile(): Promise<void> {
     const m = this.manifestCache;
-    await this.o.cache.quickCheck();
+    const dropped = await this.o.cache.quickCheck();
     if (!m) return;
+    this.lost(dropped);
     const stale = staleHeld(m, this.o.store.heldFiles());
     if (stale.length) {
       this.o.log.info({ count: stale.length }, 'cache: removing files the manifest no longer lists');
@@ -216,6 +217,24 @@ export class SiteSync extends EventEmitter {
   want(programId: number): void {
     this.o.store.want(programId, this.o.clock());
     this.o.log.info({ programId }, 'download: lecture queued on request');
+    this.kick();
+  }
+
+  /**
+   * Files found missing or corrupt: fetched again. Schedule files are in every plan anyway; a held on-demand
+   * lecture that lost a file is queued again (at its old place in the eviction order).
+   */
+  lost(paths: string[]): void {
+    const m = this.manifestCache;
+    if (!m || !paths.length) return;
+    const index = manifestIndex(m);
+    const programs = new Set<number>();
+    for (const p of paths) {
+      const f = index.get(p);
+      if (f && f.neededAt === null) programs.add(f.programId);
+    }
+    for (const id of programs) this.o.store.wantAgain(id);
+    this.o.log.info({ files: paths.length, lectures: [...programs] }, 'cache: lost files queued to be fetched again');
     this.kick();
   }
 

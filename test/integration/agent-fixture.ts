@@ -53,3 +53,63 @@ export async function agentFor(serverUrl: string, opts: Partial<AgentOptions> = 
 export function rmDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * A pass-through HTTP proxy between the agent and the server, as a flaky uplink would be: it records each
+ * request's path and Range header, and can cut a response after some bytes (the link dropping mid-file).
+ */
+export interface FlakyLink {
+  url: string;
+  seen: Array<{ path: string; range: string | undefined }>;
+  /** Cut the next response whose path matches after `bytes` bytes. */
+  cutNext(match: RegExp, bytes: number): void;
+  close(): Promise<void>;
+}
+
+export async function flakyLink(target: string): Promise<FlakyLink> {
+  const http = await import('node:http');
+  const seen: FlakyLink['seen'] = [];
+  let cut: { match: RegExp; bytes: number } | null = null;
+  const server = http.createServer((req, res) => {
+    seen.push({ path: req.url ?? '', range: req.headers.range });
+    const upstream = new URL(req.url ?? '/', target);
+    const headers = { ...req.headers, host: upstream.host };
+    const out = http.request(upstream, { method: req.method, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      const rule = cut && cut.match.test(req.url ?? '') ? cut : null;
+      if (!rule) {
+        up.pipe(res);
+        return;
+      }
+      cut = null;
+      let sent = 0;
+      up.on('data', (chunk: Buffer) => {
+        if (sent >= rule.bytes) return;
+        const part = chunk.subarray(0, rule.bytes - sent);
+        sent += part.length;
+        res.write(part);
+        if (sent >= rule.bytes) {
+          up.destroy();
+          // Let the bytes reach the agent, then drop the connection as a failing link does.
+          setTimeout(() => res.socket?.destroy(), 100);
+        }
+      });
+    });
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    cutNext: (match, bytes) => {
+      cut = { match, bytes };
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

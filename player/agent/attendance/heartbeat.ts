@@ -68,13 +68,18 @@ export class HeartbeatSender {
     try {
       const extra = (await this.o.source?.()) ?? {};
       const now = this.o.clock();
+      // Only the fields of the wire type: the server refuses unknown ones, and a heartbeat must never be refused.
       body = {
-        agentVersion: this.o.agentVersion,
-        uptimeSeconds: Math.max(0, Math.round((now - this.o.startedAt) / 1000)),
-        lastError: this.o.lastError?.() ?? null,
-        ...extra,
         sentAt: now,
+        agentVersion: extra.agentVersion ?? this.o.agentVersion,
+        uptimeSeconds: extra.uptimeSeconds ?? Math.max(0, Math.round((now - this.o.startedAt) / 1000)),
+        lastError: (extra.lastError ?? this.o.lastError?.() ?? null)?.slice(0, 2000) ?? null,
       };
+      if (extra.onScreen) body.onScreen = extra.onScreen;
+      if (typeof extra.cacheReadiness === 'number') body.cacheReadiness = Math.min(1, Math.max(0, extra.cacheReadiness));
+      if (typeof extra.freeDiskBytes === 'number') body.freeDiskBytes = Math.max(0, Math.floor(extra.freeDiskBytes));
+      if (body.agentVersion) body.agentVersion = body.agentVersion.slice(0, 64);
+      else delete body.agentVersion;
     } catch (err) {
       this.status.lastError = `heartbeat source failed: ${err instanceof Error ? err.message : String(err)}`;
       this.o.log.warn({ err: this.status.lastError }, 'heartbeat not built');
