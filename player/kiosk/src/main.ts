@@ -52,5 +52,17 @@ void app.start().then(() => {
   const first = app.channels[0];
   if (app.top() instanceof HomeScreen) app.restoreFocus(first ? `ch:${first.id}` : undefined);
 });
-// Expose the app for the launcher's diagnostics and the end-to-end tests.
-(window as unknown as { kiosk: App }).kiosk = app;
+// Expose the app and its actions for diagnostics (DevTools on a site PC), the end-to-end tests and the benchmark.
+Object.assign(window, {
+  kiosk: app,
+  kioskActions: {
+    openChannel,
+    playProgram(programId: number, from = 0): boolean {
+      const item = app.catalog.items.find((i) => i.id === programId);
+      if (item) play(item, from);
+      return !!item;
+    },
+    loadCatalog: () => app.pollCatalog(),
+    home: () => app.goHome(),
+  },
+});
