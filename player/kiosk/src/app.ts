@@ -48,6 +48,9 @@ export class App {
   private digitTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly focusKeys = new WeakMap<Screen, string>();
   private catalogWanted = false;
+  // Last bodies seen, so an unchanged poll does not redraw the screen under the viewer's focus.
+  private channelsText = '';
+  private catalogText = '';
   private catalogTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set by main.ts: opens a channel's broadcast screen. */
   openChannel: (channelId: number) => void = () => undefined;
@@ -120,10 +123,15 @@ export class App {
 
   async pollChannels(): Promise<void> {
     try {
-      this.channels = (await api.channels()).sort((a, b) => a.number - b.number);
+      const channels = (await api.channels()).sort((a, b) => a.number - b.number);
       this.agentReachable = true;
-      this.top()?.refresh?.();
-      this.restoreFocus();
+      const text = JSON.stringify(channels);
+      if (text !== this.channelsText) {
+        this.channelsText = text;
+        this.channels = channels;
+        this.top()?.refresh?.();
+        this.restoreFocus();
+      }
     } catch {
       this.agentReachable = false;
       this.renderHeader();
@@ -140,10 +148,15 @@ export class App {
     if (this.catalogTimer) clearTimeout(this.catalogTimer);
     this.catalogTimer = null;
     try {
-      this.catalog = await api.catalog();
+      const catalog = await api.catalog();
       this.agentReachable = true;
-      this.top()?.refresh?.();
-      this.restoreFocus();
+      const text = JSON.stringify(catalog);
+      if (text !== this.catalogText) {
+        this.catalogText = text;
+        this.catalog = catalog;
+        this.top()?.refresh?.();
+        this.restoreFocus();
+      }
     } catch {
       this.agentReachable = false;
       this.renderHeader();
