@@ -109,6 +109,7 @@ export class App {
   }
 
   private async pollStatus(): Promise<void> {
+    const wasOnline = this.online;
     try {
       this.status = await api.status();
       this.agentReachable = true;
@@ -119,6 +120,11 @@ export class App {
       this.agentReachable = false;
     }
     this.renderHeader();
+    // Lists say "streams online" or "not downloaded" depending on the link: redraw when it changes.
+    if (this.online !== wasOnline) {
+      this.top()?.refresh?.();
+      this.restoreFocus();
+    }
   }
 
   async pollChannels(): Promise<void> {
