@@ -2,6 +2,7 @@ import t from 'tap';
 import { makeServer, userAuth } from '../helpers.ts';
 import { hashToken } from '../../server/auth/tokens.ts';
 import { CODE_ALPHABET } from '../../server/sites/pairing-code.ts';
+import { ensureDemoSite } from '../../server/sites/demo.ts';
 
 async function villageChain(s: Awaited<ReturnType<typeof makeServer>>) {
   const res = await s.app.inject({
@@ -160,4 +161,23 @@ t.test('pairing is rate-limited', async (t) => {
   for (let i = 0; i < 12; i++)
     last = (await s.app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: `AAAA-AAA${CODE_ALPHABET[i]}` } })).statusCode;
   t.equal(last, 429, 'the 11th try within a minute is refused');
+});
+
+t.test('ensureDemoSite is idempotent and always hands out a working code', async (t) => {
+  const s = await makeServer();
+  t.teardown(() => s.close());
+  const first = ensureDemoSite(s.app);
+  t.equal(first.paired, false);
+  const paired = await s.app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: first.pairingCode } });
+  t.equal(paired.statusCode, 200);
+  t.equal(paired.json().siteId, first.siteId);
+  const second = ensureDemoSite(s.app);
+  t.equal(second.siteId, first.siteId, 'same site');
+  t.equal(second.paired, true);
+  t.not(second.pairingCode, first.pairingCode, 'a fresh code');
+  t.equal((s.app.db.prepare('SELECT count(*) AS n FROM regions').get() as { n: number }).n, 5, 'the region chain is made once');
+  const site = (await s.app.inject({ method: 'GET', url: `/api/sites/${first.siteId}`, headers: s.auth })).json();
+  t.same(site.regionPath, ['演示省', '演示市', '演示县', '演示镇', '演示村']);
+  const manifest = await s.app.inject({ method: 'GET', url: '/api/sites/me/manifest', headers: { authorization: `Bearer ${paired.json().token}` } });
+  t.equal(manifest.statusCode, 200, 'the first token still works while the fresh code is unused');
 });
