@@ -32,6 +32,8 @@ export default async function programsRoutes(app: FastifyInstance) {
         q?: string; category?: string; audience?: string; series?: number; status?: string;
         published?: boolean; limit: number; offset: number; sort?: Sort;
       };
+      // Organizers see published programs only: asking them for drafts finds none.
+      if (!seesDrafts(req) && q.published === false) return { items: [], total: 0 };
       return listPrograms(db, {
         q: q.q?.trim() || undefined,
         category: q.category,

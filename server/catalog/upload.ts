@@ -35,7 +35,13 @@ export function checkDeclaredSize(req: FastifyRequest, maxBytes: number): void {
  * Reads every part of the request. The temp file is removed here on any failure (too large, aborted,
  * malformed); on success the caller owns it.
  */
-export async function receiveUpload(req: FastifyRequest, tmpDir: string, maxBytes: number): Promise<ReceivedUpload> {
+export async function receiveUpload(
+  req: FastifyRequest,
+  tmpDir: string,
+  maxBytes: number,
+  /** Called with the fields sent before the file, as the file starts: refuse bad metadata before gigabytes flow. */
+  checkEarlyFields?: (fields: Record<string, string>) => void,
+): Promise<ReceivedUpload> {
   if (!req.isMultipart())
     throw badRequest('Send the courseware as multipart/form-data with the file in a part named "file" (and text fields beside it).', 'not_multipart');
   fs.mkdirSync(tmpDir, { recursive: true });
@@ -49,10 +55,12 @@ export async function receiveUpload(req: FastifyRequest, tmpDir: string, maxByte
         fields[part.fieldname] = typeof part.value === 'string' ? part.value : String(part.value);
         continue;
       }
-      if (part.fieldname !== 'file') {
+      if (part.fieldname !== 'file' || tmpPath) {
         part.file.resume();
+        if (tmpPath) throw badRequest('Send one file per upload.');
         throw badRequest(`Unexpected file part "${part.fieldname}": put the courseware in a part named "file".`);
       }
+      checkEarlyFields?.(fields);
       originalName = path.basename(part.filename || 'upload');
       const ext = path.extname(originalName).toLowerCase();
       // Keep the extension: ffprobe uses it as a hint for formats with weak signatures (.dat, .vob).
