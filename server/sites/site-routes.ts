@@ -7,6 +7,7 @@ import { scopeRoot } from './region-routes.ts';
 import { idParams, siteSchema, siteSettingsProps } from './schemas.ts';
 import {
   createSite,
+  deleteSite,
   getSite,
   listSites,
   pairSite,
@@ -149,6 +150,23 @@ export default async function siteRoutes(app: FastifyInstance) {
       },
     },
     async (req) => updateSite(db, (req.params as { id: number }).id, req.body as SiteSettings),
+  );
+
+  app.delete(
+    '/api/sites/:id',
+    {
+      preHandler: app.auth.operator,
+      schema: {
+        tags: ['sites'],
+        summary: 'Delete a site registered by mistake (one that never paired); revoke the others',
+        params: idParams,
+        response: { 204: { type: 'null', description: 'deleted' }, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      deleteSite(db, (req.params as { id: number }).id);
+      reply.status(204).send();
+    },
   );
 
   app.post(

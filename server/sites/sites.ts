@@ -264,3 +264,12 @@ export function revokeSite(db: Db, id: number, now = new Date()): Site {
   ).run(now.toISOString(), now.toISOString(), id);
   return getSite(db, id)!;
 }
+
+/** Removes a site registered by mistake. A site that ever paired has history (attendance, requests): revoke it instead. */
+export function deleteSite(db: Db, id: number): void {
+  const site = getSite(db, id);
+  if (!site) throw notFound(`No site ${id}.`);
+  if (site.pairedAt || site.revokedAt)
+    throw conflict(`Site ${id} has paired before and may have history: revoke it instead of deleting it.`, 'site_has_history');
+  db.prepare('DELETE FROM sites WHERE id = ?').run(id);
+}

@@ -99,6 +99,14 @@ t.test('register, pair once, revoke, re-issue', async (t) => {
   const del = await app.inject({ method: 'DELETE', url: `/api/regions/${r.get('丙村')}`, headers: s.auth });
   t.equal(del.statusCode, 409);
   t.equal(del.json().error.code, 'has_sites');
+
+  // A site that never paired may be deleted; one with history is revoked instead.
+  const mistake = await app.inject({ method: 'DELETE', url: `/api/sites/${late.id}`, headers: s.auth });
+  t.equal(mistake.statusCode, 204);
+  t.equal((await app.inject({ method: 'GET', url: `/api/sites/${late.id}`, headers: s.auth })).statusCode, 404);
+  const history = await app.inject({ method: 'DELETE', url: `/api/sites/${id}`, headers: s.auth });
+  t.equal(history.statusCode, 409);
+  t.match(history.json().error.message, /revoke/);
 });
 
 t.test('listing, organizer scoping and auth on every route', async (t) => {
@@ -135,6 +143,7 @@ t.test('listing, organizer scoping and auth on every route', async (t) => {
     ['POST', '/api/sites', { name: 'x', regionId: r.get('甲村') }],
     ['PATCH', `/api/sites/${a}`, { name: 'x' }],
     ['POST', `/api/sites/${a}/revoke`, undefined],
+    ['DELETE', `/api/sites/${a}`, undefined],
     ['POST', `/api/sites/${a}/pairing-code`, undefined],
     ['POST', '/api/regions', { name: 'x', level: 'province' }],
     ['PATCH', `/api/regions/${r.get('甲村')}`, { name: 'x' }],
