@@ -67,7 +67,7 @@ export class HeartbeatSender {
     let body: Heartbeat;
     try {
       const extra = (await this.o.source?.()) ?? {};
-      const now = this.o.clock();
+      const now = Math.round(this.o.clock());
       // Only the fields of the wire type: the server refuses unknown ones, and a heartbeat must never be refused.
       body = {
         sentAt: now,

@@ -353,11 +353,12 @@ export class AttendanceQueue {
   }
 
   private toWire(row: SessionRow, members: Array<{ memberNo: string; watchedSeconds: number }>): AttendanceSession {
-    const end = row.end_at!;
+    const start = Math.round(row.start_at);
+    const end = Math.max(Math.round(row.end_at!), start);
     // Watched time fits in the session's span and the program's length (a lecture watched twice over by seeking
     // back is still at most one lecture): the server refuses anything longer.
     const duration = this.programDuration(row.program_id);
-    let watched = Math.min(row.watched_seconds, (end - row.start_at) / 1000);
+    let watched = Math.min(row.watched_seconds, (end - start) / 1000);
     if (duration !== null && duration !== undefined && duration > 0) watched = Math.min(watched, duration);
     watched = round1(watched);
     return {
@@ -365,8 +366,8 @@ export class AttendanceQueue {
       programId: row.program_id,
       channelId: row.channel_id,
       mode: row.mode,
-      start: row.start_at,
-      end,
+      start,
+      end: Math.round(end),
       watchedSeconds: watched,
       headcount: sessionHeadcount(row.watched_seconds, row.person_seconds, row.unknown_seconds),
       members: members.map((m) => ({ memberNo: m.memberNo, watchedSeconds: Math.min(round1(m.watchedSeconds), watched) })),

@@ -70,13 +70,13 @@ export class Uploader {
 
   constructor(opts: UploaderOptions) {
     this.o = {
-      random: Math.random,
-      fetch: globalThis.fetch,
-      policy: DEFAULT_BACKOFF,
-      batchSize: MAX_SESSIONS_PER_BATCH,
-      intervalMs: 15_000,
-      requestTimeoutMs: 30_000,
       ...opts,
+      random: opts.random ?? Math.random,
+      fetch: opts.fetch ?? globalThis.fetch,
+      policy: opts.policy ?? DEFAULT_BACKOFF,
+      batchSize: opts.batchSize ?? MAX_SESSIONS_PER_BATCH,
+      intervalMs: opts.intervalMs ?? 15_000,
+      requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
     };
     this.o.batchSize = Math.min(Math.max(1, this.o.batchSize), MAX_SESSIONS_PER_BATCH);
   }
@@ -142,6 +142,7 @@ export class Uploader {
       this.status.lastError = null;
       this.status.lastSuccessAt = this.o.clock();
     } catch (err) {
+      if (process.env.ATT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
       this.status.failures++;
       this.status.lastError = err instanceof Error ? err.message : String(err);
       total.error = this.status.lastError;
@@ -191,7 +192,7 @@ export class Uploader {
       res = await this.o.fetch(new URL('/api/sites/me/attendance', this.o.serverUrl()), {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ sentAt: this.o.clock(), sessions }),
+        body: JSON.stringify({ sentAt: Math.round(this.o.clock()), sessions }),
         signal: AbortSignal.timeout(this.o.requestTimeoutMs),
       });
     } catch (err) {
