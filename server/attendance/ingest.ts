@@ -22,7 +22,7 @@ export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
     ? db.prepare('SELECT id FROM channels WHERE id IN (SELECT value FROM json_each(?))')
     : null;
   const existing = db.prepare(
-    'SELECT program_id AS programId, mode FROM attendance_sessions WHERE site_id = ? AND session_id = ?',
+    'SELECT program_id AS programId, mode, day FROM attendance_sessions WHERE site_id = ? AND session_id = ?',
   );
   const upsertSession = db.prepare(`
     INSERT INTO attendance_sessions (site_id, session_id, program_id, channel_id, mode, start_at, end_at,
@@ -38,41 +38,58 @@ export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
       people          = max(people, excluded.people),
       person_seconds  = max(watched_seconds, excluded.watched_seconds) * max(people, excluded.people),
       updated_at      = excluded.updated_at
-    WHERE excluded.site_end_at > site_end_at OR excluded.watched_seconds > watched_seconds
-       OR excluded.headcount > headcount OR excluded.people > people`);
+    WHERE program_id = excluded.program_id AND mode = excluded.mode
+      AND (excluded.site_end_at > site_end_at OR excluded.watched_seconds > watched_seconds
+           OR excluded.headcount > headcount OR excluded.people > people)
+    RETURNING day`);
   const upsertMember = db.prepare(`
     INSERT INTO attendance_session_members (site_id, session_id, member_no, day, program_id, watched_seconds)
     VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (site_id, session_id, member_no) DO UPDATE SET watched_seconds = excluded.watched_seconds
     WHERE excluded.watched_seconds > watched_seconds`);
-  const dayOf = db.prepare('SELECT day FROM attendance_sessions WHERE site_id = ? AND session_id = ?');
   // A day whose rows changed is no longer rolled up: reports read its raw rows until the next rollup.
   const unroll = db.prepare('DELETE FROM attendance_rolled_days WHERE day = ?');
+
+  // Province day of an instant, memoised per quarter hour (zone offsets only change on such boundaries):
+  // luxon per session would cost more than the insert.
+  const dayCache = new Map<number, string>();
+  const dayOf = (ms: number): string => {
+    const bucket = Math.floor(ms / 900_000);
+    let d = dayCache.get(bucket);
+    if (d === undefined) {
+      if (dayCache.size > 50_000) dayCache.clear();
+      d = provinceDay(bucket * 900_000, tz);
+      dayCache.set(bucket, d);
+    }
+    return d;
+  };
 
   const store = db.transaction((siteId: number, items: Array<{ s: AttendanceSession; startAt: number; endAt: number }>, offsetMs: number, now: number) => {
     const accepted: string[] = [];
     const rejected: AttendanceBatchResult['rejected'] = [];
     const touchedDays = new Set<string>();
     for (const { s, startAt, endAt } of items) {
-      const prior = existing.get(siteId, s.id) as { programId: number; mode: string } | undefined;
-      if (prior && (prior.programId !== s.programId || prior.mode !== s.mode)) {
-        rejected.push({ id: s.id, reason: 'id_conflict', message: `this site already sent session ${s.id} for program ${prior.programId} (${prior.mode}); the first version is kept.` });
-        continue;
-      }
       const members = dedupeMembers(s.members);
       const people = effectiveHeadcount(s.headcount, members.length);
-      const newDay = provinceDay(startAt, tz);
-      let changed = upsertSession.run({
+      // One statement in the common case: a new row, or a grown one, returns its day (a replay keeps the day of
+      // its first arrival); nothing comes back for an unchanged replay or a conflicting reuse of the id.
+      const written = upsertSession.get({
         siteId, id: s.id, programId: s.programId, channelId: s.channelId ?? null, mode: s.mode, startAt, endAt,
-        siteStart: s.start, siteEnd: s.end, day: newDay, watched: s.watchedSeconds, headcount: s.headcount,
+        siteStart: s.start, siteEnd: s.end, day: dayOf(startAt), watched: s.watchedSeconds, headcount: s.headcount,
         people, offset: offsetMs, now,
-      }).changes > 0;
-      // A replay keeps the day (and start) of its first arrival.
-      const day = prior ? (dayOf.get(siteId, s.id) as { day: string }).day : newDay;
+      }) as { day: string } | undefined;
+      let day = written?.day;
+      if (!day) {
+        const prior = existing.get(siteId, s.id) as { programId: number; mode: string; day: string };
+        if (prior.programId !== s.programId || prior.mode !== s.mode) {
+          rejected.push({ id: s.id, reason: 'id_conflict', message: `this site already sent session ${s.id} for program ${prior.programId} (${prior.mode}); the first version is kept.` });
+          continue;
+        }
+        day = prior.day;
+      } else touchedDays.add(day);
       for (const m of members) {
-        if (upsertMember.run(siteId, s.id, m.memberNo, day, s.programId, m.watchedSeconds).changes > 0) changed = true;
+        if (upsertMember.run(siteId, s.id, m.memberNo, day, s.programId, m.watchedSeconds).changes > 0) touchedDays.add(day);
       }
-      if (changed) touchedDays.add(day);
       accepted.push(s.id);
     }
     for (const d of touchedDays) unroll.run(d);
