@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ManifestChannel, SiteManifest } from '../../common/manifest.ts';
 import { compiled, nowAndNext, type CompiledTimeline } from '../../common/timeline.ts';
 import { masterPlaylist, mediaPlaylist } from '../../common/playlist.ts';
-import { RUNGS } from '../../server/media/ladder.ts';
+import { MAXRATE_FACTOR, RUNGS } from '../../server/media/ladder.ts';
 import type { SiteSync } from './sync.ts';
 
 export interface Slot {
@@ -70,7 +70,8 @@ export function siteRung(channel: ManifestChannel, maxRung: string): string {
 export function channelMaster(channel: ManifestChannel, maxRung: string): string {
   const name = siteRung(channel, maxRung);
   const r = RUNGS.find((x) => x.name === name) ?? RUNGS[RUNGS.length - 1]!;
-  return masterPlaylist([{ name: r.name, width: r.width, height: r.height, bandwidth: r.videoBitrate + r.audioBitrate }]);
+  // Peak bandwidth as the server's master announces it (server/broadcast/slate-plan.ts slateBandwidth).
+  return masterPlaylist([{ name: r.name, width: r.width, height: r.height, bandwidth: Math.round(r.videoBitrate * MAXRATE_FACTOR + r.audioBitrate) }]);
 }
 
 export function liveRoutes(app: FastifyInstance, deps: { sync: SiteSync; clock: () => number; log: Logger }): void {

@@ -84,6 +84,8 @@ export interface EvictionInput {
   lastUsed: ReadonlyMap<number, number>;
   /** Bytes about to be written that must fit too. */
   incomingBytes: number;
+  /** Evict nothing unless the incoming bytes then fit (no point emptying the cache for a file that will not fit anyway). */
+  allOrNothing?: boolean;
 }
 
 export interface EvictionPlan {
@@ -122,6 +124,7 @@ export function planEviction(input: EvictionInput): EvictionPlan {
     if (id !== -1) plan.programs.push(id);
   }
   plan.fits = used <= input.quotaBytes;
+  if (!plan.fits && input.allOrNothing) return { programs: [], paths: [], fits: false };
   return plan;
 }
 

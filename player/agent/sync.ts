@@ -194,7 +194,7 @@ export class SiteSync extends EventEmitter {
   }
 
   /** Evicts least recently watched lectures until `incoming` more bytes fit. Returns whether they fit. */
-  private async evictFor(incoming: number, pinned: Set<number>): Promise<boolean> {
+  private async evictFor(incoming: number, pinned: Set<number>, allOrNothing = false): Promise<boolean> {
     const m = this.manifestCache;
     if (!m) return true;
     const plan = planEviction({
@@ -204,6 +204,7 @@ export class SiteSync extends EventEmitter {
       pinnedPrograms: pinned,
       lastUsed: this.o.store.lastUsed(),
       incomingBytes: incoming,
+      allOrNothing,
     });
     if (plan.paths.length) {
       await this.o.cache.remove(plan.paths);
@@ -271,7 +272,9 @@ export class SiteSync extends EventEmitter {
       if (!next) return;
 
       const incoming = next.size - (await this.o.cache.partBytes(next.path));
-      const fits = await this.evictFor(incoming, new Set(next.reason === 'on-demand' ? [next.programId] : []));
+      // A lecture only evicts others if it then fits; the schedule takes what room it can get.
+      const onDemand = next.reason === 'on-demand';
+      const fits = await this.evictFor(incoming, new Set(onDemand ? [next.programId] : []), onDemand);
       if (!fits) {
         if (next.reason === 'on-demand') {
           this.o.log.warn({ programId: next.programId, quotaBytes: this.o.quotaBytes }, 'download: lecture does not fit in the disk quota; it will stream instead');

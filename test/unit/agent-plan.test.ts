@@ -108,6 +108,9 @@ t.test('eviction: least recently watched lectures first, never protected files, 
   t.notOk(all.paths.includes('p/1/a'), 'a file scheduled within 48 h is never evicted');
   t.notOk(all.fits, 'and the plan says it still does not fit');
 
+  const futile = planEviction({ ...base, quotaBytes: 300, incomingBytes: 200, allOrNothing: true });
+  t.same(futile, { programs: [], paths: [], fits: false }, 'nothing is evicted for a file that would not fit anyway');
+
   const pinned = planEviction({ ...base, pinnedPrograms: new Set([3]), quotaBytes: 1000, incomingBytes: 150 });
   t.same(pinned.programs, [4], 'the lecture being fetched is not evicted for itself');
 });
