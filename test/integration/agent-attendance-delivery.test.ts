@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap';
 import Fastify from 'fastify';
 import { makeServer, tempDir } from '../helpers.ts';
-import { serverWithSite, rmDir } from './agent-fixture.ts';
+import { pairedSite as registerSite, rmDir } from './agent-attendance-site.ts';
 import { createAttendance, type Log } from '../../player/agent/attendance/index.ts';
 
 const quiet: Log = { info() {}, warn() {}, error() {}, debug() {} };
@@ -14,18 +14,8 @@ function batchLog(sizes: number[]): Log {
   return { ...quiet, info: (obj: object, msg?: string) => { if (msg === 'attendance batch delivered') sizes.push((obj as { sent: number }).sent); } };
 }
 
-async function pairedSite(_t: Test) {
-  const setup = await serverWithSite();
-  const paired = await setup.s.app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: setup.pairingCode } });
-  if (paired.statusCode !== 200) throw new Error(`pair: ${paired.statusCode} ${paired.body}`);
-  const now = new Date().toISOString();
-  const program = setup.s.app.db.prepare(
-    "INSERT INTO programs (id, title, status, duration, created_at, updated_at) VALUES (?, ?, 'ready', ?, ?, ?)",
-  );
-  program.run(101, '农业技术讲座', 3600, now, now);
-  program.run(102, '党史学习', 1800, now, now);
-  return { ...setup, token: paired.json().token as string };
-}
+const pairedSite = (_t: Test) =>
+  registerSite([{ id: 101, title: '农业技术讲座', duration: 3600 }, { id: 102, title: '党史学习', duration: 1800 }]);
 
 const stored = (db: import('better-sqlite3').Database, siteId: number) =>
   db.prepare('SELECT session_id AS id, program_id AS programId, watched_seconds AS watched, headcount, site_start_at AS start, site_end_at AS "end" FROM attendance_sessions WHERE site_id = ? ORDER BY session_id').all(siteId) as Array<{

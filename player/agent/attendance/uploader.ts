@@ -142,7 +142,6 @@ export class Uploader {
       this.status.lastError = null;
       this.status.lastSuccessAt = this.o.clock();
     } catch (err) {
-      if (process.env.ATT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
       this.status.failures++;
       this.status.lastError = err instanceof Error ? err.message : String(err);
       total.error = this.status.lastError;
