@@ -57,3 +57,5 @@ export function splitByDay(startMs: number, endMs: number, tz: string): Array<{ 
 
 /** The first day of the month ('YYYY-MM') of a date. */
 export const monthOf = (day: string): string => day.slice(0, 7);
+
+export const daysInMonth = (month: string): number => DateTime.fromISO(`${month}-01`, { zone: 'UTC' }).daysInMonth!;

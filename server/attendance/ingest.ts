@@ -48,7 +48,22 @@ export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
     ON CONFLICT (site_id, session_id, member_no) DO UPDATE SET watched_seconds = excluded.watched_seconds
     WHERE excluded.watched_seconds > watched_seconds`);
   // A day whose rows changed is no longer rolled up: reports read its raw rows until the next rollup.
-  const unroll = db.prepare('DELETE FROM attendance_rolled_days WHERE day = ?');
+  const unmark = db.prepare('DELETE FROM attendance_rolled_days WHERE day = ?');
+  // ...and its per-site rows leave the month's sums, so the month never holds a day that is read raw.
+  const subtractFromMonth = db.prepare(`
+    UPDATE attendance_site_monthly AS m SET
+      sessions = m.sessions - d.sessions, watched_seconds = m.watched_seconds - d.watched_seconds,
+      person_seconds = m.person_seconds - d.person_seconds, people = m.people - d.people,
+      broadcast_seconds = m.broadcast_seconds - d.broadcast_seconds
+    FROM (SELECT site_id, sessions, watched_seconds, person_seconds, people, broadcast_seconds
+            FROM attendance_site_daily WHERE day = @day) AS d
+    WHERE m.month = substr(@day, 1, 7) AND m.site_id = d.site_id`);
+  const delSiteDaily = db.prepare('DELETE FROM attendance_site_daily WHERE day = ?');
+  const unroll = (day: string) => {
+    if (unmark.run(day).changes === 0) return;
+    subtractFromMonth.run({ day });
+    delSiteDaily.run(day);
+  };
 
   // Province day of an instant, memoised per quarter hour (zone offsets only change on such boundaries):
   // luxon per session would cost more than the insert.
@@ -92,7 +107,7 @@ export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
       }
       accepted.push(s.id);
     }
-    for (const d of touchedDays) unroll.run(d);
+    for (const d of touchedDays) unroll(d);
     return { accepted, rejected };
   });
 

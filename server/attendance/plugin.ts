@@ -6,7 +6,7 @@ import { errorSchema } from '../errors.ts';
 import { HEARTBEAT_INTERVAL_SECONDS, MAX_SESSIONS_PER_BATCH, type AttendanceBatch, type Heartbeat } from '../../common/attendance.ts';
 import { makeIngest } from './ingest.ts';
 import { makeRecordHeartbeat } from './heartbeat.ts';
-import { makeRollups } from './rollup.ts';
+import { makeRollups, oldestAcceptedDay } from './rollup.ts';
 import { attendanceSettings } from './settings.ts';
 import { isDay, provinceDay } from './days.ts';
 import { badRequest } from '../errors.ts';
@@ -146,6 +146,10 @@ export default async function attendancePlugin(app: FastifyInstance) {
     if (day !== undefined) {
       if (!isDay(day)) throw badRequest(`day "${day}" must be a date YYYY-MM-DD.`);
       if (day >= provinceDay(now, tz)) throw badRequest(`day ${day} is not over yet in ${tz}; roll up past days only.`);
+      // Raw rows before the retention are purged: rolling such a day again would replace its aggregates with nothing.
+      if (day < oldestAcceptedDay(now, tz, settings.retentionDays)) {
+        throw badRequest(`day ${day} is older than the raw-session retention (${settings.retentionDays} days); its rollup is final.`);
+      }
       rollups.rollupDay(day, now);
       return { days: [day] };
     }

@@ -3,8 +3,29 @@
 // concurrent rollup or ingest cannot make a day count twice or not at all.
 import type { Db } from '../db/connection.ts';
 import { tableExists } from './ingest.ts';
+import { eachDay, monthOf, daysInMonth } from './days.ts';
 
 export interface Range { from: string; to: string }
+
+/**
+ * How a range is read: rolled-up days from the aggregates, the other days from the raw rows, and whole months
+ * (every day inside the range) from the monthly per-site sums. Computed inside the report's read transaction.
+ */
+export interface DaySplit extends Range {
+  rolledDays: string[];
+  rawDays: string[];
+  fullMonths: string[];
+}
+
+export function daySplit(db: Db, range: Range): DaySplit {
+  const rolled = new Set((db.prepare('SELECT day FROM attendance_rolled_days WHERE day BETWEEN ? AND ?')
+    .all(range.from, range.to) as Array<{ day: string }>).map((r) => r.day));
+  const days = eachDay(range.from, range.to);
+  const perMonth = new Map<string, number>();
+  for (const d of days) perMonth.set(monthOf(d), (perMonth.get(monthOf(d)) ?? 0) + 1);
+  const fullMonths = [...perMonth].filter(([m, n]) => n === daysInMonth(m)).map(([m]) => m);
+  return { ...range, rolledDays: [...rolled], rawDays: days.filter((d) => !rolled.has(d)), fullMonths };
+}
 
 export interface SiteActivity {
   siteId: number; sessions: number; watchedSeconds: number; personSeconds: number; people: number; broadcastSeconds: number;
@@ -20,45 +41,55 @@ function siteFilter(siteIds: number[] | null, col = 'site_id'): string {
  * Rows from the rollup table for rolled days UNION ALL the matching rows from the raw table for the others.
  * `rolledCols` and `rawCols` must list the same column names.
  */
-function rolledOrRaw(rolledTable: string, rolledCols: string, rawTable: string, rawCols: string, filter: string, extra = ''): string {
+function rolledOrRaw(rolledTable: string, rolledCols: string, rawTable: string, rawCols: string, filter: string): string {
   return `
-    SELECT ${rolledCols} FROM ${rolledTable}
-     WHERE day BETWEEN @from AND @to AND day IN (SELECT day FROM attendance_rolled_days WHERE day BETWEEN @from AND @to) ${filter} ${extra}
+    SELECT ${rolledCols} FROM ${rolledTable} WHERE day IN (SELECT value FROM json_each(@rolledDays)) ${filter}
     UNION ALL
-    SELECT ${rawCols} FROM ${rawTable}
-     WHERE day BETWEEN @from AND @to AND day NOT IN (SELECT day FROM attendance_rolled_days WHERE day BETWEEN @from AND @to) ${filter} ${extra}`;
+    SELECT ${rawCols} FROM ${rawTable} WHERE day IN (SELECT value FROM json_each(@rawDays)) ${filter}`;
 }
 
-const params = (range: Range, siteIds: number[] | null, more: Record<string, unknown> = {}) => ({
-  from: range.from, to: range.to, ...(siteIds ? { sites: JSON.stringify(siteIds) } : {}), ...more,
+const params = (split: DaySplit, siteIds: number[] | null, more: Record<string, unknown> = {}) => ({
+  rolledDays: JSON.stringify(split.rolledDays), rawDays: JSON.stringify(split.rawDays),
+  ...(siteIds ? { sites: JSON.stringify(siteIds) } : {}), ...more,
 });
 
-export function siteActivity(db: Db, range: Range, siteIds: number[] | null): SiteActivity[] {
+/** Per-site figures over the range: whole months from the monthly sums, other rolled days from the per-site days, the rest raw. */
+export function siteActivity(db: Db, split: DaySplit, siteIds: number[] | null): SiteActivity[] {
   const f = siteFilter(siteIds);
-  const src = rolledOrRaw(
-    'attendance_daily', "site_id, sessions, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END AS bc",
-    'attendance_sessions', "site_id, 1 AS sessions, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END AS bc",
-    f,
-  );
+  const cols = 'site_id, sessions, watched_seconds, person_seconds, people, broadcast_seconds';
   return db.prepare(`
     SELECT site_id AS siteId, sum(sessions) AS sessions, sum(watched_seconds) AS watchedSeconds,
-           sum(person_seconds) AS personSeconds, sum(people) AS people, sum(bc) AS broadcastSeconds
-      FROM (${src}) GROUP BY site_id`).all(params(range, siteIds)) as SiteActivity[];
+           sum(person_seconds) AS personSeconds, sum(people) AS people, sum(broadcast_seconds) AS broadcastSeconds
+      FROM (
+        SELECT ${cols} FROM attendance_site_monthly WHERE month IN (SELECT value FROM json_each(@months)) ${f}
+        UNION ALL
+        SELECT ${cols} FROM attendance_site_daily
+         WHERE day IN (SELECT value FROM json_each(@rolledDays)) AND substr(day, 1, 7) NOT IN (SELECT value FROM json_each(@months)) ${f}
+        UNION ALL
+        SELECT site_id, 1, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END
+          FROM attendance_sessions WHERE day IN (SELECT value FROM json_each(@rawDays)) ${f}
+      ) GROUP BY site_id`).all(params(split, siteIds, { months: JSON.stringify(split.fullMonths) })) as SiteActivity[];
 }
 
 /** Distinct (site, member) pairs that watched, with whether the number is on the roll. */
-export function membersAtSites(db: Db, range: Range, siteIds: number[] | null, programIds: number[] | null = null): MemberAtSite[] {
-  const f = siteFilter(siteIds) + (programIds ? ' AND program_id IN (SELECT value FROM json_each(@programs))' : '');
-  const src = rolledOrRaw('attendance_member_daily', 'site_id, member_no', 'attendance_session_members', 'site_id, member_no', f);
+export function membersAtSites(db: Db, split: DaySplit, siteIds: number[] | null): MemberAtSite[] {
+  const f = siteFilter(siteIds);
   return (db.prepare(`
     SELECT x.site_id AS siteId, x.member_no AS memberNo, (m.member_no IS NOT NULL) AS verified
-      FROM (SELECT DISTINCT site_id, member_no FROM (${src})) x LEFT JOIN members m ON m.member_no = x.member_no`)
-    .all(params(range, siteIds, programIds ? { programs: JSON.stringify(programIds) } : {})) as MemberAtSite[])
+      FROM (
+        SELECT site_id, member_no FROM attendance_member_months WHERE month IN (SELECT value FROM json_each(@months)) ${f}
+        UNION
+        SELECT site_id, member_no FROM attendance_member_daily
+         WHERE day IN (SELECT value FROM json_each(@rolledDays)) AND substr(day, 1, 7) NOT IN (SELECT value FROM json_each(@months)) ${f}
+        UNION
+        SELECT site_id, member_no FROM attendance_session_members WHERE day IN (SELECT value FROM json_each(@rawDays)) ${f}
+      ) x LEFT JOIN members m ON m.member_no = x.member_no`)
+    .all(params(split, siteIds, { months: JSON.stringify(split.fullMonths) })) as MemberAtSite[])
     .map((r) => ({ ...r, verified: !!r.verified }));
 }
 
 /** Per-site figures for a set of programs. */
-export function programSiteActivity(db: Db, range: Range, siteIds: number[] | null, programIds: number[]): SiteActivity[] {
+export function programSiteActivity(db: Db, split: DaySplit, siteIds: number[] | null, programIds: number[]): SiteActivity[] {
   const f = siteFilter(siteIds) + ' AND program_id IN (SELECT value FROM json_each(@programs))';
   const src = rolledOrRaw(
     'attendance_daily', "site_id, sessions, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END AS bc",
@@ -68,12 +99,12 @@ export function programSiteActivity(db: Db, range: Range, siteIds: number[] | nu
   return db.prepare(`
     SELECT site_id AS siteId, sum(sessions) AS sessions, sum(watched_seconds) AS watchedSeconds,
            sum(person_seconds) AS personSeconds, sum(people) AS people, sum(bc) AS broadcastSeconds
-      FROM (${src}) GROUP BY site_id`).all(params(range, siteIds, { programs: JSON.stringify(programIds) })) as SiteActivity[];
+      FROM (${src}) GROUP BY site_id`).all(params(split, siteIds, { programs: JSON.stringify(programIds) })) as SiteActivity[];
 }
 
 export interface MemberWatch { memberNo: string; siteId: number; day: string; watchedSeconds: number; sessions: number }
 /** Seconds per member, site and day (members watching at sites in scope). */
-export function memberWatchByDay(db: Db, range: Range, siteIds: number[] | null, programIds: number[] | null = null): MemberWatch[] {
+export function memberWatchByDay(db: Db, split: DaySplit, siteIds: number[] | null, programIds: number[] | null = null): MemberWatch[] {
   const f = siteFilter(siteIds) + (programIds ? ' AND program_id IN (SELECT value FROM json_each(@programs))' : '');
   const src = rolledOrRaw(
     'attendance_member_daily', 'member_no, site_id, day, sessions, watched_seconds',
@@ -82,7 +113,7 @@ export function memberWatchByDay(db: Db, range: Range, siteIds: number[] | null,
   return db.prepare(`
     SELECT member_no AS memberNo, site_id AS siteId, day, sum(watched_seconds) AS watchedSeconds, sum(sessions) AS sessions
       FROM (${src}) GROUP BY member_no, site_id, day`)
-    .all(params(range, siteIds, programIds ? { programs: JSON.stringify(programIds) } : {})) as MemberWatch[];
+    .all(params(split, siteIds, programIds ? { programs: JSON.stringify(programIds) } : {})) as MemberWatch[];
 }
 
 export interface RollMember { memberNo: string; name: string; siteId: number; category: string }

@@ -5,7 +5,7 @@ import { addDays, daysBetween, eachDay, isDay, provinceDay, rangeMs } from './da
 import { resolveScope, regionPathNames, type RegionRow, type Scope } from './scope.ts';
 import {
   connectedSeconds, memberWatchByDay, membersAtSites, programsOf, programSiteActivity, rollMembers, scheduleData,
-  siteActivity, siteStatuses, type Range,
+  siteActivity, siteStatuses, daySplit, type Range,
 } from './report-data.ts';
 import { buildActivityTree, buildMemberHours, buildReach, buildSiteHealth, scheduledSecondsBySite, type Per } from './reports.ts';
 import { activityTable, membersTable, reachMembersTable, reachTable, sitesTable, type RangeNote } from './tables.ts';
@@ -83,11 +83,14 @@ export default async function reportRoutes(app: FastifyInstance) {
     const scope = resolveScope(db, req.user!, req.query.regionId);
     const siteIds = scope.root ? scope.sites.map((s) => s.id) : null;
     const { startMs, endMs } = rangeMs(range.from, range.to, tz);
-    const data = snapshot(() => ({
-      activity: siteActivity(db, range, siteIds),
-      members: membersAtSites(db, range, siteIds),
-      schedule: scheduleData(db, startMs, Math.min(endMs, now)),
-    }));
+    const data = snapshot(() => {
+      const split = daySplit(db, range);
+      return {
+        activity: siteActivity(db, split, siteIds),
+        members: membersAtSites(db, split, siteIds),
+        schedule: scheduleData(db, startMs, Math.min(endMs, now)),
+      };
+    });
     const scheduled = data.schedule
       ? scheduledSecondsBySite(scope.sites, new Map(scope.regions.map((r) => [r.id, r.path])), data.schedule, startMs, Math.min(endMs, now))
       : null;
@@ -136,9 +139,10 @@ export default async function reportRoutes(app: FastifyInstance) {
     const programIds = programs.map((p) => p.id);
     const siteIds = scope.root ? scope.sites.map((s) => s.id) : null;
     const data = snapshot(() => {
-      const watch = memberWatchByDay(db, range, siteIds, programIds);
+      const split = daySplit(db, range);
+      const watch = memberWatchByDay(db, split, siteIds, programIds);
       return {
-        activity: programSiteActivity(db, range, siteIds, programIds),
+        activity: programSiteActivity(db, split, siteIds, programIds),
         watch,
         roll: rollMembers(db, [], [...new Set(watch.map((w) => w.memberNo))]),
       };
@@ -185,7 +189,7 @@ export default async function reportRoutes(app: FastifyInstance) {
     }
     const siteIds = scope.root || siteId != null ? sites.map((s) => s.id) : null;
     const data = snapshot(() => {
-      const watch = memberWatchByDay(db, range, siteIds);
+      const watch = memberWatchByDay(db, daySplit(db, range), siteIds);
       return { watch, roll: rollMembers(db, siteIds, [...new Set(watch.map((w) => w.memberNo))]) };
     });
     const inScope = siteIds ? new Set(siteIds) : null;

@@ -1,7 +1,7 @@
 // Daily rollups and the raw-session purge. Rolling a day rebuilds that day's aggregate rows whole (idempotent:
 // running it again replaces them) and marks the day rolled up in the same transaction.
 import type { Db } from '../db/connection.ts';
-import { addDays, provinceDay } from './days.ts';
+import { addDays, monthOf, provinceDay } from './days.ts';
 
 export interface Rollups {
   /** Rebuilds one day's aggregates. */
@@ -23,6 +23,22 @@ export function makeRollups(db: Db, tz: string): Rollups {
     INSERT INTO attendance_member_daily (day, member_no, site_id, program_id, sessions, watched_seconds)
     SELECT day, member_no, site_id, program_id, count(*), sum(watched_seconds)
       FROM attendance_session_members WHERE day = ? GROUP BY member_no, site_id, program_id`);
+  const delSiteDaily = db.prepare('DELETE FROM attendance_site_daily WHERE day = ?');
+  const insSiteDaily = db.prepare(`
+    INSERT INTO attendance_site_daily (day, site_id, sessions, watched_seconds, person_seconds, people, broadcast_seconds)
+    SELECT day, site_id, sum(sessions), sum(watched_seconds), sum(person_seconds), sum(people),
+           sum(CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END)
+      FROM attendance_daily WHERE day = ? GROUP BY site_id`);
+  const delMonth = db.prepare('DELETE FROM attendance_site_monthly WHERE month = ?');
+  const insMonth = db.prepare(`
+    INSERT INTO attendance_site_monthly (month, site_id, sessions, watched_seconds, person_seconds, people, broadcast_seconds)
+    SELECT substr(day, 1, 7), site_id, sum(sessions), sum(watched_seconds), sum(person_seconds), sum(people), sum(broadcast_seconds)
+      FROM attendance_site_daily WHERE day BETWEEN @month || '-01' AND @month || '-31'
+       AND day IN (SELECT day FROM attendance_rolled_days WHERE day BETWEEN @month || '-01' AND @month || '-31')
+     GROUP BY site_id`);
+  const insMemberMonths = db.prepare(`
+    INSERT OR IGNORE INTO attendance_member_months (month, site_id, member_no)
+    SELECT DISTINCT substr(day, 1, 7), site_id, member_no FROM attendance_member_daily WHERE day = ?`);
   const mark = db.prepare('INSERT OR REPLACE INTO attendance_rolled_days (day, rolled_at) VALUES (?, ?)');
   const pending = db.prepare(`
     SELECT DISTINCT day FROM attendance_sessions
@@ -36,7 +52,13 @@ export function makeRollups(db: Db, tz: string): Rollups {
     delMemberDaily.run(day);
     insDaily.run(day);
     insMemberDaily.run(day);
+    delSiteDaily.run(day);
+    insSiteDaily.run(day);
+    insMemberMonths.run(day);
     mark.run(day, now);
+    // The month is the sum of its rolled-up days: rebuilt whole, so re-rolling a day never adds twice.
+    delMonth.run(monthOf(day));
+    insMonth.run({ month: monthOf(day) });
   });
 
   return {

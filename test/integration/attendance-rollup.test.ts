@@ -3,6 +3,7 @@
 // than the retention refused, and the worker catching up on start.
 import t from 'tap';
 import fs from 'node:fs';
+import { DateTime } from 'luxon';
 import { makeServer, tempDir } from '../helpers.ts';
 import { makeIngest } from '../../server/attendance/ingest.ts';
 import { makeRollups } from '../../server/attendance/rollup.ts';
@@ -75,4 +76,55 @@ t.test('the worker catches up on start: days not rolled up while the server was 
   for (let i = 0; i < 100 && rolled().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
   t.same(rolled(), [{ day: provinceDate(now, 2) }]);
   t.same(second.app.db.prepare('SELECT sessions FROM attendance_daily').all(), [{ sessions: 1 }]);
+});
+
+t.test('whole months read from the monthly sums, edges from the days, late arrivals from the raw rows', async (t) => {
+  const s = await makeServer();
+  t.teardown(() => s.close());
+  const { app } = s;
+  seedTree(app.db);
+  const now = Date.now();
+  const ingest = makeIngest(app.db, TZ, 730);
+  const rollups = makeRollups(app.db, TZ);
+  // Two months back: a whole month in the past.
+  const month = DateTime.fromMillis(now, { zone: TZ }).minus({ months: 2 }).startOf('month');
+  const at = (day: number, hour: number) => month.set({ day, hour }).toMillis();
+  const last = month.daysInMonth!;
+  const sessions = [
+    session({ id: 'm1', start: at(1, 9), watchedSeconds: 1800, headcount: 2, members: [{ memberNo: 'A', watchedSeconds: 1800 }] }),
+    session({ id: 'm15', start: at(15, 9), watchedSeconds: 3600, headcount: 3, members: [{ memberNo: 'A', watchedSeconds: 3600 }, { memberNo: 'B', watchedSeconds: 60 }] }),
+    session({ id: 'mLast', start: at(last, 20), watchedSeconds: 900, headcount: 1 }),
+    // The first day of the next month, outside a whole-month query.
+    session({ id: 'next1', start: month.plus({ months: 1 }).set({ hour: 9 }).toMillis(), watchedSeconds: 600, headcount: 1 }),
+  ];
+  t.equal(ingest(1, { sentAt: now, sessions }, now).accepted.length, 4);
+  const first = month.toISODate()!;
+  const end = month.endOf('month').toISODate()!;
+  const activity = async (from: string, to: string) => {
+    const r = await app.inject({ method: 'GET', url: `/api/reports/activity?from=${from}&to=${to}`, headers: s.auth });
+    const { sessions: n, viewingHours, personHours, distinctMembers } = r.json().regions[0];
+    return { n, viewingHours, personHours, distinctMembers };
+  };
+  // By hand: watched 1800 + 3600 + 900 = 6300 s; person 3600 + 10800 + 900 = 15300 s.
+  const whole = { n: 3, viewingHours: 1.75, personHours: 4.25, distinctMembers: 2 };
+  t.same(await activity(first, end), whole, 'raw');
+  rollups.rollupPending(now);
+  t.ok(app.db.prepare('SELECT 1 FROM attendance_site_monthly WHERE month = ?').get(first.slice(0, 7)), 'monthly sums built');
+  t.same(await activity(first, end), whole, 'whole month from the monthly sums');
+  const edge = month.set({ day: 15 }).toISODate()!;
+  const nextFirst = month.plus({ months: 1 }).toISODate()!;
+  // By hand: m15 + mLast + next1: watched 3600 + 900 + 600; person 10800 + 900 + 600.
+  t.same(await activity(edge, nextFirst), { n: 3, viewingHours: 1.42, personHours: 3.42, distinctMembers: 2 }, 'partial months from the days');
+
+  // A late session on day 15 un-rolls that day: the month must not count day 15 twice nor lose it.
+  t.same(ingest(2, { sentAt: now, sessions: [session({ id: 'late15', start: at(15, 10), watchedSeconds: 1200, headcount: 1, members: [{ memberNo: 'C', watchedSeconds: 1200 }] })] }, now).accepted, ['late15']);
+  const withLate = { n: 4, viewingHours: 2.08, personHours: 4.58, distinctMembers: 3 };
+  t.same(await activity(first, end), withLate, 'month sums without day 15 + day 15 raw');
+  rollups.rollupPending(now);
+  t.same(await activity(first, end), withLate, 'after the next rollup');
+  // A replay of an already counted session changes nothing anywhere.
+  ingest(1, { sentAt: now, sessions: [sessions[1]] }, now);
+  t.same(await activity(first, end), withLate, 'replay after rollup');
+  const manual = await app.inject({ method: 'POST', url: '/api/attendance/rollup', headers: s.auth, payload: { day: '2001-01-01' } });
+  t.equal(manual.statusCode, 400, 'a day past the retention cannot be rolled again');
 });

@@ -64,6 +64,39 @@ CREATE TABLE attendance_member_daily (
   PRIMARY KEY (day, member_no, site_id, program_id)
 ) WITHOUT ROWID;
 
+-- Per site and day / month, for the activity report over long ranges. attendance_site_daily holds rows only for
+-- rolled-up days (an ingest that un-rolls a day deletes them and subtracts them from the month), and
+-- attendance_site_monthly is the sum of the month's rolled-up days, so no day is ever read from two places.
+CREATE TABLE attendance_site_daily (
+  day               TEXT    NOT NULL,
+  site_id           INTEGER NOT NULL,
+  sessions          INTEGER NOT NULL,
+  watched_seconds   REAL    NOT NULL,
+  person_seconds    REAL    NOT NULL,
+  people            INTEGER NOT NULL,
+  broadcast_seconds REAL    NOT NULL,
+  PRIMARY KEY (day, site_id)
+) WITHOUT ROWID;
+
+CREATE TABLE attendance_site_monthly (
+  month             TEXT    NOT NULL,          -- YYYY-MM
+  site_id           INTEGER NOT NULL,
+  sessions          INTEGER NOT NULL,
+  watched_seconds   REAL    NOT NULL,
+  person_seconds    REAL    NOT NULL,
+  people            INTEGER NOT NULL,
+  broadcast_seconds REAL    NOT NULL,
+  PRIMARY KEY (month, site_id)
+) WITHOUT ROWID;
+
+-- Which members watched at which site in a month (presence only: distinct counts never double count).
+CREATE TABLE attendance_member_months (
+  month     TEXT    NOT NULL,
+  site_id   INTEGER NOT NULL,
+  member_no TEXT    NOT NULL,
+  PRIMARY KEY (month, site_id, member_no)
+) WITHOUT ROWID;
+
 CREATE TABLE attendance_rolled_days (
   day       TEXT PRIMARY KEY,
   rolled_at INTEGER NOT NULL
