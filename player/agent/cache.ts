@@ -41,8 +41,12 @@ export class MediaCache {
     let removed = 0;
     const lost: string[] = [];
     for (const abs of await walk(this.mediaDir)) {
-      if (abs.endsWith('.part')) continue;
       const rel = path.relative(this.mediaDir, abs).split(path.sep).join('/');
+      if (rel.endsWith('.part')) {
+        // Kept for resume only while the manifest still lists the file.
+        if (expected && !expected.has(rel.slice(0, -'.part'.length))) await fsp.rm(abs, { force: true });
+        continue;
+      }
       onDisk.add(rel);
       const want = expected?.get(rel) ?? known.get(rel);
       const digest = want ? await sha256File(abs) : null;

@@ -6,18 +6,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { readyProgram } from '../fixtures/programs.ts';
-import type { TestServer } from '../helpers.ts';
-import { agentFor, flakyLink, rmDir, serverWithSite } from './agent-fixture.ts';
+import { agentFor, flakyLink, publishedProgram, rmDir, serverWithSite } from './agent-fixture.ts';
 
 const sha = (b: Buffer | Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
-
-async function publishedProgram(s: TestServer, seconds: number, title: string): Promise<number> {
-  const id = await readyProgram(s.app, { seconds, title });
-  const res = await s.app.inject({ method: 'PATCH', url: `/api/programs/${id}`, headers: s.auth, payload: { published: true } });
-  if (res.statusCode !== 200) throw new Error(`publish ${id}: ${res.statusCode} ${res.body}`);
-  return id;
-}
 
 const postJson = (url: string, body: unknown) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

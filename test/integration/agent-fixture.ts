@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { pino } from 'pino';
 import { makeServer, tempDir, type TestServer } from '../helpers.ts';
+import { readyProgram } from '../fixtures/programs.ts';
 import { startAgent, type AgentOptions, type RunningAgent } from '../../player/agent/agent.ts';
 
 export interface SiteSetup {
@@ -34,6 +35,21 @@ export async function serverWithSite(site: { downloadWindow?: string; bandwidthK
   });
   if (res.statusCode !== 201) throw new Error(`site: ${res.statusCode} ${res.body}`);
   return { s, serverUrl: `http://127.0.0.1:${port}`, villageId: parentId!, siteId: res.json().id, pairingCode: res.json().pairingCode };
+}
+
+/** Another site in the same village, with its own pairing code. */
+export async function newSite(s: TestServer, villageId: number, settings: Record<string, unknown> = {}): Promise<{ siteId: number; pairingCode: string }> {
+  const res = await s.app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: `Hall ${Math.random().toString(36).slice(2, 7)}`, regionId: villageId, ...settings } });
+  if (res.statusCode !== 201) throw new Error(`site: ${res.statusCode} ${res.body}`);
+  return { siteId: res.json().id, pairingCode: res.json().pairingCode };
+}
+
+/** A ready program (real transcode, 240p), published to the on-demand catalog. */
+export async function publishedProgram(s: TestServer, seconds: number, title: string): Promise<number> {
+  const id = await readyProgram(s.app, { seconds, title });
+  const res = await s.app.inject({ method: 'PATCH', url: `/api/programs/${id}`, headers: s.auth, payload: { published: true } });
+  if (res.statusCode !== 200) throw new Error(`publish ${id}: ${res.statusCode} ${res.body}`);
+  return id;
 }
 
 /** An agent on a fresh data dir (or the given one), on a free loopback port, quiet logs, manual sync. */
