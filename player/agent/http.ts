@@ -108,14 +108,20 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     return m.catalog.find((p) => p.id === Number(match[1]))?.rungs ?? null;
   };
 
-  const send = (reply: FastifyReply, rel: string, body: Buffer) => {
+  const send = (reply: FastifyReply, rel: string, body: Buffer, range?: string) => {
     const ext = path.extname(rel).toLowerCase();
     const rungs = rungsOf(sync.manifest, rel);
     const out = rungs ? Buffer.from(restrictMaster(body.toString('utf8'), rungs)) : body;
-    return reply
+    reply
       .header('content-type', TYPES[ext] ?? 'application/octet-stream')
       .header('cache-control', ext === '.m3u8' ? 'no-cache' : 'public, max-age=86400')
-      .send(out);
+      .header('accept-ranges', 'bytes');
+    if (range) {
+      const r = parseRange(range, out.length);
+      if (!r) return reply.code(416).header('content-range', `bytes */${out.length}`).send({ error: { code: 'bad_range', message: `Range "${range}" is outside the ${out.length} bytes of ${rel}` } });
+      return reply.code(206).header('content-range', `bytes ${r.start}-${r.end}/${out.length}`).send(out.subarray(r.start, r.end + 1));
+    }
+    return reply.send(out);
   };
 
   app.get<{ Params: { '*': string } }>('/media/*', {
@@ -129,7 +135,7 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     const local = await cache.read(rel);
     if (local && 'body' in local) {
       markWatched(local.programId ?? programId);
-      return send(reply, rel, local.body);
+      return send(reply, rel, local.body, req.headers.range);
     }
     if (local && 'corrupt' in local) {
       sync.emit('corrupt', { path: rel });
@@ -139,7 +145,7 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     // Not held (or just found corrupt): stream it through from the server.
     let res: Response;
     try {
-      res = await uplink.raw(`/media/${rel}`, { timeoutMs: sync.online ? 10_000 : 3_000 });
+      res = await uplink.raw(`/media/${rel}`, { timeoutMs: sync.online ? 10_000 : 3_000, headers: req.headers.range ? { range: req.headers.range } : {} });
     } catch (err) {
       sync.reportContact(false, (err as Error).message);
       return reply.code(503).send({ error: { code: 'offline', message: `${rel} is not held at this site and the server cannot be reached` } });
@@ -156,8 +162,11 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     }
     markWatched(programId);
     if (rungsOf(sync.manifest, rel) || !res.body) return send(reply, rel, Buffer.from(await res.arrayBuffer()));
-    const len = res.headers.get('content-length');
-    if (len) reply.header('content-length', len);
+    for (const h of ['content-length', 'content-range', 'accept-ranges']) {
+      const v = res.headers.get(h);
+      if (v) reply.header(h, v);
+    }
+    reply.code(res.status);
     reply
       .header('content-type', res.headers.get('content-type') ?? TYPES[path.extname(rel).toLowerCase()] ?? 'application/octet-stream')
       .header('cache-control', 'no-cache');
@@ -165,6 +174,22 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
   });
 
   return app;
+}
+
+/** One byte range 'bytes=a-b' / 'bytes=a-' / 'bytes=-n' of a body of `size` bytes; null when unsatisfiable. */
+export function parseRange(header: string, size: number): { start: number; end: number } | null {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  return start <= end && start < size ? { start, end } : null;
 }
 
 /** A plain page shown only when the kiosk bundle cannot be built, so the TV says what is wrong instead of nothing. */

@@ -3,7 +3,7 @@ import t from 'tap';
 import type { ManifestFile, SiteManifest } from '../../common/manifest.ts';
 import { inWindowText } from '../../player/agent/window.ts';
 import { planDownloads, planEviction, protectedPaths, staleHeld, type HeldFile } from '../../player/agent/plan.ts';
-import { restrictMaster } from '../../player/agent/http.ts';
+import { parseRange, restrictMaster } from '../../player/agent/http.ts';
 import { TokenBucket } from '../../player/agent/throttle.ts';
 
 const H = 3600_000;
@@ -138,4 +138,15 @@ t.test('token bucket holds a long-run rate whatever the chunk sizes', async (t) 
   const free = new TokenBucket(0);
   await free.take(1e9);
   t.pass('a zero rate means unlimited');
+});
+
+t.test('byte ranges of cached media', async (t) => {
+  t.same(parseRange('bytes=0-99', 1000), { start: 0, end: 99 });
+  t.same(parseRange('bytes=900-', 1000), { start: 900, end: 999 });
+  t.same(parseRange('bytes=-100', 1000), { start: 900, end: 999 });
+  t.same(parseRange('bytes=500-5000', 1000), { start: 500, end: 999 }, 'an end past the file is clipped');
+  t.equal(parseRange('bytes=1000-', 1000), null, 'a start past the end is unsatisfiable');
+  t.equal(parseRange('bytes=5-1', 1000), null);
+  t.equal(parseRange('bytes=0-1,5-6', 1000), null, 'multiple ranges are not offered');
+  t.equal(parseRange('items=0-1', 1000), null);
 });
