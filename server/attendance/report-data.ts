@@ -15,6 +15,8 @@ export interface DaySplit extends Range {
   rolledDays: string[];
   rawDays: string[];
   fullMonths: string[];
+  /** Rolled-up days outside the full months (the range's ragged edges). */
+  edgeRolledDays: string[];
 }
 
 export function daySplit(db: Db, range: Range): DaySplit {
@@ -24,7 +26,11 @@ export function daySplit(db: Db, range: Range): DaySplit {
   const perMonth = new Map<string, number>();
   for (const d of days) perMonth.set(monthOf(d), (perMonth.get(monthOf(d)) ?? 0) + 1);
   const fullMonths = [...perMonth].filter(([m, n]) => n === daysInMonth(m)).map(([m]) => m);
-  return { ...range, rolledDays: [...rolled], rawDays: days.filter((d) => !rolled.has(d)), fullMonths };
+  const full = new Set(fullMonths);
+  return {
+    ...range, rolledDays: [...rolled], rawDays: days.filter((d) => !rolled.has(d)), fullMonths,
+    edgeRolledDays: [...rolled].filter((d) => !full.has(monthOf(d))),
+  };
 }
 
 export interface SiteActivity {
@@ -63,12 +69,11 @@ export function siteActivity(db: Db, split: DaySplit, siteIds: number[] | null):
       FROM (
         SELECT ${cols} FROM attendance_site_monthly WHERE month IN (SELECT value FROM json_each(@months)) ${f}
         UNION ALL
-        SELECT ${cols} FROM attendance_site_daily
-         WHERE day IN (SELECT value FROM json_each(@rolledDays)) AND substr(day, 1, 7) NOT IN (SELECT value FROM json_each(@months)) ${f}
+        SELECT ${cols} FROM attendance_site_daily WHERE day IN (SELECT value FROM json_each(@edgeDays)) ${f}
         UNION ALL
         SELECT site_id, 1, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END
           FROM attendance_sessions WHERE day IN (SELECT value FROM json_each(@rawDays)) ${f}
-      ) GROUP BY site_id`).all(params(split, siteIds, { months: JSON.stringify(split.fullMonths) })) as SiteActivity[];
+      ) GROUP BY site_id`).all(params(split, siteIds, { months: JSON.stringify(split.fullMonths), edgeDays: JSON.stringify(split.edgeRolledDays) })) as SiteActivity[];
 }
 
 /** Distinct (site, member) pairs that watched, with whether the number is on the roll. */
@@ -79,12 +84,11 @@ export function membersAtSites(db: Db, split: DaySplit, siteIds: number[] | null
       FROM (
         SELECT site_id, member_no FROM attendance_member_months WHERE month IN (SELECT value FROM json_each(@months)) ${f}
         UNION
-        SELECT site_id, member_no FROM attendance_member_daily
-         WHERE day IN (SELECT value FROM json_each(@rolledDays)) AND substr(day, 1, 7) NOT IN (SELECT value FROM json_each(@months)) ${f}
+        SELECT site_id, member_no FROM attendance_member_daily WHERE day IN (SELECT value FROM json_each(@edgeDays)) ${f}
         UNION
         SELECT site_id, member_no FROM attendance_session_members WHERE day IN (SELECT value FROM json_each(@rawDays)) ${f}
       ) x LEFT JOIN members m ON m.member_no = x.member_no`)
-    .all(params(split, siteIds, { months: JSON.stringify(split.fullMonths) })) as MemberAtSite[])
+    .all(params(split, siteIds, { months: JSON.stringify(split.fullMonths), edgeDays: JSON.stringify(split.edgeRolledDays) })) as MemberAtSite[])
     .map((r) => ({ ...r, verified: !!r.verified }));
 }
 

@@ -47,7 +47,8 @@ export function makeRollups(db: Db, tz: string): Rollups {
   const delRaw = db.prepare('DELETE FROM attendance_sessions WHERE day = ?');
   const delRawMembers = db.prepare('DELETE FROM attendance_session_members WHERE day = ?');
 
-  const rollupDay = db.transaction((day: string, now: number) => {
+  /** One day's aggregates; the caller rebuilds its month in the same transaction. */
+  function rollDay(day: string, now: number) {
     delDaily.run(day);
     delMemberDaily.run(day);
     insDaily.run(day);
@@ -56,17 +57,26 @@ export function makeRollups(db: Db, tz: string): Rollups {
     insSiteDaily.run(day);
     insMemberMonths.run(day);
     mark.run(day, now);
-    // The month is the sum of its rolled-up days: rebuilt whole, so re-rolling a day never adds twice.
-    delMonth.run(monthOf(day));
-    insMonth.run({ month: monthOf(day) });
+  }
+  // The month is the sum of its rolled-up days: rebuilt whole, so re-rolling a day never adds twice. It is
+  // rebuilt in the transaction that rolls its days, so no reader ever sees a day marked but not in its month.
+  const rollDays = db.transaction((days: string[], now: number) => {
+    for (const d of days) rollDay(d, now);
+    for (const month of new Set(days.map(monthOf))) {
+      delMonth.run(month);
+      insMonth.run({ month });
+    }
   });
 
   return {
-    rollupDay: (day, now) => rollupDay(day, now),
+    rollupDay: (day, now) => rollDays([day], now),
     rollupPending(now) {
       const today = provinceDay(now, tz);
       const days = (pending.all(today) as Array<{ day: string }>).map((r) => r.day);
-      for (const d of days) rollupDay(d, now);
+      // One transaction per month: a catch-up after a long stop rebuilds each month once, not once per day.
+      const byMonth = new Map<string, string[]>();
+      for (const d of days) byMonth.set(monthOf(d), [...(byMonth.get(monthOf(d)) ?? []), d]);
+      for (const monthDays of byMonth.values()) rollDays(monthDays, now);
       return days;
     },
     purgeRaw(now, retentionDays) {
