@@ -3,6 +3,7 @@
 // concurrent rollup or ingest cannot make a day count twice or not at all.
 import type { Db } from '../db/connection.ts';
 import { tableExists } from './ingest.ts';
+import { channelsForRegion } from '../sites/manifest.ts';
 import { eachDay, monthOf, daysInMonth } from './days.ts';
 
 export interface Range { from: string; to: string }
@@ -128,24 +129,20 @@ export function rollMembers(db: Db, siteIds: number[] | null, memberNos: string[
       OR member_no IN (SELECT value FROM json_each(?))`).all(JSON.stringify(siteIds), JSON.stringify(memberNos)) as RollMember[];
 }
 
-export interface ScheduleData {
-  channelIds: number[];
-  /** channel id -> regions it is limited to (absent or empty: every site). */
-  channelRegions: Map<number, number[]>;
-  items: Array<{ channelId: number; startMs: number; endMs: number }>;
-}
+export interface ScheduleItem { channelId: number; startMs: number; endMs: number }
 
-/** The broadcast schedule overlapping [startMs, endMs), or null while the broadcast tables do not exist. */
-export function scheduleData(db: Db, startMs: number, endMs: number): ScheduleData | null {
+/**
+ * The broadcast schedule overlapping [startMs, endMs) and the channels each of the given regions receives (the
+ * sites domain's rule), or null while the broadcast tables do not exist.
+ */
+export function scheduleData(db: Db, regionPaths: Map<number, string>, startMs: number, endMs: number):
+  { items: ScheduleItem[]; channelsByRegion: Map<number, number[]> } | null {
   if (!['channels', 'channel_regions', 'schedule_items'].every((t) => tableExists(db, t))) return null;
-  const channelIds = (db.prepare('SELECT id FROM channels').all() as Array<{ id: number }>).map((r) => r.id);
-  const channelRegions = new Map<number, number[]>();
-  for (const r of db.prepare('SELECT channel_id AS c, region_id AS r FROM channel_regions').all() as Array<{ c: number; r: number }>) {
-    channelRegions.set(r.c, [...(channelRegions.get(r.c) ?? []), r.r]);
-  }
+  const channelsByRegion = new Map<number, number[]>();
+  for (const [regionId, path] of regionPaths) channelsByRegion.set(regionId, channelsForRegion(db, path));
   const items = db.prepare(`SELECT channel_id AS channelId, start_at AS startMs, end_at AS endMs FROM schedule_items
-     WHERE end_at > ? AND start_at < ?`).all(startMs, endMs) as ScheduleData['items'];
-  return { channelIds, channelRegions, items };
+     WHERE end_at > ? AND start_at < ?`).all(startMs, endMs) as ScheduleItem[];
+  return { items, channelsByRegion };
 }
 
 export interface SiteStatusRow {

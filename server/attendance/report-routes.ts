@@ -83,16 +83,20 @@ export default async function reportRoutes(app: FastifyInstance) {
     const scope = resolveScope(db, req.user!, req.query.regionId);
     const siteIds = scope.root ? scope.sites.map((s) => s.id) : null;
     const { startMs, endMs } = rangeMs(range.from, range.to, tz);
+    // Coverage counts the broadcast scheduled up to now (the rest of today has not aired yet).
+    const airedUntil = Math.min(endMs, now);
+    const siteRegions = new Set(scope.sites.map((s) => s.regionId));
+    const paths = new Map(scope.regions.filter((r) => siteRegions.has(r.id)).map((r) => [r.id, r.path]));
     const data = snapshot(() => {
       const split = daySplit(db, range);
       return {
         activity: siteActivity(db, split, siteIds),
         members: membersAtSites(db, split, siteIds),
-        schedule: scheduleData(db, startMs, Math.min(endMs, now)),
+        schedule: scheduleData(db, paths, startMs, airedUntil),
       };
     });
     const scheduled = data.schedule
-      ? scheduledSecondsBySite(scope.sites, new Map(scope.regions.map((r) => [r.id, r.path])), data.schedule, startMs, Math.min(endMs, now))
+      ? scheduledSecondsBySite(scope.sites, data.schedule.channelsByRegion, data.schedule.items, startMs, airedUntil)
       : null;
     const regions = buildActivityTree({
       regions: scope.regions, sites: scope.sites, activity: data.activity, members: data.members, scheduled,

@@ -1,9 +1,8 @@
 // Pure report builders: plain rows in, report objects out. No SQL, no clock (now is passed in).
 import type { RegionRow, SiteRow } from './scope.ts';
-import type { MemberAtSite, MemberWatch, RollMember, ScheduleData, SiteActivity, SiteStatusRow } from './report-data.ts';
+import type { MemberAtSite, MemberWatch, RollMember, ScheduleItem, SiteActivity, SiteStatusRow } from './report-data.ts';
 import { isOnline } from './heartbeat.ts';
 import { monthOf } from './days.ts';
-import { pathIds } from '../sites/regions.ts';
 
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
 const hours = (seconds: number): number => round2(seconds / 3600);
@@ -32,23 +31,21 @@ export function unionSeconds(intervals: Array<{ startMs: number; endMs: number }
 
 
 /**
- * Seconds of broadcast scheduled for each site in [startMs, endMs): the union over the channels its region
- * receives (channels limited to the site's region or an ancestor, or not limited at all) — a site can play one
- * channel at a time, so overlapping channels count once.
+ * Seconds of broadcast scheduled for each site in [startMs, endMs): the union of the schedules of the channels its
+ * region receives — a site plays one channel at a time, so overlapping channels count once.
  */
 export function scheduledSecondsBySite(
-  sites: SiteRow[], regionPaths: Map<number, string>, schedule: ScheduleData, startMs: number, endMs: number,
+  sites: SiteRow[], channelsByRegion: Map<number, number[]>, items: ScheduleItem[], startMs: number, endMs: number,
 ): Map<number, number> {
-  const itemsByChannel = new Map<number, ScheduleData['items']>();
-  for (const it of schedule.items) itemsByChannel.set(it.channelId, [...(itemsByChannel.get(it.channelId) ?? []), it]);
+  const itemsByChannel = new Map<number, ScheduleItem[]>();
+  for (const it of items) {
+    if (!itemsByChannel.has(it.channelId)) itemsByChannel.set(it.channelId, []);
+    itemsByChannel.get(it.channelId)!.push(it);
+  }
   const cache = new Map<string, number>();
   const out = new Map<number, number>();
   for (const site of sites) {
-    const ancestors = new Set(pathIds(regionPaths.get(site.regionId) ?? `/${site.regionId}/`));
-    const channels = schedule.channelIds.filter((c) => {
-      const limited = schedule.channelRegions.get(c);
-      return !limited || limited.length === 0 || limited.some((r) => ancestors.has(r));
-    });
+    const channels = channelsByRegion.get(site.regionId) ?? [];
     const key = channels.join(',');
     if (!cache.has(key)) cache.set(key, unionSeconds(channels.flatMap((c) => itemsByChannel.get(c) ?? []), startMs, endMs));
     out.set(site.id, cache.get(key)!);

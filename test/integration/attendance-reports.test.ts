@@ -42,10 +42,20 @@ t.test('reports', async (t) => {
     session({ id: 'c0', programId: 1, start: provinceTime(now, 4, 20), watchedSeconds: 900, headcount: 2 }),
   ] })).json().accepted.length, 2);
 
+  // Broadcast schedule: channel 1 reaches every site (D 20:00-21:00), channel 2 only county 3 (D-1 20:00-20:30).
+  const iso = new Date().toISOString();
+  app.db.prepare("INSERT INTO channels (id, number, name, epoch, created_at, updated_at) VALUES (1, 1, '综合频道', 0, ?, ?), (2, 2, '前进县频道', 0, ?, ?)").run(iso, iso, iso, iso);
+  app.db.prepare('INSERT INTO channel_regions (channel_id, region_id) VALUES (2, 3)').run();
+  const item = app.db.prepare('INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?)');
+  item.run(1, provinceTime(now, 2, 20), provinceTime(now, 2, 21), iso, iso);
+  item.run(2, provinceTime(now, 3, 20), provinceTime(now, 3, 20, 30), iso, iso);
+  item.run(1, provinceTime(now, 9, 20), provinceTime(now, 9, 21), iso, iso); // outside the range
+
   // Hand-computed: person-seconds a1 1800x4=7200, a2 1200x1 (headcount 0, one member)=1200, b1 3600x2=7200, c1 900x2=1800.
-  const expectedProvince = { sites: 3, sessions: 4, viewingHours: 2.08, personHours: 4.83, distinctMembers: 4, unverifiedMembers: 1, broadcastHours: 0.75 };
-  const expectedCounty2 = { sites: 2, sessions: 3, viewingHours: 1.83, personHours: 4.33, distinctMembers: 3, unverifiedMembers: 1, broadcastHours: 0.5 };
-  const expectedSite1 = { kind: 'site', id: 1, sessions: 2, viewingHours: 0.83, personHours: 2.33, distinctMembers: 2, unverifiedMembers: 0 };
+  // Coverage: scheduled site 1: 1 h, site 2: 1 h, site 3: 1 h + 0.5 h; broadcast played a1 1800 s, c1 900 s.
+  const expectedProvince = { sites: 3, sessions: 4, viewingHours: 2.08, personHours: 4.83, distinctMembers: 4, unverifiedMembers: 1, broadcastHours: 0.75, scheduledHours: 3.5, coverage: 0.21 };
+  const expectedCounty2 = { sites: 2, sessions: 3, viewingHours: 1.83, personHours: 4.33, distinctMembers: 3, unverifiedMembers: 1, broadcastHours: 0.5, scheduledHours: 2, coverage: 0.25 };
+  const expectedSite1 = { kind: 'site', id: 1, sessions: 2, viewingHours: 0.83, personHours: 2.33, distinctMembers: 2, unverifiedMembers: 0, scheduledHours: 1, coverage: 0.5 };
   const checkActivity = async (label: string, extra = { sessions: 0, viewing: 0, person: 0 }) => {
     const res = await get(`/api/reports/activity?${q}`);
     t.equal(res.statusCode, 200, res.body);
@@ -57,6 +67,8 @@ t.test('reports', async (t) => {
     const village5 = county2.children[0].children[0];
     t.equal(village5.name, '东村');
     t.match(village5.children.find((c: { id: number }) => c.id === 1), expectedSite1, `${label}: site 1`);
+    const site3 = prov.children.find((c: { id: number }) => c.id === 3).children[0].children[0];
+    t.match(site3, { id: 3, scheduledHours: 1.5, coverage: 0.17 }, `${label}: site 3 receives both channels`);
     return res.json();
   };
   await checkActivity('raw rows');

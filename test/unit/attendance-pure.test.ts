@@ -66,17 +66,14 @@ t.test('broadcast coverage: union of the schedule of the channels a site receive
     { id: 1, name: 'a', regionId: 5, paired: true, revoked: false },
     { id: 3, name: 'c', regionId: 6, paired: true, revoked: false },
   ];
-  const paths = new Map([[5, '/1/2/4/5/'], [6, '/1/3/6/']]);
-  const schedule = {
-    channelIds: [10, 11, 12],
-    channelRegions: new Map([[11, [2]], [12, [3]]]), // 10: everyone; 11: county 2 only; 12: county 3 only
-    items: [
-      { channelId: 10, startMs: 0, endMs: 3600_000 },
-      { channelId: 11, startMs: 1800_000, endMs: 5400_000 },
-      { channelId: 12, startMs: 7200_000, endMs: 9000_000 },
-    ],
-  };
-  const got = scheduledSecondsBySite(sites, paths, schedule, 0, 86_400_000);
+  // Channel 10 reaches everyone, 11 only county 2 (village 5), 12 only county 3 (village 6).
+  const channelsByRegion = new Map([[5, [10, 11]], [6, [10, 12]]]);
+  const items = [
+    { channelId: 10, startMs: 0, endMs: 3600_000 },
+    { channelId: 11, startMs: 1800_000, endMs: 5400_000 },
+    { channelId: 12, startMs: 7200_000, endMs: 9000_000 },
+  ];
+  const got = scheduledSecondsBySite(sites, channelsByRegion, items, 0, 86_400_000);
   t.equal(got.get(1), 5400, 'site 1: channel 10 + 11 overlapping -> 1.5 h');
   t.equal(got.get(3), 5400, 'site 3: channel 10 + 12 -> 1 h + 0.5 h');
 });
