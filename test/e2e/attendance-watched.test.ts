@@ -204,3 +204,84 @@ t.test('corner panel: digits set the headcount, a card burst signs in, a slow di
   t.same(after.filter((k) => /^\d$/.test(k)), ['3'], 'only the hand-typed channel digit reached the page');
   t.notOk(after.includes('Escape'), 'Back closed the panel without reaching the kiosk');
 });
+
+t.test('broadcast: one session per program on air, none for the slate between them', async (t) => {
+  const dir = tempDir('dyb-att-e2e-');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const media = path.join(dir, 'media');
+  fs.mkdirSync(media);
+  execFileSync('ffmpeg', [
+    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25', '-t', '30',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
+    '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_filename', path.join(media, 'seg_%03d.ts'),
+    path.join(media, 'index.m3u8'),
+  ]);
+  // The picture on screen is "now" (playingDate), so the channel's schedule decides which program it is.
+  const bundle = await build({
+    stdin: {
+      contents: `
+        import Hls from 'hls.js';
+        import { attachAttendance } from './player/kiosk/attendance/index.ts';
+        const video = document.querySelector('video');
+        video.muted = true;
+        const hls = new Hls();
+        hls.attachMedia(video);
+        hls.loadSource('/media/index.m3u8');
+        hls.on(Hls.Events.MANIFEST_PARSED, () => video.play());
+        window.att = attachAttendance(video, { mode: 'broadcast', channelId: () => 3, playingDate: () => Date.now(), reportEveryMs: 1000 });
+      `,
+      resolveDir: root, sourcefile: 'live.ts', loader: 'ts',
+    },
+    bundle: true, format: 'iife', platform: 'browser', write: false, alias: { 'hls.js': 'hls.js/light' }, logLevel: 'silent',
+  });
+  const att = createAttendance({ dataDir: path.join(dir, 'agent'), serverUrl: 'http://127.0.0.1:1', getToken: () => null, log: { info() {}, warn() {}, error() {}, debug() {} } });
+  const app = Fastify();
+  await app.register(att.plugin);
+  // Program 11 airs for 6 s from T, the slate for 3 s, then program 12.
+  let T = 0;
+  const A = () => ({ programId: 11, title: '甲', start: T, end: T + 6000 });
+  const gap = () => ({ programId: null, title: '', start: T + 6000, end: T + 9000 });
+  const B = () => ({ programId: 12, title: '乙', start: T + 9000, end: T + 60_000 });
+  app.get('/local/channels', async () => {
+    const now = Date.now();
+    const [cur, next] = now < T + 6000 ? [A(), gap()] : now < T + 9000 ? [gap(), B()] : [B(), null];
+    return [{ id: 3, number: 1, name: '一套', description: '', now: { ...cur, offsetSec: (now - cur.start) / 1000 }, next }];
+  });
+  app.get('/', async (_req, reply) => reply.type('text/html').send('<!doctype html><html><body><video></video><script src="/live.js"></script></body></html>'));
+  app.get('/live.js', async (_req, reply) => reply.type('text/javascript').send(bundle.outputFiles[0]!.text));
+  app.get<{ Params: { file: string } }>('/media/:file', async (req, reply) => {
+    const file = path.join(media, path.basename(req.params.file));
+    return reply.type(file.endsWith('.ts') ? 'video/mp2t' : 'application/vnd.apple.mpegurl').send(fs.readFileSync(file));
+  });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  t.teardown(async () => {
+    await app.close();
+    await att.stop();
+  });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage();
+  T = Date.now();
+  await page.goto(base);
+  await page.waitForFunction(() => document.querySelector('video')!.currentTime > 0, null, { timeout: 20_000 });
+  const startedAt = await page.evaluate(() => document.querySelector('video')!.currentTime);
+  const wallAtStart = Date.now();
+  await page.waitForTimeout(Math.max(0, T + 13_000 - Date.now()));
+  const played = await page.evaluate(() => { const v = document.querySelector('video')!; const c = v.currentTime; (window as unknown as { att: { detach(): void } }).att.detach(); return c; });
+  const wallAtEnd = Date.now();
+
+  let sessions: ReturnType<typeof att.queue.batch> = [];
+  const since = Date.now();
+  while (Date.now() - since < 10_000 && sessions.length < 2) {
+    sessions = att.queue.batch(10);
+    await page.waitForTimeout(100);
+  }
+  t.same(sessions.map((s) => [s.programId, s.channelId, s.mode]), [[11, 3, 'broadcast'], [12, 3, 'broadcast']], 'two programs, two sessions');
+  const [a, b] = sessions;
+  // What was on screen during each program's air time (the video plays at real speed from wallAtStart).
+  const onAir = (from: number, to: number) => Math.max(0, (Math.min(to, wallAtEnd) - Math.max(from, wallAtStart)) / 1000);
+  t.ok(Math.abs(a!.watchedSeconds - onAir(T, T + 6000)) <= 1.5, `program 11: ${a!.watchedSeconds} s vs ${onAir(T, T + 6000).toFixed(1)} s on air while watched`);
+  t.ok(Math.abs(b!.watchedSeconds - onAir(T + 9000, wallAtEnd)) <= 1.5, `program 12: ${b!.watchedSeconds} s vs ${onAir(T + 9000, wallAtEnd).toFixed(1)} s`);
+  t.ok(played - startedAt - a!.watchedSeconds - b!.watchedSeconds >= 1.5, 'the slate seconds are in no session');
+  t.ok(a!.end <= b!.start, 'sessions do not overlap');
+});

@@ -308,10 +308,10 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
       evaluate();
     },
     emptied: () => {
-      // A new source on this element (a channel change): what played so far belongs to the old one.
+      // The player reloaded its source (a recovery, or a channel change): counting stops until it plays again.
+      // The session stays open: the same program continuing is the same viewing; a channel change is seen by
+      // the channelId getter and closes it.
       feed({ type: 'emptied', at: Date.now() });
-      started = false;
-      evaluate();
     },
   };
   for (const [ev, fn] of Object.entries(handlers)) video.addEventListener(ev, fn);
