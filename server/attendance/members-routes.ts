@@ -19,7 +19,8 @@ export default async function membersRoutes(app: FastifyInstance) {
       description: 'A header row in English (memberNo,name,site,category) or Chinese (党员编号,姓名,站点,类别) in any order, '
         + 'or no header in that order. All or nothing: any bad row refuses the whole file with every row error listed. '
         + 'Operators import into any site, organizers into the sites of their region only. A known member number is updated.',
-      consumes: ['text/csv'],
+      consumes: ['text/csv', 'text/plain'],
+      body: { type: 'string', description: 'CSV, UTF-8 (a BOM is fine)' },
       response: {
         200: { type: 'object', properties: { inserted: { type: 'integer' }, updated: { type: 'integer' } } },
         400: {
