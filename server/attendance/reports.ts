@@ -272,8 +272,9 @@ export function buildMemberHours(
 export interface SiteHealthRow {
   siteId: number; siteName: string; region: string; paired: boolean; revoked: boolean;
   online: boolean; lastSeen: string | null; daysSinceSeen: number | null; dark: boolean;
-  /** Share of the range (up to now) the site was connected. */
+  /** Share of the range (up to now) the site was connected, and those hours. */
   onlineShare: number;
+  connectedHours: number;
   cacheReadiness: number | null; freeDiskBytes: number | null; agentVersion: string | null;
   uptimeSeconds: number | null; lastError: string | null; onScreen: unknown; clockOffsetMs: number | null;
 }
@@ -294,6 +295,7 @@ export function buildSiteHealth(
       daysSinceSeen: since,
       dark: !site.revoked && (since === null || since >= darkDays),
       onlineShare: elapsed > 0 ? round2(Math.min(1, (connected.get(site.id) ?? 0) / elapsed)) : 0,
+      connectedHours: hours(connected.get(site.id) ?? 0),
       cacheReadiness: st?.cacheReadiness ?? null, freeDiskBytes: st?.freeDiskBytes ?? null,
       agentVersion: st?.agentVersion ?? null, uptimeSeconds: st?.uptimeSeconds ?? null, lastError: st?.lastError ?? null,
       onScreen: st?.onScreen ? JSON.parse(st.onScreen) : null, clockOffsetMs: st?.clockOffsetMs ?? null,

@@ -94,7 +94,10 @@ export function membersTable(rows: MemberPeriodRow[], per: string, targetHours: 
       { key: 'belowTarget', label: 'Below target / 未达标', kind: 'bool' },
     ],
     rows: rows.map((x) => ({ ...x })),
-    chart: { title: 'Hours per member and period / 学习小时', labelKey: 'name', valueKey: 'hours', unit: 'h', ...(targetHours ? { max: Math.max(targetHours * 2, ...rows.map((x) => x.hours)) } : {}) },
+    chart: {
+      title: 'Hours per member and period / 学习小时', labelKey: 'name', valueKey: 'hours', unit: 'h',
+      data: rows.map((x) => ({ label: `${x.name ?? x.memberNo} ${x.period}`, value: x.hours })),
+    },
   };
 }
 
@@ -113,6 +116,7 @@ export function sitesTable(rows: SiteHealthRow[], darkDays: number, r: RangeNote
       { key: 'daysSinceSeen', label: 'Days since seen / 离线天数', kind: 'number' },
       { key: 'dark', label: 'Dark / 黑屏', kind: 'bool' },
       { key: 'onlineShare', label: 'Online share / 在线率', kind: 'percent' },
+      { key: 'connectedHours', label: 'Hours connected / 在线小时', kind: 'number' },
       { key: 'cacheReadiness', label: 'Cache ready / 缓存就绪', kind: 'percent' },
       { key: 'freeDiskBytes', label: 'Free disk (bytes) / 剩余磁盘', kind: 'number' },
       { key: 'agentVersion', label: 'Agent / 版本' },

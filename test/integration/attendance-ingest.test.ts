@@ -152,7 +152,7 @@ t.test('heartbeats: state, online/offline, connected time per day', async (t) =>
   t.equal(report.statusCode, 200, report.body);
   const rows = report.json().sites as Array<Record<string, unknown>>;
   const one = rows.find((r) => r.siteId === 1)!;
-  t.match(one, { online: true, cacheReadiness: 0.8, agentVersion: '1.2.3', freeDiskBytes: 123456789, dark: false, daysSinceSeen: 0 });
+  t.match(one, { online: true, cacheReadiness: 0.8, agentVersion: '1.2.3', freeDiskBytes: 123456789, dark: false, daysSinceSeen: 0, connectedHours: 0.02 });
   t.equal(one.lastError, null, 'last error cleared by a heartbeat without one');
   const two = rows.find((r) => r.siteId === 2)!;
   t.match(two, { online: false, lastSeen: null, dark: true }, 'never seen: dark');
