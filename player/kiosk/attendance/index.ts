@@ -111,6 +111,8 @@ class SittingUi {
     const now = Date.now();
     if (isDigitKey(e.key)) {
       this.stop(e);
+      // A remote key held down repeats fast, like a card reader: a repeat is never a new digit.
+      if (e.repeat) return;
       this.onBurst(this.burst.digit(e.key, now));
       if (this.burstTimer) clearTimeout(this.burstTimer);
       this.burstTimer = setTimeout(() => this.onBurst(this.burst.timeout()), this.burst.holdMs);
