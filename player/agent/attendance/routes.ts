@@ -171,7 +171,54 @@ export function attendanceRoutes(deps: RoutesDeps) {
 
     app.get(
       '/local/attendance',
-      { schema: { tags: ['attendance (local)'], summary: 'Queue and upload state, and sessions the server refused' } },
+      {
+        schema: {
+          tags: ['attendance (local)'],
+          summary: 'Queue and upload state, and sessions the server refused',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                open: { type: 'integer' },
+                pending: { type: 'integer' },
+                rejected: { type: 'integer' },
+                delivered: { type: 'integer' },
+                upload: {
+                  type: 'object',
+                  properties: {
+                    failures: { type: 'integer' },
+                    nextAttemptAt: { type: ['integer', 'null'] },
+                    lastError: { type: ['string', 'null'] },
+                    lastSuccessAt: { type: ['integer', 'null'] },
+                    clockOffsetMs: { type: ['integer', 'null'] },
+                  },
+                },
+                heartbeat: {
+                  type: 'object',
+                  properties: {
+                    lastSentAt: { type: ['integer', 'null'] },
+                    lastError: { type: ['string', 'null'] },
+                    lastAck: { type: ['object', 'null'], properties: { serverTime: { type: 'integer' }, intervalSeconds: { type: 'integer' } } },
+                  },
+                },
+                rejectedItems: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'string' },
+                      reason: { type: 'string' },
+                      message: { type: ['string', 'null'] },
+                      at: { type: 'integer' },
+                      session: { type: 'object', additionalProperties: true },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
       async () => ({
         ...deps.queue.counts(),
         upload: deps.uploadStatus(),
