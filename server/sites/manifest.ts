@@ -12,6 +12,7 @@
 // through a cheap fingerprint of the tables the manifest reads (counts, max ids, max updated_at; the schedule
 // only inside the window), re-read at most once per second; fragments are also rebuilt every 5 minutes.
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Db } from '../db/connection.ts';
 import type { ManifestChannel, ManifestProgram, Rung, SiteManifest } from '../../common/manifest.ts';
 import type { ChannelTimelineInput } from '../../common/timeline-types.ts';
@@ -33,6 +34,8 @@ interface Fragment {
   json: string;
   hash: string;
   builtAt: number;
+  /** Its gzip-compressed form as spliced into a body, made on first use. */
+  gzipped?: Buffer;
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -40,6 +43,12 @@ const fragment = (value: unknown, now: number): Fragment => {
   const json = JSON.stringify(value);
   return { json, hash: sha(json), builtAt: now };
 };
+// Gzip members may be concatenated (RFC 1952 2.2): the big shared fragments are compressed once, and each
+// response only compresses its few site-specific bytes around them.
+const gz = (s: string) => gzipSync(s, { level: 6 });
+function gzippedOnce(f: Fragment, text: () => string): Buffer {
+  return (f.gzipped ??= gz(text()));
+}
 
 /** The site fields the manifest carries, as the guard and the sites table give them. */
 export interface ManifestSite {
@@ -175,6 +184,8 @@ export interface ManifestResponse {
   etag: string;
   /** The JSON body, built only when asked (a 304 needs none). */
   body(): string;
+  /** The same body gzip-encoded (for Accept-Encoding: gzip), from pre-compressed shared parts. */
+  gzip(): Buffer;
 }
 
 export class ManifestCache {
@@ -237,7 +248,7 @@ export class ManifestCache {
       buildChannelsPart(this.db, this.timelineFor, this.log, channelIds!, site.maxRung, fromMs, toMs, now),
     );
     const catalog = this.cached(`c|${site.maxRung}`, now, () => buildCatalogPart(this.db, site.maxRung));
-    const head: Omit<SiteManifest, 'generatedAt' | 'channels' | 'required' | 'catalog' | 'categories'> = {
+    const siteFields: Omit<SiteManifest, 'generatedAt' | 'channels' | 'required' | 'catalog' | 'categories'> = {
       siteId: site.id,
       siteName: site.name,
       regionId: site.regionId,
@@ -246,13 +257,21 @@ export class ManifestCache {
       maxRung: site.maxRung,
       provinceTz: this.provinceTz,
     };
-    const headJson = JSON.stringify(head);
+    const headJson = JSON.stringify(siteFields);
     const etag = `"${sha(`${headJson}|${schedule.hash}|${catalog.hash}`).slice(0, 40)}"`;
+    // schedule.json is {"channels":[...],"required":[...]}: its members are spliced in after the site fields.
+    const head = `${headJson.slice(0, -1)},"generatedAt":${now},`;
+    const tail = `,"categories":${this.categories}}`;
     return {
       etag,
-      // schedule.json is {"channels":[...],"required":[...]}: splice its members in after the site fields.
-      body: () =>
-        `${headJson.slice(0, -1)},"generatedAt":${now},${schedule.json.slice(1, -1)},"catalog":${catalog.json},"categories":${this.categories}}`,
+      body: () => `${head}${schedule.json.slice(1, -1)},"catalog":${catalog.json}${tail}`,
+      gzip: () =>
+        Buffer.concat([
+          gz(head),
+          gzippedOnce(schedule, () => `${schedule.json.slice(1, -1)},"catalog":`),
+          gzippedOnce(catalog, () => catalog.json),
+          gz(tail),
+        ]),
     };
   }
 }

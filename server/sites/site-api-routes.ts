@@ -25,7 +25,7 @@ export default async function siteApiRoutes(app: FastifyInstance, opts: SiteApiO
           'Send If-None-Match with the last ETag: 304 when nothing changed. The body is common/manifest.ts SiteManifest. ' +
           "Each program is held at one rung: the highest it has at or below the site's maxRung. `required` lists every " +
           'file scheduled broadcasts need from the top of this hour for 49 h (slates included), each once, with the ' +
-          'instant it first goes on air (neededAt).',
+          'instant it first goes on air (neededAt). Sent gzip-encoded when the client accepts it.',
         headers: { type: 'object', properties: { 'if-none-match': { type: 'string' } } },
         response: {
           200: { description: 'SiteManifest (common/manifest.ts)', type: 'object', additionalProperties: true },
@@ -38,10 +38,13 @@ export default async function siteApiRoutes(app: FastifyInstance, opts: SiteApiO
       const site = loadManifestSite(db, req.site!.id);
       if (!site) throw notFound('This site no longer exists.');
       const res = cache.manifest(site, Date.now());
-      reply.header('etag', res.etag).header('cache-control', 'private, no-cache');
+      reply.header('etag', res.etag).header('cache-control', 'private, no-cache').header('vary', 'accept-encoding');
       if (etagMatches(req.headers['if-none-match'], res.etag)) return reply.status(304).send();
       // Already JSON: sent as is, not through the schema serializer.
-      return reply.type('application/json; charset=utf-8').serializer((s: unknown) => s as string).send(res.body());
+      reply.type('application/json; charset=utf-8').serializer((s: unknown) => s as string);
+      if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')))
+        return reply.header('content-encoding', 'gzip').send(res.gzip());
+      return reply.send(res.body());
     },
   );
 

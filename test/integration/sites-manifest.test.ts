@@ -1,5 +1,6 @@
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { makeServer } from '../helpers.ts';
 import type { SiteManifest } from '../../common/manifest.ts';
@@ -146,6 +147,14 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   const later2 = await get(a.auth);
   t.equal(later2.headers.etag, etag, 'same content, same ETag, whatever generatedAt');
 
+  // gzip: the same manifest, compressed (shared parts pre-compressed, concatenated gzip members).
+  const zipped = await app.inject({ method: 'GET', url: '/api/sites/me/manifest', headers: { ...a.auth, 'accept-encoding': 'gzip, deflate' } });
+  t.equal(zipped.headers['content-encoding'], 'gzip');
+  t.equal(zipped.headers.etag, etag);
+  const unzipped = JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8')) as SiteManifest;
+  t.same({ ...unzipped, generatedAt: 0 }, { ...mA, generatedAt: 0 }, 'gunzips to the same manifest');
+  t.ok(zipped.rawPayload.length < resA.rawPayload.length / 2, 'and is much smaller');
+
   // Site settings change the manifest at once.
   await app.inject({ method: 'PATCH', url: `/api/sites/${a.id}`, headers: s.auth, payload: { bandwidthKbps: 300 } });
   const patched = await get(a.auth, etag);
@@ -154,14 +163,19 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
 
   // A schedule change shows within a second (the data fingerprint is re-read at most once a second).
   const etag2 = patched.headers.etag as string;
-  schedule(app, countyA, later, start + 2 * hour, start + 2 * hour + 4_000);
+  const added = await app.inject({
+    method: 'POST', url: `/api/channels/${countyA}/schedule`, headers: s.auth,
+    payload: { programId: later, start: start + 2 * hour, end: start + 2 * hour + 4_000 },
+  });
+  t.equal(added.statusCode, 201, 'scheduled through the broadcast API');
   await sleep(1100);
   const changed = await get(a.auth, etag2);
   t.equal(changed.statusCode, 200, 'a new item changes the ETag');
   t.ok((changed.json() as SiteManifest).required.some((f) => f.path === `programs/${later}/360p/seg_00000.ts`));
 
   // Making a channel regional takes it away from other regions.
-  app.db.prepare('INSERT INTO channel_regions (channel_id, region_id) VALUES (?, ?)').run(everyone, r.get('乙县'));
+  const regional = await app.inject({ method: 'PATCH', url: `/api/channels/${everyone}`, headers: s.auth, payload: { regionIds: [r.get('乙县')] } });
+  t.equal(regional.statusCode, 200);
   await sleep(1100);
   t.same((await get(a.auth)).json().channels.map((c: { id: number }) => c.id), [countyA, province]);
   t.same((await get(b.auth)).json().channels.map((c: { id: number }) => c.id), [everyone, villageB, province]);
