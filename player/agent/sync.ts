@@ -55,6 +55,7 @@ export class SiteSync extends EventEmitter {
   private abort = new AbortController();
   private closed = false;
   private overQuotaWarned = false;
+  private spareCode: string | null = null;
 
   constructor(private readonly o: SyncOptions) {
     super();
@@ -86,7 +87,11 @@ export class SiteSync extends EventEmitter {
     const existing = this.o.store.pairing();
     if (existing) {
       this.o.uplink.setToken(existing.token);
-      if (pairCode) this.o.log.info({ siteId: existing.siteId }, 'pairing: already paired; the pairing code is not needed any more');
+      if (pairCode) {
+        // Kept in case the server refuses the stored token (site re-registered, server data reset): then it re-pairs.
+        this.spareCode = pairCode;
+        this.o.log.info({ siteId: existing.siteId }, 'pairing: already paired; the pairing code is kept only in case the token is refused');
+      }
       return;
     }
     if (!pairCode) throw new Error('This agent is not paired: start it once with --pair CODE (or AGENT_PAIR_CODE), the code shown when the site was registered');
@@ -163,9 +168,25 @@ export class SiteSync extends EventEmitter {
       this.o.store.setLastSyncAt(now);
       this.setOnline(true);
     } catch (err) {
-      if (err instanceof ServerRefused) {
+      if (err instanceof ServerRefused && err.status === 401 && this.spareCode) {
+        const code = this.spareCode;
+        this.spareCode = null;
+        this.o.log.warn('sync: the server refused the stored token; pairing again with the code given at start');
+        try {
+          const { siteId, token } = await this.o.uplink.pair(code);
+          this.o.store.savePairing({ siteId, token, serverUrl: this.o.uplink.serverUrl });
+          this.o.uplink.setToken(token);
+          this.etag = null;
+          this.o.log.info({ siteId }, 'pairing: paired again; token replaced');
+          return this.doSync();
+        } catch (again) {
+          this.lastError = (again as Error).message;
+          this.o.log.error(`pairing: the code given at start was refused too (${(again as Error).message}); ask the operator for a new code`);
+        }
+      } else if (err instanceof ServerRefused) {
+        this.setOnline(true);
         this.lastError = err.message;
-        this.o.log.error({ status: err.status }, `sync: server refused the manifest (${err.message}); is the site revoked?`);
+        this.o.log.error({ status: err.status }, `sync: server refused the manifest (${err.message}); is the site revoked? Re-pair with a new code (--pair)`);
       } else {
         this.setOnline(false, (err as Error).message);
       }

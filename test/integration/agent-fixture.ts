@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import { pino } from 'pino';
 import { makeServer, tempDir, type TestServer } from '../helpers.ts';
-import { readyProgram } from '../fixtures/programs.ts';
 import { startAgent, type AgentOptions, type RunningAgent } from '../../player/agent/agent.ts';
 
 export interface SiteSetup {
@@ -46,6 +45,8 @@ export async function newSite(s: TestServer, villageId: number, settings: Record
 
 /** A ready program (real transcode, 240p), published to the on-demand catalog. */
 export async function publishedProgram(s: TestServer, seconds: number, title: string): Promise<number> {
+  // Loaded on use, so the tests that need no media do not load the transcoding stack.
+  const { readyProgram } = await import('../fixtures/programs.ts');
   const id = await readyProgram(s.app, { seconds, title });
   const res = await s.app.inject({ method: 'PATCH', url: `/api/programs/${id}`, headers: s.auth, payload: { published: true } });
   if (res.statusCode !== 200) throw new Error(`publish ${id}: ${res.statusCode} ${res.body}`);

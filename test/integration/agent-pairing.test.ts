@@ -1,7 +1,7 @@
 // The site agent against a real server on a socket: pairing once, the manifest's ETag, member requests queued
 // locally and forwarded exactly once, the local API's error shape.
 import t from 'tap';
-import { agentFor, rmDir, serverWithSite } from './agent-fixture.ts';
+import { agentFor, newSite, rmDir, serverWithSite } from './agent-fixture.ts';
 
 t.test('pairs once, keeps its token across restarts; the code does not work twice', async (t) => {
   const site = await serverWithSite();
@@ -33,6 +33,33 @@ t.test('pairs once, keeps its token across restarts; the code does not work twic
 
   const unpaired = agentFor(site.serverUrl, {});
   await t.rejects(unpaired, /not paired.*--pair/, 'an unpaired agent without a code says how to pair');
+});
+
+t.test('a refused token (site revoked, re-registered) is replaced by pairing with the code given at start', async (t) => {
+  const site = await serverWithSite();
+  t.teardown(() => site.s.close());
+  const a = await agentFor(site.serverUrl, { pairCode: site.pairingCode });
+  const dataDir = a.dataDir;
+  t.teardown(() => rmDir(dataDir));
+  await a.close();
+
+  const revoke = await site.s.app.inject({ method: 'POST', url: `/api/sites/${site.siteId}/revoke`, headers: site.s.auth });
+  t.equal(revoke.statusCode, 200);
+  const replacement = await newSite(site.s, site.villageId);
+
+  // Without a code the agent keeps running on its cache and says why it cannot sync.
+  const stuck = await agentFor(site.serverUrl, { dataDir });
+  await stuck.syncNow();
+  t.match(stuck.sync.lastError, /401/);
+  t.match((await (await fetch(`${stuck.url}/local/status`)).json()), { online: true, lastError: /401/ });
+  await stuck.close();
+
+  const b = await agentFor(site.serverUrl, { dataDir, pairCode: replacement.pairingCode });
+  t.teardown(() => b.close());
+  await b.syncNow();
+  t.equal(b.store.pairing()?.siteId, replacement.siteId, 'paired again as the new site');
+  t.equal(b.sync.manifest?.siteId, replacement.siteId);
+  t.equal(b.sync.lastError, null);
 });
 
 t.test('manifest sync uses the ETag: unchanged answers 304 and the agent keeps its copy', async (t) => {
