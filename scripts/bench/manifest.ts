@@ -4,7 +4,7 @@
 // PROGRAMS ready programs of SEGMENTS segments (catalog rows as the media pipeline leaves them). Then, against a
 // real socket with autocannon, each request from a different site token:
 //   1. 304 path (If-None-Match = the site's current ETag): what 25,000 sites polling every 60 s mostly cost;
-//   2. 200 path (full body);
+//   2. 200 path (full body), plain and gzip (shared parts pre-compressed);
 //   3. reference in the same run: a Fastify route on the same server answering a pre-built Buffer of the same
 //      size (the floor for "send this many bytes from Node"), and for the 304 path a route answering 304 at once.
 // Prints req/s, the ratio to the reference, and the fleet's need (SITES_FLEET / 60 s).
@@ -148,9 +148,10 @@ console.log(`manifest size ${(firstBody.length / 1024).toFixed(0)} KiB; cold bui
 const notModified = await run('manifest 304 (If-None-Match), per-site tokens', '/api/sites/me/manifest', (i) => ({ authorization: `Bearer ${tokens[i]}`, 'if-none-match': etags[i] }));
 const ref304 = await run('reference: bare 304 route', '/bench/not-modified', () => ({}));
 const full = await run('manifest 200 (full body), per-site tokens', '/api/sites/me/manifest', (i) => ({ authorization: `Bearer ${tokens[i]}` }));
+const zipped = await run('manifest 200 gzip, per-site tokens', '/api/sites/me/manifest', (i) => ({ authorization: `Bearer ${tokens[i]}`, 'accept-encoding': 'gzip' }));
 const ref200 = await run('reference: same-size Buffer route', '/bench/reference', () => ({}));
 console.log(`ratio 304 path / bare 304:        ${(notModified / ref304).toFixed(2)}`);
-console.log(`ratio 200 path / same-size Buffer: ${(full / ref200).toFixed(2)}`);
+console.log(`ratio 200 path / same-size Buffer: ${(full / ref200).toFixed(2)}; gzip 200 path / same-size Buffer: ${(zipped / ref200).toFixed(2)}`);
 console.log(`fleet need: ${FLEET} sites / 60 s = ${(FLEET / 60).toFixed(0)} req/s; 304 capacity covers it ${(notModified / (FLEET / 60)).toFixed(1)}x`);
 
 await app.close();

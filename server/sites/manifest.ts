@@ -34,7 +34,8 @@ interface Fragment {
   json: string;
   hash: string;
   builtAt: number;
-  /** Its gzip-compressed form as spliced into a body, made on first use. */
+  /** Its bytes and gzip-compressed form as spliced into a body, made on first use. */
+  bytes?: Buffer;
   gzipped?: Buffer;
 }
 
@@ -48,6 +49,9 @@ const fragment = (value: unknown, now: number): Fragment => {
 const gz = (s: string) => gzipSync(s, { level: 6 });
 function gzippedOnce(f: Fragment, text: () => string): Buffer {
   return (f.gzipped ??= gz(text()));
+}
+function bytesOnce(f: Fragment, text: () => string): Buffer {
+  return (f.bytes ??= Buffer.from(text()));
 }
 
 /** The site fields the manifest carries, as the guard and the sites table give them. */
@@ -183,7 +187,7 @@ function fingerprint(db: Db, fromMs: number, toMs: number): string {
 export interface ManifestResponse {
   etag: string;
   /** The JSON body, built only when asked (a 304 needs none). */
-  body(): string;
+  body(): Buffer;
   /** The same body gzip-encoded (for Accept-Encoding: gzip), from pre-compressed shared parts. */
   gzip(): Buffer;
 }
@@ -262,16 +266,11 @@ export class ManifestCache {
     // schedule.json is {"channels":[...],"required":[...]}: its members are spliced in after the site fields.
     const head = `${headJson.slice(0, -1)},"generatedAt":${now},`;
     const tail = `,"categories":${this.categories}}`;
+    const scheduleText = () => `${schedule.json.slice(1, -1)},"catalog":`;
     return {
       etag,
-      body: () => `${head}${schedule.json.slice(1, -1)},"catalog":${catalog.json}${tail}`,
-      gzip: () =>
-        Buffer.concat([
-          gz(head),
-          gzippedOnce(schedule, () => `${schedule.json.slice(1, -1)},"catalog":`),
-          gzippedOnce(catalog, () => catalog.json),
-          gz(tail),
-        ]),
+      body: () => Buffer.concat([Buffer.from(head), bytesOnce(schedule, scheduleText), bytesOnce(catalog, () => catalog.json), Buffer.from(tail)]),
+      gzip: () => Buffer.concat([gz(head), gzippedOnce(schedule, scheduleText), gzippedOnce(catalog, () => catalog.json), gz(tail)]),
     };
   }
 }

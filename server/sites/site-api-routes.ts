@@ -41,7 +41,7 @@ export default async function siteApiRoutes(app: FastifyInstance, opts: SiteApiO
       reply.header('etag', res.etag).header('cache-control', 'private, no-cache').header('vary', 'accept-encoding');
       if (etagMatches(req.headers['if-none-match'], res.etag)) return reply.status(304).send();
       // Already JSON: sent as is, not through the schema serializer.
-      reply.type('application/json; charset=utf-8').serializer((s: unknown) => s as string);
+      reply.type('application/json; charset=utf-8');
       if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')))
         return reply.header('content-encoding', 'gzip').send(res.gzip());
       return reply.send(res.body());
