@@ -10,6 +10,8 @@ import { ServerRefused, UplinkDown, type Uplink } from './uplink.ts';
 
 export class VerifyFailed extends Error {}
 
+const STALL_MS = 30_000;
+
 /** Absolute path of a manifest path inside the cache; refuses anything that would escape it. */
 export function cachePath(mediaDir: string, rel: string): string {
   const abs = path.resolve(mediaDir, rel);
@@ -61,46 +63,64 @@ export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onB
   const resumedFrom = have;
   let received = 0;
 
-  if (have < file.size) {
-    const res = await uplink.raw(`/media/${file.path}`, {
-      headers: have > 0 ? { range: `bytes=${have}-` } : {},
-      signal: signal ?? AbortSignal.timeout(10 * 60_000),
-    });
-    if (res.status === 416) {
-      // The server's copy is shorter than our .part: start over.
-      await res.body?.cancel();
-      await fsp.rm(part, { force: true });
-      throw new VerifyFailed(`${file.path}: server refused the range from ${have}; restarting`);
-    }
-    if (res.status >= 500) {
-      await res.body?.cancel();
-      throw new UplinkDown(`${file.path}: server error ${res.status}`);
-    }
-    if (res.status !== 200 && res.status !== 206) {
-      await res.body?.cancel();
-      throw new ServerRefused(res.status, `${file.path}: ${res.status}`);
-    }
-    const append = res.status === 206 && have > 0;
-    if (!append) have = 0;
-    const fh = await fsp.open(part, append ? 'a' : 'w');
-    try {
-      if (res.body) {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          await bucket.take(chunk.byteLength);
-          await fh.write(chunk);
-          have += chunk.byteLength;
-          received += chunk.byteLength;
-          onBytes?.(have);
-          if (have > file.size) break;
-        }
+  // A link that goes silent without closing (common on rural uplinks) would hang the download: no byte for
+  // STALL_MS aborts the attempt, which resumes from the .part later.
+  const stall = new AbortController();
+  let stallTimer = setTimeout(() => stall.abort(), STALL_MS);
+  const alive = () => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => stall.abort(), STALL_MS);
+  };
+  const combined = signal ? AbortSignal.any([signal, stall.signal]) : stall.signal;
+  try {
+    if (have < file.size) {
+      let res: Response;
+      try {
+        res = await uplink.raw(`/media/${file.path}`, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, signal: combined });
+      } catch (err) {
+        if (stall.signal.aborted && !signal?.aborted) throw new UplinkDown(`${file.path}: no answer for ${STALL_MS / 1000} s`);
+        throw err;
       }
-      await fh.sync();
-    } catch (err) {
-      // Keep the .part: the next attempt resumes from what reached the disk.
-      throw signal?.aborted ? err : new UplinkDown(`${file.path}: transfer cut after ${have} bytes (${(err as Error).message})`);
-    } finally {
-      await fh.close();
+      if (res.status === 416) {
+        // The server's copy is shorter than our .part: start over.
+        await res.body?.cancel();
+        await fsp.rm(part, { force: true });
+        throw new VerifyFailed(`${file.path}: server refused the range from ${have}; restarting`);
+      }
+      if (res.status >= 500) {
+        await res.body?.cancel();
+        throw new UplinkDown(`${file.path}: server error ${res.status}`);
+      }
+      if (res.status !== 200 && res.status !== 206) {
+        await res.body?.cancel();
+        throw new ServerRefused(res.status, `${file.path}: ${res.status}`);
+      }
+      const append = res.status === 206 && have > 0;
+      if (!append) have = 0;
+      const fh = await fsp.open(part, append ? 'a' : 'w');
+      try {
+        if (res.body) {
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+            clearTimeout(stallTimer); // waiting on our own cap is not a stall
+            await bucket.take(chunk.byteLength);
+            alive();
+            await fh.write(chunk);
+            have += chunk.byteLength;
+            received += chunk.byteLength;
+            onBytes?.(have);
+            if (have > file.size) break;
+          }
+        }
+        await fh.sync();
+      } catch (err) {
+        // Keep the .part: the next attempt resumes from what reached the disk.
+        throw signal?.aborted ? err : new UplinkDown(`${file.path}: transfer cut after ${have} bytes (${(err as Error).message})`);
+      } finally {
+        await fh.close();
+      }
     }
+  } finally {
+    clearTimeout(stallTimer);
   }
 
   const size = (await fsp.stat(part)).size;
