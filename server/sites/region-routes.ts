@@ -1,17 +1,22 @@
 // Routes: the region tree. Operators write; any signed-in user reads (organizers: their own subtree).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { errorSchema, forbidden, notFound } from '../errors.ts';
-import { createRegion, deleteRegion, getRegion, isInSubtree, regionTree, updateRegion, type Level, type RegionPatch } from './regions.ts';
+import {
+  childRegions,
+  createRegion,
+  deleteRegion,
+  getRegion,
+  isInSubtree,
+  pathIds,
+  regionTree,
+  subtreeSiteCount,
+  updateRegion,
+  type Level,
+  type RegionPatch,
+} from './regions.ts';
+import { scopeRoot } from './scope.ts';
 import { importRegionsCsv } from './region-import.ts';
 import { idParams, levelSchema, regionSchema, regionTreeSchema } from './schemas.ts';
-
-/** The subtree root an organizer is limited to; undefined for operators (everything). */
-export function scopeRoot(req: FastifyRequest): number | undefined {
-  const u = req.user!;
-  if (u.role === 'operator') return undefined;
-  // An organizer without a region sees nothing: -1 matches no region.
-  return u.regionId ?? -1;
-}
 
 export default async function regionRoutes(app: FastifyInstance) {
   const { db } = app;
@@ -92,7 +97,15 @@ export default async function regionRoutes(app: FastifyInstance) {
         tags: ['regions'],
         params: idParams,
         response: {
-          200: { ...regionSchema, properties: { ...regionSchema.properties, ancestors: { type: 'array', items: regionSchema }, children: { type: 'array', items: regionSchema }, siteCount: { type: 'integer' } } },
+          200: {
+            ...regionSchema,
+            properties: {
+              ...regionSchema.properties,
+              ancestors: { type: 'array', items: regionSchema },
+              children: { type: 'array', items: regionSchema },
+              siteCount: { type: 'integer', description: 'sites in the whole subtree' },
+            },
+          },
           403: errorSchema,
           404: errorSchema,
         },
@@ -104,15 +117,11 @@ export default async function regionRoutes(app: FastifyInstance) {
       if (!region) throw notFound(`No region ${id}.`);
       const root = scopeRoot(req);
       if (root !== undefined && !isInSubtree(db, id, root)) throw forbidden(`Region ${id} is outside your region.`);
-      const ancestorIds = region.path.split('/').filter(Boolean).map(Number).slice(0, -1);
-      const siteCount = (
-        db.prepare("SELECT count(*) AS n FROM sites s JOIN regions r ON r.id = s.region_id WHERE r.path LIKE ? || '%'").get(region.path) as { n: number }
-      ).n;
       return {
         ...region,
-        ancestors: ancestorIds.map((a) => getRegion(db, a)!),
-        children: db.prepare("SELECT id, parent_id AS parentId, name, level, path, created_at AS createdAt, updated_at AS updatedAt FROM regions WHERE parent_id = ? ORDER BY name").all(id),
-        siteCount,
+        ancestors: pathIds(region.path).slice(0, -1).map((a) => getRegion(db, a)!),
+        children: childRegions(db, id),
+        siteCount: subtreeSiteCount(db, region.path),
       };
     },
   );

@@ -94,6 +94,15 @@ export function buildTree<R extends { id: number; parentId: number | null; name:
   return roots;
 }
 
+export function childRegions(db: Db, id: number): Region[] {
+  return db.prepare(`SELECT ${columns} FROM regions WHERE parent_id = ? ORDER BY name`).all(id) as Region[];
+}
+
+/** Sites in the region's subtree. */
+export function subtreeSiteCount(db: Db, path: string): number {
+  return (db.prepare("SELECT count(*) AS n FROM sites s JOIN regions r ON r.id = s.region_id WHERE r.path LIKE ? || '%'").get(path) as { n: number }).n;
+}
+
 export function regionTree(db: Db, rootId?: number): RegionNode[] {
   return buildTree(listRegions(db, rootId)) as RegionNode[];
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { AppError, errorSchema, forbidden, notFound } from '../errors.ts';
 import { isInSubtree } from './regions.ts';
-import { scopeRoot } from './region-routes.ts';
+import { scopeRoot } from './scope.ts';
 import { idParams, siteSchema, siteSettingsProps } from './schemas.ts';
 import {
   createSite,
