@@ -18,6 +18,10 @@ export interface Table {
     title: string; labelKey: string; valueKey: string; unit: string; max?: number;
     /** Bars to draw instead of one per row (e.g. only the top level of a tree). */
     data?: Array<{ label: string; value: number }>;
+    /** Values are shares (0..1), shown as percentages. */
+    percent?: boolean;
+    /** A target drawn as a dashed line across the bars. */
+    target?: number;
   };
 }
 
@@ -42,28 +46,35 @@ function cellText(v: Cell | undefined, col: Column): string {
   return String(v);
 }
 
-/** Horizontal bars, one per row (largest first, at most 30), scaled to the largest value. */
-export function barChartSvg(rows: Array<{ label: string; value: number }>, unit: string, max?: number): string {
+/** Horizontal bars, one per row (largest first, at most 30), scaled to the largest value (or the target). */
+export function barChartSvg(
+  rows: Array<{ label: string; value: number }>, unit: string,
+  opts: { max?: number; percent?: boolean; target?: number } = {},
+): string {
   const top = [...rows].sort((a, b) => b.value - a.value).slice(0, 30);
-  const scale = max ?? Math.max(1e-9, ...top.map((r) => r.value));
+  const scale = opts.max ?? Math.max(1e-9, opts.target ?? 0, ...top.map((r) => r.value));
   const rowH = 22, labelW = 220, barW = 420, width = labelW + barW + 90;
   const height = Math.max(1, top.length) * rowH + 10;
+  const show = (v: number) => (opts.percent ? `${Math.round(v * 100)}%` : `${v} ${unit}`);
   const bars = top.map((r, i) => {
     const y = 5 + i * rowH;
     const w = Math.max(0, Math.min(1, r.value / scale)) * barW;
-    const label = r.label.length > 18 ? r.label.slice(0, 17) + '…' : r.label;
+    const label = r.label.length > 24 ? r.label.slice(0, 23) + '…' : r.label;
     return `<text x="${labelW - 6}" y="${y + 15}" text-anchor="end">${esc(label)}</text>`
       + `<rect x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="#b22222"/>`
-      + `<text x="${labelW + w + 4}" y="${y + 15}">${esc(String(r.value))} ${esc(unit)}</text>`;
+      + `<text x="${labelW + w + 4}" y="${y + 15}">${esc(show(r.value))}</text>`;
   }).join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-size="12" font-family="sans-serif" role="img">${bars}</svg>`;
+  const tx = opts.target != null ? labelW + Math.min(1, opts.target / scale) * barW : null;
+  const target = tx == null ? '' : `<line x1="${tx.toFixed(1)}" y1="0" x2="${tx.toFixed(1)}" y2="${height}" stroke="#1f4e9c" stroke-dasharray="4 3"/>`
+    + `<text x="${(tx + 3).toFixed(1)}" y="${height - 2}" fill="#1f4e9c">target ${esc(show(opts.target!))}</text>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + (target ? 12 : 0)}" viewBox="0 0 ${width} ${height + (target ? 12 : 0)}" font-size="12" font-family="sans-serif" role="img">${bars}${target}</svg>`;
 }
 
 export function toHtml(table: Table): string {
   const chart = table.chart
     ? `<h2>${esc(table.chart.title)}</h2>` + barChartSvg(
       table.chart.data ?? table.rows.map((r) => ({ label: String(r[table.chart!.labelKey] ?? ''), value: Number(r[table.chart!.valueKey] ?? 0) })),
-      table.chart.unit, table.chart.max,
+      table.chart.unit, { max: table.chart.max, percent: table.chart.percent, target: table.chart.target },
     )
     : '';
   const head = table.columns.map((c) => `<th>${esc(c.label)}</th>`).join('');

@@ -1,4 +1,5 @@
 // Report objects -> printable tables (columns with labels, rows), shared by the CSV and HTML renderers. Pure.
+import { DateTime } from 'luxon';
 import type { Table } from './render.ts';
 import type { ActivityNode, MemberPeriodRow, Reach, SiteHealthRow } from './reports.ts';
 import { flattenTree } from './reports.ts';
@@ -97,6 +98,7 @@ export function membersTable(rows: MemberPeriodRow[], per: string, targetHours: 
     chart: {
       title: 'Hours per member and period / 学习小时', labelKey: 'name', valueKey: 'hours', unit: 'h',
       data: rows.map((x) => ({ label: `${x.name ?? x.memberNo} ${x.period}`, value: x.hours })),
+      ...(targetHours != null ? { target: targetHours } : {}),
     },
   };
 }
@@ -112,17 +114,21 @@ export function sitesTable(rows: SiteHealthRow[], darkDays: number, r: RangeNote
       { key: 'region', label: 'Region / 地区' },
       { key: 'siteId', label: 'Site id', kind: 'number' },
       { key: 'online', label: 'Online / 在线', kind: 'bool' },
-      { key: 'lastSeen', label: 'Last seen (UTC) / 最后在线' },
+      { key: 'lastSeenLocal', label: 'Last seen / 最后在线' },
       { key: 'daysSinceSeen', label: 'Days since seen / 离线天数', kind: 'number' },
       { key: 'dark', label: 'Dark / 黑屏', kind: 'bool' },
       { key: 'onlineShare', label: 'Online share / 在线率', kind: 'percent' },
       { key: 'connectedHours', label: 'Hours connected / 在线小时', kind: 'number' },
       { key: 'cacheReadiness', label: 'Cache ready / 缓存就绪', kind: 'percent' },
-      { key: 'freeDiskBytes', label: 'Free disk (bytes) / 剩余磁盘', kind: 'number' },
+      { key: 'freeDiskGB', label: 'Free disk (GB) / 剩余磁盘', kind: 'number' },
       { key: 'agentVersion', label: 'Agent / 版本' },
       { key: 'lastError', label: 'Last error / 最近错误' },
     ],
-    rows: rows.map(({ onScreen: _o, ...x }) => ({ ...x })),
-    chart: { title: 'Online share / 在线率', labelKey: 'siteName', valueKey: 'onlineShare', unit: '', max: 1 },
+    rows: rows.map(({ onScreen: _o, ...x }) => ({
+      ...x,
+      lastSeenLocal: x.lastSeen ? DateTime.fromISO(x.lastSeen, { zone: r.timeZone }).toFormat('yyyy-MM-dd HH:mm') : null,
+      freeDiskGB: x.freeDiskBytes != null ? Math.round(x.freeDiskBytes / 1e7) / 100 : null,
+    })),
+    chart: { title: 'Online share / 在线率', labelKey: 'siteName', valueKey: 'onlineShare', unit: '', max: 1, percent: true },
   };
 }
