@@ -1,4 +1,5 @@
 // Attendance settings from the environment (to be folded into server/config.ts by its owner).
+import cron from 'node-cron';
 export interface AttendanceSettings {
   /** Raw sessions are kept this many days (default two years); older rolled-up days keep only their aggregates. */
   retentionDays: number;
@@ -12,5 +13,9 @@ export function attendanceSettings(env: NodeJS.ProcessEnv = process.env): Attend
   if (!Number.isInteger(retentionDays) || retentionDays < 1) {
     throw new Error(`ATTENDANCE_RETENTION_DAYS must be a whole number of days >= 1, got "${raw}"`);
   }
-  return { retentionDays, rollupCron: env.ATTENDANCE_ROLLUP_CRON || '30 2 * * *' };
+  const rollupCron = env.ATTENDANCE_ROLLUP_CRON || '30 2 * * *';
+  if (!cron.validate(rollupCron)) {
+    throw new Error(`ATTENDANCE_ROLLUP_CRON "${rollupCron}" is not a cron expression (e.g. "30 2 * * *" for 02:30 every night)`);
+  }
+  return { retentionDays, rollupCron };
 }

@@ -59,6 +59,7 @@ t.test('settings from the environment', async (t) => {
   t.same(attendanceSettings({}), { retentionDays: 730, rollupCron: '30 2 * * *' });
   t.same(attendanceSettings({ ATTENDANCE_RETENTION_DAYS: '1000', ATTENDANCE_ROLLUP_CRON: '0 3 * * *' }), { retentionDays: 1000, rollupCron: '0 3 * * *' });
   t.throws(() => attendanceSettings({ ATTENDANCE_RETENTION_DAYS: 'two years' }), /ATTENDANCE_RETENTION_DAYS/);
+  t.throws(() => attendanceSettings({ ATTENDANCE_ROLLUP_CRON: 'every night' }), /ATTENDANCE_ROLLUP_CRON/);
 });
 
 t.test('the worker catches up on start: days not rolled up while the server was down', async (t) => {
