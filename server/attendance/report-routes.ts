@@ -30,11 +30,11 @@ const reportResponse = {
 
 /** Validated report range in the province zone. */
 export function reportRange(q: { from?: string; to?: string }, tz: string, now: number): Range {
+  for (const [name, v] of [['from', q.from], ['to', q.to]] as const) {
+    if (v !== undefined && !isDay(v)) throw badRequest(`${name} "${v}" must be a date YYYY-MM-DD.`);
+  }
   const to = q.to ?? provinceDay(now, tz);
   const from = q.from ?? addDays(to, -6);
-  for (const [name, v] of [['from', from], ['to', to]] as const) {
-    if (!isDay(v)) throw badRequest(`${name} "${v}" must be a date YYYY-MM-DD.`);
-  }
   if (to < from) throw badRequest(`to (${to}) is before from (${from}).`);
   if (daysBetween(from, to) >= MAX_RANGE_DAYS) throw badRequest(`The range is longer than ${MAX_RANGE_DAYS} days: ask for a shorter one.`);
   return { from, to };

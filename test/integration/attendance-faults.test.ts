@@ -15,7 +15,7 @@ import { openDb } from '../../server/db/connection.ts';
 import { ensureAdmin } from '../../server/auth/users.ts';
 import { makeServer, tempDir, loginToken, ADMIN_PASSWORD } from '../helpers.ts';
 import type { AttendanceBatch, AttendanceSession } from '../../common/attendance.ts';
-import { seedTree, session, postBatch, countStored, provinceDate } from './attendance-fixtures.ts';
+import { seedTree, postBatch, countStored, provinceDate } from './attendance-fixtures.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
