@@ -1,11 +1,15 @@
 // Runs the attendance part of the agent on its own: the local routes plus the uploader and heartbeats, or one
 // flush of the queue. For a site administrator (send what is queued now: `--flush`) and for the fault tests,
 // which kill this process between upload and acknowledgement.
-//   node --import tsx player/agent/attendance/cli.ts --data-dir DIR --server URL --token TOKEN [--port N] [--flush]
-// Environment equivalents: AGENT_DATA_DIR, AGENT_SERVER, AGENT_SITE_TOKEN, AGENT_PORT.
+//   node --import tsx player/agent/attendance/cli.ts --data-dir DIR [--server URL --token TOKEN] [--port N] [--flush]
+// Environment equivalents: AGENT_DATA_DIR, AGENT_SERVER, AGENT_SITE_TOKEN, AGENT_PORT. Without --server/--token
+// the pairing the agent stored in its data dir is used.
+import fs from 'node:fs';
+import path from 'node:path';
 import Fastify from 'fastify';
 import { parseArgs } from 'node:util';
 import { createAttendance } from './index.ts';
+import { AgentStore, openAgentDb } from '../store.ts';
 
 const { values } = parseArgs({
   options: {
@@ -20,12 +24,21 @@ const { values } = parseArgs({
 });
 
 const dataDir = values['data-dir'] ?? process.env.AGENT_DATA_DIR ?? './agent-data';
-const server = values.server ?? process.env.AGENT_SERVER;
-const token = values.token ?? process.env.AGENT_SITE_TOKEN ?? null;
+let server = values.server ?? process.env.AGENT_SERVER;
+let token = values.token ?? process.env.AGENT_SITE_TOKEN ?? null;
+const agentDbFile = path.join(dataDir, 'agent.sqlite');
+if ((!server || !token) && fs.existsSync(agentDbFile)) {
+  const db = openAgentDb(agentDbFile);
+  const pairing = new AgentStore(db).pairing();
+  db.close();
+  server ??= pairing?.serverUrl;
+  token ??= pairing?.token ?? null;
+}
 if (!server) {
-  process.stderr.write('Give the server URL: --server http://host:8080 (or AGENT_SERVER)\n');
+  process.stderr.write('Give the server URL: --server http://host:8080 (or AGENT_SERVER), or point --data-dir at a paired agent\n');
   process.exit(2);
 }
+if (!token) process.stderr.write('No site token (--token, AGENT_SITE_TOKEN, or a paired agent data dir): sessions are queued, not sent\n');
 const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } });
