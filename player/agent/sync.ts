@@ -211,7 +211,7 @@ export class SiteSync extends EventEmitter {
       this.o.log.info({ count: stale.length }, 'cache: removing files the manifest no longer lists');
       await this.o.cache.remove(stale.map((s) => s.path));
     }
-    await this.evictFor(0, new Set());
+    await this.evictFor(0, new Set(this.current ? [this.current.programId] : []));
   }
 
   /** Evicts least recently watched lectures until `incoming` more bytes fit. Returns whether they fit. */
