@@ -25,8 +25,25 @@ export class MediaCache {
 
   /** Deletes files and forgets them. */
   async remove(paths: string[]): Promise<void> {
-    for (const p of paths) await fsp.rm(this.abs(p), { force: true });
+    const dirs = new Set<string>();
+    for (const p of paths) {
+      await fsp.rm(this.abs(p), { force: true });
+      dirs.add(path.dirname(this.abs(p)));
+    }
     this.store.removeHeld(paths);
+    for (const d of dirs) await this.pruneEmpty(d);
+  }
+
+  /** Removes now-empty folders up to the cache root, so an evicted lecture leaves nothing behind. */
+  private async pruneEmpty(dir: string): Promise<void> {
+    const root = path.resolve(this.mediaDir);
+    for (let d = dir; d.startsWith(root + path.sep); d = path.dirname(d)) {
+      try {
+        await fsp.rmdir(d);
+      } catch {
+        return; // not empty (or gone): stop climbing
+      }
+    }
   }
 
   /**
