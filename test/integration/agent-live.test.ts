@@ -68,9 +68,10 @@ t.test('channel playlists: same text as the server, held at the site, played on 
     }
     await sleep(1500);
   }
-  const sequences = new Set(samples.map((x) => /#EXT-X-DISCONTINUITY-SEQUENCE:(\d+)/.exec(x.text)![1]));
   t.ok(samples.length >= 5, `${samples.length} instants compared`);
-  t.ok(sequences.size >= 2, 'the compared instants span program boundaries');
+  const named = samples.flatMap((x) => uris(x.text)).join('\n');
+  t.ok(named.includes(`/programs/${p1}/`) && named.includes(`/programs/${p2}/`), 'the compared instants span both programs');
+  t.ok(samples.some((x) => x.text.includes('#EXT-X-DISCONTINUITY\n')), 'and program boundaries');
 
   // Uplink gone: the same instants give the same text from the agent alone, and every segment named is served from disk.
   await s.close();
