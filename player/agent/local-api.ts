@@ -85,6 +85,7 @@ export default async function localApi(app: FastifyInstance, deps: LocalApiDeps)
             paired: { type: 'boolean' },
             lastError: { type: ['string', 'null'] },
             heldBytes: { type: 'number' },
+            quotaBytes: { type: 'number' },
             downloading: { type: ['string', 'null'] },
             outbox: { type: 'integer' },
           },
@@ -107,6 +108,7 @@ export default async function localApi(app: FastifyInstance, deps: LocalApiDeps)
       paired: !!pairing,
       lastError: sync.lastError,
       heldBytes: store.heldBytes(),
+      quotaBytes: sync.quotaBytes,
       downloading: sync.current?.path ?? null,
       outbox: store.outboxSize(),
     };

@@ -65,6 +65,10 @@ export class SiteSync extends EventEmitter {
     this.bucket = new TokenBucket(kbpsToBytesPerSecond(o.bandwidthKbps ?? this.manifestCache?.bandwidthKbps ?? 0));
   }
 
+  get quotaBytes(): number {
+    return this.o.quotaBytes;
+  }
+
   get manifest(): SiteManifest | null {
     return this.manifestCache;
   }
