@@ -1,0 +1,128 @@
+// Serving a ready program's files: a hot path (every site and TV fetches segments), kept lean.
+// Only files listed in program_files of a `ready` program are served, so there is no path to
+// traverse; the ETag is the file's sha256 from that list (strong, same on every node).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db/connection.ts';
+import { programDir } from './store.ts';
+
+export const CONTENT_TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+  '.jpg': 'image/jpeg',
+};
+
+/** Segments never change under their name while the program is ready; playlists are re-read often. */
+export function cacheControlFor(file: string): string {
+  if (file.endsWith('.ts')) return 'public, max-age=31536000, immutable';
+  if (file.endsWith('.jpg')) return 'public, max-age=3600';
+  return 'public, max-age=5';
+}
+
+export type RangeResult = { kind: 'all' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
+
+/**
+ * PURE: interprets a Range header for a file of `size` bytes. One range is honoured; several ranges,
+ * other units or garbage get the whole file (allowed by RFC 9110).
+ */
+export function parseRange(header: string | undefined, size: number): RangeResult {
+  if (!header) return { kind: 'all' };
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return { kind: 'all' };
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return { kind: 'unsatisfiable' };
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+    if (m[2] !== '' && Number(m[2]) < start) return { kind: 'all' }; // invalid: ignore the header
+  }
+  if (start >= size || size === 0) return { kind: 'unsatisfiable' };
+  return { kind: 'partial', start, end };
+}
+
+/** A weak or strong ETag list in If-None-Match matches ours. */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+export interface ServedFile {
+  absPath: string;
+  size: number;
+  etag: string;
+  contentType: string;
+  cacheControl: string;
+}
+
+/**
+ * Small files held in memory (playlists, posters, the segments everyone asks for at the same time):
+ * answering from a Buffer is ~10x faster than streaming from disk through Node. Keyed by path + hash,
+ * so a re-transcode never serves stale bytes.
+ */
+export class BufferCache {
+  private readonly map = new Map<string, Buffer>();
+  private bytes = 0;
+  constructor(
+    private readonly maxBytes: number,
+    private readonly maxFileBytes: number,
+  ) {}
+
+  get(key: string): Buffer | undefined {
+    const b = this.map.get(key);
+    if (b) {
+      // refresh recency
+      this.map.delete(key);
+      this.map.set(key, b);
+    }
+    return b;
+  }
+
+  fits(size: number): boolean {
+    return size <= this.maxFileBytes && this.maxBytes > 0;
+  }
+
+  set(key: string, buf: Buffer): void {
+    if (!this.fits(buf.length) || this.map.has(key)) return;
+    this.map.set(key, buf);
+    this.bytes += buf.length;
+    for (const [k, v] of this.map) {
+      if (this.bytes <= this.maxBytes) break;
+      this.map.delete(k);
+      this.bytes -= v.length;
+    }
+  }
+}
+
+/** Looks a program file up: undefined when the program is unknown, not ready, or has no such file. */
+export function makeFileLookup(db: Db, config: { mediaDir: string }) {
+  const stmt = db.prepare(
+    `SELECT f.size, f.sha256 FROM program_files f JOIN programs p ON p.id = f.program_id
+      WHERE f.program_id = ? AND f.path = ? AND p.status = 'ready'`,
+  );
+  return (programId: number, file: string): ServedFile | undefined => {
+    const row = stmt.get(programId, file) as { size: number; sha256: string } | undefined;
+    if (!row) return undefined;
+    return {
+      absPath: path.join(programDir(config, programId), file),
+      size: row.size,
+      etag: `"${row.sha256.slice(0, 32)}"`,
+      contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+      cacheControl: cacheControlFor(file),
+    };
+  };
+}
+
+/** Reads a whole file (for the cache); undefined when it vanished (a re-transcode replaced the folder). */
+export async function readWhole(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.promises.readFile(file);
+  } catch {
+    return undefined;
+  }
+}
