@@ -86,9 +86,13 @@ export function outputFrameRate(source: [number, number] | null): [number, numbe
   const k = Math.ceil(n / d / MAX_FPS - 1e-9);
   if (k > 1) d *= k;
   const fps = n / d;
+  // The nearest standard rate within 2% (60 -> 30/1, not 30000/1001).
+  let best: [number, number] | null = null;
   for (const std of STANDARD_RATES) {
-    if (Math.abs(std[0] / std[1] - fps) <= 0.02 * fps) return std;
+    const diff = Math.abs(std[0] / std[1] - fps);
+    if (diff <= 0.02 * fps && (!best || diff < Math.abs(best[0] / best[1] - fps))) best = std;
   }
+  if (best) return best;
   if (fps < 1) return [1, 1];
   return [Math.round(fps), 1];
 }
