@@ -1,0 +1,91 @@
+// Writing schedule items with the rules operators rely on: no overlaps (409 naming the clash), the past
+// and the item on air are immutable (409), a program's length sets the item's end unless given.
+import type { Db } from '../db/connection.ts';
+import { badRequest, conflict } from '../errors.ts';
+import { assertNoClash, getItem, getProgram, programLengthMs, type ItemRow } from './repo.ts';
+import { invalidateChannel } from './timeline-input.ts';
+
+export interface ItemDraft {
+  programId: number;
+  start: number;
+  /** Explicit end; else start + durationMs; else start + the program's length (rounded up to seconds). */
+  end?: number;
+  durationMs?: number;
+}
+
+/** The end of an item, or a 400 that says how to give one. */
+export function resolveEnd(db: Db, d: ItemDraft): number {
+  if (d.end !== undefined) {
+    if (d.end <= d.start) throw badRequest('end must be after start.');
+    return d.end;
+  }
+  if (d.durationMs !== undefined) {
+    if (d.durationMs <= 0) throw badRequest('durationSeconds must be positive.');
+    return d.start + d.durationMs;
+  }
+  const length = programLengthMs(getProgram(db, d.programId));
+  if (!length) throw badRequest(`Program ${d.programId} is not transcoded yet, so its length is unknown: give end or durationSeconds.`);
+  return d.start + length;
+}
+
+function assertFuture(start: number, nowMs: number, what = 'An item'): void {
+  if (start <= nowMs) throw conflict(`${what} cannot start in the past (${new Date(start).toISOString()}): the past of a schedule is fixed.`, 'in_the_past');
+}
+
+function assertNotStarted(item: ItemRow, nowMs: number): void {
+  if (item.start_at <= nowMs) {
+    const when = nowMs >= item.end_at ? 'has ended' : 'is on air';
+    throw conflict(`Item ${item.id} ${when}: started and past items cannot be changed or deleted.`, nowMs >= item.end_at ? 'item_ended' : 'item_started');
+  }
+}
+
+/** Inserts items (all or none) after checking each against the schedule and the others. */
+export function insertItems(db: Db, channelId: number, drafts: ItemDraft[], nowMs: number, slotId: number | null = null): number[] {
+  const ids = db.transaction(() => {
+    const out: number[] = [];
+    const stamp = new Date(nowMs).toISOString();
+    const insert = db.prepare(
+      'INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, slot_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const d of drafts) {
+      getProgram(db, d.programId); // 404 when it does not exist
+      const end = resolveEnd(db, d);
+      assertFuture(d.start, nowMs);
+      // Items inserted earlier in this batch are in the table already, so batch-internal clashes are caught too.
+      assertNoClash(db, channelId, d.start, end);
+      out.push(Number(insert.run(channelId, d.programId, d.start, end, slotId, stamp, stamp).lastInsertRowid));
+    }
+    return out;
+  })();
+  invalidateChannel(db, channelId);
+  return ids;
+}
+
+export function updateItem(db: Db, channelId: number, itemId: number, patch: Partial<ItemDraft>, nowMs: number): void {
+  db.transaction(() => {
+    const item = getItem(db, channelId, itemId);
+    assertNotStarted(item, nowMs);
+    const programId = patch.programId ?? item.program_id;
+    if (programId === null) throw badRequest('This item lost its program (deleted): give programId.');
+    const start = patch.start ?? item.start_at;
+    let end: number;
+    if (patch.end !== undefined || patch.durationMs !== undefined) end = resolveEnd(db, { programId, start, end: patch.end, durationMs: patch.durationMs });
+    else if (patch.programId !== undefined && patch.programId !== item.program_id) end = resolveEnd(db, { programId, start });
+    else end = start + (item.end_at - item.start_at); // moving keeps the length
+    getProgram(db, programId);
+    assertFuture(start, nowMs, 'An item');
+    assertNoClash(db, channelId, start, end, itemId);
+    db.prepare('UPDATE schedule_items SET program_id = ?, start_at = ?, end_at = ?, updated_at = ? WHERE id = ?').run(
+      programId, start, end, new Date(nowMs).toISOString(), itemId,
+    );
+  })();
+  invalidateChannel(db, channelId);
+}
+
+export function deleteItem(db: Db, channelId: number, itemId: number, nowMs: number): void {
+  db.transaction(() => {
+    assertNotStarted(getItem(db, channelId, itemId), nowMs);
+    db.prepare('DELETE FROM schedule_items WHERE id = ?').run(itemId);
+  })();
+  invalidateChannel(db, channelId);
+}
