@@ -1,5 +1,6 @@
 import t from 'tap';
 import { makeServer, userAuth, ADMIN_PASSWORD } from '../helpers.ts';
+import { createRegion } from '../../server/sites/regions.ts';
 
 t.test('sign-in, roles and user management', async (t) => {
   const s = await makeServer();
@@ -53,8 +54,8 @@ t.test('sign-in, roles and user management', async (t) => {
   t.equal(short.statusCode, 400);
 
   // An organizer may not manage users.
-  app.db.prepare("INSERT INTO regions (id, name, level, path, created_at) VALUES (1, '某县', 'county', '/1/', 'now')").run();
-  const orgAuth = await userAuth(app, 'org2', 'organizer', 1);
+  const county = createRegion(app.db, { name: '某县', level: 'county' });
+  const orgAuth = await userAuth(app, 'org2', 'organizer', county.id);
   const forbidden = await app.inject({ method: 'GET', url: '/api/users', headers: orgAuth });
   t.equal(forbidden.statusCode, 403, 'wrong role: 403');
   t.equal(forbidden.json().error.code, 'forbidden');
