@@ -11,6 +11,7 @@ import { ServerRefused, UplinkDown, type Uplink } from './uplink.ts';
 export class VerifyFailed extends Error {}
 
 const STALL_MS = 30_000;
+const SLICE = 16 * 1024;
 
 /** Absolute path of a manifest path inside the cache; refuses anything that would escape it. */
 export function cachePath(mediaDir: string, rel: string): string {
@@ -102,12 +103,16 @@ export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onB
         if (res.body) {
           for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
             clearTimeout(stallTimer); // waiting on our own cap is not a stall
-            await bucket.take(chunk.byteLength);
+            // Paced in small slices, so the link is used evenly and progress moves smoothly.
+            for (let at = 0; at < chunk.byteLength; at += SLICE) {
+              const slice = chunk.subarray(at, Math.min(at + SLICE, chunk.byteLength));
+              await bucket.take(slice.byteLength);
+              await fh.write(slice);
+              have += slice.byteLength;
+              received += slice.byteLength;
+              onBytes?.(have);
+            }
             alive();
-            await fh.write(chunk);
-            have += chunk.byteLength;
-            received += chunk.byteLength;
-            onBytes?.(have);
             if (have > file.size) break;
           }
         }
