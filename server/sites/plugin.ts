@@ -4,7 +4,7 @@ import regionRoutes from './region-routes.ts';
 import siteRoutes from './site-routes.ts';
 import siteApiRoutes from './site-api-routes.ts';
 import requestRoutes from './request-routes.ts';
-import { loadTimelineSource } from './timeline-source.ts';
+import { timelineInputForChannel } from '../broadcast/timeline-input.ts';
 
 export default async function sitesPlugin(app: FastifyInstance) {
   // CSV imports arrive as text (a pasted spreadsheet); this parser is scoped to this plugin's routes.
@@ -13,6 +13,6 @@ export default async function sitesPlugin(app: FastifyInstance) {
   );
   await app.register(regionRoutes);
   await app.register(siteRoutes);
-  await app.register(siteApiRoutes, { timelineFor: await loadTimelineSource() });
+  await app.register(siteApiRoutes, { timelineFor: timelineInputForChannel });
   await app.register(requestRoutes);
 }

@@ -9,7 +9,7 @@ import { openDb } from '../../server/db/connection.ts';
 import { createRegion } from '../../server/sites/regions.ts';
 import { createSite } from '../../server/sites/sites.ts';
 import { loadManifestSite, ManifestCache, type TimelineSource } from '../../server/sites/manifest.ts';
-import { loadTimelineSource } from '../../server/sites/timeline-source.ts';
+import { timelineInputForChannel } from '../../server/broadcast/timeline-input.ts';
 
 t.test('manifest fragments are shared, cached and refreshed', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sites-cache-'));
@@ -44,7 +44,6 @@ t.test('manifest fragments are shared, cached and refreshed', async (t) => {
   const b = createSite(db, { name: 'B', regionId: v2.id, maxRung: '480p' }).site.id;
   const c = createSite(db, { name: 'C', regionId: v2.id, maxRung: '240p' }).site.id;
 
-  const timelineInputForChannel = await loadTimelineSource();
   let calls = 0;
   const counted: TimelineSource = (...args) => {
     calls++;
