@@ -3,6 +3,7 @@
 // from scratch on the next start, its partial output removed.
 import fs from 'node:fs';
 import path from 'node:path';
+import { EventEmitter } from 'node:events';
 import type { Db } from '../db/connection.ts';
 import type { FfmpegTools } from './tools.ts';
 import { locateTools } from './tools.ts';
@@ -13,6 +14,10 @@ import { makeTmpDir, publishDir, removeTmpDirs } from './store.ts';
 import { isAbortError } from './exec.ts';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Tells workers of this process that a job was queued, so they start it without waiting for the next poll. */
+const queueEvents = new EventEmitter();
+queueEvents.setMaxListeners(0);
 
 /** Tries per job before it is marked failed (a crash mid-run counts as a try). */
 export const MAX_ATTEMPTS = 3;
@@ -73,7 +78,7 @@ export function listJobs(
  */
 export function enqueueTranscode(db: Db, programId: number, now: Date = new Date()): number {
   const at = now.toISOString();
-  return db.transaction(() => {
+  const jobId = db.transaction(() => {
     const exists = db.prepare('SELECT 1 FROM programs WHERE id = ?').get(programId);
     if (!exists) throw new Error(`enqueueTranscode: no program ${programId}`);
     db.prepare(
@@ -90,6 +95,9 @@ export function enqueueTranscode(db: Db, programId: number, now: Date = new Date
     db.prepare(`UPDATE programs SET status = 'queued', progress = 0, error = NULL, updated_at = ? WHERE id = ?`).run(at, programId);
     return id;
   })();
+  // After the commit; workers in other processes see it on their next poll.
+  setImmediate(() => queueEvents.emit('queued'));
+  return jobId;
 }
 
 /** Outcome of a cancel request, for the route to answer with. */
@@ -193,6 +201,7 @@ export class JobWorker {
   private timer: NodeJS.Timeout | null = null;
   private started = false;
   private ticking = false;
+  private readonly onQueued = () => this.kick();
 
   constructor(opts: JobWorkerOptions) {
     this.db = opts.db;
@@ -219,12 +228,14 @@ export class JobWorker {
     this.started = true;
     const requeued = recoverInterruptedJobs(this.db, this.config);
     if (requeued.length) this.log.warn({ jobs: requeued }, 'transcode jobs interrupted by a stop were queued again from scratch');
+    queueEvents.on('queued', this.onQueued);
     this.schedule(0);
   }
 
   /** Stops polling, kills running ffmpeg processes and puts their jobs back in the queue. */
   async stop(): Promise<void> {
     this.started = false;
+    queueEvents.off('queued', this.onQueued);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     for (const r of this.running.values()) {
