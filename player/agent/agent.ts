@@ -104,10 +104,13 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   });
 
   let app: FastifyInstance | null = null;
+  let closed = false;
   const close = async () => {
+    if (closed) return;
+    closed = true;
+    await app?.close(); // stop taking requests first, then the workers, then the databases
     await sync.close();
     await attendance.stop();
-    await app?.close();
     db.close();
   };
 

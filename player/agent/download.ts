@@ -35,6 +35,8 @@ export interface DownloadResult {
   resumedFrom: number;
   /** Bytes received over the network in this attempt. */
   received: number;
+  /** From the answer's headers to the last byte written (ms): the time the bytes spent on the link. */
+  transferMs: number;
 }
 
 export interface DownloadOptions {
@@ -63,6 +65,7 @@ export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onB
   }
   const resumedFrom = have;
   let received = 0;
+  let transferMs = 0;
 
   // A link that goes silent without closing (common on rural uplinks) would hang the download: no byte for
   // STALL_MS aborts the attempt, which resumes from the .part later.
@@ -96,6 +99,7 @@ export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onB
         await res.body?.cancel();
         throw new ServerRefused(res.status, `${file.path}: ${res.status}`);
       }
+      const headersAt = performance.now();
       const append = res.status === 206 && have > 0;
       if (!append) have = 0;
       const fh = await fsp.open(part, append ? 'a' : 'w');
@@ -116,6 +120,7 @@ export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onB
             if (have > file.size) break;
           }
         }
+        transferMs = performance.now() - headersAt;
         await fh.sync();
       } catch (err) {
         // Keep the .part: the next attempt resumes from what reached the disk.
@@ -137,7 +142,7 @@ export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onB
   }
   await fsp.rename(part, dest);
   await syncDir(path.dirname(dest));
-  return { resumedFrom, received };
+  return { resumedFrom, received, transferMs };
 }
 
 /** Makes a rename durable across a power cut. */

@@ -336,7 +336,7 @@ export class SiteSync extends EventEmitter {
       const ms = Math.round(performance.now() - started);
       this.o.log.info({ path: file.path, reason: file.reason, bytes: file.size, resumedFrom: r.resumedFrom || undefined, ms }, 'download: file verified and in place');
       this.setOnline(true);
-      this.emit('downloaded', { path: file.path, reason: file.reason, resumedFrom: r.resumedFrom, received: r.received, ms });
+      this.emit('downloaded', { path: file.path, reason: file.reason, resumedFrom: r.resumedFrom, received: r.received, transferMs: r.transferMs, ms });
       return true;
     } catch (err) {
       if (this.closed) return false;

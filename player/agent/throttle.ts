@@ -1,6 +1,7 @@
 // A token bucket shared by every download, so the site's link is never used above its cap. Debt-based: a
 // chunk larger than the bucket is let through and the next one waits until the debt is paid, which keeps the
-// long-run rate exact whatever the chunk sizes the network hands us.
+// long-run rate exact whatever the chunk sizes the network hands us. The burst allowance is small (25 ms of
+// the cap): enough to absorb a late timer, too little to let the link run above its cap after an idle gap.
 export interface Sleeper {
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -18,7 +19,7 @@ export class TokenBucket {
   private rate: number;
   private readonly burstSeconds: number;
 
-  constructor(bytesPerSecond: number, burstSeconds = 0.1, private readonly time: Sleeper = realTime) {
+  constructor(bytesPerSecond: number, burstSeconds = 0.025, private readonly time: Sleeper = realTime) {
     this.rate = bytesPerSecond;
     this.burstSeconds = burstSeconds;
     this.tokens = 0; // start empty: no initial burst above the cap
