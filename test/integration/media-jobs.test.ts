@@ -13,6 +13,7 @@ import { openDb } from '../../server/db/connection.ts';
 import { loadConfig } from '../../server/config.ts';
 import { JobWorker, waitForProgram, getJob } from '../../server/media/jobs.ts';
 import { programDir, tmpRoot } from '../../server/media/store.ts';
+import { locateTools } from '../../server/media/tools.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -88,16 +89,17 @@ if (process.env.MEDIA_CRASH_CHILD) {
     });
     const { app } = s;
     // An ffmpeg that fails its first N runs (as on a full disk or a killed process), then is the real one.
+    const real = locateTools({});
     const counter = path.join(work, 'runs');
     const flaky = path.join(work, 'ffmpeg-flaky');
     fs.writeFileSync(
       flaky,
-      `#!/bin/sh\nn=$(cat "${counter}" 2>/dev/null || echo 0)\nif [ "$n" -gt 0 ]; then echo $((n-1)) > "${counter}"; echo "av_interleaved_write_frame(): No space left on device" >&2; exit 1; fi\nexec /usr/bin/ffmpeg "$@"\n`,
+      `#!/bin/sh\nn=$(cat "${counter}" 2>/dev/null || echo 0)\nif [ "$n" -gt 0 ]; then echo $((n-1)) > "${counter}"; echo "av_interleaved_write_frame(): No space left on device" >&2; exit 1; fi\nexec "${real.ffmpeg}" "$@"\n`,
     );
     fs.chmodSync(flaky, 0o755);
     const clip = await makeClip(work, 'tiny240', { seconds: 2 });
     const worker = (config = app.config) =>
-      new JobWorker({ db: app.db, config, tools: { ffmpeg: flaky, ffprobe: '/usr/bin/ffprobe' }, retryBaseMs: 100, pollMs: 30 });
+      new JobWorker({ db: app.db, config, tools: { ffmpeg: flaky, ffprobe: real.ffprobe }, retryBaseMs: 100, pollMs: 30 });
 
     fs.writeFileSync(counter, '1');
     const once = await submit(app, s.auth, clip, 'flaky once');
