@@ -7,10 +7,15 @@
 //
 //   npm run bench:transcode                 # 60 s source
 //   npm run bench:transcode -- --seconds 8  # quick smoke run
+//   npm run bench:transcode -- --serve 5    # also: segment serving req/s for 5 s per server (product vs a
+//                                           # bare Node Buffer server vs nginx on the same files, 50 connections)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../server/config.ts';
 import { buildApp } from '../../server/app.ts';
@@ -20,7 +25,7 @@ import { probeSource, type SourceProbe } from '../../server/media/probe.ts';
 import { planLadder, type LadderPlan } from '../../server/media/ladder.ts';
 import { buildLadderArgs } from '../../server/media/transcode.ts';
 import { enqueueTranscode, waitForProgram } from '../../server/media/jobs.ts';
-import { sourcePath } from '../../server/media/store.ts';
+import { programDir, sourcePath } from '../../server/media/store.ts';
 import { makeClip } from '../../test/fixtures/media.ts';
 
 function arg(name: string, fallback: number): number {
@@ -28,6 +33,66 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 const SECONDS = arg('seconds', 60);
+/** Seconds per serving run; 0 skips the serving part. */
+const SERVE = arg('serve', 0);
+const CONNECTIONS = 50;
+
+// autocannon ships no types: the little of its API used here.
+interface CannonResult { requests: { average: number }; throughput: { average: number }; latency: { p99: number }; errors: number; non2xx: number }
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: { url: string; connections: number; duration: number }) => Promise<CannonResult>;
+
+async function cannon(label: string, url: string): Promise<number> {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: SERVE });
+  console.log(
+    `${label.padEnd(40)} ${r.requests.average.toFixed(0).padStart(7)} req/s  ${(r.throughput.average / 1e6).toFixed(0).padStart(5)} MB/s  p99 ${String(r.latency.p99).padStart(4)} ms  errors ${r.errors + r.non2xx}`,
+  );
+  return r.requests.average;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Segment serving: the product's /media route vs a bare Node server answering from a Buffer vs nginx. */
+async function serving(base: string, programId: number, dir: string): Promise<void> {
+  const rung = fs.readdirSync(dir).filter((n) => /^\d+p$/.test(n)).sort((a, b) => parseInt(b) - parseInt(a)).at(-2) ?? '240p';
+  const rel = `${rung}/seg_00000.ts`;
+  const bytes = fs.readFileSync(path.join(dir, rel));
+  console.log(`\nserving ${rel} (${(bytes.length / 1024).toFixed(0)} KiB), ${CONNECTIONS} connections, ${SERVE} s each, 127.0.0.1`);
+  const product = await cannon('product GET /media/programs/:id/...', `${base}/media/programs/${programId}/${rel}`);
+  const bare = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'video/mp2t', 'content-length': bytes.length });
+    res.end(bytes);
+  });
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  const ref = await cannon('reference: bare Node server, Buffer', `http://127.0.0.1:${(bare.address() as AddressInfo).port}/x.ts`);
+  bare.close();
+  console.log(`product / bare Buffer: ${(product / ref).toFixed(2)}`);
+  const nginxBin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
+  if (!nginxBin) return console.log('nginx not installed: no nginx reference');
+  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'dyb-bench-nginx-'));
+  const port = await freePort();
+  fs.writeFileSync(
+    path.join(prefix, 'nginx.conf'),
+    // As root, nginx's worker would drop to `nobody` and be refused the private temp folder.
+    `${process.getuid?.() === 0 ? 'user root;' : ''} daemon off; worker_processes 1; pid ${prefix}/nginx.pid; error_log ${prefix}/error.log;\n` +
+      `events { worker_connections 1024; }\nhttp { access_log off; sendfile on; server { listen 127.0.0.1:${port}; root ${dir}; } }\n`,
+  );
+  const ng = spawn(nginxBin, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const nginx = await cannon('reference: nginx (1 worker, sendfile)', `http://127.0.0.1:${port}/${rel}`);
+    console.log(`product / nginx: ${(product / nginx).toFixed(2)}`);
+  } finally {
+    ng.kill('SIGTERM');
+    fs.rmSync(prefix, { recursive: true, force: true });
+  }
+}
 const PASSWORD = 'bench-password';
 
 const TICKS = (() => {
@@ -93,6 +158,7 @@ async function product(work: string, source: string): Promise<{ m: Measure; via:
     const auth = { authorization: `Bearer ${token}` };
     const hasUpload = app.hasRoute({ method: 'POST', url: '/api/programs' });
     let via = 'HTTP multipart upload on a socket';
+    let programId = 0;
     const m = await measure(async () => {
       let id: number;
       if (hasUpload) {
@@ -121,7 +187,9 @@ async function product(work: string, source: string): Promise<{ m: Measure; via:
         await new Promise((r) => setTimeout(r, 100));
       }
       await waitForProgram(app.db, id, 1000);
+      programId = id;
     });
+    if (SERVE > 0) await serving(base, programId, programDir(config, programId));
     return { m, via };
   } finally {
     await app.close();
