@@ -3,7 +3,7 @@
 // frozen picture is treated as an error rather than left on screen. When a source cannot be recovered the
 // owner is told (onGiveUp) and shows the next thing.
 import Hls, { type ErrorData, type HlsConfig } from 'hls.js';
-import { RecoveryPolicy, type FatalKind, type RecoveryAction } from './recovery.ts';
+import { DEFAULT_RECOVERY, RecoveryPolicy, type FatalKind, type RecoveryAction, type RecoveryOptions } from './recovery.ts';
 
 export interface PlayerOptions {
   live: boolean;
@@ -15,6 +15,8 @@ export interface PlayerOptions {
   onEnded?(): void;
   /** The first frame of this source is on screen. */
   onFirstFrame?(): void;
+  /** Overrides of the recovery policy (a lecture gives up sooner than a channel: the viewer can pick another). */
+  recovery?: Partial<RecoveryOptions>;
 }
 
 const STALL_MS = 20_000;
@@ -45,13 +47,15 @@ function kindOf(data: ErrorData): FatalKind {
 export class KioskPlayer {
   private hls: Hls | null = null;
   private url = '';
-  private readonly policy = new RecoveryPolicy();
+  private readonly policy: RecoveryPolicy;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private onlineListener: (() => void) | null = null;
   private lastTime = -1;
   private lastAdvanceAt = 0;
   private firstFrameSeen = false;
+  /** The current instance has parsed its master playlist (startLoad can resume it). */
+  private manifestParsed = false;
   private destroyed = false;
   private readonly listeners: Array<[string, EventListener]> = [];
 
@@ -59,6 +63,7 @@ export class KioskPlayer {
     readonly video: HTMLVideoElement,
     private readonly opts: PlayerOptions,
   ) {
+    this.policy = new RecoveryPolicy({ ...DEFAULT_RECOVERY, ...opts.recovery });
     this.listen('playing', () => {
       this.opts.onTrouble?.(null);
       if (!this.firstFrameSeen) {
@@ -88,13 +93,17 @@ export class KioskPlayer {
 
   private start(startPosition: number): void {
     this.teardownHls();
+    this.manifestParsed = false;
     if (Hls.isSupported()) {
       const hls = new Hls(hlsConfig(this.opts.live, startPosition));
       this.hls = hls;
       hls.on(Hls.Events.ERROR, (_event, data) => {
         if (hls === this.hls && data.fatal) this.act(this.policy.onFatal(kindOf(data), Date.now(), navigator.onLine), data.details);
       });
-      hls.on(Hls.Events.MANIFEST_PARSED, () => this.play());
+      hls.on(Hls.Events.MANIFEST_PARSED, () => {
+        this.manifestParsed = true;
+        this.play();
+      });
       hls.attachMedia(this.video);
       hls.loadSource(this.url);
     } else if (this.video.canPlayType('application/vnd.apple.mpegurl')) {
@@ -150,7 +159,8 @@ export class KioskPlayer {
       this.clearRetry();
       if (this.destroyed) return;
       this.lastAdvanceAt = Date.now();
-      if (this.hls) this.hls.startLoad(this.opts.live ? -1 : this.video.currentTime);
+      // startLoad resumes segment loading; an instance that never got its playlist has nothing to resume.
+      if (this.hls && this.manifestParsed) this.hls.startLoad(this.opts.live ? -1 : this.video.currentTime);
       else this.start(this.resumePosition());
     };
     if (waitForOnline && !navigator.onLine) {

@@ -34,6 +34,8 @@ export class VodScreen implements Screen {
     this.el.append(this.video, this.overlay, this.trouble);
     this.player = new KioskPlayer(this.video, {
       live: false,
+      // About 7 s of retries, then back to something that plays: a lecture is not worth a long black screen.
+      recovery: { maxNetworkRetries: 3 },
       startPosition: from > 0 ? from : -1,
       onGiveUp: onFailed,
       onTrouble: (trouble) => {
