@@ -17,6 +17,15 @@ const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as co
 
 export async function serverWithSite(site: { downloadWindow?: string; bandwidthKbps?: number; maxRung?: string } = {}): Promise<SiteSetup> {
   const s = await makeServer();
+  // Closing the server also removes its data dir (real SQLite file and media store).
+  const closeServer = s.close;
+  let closed = false;
+  s.close = async () => {
+    if (closed) return;
+    closed = true;
+    await closeServer();
+    rmDir(s.config.dataDir);
+  };
   await s.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (s.app.server.address() as { port: number }).port;
   let parentId: number | null = null;
@@ -56,15 +65,20 @@ export async function publishedProgram(s: TestServer, seconds: number, title: st
 /** An agent on a fresh data dir (or the given one), on a free loopback port, quiet logs, manual sync. */
 export async function agentFor(serverUrl: string, opts: Partial<AgentOptions> = {}): Promise<RunningAgent & { dataDir: string }> {
   const dataDir = opts.dataDir ?? tempDir('dyb-agent-');
-  const agent = await startAgent({
-    serverUrl,
-    dataDir,
-    port: 0,
-    autoSync: false,
-    logger: pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' }),
-    ...opts,
-  });
-  return Object.assign(agent, { dataDir });
+  try {
+    const agent = await startAgent({
+      serverUrl,
+      dataDir,
+      port: 0,
+      autoSync: false,
+      logger: pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' }),
+      ...opts,
+    });
+    return Object.assign(agent, { dataDir });
+  } catch (err) {
+    if (!opts.dataDir) rmDir(dataDir); // a refused start leaves nothing behind
+    throw err;
+  }
 }
 
 export function rmDir(dir: string): void {
