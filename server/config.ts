@@ -1,5 +1,6 @@
 // The one place that reads the server's environment. Every other module receives a Config.
 import path from 'node:path';
+import cron from 'node-cron';
 
 export interface Config {
   port: number;
@@ -18,6 +19,10 @@ export interface Config {
   /** IANA zone in which schedules, recurring slots, cron jobs and reports are evaluated. */
   provinceTz: string;
   logLevel: string;
+  /** Raw viewing sessions are kept this many days; older rolled-up days keep only their aggregates. */
+  attendanceRetentionDays: number;
+  /** When the nightly attendance rollup and purge run: a cron expression in the province zone. */
+  attendanceRollupCron: string;
   /** Start background workers (transcode queue, cron jobs). Tests switch them on when they need them. */
   startWorkers: boolean;
 }
@@ -45,6 +50,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 8 * 1024 ** 3, 'MAX_UPLOAD_BYTES'),
     provinceTz: env.TZ_PROVINCE || 'Asia/Shanghai',
     logLevel: env.LOG_LEVEL || 'info',
+    attendanceRetentionDays: int(env.ATTENDANCE_RETENTION_DAYS, 730, 'ATTENDANCE_RETENTION_DAYS'),
+    attendanceRollupCron: env.ATTENDANCE_ROLLUP_CRON || '30 2 * * *',
     startWorkers: true,
   };
   const merged = { ...base, ...overrides };
@@ -53,6 +60,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (overrides.dataDir && !overrides.mediaDir) merged.mediaDir = path.join(merged.dataDir, 'media');
   if (!Intl.supportedValuesOf('timeZone').includes(merged.provinceTz) && merged.provinceTz !== 'UTC') {
     throw new Error(`TZ_PROVINCE "${merged.provinceTz}" is not an IANA time zone (e.g. Asia/Shanghai)`);
+  }
+  if (merged.attendanceRetentionDays < 1) throw new Error('ATTENDANCE_RETENTION_DAYS must be a whole number of days >= 1');
+  if (!cron.validate(merged.attendanceRollupCron)) {
+    throw new Error(`ATTENDANCE_ROLLUP_CRON "${merged.attendanceRollupCron}" is not a cron expression (e.g. "30 2 * * *" for 02:30 every night)`);
   }
   return merged;
 }

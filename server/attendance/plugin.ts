@@ -7,7 +7,6 @@ import { HEARTBEAT_INTERVAL_SECONDS, MAX_SESSIONS_PER_BATCH, type AttendanceBatc
 import { makeIngest } from './ingest.ts';
 import { makeRecordHeartbeat } from './heartbeat.ts';
 import { makeRollups, oldestAcceptedDay } from './rollup.ts';
-import { attendanceSettings } from './settings.ts';
 import { isDay, provinceDay } from './days.ts';
 import { badRequest } from '../errors.ts';
 import membersRoutes from './members-routes.ts';
@@ -58,7 +57,7 @@ const batchResultSchema = {
 } as const;
 
 export default async function attendancePlugin(app: FastifyInstance) {
-  const settings = attendanceSettings();
+  const settings = { retentionDays: app.config.attendanceRetentionDays, rollupCron: app.config.attendanceRollupCron };
   const tz = app.config.provinceTz;
   const ingest = makeIngest(app.db, tz, settings.retentionDays);
   const recordHeartbeat = makeRecordHeartbeat(app.db, tz);

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { makeServer, tempDir } from '../helpers.ts';
 import { makeIngest } from '../../server/attendance/ingest.ts';
 import { makeRollups } from '../../server/attendance/rollup.ts';
-import { attendanceSettings } from '../../server/attendance/settings.ts';
+import { loadConfig } from '../../server/config.ts';
 import { seedTree, session, provinceTime, provinceDate, TZ, countStored } from './attendance-fixtures.ts';
 
 t.test('rollup, purge, retention', async (t) => {
@@ -56,10 +56,11 @@ t.test('rollup, purge, retention', async (t) => {
 });
 
 t.test('settings from the environment', async (t) => {
-  t.same(attendanceSettings({}), { retentionDays: 730, rollupCron: '30 2 * * *' });
-  t.same(attendanceSettings({ ATTENDANCE_RETENTION_DAYS: '1000', ATTENDANCE_ROLLUP_CRON: '0 3 * * *' }), { retentionDays: 1000, rollupCron: '0 3 * * *' });
-  t.throws(() => attendanceSettings({ ATTENDANCE_RETENTION_DAYS: 'two years' }), /ATTENDANCE_RETENTION_DAYS/);
-  t.throws(() => attendanceSettings({ ATTENDANCE_ROLLUP_CRON: 'every night' }), /ATTENDANCE_ROLLUP_CRON/);
+  t.match(loadConfig({}), { attendanceRetentionDays: 730, attendanceRollupCron: '30 2 * * *' });
+  t.match(loadConfig({ ATTENDANCE_RETENTION_DAYS: '1000', ATTENDANCE_ROLLUP_CRON: '0 3 * * *' }), { attendanceRetentionDays: 1000, attendanceRollupCron: '0 3 * * *' });
+  t.throws(() => loadConfig({ ATTENDANCE_RETENTION_DAYS: 'two years' }), /ATTENDANCE_RETENTION_DAYS/);
+  t.throws(() => loadConfig({ ATTENDANCE_RETENTION_DAYS: '0' }), /ATTENDANCE_RETENTION_DAYS/);
+  t.throws(() => loadConfig({ ATTENDANCE_ROLLUP_CRON: 'every night' }), /ATTENDANCE_ROLLUP_CRON/);
 });
 
 t.test('the worker catches up on start: days not rolled up while the server was down', async (t) => {
