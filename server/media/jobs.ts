@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Db } from '../db/connection.ts';
 import type { FfmpegTools } from './tools.ts';
 import { locateTools } from './tools.ts';
-import { MediaRejectedError, probeSource } from './probe.ts';
+import { MediaRejectedError, probeSource, type SourceProbe } from './probe.ts';
 import { TranscodeFailedError, transcodeToLadder, type LadderResult } from './transcode.ts';
 import type { PlanOptions } from './ladder.ts';
 import { makeTmpDir, publishDir, removeTmpDirs } from './store.ts';
@@ -331,15 +331,15 @@ export class JobWorker {
     let tmp: string | null = null;
     const started = Date.now();
     try {
-      const program = db.prepare('SELECT title, source_path AS sourcePath FROM programs WHERE id = ?').get(job.programId) as
-        | { title: string; sourcePath: string | null }
+      const program = db.prepare('SELECT title, source_path AS sourcePath, probe FROM programs WHERE id = ?').get(job.programId) as
+        | { title: string; sourcePath: string | null; probe: string | null }
         | undefined;
       if (!program) throw new MediaRejectedError('The program was deleted.');
       const input = program.sourcePath ? path.resolve(config.mediaDir, program.sourcePath) : null;
       if (!input || !fs.existsSync(input)) {
         throw new MediaRejectedError('The source file of this program is missing from the media store: upload the file again.');
       }
-      const probe = await probeSource(this.tools, input);
+      const probe = storedProbe(program.probe, fs.statSync(input).size) ?? (await probeSource(this.tools, input));
       if (r.controller.signal.aborted) throw abortErr();
       tmp = makeTmpDir(config, `${TMP_PREFIX}${job.id}`);
       const progressStmt = db.prepare('UPDATE jobs SET progress = ?, eta_seconds = ? WHERE id = ? AND status = ?');
@@ -456,6 +456,24 @@ export class JobWorker {
       if (this.running.size === 0) return;
       await Promise.race([...this.running.values()].map((r) => r.done));
     }
+  }
+}
+
+/**
+ * The probe the catalog recorded at upload, when it is of this very file (same size): probing again would
+ * repeat three ffprobe runs for nothing.
+ */
+export function storedProbe(json: string | null, size: number): SourceProbe | undefined {
+  if (!json) return undefined;
+  try {
+    const p = JSON.parse(json) as SourceProbe | null;
+    if (!p || typeof p !== 'object' || p.size !== size || typeof p.container !== 'string') return undefined;
+    if (!('video' in p) || !('audio' in p) || (!p.video && !p.audio)) return undefined;
+    if (p.video && !(typeof p.video.index === 'number' && Array.isArray(p.video.frameRate) && p.video.displayWidth > 0)) return undefined;
+    if (p.audio && typeof p.audio.index !== 'number') return undefined;
+    return p;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,11 +1,11 @@
 // Pure parts of the media pipeline: the ladder plan over many source shapes, the HLS text helpers,
 // the probe interpretation and the Range parser of media serving.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { planLadder, outputFrameRate, fitInRung, RUNGS, SEGMENT_SECONDS, type LadderPlan } from '../../server/media/ladder.ts';
 import { interpretProbe, MediaRejectedError, type SourceProbe } from '../../server/media/probe.ts';
 import { masterPlaylist, parseSegmentDurations, sameBoundaries } from '../../server/media/hls.ts';
 import { parseRange, etagMatches, cacheControlFor } from '../../server/media/serve.ts';
-import { retryDelayMs } from '../../server/media/jobs.ts';
+import { retryDelayMs, storedProbe } from '../../server/media/jobs.ts';
 import { wrapTitle } from '../../server/media/card.ts';
 
 function probe(w: number | null, h = 0, rate: [number, number] = [25, 1], extra: Partial<NonNullable<SourceProbe['video']>> = {}, audio = true): SourceProbe {
@@ -23,7 +23,7 @@ function probe(w: number | null, h = 0, rate: [number, number] = [25, 1], extra:
 }
 
 /** Invariants every plan must hold, whatever the source. */
-function checkPlan(t: Tap.Test, plan: LadderPlan, label: string) {
+function checkPlan(t: Test, plan: LadderPlan, label: string) {
   t.ok(plan.rungs.length >= 1, `${label}: at least one rung`);
   for (const r of plan.rungs) {
     const house = RUNGS.find((x) => x.name === r.name)!;
@@ -182,4 +182,15 @@ t.test('media serving helpers and retry backoff', async (t) => {
   t.match(cacheControlFor('240p/seg_00001.ts'), /immutable/);
   t.match(cacheControlFor('master.m3u8'), /max-age=5/);
   t.same([1, 2, 3].map((n) => retryDelayMs(n, 10_000)), [10_000, 40_000, 160_000]);
+});
+
+t.test('the probe recorded at upload is reused only for the same file', async (t) => {
+  const p = probe(640, 360);
+  t.same(storedProbe(JSON.stringify(p), p.size), p, 'same size: reused');
+  t.equal(storedProbe(JSON.stringify(p), p.size + 1), undefined, 'another size: probe again');
+  t.equal(storedProbe(null, 1), undefined);
+  t.equal(storedProbe('not json', 1), undefined);
+  t.equal(storedProbe('null', 1), undefined);
+  t.equal(storedProbe(JSON.stringify({ size: 1, container: 'x' }), 1), undefined, 'an older, partial summary: probe again');
+  t.equal(storedProbe(JSON.stringify({ ...p, video: { index: 0 } }), p.size), undefined, 'incomplete video: probe again');
 });
