@@ -18,8 +18,13 @@ import { SLATE_TAILS } from './slate-plan.ts';
 export const LOOKBACK_MS = 120_000;
 /** Anchors are moved up to the block on air this long ago. */
 const ANCHOR_LAG_MS = 3_600_000;
-/** A compiled timeline is reused this long (programs may turn ready meanwhile), unless the schedule changes. */
-const CACHE_TTL_MS = 5_000;
+/**
+ * A compiled timeline is reused at most this long (edits that do not go through this module, e.g. a program
+ * deleted in the catalog), and never past the next item start: an item's program-or-slate decision is frozen by
+ * the first build at or after its start, so a program that turns ready just before is seen, and every request
+ * after the start is answered from a build that made the decision.
+ */
+const CACHE_TTL_MS = 60_000;
 /** How far ahead a live timeline is compiled. */
 const LIVE_AHEAD_MS = 6 * 3_600_000;
 
@@ -119,6 +124,8 @@ function advanceAnchor(db: Db, tl: CompiledTimeline, nowMs: number): void {
 interface CacheEntry {
   version: number;
   builtAt: number;
+  /** Rebuilt at or after this instant (the TTL, or the next item start). */
+  validUntil: number;
   to: number;
   timeline: CompiledTimeline;
   /** Rendered playlists by `${rung}:${sequence of the segment on air}`. */
@@ -153,11 +160,12 @@ function liveEntry(db: Db, channelId: number, nowMs: number, toMs: number): Cach
   const c = cacheOf(db);
   const version = c.versions.get(channelId) ?? 0;
   const hit = c.entries.get(channelId);
-  if (hit && hit.version === version && nowMs - hit.builtAt < CACHE_TTL_MS && nowMs >= hit.builtAt && toMs <= hit.to) return hit;
+  if (hit && hit.version === version && nowMs < hit.validUntil && nowMs >= hit.builtAt && toMs <= hit.to) return hit;
   const to = Math.max(toMs, nowMs + LIVE_AHEAD_MS);
   const timeline = compileTimeline(buildFullInput(db, channelId, to, nowMs));
   advanceAnchor(db, timeline, nowMs);
-  const entry: CacheEntry = { version, builtAt: nowMs, to, timeline, texts: new Map() };
+  const nextStart = timeline.input.items.find((i) => i.start > nowMs)?.start ?? Infinity;
+  const entry: CacheEntry = { version, builtAt: nowMs, validUntil: Math.min(nowMs + CACHE_TTL_MS, nextStart), to, timeline, texts: new Map() };
   c.entries.set(channelId, entry);
   return entry;
 }
