@@ -1,7 +1,7 @@
 // Is the site inside its download window now? The window text ('00:00-06:00', may wrap midnight) is parsed by
 // the same code the server validates it with; here it is evaluated on the province's wall clock. Pure.
 import { DateTime } from 'luxon';
-import { inDownloadWindow, parseDownloadWindow } from '../../server/sites/download-window.ts';
+import { inDownloadWindow, parseDownloadWindow } from '../../common/download-window.ts';
 
 /** Minutes after local midnight of `now` in zone `tz`. */
 export function minuteOfDay(tz: string, now: number): number {

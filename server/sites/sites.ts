@@ -9,7 +9,7 @@ import type { Db } from '../db/connection.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { RUNGS, type Rung } from '../../common/manifest.ts';
-import { formatDownloadWindow, parseDownloadWindow } from './download-window.ts';
+import { formatDownloadWindow, parseDownloadWindow } from '../../common/download-window.ts';
 import { getRegion, subtreePrefix } from './regions.ts';
 import { isWellFormedPairingCode, newPairingCode, normalizePairingCode, PAIRING_CODE_TTL_MS } from './pairing-code.ts';
 

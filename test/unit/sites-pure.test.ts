@@ -1,6 +1,6 @@
 import t from 'tap';
 import { heldRung, requiredFiles, segmentIndex, type ProgramFileRow } from '../../server/sites/manifest-files.ts';
-import { formatDownloadWindow, inDownloadWindow, parseDownloadWindow } from '../../server/sites/download-window.ts';
+import { formatDownloadWindow, inDownloadWindow, parseDownloadWindow } from '../../common/download-window.ts';
 import { CODE_ALPHABET, isWellFormedPairingCode, newPairingCode, normalizePairingCode } from '../../server/sites/pairing-code.ts';
 import { aggregateRequests, type RequestRow } from '../../server/sites/requests.ts';
 import { buildTree, pathIds } from '../../server/sites/regions.ts';
