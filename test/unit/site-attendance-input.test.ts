@@ -1,7 +1,7 @@
 // Remote and card-reader input, and the session ledger: pure state machines.
 import t from 'tap';
 import { CardReaderBurst, PanelModel } from '../../player/kiosk/attendance/input.ts';
-import { SessionLedger, programOnAir } from '../../player/kiosk/attendance/ledger.ts';
+import { ScheduleMemory, SessionLedger, programOnAir } from '../../player/kiosk/attendance/ledger.ts';
 
 t.test('card reader burst vs a person on the remote', async (t) => {
   const b = new CardReaderBurst();
@@ -86,4 +86,21 @@ t.test('program on air at the playhead from now/next', async (t) => {
   t.equal(programOnAir({ now: null, next: ch.next }, 2000, 1900), null, 'nothing on now: slate until next');
   t.equal(programOnAir({ now: null, next: null }, 2000, 1900), null);
   t.equal(programOnAir({ now: null, next: null }, 200_000, 1900), undefined);
+  t.equal(programOnAir({ now: null, next: ch.next }, 1800, 1900), undefined, 'before what was asked about');
+});
+
+t.test('schedule memory: the picture lags the clock, so programs the agent calls past stay known', async (t) => {
+  const m = new ScheduleMemory();
+  const slot = (programId: number | null, start: number, end: number) => ({ programId, title: '', start, end });
+  // 8 s programs; each answer is ~10 s ahead of the picture.
+  m.add({ now: { ...slot(1, 0, 8000), offsetSec: 5 }, next: slot(2, 8000, 16_000) }, 5000);
+  m.add({ now: { ...slot(2, 8000, 16_000), offsetSec: 5 }, next: slot(null, 16_000, 18_000) }, 13_000);
+  m.add({ now: { ...slot(3, 18_000, 26_000), offsetSec: 2 }, next: slot(1, 26_000, 34_000) }, 20_000);
+  t.equal(m.programAt(3000), 1, 'program 1 is long past for the agent, still on screen');
+  t.equal(m.programAt(9000), 2);
+  t.equal(m.programAt(17_000), null, 'slate slot');
+  t.equal(m.programAt(19_000), 3);
+  t.equal(m.programAt(33_000), 1);
+  t.equal(m.programAt(35_000), undefined, 'beyond what is known');
+  t.equal(m.programAt(-1), undefined);
 });

@@ -126,6 +126,9 @@ interface SessionRow {
   unknown_seconds: number;
 }
 
+/** A session closed with less than this watched is channel-zapping noise, not a viewing: it is not sent. */
+export const MIN_WATCHED_SECONDS = 1;
+
 const round1 = (x: number) => Math.floor(x * 10 + 1e-6) / 10;
 
 /**
@@ -244,7 +247,7 @@ export class AttendanceQueue {
       if (row && row.end_at !== null) return { id: r.id, state: 'closed', watchedSeconds: row.watched_seconds };
 
       if (!row) {
-        if (r.state === 'closed' && r.watchedSeconds <= 0) {
+        if (r.state === 'closed' && r.watchedSeconds < MIN_WATCHED_SECONDS) {
           this.db.prepare("INSERT INTO finished (id, outcome, reason, at) VALUES (?, 'discarded', 'nothing watched', ?)").run(r.id, now);
           return { id: r.id, state: 'closed', watchedSeconds: 0 };
         }
@@ -302,13 +305,13 @@ export class AttendanceQueue {
       .run(sessionId, delta);
   }
 
-  /** Closes at `end`; a session in which nothing was watched is discarded rather than sent. */
+  /** Closes at `end`; a session in which (almost) nothing was watched, e.g. zapping past a channel, is discarded. */
   private closeRow(id: string, end: number, by: 'kiosk' | 'stale' | 'restart'): void {
     const row = this.db.prepare('SELECT watched_seconds, start_at FROM sessions WHERE id = ?').get(id) as {
       watched_seconds: number;
       start_at: number;
     };
-    if (row.watched_seconds <= 0) {
+    if (row.watched_seconds < MIN_WATCHED_SECONDS) {
       this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
       this.db.prepare("INSERT INTO finished (id, outcome, reason, at) VALUES (?, 'discarded', 'nothing watched', ?)").run(id, end);
       return;

@@ -8,10 +8,9 @@
 // tracking is one per attached <video>.
 import { AttendanceClient, type SessionReport, type SittingView } from './client.ts';
 import { CardReaderBurst, isDigitKey, PanelModel, type BurstOutcome, type PanelEffect, type PanelField } from './input.ts';
-import { SessionLedger, programOnAir, type Playing } from './ledger.ts';
+import { ScheduleMemory, SessionLedger, type Playing } from './ledger.ts';
 import { PanelView, attText, type AttLang } from './panel-view.ts';
 import { WatchTracker, type TrackerEvent } from './tracker.ts';
-import type { LocalChannel } from '../src/api.ts';
 
 export { WatchTracker } from './tracker.ts';
 
@@ -211,7 +210,7 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
   let started = false;
   let promptFor: string | null = null;
   let detached = false;
-  let schedule: { list: LocalChannel[]; fetchedAt: number } | null = null;
+  const schedules = new Map<number, ScheduleMemory>();
   let fetching = false;
   let lastFetchAt = 0;
 
@@ -227,12 +226,16 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
   }
 
   function refetchSchedule(now: number): void {
-    if (fetching || now - lastFetchAt < 5000) return;
+    if (fetching || now - lastFetchAt < 4000) return;
     fetching = true;
     lastFetchAt = now;
     void client.channels().then((list) => {
       fetching = false;
-      if (list) schedule = { list, fetchedAt: Date.now() };
+      const at = Date.now();
+      for (const c of list ?? []) {
+        if (!schedules.has(c.id)) schedules.set(c.id, new ScheduleMemory());
+        schedules.get(c.id)!.add(c, at);
+      }
       evaluate();
     });
   }
@@ -243,17 +246,17 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
     if (opts.mode === 'ondemand') return opts.programId ? { programId: opts.programId, channelId: null, mode: 'ondemand' } : null;
     const channelId = read(opts.channelId ?? null);
     if (!channelId) return null;
-    const channel = schedule?.list.find((c) => c.id === channelId);
-    if (!schedule || !channel) {
+    const memory = schedules.get(channelId);
+    if (!memory) {
       refetchSchedule(now);
       return 'keep';
     }
     const at = opts.playingDate?.() ?? playheadEstimate(now);
-    const programId = programOnAir(channel, at, schedule.fetchedAt);
-    if (programId === undefined) {
-      refetchSchedule(now);
-      return 'keep';
-    }
+    const programId = memory.programAt(at);
+    // Asked again every few seconds whatever the answer: each program must be seen as "now" or "next" at least
+    // once, or a short one between two known ones would look like the slate.
+    refetchSchedule(now);
+    if (programId === undefined) return 'keep';
     return programId === null ? null : { programId, channelId, mode: 'broadcast' };
   }
 

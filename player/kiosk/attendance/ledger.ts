@@ -75,16 +75,57 @@ export class SessionLedger {
   }
 }
 
+interface Slot {
+  programId: number | null;
+  start: number;
+  end: number;
+}
+
 /**
- * The program a channel has on air at `at` (epoch ms) according to the agent's now/next (fetched at `fetchedAt`):
- * a program id, null for a gap (the station slate), or undefined when the list does not reach that far (fetch again).
+ * What a channel airs when, remembered from the agent's now/next answers. The picture runs some seconds behind the
+ * clock (hls.js sits a few segments back from the live edge), so the program on screen can be one the agent already
+ * calls "past": remembering the slots seen keeps it known (programs shorter than that delay included).
+ */
+export class ScheduleMemory {
+  private readonly slots = new Map<number, Slot>();
+
+  add(channel: Pick<LocalChannel, 'now' | 'next'>, fetchedAt: number): void {
+    for (const s of [channel.now, channel.next]) {
+      if (s) this.slots.set(s.start, { programId: s.programId, start: s.start, end: s.end });
+    }
+    // Nothing on air when asked: the slate, from then until the next item (or for a minute if none is known).
+    if (!channel.now) {
+      const end = channel.next ? channel.next.start : fetchedAt + 60_000;
+      if (end > fetchedAt) this.slots.set(fetchedAt, { programId: null, start: fetchedAt, end });
+    }
+    // A few hours of history is plenty; a kiosk runs for days.
+    for (const [start, s] of this.slots) if (s.end < fetchedAt - 6 * 3600_000) this.slots.delete(start);
+  }
+
+  /** A program id, null for the slate (a gap, or nothing scheduled), or undefined when not known yet (fetch again). */
+  programAt(at: number): number | null | undefined {
+    let first = Infinity;
+    let last = -Infinity;
+    let slate = false;
+    for (const s of this.slots.values()) {
+      if (at >= s.start && at < s.end) {
+        if (s.programId !== null) return s.programId;
+        slate = true; // a program slot overlapping a remembered slate wins
+      }
+      first = Math.min(first, s.start);
+      last = Math.max(last, s.end);
+    }
+    if (slate) return null;
+    if (at < first || at >= last) return undefined;
+    return null; // between two known slots: the slate
+  }
+}
+
+/**
+ * The program a channel has on air at `at` (epoch ms) from one now/next answer fetched at `fetchedAt`.
  */
 export function programOnAir(channel: Pick<LocalChannel, 'now' | 'next'>, at: number, fetchedAt: number): number | null | undefined {
-  const { now, next } = channel;
-  if (now && at >= now.start && at < now.end) return now.programId;
-  if (next && at >= next.start && at < next.end) return next.programId;
-  if (now && at < now.start) return undefined;
-  if (next ? at >= next.end : now && at >= now.end) return undefined;
-  if (!now && !next) return at > fetchedAt + 60_000 ? undefined : null;
-  return null;
+  const memory = new ScheduleMemory();
+  memory.add(channel, fetchedAt);
+  return memory.programAt(at);
 }
