@@ -48,7 +48,7 @@ function checkMediaPlaylist(t: Test, text: string, what: string): Parsed {
     m.segments.every((s) => s.duration > 0 && Math.round(s.duration) <= m.targetDuration && /^\/media\/programs\/\d+\/\w+\/seg_\d{5}\.ts$/.test(s.uri)) &&
     m.segments.every((s, i) => !s.discontinuity || s.dateTimeString) &&
     Number.isInteger(m.mediaSequence) && Number.isInteger(m.discontinuitySequence);
-  t.ok(ok, `${what}: parses and is well formed`, ok ? undefined : { text });
+  t.ok(ok, `${what}: parses and is well formed`, ok ? {} : { text });
   return m;
 }
 
@@ -336,13 +336,26 @@ t.test('broadcast API', async (t) => {
   t.equal((await inject('GET', `/live/channels/${ch2.id}/1080p.m3u8`, {})).statusCode, 400, 'unknown rung');
   t.equal((await inject('GET', '/live/channels/9999/240p.m3u8', {})).statusCode, 404);
 
+  // A program that turns ready just before its item starts is played: the cached timeline is rebuilt at the start
+  // (nothing tells broadcast when a program's status changes).
+  const t1 = Date.now();
+  const soon = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: t1 + 2000 });
+  t.equal(soon.statusCode, 201, soon.body);
+  app.db.prepare("UPDATE programs SET status = 'processing' WHERE id = ?").run(lecture);
+  const beforeStart = await inject('GET', `/live/channels/${ch1.id}/240p.m3u8`, {});
+  t.notOk(beforeStart.body.includes(`/programs/${lecture}/`), 'not ready: not listed');
+  app.db.prepare("UPDATE programs SET status = 'ready' WHERE id = ?").run(lecture);
+  await new Promise((r) => setTimeout(r, Math.max(0, t1 + 2600 - Date.now())));
+  const afterStart = await inject('GET', `/live/channels/${ch1.id}/240p.m3u8`, {});
+  t.ok(afterStart.body.includes(`/media/programs/${lecture}/240p/seg_00000.ts`), 'ready by its start: it plays', { text: afterStart.body });
+
   // Every playlist of the next minutes (program, not-ready item, gap, boundaries) parses; counters never go back.
-  const t0 = Date.now();
+  const t0 = Date.now() + 6000;
   const shortA = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: t0 + 5000 });
   const shortB = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: queued, start: t0 + 5000 + lectureMs, durationSeconds: 7 });
   const shortC = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: t0 + 5000 + lectureMs + 9500 });
   t.same([shortA.statusCode, shortB.statusCode, shortC.statusCode], [201, 201, 201]);
-  const input = timelineInputForChannel(app.db, ch1.id, t0, t0 + 60_000, t0);
+  const input = timelineInputForChannel(app.db, ch1.id, t0, t0 + 60_000);
   let last = { seq: -1, disc: -1 };
   let sawProgram = 0;
   let sawSlate = 0;
