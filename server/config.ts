@@ -1,6 +1,7 @@
 // The one place that reads the server's environment. Every other module receives a Config.
 import path from 'node:path';
 import cron from 'node-cron';
+import { DateTime } from 'luxon';
 
 export interface Config {
   port: number;
@@ -50,7 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 8 * 1024 ** 3, 'MAX_UPLOAD_BYTES'),
     provinceTz: env.TZ_PROVINCE || 'Asia/Shanghai',
     logLevel: env.LOG_LEVEL || 'info',
-    attendanceRetentionDays: int(env.ATTENDANCE_RETENTION_DAYS, 730, 'ATTENDANCE_RETENTION_DAYS'),
+    attendanceRetentionDays: int(env.ATTENDANCE_RETENTION_DAYS, 731, 'ATTENDANCE_RETENTION_DAYS'),
     attendanceRollupCron: env.ATTENDANCE_ROLLUP_CRON || '30 2 * * *',
     startWorkers: true,
   };
@@ -58,7 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   // Paths derived from dataDir follow an overridden dataDir unless overridden themselves.
   if (overrides.dataDir && !overrides.dbPath) merged.dbPath = path.join(merged.dataDir, 'broadcast.sqlite');
   if (overrides.dataDir && !overrides.mediaDir) merged.mediaDir = path.join(merged.dataDir, 'media');
-  if (!Intl.supportedValuesOf('timeZone').includes(merged.provinceTz) && merged.provinceTz !== 'UTC') {
+  // luxon knows aliases (Asia/Chongqing, PRC) that Intl.supportedValuesOf leaves out.
+  if (!DateTime.now().setZone(merged.provinceTz).isValid) {
     throw new Error(`TZ_PROVINCE "${merged.provinceTz}" is not an IANA time zone (e.g. Asia/Shanghai)`);
   }
   if (merged.attendanceRetentionDays < 1) throw new Error('ATTENDANCE_RETENTION_DAYS must be a whole number of days >= 1');

@@ -31,6 +31,8 @@ export function toCsv(table: Table): string {
     const v = r[c.key];
     if (v === null || v === undefined) return '';
     if (typeof v === 'boolean') return v ? 'yes' : 'no';
+    // Text from sites and imported rolls must not run as a spreadsheet formula when opened in Excel.
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(v)) return `'${v}`;
     return v;
   }));
   return '\uFEFF' + stringify([head, ...body]);

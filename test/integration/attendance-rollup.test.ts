@@ -56,7 +56,7 @@ t.test('rollup, purge, retention', async (t) => {
 });
 
 t.test('settings from the environment', async (t) => {
-  t.match(loadConfig({}), { attendanceRetentionDays: 730, attendanceRollupCron: '30 2 * * *' });
+  t.match(loadConfig({}), { attendanceRetentionDays: 731, attendanceRollupCron: '30 2 * * *' });
   t.match(loadConfig({ ATTENDANCE_RETENTION_DAYS: '1000', ATTENDANCE_ROLLUP_CRON: '0 3 * * *' }), { attendanceRetentionDays: 1000, attendanceRollupCron: '0 3 * * *' });
   t.throws(() => loadConfig({ ATTENDANCE_RETENTION_DAYS: 'two years' }), /ATTENDANCE_RETENTION_DAYS/);
   t.throws(() => loadConfig({ ATTENDANCE_RETENTION_DAYS: '0' }), /ATTENDANCE_RETENTION_DAYS/);

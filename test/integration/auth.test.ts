@@ -88,3 +88,11 @@ t.test('login is rate-limited', async (t) => {
   }
   t.equal(last, 429, 'the 11th wrong try within a minute is refused');
 });
+
+t.test('configuration is checked at start', async (t) => {
+  const { loadConfig } = await import('../../server/config.ts');
+  t.equal(loadConfig({ TZ_PROVINCE: 'Asia/Chongqing' }).provinceTz, 'Asia/Chongqing', 'zone aliases are accepted');
+  t.throws(() => loadConfig({ TZ_PROVINCE: 'Mars/Olympus' }), /TZ_PROVINCE/);
+  t.throws(() => loadConfig({ PORT: 'eighty' }), /PORT/);
+  t.equal(loadConfig({}).attendanceRetentionDays, 731, 'two years of raw sessions, leap day included');
+});

@@ -165,6 +165,9 @@ t.test('CSV and HTML rendering', async (t) => {
   t.ok(csv.startsWith('\uFEFF名称,Value,OK\n'), 'BOM then header');
   t.ok(csv.includes('"东村, ""一""站",1.5,yes\n'), 'commas and quotes quoted, Chinese intact');
   t.ok(csv.includes('西村,,no'));
+  const risky = toCsv({ ...table, rows: [{ name: '=HYPERLINK("http://x")', v: -2, ok: true }, { name: '@SUM(A1)', v: 0, ok: false }] });
+  t.ok(risky.includes(`"'=HYPERLINK(""http://x"")",-2,yes`), 'a text cell starting with = is not a formula; numbers stay numbers');
+  t.ok(risky.includes("'@SUM(A1),0,no"), 'nor one starting with @');
   const html = toHtml(table);
   t.ok(html.includes('报表 &lt;1&gt;'), 'escaped');
   t.ok(html.includes('东村, &quot;一&quot;站'));
