@@ -82,11 +82,12 @@ t.test('a channel watched on the kiosk becomes sessions on the server', async (t
   // The corner asks once the program has played a few seconds; a digit answers.
   await page.waitForSelector('[data-testid=attendance-panel]:not(.att-hidden)', { timeout: 30_000 });
   await page.keyboard.press('4');
-  await page.waitForFunction(() => /4/.test(document.querySelector('[data-testid=attendance-toast]')?.textContent ?? ''), null, { timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /已记录：4 人/.test(document.querySelector('[data-testid=attendance-toast]')?.textContent ?? ''), null, { timeout: 30_000 });
   // A member's card.
   await page.keyboard.type('20261234', { delay: 5 });
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => /20261234/.test(document.querySelector('[data-testid=attendance-toast]')?.textContent ?? ''), null, { timeout: 10_000 });
+  await page.waitForFunction(() => /20261234/.test(document.querySelector('[data-testid=attendance-toast]')?.textContent ?? ''), null, { timeout: 30_000 });
 
   // Watch across at least one boundary between the two programs.
   await page.waitForTimeout(PROGRAM_SECONDS * 1000 * 2);
