@@ -9,7 +9,7 @@ import { openDb } from '../../server/db/connection.ts';
 import { createRegion } from '../../server/sites/regions.ts';
 import { createSite } from '../../server/sites/sites.ts';
 import { loadManifestSite, ManifestCache, type TimelineSource } from '../../server/sites/manifest.ts';
-import { timelineInputForChannel } from '../../server/broadcast/timeline-input.ts';
+import { invalidateChannel, timelineInputForChannel } from '../../server/broadcast/timeline-input.ts';
 
 t.test('manifest fragments are shared, cached and refreshed', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sites-cache-'));
@@ -68,6 +68,7 @@ t.test('manifest fragments are shared, cached and refreshed', async (t) => {
 
   // A data change is noticed at the next fingerprint check (at most once a second).
   item.run(2, lecture, t0 + 2 * hour, t0 + 2 * hour + 8000, iso, iso);
+  invalidateChannel(db, 2); // what the broadcast domain's schedule writes do after a change
   cache.manifest(site(a), t0 + 900);
   t.equal(calls, 4, 'not re-checked within the second');
   const changed = cache.manifest(site(a), t0 + 6000);
