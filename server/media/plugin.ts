@@ -2,6 +2,7 @@
 // worker's life cycle (started only when config.startWorkers).
 import fs from 'node:fs';
 import path from 'node:path';
+import { futureBroadcastUse } from '../catalog/repo.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { conflict, errorSchema, notFound } from '../errors.ts';
 import { cancelJob, enqueueTranscode, JobWorker, listJobs, getJob, type JobStatus } from './jobs.ts';
@@ -120,6 +121,11 @@ export default async function mediaPlugin(app: FastifyInstance) {
       if (!row.sourcePath || !fs.existsSync(path.resolve(app.config.mediaDir, row.sourcePath))) {
         throw conflict('The source file of this program is not kept on the server: upload the file again.', 'no_source');
       }
+      // A ready program that is on air or still to be broadcast keeps its output: re-transcoding would take it
+      // off the air (its media 404 meanwhile) and make sites drop and fetch again what they hold for it.
+      const hasOutput = app.db.prepare('SELECT 1 FROM program_files WHERE program_id = ? LIMIT 1').get(req.params.id);
+      const use = hasOutput ? futureBroadcastUse(app.db, req.params.id, Date.now()) : undefined;
+      if (use) throw conflict(`Program ${req.params.id} cannot be transcoded again now: ${use}. Take it off the schedule first.`, 'program_scheduled');
       const jobId = enqueueTranscode(app.db, req.params.id);
       worker?.kick();
       return reply.status(202).send({ id: req.params.id, status: 'queued', jobId });
