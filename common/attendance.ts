@@ -38,6 +38,15 @@ export interface AttendanceSession {
 
 export const MAX_SESSIONS_PER_BATCH = 500;
 
+/** A member number as printed on the card: 1-64 letters, digits or . _ - / (the same rule at the site, in rolls and at ingest). */
+const MEMBER_NO_CHARS = '[\\p{L}\\p{N}._\\-/]{1,64}';
+export const MEMBER_NO_PATTERN = `^${MEMBER_NO_CHARS}$`;
+export const MEMBER_NO_RE = new RegExp(MEMBER_NO_PATTERN, 'u');
+/** The same, with surrounding spaces allowed (they are trimmed): what the server accepts on the wire. */
+export const MEMBER_NO_PADDED_PATTERN = `^\\s*${MEMBER_NO_CHARS}\\s*$`;
+/** A session id made at the site (a UUID fits). */
+export const SESSION_ID_PATTERN = '^[A-Za-z0-9._:-]{1,64}$';
+
 export interface AttendanceBatch {
   /** The agent's clock reading (epoch ms) when it sent this batch; the server's offset = its now - sentAt. */
   sentAt: number;

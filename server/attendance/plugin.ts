@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import cron from 'node-cron';
 import { errorSchema } from '../errors.ts';
-import { HEARTBEAT_INTERVAL_SECONDS, MAX_SESSIONS_PER_BATCH, type AttendanceBatch, type Heartbeat } from '../../common/attendance.ts';
+import { HEARTBEAT_INTERVAL_SECONDS, MAX_SESSIONS_PER_BATCH, MEMBER_NO_PADDED_PATTERN, SESSION_ID_PATTERN, type AttendanceBatch, type Heartbeat } from '../../common/attendance.ts';
 import { makeIngest } from './ingest.ts';
 import { makeRecordHeartbeat } from './heartbeat.ts';
 import { makeRollups, oldestAcceptedDay } from './rollup.ts';
@@ -17,7 +17,7 @@ const sessionSchema = {
   additionalProperties: false,
   required: ['id', 'programId', 'mode', 'start', 'end', 'watchedSeconds', 'headcount', 'members'],
   properties: {
-    id: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$', description: 'Made at the site (a UUID); unique per site.' },
+    id: { type: 'string', pattern: SESSION_ID_PATTERN, description: 'Made at the site (a UUID); unique per site.' },
     programId: { type: 'integer', minimum: 1 },
     channelId: { type: ['integer', 'null'], minimum: 1 },
     mode: { type: 'string', enum: ['broadcast', 'ondemand'] },
@@ -33,7 +33,7 @@ const sessionSchema = {
         additionalProperties: false,
         required: ['memberNo', 'watchedSeconds'],
         properties: {
-          memberNo: { type: 'string', pattern: '^\\s*[\\p{L}\\p{N}._\\-/]{1,64}\\s*$' },
+          memberNo: { type: 'string', pattern: MEMBER_NO_PADDED_PATTERN },
           watchedSeconds: { type: 'number', minimum: 0 },
         },
       },

@@ -2,6 +2,7 @@
 // row errors out); storing is all-or-nothing.
 import { parse } from 'csv-parse/sync';
 import type { Db } from '../db/connection.ts';
+import { MEMBER_NO_RE } from '../../common/attendance.ts';
 
 export interface RollRow { memberNo: string; name: string; siteId: number; category: string }
 export interface RowError { row: number; message: string }
@@ -14,7 +15,6 @@ const HEADERS: Record<string, keyof Omit<RollRow, 'siteId'> | 'site'> = {
   category: 'category', 类别: 'category', 类型: 'category', 分类: 'category',
 };
 const ORDER = ['memberNo', 'name', 'site', 'category'] as const;
-export const MEMBER_NO_RE = /^[\p{L}\p{N}._\-/]{1,64}$/u;
 
 export interface SiteRef { id: number; name: string }
 

@@ -1,6 +1,7 @@
 // The local routes the kiosk calls for attendance (127.0.0.1 only, no auth: the kiosk is the only client).
 // Each one writes to the durable queue before it answers, and each is idempotent: the kiosk may retry freely.
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { MEMBER_NO_RE, SESSION_ID_PATTERN } from '../../../common/attendance.ts';
 import type { AttendanceQueue, Sitting } from './queue.ts';
 import type { UploadStatus } from './uploader.ts';
 import type { HeartbeatStatus } from './heartbeat.ts';
@@ -14,8 +15,6 @@ export interface RoutesDeps {
   heartbeatStatus: () => HeartbeatStatus;
 }
 
-const SESSION_ID = '^[A-Za-z0-9._:-]{1,64}$';
-const MEMBER_NO = '^[A-Za-z0-9-]{1,64}$';
 
 const sittingSchema = {
   type: 'object',
@@ -66,7 +65,7 @@ export function attendanceRoutes(deps: RoutesDeps) {
             required: ['id', 'programId', 'mode', 'watchedSeconds', 'state'],
             additionalProperties: false,
             properties: {
-              id: { type: 'string', pattern: SESSION_ID },
+              id: { type: 'string', pattern: SESSION_ID_PATTERN },
               programId: { type: 'integer', minimum: 1 },
               channelId: { type: ['integer', 'null'], minimum: 1 },
               mode: { type: 'string', enum: ['broadcast', 'ondemand'] },
@@ -135,8 +134,8 @@ export function attendanceRoutes(deps: RoutesDeps) {
 
     function memberNoOf(body: unknown): string {
       const no = normaliseMemberNo((body as { memberNo: string }).memberNo);
-      if (!new RegExp(MEMBER_NO).test(no)) {
-        const e = new Error('A member number is 1-64 digits or letters, as printed on the member card.') as FastifyError;
+      if (!MEMBER_NO_RE.test(no)) {
+        const e = new Error('A member number is 1-64 letters, digits or . _ - /, as printed on the member card.') as FastifyError;
         e.statusCode = 400;
         throw e;
       }
