@@ -2,8 +2,7 @@
 // held on disk, what members watched or asked for, and an outbox of things to send to the server. Opened with
 // synchronous=FULL: the PC in the village hall loses power without warning.
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import path from 'node:path';
+import { openVersionedDb } from './sqlite.ts';
 import type { SiteManifest } from '../../common/manifest.ts';
 import type { HeldFile } from './plan.ts';
 
@@ -41,19 +40,7 @@ const MIGRATIONS: string[] = [
 ];
 
 export function openAgentDb(file: string): AgentDb {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-  return db;
+  return openVersionedDb(file, MIGRATIONS);
 }
 
 export interface Pairing {

@@ -8,8 +8,7 @@
 // - a closed session is frozen and goes up; only ids the server acknowledged are deleted;
 // - a finished id leaves a tombstone, so a late retry from the kiosk can never open it again.
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import path from 'node:path';
+import { openVersionedDb } from '../sqlite.ts';
 import type { AttendanceSession, RejectReason, SessionMode } from '../../../common/attendance.ts';
 
 export type QueueDb = Database.Database;
@@ -62,20 +61,7 @@ const MIGRATIONS: string[] = [
 ];
 
 export function openQueueDb(file: string): QueueDb {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-  return db;
+  return openVersionedDb(file, MIGRATIONS, { foreignKeys: true });
 }
 
 /** What the kiosk reports about one session: a snapshot, so a replay or an out-of-order retry is harmless. */
