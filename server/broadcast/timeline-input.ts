@@ -36,9 +36,14 @@ export class SlateNotReadyError extends AppError {
   }
 }
 
-/** A ready program as the timeline sees it; null when not ready or without segments. */
-export function timelineProgram(db: Db, programId: number): TimelineProgram | null {
-  const p = db.prepare("SELECT id FROM programs WHERE id = ? AND status = 'ready'").get(programId);
+/**
+ * A ready program as the timeline sees it; null when not ready or without segments. `evenIfNotReady`: for items
+ * that already aired it (a re-transcode sets the status back to queued but keeps the files until it publishes).
+ */
+export function timelineProgram(db: Db, programId: number, evenIfNotReady = false): TimelineProgram | null {
+  const p = evenIfNotReady
+    ? db.prepare('SELECT id FROM programs WHERE id = ?').get(programId)
+    : db.prepare("SELECT id FROM programs WHERE id = ? AND status = 'ready'").get(programId);
   if (!p) return null;
   const segments = (db.prepare('SELECT duration FROM segments WHERE program_id = ? ORDER BY seq').all(programId) as Array<{ duration: number }>).map(
     (r) => r.duration,
@@ -99,14 +104,30 @@ export function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: n
         WHERE channel_id = ? AND end_at > ? AND start_at < ? ORDER BY start_at`,
     )
     .all(channelId, anchor.at, toMs) as Array<{ id: number; program_id: number | null; start_at: number; end_at: number; aired_as: string | null }>;
+  // Whether each item plays its program: frozen for started items (so the past never changes, even while a
+  // program that aired is re-transcoded or another airing of it played the slate), "ready now" for the others.
   const programs: Record<number, TimelineProgram> = {};
-  const items: TimelineItem[] = [];
-  for (const r of rows) {
-    items.push({ id: r.id, start: r.start_at, end: r.end_at, programId: r.program_id });
-    if (r.program_id === null || r.aired_as === 'slate' || r.program_id in programs) continue;
-    const p = timelineProgram(db, r.program_id);
-    if (p) programs[p.id] = p;
-  }
+  const readyNow = new Map<number, boolean>();
+  const isReady = (id: number) => {
+    let ready = readyNow.get(id);
+    if (ready === undefined) readyNow.set(id, (ready = !!db.prepare("SELECT 1 FROM programs WHERE id = ? AND status = 'ready'").get(id)));
+    return ready;
+  };
+  // Rows are by start, so started (frozen) items come first.
+  const plays = rows.map((r) => {
+    if (r.program_id === null || r.aired_as === 'slate') return false;
+    if (!(r.program_id in programs)) {
+      const p = timelineProgram(db, r.program_id, r.aired_as === 'program');
+      if (!p) return false;
+      programs[p.id] = p;
+    }
+    return r.aired_as === 'program' || isReady(r.program_id);
+  });
+  // The input says "slate" by a program's absence; where the same program plays elsewhere, the item drops it.
+  const items: TimelineItem[] = rows.map((r, i) => ({
+    id: r.id, start: r.start_at, end: r.end_at,
+    programId: !plays[i] && r.program_id !== null && r.program_id in programs ? null : r.program_id,
+  }));
   return { channelId, slate, items, programs, anchor };
 }
 
