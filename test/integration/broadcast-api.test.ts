@@ -336,11 +336,23 @@ t.test('broadcast API', async (t) => {
   t.equal((await inject('GET', `/live/channels/${ch2.id}/1080p.m3u8`, {})).statusCode, 400, 'unknown rung');
   t.equal((await inject('GET', '/live/channels/9999/240p.m3u8', {})).statusCode, 404);
 
+  // A program that aired being re-transcoded (status back to queued, files kept until it publishes): what was
+  // on air stays as it was, so the sequences do not jump (the rebuild is forced here; the cache would expire).
+  const pre = parse((await inject('GET', `/live/channels/${ch2.id}/240p.m3u8`, {})).body);
+  app.db.prepare("UPDATE programs SET status = 'queued' WHERE id = ?").run(lecture);
+  invalidateChannel(app.db, ch2.id);
+  const post = parse((await inject('GET', `/live/channels/${ch2.id}/240p.m3u8`, {})).body);
+  app.db.prepare("UPDATE programs SET status = 'ready' WHERE id = ?").run(lecture);
+  invalidateChannel(app.db, ch2.id);
+  t.ok(post.mediaSequence - pre.mediaSequence >= 0 && post.mediaSequence - pre.mediaSequence <= 1, `media sequence steady (${pre.mediaSequence} -> ${post.mediaSequence})`);
+  const uriAt = (m: Parsed, seq: number) => m.segments[seq - m.mediaSequence]?.uri;
+  t.ok(pre.segments.every((x, i) => uriAt(post, pre.mediaSequence + i) === undefined || uriAt(post, pre.mediaSequence + i) === x.uri), 'same segment at each sequence');
+
   // A program that turns ready just before its item starts is played: the cached timeline is rebuilt at the start
   // (nothing tells broadcast when a program's status changes).
   const t1 = Date.now();
   const soon = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: t1 + 2000 });
-  t.equal(soon.statusCode, 201, soon.body);
+  t.equal(soon.statusCode, 201, soon.statusCode === 201 ? 'scheduled to start in 2 s' : soon.body);
   app.db.prepare("UPDATE programs SET status = 'processing' WHERE id = ?").run(lecture);
   const beforeStart = await inject('GET', `/live/channels/${ch1.id}/240p.m3u8`, {});
   t.notOk(beforeStart.body.includes(`/programs/${lecture}/`), 'not ready: not listed');
