@@ -7,6 +7,9 @@ export const RUNGS = ['720p', '480p', '360p', '240p'] as const;
 export type Rung = (typeof RUNGS)[number];
 
 /** A file the site must hold, relative to the media root: path 'programs/12/480p/seg_00003.ts' is served at /media/programs/12/480p/seg_00003.ts */
+/** The ETag the server gives a media file: from its sha256, so a site can resume with If-Range on what the manifest says. */
+export const mediaEtag = (sha256: string): string => `"${sha256.slice(0, 32)}"`;
+
 export interface ManifestFile {
   path: string;
   size: number;

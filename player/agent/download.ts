@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { ManifestFile } from '../../common/manifest.ts';
+import { mediaEtag, type ManifestFile } from '../../common/manifest.ts';
 import type { TokenBucket } from './throttle.ts';
 import { ServerRefused, UplinkDown, type Uplink } from './uplink.ts';
 
@@ -80,7 +80,8 @@ export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onB
     if (have < file.size) {
       let res: Response;
       try {
-        res = await uplink.raw(`/media/${file.path}`, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, signal: combined });
+        res = await uplink.raw(`/media/${file.path}`, { // If-Range: should the server's file have changed since the .part began, it sends the whole new file.
+          headers: have > 0 ? { range: `bytes=${have}-`, 'if-range': mediaEtag(file.sha256) } : {}, signal: combined });
       } catch (err) {
         if (stall.signal.aborted && !signal?.aborted) throw new UplinkDown(`${file.path}: no answer for ${STALL_MS / 1000} s`);
         throw err;

@@ -1,6 +1,7 @@
 // Serving a ready program's files: a hot path (every site and TV fetches segments), kept lean.
 // Only files listed in program_files of a `ready` program are served, so there is no path to
 // traverse; the ETag is the file's sha256 from that list (strong, same on every node).
+import { mediaEtag } from '../../common/manifest.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/connection.ts';
@@ -111,7 +112,7 @@ export function makeFileLookup(db: Db, config: { mediaDir: string }) {
     return {
       absPath: path.join(programDir(config, programId), file),
       size: row.size,
-      etag: `"${row.sha256.slice(0, 32)}"`,
+      etag: mediaEtag(row.sha256),
       contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
       cacheControl: cacheControlFor(file),
     };
