@@ -1,5 +1,5 @@
 import t from 'tap';
-import { commandForKey, DigitEntry } from '../../player/kiosk/src/keys.ts';
+import { commandForKey, DigitEntry, numberIsComplete } from '../../player/kiosk/src/keys.ts';
 
 t.test('remote keys map to commands', async (t) => {
   t.same(commandForKey('ArrowLeft'), { kind: 'move', dir: 'left' });
@@ -29,4 +29,16 @@ t.test('digits collect into a channel number taken after a pause', async (t) => 
   d.push(0, 30_100);
   d.push(5, 30_200);
   t.equal(d.take(30_200), 105, 'the maximum length is taken at once');
+});
+
+t.test('a number no channel number continues is taken without waiting for the pause', async (t) => {
+  t.equal(numberIsComplete('2', [1, 2, 3]), true, 'channels 1-3: "2" is complete');
+  t.equal(numberIsComplete('1', [1, 2, 12]), false, 'channel 12 exists: "1" may go on');
+  t.equal(numberIsComplete('12', [1, 2, 12]), true);
+  t.equal(numberIsComplete('5', [1, 2]), true, 'no such channel: complete (the kiosk says so at once)');
+  const d = new DigitEntry(1500, 3);
+  d.push(2, 0);
+  t.equal(d.take(200), null, 'without the hint, still waiting');
+  t.equal(d.take(200, true), 2, 'complete: taken at once');
+  t.equal(d.take(300, true), null, 'and only once');
 });

@@ -5,7 +5,7 @@ import { h } from './dom.ts';
 import { nextFocus, type Box } from './focus.ts';
 import { formatDate, formatTime } from './format.ts';
 import { langTag, loadLang, otherLang, saveLang, t, type Lang, type MessageKey } from './i18n.ts';
-import { commandForKey, DigitEntry, type Command } from './keys.ts';
+import { commandForKey, DigitEntry, numberIsComplete, type Command } from './keys.ts';
 import { ResumeStore } from './resume.ts';
 
 export interface Screen {
@@ -325,7 +325,7 @@ export class App {
     this.digitsEl.classList.add('shown');
     if (this.digitTimer) clearTimeout(this.digitTimer);
     const settle = () => {
-      const n = this.digits.take(Date.now());
+      const n = this.digits.take(Date.now(), numberIsComplete(this.digits.pending, this.channels.map((c) => c.number)));
       if (n === null) {
         this.digitTimer = setTimeout(settle, 200);
         return;

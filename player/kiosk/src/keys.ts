@@ -72,10 +72,13 @@ export class DigitEntry {
     return this.digits;
   }
 
-  /** The number once the viewer has paused (or typed the maximum); null while still typing or empty. */
-  take(now: number): number | null {
+  /**
+   * The number once the viewer has paused, typed the maximum, or typed a number no longer one can start
+   * (`complete`, see numberIsComplete); null while still typing or empty.
+   */
+  take(now: number, complete = false): number | null {
     if (!this.digits) return null;
-    if (this.digits.length < this.maxDigits && now - this.lastAt < this.pauseMs) return null;
+    if (!complete && this.digits.length < this.maxDigits && now - this.lastAt < this.pauseMs) return null;
     const n = Number(this.digits);
     this.digits = '';
     return n;
@@ -84,4 +87,15 @@ export class DigitEntry {
   get pending(): string {
     return this.digits;
   }
+}
+
+/**
+ * True when no channel number is a longer continuation of `typed`: with channels 1-9, "2" is complete and
+ * tunes at once instead of waiting for the pause (as TVs do); with a channel 12, "1" still waits.
+ */
+export function numberIsComplete(typed: string, channelNumbers: readonly number[]): boolean {
+  return !channelNumbers.some((n) => {
+    const s = String(n);
+    return s.length > typed.length && s.startsWith(typed);
+  });
 }
