@@ -7,8 +7,15 @@ import { focusedKey, openKiosk, startSite, topScreen, videoTime, waitPlaying, ty
 const PROGRAM_SECONDS = 10;
 
 t.test('the kiosk driven by a remote, before and after the uplink goes down', async (t) => {
-  const site: Site = await startSite({ programSeconds: PROGRAM_SECONDS, programs: 2, channels: 2, minutes: 4 });
+  const site: Site = await startSite({ programSeconds: PROGRAM_SECONDS, programs: 2, extraPrograms: 1, channels: 2, minutes: 4 });
   t.teardown(() => site.close());
+  // Chinese titles, as on a real site (the search grid offers the characters that occur in them).
+  const titles = ['乡村振兴政策解读', '党史故事', '农业技术讲座'];
+  for (const [i, id] of [...site.programIds, ...site.extraProgramIds].entries()) {
+    const res = await site.server.app.inject({ method: 'PATCH', url: `/api/programs/${id}`, headers: site.server.auth, payload: { title: titles[i] } });
+    t.equal(res.statusCode, 200, `program ${id} titled`);
+  }
+  await site.agent.syncNow();
   const kiosk: Kiosk = await openKiosk(site.agent.url);
   t.teardown(() => kiosk.close());
   const { page } = kiosk;
@@ -54,6 +61,31 @@ t.test('the kiosk driven by a remote, before and after the uplink goes down', as
   await press('Enter');
   t.equal(await topScreen(page), 'lecture');
   t.equal(await focusedKey(page), 'play');
+
+  // "Ask for this to be broadcast" with a member number typed on the remote's digits; it reaches the server.
+  await press('ArrowRight');
+  t.equal(await focusedKey(page), 'ask');
+  await press('Enter');
+  t.equal(await topScreen(page), 'request');
+  for (const d of '2718') await press(d);
+  t.equal((await page.textContent('[data-testid=member-no]'))?.trim(), '2718', 'digits type the member number');
+  t.ok(await page.evaluate(() => !!document.querySelector('[data-key="d:ok"]')), 'an on-screen OK');
+  await page.focus('[data-key="d:ok"]');
+  await press('Enter');
+  t.equal(await topScreen(page), 'lecture', 'sent: back on the lecture page');
+  await t.resolves(
+    (async () => {
+      for (let i = 0; i < 50; i++) {
+        const res = await site.server.app.inject({ method: 'GET', url: '/api/requests', headers: site.server.auth });
+        const body = res.json() as { programs: Array<{ programId: number | null; count: number; members: number }> };
+        if (body.programs.some((p) => p.count === 1 && p.members === 1)) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error('the request with a member number never reached the server');
+    })(),
+    'the request, with its member, reaches GET /api/requests',
+  );
+  await page.focus('[data-key=play]');
   await press('Enter');
   t.equal(await topScreen(page), 'vod');
   const lectureTime = await waitPlaying(page, 2, 20_000);
@@ -63,6 +95,45 @@ t.test('the kiosk driven by a remote, before and after the uplink goes down', as
   await press('Escape');
   t.equal(await topScreen(page), 'lecture');
   await press('Backspace');
+  t.equal(await topScreen(page), 'ondemand');
+
+  // A lecture the site does not hold: it streams from the server through the agent and is queued for download.
+  const extra = site.extraProgramIds[0]!;
+  t.notOk(await page.locator(`[data-key="lec:${extra}"] [data-testid=held]`).count(), 'the on-demand-only lecture is not held');
+  for (let i = 0; i < 4 && (await focusedKey(page)) !== `lec:${extra}`; i++) await press('ArrowRight');
+  t.equal(await focusedKey(page), `lec:${extra}`);
+  await press('Enter');
+  await press('Enter');
+  t.equal(await topScreen(page), 'vod');
+  await waitPlaying(page, 1, 20_000);
+  t.pass('a lecture not held streams');
+  const extraState = await page.evaluate(async (id) => {
+    const res = await fetch('/local/catalog');
+    const item = ((await res.json()) as { items: Array<{ id: number; held: boolean; download: unknown }> }).items.find((i) => i.id === id);
+    return item ? item.held || item.download !== null : false;
+  }, extra);
+  t.ok(extraState, 'and the agent downloads it (queued, in progress or already held)');
+  await press('Escape');
+  await press('Escape');
+  t.equal(await topScreen(page), 'ondemand');
+
+  // The on-demand viewing became attendance sessions at the agent (queued or already sent to the server).
+  const attendance = await page.evaluate(async () => (await (await fetch('/local/attendance')).json()) as { open: number; pending: number; delivered: number });
+  t.ok(attendance.pending + attendance.delivered >= 1, `on-demand playback is recorded as viewing sessions (${JSON.stringify(attendance)})`);
+
+  // Search with the character grid: OK on Search, down to the first character, OK: the query narrows.
+  for (let i = 0; i < 6 && (await focusedKey(page)) !== 'search'; i++) await press(i < 3 ? 'ArrowLeft' : 'ArrowUp');
+  t.equal(await focusedKey(page), 'search');
+  await press('Enter');
+  t.equal(await topScreen(page), 'search');
+  const allResults = await page.locator('[data-testid=result]').count();
+  await page.focus('[data-testid=chars] .focusable');
+  const picked = await focusedKey(page);
+  await press('Enter');
+  t.equal((await page.textContent('[data-testid=query]'))?.trim(), picked?.slice(2), 'the picked character is the query');
+  const narrowed = await page.locator('[data-testid=result]').count();
+  t.ok(narrowed >= 1 && narrowed <= allResults, `results narrow (${allResults} -> ${narrowed})`);
+  await press('Escape');
   t.equal(await topScreen(page), 'ondemand');
   await press('Escape');
   t.equal(await topScreen(page), 'home');
@@ -83,6 +154,19 @@ t.test('the kiosk driven by a remote, before and after the uplink goes down', as
   await press('PageDown');
   t.equal(await tuned(), before, 'PageDown comes back');
   await waitPlaying(page, 1, 20_000);
+
+  // Digits jump to a channel by number; Enter shows the info overlay with what is on now.
+  const other = site.channelIds.find((id) => String(id) !== before)!;
+  await press(String(site.channelIds.indexOf(other) + 1));
+  await page.waitForFunction((id) => document.querySelector('[data-screen=broadcast]')?.getAttribute('data-channel') === String(id), other, { timeout: 5000 });
+  t.pass('a digit tunes that channel number');
+  await press('PageDown');
+  t.equal(await tuned(), before);
+  await waitPlaying(page, 1, 20_000);
+  await page.evaluate(() => document.querySelector('[data-testid=info]')?.classList.remove('shown'));
+  await press('Enter');
+  t.ok(await page.locator('[data-testid=info].shown').count(), 'Enter shows the info overlay');
+  t.match(await page.textContent('[data-testid=info]'), /测试频道/, 'with the channel name');
 
   // The uplink goes down. The agent notices, the kiosk says so, and the channel plays on across a boundary.
   const channelId = Number(before);
