@@ -1,7 +1,9 @@
 // Watching and guides: live HLS playlists, now/next, EPG JSON, XMLTV, the M3U channel list.
 // All public reads: set-top boxes, IPTV players and site agents fetch them without accounts; the broadcast is
 // meant for every site, and region reach is enforced where it matters (what a site's manifest makes it hold).
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { etagMatches } from '../media/serve.ts';
 import { badRequest, errorSchema } from '../errors.ts';
 import { RUNGS, RUNG_NAMES } from '../media/ladder.ts';
 import { masterPlaylist } from '../../common/playlist.ts';
@@ -16,6 +18,7 @@ const HLS_TYPE = 'application/vnd.apple.mpegurl';
 
 /** The master playlist is the same for every channel (the house ladder); computed once. */
 const MASTER = masterPlaylist(RUNGS.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: slateBandwidth(r) })));
+const MASTER_ETAG = `"${createHash('sha1').update(MASTER).digest('hex')}"`;
 
 function baseUrl(req: FastifyRequest): string {
   return `${req.protocol}://${req.host}`;
@@ -29,7 +32,8 @@ export default async function liveRoutes(app: FastifyInstance) {
     schema: { tags: ['live'], summary: 'Master playlist of a channel (one variant per house rung)', params: idParams },
   }, async (req, reply) => {
     getChannel(db, req.params.id);
-    reply.type(HLS_TYPE).header('cache-control', 'max-age=60');
+    reply.type(HLS_TYPE).header('etag', MASTER_ETAG).header('cache-control', 'max-age=1');
+    if (etagMatches(req.headers['if-none-match'], MASTER_ETAG)) return reply.status(304).send();
     return MASTER;
   });
 
@@ -42,7 +46,7 @@ export default async function liveRoutes(app: FastifyInstance) {
   }, async (req, reply) => {
     const { text, etag } = livePlaylist(db, req.params.id, req.params.rung, Date.now());
     reply.header('etag', etag).header('cache-control', 'max-age=1').type(HLS_TYPE);
-    if (req.headers['if-none-match'] === etag) return reply.status(304).send();
+    if (etagMatches(req.headers['if-none-match'], etag)) return reply.status(304).send();
     return text;
   });
 

@@ -317,6 +317,8 @@ t.test('broadcast API', async (t) => {
   const master = await inject('GET', `/live/channels/${ch2.id}/master.m3u8`, {});
   t.equal(master.statusCode, 200);
   t.match(master.headers['content-type'], /application\/vnd\.apple\.mpegurl/);
+  t.equal(master.headers['cache-control'], 'max-age=1', 'master: max-age=1 like every live playlist');
+  t.equal((await inject('GET', `/live/channels/${ch2.id}/master.m3u8`, { 'if-none-match': `W/${master.headers.etag}, "other"` })).statusCode, 304, 'master: ETag honoured, also weak or in a list');
   const variants = parse(master.body).playlists ?? [];
   t.same(variants.map((v) => v.uri), RUNG_NAMES.map((r) => `${r}.m3u8`), 'one variant per house rung');
   t.ok(variants.every((v) => (v.attributes.BANDWIDTH ?? 0) > 0 && v.attributes.RESOLUTION));
