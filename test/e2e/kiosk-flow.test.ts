@@ -176,6 +176,13 @@ t.test('the kiosk driven by a remote, before and after the uplink goes down', as
       const list = (await res.json()) as Array<{ id: number; now: { end: number; programId: number | null } | null }>;
       return list.find((c) => c.id === id)?.now ?? null;
     }, channelId);
+  // By now the agent has uploaded the on-demand sessions: the server holds them as mode 'ondemand'.
+  const ondemandAtServer = async () =>
+    (site.server.app.db.prepare("SELECT program_id AS programId FROM attendance_sessions WHERE mode = 'ondemand'").all() as Array<{ programId: number }>).map((r) => r.programId);
+  for (let i = 0; i < 75 && (await ondemandAtServer()).length === 0; i++) await page.waitForTimeout(200);
+  const sessions = await ondemandAtServer();
+  t.ok(sessions.length >= 1 && sessions.every((id) => [...site.programIds, extra].includes(id)), `on-demand sessions reach the server (programs ${sessions.join(', ')})`);
+
   await site.stopServer();
   await page.waitForSelector('[data-testid=net][data-online=false]', { state: 'attached', timeout: 30_000 });
   t.pass('the kiosk shows it is offline');

@@ -38,6 +38,8 @@ export interface SiteOptions {
   syncIntervalMs?: number;
   /** The agent's clock (a fast clock simulates days). */
   agentClock?: () => number;
+  /** The site's bandwidth cap, kbps (default 100 Mbps: downloads are near instant). */
+  bandwidthKbps?: number;
   /** Start the agent's periodic sync (default true). */
   autoSync?: boolean;
 }
@@ -109,7 +111,7 @@ export async function startSite(opts: SiteOptions): Promise<Site> {
       name: '测试村党员活动室',
       regionId: parentId,
       downloadWindow: '00:00-00:00',
-      bandwidthKbps: 100_000,
+      bandwidthKbps: opts.bandwidthKbps ?? 100_000,
       maxRung: '240p',
     });
     // A channel whose slate is not generated yet is left out of manifests: wait for the slates.
