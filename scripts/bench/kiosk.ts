@@ -174,6 +174,9 @@ async function agentDay(): Promise<void> {
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
     process.stdout.write(`\nagent over ${DAY_MINUTES} simulated minutes (${requests} local requests, server + agent in this process${gc ? '' : '; run with --expose-gc for steadier figures'})\n`);
     process.stdout.write(`${'heap used'.padEnd(44)} ${mb(before.heapUsed)} -> ${mb(after.heapUsed)}  x${(after.heapUsed / before.heapUsed).toFixed(2)} of the start\n`);
+    process.stdout.write(`${'external + array buffers'.padEnd(44)} ${mb(before.external + before.arrayBuffers)} -> ${mb(after.external + after.arrayBuffers)}  x${((after.external + after.arrayBuffers) / (before.external + before.arrayBuffers)).toFixed(2)} of the start\n`);
+    // RSS also counts the server (same process), SQLite's page caches and memory the allocator keeps: compare
+    // it with the heap lines above before calling growth a leak.
     process.stdout.write(`${'resident set size'.padEnd(44)} ${mb(before.rss)} -> ${mb(after.rss)}  x${(after.rss / before.rss).toFixed(2)} of the start\n`);
   } finally {
     await site.close();
