@@ -14,6 +14,7 @@ import { runTool, lastErrorLine } from '../server/media/exec.ts';
 import { locateTools, type FfmpegTools } from '../server/media/tools.ts';
 import { insertItems, type ItemDraft } from '../server/broadcast/schedule.ts';
 import { scheduleSlate } from '../server/broadcast/slate.ts';
+import { insertChannel } from '../server/broadcast/repo.ts';
 
 function hasEspeak(): boolean {
   try {
@@ -111,24 +112,18 @@ export async function ensureDemoLibrary(app: FastifyInstance): Promise<number[]>
 
 export const DEMO_CHANNEL_NUMBER = 1;
 const DEMO_CHANNEL_NAME = '党员教育频道';
-/** How far ahead the demo channel is kept scheduled (sites hold 48 h; slots materialise a week). */
-const DEMO_AHEAD_MS = 7 * 86_400_000;
+/** How far ahead the demo channel is kept scheduled: the 48 h sites hold, and a day to spare. */
+export const DEMO_AHEAD_MS = 3 * 86_400_000;
 
 /**
  * The demo channel: number 1, the ready published demo programs back to back around the clock. Idempotent;
- * call it again (start.ts does, hourly) to keep a week ahead scheduled. Returns the channel id.
+ * call it again (start.ts does, hourly) to keep DEMO_AHEAD_MS scheduled. Returns the channel id.
  */
 export function ensureDemoChannel(app: FastifyInstance, nowMs = Date.now()): number {
   const { db } = app;
   let channel = db.prepare('SELECT id FROM channels WHERE number = ?').get(DEMO_CHANNEL_NUMBER) as { id: number } | undefined;
   if (!channel) {
-    const stamp = new Date(nowMs).toISOString();
-    const id = Number(
-      db
-        .prepare('INSERT INTO channels (number, name, description, epoch, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(DEMO_CHANNEL_NUMBER, DEMO_CHANNEL_NAME, '演示：示范课程全天轮播 · Demo: the demo lectures around the clock', nowMs, stamp, stamp)
-        .lastInsertRowid,
-    );
+    const id = insertChannel(db, { number: DEMO_CHANNEL_NUMBER, name: DEMO_CHANNEL_NAME, description: '演示：示范课程全天轮播 · Demo: the demo lectures around the clock' }, nowMs);
     void scheduleSlate(db, app.config, app.log, id);
     channel = { id };
   }

@@ -36,6 +36,6 @@ if (config.demo) {
   const channelId = ensureDemoChannel(app);
   app.log.info({ channelId, url: `${serverUrl}/live/channels/${channelId}/master.m3u8` }, 'demo channel on air');
   await agent.syncNow();
-  // Keep a week of the demo channel scheduled while the demo runs.
+  // Keep the demo channel scheduled ahead while the demo runs.
   setInterval(() => ensureDemoChannel(app), 3600_000).unref();
 }

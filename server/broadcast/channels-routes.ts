@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import { badRequest, conflict, errorSchema } from '../errors.ts';
 import { removeProgramMedia } from '../media/store.ts';
-import { channelRegionIds, getChannel, listChannels, setChannelRegions, type ChannelRow } from './repo.ts';
+import { channelRegionIds, getChannel, insertChannel, listChannels, setChannelRegions, type ChannelRow } from './repo.ts';
 import { idParams } from './http.ts';
 import { scheduleSlate } from './slate.ts';
 import { invalidateChannel } from './timeline-input.ts';
@@ -106,15 +106,7 @@ export default async function channelsRoutes(app: FastifyInstance) {
       const id = db.transaction(() => {
         checkNumberFree(db, b.number);
         checkSlateProgram(db, b.slateProgramId);
-        const newId = Number(
-          db
-            .prepare(
-              `INSERT INTO channels (number, name, description, logo, slate_program_id, epoch, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(b.number, name, b.description ?? '', b.logo ?? null, b.slateProgramId ?? null, now.getTime(), now.toISOString(), now.toISOString())
-            .lastInsertRowid,
-        );
+        const newId = insertChannel(db, { ...b, name }, now.getTime());
         if (b.regionIds) setChannelRegions(db, newId, b.regionIds);
         return newId;
       })();

@@ -35,6 +35,27 @@ export function getChannel(db: Db, id: number): ChannelRow {
   return row;
 }
 
+export interface NewChannel {
+  number: number;
+  name: string;
+  description?: string;
+  logo?: string | null;
+  slateProgramId?: number | null;
+}
+
+/** Inserts a channel whose sequences count from `nowMs`; returns its id. Its slate is queued by the caller. */
+export function insertChannel(db: Db, c: NewChannel, nowMs: number): number {
+  const stamp = new Date(nowMs).toISOString();
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO channels (number, name, description, logo, slate_program_id, epoch, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(c.number, c.name, c.description ?? '', c.logo ?? null, c.slateProgramId ?? null, nowMs, stamp, stamp).lastInsertRowid,
+  );
+}
+
 export function listChannels(db: Db): ChannelRow[] {
   return db.prepare('SELECT * FROM channels ORDER BY number').all() as ChannelRow[];
 }

@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 import { makeServer, tempDir, type TestServer } from '../helpers.ts';
 import { readyProgram } from '../fixtures/programs.ts';
 import { startAgent, type RunningAgent } from '../../player/agent/agent.ts';
+import { swipeCard } from './kiosk-site.ts';
 
 const PROGRAM_SECONDS = 8;
 const CHROMIUM_ARGS = [
@@ -85,8 +86,7 @@ t.test('a channel watched on the kiosk becomes sessions on the server', async (t
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => /已记录：4 人/.test(document.querySelector('[data-testid=attendance-toast]')?.textContent ?? ''), null, { timeout: 30_000 });
   // A member's card.
-  await page.keyboard.type('20261234', { delay: 5 });
-  await page.keyboard.press('Enter');
+  await swipeCard(page, '20261234');
   await page.waitForFunction(() => /20261234/.test(document.querySelector('[data-testid=attendance-toast]')?.textContent ?? ''), null, { timeout: 30_000 });
 
   // Watch across at least one boundary between the two programs.

@@ -3,6 +3,7 @@
 // the playback progress the test itself read from the <video> between those events. Also the corner panel:
 // digits answer the headcount, a card reader's fast burst signs a member in, a hand-typed digit reaches the page.
 import t from 'tap';
+import { swipeCard } from './kiosk-site.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -188,8 +189,7 @@ t.test('corner panel: digits set the headcount, a card burst signs in, a slow di
   const seen = await page.evaluate(() => (window as unknown as { keysSeen: string[] }).keysSeen);
   t.notOk(seen.includes('1') || seen.includes('2'), 'digits typed into the panel did not reach the kiosk');
   // A card reader types 8 digits a few ms apart and Enter.
-  await page.keyboard.type('20260042', { delay: 5 });
-  await page.keyboard.press('Enter');
+  await swipeCard(page, '20260042');
   await page.waitForFunction(() => /20260042/.test(document.querySelector('[data-testid=attendance-toast]')!.textContent ?? ''));
   t.same(att.queue.sitting(Date.now()).members.map((m) => m.memberNo), ['20260042']);
   // Member number typed on the remote: Down to the member field, digits, OK.

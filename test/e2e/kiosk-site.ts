@@ -197,3 +197,16 @@ export async function waitPlaying(page: Page, seconds: number, timeoutMs: number
   return videoTime(page);
 }
 
+
+/**
+ * A card reader that types like a keyboard: its digits and Enter arrive a few milliseconds apart. Sent as one
+ * burst inside the page, so a loaded test machine (CDP round trips per key) cannot stretch the gaps.
+ */
+export async function swipeCard(page: Page, digits: string): Promise<void> {
+  await page.evaluate((keys) => {
+    for (const key of [...keys, 'Enter']) {
+      const target = document.activeElement ?? document.body;
+      target.dispatchEvent(new KeyboardEvent('keydown', { key, code: key === 'Enter' ? 'Enter' : `Digit${key}`, bubbles: true, cancelable: true }));
+    }
+  }, [...digits]);
+}
