@@ -21,6 +21,8 @@ queueEvents.setMaxListeners(0);
 
 /** Tries per job before it is marked failed (a crash mid-run counts as a try). */
 export const MAX_ATTEMPTS = 3;
+/** Progress reaches the database at most this often. */
+const PROGRESS_WRITE_MS = 1000;
 /** Prefix of a job's build folder under mediaDir/tmp, so recovery finds a dead job's leftovers. */
 const TMP_PREFIX = 'job-';
 
@@ -344,6 +346,11 @@ export class JobWorker {
       tmp = makeTmpDir(config, `${TMP_PREFIX}${job.id}`);
       const progressStmt = db.prepare('UPDATE jobs SET progress = ?, eta_seconds = ? WHERE id = ? AND status = ?');
       const programProgress = db.prepare(`UPDATE programs SET progress = ? WHERE id = ? AND status = 'processing'`);
+      const writeProgress = db.transaction((percent: number, eta: number | null) => {
+        progressStmt.run(percent, eta === null ? null : Math.round(eta), job.id, 'running');
+        programProgress.run(percent, job.programId);
+      });
+      let lastProgressWrite = 0;
       const result = await transcodeToLadder({
         tools: this.tools,
         input,
@@ -353,8 +360,11 @@ export class JobWorker {
         plan: this.plan,
         signal: r.controller.signal,
         onProgress: (percent, eta) => {
-          progressStmt.run(percent, eta === null ? null : Math.round(eta), job.id, 'running');
-          programProgress.run(percent, job.programId);
+          // At most one write a second, in one transaction: each commit is an fsync (synchronous=FULL).
+          const t = Date.now();
+          if (t - lastProgressWrite < PROGRESS_WRITE_MS) return;
+          lastProgressWrite = t;
+          writeProgress(percent, eta);
         },
       });
       if (r.controller.signal.aborted) throw abortErr();
