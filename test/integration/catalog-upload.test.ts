@@ -21,8 +21,8 @@ t.test('bad inputs are refused with a status and a message, leaving nothing behi
 
   const cases: Array<{ shape: BadShape; status: number; message: RegExp }> = [
     { shape: 'empty', status: 400, message: /empty/ },
-    { shape: 'text', status: 422, message: /text\.mp4/ },
-    { shape: 'random', status: 422, message: /random\.mp4/ },
+    { shape: 'text', status: 422, message: /text\.mp4: This is not a media file/ },
+    { shape: 'random', status: 422, message: /random\.mp4: This is not a media file/ },
   ];
   for (const c of cases) {
     const file = await makeClip(dir, c.shape);
