@@ -233,6 +233,13 @@ export function futureBroadcastUse(db: Db, programId: number, nowMs: number): st
       .get(programId, nowMs) as { channelId: number; startAt: number } | undefined;
     if (item) return `it is scheduled on channel ${item.channelId} at ${new Date(item.startAt).toISOString()}`;
   }
+  if (tableExists(db, 'channels')) {
+    // A channel's slate (its own generated card, or a program chosen for it) plays in every gap.
+    const ch = db
+      .prepare('SELECT id, name FROM channels WHERE slate_program_id = ? OR generated_slate_id = ? LIMIT 1')
+      .get(programId, programId) as { id: number; name: string } | undefined;
+    if (ch) return `it is the slate of channel ${ch.id} "${ch.name}"`;
+  }
   if (tableExists(db, 'schedule_slots')) {
     const slot = db
       .prepare('SELECT id, channel_id AS channelId FROM schedule_slots WHERE program_id = ? AND (until_at IS NULL OR until_at > ?) LIMIT 1')

@@ -25,3 +25,17 @@ t.test('retranscode: 409 while scheduled, 202 once off the schedule', async (t) 
   t.equal(accepted.statusCode, 202);
   t.match(accepted.json(), { id, jobId: Number });
 });
+
+t.test('a channel slate cannot be deleted or re-transcoded from the catalog', async (t) => {
+  const s = await makeServer();
+  t.teardown(() => s.close());
+  const { slatesSettled } = await import('../../server/broadcast/slate.ts');
+  const ch = (await s.app.inject({ method: 'POST', url: '/api/channels', headers: s.auth, payload: { number: 9, name: '县级频道' } })).json();
+  await slatesSettled(s.app.db);
+  const slate = (s.app.db.prepare('SELECT generated_slate_id AS id FROM channels WHERE id = ?').get(ch.id) as { id: number }).id;
+  t.ok(slate, 'the channel has a generated slate');
+  const del = await s.app.inject({ method: 'DELETE', url: `/api/programs/${slate}`, headers: s.auth });
+  t.equal(del.statusCode, 409);
+  t.match(del.json().error.message, /slate of channel/);
+  t.equal((await s.app.inject({ method: 'POST', url: `/api/programs/${slate}/retranscode`, headers: s.auth })).statusCode, 409);
+});
