@@ -38,18 +38,23 @@ video.addEventListener('waiting', () => w.waiting++);
 w.att = attachAttendance(video, { mode: 'ondemand', programId: 7, lang: 'en', reportEveryMs: 1000, promptAfterSeconds: 1 });
 `;
 
-t.test('watched seconds follow real playback through pause, seek and stall', async (t) => {
-  const dir = tempDir('dyb-att-e2e-');
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+/** A tiny 160x90 HLS VOD (2 s segments) in dir/media: quick to make, enough for hls.js to play. Returns the folder. */
+function tinyHls(dir: string, seconds: number): string {
   const media = path.join(dir, 'media');
   fs.mkdirSync(media);
-  // 40 s of 160x90 video in 2 s segments: tiny, quick to make.
   execFileSync('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25', '-t', '40',
+    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25', '-t', String(seconds),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
     '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_filename', path.join(media, 'seg_%03d.ts'),
     path.join(media, 'index.m3u8'),
   ]);
+  return media;
+}
+
+t.test('watched seconds follow real playback through pause, seek and stall', async (t) => {
+  const dir = tempDir('dyb-att-e2e-');
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const media = tinyHls(dir, 40);
   const bundle = await build({
     stdin: { contents: PAGE_TS, resolveDir: root, sourcefile: 'page.ts', loader: 'ts' },
     bundle: true, format: 'iife', platform: 'browser', write: false, alias: { 'hls.js': 'hls.js/light' }, logLevel: 'silent',
@@ -208,14 +213,7 @@ t.test('corner panel: digits set the headcount, a card burst signs in, a slow di
 t.test('broadcast: one session per program on air, none for the slate between them', async (t) => {
   const dir = tempDir('dyb-att-e2e-');
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const media = path.join(dir, 'media');
-  fs.mkdirSync(media);
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25', '-t', '30',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-    '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_filename', path.join(media, 'seg_%03d.ts'),
-    path.join(media, 'index.m3u8'),
-  ]);
+  const media = tinyHls(dir, 30);
   // The picture on screen is "now" (playingDate), so the channel's schedule decides which program it is.
   const bundle = await build({
     stdin: {
