@@ -54,14 +54,5 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 }
 
-/** The JSON schema of the error body, for route documentation. */
-export const errorSchema = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
-      required: ['code', 'message'],
-    },
-  },
-} as const;
+/** The JSON schema of the error body, for route documentation (written once in common/api). */
+export { ErrorBody as errorSchema } from '../common/api/shared.ts';
