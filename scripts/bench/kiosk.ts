@@ -8,7 +8,7 @@
 // drives the real kiosk page in headless Chromium. Everything listens on 127.0.0.1 only.
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { openKiosk, startSite, type Site } from '../../test/e2e/kiosk-site.ts';
+import { openKiosk, startSite, type Site } from '../../testkit/kiosk-site.ts';
 
 const { values } = parseArgs({
   options: {

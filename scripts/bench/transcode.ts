@@ -26,7 +26,7 @@ import { planLadder, type LadderPlan } from '../../server/media/ladder.ts';
 import { buildLadderArgs } from '../../server/media/transcode.ts';
 import { enqueueTranscode, waitForProgram } from '../../server/media/jobs.ts';
 import { programDir, sourcePath } from '../../server/media/store.ts';
-import { makeClip } from '../../test/fixtures/media.ts';
+import { makeClip } from '../../testkit/media.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

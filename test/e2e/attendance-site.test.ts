@@ -5,10 +5,10 @@
 import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
-import { makeServer, tempDir, type TestServer } from '../helpers.ts';
-import { readyProgram } from '../fixtures/programs.ts';
+import { makeServer, tempDir, type TestServer } from '../../testkit/helpers.ts';
+import { readyProgram } from '../../testkit/programs.ts';
 import { startAgent, type RunningAgent } from '../../player/agent/agent.ts';
-import { swipeCard } from './kiosk-site.ts';
+import { swipeCard } from '../../testkit/kiosk-site.ts';
 
 const PROGRAM_SECONDS = 8;
 const CHROMIUM_ARGS = [

@@ -3,7 +3,7 @@
 // the playback progress the test itself read from the <video> between those events. Also the corner panel:
 // digits answer the headcount, a card reader's fast burst signs a member in, a hand-typed digit reaches the page.
 import t from 'tap';
-import { swipeCard } from './kiosk-site.ts';
+import { swipeCard } from '../../testkit/kiosk-site.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { tempDir } from '../helpers.ts';
+import { tempDir } from '../../testkit/helpers.ts';
 import { createAttendance } from '../../player/agent/attendance/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { makeServer, tempDir } from '../helpers.ts';
-import { readyProgram } from '../fixtures/programs.ts';
+import { makeServer, tempDir } from '../../testkit/helpers.ts';
+import { readyProgram } from '../../testkit/programs.ts';
 import { slatesSettled } from '../../server/broadcast/slate.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

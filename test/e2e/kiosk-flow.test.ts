@@ -2,7 +2,7 @@
 // home -> on-demand -> a lecture -> plays -> Back -> a channel; then the server stops and the channel keeps
 // playing from the agent across a program boundary. Also: Chinese by default, the English switch persists.
 import t from 'tap';
-import { focusedKey, openKiosk, startSite, topScreen, videoTime, waitPlaying, type Kiosk, type Site } from './kiosk-site.ts';
+import { focusedKey, openKiosk, startSite, topScreen, videoTime, waitPlaying, type Kiosk, type Site } from '../../testkit/kiosk-site.ts';
 
 const PROGRAM_SECONDS = 10;
 

@@ -1,0 +1,146 @@
+// Shared set-up of the agent tests: a real server on a loopback socket with a region chain and a registered
+// site, and a real agent (in-process) paired to it. Not a test file itself (tap runs *.test.ts only).
+import fs from 'node:fs';
+import { pino } from 'pino';
+import { makeServer, tempDir, type TestServer } from '../../../testkit/helpers.ts';
+import { startAgent, type AgentOptions, type RunningAgent } from '../../../player/agent/agent.ts';
+
+export interface SiteSetup {
+  s: TestServer;
+  serverUrl: string;
+  villageId: number;
+  siteId: number;
+  pairingCode: string;
+}
+
+const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
+
+export async function serverWithSite(site: { downloadWindow?: string; bandwidthKbps?: number; maxRung?: string } = {}): Promise<SiteSetup> {
+  const s = await makeServer();
+  // Closing the server also removes its data dir (real SQLite file and media store).
+  const closeServer = s.close;
+  let closed = false;
+  s.close = async () => {
+    if (closed) return;
+    closed = true;
+    await closeServer();
+    rmDir(s.config.dataDir);
+  };
+  await s.app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (s.app.server.address() as { port: number }).port;
+  let parentId: number | null = null;
+  for (const level of LEVELS) {
+    const payload: Record<string, unknown> = { name: `Test ${level}`, level, parentId };
+    const created = await s.app.inject({ method: 'POST', url: '/api/regions', headers: s.auth, payload });
+    if (created.statusCode !== 201 && created.statusCode !== 200) throw new Error(`region ${level}: ${created.statusCode} ${created.body}`);
+    parentId = (created.json() as { id: number }).id;
+  }
+  const res = await s.app.inject({
+    method: 'POST',
+    url: '/api/sites',
+    headers: s.auth,
+    payload: { name: 'Test village hall', regionId: parentId, ...site },
+  });
+  if (res.statusCode !== 201) throw new Error(`site: ${res.statusCode} ${res.body}`);
+  return { s, serverUrl: `http://127.0.0.1:${port}`, villageId: parentId!, siteId: res.json().id, pairingCode: res.json().pairingCode };
+}
+
+/** Another site in the same village, with its own pairing code. */
+export async function newSite(s: TestServer, villageId: number, settings: Record<string, unknown> = {}): Promise<{ siteId: number; pairingCode: string }> {
+  const res = await s.app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: `Hall ${Math.random().toString(36).slice(2, 7)}`, regionId: villageId, ...settings } });
+  if (res.statusCode !== 201) throw new Error(`site: ${res.statusCode} ${res.body}`);
+  return { siteId: res.json().id, pairingCode: res.json().pairingCode };
+}
+
+/** A ready program (real transcode, 240p), published to the on-demand catalog. */
+export async function publishedProgram(s: TestServer, seconds: number, title: string): Promise<number> {
+  // Loaded on use, so the tests that need no media do not load the transcoding stack.
+  const { readyProgram } = await import('../../../testkit/programs.ts');
+  const id = await readyProgram(s.app, { seconds, title });
+  const res = await s.app.inject({ method: 'PATCH', url: `/api/programs/${id}`, headers: s.auth, payload: { published: true } });
+  if (res.statusCode !== 200) throw new Error(`publish ${id}: ${res.statusCode} ${res.body}`);
+  return id;
+}
+
+/** An agent on a fresh data dir (or the given one), on a free loopback port, quiet logs, manual sync. */
+export async function agentFor(serverUrl: string, opts: Partial<AgentOptions> = {}): Promise<RunningAgent & { dataDir: string }> {
+  const dataDir = opts.dataDir ?? tempDir('dyb-agent-');
+  try {
+    const agent = await startAgent({
+      serverUrl,
+      dataDir,
+      port: 0,
+      autoSync: false,
+      logger: pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' }),
+      ...opts,
+    });
+    return Object.assign(agent, { dataDir });
+  } catch (err) {
+    if (!opts.dataDir) rmDir(dataDir); // a refused start leaves nothing behind
+    throw err;
+  }
+}
+
+export function rmDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A pass-through HTTP proxy between the agent and the server, as a flaky uplink would be: it records each
+ * request's path and Range header, and can cut a response after some bytes (the link dropping mid-file).
+ */
+export interface FlakyLink {
+  url: string;
+  seen: Array<{ path: string; range: string | undefined }>;
+  /** Cut the next response whose path matches after `bytes` bytes. */
+  cutNext(match: RegExp, bytes: number): void;
+  close(): Promise<void>;
+}
+
+export async function flakyLink(target: string): Promise<FlakyLink> {
+  const http = await import('node:http');
+  const seen: FlakyLink['seen'] = [];
+  let cut: { match: RegExp; bytes: number } | null = null;
+  const server = http.createServer((req, res) => {
+    seen.push({ path: req.url ?? '', range: req.headers.range });
+    const upstream = new URL(req.url ?? '/', target);
+    const headers = { ...req.headers, host: upstream.host };
+    const out = http.request(upstream, { method: req.method, headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      const rule = cut && cut.match.test(req.url ?? '') ? cut : null;
+      if (!rule) {
+        up.pipe(res);
+        return;
+      }
+      cut = null;
+      let sent = 0;
+      up.on('data', (chunk: Buffer) => {
+        if (sent >= rule.bytes) return;
+        const part = chunk.subarray(0, rule.bytes - sent);
+        sent += part.length;
+        res.write(part);
+        if (sent >= rule.bytes) {
+          up.destroy();
+          // Let the bytes reach the agent, then drop the connection as a failing link does.
+          setTimeout(() => res.socket?.destroy(), 100);
+        }
+      });
+    });
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    cutNext: (match, bytes) => {
+      cut = { match, bytes };
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
