@@ -4,10 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { buildKiosk } from '../kiosk/build.ts';
+import { builtAssetsDir } from '../../common/built-assets.ts';
 import { createAttendance, type Attendance } from './attendance/index.ts';
 import { MediaCache } from './cache.ts';
-import { buildLocalServer, writeFallbackPage } from './http.ts';
+import { buildLocalServer } from './http.ts';
 import { liveNowAndNext } from './live.ts';
 import { cacheReadiness } from './local-api.ts';
 import { AgentStore, openAgentDb } from './store.ts';
@@ -17,7 +17,7 @@ import { Uplink } from './uplink.ts';
 export interface AgentOptions {
   /** The provincial server, e.g. http://broadcast.example.org:8080 */
   serverUrl: string;
-  /** Where the agent keeps its SQLite, media cache and kiosk build. */
+  /** Where the agent keeps its SQLite and media cache. */
   dataDir: string;
   /** Local port (default 8090; 0 picks a free one). */
   port?: number;
@@ -115,13 +115,10 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   };
 
   try {
-    const kioskDir = path.join(dataDir, 'kiosk');
-    try {
-      await buildKiosk(kioskDir);
-    } catch (err) {
-      log.error({ err }, 'kiosk: the page could not be built; serving a plain status page');
-      writeFallbackPage(kioskDir, (err as Error).message);
-    }
+    // The kiosk page is built once by `npm run build` (dist/kiosk, or kiosk/ in the site package), never at start.
+    const kioskDir = builtAssetsDir('kiosk');
+    if (!fs.existsSync(path.join(kioskDir, 'index.html')))
+      throw new Error(`the kiosk page is not built (${kioskDir}/index.html is missing): run npm run build`);
 
     app = await buildLocalServer({
       log,

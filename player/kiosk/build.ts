@@ -1,10 +1,12 @@
 // Builds the kiosk page the site agent serves at `/`: index.html, kiosk.js (our TS + hls.js, one esbuild
-// bundle, no CDN because sites are offline) and kiosk.css. Each file is written to a temp name and renamed
-// into place, so an agent serving outDir never hands the TV half a file.
+// bundle, no CDN because sites are offline) and kiosk.css. Run by `npm run build` (into dist/kiosk, see
+// common/built-assets.ts) and before the tests; the agent only serves the result. A failure fails the build.
+// Each file is written to a temp name and renamed into place, so an agent serving outDir never hands the TV half a file.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { builtAssetsDir } from '../../common/built-assets.ts';
 
 const kioskDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -37,9 +39,9 @@ export async function buildKiosk(outDir: string): Promise<void> {
   writeAtomic(path.join(outDir, 'index.html'), fs.readFileSync(path.join(kioskDir, 'index.html')));
 }
 
-// `node --import tsx player/kiosk/build.ts OUT_DIR` builds by hand (handy when working on the page).
+// `node --import tsx player/kiosk/build.ts [OUT_DIR]` (`npm run build:kiosk`) builds the page alone, into dist/kiosk.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const out = process.argv[2] ?? path.join(kioskDir, 'dist');
+  const out = process.argv[2] ?? builtAssetsDir('kiosk');
   buildKiosk(out).then(
     () => process.stdout.write(`kiosk built into ${out}\n`),
     (err: unknown) => {
