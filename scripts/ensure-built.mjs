@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stampFile = path.join(root, 'dist', '.built');
-// What the build reads. Tests, benchmarks and dev scripts are not part of it.
-const SOURCES = ['server', 'player', 'common', 'content', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
-const SKIP = new Set(['node_modules', 'dist', 'bench', 'dev', 'systemd']);
+// What the build reads (tsconfig.build.json, scripts/build.ts). Tests, benchmarks and dev scripts are not part of it.
+const SCRIPTS = ['start.ts', 'demo.ts', 'import.ts', 'restore.ts', 'build.ts'].map((f) => path.join('scripts', f));
+const SOURCES = ['server', 'player', 'common', 'content', ...SCRIPTS, 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const SKIP = new Set(['node_modules', 'dist']);
 
 function newestMtime(p) {
   const st = fs.statSync(p, { throwIfNoEntry: false });
