@@ -1,7 +1,7 @@
 // The agent's own SQLite: pairing, the last manifest (so a restart with the uplink down still plays), what is
 // held on disk, what members watched or asked for, and an outbox of things to send to the server. Opened with
 // synchronous=FULL: the PC in the village hall loses power without warning.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { openVersionedDb } from './sqlite.ts';
 import type { SiteManifest } from '../../common/manifest.ts';
 import type { HeldFile } from './plan.ts';

@@ -60,7 +60,7 @@ async function freePort(): Promise<number> {
 
 /** Segment serving: the product's /media route vs a bare Node server answering from a Buffer vs nginx. */
 async function serving(base: string, programId: number, dir: string): Promise<void> {
-  const rung = fs.readdirSync(dir).filter((n) => /^\d+p$/.test(n)).sort((a, b) => parseInt(b) - parseInt(a)).at(-2) ?? '240p';
+  const rung = fs.readdirSync(dir).filter((n) => /^\d+p$/.test(n)).sort((a, b) => parseInt(b, 10) - parseInt(a, 10)).at(-2) ?? '240p';
   const rel = `${rung}/seg_00000.ts`;
   const bytes = fs.readFileSync(path.join(dir, rel));
   console.log(`\nserving ${rel} (${(bytes.length / 1024).toFixed(0)} KiB), ${CONNECTIONS} connections, ${SERVE} s each, 127.0.0.1`);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import { unprocessable } from '../errors.ts';
-import { MediaRejectedError, probeSource } from '../media/probe.ts';
+import { MediaRejectedError, probeSource, type SourceProbe } from '../media/probe.ts';
 import { enqueueTranscode } from '../media/jobs.ts';
 import { sourcePath } from '../media/store.ts';
 import type { FfmpegTools } from '../media/tools.ts';
@@ -60,7 +60,7 @@ export async function ingestCourseware(ctx: IngestContext, input: IngestInput): 
   let placed = false;
   let id: number | undefined;
   try {
-    let probe;
+    let probe: SourceProbe;
     try {
       probe = await probeSource(tools, input.file);
     } catch (err) {

@@ -50,5 +50,5 @@ export function wrapTitle(title: string, maxUnits = 40, maxLines = 3): string[] 
 
 /** A path is used inside a filter graph only when it needs no escaping there. */
 export function safeInFilter(value: string): boolean {
-  return !/[\\'":,;\[\]=]/.test(value);
+  return !/[\\'":,;[\]=]/.test(value);
 }

@@ -7,7 +7,7 @@
 // - a session is a row from its first progress report on; it only grows (watched time never goes back);
 // - a closed session is frozen and goes up; only ids the server acknowledged are deleted;
 // - a finished id leaves a tombstone, so a late retry from the kiosk can never open it again.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { openVersionedDb } from '../sqlite.ts';
 import type { AttendanceSession, RejectReason, SessionMode } from '../../../common/attendance.ts';
 
