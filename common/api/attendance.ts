@@ -66,8 +66,11 @@ export const RejectReason = Type.Union([
 ]);
 export type RejectReason = Static<typeof RejectReason>;
 
-/** Why a valid session was not taken in this batch (send it again later; nothing is wrong with it). */
-export const DeferReason = Type.Literal('batch_member_cap');
+/**
+ * Why a valid session was not taken in this batch (send it again later; nothing is wrong with it): the batch held
+ * more member rows than one batch may, or the server failed to store it after storing the sessions before it.
+ */
+export const DeferReason = Type.Union([Type.Literal('batch_member_cap'), Type.Literal('store_failed')]);
 export type DeferReason = Static<typeof DeferReason>;
 
 export const AttendanceBatchResult = Type.Object({
@@ -76,7 +79,7 @@ export const AttendanceBatchResult = Type.Object({
     description: 'ids refused for good: resending will not help',
   }),
   deferred: Type.Optional(Type.Array(Type.Object({ id: Type.String(), reason: DeferReason, message: Type.String() }), {
-    description: 'valid ids not taken this time (the batch held more member rows than one batch may): keep and resend',
+    description: 'valid ids not taken this time (too many member rows in one batch, or not stored): keep and resend',
   })),
   clockOffsetMs: Type.Integer({ description: 'server now - sentAt, ms' }),
 });

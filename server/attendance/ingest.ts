@@ -4,6 +4,7 @@
 // A batch is committed in slices (a few dozen sessions or ~1,000 member rows per transaction) with the event loop
 // free between them, so one site's large upload never stalls everyone else's requests; the answer lists only ids
 // whose slice committed. Member rows are capped per session (refused) and per batch (deferred, sent again later).
+import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import {
   MAX_MEMBER_ROWS_PER_BATCH, MAX_MEMBERS_PER_SESSION, type AttendanceBatch, type AttendanceBatchResult, type AttendanceSession,
@@ -64,7 +65,7 @@ export function slices(items: Item[]): Item[][] {
 
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
+export function makeIngest(db: Db, tz: string, retentionDays: number, log?: Pick<FastifyBaseLogger, 'error'>): Ingest {
   const existing = db.prepare<[number, string], { programId: number; mode: string; day: string }>(
     'SELECT program_id AS programId, mode, day FROM attendance_sessions WHERE site_id = ? AND session_id = ?',
   );
@@ -172,19 +173,30 @@ export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
     }
     const capped = capMembers(valid);
     const accepted: string[] = [];
+    const deferred = capped.deferred;
     const parts = slices(capped.kept);
     for (let i = 0; i < parts.length; i++) {
-      // Each slice commits before the next starts; between them other requests run. If a later slice fails,
-      // the error answers the request and the agent sends the batch again: the committed slices replay harmlessly.
+      // Each slice commits before the next starts; between them other requests run.
       if (i > 0) await yieldToOthers();
-      const stored = store(siteId, parts[i], offsetMs, now);
-      accepted.push(...stored.accepted);
-      rejected.push(...stored.rejected);
+      try {
+        const stored = store(siteId, parts[i], offsetMs, now);
+        accepted.push(...stored.accepted);
+        rejected.push(...stored.rejected);
+      } catch (err) {
+        // Nothing stored yet: the request fails and the agent retries the batch. Otherwise acknowledge exactly the
+        // committed slices and hand the rest back (a resend of anything already stored is a harmless replay).
+        if (i === 0) throw err;
+        log?.error({ err, siteId }, 'attendance slice failed; the rest of the batch is handed back');
+        for (const it of parts.slice(i).flat()) {
+          deferred.push({ id: it.s.id, reason: 'store_failed', message: 'the server could not store this session now: send it again later.' });
+        }
+        break;
+      }
     }
     return {
       accepted: [...new Set(accepted)],
       rejected: [...rejected, ...capped.rejected],
-      deferred: capped.deferred,
+      deferred,
       clockOffsetMs: offsetMs,
     };
   };

@@ -14,7 +14,7 @@ const HEARTBEAT_BODY_LIMIT = 16 * 1024;
 export default async function siteRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tz = app.config.provinceTz;
-  const ingest = makeIngest(app.db, tz, app.config.attendanceRetentionDays);
+  const ingest = makeIngest(app.db, tz, app.config.attendanceRetentionDays, app.log);
   const recordHeartbeat = makeRecordHeartbeat(app.db, tz);
   const refusals = { 400: ErrorBody, 401: ErrorBody, 413: ErrorBody };
 
