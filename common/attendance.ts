@@ -29,7 +29,8 @@ export const MAX_MEMBER_ROWS_PER_BATCH = 5_000;
 const SESSION_JSON_BYTES_MAX = 320;
 const MEMBER_JSON_BYTES_MAX = 320;
 /** The largest batch the server can take whole: the route's body limit (about 1.8 MB). */
-export const MAX_BATCH_BYTES = MAX_SESSIONS_PER_BATCH * SESSION_JSON_BYTES_MAX + MAX_MEMBER_ROWS_PER_BATCH * MEMBER_JSON_BYTES_MAX + 64 * 1024;
+export const MAX_BATCH_BYTES =
+  MAX_SESSIONS_PER_BATCH * SESSION_JSON_BYTES_MAX + MAX_MEMBER_ROWS_PER_BATCH * MEMBER_JSON_BYTES_MAX + 64 * 1024;
 
 /** Bounds of the numbers sites send: anything outside is a 400 naming the field, never stored. */
 export const EPOCH_MS_MAX = Date.UTC(2100, 0, 1);

@@ -12,7 +12,9 @@ const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.U
 export const MAX_REPORT_RANGE_DAYS = 3 * 366;
 
 const baseQuery = {
-  from: Type.Optional(Type.String({ maxLength: 10, description: 'first day, YYYY-MM-DD in the province zone (default: 6 days before `to`)' })),
+  from: Type.Optional(Type.String({
+    maxLength: 10, description: 'first day, YYYY-MM-DD in the province zone (default: 6 days before `to`)',
+  })),
   to: Type.Optional(Type.String({ maxLength: 10, description: 'last day included, YYYY-MM-DD (default: today)' })),
   regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
   format: Type.Optional(Format),
@@ -111,7 +113,9 @@ export type Per = Static<typeof Per>;
 
 export const MembersQuery = Type.Object({
   ...baseQuery,
-  targetHours: Type.Optional(Type.Number({ minimum: 0, maximum: 744, description: 'target hours per period, e.g. 1 per day or 8 per month' })),
+  targetHours: Type.Optional(Type.Number({
+    minimum: 0, maximum: 744, description: 'target hours per period, e.g. 1 per day or 8 per month',
+  })),
   per: Type.Optional(Per),
   belowOnly: Type.Optional(Type.Boolean({ description: 'only rows below the target' })),
   siteId: Type.Optional(RowId('only members of this site')),

@@ -24,7 +24,11 @@ const SECONDS = Number(argOf('seconds', '10'));
 const PROBES = Number(argOf('probes', '300'));
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-interface Tree { buildApp: (c: unknown, o: object) => Promise<FastifyInstance>; loadConfig: (env: object, o: object) => unknown; hashToken: (t: string) => string }
+interface Tree {
+  buildApp: (c: unknown, o: object) => Promise<FastifyInstance>;
+  loadConfig: (env: object, o: object) => unknown;
+  hashToken: (t: string) => string;
+}
 
 async function loadTree(root: string): Promise<Tree> {
   const imp = (p: string) => import(pathToFileURL(path.join(root, p)).href);
@@ -35,7 +39,8 @@ async function loadTree(root: string): Promise<Tree> {
 /** The code at `ref`, unpacked into a temporary directory that shares this tree's node_modules. */
 function checkout(ref: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-before-'));
-  execSync(`git archive ${ref} server common content package.json | tar -x -C ${dir}`, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const stdio: ['ignore', 'ignore', 'inherit'] = ['ignore', 'ignore', 'inherit'];
+  execSync(`git archive ${ref} server common content package.json | tar -x -C ${dir}`, { cwd: ROOT, stdio });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }
@@ -44,11 +49,14 @@ async function start(tree: Tree) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fair-'));
   const app = await tree.buildApp(tree.loadConfig({}, { dataDir, logLevel: 'error', startWorkers: false, demo: false }), { logger: false });
   const now = new Date().toISOString();
-  app.db.prepare("INSERT INTO regions (id, parent_id, name, level, path, created_at, updated_at) VALUES (1, NULL, '省', 'province', '/1/', ?, ?)").run(now, now);
-  const site = app.db.prepare('INSERT INTO sites (id, name, region_id, token_hash, paired_at, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?)');
+  app.db.prepare(`INSERT INTO regions (id, parent_id, name, level, path, created_at, updated_at)
+    VALUES (1, NULL, '省', 'province', '/1/', ?, ?)`).run(now, now);
+  const site = app.db.prepare(`INSERT INTO sites (id, name, region_id, token_hash, paired_at, created_at, updated_at)
+    VALUES (?, ?, 1, ?, ?, ?, ?)`);
   site.run(1, 'loader', tree.hashToken('loader-token'), now, now, now);
   site.run(2, 'probe', tree.hashToken('probe-token'), now, now, now);
-  app.db.prepare("INSERT INTO programs (id, title, status, duration, created_at, updated_at) VALUES (1, 'p', 'ready', 3600, ?, ?)").run(now, now);
+  app.db.prepare(`INSERT INTO programs (id, title, status, duration, created_at, updated_at)
+    VALUES (1, 'p', 'ready', 3600, ?, ?)`).run(now, now);
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, port: (app.server.address() as AddressInfo).port, dataDir };
 }
@@ -74,7 +82,8 @@ function batches(members: number, count: number): string[] {
   return Array.from({ length: count }, (_, b) => JSON.stringify({
     sentAt: now,
     sessions: Array.from({ length: MAX_SESSIONS_PER_BATCH }, (_, i): AttendanceSession => ({
-      id: `b${b}-s${i}`, programId: 1, mode: 'ondemand', channelId: null, start: now - 86_400_000 + i * 1000, end: now - 86_400_000 + i * 1000 + 1800_000,
+      id: `b${b}-s${i}`, programId: 1, mode: 'ondemand', channelId: null,
+      start: now - 86_400_000 + i * 1000, end: now - 86_400_000 + i * 1000 + 1800_000,
       watchedSeconds: 1500, headcount: members,
       members: Array.from({ length: members }, (_, m) => ({ memberNo: `M${m}`, watchedSeconds: 60 })),
     })),
@@ -139,7 +148,8 @@ async function measure(label: string, tree: Tree, membersPerSession: number, poo
   console.log(`${label}: ${sent} batches of ${MAX_SESSIONS_PER_BATCH} sessions x ${membersPerSession} members (${mb.toFixed(1)} MB), `
     + `${(sent * MAX_SESSIONS_PER_BATCH / seconds).toFixed(0)} sessions/s stored by the loader`);
   console.log(`  heartbeat p50/p99 idle ${p(idle, 0.5).toFixed(1)} / ${p(idle, 0.99).toFixed(1)} ms; under load `
-    + `${p(busy, 0.5).toFixed(1)} / ${p(busy, 0.99).toFixed(1)} ms (${busy.length} probes); p99 ratio load/idle = ${(p(busy, 0.99) / p(idle, 0.99)).toFixed(1)}`);
+    + `${p(busy, 0.5).toFixed(1)} / ${p(busy, 0.99).toFixed(1)} ms (${busy.length} probes); `
+    + `p99 ratio load/idle = ${(p(busy, 0.99) / p(idle, 0.99)).toFixed(1)}`);
   return p(busy, 0.99) / p(idle, 0.99);
 }
 

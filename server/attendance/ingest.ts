@@ -25,18 +25,24 @@ type Member = AttendanceSession['members'][number];
 interface Item { s: AttendanceSession; members: Member[]; startAt: number; endAt: number }
 interface Stored { accepted: string[]; rejected: AttendanceBatchResult['rejected'] }
 
+type Refused = AttendanceBatchResult['rejected'];
+type Deferred = NonNullable<AttendanceBatchResult['deferred']>;
+
 /** Refuses sessions over the per-session cap and defers those past the batch's member-row budget. Pure. */
-export function capMembers(items: Item[]): { kept: Item[]; rejected: AttendanceBatchResult['rejected']; deferred: NonNullable<AttendanceBatchResult['deferred']> } {
+export function capMembers(items: Item[]): { kept: Item[]; rejected: Refused; deferred: Deferred } {
   const kept: Item[] = [];
-  const rejected: AttendanceBatchResult['rejected'] = [];
-  const deferred: NonNullable<AttendanceBatchResult['deferred']> = [];
+  const rejected: Refused = [];
+  const deferred: Deferred = [];
   let rows = 0;
   for (const it of items) {
     const n = it.members.length;
     if (n > MAX_MEMBERS_PER_SESSION) {
-      rejected.push({ id: it.s.id, reason: 'too_many_members', message: `the session lists ${n} members; a session holds at most ${MAX_MEMBERS_PER_SESSION}.` });
+      const message = `the session lists ${n} members; a session holds at most ${MAX_MEMBERS_PER_SESSION}.`;
+      rejected.push({ id: it.s.id, reason: 'too_many_members', message });
     } else if (rows + n > MAX_MEMBER_ROWS_PER_BATCH) {
-      deferred.push({ id: it.s.id, reason: 'batch_member_cap', message: `the batch already holds ${rows} member rows (at most ${MAX_MEMBER_ROWS_PER_BATCH} per batch): send this session again in a later batch.` });
+      const message = `the batch already holds ${rows} member rows (at most ${MAX_MEMBER_ROWS_PER_BATCH} per batch): `
+        + 'send this session again in a later batch.';
+      deferred.push({ id: it.s.id, reason: 'batch_member_cap', message });
     } else {
       rows += n;
       kept.push(it);
@@ -142,7 +148,9 @@ export function makeIngest(db: Db, tz: string, retentionDays: number, log?: Pick
         const prior = existing.get(siteId, s.id);
         if (!prior) throw new Error(`session ${s.id} of site ${siteId} neither written nor found`);
         if (prior.programId !== s.programId || prior.mode !== s.mode) {
-          rejected.push({ id: s.id, reason: 'id_conflict', message: `this site already sent session ${s.id} for program ${prior.programId} (${prior.mode}); the first version is kept.` });
+          const message = `this site already sent session ${s.id} for program ${prior.programId} (${prior.mode}); `
+            + 'the first version is kept.';
+          rejected.push({ id: s.id, reason: 'id_conflict', message });
           continue;
         }
         day = prior.day;
@@ -188,7 +196,7 @@ export function makeIngest(db: Db, tz: string, retentionDays: number, log?: Pick
         if (i === 0) throw err;
         log?.error({ err, siteId }, 'attendance slice failed; the rest of the batch is handed back');
         for (const it of parts.slice(i).flat()) {
-          deferred.push({ id: it.s.id, reason: 'store_failed', message: 'the server could not store this session now: send it again later.' });
+          deferred.push({ id: it.s.id, reason: 'store_failed', message: 'the server could not store this session now: send it again.' });
         }
         break;
       }

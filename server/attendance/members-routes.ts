@@ -39,7 +39,8 @@ export default async function membersRoutes(fastify: FastifyInstance) {
     if (!req.body.trim()) throw badRequest('Send the roll as a text/csv body.');
     const user = req.user!;
     const manageable = siteIdsUserMayManage(app.db, user);
-    const { rows, errors, forbidden: outside } = parseRoll(req.body, sitesUnderPath(app.db, null), (id) => !manageable || manageable.has(id));
+    const mayManage = (siteId: number) => !manageable || manageable.has(siteId);
+    const { rows, errors, forbidden: outside } = parseRoll(req.body, sitesUnderPath(app.db, null), mayManage);
     if (errors.length) {
       return reply.status(400).send({
         error: {
@@ -55,7 +56,8 @@ export default async function membersRoutes(fastify: FastifyInstance) {
       const current = rollSitesOf(app.db, rows.map((r) => r.memberNo));
       const taken = rows.find((r) => current.has(r.memberNo) && !manageable.has(current.get(r.memberNo)!));
       if (taken) {
-        throw forbidden(`Nothing was imported: member ${taken.memberNo} is on the roll of site ${current.get(taken.memberNo)}, outside your region.`);
+        const where = current.get(taken.memberNo);
+        throw forbidden(`Nothing was imported: member ${taken.memberNo} is on the roll of site ${where}, outside your region.`);
       }
     }
     const result = storeRoll(app.db, rows, new Date().toISOString());
@@ -78,7 +80,9 @@ export default async function membersRoutes(fastify: FastifyInstance) {
     const scopeSites = scoped ? resolveScope(app.db, user, regionId).sites : null;
     const siteIds = scopeSites?.map((s) => s.id) ?? null;
     if (siteId != null && siteIds && !siteIds.includes(siteId)) {
-      throw user.role === 'operator' ? badRequest(`Site ${siteId} is not in region ${regionId}.`) : forbidden(`Site ${siteId} is outside your region.`);
+      throw user.role === 'operator'
+        ? badRequest(`Site ${siteId} is not in region ${regionId}.`)
+        : forbidden(`Site ${siteId} is outside your region.`);
     }
     const page = listRoll(app.db, { siteIds, siteId, q, limit, offset: offset ?? 0 });
     const names = new Map((scopeSites ?? sitesUnderPath(app.db, null)).map((s) => [s.id, s.name]));

@@ -61,6 +61,9 @@ const params = (split: DaySplit, siteIds: number[] | null, more: Params = {}): P
   ...(siteIds ? { sites: JSON.stringify(siteIds) } : {}), ...more,
 });
 
+const monthsAndEdges = (split: DaySplit): Params =>
+  ({ months: JSON.stringify(split.fullMonths), edgeDays: JSON.stringify(split.edgeRolledDays) });
+
 /** Per-site figures over the range: whole months from the monthly sums, other rolled days from the per-site days, the rest raw. */
 export function siteActivity(db: Db, split: DaySplit, siteIds: number[] | null): SiteActivity[] {
   const f = siteFilter(siteIds);
@@ -75,7 +78,7 @@ export function siteActivity(db: Db, split: DaySplit, siteIds: number[] | null):
         UNION ALL
         SELECT site_id, 1, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END
           FROM attendance_sessions WHERE day IN (SELECT value FROM json_each(@rawDays)) ${f}
-      ) GROUP BY site_id`).all(params(split, siteIds, { months: JSON.stringify(split.fullMonths), edgeDays: JSON.stringify(split.edgeRolledDays) }));
+      ) GROUP BY site_id`).all(params(split, siteIds, monthsAndEdges(split)));
 }
 
 /** Distinct (site, member) pairs that watched, with whether the number is on the roll of a site in scope. */
@@ -90,16 +93,18 @@ export function membersAtSites(db: Db, split: DaySplit, siteIds: number[] | null
         UNION
         SELECT site_id, member_no FROM attendance_session_members WHERE day IN (SELECT value FROM json_each(@rawDays)) ${f}
       ) x LEFT JOIN members m ON m.member_no = x.member_no ${siteFilter(siteIds, 'm.site_id')}`)
-    .all(params(split, siteIds, { months: JSON.stringify(split.fullMonths), edgeDays: JSON.stringify(split.edgeRolledDays) }))
+    .all(params(split, siteIds, monthsAndEdges(split)))
     .map((r) => ({ ...r, verified: !!r.verified }));
 }
+
+const BROADCAST_SECONDS = "CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END AS bc";
 
 /** Per-site figures for a set of programs. */
 export function programSiteActivity(db: Db, split: DaySplit, siteIds: number[] | null, programIds: number[]): SiteActivity[] {
   const f = siteFilter(siteIds) + ' AND program_id IN (SELECT value FROM json_each(@programs))';
   const src = rolledOrRaw(
-    'attendance_daily', "site_id, sessions, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END AS bc",
-    'attendance_sessions', "site_id, 1 AS sessions, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END AS bc",
+    'attendance_daily', `site_id, sessions, watched_seconds, person_seconds, people, ${BROADCAST_SECONDS}`,
+    'attendance_sessions', `site_id, 1 AS sessions, watched_seconds, person_seconds, people, ${BROADCAST_SECONDS}`,
     f,
   );
   return db.prepare<[Params], SiteActivity>(`

@@ -33,7 +33,9 @@ export function reportRange(q: { from?: string; to?: string }, tz: string, now: 
   const to = q.to ?? provinceDay(now, tz);
   const from = q.from ?? addDays(to, -6);
   if (to < from) throw badRequest(`to (${to}) is before from (${from}).`);
-  if (daysBetween(from, to) >= MAX_REPORT_RANGE_DAYS) throw badRequest(`The range is longer than ${MAX_REPORT_RANGE_DAYS} days: ask for a shorter one.`);
+  if (daysBetween(from, to) >= MAX_REPORT_RANGE_DAYS) {
+    throw badRequest(`The range is longer than ${MAX_REPORT_RANGE_DAYS} days: ask for a shorter one.`);
+  }
   return { from, to };
 }
 
@@ -71,7 +73,8 @@ export default async function reportRoutes(fastify: FastifyInstance) {
     onRequest: app.auth.user,
     schema: {
       tags: ['reports'],
-      summary: 'Activity by region, province -> ... -> village -> sites: sessions, viewing hours, person-hours, members, broadcast coverage',
+      summary: 'Activity by region, province -> ... -> village -> sites: sessions, viewing hours, person-hours, members, '
+        + 'broadcast coverage',
       description: TEXT_FORMATS,
       querystring: ActivityQuery,
       response: { 200: ActivityReport, ...refusals },
@@ -108,7 +111,8 @@ export default async function reportRoutes(fastify: FastifyInstance) {
     schema: {
       tags: ['reports'],
       summary: 'Program reach: for a program or a series, the sites and people that watched it',
-      description: `${TEXT_FORMATS} list=members makes CSV/HTML list the members instead of the sites. Organizers see published programs only.`,
+      description: `${TEXT_FORMATS} list=members makes CSV/HTML list the members instead of the sites. `
+        + 'Organizers see published programs only.',
       querystring: ReachQuery,
       response: { 200: ReachReport, ...refusals },
     },
@@ -146,7 +150,7 @@ export default async function reportRoutes(fastify: FastifyInstance) {
       ...range, timeZone: tz, regionId: scope.root?.id ?? null, generatedAt: new Date(now).toISOString(),
       programId: programId ?? null, seriesId: seriesId ?? null, title, programs, ...reach,
     };
-    const table = () => req.query.list === 'members' ? reachMembersTable(reach, title, note(range, scope)) : reachTable(reach, title, note(range, scope));
+    const table = () => (req.query.list === 'members' ? reachMembersTable : reachTable)(reach, title, note(range, scope));
     return send(reply, req.query.format, json, table, 'reach', range);
   });
 

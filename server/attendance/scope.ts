@@ -31,7 +31,8 @@ export function resolveScope(db: Db, user: AuthUser, regionId: number | undefine
   if (user.role !== 'operator' && (user.regionId == null || !root || !isInSubtree(db, root.id, user.regionId))) {
     throw forbidden(`Region ${wanted} is outside your region; you may report on region ${user.regionId} and below.`);
   }
-  const regions: RegionRow[] = listRegions(db, root?.id).map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, level: r.level, path: r.path }));
+  const regions: RegionRow[] = listRegions(db, root?.id)
+    .map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, level: r.level, path: r.path }));
   return { root, regions, sites: sitesUnderPath(db, root?.path ?? null) };
 }
 

@@ -36,7 +36,8 @@ export default async function siteRoutes(fastify: FastifyInstance) {
     // Committed slice by slice; the answer lists only what committed.
     const result = await ingest(siteId, req.body, Date.now());
     if (result.rejected.length || result.deferred?.length) {
-      req.log.info({ siteId, rejected: result.rejected.length, deferred: result.deferred?.length ?? 0 }, 'attendance items refused or deferred');
+      const counts = { rejected: result.rejected.length, deferred: result.deferred?.length ?? 0 };
+      req.log.info({ siteId, ...counts }, 'attendance items refused or deferred');
     }
     return result;
   });

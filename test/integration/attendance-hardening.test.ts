@@ -67,11 +67,13 @@ t.test('the body limit fits the largest allowed batch and refuses the 9.7 MB one
   const longNo = (i: number) => `${i}`.padStart(64, '党');
   const largest = Array.from({ length: MAX_SESSIONS_PER_BATCH }, (_, i) => session({
     id: `${i}`.padStart(64, 'x'), start: start + i, headcount: 10,
-    members: Array.from({ length: MAX_MEMBER_ROWS_PER_BATCH / MAX_SESSIONS_PER_BATCH }, (_, j) => ({ memberNo: longNo(i * 100 + j), watchedSeconds: 1799.5 })),
+    members: Array.from({ length: MAX_MEMBER_ROWS_PER_BATCH / MAX_SESSIONS_PER_BATCH },
+      (_, j) => ({ memberNo: longNo(i * 100 + j), watchedSeconds: 1799.5 })),
   }));
   const body = JSON.stringify({ sentAt: now, sessions: largest });
   t.ok(Buffer.byteLength(body) <= MAX_BATCH_BYTES, `largest allowed batch (${Buffer.byteLength(body)} bytes) fits the limit`);
-  const ok = await s.app.inject({ method: 'POST', url: '/api/sites/me/attendance', headers: { authorization: `Bearer ${tokens[1]}`, 'content-type': 'application/json' }, payload: body });
+  const headers = { authorization: `Bearer ${tokens[1]}`, 'content-type': 'application/json' };
+  const ok = await s.app.inject({ method: 'POST', url: '/api/sites/me/attendance', headers, payload: body });
   t.equal(ok.statusCode, 200, ok.body.slice(0, 300));
   t.equal(ok.json<AttendanceBatchResult>().accepted.length, MAX_SESSIONS_PER_BATCH);
 
@@ -89,7 +91,8 @@ t.test('ingest commits in slices: other work runs between them, and only committ
   seedTree(s.app.db);
   const now = Date.now();
   const start = provinceTime(now, 1, 20);
-  const batch = (prefix: string) => Array.from({ length: 3 * SLICE_SESSIONS }, (_, i) => session({ id: `${prefix}${i}`, start: start + i }));
+  const batch = (prefix: string) =>
+    Array.from({ length: 3 * SLICE_SESSIONS }, (_, i) => session({ id: `${prefix}${i}`, start: start + i }));
   const ingest = makeIngest(s.app.db, TZ, 30);
 
   const pending = ingest(1, { sentAt: now, sessions: batch('s') }, now);
@@ -121,8 +124,12 @@ t.test('absurd numbers from a site are refused with a message naming the field, 
   const s = await makeServer();
   t.teardown(() => s.close());
   const { tokens } = seedTree(s.app.db);
-  const hb = (payload: object) => s.app.inject({ method: 'POST', url: '/api/sites/me/heartbeat', headers: { authorization: `Bearer ${tokens[1]}` }, payload });
-  for (const [field, value] of [['sentAt', 1e300], ['freeDiskBytes', 1e300], ['uptimeSeconds', 1e300], ['cacheReadiness', 2], ['freeDiskBytes', -1]] as const) {
+  const headers = { authorization: `Bearer ${tokens[1]}` };
+  const hb = (payload: object) => s.app.inject({ method: 'POST', url: '/api/sites/me/heartbeat', headers, payload });
+  const absurd = [
+    ['sentAt', 1e300], ['freeDiskBytes', 1e300], ['uptimeSeconds', 1e300], ['cacheReadiness', 2], ['freeDiskBytes', -1],
+  ] as const;
+  for (const [field, value] of absurd) {
     const res = await hb({ [field]: value });
     t.equal(res.statusCode, 400, `${field}: ${value}`);
     t.match(res.json().error.message, new RegExp(field), 'the message names the field');
@@ -135,7 +142,8 @@ t.test('absurd numbers from a site are refused with a message naming the field, 
   const batch = await postBatch(s.app, tokens[1], { sentAt: 1e300, sessions: [] });
   t.equal(batch.statusCode, 400);
   t.match(batch.json().error.message, /sentAt/);
-  const watched = await postBatch(s.app, tokens[1], { sentAt: Date.now(), sessions: [session({ id: 'x', start: provinceTime(Date.now(), 1, 20), watchedSeconds: 1e300 })] });
+  const huge = session({ id: 'x', start: provinceTime(Date.now(), 1, 20), watchedSeconds: 1e300 });
+  const watched = await postBatch(s.app, tokens[1], { sentAt: Date.now(), sessions: [huge] });
   t.equal(watched.statusCode, 400);
   t.match(watched.json().error.message, /watchedSeconds/);
 });
@@ -168,7 +176,8 @@ t.test('the token is checked before the body is read; the roll import has its ow
 
   // Signed in, a roll over the limit is refused whole with 413.
   const big = `memberNo,name,site\n${'M1234567,张三丰,1\n'.repeat(400_000)}`;
-  const res = await s.app.inject({ method: 'POST', url: '/api/members/import', headers: { ...s.auth, 'content-type': 'text/csv' }, payload: big });
+  const csv = { ...s.auth, 'content-type': 'text/csv' };
+  const res = await s.app.inject({ method: 'POST', url: '/api/members/import', headers: csv, payload: big });
   t.equal(res.statusCode, 413);
   t.equal(s.app.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM members').get()!.n, 0);
 });
@@ -180,9 +189,11 @@ t.test("a number on another region's roll shows without its name to the reportin
   const now = Date.now();
   // M900 is on the roll of site 3 (西村, county 3); site 1 (东村, county 2) reports it.
   const roll = 'memberNo,name,site\nM900,赵秘密,3\nM100,钱公开,1\n';
-  t.equal((await s.app.inject({ method: 'POST', url: '/api/members/import', headers: { ...s.auth, 'content-type': 'text/csv' }, payload: roll })).statusCode, 200);
+  const csv = { ...s.auth, 'content-type': 'text/csv' };
+  t.equal((await s.app.inject({ method: 'POST', url: '/api/members/import', headers: csv, payload: roll })).statusCode, 200);
   t.equal((await postBatch(s.app, tokens[1], { sentAt: now, sessions: [
-    session({ id: 'a', start: provinceTime(now, 1, 20), members: [{ memberNo: 'M900', watchedSeconds: 1200 }, { memberNo: 'M100', watchedSeconds: 1200 }] }),
+    session({ id: 'a', start: provinceTime(now, 1, 20),
+      members: [{ memberNo: 'M900', watchedSeconds: 1200 }, { memberNo: 'M100', watchedSeconds: 1200 }] }),
   ] })).json().accepted.length, 1);
   const organizer = await userAuth(s.app, 'org2', 'organizer', 2);
   const range = `from=${provinceDate(now, 2)}&to=${provinceDate(now, 0)}`;
@@ -193,7 +204,8 @@ t.test("a number on another region's roll shows without its name to the reportin
     t.notMatch(members.body, /赵秘密/, `members report (${format}) does not name M900`);
     t.match(members.body, /M900/, 'the number itself shows');
     t.match(members.body, /钱公开/, 'a member of the region is named');
-    const reach = await s.app.inject({ method: 'GET', url: `/api/reports/reach?programId=1&list=members&${range}&format=${format}`, headers: organizer });
+    const url = `/api/reports/reach?programId=1&list=members&${range}&format=${format}`;
+    const reach = await s.app.inject({ method: 'GET', url, headers: organizer });
     t.equal(reach.statusCode, 200);
     t.notMatch(reach.body, /赵秘密/, `reach report (${format}) does not name M900`);
   }
@@ -212,7 +224,8 @@ t.test('reach reports never show a draft title to an organizer', async (t) => {
   const now = Date.now();
   s.app.db.prepare("UPDATE programs SET published = 0, title = '未发布草稿' WHERE id = 2").run();
   t.equal((await postBatch(s.app, tokens[1], { sentAt: now, sessions: [
-    session({ id: 'a', programId: 1, start: provinceTime(now, 1, 20) }), session({ id: 'b', programId: 2, start: provinceTime(now, 1, 21) }),
+    session({ id: 'a', programId: 1, start: provinceTime(now, 1, 20) }),
+    session({ id: 'b', programId: 2, start: provinceTime(now, 1, 21) }),
   ] })).json().accepted.length, 2);
   const organizer = await userAuth(s.app, 'org1', 'organizer', 1);
   const range = `from=${provinceDate(now, 2)}&to=${provinceDate(now, 0)}`;
@@ -220,7 +233,8 @@ t.test('reach reports never show a draft title to an organizer', async (t) => {
   t.equal(draft.statusCode, 404, 'a draft is not there for an organizer');
   t.notMatch(draft.body, /未发布草稿/);
   for (const format of ['json', 'csv', 'html']) {
-    const series = await s.app.inject({ method: 'GET', url: `/api/reports/reach?seriesId=1&${range}&format=${format}`, headers: organizer });
+    const url = `/api/reports/reach?seriesId=1&${range}&format=${format}`;
+    const series = await s.app.inject({ method: 'GET', url, headers: organizer });
     t.equal(series.statusCode, 200);
     t.notMatch(series.body, /未发布草稿/, `series reach (${format}) leaves the draft out`);
   }

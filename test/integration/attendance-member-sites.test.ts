@@ -11,7 +11,8 @@ t.test('the members report lists each site a member watched at, with its share',
   const { tokens } = seedTree(s.app.db);
   const now = Date.now();
   const roll = 'memberNo,name,site\nM1,孙多站,1\nM2,周一站,2\n';
-  t.equal((await s.app.inject({ method: 'POST', url: '/api/members/import', headers: { ...s.auth, 'content-type': 'text/csv' }, payload: roll })).statusCode, 200);
+  const csvHeaders = { ...s.auth, 'content-type': 'text/csv' };
+  t.equal((await s.app.inject({ method: 'POST', url: '/api/members/import', headers: csvHeaders, payload: roll })).statusCode, 200);
   // M1 (roll of site 1) watched 30 min at site 1, 2 x 45 min at site 2 and 60 min at site 3; M2 only at site 2.
   const at = (h: number) => provinceTime(now, 1, h);
   const sent = async (token: string, id: string, start: number, seconds: number, memberNo = 'M1') =>
