@@ -147,7 +147,7 @@ export const MemberListQuery = Type.Object({
   siteId: Type.Optional(RowId('only this site')),
   regionId: Type.Optional(RowId('only this region and below')),
   q: Type.Optional(Type.String({ maxLength: 100, description: 'part of a member number or name' })),
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   offset: PageQuery.offset,
 }, { additionalProperties: false });
 export type MemberListQuery = Static<typeof MemberListQuery>;

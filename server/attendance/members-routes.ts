@@ -84,7 +84,7 @@ export default async function membersRoutes(fastify: FastifyInstance) {
         ? badRequest(`Site ${siteId} is not in region ${regionId}.`)
         : forbidden(`Site ${siteId} is outside your region.`);
     }
-    const page = listRoll(app.db, { siteIds, siteId, q, limit, offset: offset ?? 0 });
+    const page = listRoll(app.db, { siteIds, siteId, q, limit: limit ?? 100, offset: offset ?? 0 });
     const names = new Map((scopeSites ?? sitesUnderPath(app.db, null)).map((s) => [s.id, s.name]));
     return { total: page.total, items: page.items.map((m) => ({ ...m, siteName: names.get(m.siteId) ?? null })) };
   });
