@@ -21,8 +21,8 @@ export function connectedStretch(previous: number | null, now: number): { startM
 export type RecordHeartbeat = (siteId: number, hb: Heartbeat, now: number) => void;
 
 export function makeRecordHeartbeat(db: Db, tz: string): RecordHeartbeat {
-  const last = db.prepare('SELECT last_seen AS lastSeen FROM site_status WHERE site_id = ?');
-  const upsert = db.prepare(`
+  const last = db.prepare<[number], { lastSeen: number }>('SELECT last_seen AS lastSeen FROM site_status WHERE site_id = ?');
+  const upsert = db.prepare<[Record<string, string | number | null>]>(`
     INSERT INTO site_status (site_id, first_seen, last_seen, on_screen, cache_readiness, free_disk_bytes,
       agent_version, uptime_seconds, last_error, clock_offset_ms)
     VALUES (@siteId, @now, @now, @onScreen, @cacheReadiness, @freeDisk, @agentVersion, @uptime, @lastError, @offset)
@@ -32,12 +32,12 @@ export function makeRecordHeartbeat(db: Db, tz: string): RecordHeartbeat {
       agent_version = coalesce(excluded.agent_version, agent_version),
       uptime_seconds = coalesce(excluded.uptime_seconds, uptime_seconds),
       last_error = excluded.last_error, clock_offset_ms = excluded.clock_offset_ms`);
-  const addConnected = db.prepare(`
+  const addConnected = db.prepare<[number, string, number]>(`
     INSERT INTO site_connected_daily (site_id, day, seconds) VALUES (?, ?, ?)
     ON CONFLICT (site_id, day) DO UPDATE SET seconds = seconds + excluded.seconds`);
 
   return db.transaction((siteId: number, hb: Heartbeat, now: number) => {
-    const prev = last.get(siteId) as { lastSeen: number } | undefined;
+    const prev = last.get(siteId);
     const stretch = connectedStretch(prev?.lastSeen ?? null, now);
     if (stretch) for (const { day, seconds } of splitByDay(stretch.startMs, stretch.endMs, tz)) addConnected.run(siteId, day, seconds);
     upsert.run({

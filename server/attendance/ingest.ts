@@ -1,30 +1,81 @@
-// Stores a site's batch of viewing sessions exactly once: keyed by (site, id made at the site), one transaction per
-// batch, the answer built only after commit. A replay is acknowledged without a second row; a later version of
-// the same session may only grow it (max of end, watched, headcount, members' seconds), so nothing counts twice.
+// Stores a site's batch of viewing sessions exactly once: keyed by (site, id made at the site). A replay is
+// acknowledged without a second row; a later version of the same session may only grow it (max of end, watched,
+// headcount, members' seconds), so nothing counts twice.
+// A batch is committed in slices (a few dozen sessions or ~1,000 member rows per transaction) with the event loop
+// free between them, so one site's large upload never stalls everyone else's requests; the answer lists only ids
+// whose slice committed. Member rows are capped per session (refused) and per batch (deferred, sent again later).
+import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/connection.ts';
-import type { AttendanceBatch, AttendanceBatchResult, AttendanceSession } from '../../common/attendance.ts';
+import {
+  MAX_MEMBER_ROWS_PER_BATCH, MAX_MEMBERS_PER_SESSION, type AttendanceBatch, type AttendanceBatchResult, type AttendanceSession,
+} from '../../common/attendance.ts';
+import { programDurations } from '../catalog/repo.ts';
+import { existingChannelIds } from '../broadcast/repo.ts';
 import { checkSession, effectiveHeadcount } from './validate.ts';
 import { dayStartMs, provinceDay } from './days.ts';
 import { oldestAcceptedDay } from './rollup.ts';
 
-export function tableExists(db: Db, name: string): boolean {
-  return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
+export type Ingest = (siteId: number, batch: AttendanceBatch, now: number) => Promise<AttendanceBatchResult>;
+
+/** A slice closes at this many sessions or member rows, whichever comes first (~5-10 ms of work each). */
+export const SLICE_SESSIONS = 100;
+export const SLICE_MEMBER_ROWS = 1_000;
+
+type Member = AttendanceSession['members'][number];
+interface Item { s: AttendanceSession; members: Member[]; startAt: number; endAt: number }
+interface Stored { accepted: string[]; rejected: AttendanceBatchResult['rejected'] }
+
+type Refused = AttendanceBatchResult['rejected'];
+type Deferred = NonNullable<AttendanceBatchResult['deferred']>;
+
+/** Refuses sessions over the per-session cap and defers those past the batch's member-row budget. Pure. */
+export function capMembers(items: Item[]): { kept: Item[]; rejected: Refused; deferred: Deferred } {
+  const kept: Item[] = [];
+  const rejected: Refused = [];
+  const deferred: Deferred = [];
+  let rows = 0;
+  for (const it of items) {
+    const n = it.members.length;
+    if (n > MAX_MEMBERS_PER_SESSION) {
+      const message = `the session lists ${n} members; a session holds at most ${MAX_MEMBERS_PER_SESSION}.`;
+      rejected.push({ id: it.s.id, reason: 'too_many_members', message });
+    } else if (rows + n > MAX_MEMBER_ROWS_PER_BATCH) {
+      const message = `the batch already holds ${rows} member rows (at most ${MAX_MEMBER_ROWS_PER_BATCH} per batch): `
+        + 'send this session again in a later batch.';
+      deferred.push({ id: it.s.id, reason: 'batch_member_cap', message });
+    } else {
+      rows += n;
+      kept.push(it);
+    }
+  }
+  return { kept, rejected, deferred };
 }
 
-export type Ingest = (siteId: number, batch: AttendanceBatch, now: number) => AttendanceBatchResult;
+/** Consecutive slices of at most SLICE_SESSIONS sessions and (unless one session alone is more) SLICE_MEMBER_ROWS rows. */
+export function slices(items: Item[]): Item[][] {
+  const out: Item[][] = [];
+  let cur: Item[] = [];
+  let rows = 0;
+  for (const it of items) {
+    if (cur.length && (cur.length >= SLICE_SESSIONS || rows + it.members.length > SLICE_MEMBER_ROWS)) {
+      out.push(cur);
+      cur = [];
+      rows = 0;
+    }
+    cur.push(it);
+    rows += it.members.length;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
 
-export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
-  const programs = db.prepare(
-    'SELECT id, duration FROM programs WHERE id IN (SELECT value FROM json_each(?))',
-  );
-  // Channels are checked once the broadcast domain's table exists (migrations run before plugins register).
-  const channels = tableExists(db, 'channels')
-    ? db.prepare('SELECT id FROM channels WHERE id IN (SELECT value FROM json_each(?))')
-    : null;
-  const existing = db.prepare(
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export function makeIngest(db: Db, tz: string, retentionDays: number, log?: Pick<FastifyBaseLogger, 'error'>): Ingest {
+  const existing = db.prepare<[number, string], { programId: number; mode: string; day: string }>(
     'SELECT program_id AS programId, mode, day FROM attendance_sessions WHERE site_id = ? AND session_id = ?',
   );
-  const upsertSession = db.prepare(`
+  const upsertSession = db.prepare<[Record<string, string | number | null>], { day: string }>(`
     INSERT INTO attendance_sessions (site_id, session_id, program_id, channel_id, mode, start_at, end_at,
       site_start_at, site_end_at, day, watched_seconds, headcount, people, person_seconds, clock_offset_ms,
       received_at, updated_at)
@@ -42,15 +93,15 @@ export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
       AND (excluded.site_end_at > site_end_at OR excluded.watched_seconds > watched_seconds
            OR excluded.headcount > headcount OR excluded.people > people)
     RETURNING day`);
-  const upsertMember = db.prepare(`
+  const upsertMember = db.prepare<[number, string, string, string, number, number]>(`
     INSERT INTO attendance_session_members (site_id, session_id, member_no, day, program_id, watched_seconds)
     VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (site_id, session_id, member_no) DO UPDATE SET watched_seconds = excluded.watched_seconds
     WHERE excluded.watched_seconds > watched_seconds`);
   // A day whose rows changed is no longer rolled up: reports read its raw rows until the next rollup.
-  const unmark = db.prepare('DELETE FROM attendance_rolled_days WHERE day = ?');
+  const unmark = db.prepare<[string]>('DELETE FROM attendance_rolled_days WHERE day = ?');
   // ...and its per-site rows leave the month's sums, so the month never holds a day that is read raw.
-  const subtractFromMonth = db.prepare(`
+  const subtractFromMonth = db.prepare<[{ day: string }]>(`
     UPDATE attendance_site_monthly AS m SET
       sessions = m.sessions - d.sessions, watched_seconds = m.watched_seconds - d.watched_seconds,
       person_seconds = m.person_seconds - d.person_seconds, people = m.people - d.people,
@@ -58,7 +109,7 @@ export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
     FROM (SELECT site_id, sessions, watched_seconds, person_seconds, people, broadcast_seconds
             FROM attendance_site_daily WHERE day = @day) AS d
     WHERE m.month = substr(@day, 1, 7) AND m.site_id = d.site_id`);
-  const delSiteDaily = db.prepare('DELETE FROM attendance_site_daily WHERE day = ?');
+  const delSiteDaily = db.prepare<[string]>('DELETE FROM attendance_site_daily WHERE day = ?');
   const unroll = (day: string) => {
     if (unmark.run(day).changes === 0) return;
     subtractFromMonth.run({ day });
@@ -79,12 +130,11 @@ export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
     return d;
   };
 
-  const store = db.transaction((siteId: number, items: Array<{ s: AttendanceSession; startAt: number; endAt: number }>, offsetMs: number, now: number) => {
+  const store = db.transaction((siteId: number, items: Item[], offsetMs: number, now: number): Stored => {
     const accepted: string[] = [];
     const rejected: AttendanceBatchResult['rejected'] = [];
     const touchedDays = new Set<string>();
-    for (const { s, startAt, endAt } of items) {
-      const members = dedupeMembers(s.members);
+    for (const { s, members, startAt, endAt } of items) {
       const people = effectiveHeadcount(s.headcount, members.length);
       // One statement in the common case: a new row, or a grown one, returns its day (a replay keeps the day of
       // its first arrival); nothing comes back for an unchanged replay or a conflicting reuse of the id.
@@ -92,12 +142,15 @@ export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
         siteId, id: s.id, programId: s.programId, channelId: s.channelId ?? null, mode: s.mode, startAt, endAt,
         siteStart: s.start, siteEnd: s.end, day: dayOf(startAt), watched: s.watchedSeconds, headcount: s.headcount,
         people, offset: offsetMs, now,
-      }) as { day: string } | undefined;
+      });
       let day = written?.day;
       if (!day) {
-        const prior = existing.get(siteId, s.id) as { programId: number; mode: string; day: string };
+        const prior = existing.get(siteId, s.id);
+        if (!prior) throw new Error(`session ${s.id} of site ${siteId} neither written nor found`);
         if (prior.programId !== s.programId || prior.mode !== s.mode) {
-          rejected.push({ id: s.id, reason: 'id_conflict', message: `this site already sent session ${s.id} for program ${prior.programId} (${prior.mode}); the first version is kept.` });
+          const message = `this site already sent session ${s.id} for program ${prior.programId} (${prior.mode}); `
+            + 'the first version is kept.';
+          rejected.push({ id: s.id, reason: 'id_conflict', message });
           continue;
         }
         day = prior.day;
@@ -111,28 +164,47 @@ export function makeIngest(db: Db, tz: string, retentionDays: number): Ingest {
     return { accepted, rejected };
   });
 
-  return (siteId, batch, now) => {
+  return async (siteId, batch, now) => {
     const offsetMs = now - batch.sentAt;
-    const ids = [...new Set(batch.sessions.map((s) => s.programId))];
-    const programDurations = new Map<number, number | null>(
-      (programs.all(JSON.stringify(ids)) as Array<{ id: number; duration: number | null }>).map((r) => [r.id, r.duration]),
-    );
-    const channelIds = channels
-      ? new Set((channels.all(JSON.stringify(batch.sessions.map((s) => s.channelId).filter((c) => c != null))) as Array<{ id: number }>).map((r) => r.id))
-      : null;
-    const oldestStartMs = dayStartMs(oldestAcceptedDay(now, tz, retentionDays), tz);
-    const ctx = { offsetMs, now, programDurations, channelIds, oldestStartMs };
+    const programIds = [...new Set(batch.sessions.map((s) => s.programId))];
+    const channelIds = [...new Set(batch.sessions.flatMap((s) => (s.channelId != null ? [s.channelId] : [])))];
+    const ctx = {
+      offsetMs, now, programDurations: programDurations(db, programIds), channelIds: existingChannelIds(db, channelIds),
+      oldestStartMs: dayStartMs(oldestAcceptedDay(now, tz, retentionDays), tz),
+    };
     const rejected: AttendanceBatchResult['rejected'] = [];
-    const valid: Array<{ s: AttendanceSession; startAt: number; endAt: number }> = [];
+    const valid: Item[] = [];
     for (const s of batch.sessions) {
       const v = checkSession(s, ctx);
-      if (v.ok) valid.push({ s, startAt: v.startAt, endAt: v.endAt });
+      if (v.ok) valid.push({ s, members: dedupeMembers(s.members), startAt: v.startAt, endAt: v.endAt });
       else rejected.push({ id: s.id, reason: v.reason, message: v.message });
     }
-    const stored = store(siteId, valid, offsetMs, now);
+    const capped = capMembers(valid);
+    const accepted: string[] = [];
+    const deferred = capped.deferred;
+    const parts = slices(capped.kept);
+    for (let i = 0; i < parts.length; i++) {
+      // Each slice commits before the next starts; between them other requests run.
+      if (i > 0) await yieldToOthers();
+      try {
+        const stored = store(siteId, parts[i], offsetMs, now);
+        accepted.push(...stored.accepted);
+        rejected.push(...stored.rejected);
+      } catch (err) {
+        // Nothing stored yet: the request fails and the agent retries the batch. Otherwise acknowledge exactly the
+        // committed slices and hand the rest back (a resend of anything already stored is a harmless replay).
+        if (i === 0) throw err;
+        log?.error({ err, siteId }, 'attendance slice failed; the rest of the batch is handed back');
+        for (const it of parts.slice(i).flat()) {
+          deferred.push({ id: it.s.id, reason: 'store_failed', message: 'the server could not store this session now: send it again.' });
+        }
+        break;
+      }
+    }
     return {
-      accepted: [...new Set(stored.accepted)],
-      rejected: [...rejected, ...stored.rejected],
+      accepted: [...new Set(accepted)],
+      rejected: [...rejected, ...capped.rejected],
+      deferred,
       clockOffsetMs: offsetMs,
     };
   };

@@ -2,8 +2,8 @@
 // raw rows for the other days (today, late arrivals since the last rollup), in one read transaction so a
 // concurrent rollup or ingest cannot make a day count twice or not at all.
 import type { Db } from '../db/connection.ts';
-import { tableExists } from './ingest.ts';
 import { channelsForRegion } from '../sites/manifest.ts';
+import { scheduleSpansBetween } from '../broadcast/repo.ts';
 import { eachDay, monthOf, daysInMonth } from './days.ts';
 
 export interface Range { from: string; to: string }
@@ -21,8 +21,8 @@ export interface DaySplit extends Range {
 }
 
 export function daySplit(db: Db, range: Range): DaySplit {
-  const rolled = new Set((db.prepare('SELECT day FROM attendance_rolled_days WHERE day BETWEEN ? AND ?')
-    .all(range.from, range.to) as Array<{ day: string }>).map((r) => r.day));
+  const rolled = new Set(db.prepare<[string, string], { day: string }>('SELECT day FROM attendance_rolled_days WHERE day BETWEEN ? AND ?')
+    .all(range.from, range.to).map((r) => r.day));
   const days = eachDay(range.from, range.to);
   const perMonth = new Map<string, number>();
   for (const d of days) perMonth.set(monthOf(d), (perMonth.get(monthOf(d)) ?? 0) + 1);
@@ -55,16 +55,20 @@ function rolledOrRaw(rolledTable: string, rolledCols: string, rawTable: string, 
     SELECT ${rawCols} FROM ${rawTable} WHERE day IN (SELECT value FROM json_each(@rawDays)) ${filter}`;
 }
 
-const params = (split: DaySplit, siteIds: number[] | null, more: Record<string, unknown> = {}) => ({
+type Params = Record<string, string>;
+const params = (split: DaySplit, siteIds: number[] | null, more: Params = {}): Params => ({
   rolledDays: JSON.stringify(split.rolledDays), rawDays: JSON.stringify(split.rawDays),
   ...(siteIds ? { sites: JSON.stringify(siteIds) } : {}), ...more,
 });
+
+const monthsAndEdges = (split: DaySplit): Params =>
+  ({ months: JSON.stringify(split.fullMonths), edgeDays: JSON.stringify(split.edgeRolledDays) });
 
 /** Per-site figures over the range: whole months from the monthly sums, other rolled days from the per-site days, the rest raw. */
 export function siteActivity(db: Db, split: DaySplit, siteIds: number[] | null): SiteActivity[] {
   const f = siteFilter(siteIds);
   const cols = 'site_id, sessions, watched_seconds, person_seconds, people, broadcast_seconds';
-  return db.prepare(`
+  return db.prepare<[Params], SiteActivity>(`
     SELECT site_id AS siteId, sum(sessions) AS sessions, sum(watched_seconds) AS watchedSeconds,
            sum(person_seconds) AS personSeconds, sum(people) AS people, sum(broadcast_seconds) AS broadcastSeconds
       FROM (
@@ -74,13 +78,13 @@ export function siteActivity(db: Db, split: DaySplit, siteIds: number[] | null):
         UNION ALL
         SELECT site_id, 1, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END
           FROM attendance_sessions WHERE day IN (SELECT value FROM json_each(@rawDays)) ${f}
-      ) GROUP BY site_id`).all(params(split, siteIds, { months: JSON.stringify(split.fullMonths), edgeDays: JSON.stringify(split.edgeRolledDays) })) as SiteActivity[];
+      ) GROUP BY site_id`).all(params(split, siteIds, monthsAndEdges(split)));
 }
 
-/** Distinct (site, member) pairs that watched, with whether the number is on the roll. */
+/** Distinct (site, member) pairs that watched, with whether the number is on the roll of a site in scope. */
 export function membersAtSites(db: Db, split: DaySplit, siteIds: number[] | null): MemberAtSite[] {
   const f = siteFilter(siteIds);
-  return (db.prepare(`
+  return db.prepare<[Params], { siteId: number; memberNo: string; verified: number }>(`
     SELECT x.site_id AS siteId, x.member_no AS memberNo, (m.member_no IS NOT NULL) AS verified
       FROM (
         SELECT site_id, member_no FROM attendance_member_months WHERE month IN (SELECT value FROM json_each(@months)) ${f}
@@ -88,23 +92,25 @@ export function membersAtSites(db: Db, split: DaySplit, siteIds: number[] | null
         SELECT site_id, member_no FROM attendance_member_daily WHERE day IN (SELECT value FROM json_each(@edgeDays)) ${f}
         UNION
         SELECT site_id, member_no FROM attendance_session_members WHERE day IN (SELECT value FROM json_each(@rawDays)) ${f}
-      ) x LEFT JOIN members m ON m.member_no = x.member_no`)
-    .all(params(split, siteIds, { months: JSON.stringify(split.fullMonths), edgeDays: JSON.stringify(split.edgeRolledDays) })) as MemberAtSite[])
+      ) x LEFT JOIN members m ON m.member_no = x.member_no ${siteFilter(siteIds, 'm.site_id')}`)
+    .all(params(split, siteIds, monthsAndEdges(split)))
     .map((r) => ({ ...r, verified: !!r.verified }));
 }
+
+const BROADCAST_SECONDS = "CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END AS bc";
 
 /** Per-site figures for a set of programs. */
 export function programSiteActivity(db: Db, split: DaySplit, siteIds: number[] | null, programIds: number[]): SiteActivity[] {
   const f = siteFilter(siteIds) + ' AND program_id IN (SELECT value FROM json_each(@programs))';
   const src = rolledOrRaw(
-    'attendance_daily', "site_id, sessions, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END AS bc",
-    'attendance_sessions', "site_id, 1 AS sessions, watched_seconds, person_seconds, people, CASE WHEN mode = 'broadcast' THEN watched_seconds ELSE 0 END AS bc",
+    'attendance_daily', `site_id, sessions, watched_seconds, person_seconds, people, ${BROADCAST_SECONDS}`,
+    'attendance_sessions', `site_id, 1 AS sessions, watched_seconds, person_seconds, people, ${BROADCAST_SECONDS}`,
     f,
   );
-  return db.prepare(`
+  return db.prepare<[Params], SiteActivity>(`
     SELECT site_id AS siteId, sum(sessions) AS sessions, sum(watched_seconds) AS watchedSeconds,
            sum(person_seconds) AS personSeconds, sum(people) AS people, sum(bc) AS broadcastSeconds
-      FROM (${src}) GROUP BY site_id`).all(params(split, siteIds, { programs: JSON.stringify(programIds) })) as SiteActivity[];
+      FROM (${src}) GROUP BY site_id`).all(params(split, siteIds, { programs: JSON.stringify(programIds) }));
 }
 
 export interface MemberWatch { memberNo: string; siteId: number; day: string; watchedSeconds: number; sessions: number }
@@ -115,34 +121,20 @@ export function memberWatchByDay(db: Db, split: DaySplit, siteIds: number[] | nu
     'attendance_member_daily', 'member_no, site_id, day, sessions, watched_seconds',
     'attendance_session_members', 'member_no, site_id, day, 1 AS sessions, watched_seconds', f,
   );
-  return db.prepare(`
+  return db.prepare<[Params], MemberWatch>(`
     SELECT member_no AS memberNo, site_id AS siteId, day, sum(watched_seconds) AS watchedSeconds, sum(sessions) AS sessions
       FROM (${src}) GROUP BY member_no, site_id, day`)
-    .all(params(split, siteIds, programIds ? { programs: JSON.stringify(programIds) } : {})) as MemberWatch[];
-}
-
-export interface RollMember { memberNo: string; name: string; siteId: number; category: string }
-export function rollMembers(db: Db, siteIds: number[] | null, memberNos: string[] = []): RollMember[] {
-  const cols = 'member_no AS memberNo, name, site_id AS siteId, category';
-  if (!siteIds) return db.prepare(`SELECT ${cols} FROM members`).all() as RollMember[];
-  return db.prepare(`SELECT ${cols} FROM members WHERE site_id IN (SELECT value FROM json_each(?))
-      OR member_no IN (SELECT value FROM json_each(?))`).all(JSON.stringify(siteIds), JSON.stringify(memberNos)) as RollMember[];
+    .all(params(split, siteIds, programIds ? { programs: JSON.stringify(programIds) } : {}));
 }
 
 export interface ScheduleItem { channelId: number; startMs: number; endMs: number }
 
-/**
- * The broadcast schedule overlapping [startMs, endMs) and the channels each of the given regions receives (the
- * sites domain's rule), or null while the broadcast tables do not exist.
- */
+/** The broadcast schedule overlapping [startMs, endMs) and the channels each of the given regions receives (the sites domain's rule). */
 export function scheduleData(db: Db, regionPaths: Map<number, string>, startMs: number, endMs: number):
-  { items: ScheduleItem[]; channelsByRegion: Map<number, number[]> } | null {
-  if (!['channels', 'channel_regions', 'schedule_items'].every((t) => tableExists(db, t))) return null;
+  { items: ScheduleItem[]; channelsByRegion: Map<number, number[]> } {
   const channelsByRegion = new Map<number, number[]>();
   for (const [regionId, path] of regionPaths) channelsByRegion.set(regionId, channelsForRegion(db, path));
-  const items = db.prepare(`SELECT channel_id AS channelId, start_at AS startMs, end_at AS endMs FROM schedule_items
-     WHERE end_at > ? AND start_at < ?`).all(startMs, endMs) as ScheduleItem[];
-  return { items, channelsByRegion };
+  return { items: scheduleSpansBetween(db, startMs, endMs), channelsByRegion };
 }
 
 export interface SiteStatusRow {
@@ -151,18 +143,13 @@ export interface SiteStatusRow {
   clockOffsetMs: number | null;
 }
 export function siteStatuses(db: Db): SiteStatusRow[] {
-  return db.prepare(`SELECT site_id AS siteId, first_seen AS firstSeen, last_seen AS lastSeen, on_screen AS onScreen,
+  return db.prepare<[], SiteStatusRow>(`SELECT site_id AS siteId, first_seen AS firstSeen, last_seen AS lastSeen, on_screen AS onScreen,
       cache_readiness AS cacheReadiness, free_disk_bytes AS freeDiskBytes, agent_version AS agentVersion,
-      uptime_seconds AS uptimeSeconds, last_error AS lastError, clock_offset_ms AS clockOffsetMs FROM site_status`).all() as SiteStatusRow[];
+      uptime_seconds AS uptimeSeconds, last_error AS lastError, clock_offset_ms AS clockOffsetMs FROM site_status`).all();
 }
 
 export function connectedSeconds(db: Db, range: Range): Map<number, number> {
-  const rows = db.prepare(`SELECT site_id AS siteId, sum(seconds) AS seconds FROM site_connected_daily
-     WHERE day BETWEEN ? AND ? GROUP BY site_id`).all(range.from, range.to) as Array<{ siteId: number; seconds: number }>;
+  const rows = db.prepare<[string, string], { siteId: number; seconds: number }>(`SELECT site_id AS siteId, sum(seconds) AS seconds
+     FROM site_connected_daily WHERE day BETWEEN ? AND ? GROUP BY site_id`).all(range.from, range.to);
   return new Map(rows.map((r) => [r.siteId, r.seconds]));
-}
-
-export function programsOf(db: Db, q: { programId?: number; seriesId?: number }): Array<{ id: number; title: string }> {
-  if (q.programId != null) return db.prepare('SELECT id, title FROM programs WHERE id = ?').all(q.programId) as Array<{ id: number; title: string }>;
-  return db.prepare('SELECT id, title FROM programs WHERE series_id = ? ORDER BY episode, id').all(q.seriesId) as Array<{ id: number; title: string }>;
 }

@@ -1,32 +1,29 @@
 // The four organizer reports, each as JSON, CSV (UTF-8 BOM) or printable HTML, scoped to the caller's region.
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { badRequest, errorSchema, notFound } from '../errors.ts';
+// HTTP only: figures come from report-data.ts (SQL) and reports.ts (pure builders); programs from the catalog.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  ActivityQuery, ActivityReport, MAX_REPORT_RANGE_DAYS, MembersQuery, MembersReport, ReachQuery, ReachReport, SitesQuery, SitesReport,
+} from '../../common/api/reports.ts';
+import { ErrorBody, type Format } from '../../common/api/shared.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { getSeries, programTitles } from '../catalog/repo.ts';
 import { addDays, daysBetween, eachDay, isDay, provinceDay, rangeMs } from './days.ts';
 import { resolveScope, regionPathNames, type RegionRow, type Scope } from './scope.ts';
 import {
-  connectedSeconds, memberWatchByDay, membersAtSites, programsOf, programSiteActivity, rollMembers, scheduleData,
-  siteActivity, siteStatuses, daySplit, type Range,
+  connectedSeconds, memberWatchByDay, membersAtSites, programSiteActivity, scheduleData, siteActivity, siteStatuses, daySplit,
+  type Range,
 } from './report-data.ts';
-import { buildActivityTree, buildMemberHours, buildReach, buildSiteHealth, scheduledSecondsBySite, type Per } from './reports.ts';
-import { activityTable, membersTable, reachMembersTable, reachTable, sitesTable, type RangeNote } from './tables.ts';
+import { rollOfSites } from './tables.ts';
+import { buildActivityTree, buildMemberHours, buildReach, buildSiteHealth, scheduledSecondsBySite } from './reports.ts';
+import { activityTable, membersTable, reachMembersTable, reachTable, sitesTable, type RangeNote } from './report-tables.ts';
 import { toCsv, toHtml, type Table } from './render.ts';
 
-type Format = 'json' | 'csv' | 'html';
-interface BaseQuery { from?: string; to?: string; regionId?: number; format: Format }
+const refusals = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
+const TEXT_FORMATS = 'format=csv answers a CSV file (UTF-8 with BOM), format=html a printable page, of the same table.';
 
-const MAX_RANGE_DAYS = 3 * 366;
-
-const baseQueryProps = {
-  from: { type: 'string', description: 'first day, YYYY-MM-DD in the province zone (default: 6 days before `to`)' },
-  to: { type: 'string', description: 'last day included, YYYY-MM-DD (default: today)' },
-  regionId: { type: 'integer', description: "root of the report (default: the organizer's region, or everything)" },
-  format: { type: 'string', enum: ['json', 'csv', 'html'], default: 'json' },
-} as const;
-
-const reportResponse = {
-  200: { type: 'object', additionalProperties: true, description: 'JSON report (format=json); CSV or HTML otherwise' },
-  400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema,
-} as const;
+/** Drafts (unpublished programs) are for operators; organizers see the published catalog only. */
+const seesDrafts = (req: FastifyRequest) => req.user?.role === 'operator';
 
 /** Validated report range in the province zone. */
 export function reportRange(q: { from?: string; to?: string }, tz: string, now: number): Range {
@@ -36,7 +33,9 @@ export function reportRange(q: { from?: string; to?: string }, tz: string, now: 
   const to = q.to ?? provinceDay(now, tz);
   const from = q.from ?? addDays(to, -6);
   if (to < from) throw badRequest(`to (${to}) is before from (${from}).`);
-  if (daysBetween(from, to) >= MAX_RANGE_DAYS) throw badRequest(`The range is longer than ${MAX_RANGE_DAYS} days: ask for a shorter one.`);
+  if (daysBetween(from, to) >= MAX_REPORT_RANGE_DAYS) {
+    throw badRequest(`The range is longer than ${MAX_REPORT_RANGE_DAYS} days: ask for a shorter one.`);
+  }
   return { from, to };
 }
 
@@ -44,8 +43,8 @@ function scopeName(scope: Scope): string {
   return scope.root ? `${scope.root.name} (${scope.root.level} ${scope.root.id})` : 'all regions';
 }
 
-function send(reply: FastifyReply, format: Format, json: object, table: () => Table, name: string, range: Range) {
-  if (format === 'json') return json;
+function send<T>(reply: FastifyReply, format: Format | undefined, json: T, table: () => Table, name: string, range: Range) {
+  if (format === undefined || format === 'json') return json;
   const file = `${name}_${range.from}_${range.to}`;
   if (format === 'csv') {
     return reply
@@ -56,7 +55,8 @@ function send(reply: FastifyReply, format: Format, json: object, table: () => Ta
   return reply.type('text/html; charset=utf-8').send(toHtml(table()));
 }
 
-export default async function reportRoutes(app: FastifyInstance) {
+export default async function reportRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tz = app.config.provinceTz;
   const db = app.db;
   /** Every report reads in one transaction: one consistent snapshot across rollups and raw rows. */
@@ -69,13 +69,15 @@ export default async function reportRoutes(app: FastifyInstance) {
     return { byId, names };
   };
 
-  app.get<{ Querystring: BaseQuery }>('/api/reports/activity', {
-    preHandler: app.auth.user,
+  app.get('/api/reports/activity', {
+    onRequest: app.auth.user,
     schema: {
       tags: ['reports'],
-      summary: 'Activity by region, province -> ... -> village -> sites: sessions, viewing hours, person-hours, members, broadcast coverage',
-      querystring: { type: 'object', additionalProperties: false, properties: baseQueryProps },
-      response: reportResponse,
+      summary: 'Activity by region, province -> ... -> village -> sites: sessions, viewing hours, person-hours, members, '
+        + 'broadcast coverage',
+      description: TEXT_FORMATS,
+      querystring: ActivityQuery,
+      response: { 200: ActivityReport, ...refusals },
     },
   }, async (req, reply) => {
     const now = Date.now();
@@ -95,9 +97,7 @@ export default async function reportRoutes(app: FastifyInstance) {
         schedule: scheduleData(db, paths, startMs, airedUntil),
       };
     });
-    const scheduled = data.schedule
-      ? scheduledSecondsBySite(scope.sites, data.schedule.channelsByRegion, data.schedule.items, startMs, airedUntil)
-      : null;
+    const scheduled = scheduledSecondsBySite(scope.sites, data.schedule.channelsByRegion, data.schedule.items, startMs, airedUntil);
     const regions = buildActivityTree({
       regions: scope.regions, sites: scope.sites, activity: data.activity, members: data.members, scheduled,
       rootId: scope.root?.id ?? null,
@@ -106,22 +106,15 @@ export default async function reportRoutes(app: FastifyInstance) {
     return send(reply, req.query.format, json, () => activityTable(regions, note(range, scope)), 'activity', range);
   });
 
-  app.get<{ Querystring: BaseQuery & { programId?: number; seriesId?: number; list: 'sites' | 'members' } }>('/api/reports/reach', {
-    preHandler: app.auth.user,
+  app.get('/api/reports/reach', {
+    onRequest: app.auth.user,
     schema: {
       tags: ['reports'],
       summary: 'Program reach: for a program or a series, the sites and people that watched it',
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          ...baseQueryProps,
-          programId: { type: 'integer' },
-          seriesId: { type: 'integer' },
-          list: { type: 'string', enum: ['sites', 'members'], default: 'sites', description: 'which list CSV/HTML show' },
-        },
-      },
-      response: reportResponse,
+      description: `${TEXT_FORMATS} list=members makes CSV/HTML list the members instead of the sites. `
+        + 'Organizers see published programs only.',
+      querystring: ReachQuery,
+      response: { 200: ReachReport, ...refusals },
     },
   }, async (req, reply) => {
     const { programId, seriesId } = req.query;
@@ -129,14 +122,14 @@ export default async function reportRoutes(app: FastifyInstance) {
     const now = Date.now();
     const range = reportRange(req.query, tz, now);
     const scope = resolveScope(db, req.user!, req.query.regionId);
+    // A draft is not there for a role that cannot see drafts: neither its title nor its figures.
+    const programs = programTitles(db, { programId, seriesId }, seesDrafts(req)).map(({ id, title }) => ({ id, title }));
     let title: string;
     if (seriesId != null) {
-      const series = db.prepare('SELECT title FROM series WHERE id = ?').get(seriesId) as { title: string } | undefined;
+      const series = getSeries(db, seriesId);
       if (!series) throw notFound(`Series ${seriesId} does not exist.`);
       title = series.title;
-    }
-    const programs = programsOf(db, { programId, seriesId });
-    if (programId != null) {
+    } else {
       if (!programs.length) throw notFound(`Program ${programId} does not exist.`);
       title = programs[0].title;
     }
@@ -144,11 +137,10 @@ export default async function reportRoutes(app: FastifyInstance) {
     const siteIds = scope.root ? scope.sites.map((s) => s.id) : null;
     const data = snapshot(() => {
       const split = daySplit(db, range);
-      const watch = memberWatchByDay(db, split, siteIds, programIds);
       return {
         activity: programSiteActivity(db, split, siteIds, programIds),
-        watch,
-        roll: rollMembers(db, [], [...new Set(watch.map((w) => w.memberNo))]),
+        watch: memberWatchByDay(db, split, siteIds, programIds),
+        roll: rollOfSites(db, siteIds),
       };
     });
     const { names } = regionMaps(scope);
@@ -156,32 +148,26 @@ export default async function reportRoutes(app: FastifyInstance) {
     const reach = buildReach(sites, data.activity, data.watch, new Map(data.roll.map((m) => [m.memberNo, m])));
     const json = {
       ...range, timeZone: tz, regionId: scope.root?.id ?? null, generatedAt: new Date(now).toISOString(),
-      programId: programId ?? null, seriesId: seriesId ?? null, title: title!, programs, ...reach,
+      programId: programId ?? null, seriesId: seriesId ?? null, title, programs, ...reach,
     };
-    const table = () => req.query.list === 'members' ? reachMembersTable(reach, title!, note(range, scope)) : reachTable(reach, title!, note(range, scope));
+    const table = () => (req.query.list === 'members' ? reachMembersTable : reachTable)(reach, title, note(range, scope));
     return send(reply, req.query.format, json, table, 'reach', range);
   });
 
-  app.get<{ Querystring: BaseQuery & { targetHours?: number; per: Per; belowOnly: boolean; siteId?: number } }>('/api/reports/members', {
-    preHandler: app.auth.user,
+  app.get('/api/reports/members', {
+    onRequest: app.auth.user,
     schema: {
       tags: ['reports'],
-      summary: 'Member learning hours per member and period (day or month), and the members below a target',
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          ...baseQueryProps,
-          targetHours: { type: 'number', minimum: 0, description: 'target hours per period, e.g. 1 per day or 8 per month' },
-          per: { type: 'string', enum: ['day', 'month'], default: 'month' },
-          belowOnly: { type: 'boolean', default: false, description: 'only rows below the target' },
-          siteId: { type: 'integer' },
-        },
-      },
-      response: reportResponse,
+      summary: 'Member learning hours per member and period (day or month), every site they watched at with its share, '
+        + 'and the members below a target',
+      description: TEXT_FORMATS,
+      querystring: MembersQuery,
+      response: { 200: MembersReport, ...refusals },
     },
   }, async (req, reply) => {
-    const { targetHours, per, belowOnly, siteId } = req.query;
+    const { targetHours, siteId } = req.query;
+    const per = req.query.per ?? 'month';
+    const belowOnly = req.query.belowOnly ?? false;
     if (belowOnly && targetHours == null) throw badRequest('belowOnly needs targetHours.');
     const now = Date.now();
     const range = reportRange(req.query, tz, now);
@@ -194,13 +180,10 @@ export default async function reportRoutes(app: FastifyInstance) {
     const siteIds = scope.root || siteId != null ? sites.map((s) => s.id) : null;
     const data = snapshot(() => {
       const watch = memberWatchByDay(db, daySplit(db, range), siteIds);
-      return { watch, roll: rollMembers(db, siteIds, [...new Set(watch.map((w) => w.memberNo))]) };
+      return { watch, roll: rollOfSites(db, siteIds) };
     });
-    const inScope = siteIds ? new Set(siteIds) : null;
     let rows = buildMemberHours(
-      data.roll.filter((m) => !inScope || inScope.has(m.siteId)), data.watch, eachDay(range.from, range.to), per,
-      targetHours ?? null, new Map(scope.sites.map((s) => [s.id, s.name])),
-      data.roll.filter((m) => inScope && !inScope.has(m.siteId)),
+      data.roll, data.watch, eachDay(range.from, range.to), per, targetHours ?? null, new Map(scope.sites.map((s) => [s.id, s.name])),
     );
     if (belowOnly) rows = rows.filter((r) => r.belowTarget);
     const json = {
@@ -217,31 +200,29 @@ export default async function reportRoutes(app: FastifyInstance) {
     return send(reply, req.query.format, json, () => membersTable(rows, per, targetHours ?? null, note(range, scope)), 'members', range);
   });
 
-  app.get<{ Querystring: BaseQuery & { darkDays: number } }>('/api/reports/sites', {
-    preHandler: app.auth.user,
+  app.get('/api/reports/sites', {
+    onRequest: app.auth.user,
     schema: {
       tags: ['reports'],
       summary: 'Site health: online now, online share over the range, last seen, cache readiness, sites dark for N days',
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { ...baseQueryProps, darkDays: { type: 'integer', minimum: 1, maximum: 3650, default: 3 } },
-      },
-      response: reportResponse,
+      description: TEXT_FORMATS,
+      querystring: SitesQuery,
+      response: { 200: SitesReport, ...refusals },
     },
   }, async (req, reply) => {
+    const darkDays = req.query.darkDays ?? 3;
     const now = Date.now();
     const range = reportRange(req.query, tz, now);
     const scope = resolveScope(db, req.user!, req.query.regionId);
     const data = snapshot(() => ({ statuses: siteStatuses(db), connected: connectedSeconds(db, range) }));
     const { names } = regionMaps(scope);
-    const rows = buildSiteHealth(scope.sites, names, data.statuses, data.connected, rangeMs(range.from, range.to, tz), now, req.query.darkDays);
+    const rows = buildSiteHealth(scope.sites, names, data.statuses, data.connected, rangeMs(range.from, range.to, tz), now, darkDays);
     const json = {
       ...range, timeZone: tz, regionId: scope.root?.id ?? null, generatedAt: new Date(now).toISOString(),
-      darkDays: req.query.darkDays,
+      darkDays: darkDays,
       summary: { sites: rows.length, online: rows.filter((r) => r.online).length, dark: rows.filter((r) => r.dark).length },
       sites: rows,
     };
-    return send(reply, req.query.format, json, () => sitesTable(rows, req.query.darkDays, note(range, scope)), 'sites', range);
+    return send(reply, req.query.format, json, () => sitesTable(rows, darkDays, note(range, scope)), 'sites', range);
   });
 }

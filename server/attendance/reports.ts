@@ -1,6 +1,13 @@
 // Pure report builders: plain rows in, report objects out. No SQL, no clock (now is passed in).
 import type { RegionRow, SiteRow } from './scope.ts';
-import type { MemberAtSite, MemberWatch, RollMember, ScheduleItem, SiteActivity, SiteStatusRow } from './report-data.ts';
+import type { MemberAtSite, MemberWatch, ScheduleItem, SiteActivity, SiteStatusRow } from './report-data.ts';
+import type { RollEntry } from './tables.ts';
+import type {
+  ActivityNode, MemberPeriodRow, MemberSiteShare, OnScreen, Per, Reach, ReachMember, ReachSite, SiteHealthRow,
+} from '../../common/api/reports.ts';
+
+export type { ActivityNode, MemberPeriodRow, Per, Reach, ReachMember, ReachSite, SiteHealthRow };
+type RollMember = Pick<RollEntry, 'memberNo' | 'name' | 'siteId' | 'category'>;
 import { isOnline } from './heartbeat.ts';
 import { monthOf } from './days.ts';
 
@@ -55,27 +62,7 @@ export function scheduledSecondsBySite(
 
 // ---------- 1. activity by region ----------
 
-export interface ActivityFigures {
-  sites: number;
-  sessions: number;
-  viewingHours: number;
-  personHours: number;
-  distinctMembers: number;
-  unverifiedMembers: number;
-  broadcastHours: number;
-  /** Hours of broadcast scheduled for these sites (summed over sites); null when schedules are unknown. */
-  scheduledHours: number | null;
-  /** broadcastHours / scheduledHours, capped at 1; null when nothing was scheduled. */
-  coverage: number | null;
-}
-
-export interface ActivityNode extends ActivityFigures {
-  kind: 'region' | 'site';
-  id: number;
-  name: string;
-  level: string;
-  children: ActivityNode[];
-}
+type ActivityFigures = Omit<ActivityNode, 'kind' | 'id' | 'name' | 'level' | 'children'>;
 
 export interface ActivityInput {
   regions: RegionRow[];
@@ -160,14 +147,6 @@ export function flattenTree(nodes: ActivityNode[], depth = 0): Array<{ depth: nu
 
 // ---------- 2. program reach ----------
 
-export interface ReachSite { siteId: number; siteName: string; region: string; sessions: number; viewingHours: number; personHours: number; viewers: number; members: number }
-export interface ReachMember { memberNo: string; name: string | null; verified: boolean; siteId: number; siteName: string; sessions: number; watchedHours: number }
-export interface Reach {
-  totals: { sites: number; sessions: number; viewingHours: number; personHours: number; viewers: number; distinctMembers: number; unverifiedMembers: number };
-  sites: ReachSite[];
-  members: ReachMember[];
-}
-
 export function buildReach(
   sites: Map<number, { name: string; region: string }>, activity: SiteActivity[], watch: MemberWatch[], roll: Map<string, RollMember>,
 ): Reach {
@@ -215,52 +194,62 @@ export function buildReach(
 
 // ---------- 3. member learning hours ----------
 
-export type Per = 'day' | 'month';
-export interface MemberPeriodRow {
-  memberNo: string; name: string | null; category: string | null; verified: boolean; siteId: number; siteName: string;
-  period: string; sessions: number; hours: number; belowTarget: boolean;
-}
-
 /** The periods (dates or YYYY-MM months) that make up a list of dates. */
 export function periodsOf(days: string[], per: Per): string[] {
   return per === 'day' ? days : [...new Set(days.map(monthOf))];
 }
 
+/** Each site's share of the seconds watched, largest first (shares rounded to 0.01; ties by site id). */
+export function siteShares(secondsBySite: Map<number, number>, siteNames: Map<number, string>): MemberSiteShare[] {
+  const total = [...secondsBySite.values()].reduce((a, b) => a + b, 0);
+  if (total <= 0) return [];
+  return [...secondsBySite]
+    .filter(([, sec]) => sec > 0)
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .map(([siteId, sec]) => ({ siteId, siteName: siteNames.get(siteId) ?? `#${siteId}`, share: round2(sec / total) }));
+}
+
 /**
- * Hours per member and period. Members on the roll (of sites in scope) who watched nothing still get a row with
- * 0 hours in every period — they are the ones below target. Unverified numbers (not on the roll) are listed too.
+ * Hours per member and period, with every site the member watched at in that period and its share of their time.
+ * Members on the roll (of sites in scope) who watched nothing still get a row with 0 hours in every period — they
+ * are the ones below target. Numbers not on a roll in scope are listed too, without a name (unverified); their
+ * home site is where they watched most.
  */
 export function buildMemberHours(
-  roll: RollMember[], watch: MemberWatch[], days: string[], per: Per, targetHours: number | null,
-  siteNames: Map<number, string>, otherRoll: RollMember[] = [],
+  roll: RollMember[], watch: MemberWatch[], days: string[], per: Per, targetHours: number | null, siteNames: Map<number, string>,
 ): MemberPeriodRow[] {
   const periods = periodsOf(days, per);
-  // `roll`: members of the sites in scope (listed even with 0 h); `otherRoll`: roll entries elsewhere that
-  // verify numbers seen watching in scope.
-  const rollByNo = new Map([...otherRoll, ...roll].map((m) => [m.memberNo, m]));
-  const sums = new Map<string, Map<string, { seconds: number; sessions: number }>>();
-  const siteOf = new Map<string, number>(roll.map((m) => [m.memberNo, m.siteId]));
+  const rollByNo = new Map(roll.map((m) => [m.memberNo, m]));
+  type Cell = { seconds: number; sessions: number; bySite: Map<number, number> };
+  const sums = new Map<string, Map<string, Cell>>();
+  const totalBySite = new Map<string, Map<number, number>>();
   for (const w of watch) {
     const period = per === 'day' ? w.day : monthOf(w.day);
     if (!sums.has(w.memberNo)) sums.set(w.memberNo, new Map());
-    const cur = sums.get(w.memberNo)!.get(period) ?? { seconds: 0, sessions: 0 };
-    cur.seconds += w.watchedSeconds;
-    cur.sessions += w.sessions;
-    sums.get(w.memberNo)!.set(period, cur);
-    if (!siteOf.has(w.memberNo)) siteOf.set(w.memberNo, w.siteId);
+    const cell = sums.get(w.memberNo)!.get(period) ?? { seconds: 0, sessions: 0, bySite: new Map() };
+    cell.seconds += w.watchedSeconds;
+    cell.sessions += w.sessions;
+    cell.bySite.set(w.siteId, (cell.bySite.get(w.siteId) ?? 0) + w.watchedSeconds);
+    sums.get(w.memberNo)!.set(period, cell);
+    if (!totalBySite.has(w.memberNo)) totalBySite.set(w.memberNo, new Map());
+    const t = totalBySite.get(w.memberNo)!;
+    t.set(w.siteId, (t.get(w.siteId) ?? 0) + w.watchedSeconds);
   }
+  const homeSite = (no: string): number =>
+    rollByNo.get(no)?.siteId ?? [...(totalBySite.get(no) ?? new Map<number, number>())].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
   const memberNos = [...new Set([...roll.map((m) => m.memberNo), ...sums.keys()])].sort();
   const rows: MemberPeriodRow[] = [];
   for (const no of memberNos) {
     const r = rollByNo.get(no);
-    const siteId = siteOf.get(no)!;
+    const siteId = homeSite(no);
     for (const period of periods) {
-      const s = sums.get(no)?.get(period) ?? { seconds: 0, sessions: 0 };
-      const h = hours(s.seconds);
+      const cell = sums.get(no)?.get(period);
+      const seconds = cell?.seconds ?? 0;
       rows.push({
         memberNo: no, name: r?.name ?? null, category: r?.category ?? null, verified: !!r, siteId,
-        siteName: siteNames.get(siteId) ?? `#${siteId}`, period, sessions: s.sessions, hours: h,
-        belowTarget: targetHours != null && s.seconds < targetHours * 3600,
+        siteName: siteNames.get(siteId) ?? `#${siteId}`, sites: cell ? siteShares(cell.bySite, siteNames) : [],
+        period, sessions: cell?.sessions ?? 0, hours: hours(seconds),
+        belowTarget: targetHours != null && seconds < targetHours * 3600,
       });
     }
   }
@@ -268,16 +257,6 @@ export function buildMemberHours(
 }
 
 // ---------- 4. site health ----------
-
-export interface SiteHealthRow {
-  siteId: number; siteName: string; region: string; paired: boolean; revoked: boolean;
-  online: boolean; lastSeen: string | null; daysSinceSeen: number | null; dark: boolean;
-  /** Share of the range (up to now) the site was connected, and those hours. */
-  onlineShare: number;
-  connectedHours: number;
-  cacheReadiness: number | null; freeDiskBytes: number | null; agentVersion: string | null;
-  uptimeSeconds: number | null; lastError: string | null; onScreen: unknown; clockOffsetMs: number | null;
-}
 
 export function buildSiteHealth(
   sites: SiteRow[], regionNames: Map<number, string>, statuses: SiteStatusRow[], connected: Map<number, number>,
@@ -298,7 +277,7 @@ export function buildSiteHealth(
       connectedHours: hours(connected.get(site.id) ?? 0),
       cacheReadiness: st?.cacheReadiness ?? null, freeDiskBytes: st?.freeDiskBytes ?? null,
       agentVersion: st?.agentVersion ?? null, uptimeSeconds: st?.uptimeSeconds ?? null, lastError: st?.lastError ?? null,
-      onScreen: st?.onScreen ? JSON.parse(st.onScreen) : null, clockOffsetMs: st?.clockOffsetMs ?? null,
+      onScreen: st?.onScreen ? (JSON.parse(st.onScreen) as OnScreen) : null, clockOffsetMs: st?.clockOffsetMs ?? null,
     };
   });
 }

@@ -1,7 +1,6 @@
 // Member rolls from CSV: parsing and checking are pure (text + the sites the caller may manage in, rows or
-// row errors out); storing is all-or-nothing.
+// row errors out); storing (all-or-nothing) is in tables.ts.
 import { parse } from 'csv-parse/sync';
-import type { Db } from '../db/connection.ts';
 import { MEMBER_NO_RE } from '../../common/attendance.ts';
 
 export interface RollRow { memberNo: string; name: string; siteId: number; category: string }
@@ -70,20 +69,4 @@ export function parseRoll(
     rows.push({ memberNo, name, siteId: site.id, category: get('category') });
   });
   return { rows, errors, forbidden: forbiddenRows };
-}
-
-/** Writes a checked roll in one transaction: new numbers inserted, known numbers updated (moved to the new site). */
-export function storeRoll(db: Db, rows: RollRow[], nowIso: string): { inserted: number; updated: number } {
-  const exists = db.prepare('SELECT 1 FROM members WHERE member_no = ?');
-  const upsert = db.prepare(`INSERT INTO members (member_no, name, site_id, category, imported_at) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (member_no) DO UPDATE SET name = excluded.name, site_id = excluded.site_id, category = excluded.category,
-    imported_at = excluded.imported_at`);
-  return db.transaction(() => {
-    let inserted = 0, updated = 0;
-    for (const r of rows) {
-      if (exists.get(r.memberNo)) updated++; else inserted++;
-      upsert.run(r.memberNo, r.name, r.siteId, r.category, nowIso);
-    }
-    return { inserted, updated };
-  })();
 }

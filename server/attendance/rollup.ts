@@ -40,10 +40,10 @@ export function makeRollups(db: Db, tz: string): Rollups {
     INSERT OR IGNORE INTO attendance_member_months (month, site_id, member_no)
     SELECT DISTINCT substr(day, 1, 7), site_id, member_no FROM attendance_member_daily WHERE day = ?`);
   const mark = db.prepare('INSERT OR REPLACE INTO attendance_rolled_days (day, rolled_at) VALUES (?, ?)');
-  const pending = db.prepare(`
+  const pending = db.prepare<[string], { day: string }>(`
     SELECT DISTINCT day FROM attendance_sessions
      WHERE day < ? AND day NOT IN (SELECT day FROM attendance_rolled_days) ORDER BY day`);
-  const oldDays = db.prepare('SELECT day FROM attendance_rolled_days WHERE day < ?');
+  const oldDays = db.prepare<[string], { day: string }>('SELECT day FROM attendance_rolled_days WHERE day < ?');
   const delRaw = db.prepare('DELETE FROM attendance_sessions WHERE day = ?');
   const delRawMembers = db.prepare('DELETE FROM attendance_session_members WHERE day = ?');
 
@@ -72,7 +72,7 @@ export function makeRollups(db: Db, tz: string): Rollups {
     rollupDay: (day, now) => rollDays([day], now),
     rollupPending(now) {
       const today = provinceDay(now, tz);
-      const days = (pending.all(today) as Array<{ day: string }>).map((r) => r.day);
+      const days = pending.all(today).map((r) => r.day);
       // One transaction per month: a catch-up after a long stop rebuilds each month once, not once per day.
       const byMonth = new Map<string, string[]>();
       for (const d of days) byMonth.set(monthOf(d), [...(byMonth.get(monthOf(d)) ?? []), d]);
@@ -82,7 +82,7 @@ export function makeRollups(db: Db, tz: string): Rollups {
     purgeRaw(now, retentionDays) {
       const cutoff = addDays(provinceDay(now, tz), -retentionDays);
       let n = 0;
-      for (const { day } of oldDays.all(cutoff) as Array<{ day: string }>) {
+      for (const { day } of oldDays.all(cutoff)) {
         n += db.transaction(() => {
           delRawMembers.run(day);
           return delRaw.run(day).changes;

@@ -4,22 +4,16 @@ import type { Db } from '../db/connection.ts';
 import type { AuthUser } from '../auth/guards.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { getRegion, isInSubtree, listRegions } from '../sites/regions.ts';
+import { sitesUnderPath, type SiteBrief } from '../sites/sites.ts';
 
 export interface RegionRow { id: number; parentId: number | null; name: string; level: string; path: string }
-export interface SiteRow { id: number; name: string; regionId: number; paired: boolean; revoked: boolean }
+export type SiteRow = SiteBrief;
 
 export interface Scope {
   /** The region the report is rooted at; null = the whole province (operators only). */
   root: RegionRow | null;
   regions: RegionRow[];
   sites: SiteRow[];
-}
-
-const siteCols = `s.id, s.name, s.region_id AS regionId, (s.token_hash IS NOT NULL) AS paired,
-  (s.revoked_at IS NOT NULL) AS revoked`;
-
-function toSite(r: SiteRow): SiteRow {
-  return { ...r, paired: !!r.paired, revoked: !!r.revoked };
 }
 
 /**
@@ -37,12 +31,9 @@ export function resolveScope(db: Db, user: AuthUser, regionId: number | undefine
   if (user.role !== 'operator' && (user.regionId == null || !root || !isInSubtree(db, root.id, user.regionId))) {
     throw forbidden(`Region ${wanted} is outside your region; you may report on region ${user.regionId} and below.`);
   }
-  const regions: RegionRow[] = listRegions(db, root?.id).map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, level: r.level, path: r.path }));
-  const sites = root
-    ? db.prepare(`SELECT ${siteCols} FROM sites s JOIN regions r ON r.id = s.region_id
-        WHERE r.path LIKE ? || '%' ORDER BY s.id`).all(root.path) as SiteRow[]
-    : db.prepare(`SELECT ${siteCols} FROM sites s ORDER BY s.id`).all() as SiteRow[];
-  return { root, regions, sites: sites.map(toSite) };
+  const regions: RegionRow[] = listRegions(db, root?.id)
+    .map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, level: r.level, path: r.path }));
+  return { root, regions, sites: sitesUnderPath(db, root?.path ?? null) };
 }
 
 /** May this user manage the roll of this site? Operators any site, organizers sites in their subtree. */

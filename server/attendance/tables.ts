@@ -1,134 +1,62 @@
-// Report objects -> printable tables (columns with labels, rows), shared by the CSV and HTML renderers. Pure.
-import { DateTime } from 'luxon';
-import type { Table } from './render.ts';
-import type { ActivityNode, MemberPeriodRow, Reach, SiteHealthRow } from './reports.ts';
-import { flattenTree } from './reports.ts';
+// The attendance domain's data module for the member rolls (the `members` table), and the place other domains
+// call when they need attendance data (append under `// Used by <domain>:`). Sessions, rollups and heartbeats keep
+// their statements next to the code that runs them (ingest.ts, rollup.ts, heartbeat.ts, report-data.ts).
+import type { Db } from '../db/connection.ts';
+import type { RollRow } from './roll.ts';
 
-export interface RangeNote { from: string; to: string; timeZone: string; scope: string }
-const rangeNotes = (r: RangeNote): string[] => [`${r.from} — ${r.to} (${r.timeZone})`, `Region: ${r.scope}`];
+export interface RollEntry { memberNo: string; name: string; siteId: number; category: string; importedAt: string }
 
-export function activityTable(roots: ActivityNode[], r: RangeNote): Table {
-  const rows = flattenTree(roots).map(({ depth, node }) => ({
-    depth, kind: node.kind, id: node.id, name: node.name, level: node.level, sites: node.sites, sessions: node.sessions,
-    viewingHours: node.viewingHours, personHours: node.personHours, distinctMembers: node.distinctMembers,
-    unverifiedMembers: node.unverifiedMembers, broadcastHours: node.broadcastHours, scheduledHours: node.scheduledHours,
-    coverage: node.coverage,
-  }));
-  const top = roots.length === 1 ? roots[0].children : roots;
-  return {
-    title: 'Activity by region / 各地区学习情况',
-    notes: rangeNotes(r),
-    indentKey: 'depth',
-    columns: [
-      { key: 'name', label: 'Region or site / 地区或站点' },
-      { key: 'level', label: 'Level / 级别' },
-      { key: 'id', label: 'Id', kind: 'number' },
-      { key: 'sites', label: 'Sites / 站点数', kind: 'number' },
-      { key: 'sessions', label: 'Sessions / 场次', kind: 'number' },
-      { key: 'viewingHours', label: 'Viewing hours / 播放小时', kind: 'number' },
-      { key: 'personHours', label: 'Person-hours / 人·小时', kind: 'number' },
-      { key: 'distinctMembers', label: 'Members / 学员', kind: 'number' },
-      { key: 'unverifiedMembers', label: 'Unverified / 未核实', kind: 'number' },
-      { key: 'broadcastHours', label: 'Broadcast hours played / 收看直播小时', kind: 'number' },
-      { key: 'scheduledHours', label: 'Broadcast hours scheduled / 应播小时', kind: 'number' },
-      { key: 'coverage', label: 'Coverage / 覆盖率', kind: 'percent' },
-    ],
-    rows,
-    chart: {
-      title: 'Person-hours / 人·小时',
-      labelKey: 'name', valueKey: 'personHours', unit: 'h',
-      data: top.map((n) => ({ label: n.name, value: n.personHours })),
-    },
-  };
+/** Writes a checked roll in one transaction: new numbers inserted, known numbers updated (moved to the new site). */
+export function storeRoll(db: Db, rows: RollRow[], nowIso: string): { inserted: number; updated: number } {
+  const exists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM members WHERE member_no = ?');
+  const upsert = db.prepare<[string, string, number, string, string]>(`INSERT INTO members (member_no, name, site_id, category, imported_at)
+    VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (member_no) DO UPDATE SET name = excluded.name, site_id = excluded.site_id, category = excluded.category,
+    imported_at = excluded.imported_at`);
+  return db.transaction(() => {
+    let inserted = 0, updated = 0;
+    for (const r of rows) {
+      if (exists.get(r.memberNo)) updated++; else inserted++;
+      upsert.run(r.memberNo, r.name, r.siteId, r.category, nowIso);
+    }
+    return { inserted, updated };
+  })();
 }
 
-export function reachTable(reach: Reach, titleOf: string, r: RangeNote): Table {
-  const t = reach.totals;
-  return {
-    title: `Program reach / 节目覆盖: ${titleOf}`,
-    notes: [...rangeNotes(r), `Sites ${t.sites} · sessions ${t.sessions} · viewing hours ${t.viewingHours} · person-hours ${t.personHours} · viewers ${t.viewers} · members ${t.distinctMembers} (unverified ${t.unverifiedMembers})`],
-    columns: [
-      { key: 'siteName', label: 'Site / 站点' },
-      { key: 'region', label: 'Region / 地区' },
-      { key: 'siteId', label: 'Site id', kind: 'number' },
-      { key: 'sessions', label: 'Sessions / 场次', kind: 'number' },
-      { key: 'viewingHours', label: 'Viewing hours / 播放小时', kind: 'number' },
-      { key: 'personHours', label: 'Person-hours / 人·小时', kind: 'number' },
-      { key: 'viewers', label: 'Viewers / 人次', kind: 'number' },
-      { key: 'members', label: 'Members / 学员', kind: 'number' },
-    ],
-    rows: reach.sites.map((s) => ({ ...s })),
-    chart: { title: 'Person-hours by site / 各站点人·小时', labelKey: 'siteName', valueKey: 'personHours', unit: 'h' },
-  };
+/** The site whose roll holds each of these numbers (numbers on no roll are absent). */
+export function rollSitesOf(db: Db, memberNos: string[]): Map<string, number> {
+  const rows = db.prepare<[string], { memberNo: string; siteId: number }>(
+    'SELECT member_no AS memberNo, site_id AS siteId FROM members WHERE member_no IN (SELECT value FROM json_each(?))',
+  ).all(JSON.stringify(memberNos));
+  return new Map(rows.map((r) => [r.memberNo, r.siteId]));
 }
 
-export function reachMembersTable(reach: Reach, titleOf: string, r: RangeNote): Table {
-  return {
-    title: `Members who watched / 收看学员: ${titleOf}`,
-    notes: rangeNotes(r),
-    columns: [
-      { key: 'memberNo', label: 'Member no. / 编号' },
-      { key: 'name', label: 'Name / 姓名' },
-      { key: 'verified', label: 'On the roll / 已核实', kind: 'bool' },
-      { key: 'siteName', label: 'Site / 站点' },
-      { key: 'sessions', label: 'Sessions / 场次', kind: 'number' },
-      { key: 'watchedHours', label: 'Hours / 小时', kind: 'number' },
-    ],
-    rows: reach.members.map((m) => ({ ...m })),
-  };
+export interface RollFilter { siteIds: number[] | null; siteId?: number; q?: string; limit: number; offset: number }
+
+/** A page of roll entries, by site then number; `q` matches part of a number or a name. */
+export function listRoll(db: Db, f: RollFilter): { total: number; items: RollEntry[] } {
+  const where: string[] = [];
+  const args: Record<string, string | number> = { limit: f.limit, offset: f.offset };
+  if (f.siteIds) { where.push('site_id IN (SELECT value FROM json_each(@sites))'); args.sites = JSON.stringify(f.siteIds); }
+  if (f.siteId != null) { where.push('site_id = @siteId'); args.siteId = f.siteId; }
+  if (f.q) {
+    where.push("(member_no LIKE @q ESCAPE '\\' OR name LIKE @q ESCAPE '\\')");
+    args.q = `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+  }
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = db.prepare<[typeof args], { n: number }>(`SELECT count(*) AS n FROM members ${w}`).get(args)?.n ?? 0;
+  const items = db.prepare<[typeof args], RollEntry>(`SELECT member_no AS memberNo, name, site_id AS siteId, category,
+      imported_at AS importedAt FROM members ${w} ORDER BY site_id, member_no LIMIT @limit OFFSET @offset`).all(args);
+  return { total, items };
 }
 
-export function membersTable(rows: MemberPeriodRow[], per: string, targetHours: number | null, r: RangeNote): Table {
-  const below = rows.filter((x) => x.belowTarget).length;
-  return {
-    title: 'Member learning hours / 学员学习时长',
-    notes: [...rangeNotes(r), `Per ${per}` + (targetHours != null ? ` · target ${targetHours} h · ${below} of ${rows.length} below target` : '')],
-    columns: [
-      { key: 'memberNo', label: 'Member no. / 编号' },
-      { key: 'name', label: 'Name / 姓名' },
-      { key: 'category', label: 'Category / 类别' },
-      { key: 'verified', label: 'On the roll / 已核实', kind: 'bool' },
-      { key: 'siteName', label: 'Site / 站点' },
-      { key: 'period', label: per === 'day' ? 'Day / 日期' : 'Month / 月份' },
-      { key: 'sessions', label: 'Sessions / 场次', kind: 'number' },
-      { key: 'hours', label: 'Hours / 小时', kind: 'number' },
-      { key: 'belowTarget', label: 'Below target / 未达标', kind: 'bool' },
-    ],
-    rows: rows.map((x) => ({ ...x })),
-    chart: {
-      title: 'Hours per member and period / 学习小时', labelKey: 'name', valueKey: 'hours', unit: 'h',
-      data: rows.map((x) => ({ label: `${x.name ?? x.memberNo} ${x.period}`, value: x.hours })),
-      ...(targetHours != null ? { target: targetHours } : {}),
-    },
-  };
-}
-
-export function sitesTable(rows: SiteHealthRow[], darkDays: number, r: RangeNote): Table {
-  const online = rows.filter((x) => x.online).length;
-  const dark = rows.filter((x) => x.dark).length;
-  return {
-    title: 'Site health / 站点运行状况',
-    notes: [...rangeNotes(r), `${rows.length} sites · ${online} online now · ${dark} dark for ${darkDays}+ days or never seen`],
-    columns: [
-      { key: 'siteName', label: 'Site / 站点' },
-      { key: 'region', label: 'Region / 地区' },
-      { key: 'siteId', label: 'Site id', kind: 'number' },
-      { key: 'online', label: 'Online / 在线', kind: 'bool' },
-      { key: 'lastSeenLocal', label: 'Last seen / 最后在线' },
-      { key: 'daysSinceSeen', label: 'Days since seen / 离线天数', kind: 'number' },
-      { key: 'dark', label: 'Dark / 黑屏', kind: 'bool' },
-      { key: 'onlineShare', label: 'Online share / 在线率', kind: 'percent' },
-      { key: 'connectedHours', label: 'Hours connected / 在线小时', kind: 'number' },
-      { key: 'cacheReadiness', label: 'Cache ready / 缓存就绪', kind: 'percent' },
-      { key: 'freeDiskGB', label: 'Free disk (GB) / 剩余磁盘', kind: 'number' },
-      { key: 'agentVersion', label: 'Agent / 版本' },
-      { key: 'lastError', label: 'Last error / 最近错误' },
-    ],
-    rows: rows.map(({ onScreen: _o, ...x }) => ({
-      ...x,
-      lastSeenLocal: x.lastSeen ? DateTime.fromISO(x.lastSeen, { zone: r.timeZone }).toFormat('yyyy-MM-dd HH:mm') : null,
-      freeDiskGB: x.freeDiskBytes != null ? Math.round(x.freeDiskBytes / 1e7) / 100 : null,
-    })),
-    chart: { title: 'Online share / 在线率', labelKey: 'siteName', valueKey: 'onlineShare', unit: '', max: 1, percent: true },
-  };
+/**
+ * Roll entries of these sites (every site when null). Reports name and verify a member number only from the
+ * rolls of the sites they cover, so an organizer never learns the name behind a number on another region's roll.
+ */
+export function rollOfSites(db: Db, siteIds: number[] | null): RollEntry[] {
+  const cols = 'member_no AS memberNo, name, site_id AS siteId, category, imported_at AS importedAt';
+  if (!siteIds) return db.prepare<[], RollEntry>(`SELECT ${cols} FROM members`).all();
+  return db.prepare<[string], RollEntry>(`SELECT ${cols} FROM members WHERE site_id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(siteIds));
 }

@@ -136,3 +136,19 @@ export function setChannelRegions(db: Db, channelId: number, regionIds: number[]
   const ins = db.prepare('INSERT INTO channel_regions (channel_id, region_id) VALUES (?, ?)');
   for (const rid of unique) ins.run(channelId, rid);
 }
+
+// Used by attendance:
+
+/** Which of these channel ids exist. */
+export function existingChannelIds(db: Db, ids: number[]): Set<number> {
+  const rows = db.prepare<[string], { id: number }>('SELECT id FROM channels WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids));
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Every channel's schedule items overlapping [startMs, endMs): broadcast coverage in reports. */
+export function scheduleSpansBetween(db: Db, startMs: number, endMs: number): Array<{ channelId: number; startMs: number; endMs: number }> {
+  return db
+    .prepare<[number, number], { channelId: number; startMs: number; endMs: number }>(
+      'SELECT channel_id AS channelId, start_at AS startMs, end_at AS endMs FROM schedule_items WHERE end_at > ? AND start_at < ?')
+    .all(startMs, endMs);
+}

@@ -307,3 +307,24 @@ export function updateSeries(db: Db, id: number, s: { title?: string; descriptio
 export function deleteSeries(db: Db, id: number): boolean {
   return db.prepare('DELETE FROM series WHERE id = ?').run(id).changes > 0;
 }
+
+// Used by attendance:
+
+/** Duration (seconds; null while not probed) of each of these programs that exists: ingest checks sessions against it. */
+export function programDurations(db: Db, ids: number[]): Map<number, number | null> {
+  const rows = db
+    .prepare<[string], { id: number; duration: number | null }>('SELECT id, duration FROM programs WHERE id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(ids));
+  return new Map(rows.map((r) => [r.id, r.duration]));
+}
+
+export interface ProgramTitle { id: number; title: string; published: boolean }
+/** One program, or a series' programs in episode order, with titles; drafts only when `withDrafts` (operators). */
+export function programTitles(db: Db, q: { programId?: number; seriesId?: number }, withDrafts: boolean): ProgramTitle[] {
+  const drafts = withDrafts ? '' : 'AND published = 1';
+  const rows = q.programId != null
+    ? db.prepare<[number], { id: number; title: string; published: number }>(`SELECT id, title, published FROM programs WHERE id = ? ${drafts}`).all(q.programId)
+    : db.prepare<[number], { id: number; title: string; published: number }>(
+      `SELECT id, title, published FROM programs WHERE series_id = ? ${drafts} ORDER BY episode, id`).all(q.seriesId ?? 0);
+  return rows.map((r) => ({ id: r.id, title: r.title, published: r.published === 1 }));
+}

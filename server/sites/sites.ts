@@ -273,3 +273,17 @@ export function deleteSite(db: Db, id: number): void {
     throw conflict(`Site ${id} has paired before and may have history: revoke it instead of deleting it.`, 'site_has_history');
   db.prepare('DELETE FROM sites WHERE id = ?').run(id);
 }
+
+// Used by attendance:
+
+export interface SiteBrief { id: number; name: string; regionId: number; paired: boolean; revoked: boolean }
+/** Sites in a region's subtree (by its path, e.g. '/1/4/'), or every site when path is null; by id. */
+export function sitesUnderPath(db: Db, path: string | null): SiteBrief[] {
+  const cols = `s.id, s.name, s.region_id AS regionId, (s.token_hash IS NOT NULL) AS paired, (s.revoked_at IS NOT NULL) AS revoked`;
+  type Row = { id: number; name: string; regionId: number; paired: number; revoked: number };
+  const rows = path === null
+    ? db.prepare<[], Row>(`SELECT ${cols} FROM sites s ORDER BY s.id`).all()
+    : db.prepare<[string], Row>(`SELECT ${cols} FROM sites s JOIN regions r ON r.id = s.region_id
+        WHERE r.path LIKE ? || '%' ORDER BY s.id`).all(path);
+  return rows.map((r) => ({ ...r, paired: !!r.paired, revoked: !!r.revoked }));
+}

@@ -18,7 +18,7 @@ t.test('rollup, purge, retention', async (t) => {
   const now = Date.now();
   const ingest = makeIngest(app.db, TZ, 7);
   const rollups = makeRollups(app.db, TZ);
-  const res = ingest(1, { sentAt: now, sessions: [
+  const res = await ingest(1, { sentAt: now, sessions: [
     session({ id: 'old', start: provinceTime(now, 10, 9) }),
     session({ id: 'd5', start: provinceTime(now, 5, 9), watchedSeconds: 1800, headcount: 2, members: [{ memberNo: 'A', watchedSeconds: 1800 }] }),
     session({ id: 'd1', start: provinceTime(now, 1, 9), watchedSeconds: 900, headcount: 1 }),
@@ -45,7 +45,7 @@ t.test('rollup, purge, retention', async (t) => {
   // Four days later with a 7-day retention, day -5 is older than the cutoff: its raw rows go, its aggregates stay.
   const later = now + 4 * 86_400_000;
   // A late session for day -6 arrives before the purge and is not rolled up yet: it must survive the purge.
-  ingest(2, { sentAt: now, sessions: [session({ id: 'late6', start: provinceTime(now, 6, 9), watchedSeconds: 300 })] }, now);
+  await ingest(2, { sentAt: now, sessions: [session({ id: 'late6', start: provinceTime(now, 6, 9), watchedSeconds: 300 })] }, now);
   const purged = rollups.purgeRaw(later, 7);
   t.equal(purged, 1, 'one raw session purged');
   t.equal(countStored(app.db), 3, 'd1, today and the unrolled late6 are kept');
@@ -99,7 +99,7 @@ t.test('whole months read from the monthly sums, edges from the days, late arriv
     // The first day of the next month, outside a whole-month query.
     session({ id: 'next1', start: month.plus({ months: 1 }).set({ hour: 9 }).toMillis(), watchedSeconds: 600, headcount: 1 }),
   ];
-  t.equal(ingest(1, { sentAt: now, sessions }, now).accepted.length, 4);
+  t.equal((await ingest(1, { sentAt: now, sessions }, now)).accepted.length, 4);
   const first = month.toISODate()!;
   const end = month.endOf('month').toISODate()!;
   const activity = async (from: string, to: string) => {
@@ -119,13 +119,13 @@ t.test('whole months read from the monthly sums, edges from the days, late arriv
   t.same(await activity(edge, nextFirst), { n: 3, viewingHours: 1.42, personHours: 3.42, distinctMembers: 2 }, 'partial months from the days');
 
   // A late session on day 15 un-rolls that day: the month must not count day 15 twice nor lose it.
-  t.same(ingest(2, { sentAt: now, sessions: [session({ id: 'late15', start: at(15, 10), watchedSeconds: 1200, headcount: 1, members: [{ memberNo: 'C', watchedSeconds: 1200 }] })] }, now).accepted, ['late15']);
+  t.same((await ingest(2, { sentAt: now, sessions: [session({ id: 'late15', start: at(15, 10), watchedSeconds: 1200, headcount: 1, members: [{ memberNo: 'C', watchedSeconds: 1200 }] })] }, now)).accepted, ['late15']);
   const withLate = { n: 4, viewingHours: 2.08, personHours: 4.58, distinctMembers: 3 };
   t.same(await activity(first, end), withLate, 'month sums without day 15 + day 15 raw');
   rollups.rollupPending(now);
   t.same(await activity(first, end), withLate, 'after the next rollup');
   // A replay of an already counted session changes nothing anywhere.
-  ingest(1, { sentAt: now, sessions: [sessions[1]] }, now);
+  await ingest(1, { sentAt: now, sessions: [sessions[1]] }, now);
   t.same(await activity(first, end), withLate, 'replay after rollup');
   const manual = await app.inject({ method: 'POST', url: '/api/attendance/rollup', headers: s.auth, payload: { day: '2001-01-01' } });
   t.equal(manual.statusCode, 400, 'a day past the retention cannot be rolled again');

@@ -168,6 +168,8 @@ t.test('CSV and HTML rendering', async (t) => {
   const risky = toCsv({ ...table, rows: [{ name: '=HYPERLINK("http://x")', v: -2, ok: true }, { name: '@SUM(A1)', v: 0, ok: false }] });
   t.ok(risky.includes(`"'=HYPERLINK(""http://x"")",-2,yes`), 'a text cell starting with = is not a formula; numbers stay numbers');
   t.ok(risky.includes("'@SUM(A1),0,no"), 'nor one starting with @');
+  const wide = toCsv({ ...table, rows: [{ name: "\uFF1Dcmd|' /C calc'!A0", v: 1, ok: true }] });
+  t.ok(wide.includes("'\uFF1Dcmd|"), 'nor one starting with a full-width = (Excel reads it as =)');
   const html = toHtml(table);
   t.ok(html.includes('报表 &lt;1&gt;'), 'escaped');
   t.ok(html.includes('东村, &quot;一&quot;站'));
