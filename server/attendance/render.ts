@@ -1,6 +1,7 @@
 // Renders a report table as CSV (UTF-8 with a BOM so Excel opens Chinese text; csv-stringify quoting) or as a
 // printable HTML page with an inline SVG bar chart (no external assets). Pure: table in, text out.
 import { stringify } from 'csv-stringify/sync';
+import { csvCell } from '../../common/csv-cell.ts';
 
 export type Cell = string | number | boolean | null;
 
@@ -32,8 +33,7 @@ export function toCsv(table: Table): string {
     if (v === null || v === undefined) return '';
     if (typeof v === 'boolean') return v ? 'yes' : 'no';
     // Text from sites and imported rolls must not run as a spreadsheet formula when opened in Excel.
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(v)) return `'${v}`;
-    return v;
+    return csvCell(v);
   }));
   return '\uFEFF' + stringify([head, ...body]);
 }
