@@ -52,7 +52,9 @@ export const seesDrafts = (req: FastifyRequest): boolean => req.user?.role === '
 export function itemView(row: ItemRow, nowMs: number, showDrafts: boolean): ScheduleItem {
   const state = nowMs >= row.end_at ? 'ended' : nowMs >= row.start_at ? 'on_air' : 'scheduled';
   let warning: string | null = null;
-  if (row.program_id === null) warning = 'The program was deleted: the slate plays.';
+  if (row.program_id === null) {
+    warning = row.aired_as === 'program' ? 'The program was deleted after it aired.' : 'The program was deleted: the slate plays.';
+  }
   else if (row.aired_as === 'slate') warning = 'The program was not ready or not published at air time: the slate played.';
   else if (row.aired_as === null && row.status !== 'ready') {
     warning = `Program ${row.program_id} is ${row.status ?? 'missing'}: the slate plays unless it is ready by air time.`;
