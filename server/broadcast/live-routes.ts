@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { etagMatches } from '../media/serve.ts';
+import { ifNoneMatchHits } from '../../common/etag.ts';
 import { badRequest } from '../errors.ts';
-import { RUNGS, RUNG_NAMES } from '../media/ladder.ts';
-import { masterPlaylist } from '../../common/playlist.ts';
+import { RUNGS, RUNG_NAMES } from '../../common/ladder.ts';
+import { masterPlaylist } from '../../common/master-playlist.ts';
 import { nowAndNext } from '../../common/timeline.ts';
 import { ErrorBody, IdParams } from '../../common/api/shared.ts';
 import { Epg, NowNext, RangeQuery, RungParams, TBA_TITLE, XmltvQuery, type EpgItem, type OnAir } from '../../common/api/broadcast.ts';
@@ -17,13 +17,12 @@ import { programBriefs } from '../catalog/repo.ts';
 import { allItemsBetween, getChannel, getItem, itemsBetween, listChannels, type ItemRow } from './repo.ts';
 import { iso, parseInstant, publicBaseUrl } from './http.ts';
 import { livePlaylist, liveTimeline, NothingToPlayError, RETRY_AFTER_SECONDS } from './timeline-input.ts';
-import { slateBandwidth } from './slate-plan.ts';
 import { channelsM3u, publicProgramme, xmltv, xmltvId, type GuideProgramme } from './guide.ts';
 
 const HLS_TYPE = 'application/vnd.apple.mpegurl';
 
 /** The master playlist is the same for every channel (the house ladder); computed once. */
-const MASTER = masterPlaylist(RUNGS.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: slateBandwidth(r) })));
+const MASTER = masterPlaylist(RUNGS, { uri: (name) => `${name}.m3u8` });
 const MASTER_ETAG = `"${createHash('sha1').update(MASTER).digest('hex')}"`;
 
 /** Runs `fn`; a channel with nothing to play yet answers 503 with Retry-After. */
@@ -54,7 +53,7 @@ export default async function liveRoutes(fastify: FastifyInstance) {
   }, async (req, reply) => {
     getChannel(db, req.params.id);
     reply.type(HLS_TYPE).header('etag', MASTER_ETAG).header('cache-control', 'max-age=1');
-    if (etagMatches(req.headers['if-none-match'], MASTER_ETAG)) return reply.status(304).send();
+    if (ifNoneMatchHits(req.headers['if-none-match'], MASTER_ETAG)) return reply.status(304).send();
     return MASTER;
   });
 
@@ -71,7 +70,7 @@ export default async function liveRoutes(fastify: FastifyInstance) {
     if (!(RUNG_NAMES as readonly string[]).includes(rung)) throw badRequest(`No rung ${rung}: the house rungs are ${RUNG_NAMES.join(', ')}.`);
     const { text, etag } = orRetryLater(reply, () => livePlaylist(db, id, rung, Date.now()));
     reply.header('etag', etag).header('cache-control', 'max-age=1').type(HLS_TYPE);
-    if (etagMatches(req.headers['if-none-match'], etag)) return reply.status(304).send(null);
+    if (ifNoneMatchHits(req.headers['if-none-match'], etag)) return reply.status(304).send(null);
     return text;
   });
 
