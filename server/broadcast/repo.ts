@@ -84,6 +84,14 @@ export function listChannels(db: Db): ChannelRow[] {
   return db.prepare<[], ChannelRow>('SELECT * FROM channels ORDER BY number').all();
 }
 
+/** Channels whose generated card is missing, pending or failed (remade at start-up). */
+export function channelsWithoutCard(db: Db): number[] {
+  return db
+    .prepare<[], { id: number }>("SELECT id FROM channels WHERE slate_status != 'ready' OR generated_slate_id IS NULL")
+    .all()
+    .map((r) => r.id);
+}
+
 /** 409 when another channel has this number. */
 export function assertNumberFree(db: Db, number: number, exceptId = -1): void {
   const other = db.prepare<[number, number], { id: number; name: string }>('SELECT id, name FROM channels WHERE number = ? AND id != ?').get(number, exceptId);
