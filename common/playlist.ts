@@ -1,5 +1,5 @@
-// Live HLS playlist text from the channel timeline. Pure: the same input and instant give the same bytes on
-// the server and at every site.
+// Live HLS media playlist text from the channel timeline (masters: common/master-playlist.ts). Pure: the same
+// input and instant give the same bytes on the server and at every site.
 import {
   compiled, liveWindow,
   type ChannelTimelineInput, type CompiledTimeline, type TimelineSegment, type WindowOptions,
@@ -67,29 +67,5 @@ export function renderMediaPlaylist(segments: TimelineSegment[], rung: string, o
     if (i === 0 || seg.discontinuity) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(seg.start).toISOString()}`);
     lines.push(`#EXTINF:${extinf(seg.duration)},`, segmentUri(seg, rung, opts.mediaPrefix));
   });
-  return lines.join('\n') + '\n';
-}
-
-export interface Variant {
-  name: string;
-  width: number;
-  height: number;
-  /** bits per second */
-  bandwidth: number;
-}
-
-/** H.264 Main (level 3.1 covers every house rung) + AAC-LC, the house ladder's codecs. */
-export const HOUSE_CODECS = 'avc1.4d401f,mp4a.40.2';
-
-/** The master playlist: one variant per rung, highest first, each pointing at `uri(name)`. */
-export function masterPlaylist(variants: Variant[], uri: (name: string) => string = (n) => `${n}.m3u8`): string {
-  const sorted = [...variants].sort((a, b) => b.height - a.height || b.bandwidth - a.bandwidth);
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3'];
-  for (const v of sorted) {
-    lines.push(
-      `#EXT-X-STREAM-INF:BANDWIDTH=${v.bandwidth},RESOLUTION=${v.width}x${v.height},CODECS="${HOUSE_CODECS}"`,
-      uri(v.name),
-    );
-  }
   return lines.join('\n') + '\n';
 }

@@ -283,11 +283,6 @@ function runIndexAt(tl: CompiledTimeline, t: number): number {
   return lo;
 }
 
-/** The timeline's first instant (the anchor); nothing is defined before it. */
-export function timelineStart(timeline: ChannelTimelineInput | CompiledTimeline): number {
-  return compiled(timeline).input.anchor.at;
-}
-
 /** The segment on air at instant t (clamped to the anchor). */
 export function segmentAt(timeline: ChannelTimelineInput | CompiledTimeline, t: number): TimelineSegment {
   const tl = compiled(timeline);

@@ -24,6 +24,10 @@ export interface Config {
   attendanceRetentionDays: number;
   /** When the nightly attendance rollup and purge run: a cron expression in the province zone. */
   attendanceRollupCron: string;
+  /** Absolute base URL of the server as the public sees it (PUBLIC_URL), for /channels.m3u and /epg.xml; unset: the Host header. */
+  publicUrl: string | undefined;
+  /** Domain part of XMLTV channel ids (XMLTV_ID_DOMAIN): channel 1 is "1.<domain>" in /epg.xml and /channels.m3u. */
+  xmltvIdDomain: string;
   /** Start background workers (transcode queue, cron jobs). Tests switch them on when they need them. */
   startWorkers: boolean;
 }
@@ -53,6 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL || 'info',
     attendanceRetentionDays: int(env.ATTENDANCE_RETENTION_DAYS, 731, 'ATTENDANCE_RETENTION_DAYS'),
     attendanceRollupCron: env.ATTENDANCE_ROLLUP_CRON || '30 2 * * *',
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
+    xmltvIdDomain: (env.XMLTV_ID_DOMAIN || 'dyb.example').toLowerCase(),
     startWorkers: true,
   };
   const merged = { ...base, ...overrides };
@@ -66,6 +72,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (merged.attendanceRetentionDays < 1) throw new Error('ATTENDANCE_RETENTION_DAYS must be a whole number of days >= 1');
   if (!cron.validate(merged.attendanceRollupCron)) {
     throw new Error(`ATTENDANCE_ROLLUP_CRON "${merged.attendanceRollupCron}" is not a cron expression (e.g. "30 2 * * *" for 02:30 every night)`);
+  }
+  if (merged.publicUrl !== undefined && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(merged.publicUrl)) {
+    throw new Error(`PUBLIC_URL "${merged.publicUrl}" must be an absolute http(s) URL without query, e.g. https://tv.example.org`);
+  }
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(merged.xmltvIdDomain)) {
+    throw new Error(`XMLTV_ID_DOMAIN "${merged.xmltvIdDomain}" must be a domain name such as dyb.example (XMLTV ids are <number>.<domain>)`);
   }
   return merged;
 }

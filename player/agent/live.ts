@@ -5,8 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ManifestChannel, SiteManifest } from '../../common/manifest.ts';
 import { compiled, nowAndNext, type CompiledTimeline } from '../../common/timeline.ts';
-import { masterPlaylist, mediaPlaylist } from '../../common/playlist.ts';
-import { MAXRATE_FACTOR, RUNGS } from '../../server/media/ladder.ts';
+import { mediaPlaylist } from '../../common/playlist.ts';
+import { masterPlaylist } from '../../common/master-playlist.ts';
+import { RUNGS } from '../../common/ladder.ts';
 import type { SiteSync } from './sync.ts';
 
 export interface Slot {
@@ -70,8 +71,8 @@ export function siteRung(channel: ManifestChannel, maxRung: string): string {
 export function channelMaster(channel: ManifestChannel, maxRung: string): string {
   const name = siteRung(channel, maxRung);
   const r = RUNGS.find((x) => x.name === name) ?? RUNGS[RUNGS.length - 1]!;
-  // Peak bandwidth as the server's master announces it (server/broadcast/slate-plan.ts slateBandwidth).
-  return masterPlaylist([{ name: r.name, width: r.width, height: r.height, bandwidth: Math.round(r.videoBitrate * MAXRATE_FACTOR + r.audioBitrate) }]);
+  // The one master writer: the same variant line as the server's live master.
+  return masterPlaylist([r], { uri: (n) => `${n}.m3u8` });
 }
 
 export function liveRoutes(app: FastifyInstance, deps: { sync: SiteSync; clock: () => number; log: Logger }): void {

@@ -1,6 +1,11 @@
-// SQLite access for channels and schedule items (rows in, plain objects out).
+// The broadcast tables (channels, channel_regions, schedule_items, aired_layouts, house_slate, channel_anchors):
+// the only module with SQL on them besides slots.ts (schedule_slots, slot_occurrences). Programs are read through
+// the catalog's functions, segment layouts through the media domain's.
 import type { Db } from '../db/connection.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { programBrief, programBriefs, type ProgramBrief } from '../catalog/repo.ts';
+import { programLayout } from '../media/media-data.ts';
+import { getRegion } from '../sites/regions.ts';
 
 export interface ChannelRow {
   id: number;
@@ -17,7 +22,8 @@ export interface ChannelRow {
   updated_at: string;
 }
 
-export interface ItemRow {
+/** A schedule_items row. */
+export interface ItemRecord {
   id: number;
   channel_id: number;
   program_id: number | null;
@@ -25,12 +31,17 @@ export interface ItemRow {
   end_at: number;
   slot_id: number | null;
   aired_as: 'program' | 'slate' | null;
+}
+
+/** An item with what the catalog says of its program (nulls: the program was deleted). */
+export interface ItemRow extends ItemRecord {
   title: string | null;
-  status: string | null;
+  status: ProgramBrief['status'] | null;
+  published: boolean | null;
 }
 
 export function getChannel(db: Db, id: number): ChannelRow {
-  const row = db.prepare('SELECT * FROM channels WHERE id = ?').get(id) as ChannelRow | undefined;
+  const row = db.prepare<[number], ChannelRow>('SELECT * FROM channels WHERE id = ?').get(id);
   if (!row) throw notFound(`No channel ${id}.`);
   return row;
 }
@@ -56,37 +67,105 @@ export function insertChannel(db: Db, c: NewChannel, nowMs: number): number {
   );
 }
 
-export function listChannels(db: Db): ChannelRow[] {
-  return db.prepare('SELECT * FROM channels ORDER BY number').all() as ChannelRow[];
-}
+export type ChannelEdit = Pick<ChannelRow, 'number' | 'name' | 'description' | 'logo' | 'slate_program_id'>;
 
-export function channelRegionIds(db: Db, channelId: number): number[] {
-  return (db.prepare('SELECT region_id FROM channel_regions WHERE channel_id = ? ORDER BY region_id').all(channelId) as Array<{ region_id: number }>).map(
-    (r) => r.region_id,
+export function updateChannel(db: Db, id: number, c: ChannelEdit, nowMs: number): void {
+  db.prepare('UPDATE channels SET number = ?, name = ?, description = ?, logo = ?, slate_program_id = ?, updated_at = ? WHERE id = ?').run(
+    c.number, c.name, c.description, c.logo, c.slate_program_id, new Date(nowMs).toISOString(), id,
   );
 }
 
-const itemSelect = `SELECT i.id, i.channel_id, i.program_id, i.start_at, i.end_at, i.slot_id, i.aired_as, p.title, p.status
-  FROM schedule_items i LEFT JOIN programs p ON p.id = i.program_id`;
+/** Deletes a channel with its schedule, slots and anchors (cascades). */
+export function deleteChannelRow(db: Db, id: number): void {
+  db.prepare('DELETE FROM channels WHERE id = ?').run(id);
+}
+
+export function listChannels(db: Db): ChannelRow[] {
+  return db.prepare<[], ChannelRow>('SELECT * FROM channels ORDER BY number').all();
+}
+
+/** Channels whose generated card is missing, pending or failed (remade at start-up). */
+export function channelsWithoutCard(db: Db): number[] {
+  return db
+    .prepare<[], { id: number }>("SELECT id FROM channels WHERE slate_status != 'ready' OR generated_slate_id IS NULL")
+    .all()
+    .map((r) => r.id);
+}
+
+/** 409 when another channel has this number. */
+export function assertNumberFree(db: Db, number: number, exceptId = -1): void {
+  const other = db.prepare<[number, number], { id: number; name: string }>('SELECT id, name FROM channels WHERE number = ? AND id != ?').get(number, exceptId);
+  if (other) throw conflict(`Channel number ${number} is already used by "${other.name}" (channel ${other.id}): pick another number.`, 'number_taken');
+}
+
+export function channelRegionIds(db: Db, channelId: number): number[] {
+  return db
+    .prepare<[number], { region_id: number }>('SELECT region_id FROM channel_regions WHERE channel_id = ? ORDER BY region_id')
+    .all(channelId)
+    .map((r) => r.region_id);
+}
+
+/** Reach of a channel: all sites when no regions are set. Used by the sites domain through channel_regions. */
+export function setChannelRegions(db: Db, channelId: number, regionIds: number[]): void {
+  const unique = [...new Set(regionIds)];
+  for (const rid of unique) {
+    if (!getRegion(db, rid)) throw badRequest(`regionIds: no region ${rid}; create it under Sites first.`);
+  }
+  db.prepare('DELETE FROM channel_regions WHERE channel_id = ?').run(channelId);
+  const ins = db.prepare('INSERT INTO channel_regions (channel_id, region_id) VALUES (?, ?)');
+  for (const rid of unique) ins.run(channelId, rid);
+}
+
+// ---- schedule items ----
+
+/** Items with their programs' title, status and publication, read from the catalog in one go. */
+function withPrograms(db: Db, rows: ItemRecord[]): ItemRow[] {
+  const programs = programBriefs(db, rows.flatMap((r) => (r.program_id === null ? [] : [r.program_id])));
+  return rows.map((r) => {
+    const p = r.program_id === null ? undefined : programs.get(r.program_id);
+    return { ...r, title: p?.title ?? null, status: p?.status ?? null, published: p ? p.published === 1 : null };
+  });
+}
+
+const itemColumns = 'id, channel_id, program_id, start_at, end_at, slot_id, aired_as';
 
 export function getItem(db: Db, channelId: number, itemId: number): ItemRow {
-  const row = db.prepare(`${itemSelect} WHERE i.id = ? AND i.channel_id = ?`).get(itemId, channelId) as ItemRow | undefined;
+  const row = db.prepare<[number, number], ItemRecord>(`SELECT ${itemColumns} FROM schedule_items WHERE id = ? AND channel_id = ?`).get(itemId, channelId);
   if (!row) throw notFound(`Channel ${channelId} has no schedule item ${itemId}.`);
-  return row;
+  return withPrograms(db, [row])[0];
+}
+
+/** Item rows overlapping [from, to), by start (no program lookups). */
+export function itemRecordsBetween(db: Db, channelId: number, fromMs: number, toMs: number): ItemRecord[] {
+  return db
+    .prepare<[number, number, number], ItemRecord>(
+      `SELECT ${itemColumns} FROM schedule_items WHERE channel_id = ? AND end_at > ? AND start_at < ? ORDER BY start_at`,
+    )
+    .all(channelId, fromMs, toMs);
 }
 
 /** Items overlapping [from, to), by start. */
 export function itemsBetween(db: Db, channelId: number, fromMs: number, toMs: number): ItemRow[] {
+  return withPrograms(db, itemRecordsBetween(db, channelId, fromMs, toMs));
+}
+
+/** Items of every channel overlapping [from, to), by channel then start. */
+export function allItemsBetween(db: Db, fromMs: number, toMs: number): ItemRecord[] {
   return db
-    .prepare(`${itemSelect} WHERE i.channel_id = ? AND i.end_at > ? AND i.start_at < ? ORDER BY i.start_at`)
-    .all(channelId, fromMs, toMs) as ItemRow[];
+    .prepare<[number, number], ItemRecord>(
+      `SELECT ${itemColumns} FROM schedule_items WHERE end_at > ? AND start_at < ? ORDER BY channel_id, start_at`,
+    )
+    .all(fromMs, toMs);
 }
 
 /** The first item of the channel overlapping [start, end), other than `exceptId`. */
 export function clashingItem(db: Db, channelId: number, start: number, end: number, exceptId = -1): ItemRow | undefined {
-  return db
-    .prepare(`${itemSelect} WHERE i.channel_id = ? AND i.start_at < ? AND i.end_at > ? AND i.id != ? ORDER BY i.start_at LIMIT 1`)
-    .get(channelId, end, start, exceptId) as ItemRow | undefined;
+  const row = db
+    .prepare<[number, number, number, number], ItemRecord>(
+      `SELECT ${itemColumns} FROM schedule_items WHERE channel_id = ? AND start_at < ? AND end_at > ? AND id != ? ORDER BY start_at LIMIT 1`,
+    )
+    .get(channelId, end, start, exceptId);
+  return row && withPrograms(db, [row])[0];
 }
 
 export function describeItem(row: Pick<ItemRow, 'id' | 'title' | 'program_id' | 'start_at' | 'end_at'>): string {
@@ -100,25 +179,130 @@ export function assertNoClash(db: Db, channelId: number, start: number, end: num
   if (other) throw conflict(`This overlaps ${describeItem(other)} on the same channel: move or shorten one of them.`, 'overlap');
 }
 
+export function insertItem(db: Db, channelId: number, programId: number, start: number, end: number, slotId: number | null, nowMs: number): number {
+  const stamp = new Date(nowMs).toISOString();
+  return Number(
+    db
+      .prepare('INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, slot_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(channelId, programId, start, end, slotId, stamp, stamp).lastInsertRowid,
+  );
+}
+
+export function moveItem(db: Db, itemId: number, programId: number, start: number, end: number, nowMs: number): void {
+  db.prepare('UPDATE schedule_items SET program_id = ?, start_at = ?, end_at = ?, updated_at = ? WHERE id = ?').run(
+    programId, start, end, new Date(nowMs).toISOString(), itemId,
+  );
+}
+
+export function deleteItemRow(db: Db, itemId: number): void {
+  db.prepare('DELETE FROM schedule_items WHERE id = ?').run(itemId);
+}
+
+/** Items of a channel that started by `nowMs` and whose program-or-slate decision is not frozen yet. */
+export function unfrozenStartedItems(db: Db, channelId: number, nowMs: number): ItemRecord[] {
+  return db
+    .prepare<[number, number], ItemRecord>(
+      `SELECT ${itemColumns} FROM schedule_items WHERE channel_id = ? AND aired_as IS NULL AND start_at <= ? ORDER BY start_at`,
+    )
+    .all(channelId, nowMs);
+}
+
+/** A started item's layout as it aired (see aired_layouts); what the past is rebuilt from. */
+export interface AiredLayout {
+  programId: number;
+  segments: number[];
+  rungs: string[];
+}
+
+/** Freezes a started item: it plays the slate, or this program layout (kept even if the program goes). */
+export function freezeItem(db: Db, itemId: number, aired: AiredLayout | null): void {
+  db.prepare('UPDATE schedule_items SET aired_as = ? WHERE id = ?').run(aired ? 'program' : 'slate', itemId);
+  if (aired) {
+    db.prepare('INSERT OR REPLACE INTO aired_layouts (item_id, program_id, segments, rungs) VALUES (?, ?, ?, ?)').run(
+      itemId, aired.programId, JSON.stringify(aired.segments), JSON.stringify(aired.rungs),
+    );
+  }
+}
+
+/** Aired layouts of the given items. */
+export function airedLayouts(db: Db, itemIds: number[]): Map<number, AiredLayout> {
+  const out = new Map<number, AiredLayout>();
+  const stmt = db.prepare<[number], { program_id: number; segments: string; rungs: string }>(
+    'SELECT program_id, segments, rungs FROM aired_layouts WHERE item_id = ?',
+  );
+  for (const id of itemIds) {
+    const r = stmt.get(id);
+    if (r) out.set(id, { programId: r.program_id, segments: JSON.parse(r.segments) as number[], rungs: JSON.parse(r.rungs) as string[] });
+  }
+  return out;
+}
+
+// ---- anchors ----
+
+export interface Anchor {
+  at: number;
+  mediaSequence: number;
+  discontinuitySequence: number;
+}
+
+/** The counters stored for a channel, or its epoch with zero counters. */
+export function storedAnchor(db: Db, channel: Pick<ChannelRow, 'id' | 'epoch'>): Anchor {
+  const row = db
+    .prepare<[number], Anchor>('SELECT at, media_sequence AS mediaSequence, discontinuity_sequence AS discontinuitySequence FROM channel_anchors WHERE channel_id = ?')
+    .get(channel.id);
+  return row ?? { at: channel.epoch, mediaSequence: 0, discontinuitySequence: 0 };
+}
+
+export function storeAnchor(db: Db, channelId: number, a: Anchor): void {
+  db.prepare(
+    `INSERT INTO channel_anchors (channel_id, at, media_sequence, discontinuity_sequence) VALUES (?, ?, ?, ?)
+     ON CONFLICT(channel_id) DO UPDATE SET at = excluded.at, media_sequence = excluded.media_sequence,
+       discontinuity_sequence = excluded.discontinuity_sequence`,
+  ).run(channelId, a.at, a.mediaSequence, a.discontinuitySequence);
+}
+
+// ---- the house slate ----
+
+export interface HouseSlateRow {
+  program_id: number | null;
+  status: 'pending' | 'ready' | 'failed';
+  error: string | null;
+}
+
+export function houseSlate(db: Db): HouseSlateRow | undefined {
+  return db.prepare<[], HouseSlateRow>('SELECT program_id, status, error FROM house_slate WHERE id = 1').get();
+}
+
+/** Records the house slate (slate.ts makes it once per server). */
+export function recordHouseSlate(db: Db, programId: number | null, status: HouseSlateRow['status'], error: string | null, nowMs: number): void {
+  db.prepare(
+    `INSERT INTO house_slate (id, program_id, status, error, updated_at) VALUES (1, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET program_id = excluded.program_id, status = excluded.status, error = excluded.error,
+       updated_at = excluded.updated_at`,
+  ).run(programId, status, error, new Date(nowMs).toISOString());
+}
+
+// ---- programs as the schedule sees them ----
+
 export interface ProgramInfo {
   id: number;
   title: string;
-  status: string;
+  status: ProgramBrief['status'];
+  published: boolean;
   /** Seconds; null while unknown (not transcoded yet). */
   duration: number | null;
   series_id: number | null;
 }
 
 export function getProgram(db: Db, id: number): ProgramInfo {
-  const row = db
-    .prepare(
-      `SELECT p.id, p.title, p.status, p.series_id,
-              COALESCE(p.duration, (SELECT SUM(duration) FROM segments s WHERE s.program_id = p.id)) AS duration
-         FROM programs p WHERE p.id = ?`,
-    )
-    .get(id) as ProgramInfo | undefined;
-  if (!row) throw notFound(`No program ${id}.`);
-  return row;
+  const p = programBrief(db, id);
+  if (!p) throw notFound(`No program ${id}.`);
+  let duration = p.duration;
+  if (!duration) {
+    const segments = programLayout(db, id).segments;
+    duration = segments.length ? segments.reduce((a, b) => a + b, 0) : null;
+  }
+  return { id: p.id, title: p.title, status: p.status, published: p.published === 1, duration, series_id: p.series_id };
 }
 
 /** An item's length for a program: its duration rounded up to whole seconds. */
@@ -126,15 +310,31 @@ export function programLengthMs(p: ProgramInfo): number | null {
   return p.duration && p.duration > 0 ? Math.ceil(p.duration) * 1000 : null;
 }
 
-/** Reach of a channel: all sites when no regions are set. Used by the sites domain through channel_regions. */
-export function setChannelRegions(db: Db, channelId: number, regionIds: number[]): void {
-  const unique = [...new Set(regionIds)];
-  for (const rid of unique) {
-    if (!db.prepare('SELECT 1 FROM regions WHERE id = ?').get(rid)) throw badRequest(`regionIds: no region ${rid}; create it under Sites first.`);
-  }
-  db.prepare('DELETE FROM channel_regions WHERE channel_id = ?').run(channelId);
-  const ins = db.prepare('INSERT INTO channel_regions (channel_id, region_id) VALUES (?, ?)');
-  for (const rid of unique) ins.run(channelId, rid);
+// Used by catalog:
+
+/**
+ * Why a program may not be deleted or re-transcoded now: a broadcast still to come (or on air) uses it, it is a
+ * channel's slate or the house slate, or a recurring slot still runs it. Undefined when nothing does.
+ */
+export function programBroadcastUse(db: Db, programId: number, nowMs: number): string | undefined {
+  const item = db
+    .prepare<[number, number], { channelId: number; startAt: number }>(
+      'SELECT channel_id AS channelId, start_at AS startAt FROM schedule_items WHERE program_id = ? AND end_at > ? ORDER BY start_at LIMIT 1',
+    )
+    .get(programId, nowMs);
+  if (item) return `it is scheduled on channel ${item.channelId} at ${new Date(item.startAt).toISOString()}`;
+  const ch = db
+    .prepare<[number, number], { id: number; name: string }>('SELECT id, name FROM channels WHERE slate_program_id = ? OR generated_slate_id = ? LIMIT 1')
+    .get(programId, programId);
+  if (ch) return `it is the slate of channel ${ch.id} "${ch.name}"`;
+  if (houseSlate(db)?.program_id === programId) return 'it is the house slate every channel plays in its gaps';
+  const slot = db
+    .prepare<[number, number], { id: number; channelId: number }>(
+      'SELECT id, channel_id AS channelId FROM schedule_slots WHERE program_id = ? AND (until_at IS NULL OR until_at > ?) LIMIT 1',
+    )
+    .get(programId, nowMs);
+  if (slot) return `recurring slot ${slot.id} of channel ${slot.channelId} still plays it`;
+  return undefined;
 }
 
 // Used by attendance:

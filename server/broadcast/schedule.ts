@@ -2,7 +2,7 @@
 // and the item on air are immutable (409), a program's length sets the item's end unless given.
 import type { Db } from '../db/connection.ts';
 import { badRequest, conflict } from '../errors.ts';
-import { assertNoClash, getItem, getProgram, programLengthMs, type ItemRow } from './repo.ts';
+import { assertNoClash, deleteItemRow, getItem, getProgram, insertItem, moveItem, programLengthMs, type ItemRow } from './repo.ts';
 import { invalidateChannel } from './timeline-input.ts';
 
 export interface ItemDraft {
@@ -43,17 +43,13 @@ function assertNotStarted(item: ItemRow, nowMs: number): void {
 export function insertItems(db: Db, channelId: number, drafts: ItemDraft[], nowMs: number, slotId: number | null = null): number[] {
   const ids = db.transaction(() => {
     const out: number[] = [];
-    const stamp = new Date(nowMs).toISOString();
-    const insert = db.prepare(
-      'INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, slot_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
     for (const d of drafts) {
       getProgram(db, d.programId); // 404 when it does not exist
       const end = resolveEnd(db, d);
       assertFuture(d.start, nowMs);
       // Items inserted earlier in this batch are in the table already, so batch-internal clashes are caught too.
       assertNoClash(db, channelId, d.start, end);
-      out.push(Number(insert.run(channelId, d.programId, d.start, end, slotId, stamp, stamp).lastInsertRowid));
+      out.push(insertItem(db, channelId, d.programId, d.start, end, slotId, nowMs));
     }
     return out;
   })();
@@ -75,9 +71,7 @@ export function updateItem(db: Db, channelId: number, itemId: number, patch: Par
     getProgram(db, programId);
     assertFuture(start, nowMs, 'An item');
     assertNoClash(db, channelId, start, end, itemId);
-    db.prepare('UPDATE schedule_items SET program_id = ?, start_at = ?, end_at = ?, updated_at = ? WHERE id = ?').run(
-      programId, start, end, new Date(nowMs).toISOString(), itemId,
-    );
+    moveItem(db, itemId, programId, start, end, nowMs);
   })();
   invalidateChannel(db, channelId);
 }
@@ -85,7 +79,7 @@ export function updateItem(db: Db, channelId: number, itemId: number, patch: Par
 export function deleteItem(db: Db, channelId: number, itemId: number, nowMs: number): void {
   db.transaction(() => {
     assertNotStarted(getItem(db, channelId, itemId), nowMs);
-    db.prepare('DELETE FROM schedule_items WHERE id = ?').run(itemId);
+    deleteItemRow(db, itemId);
   })();
   invalidateChannel(db, channelId);
 }

@@ -7,11 +7,15 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import { AppError } from '../errors.ts';
-import { compileTimeline, segmentAt, windowInput, type CompiledTimeline } from '../../common/timeline.ts';
-import { liveWindow } from '../../common/timeline.ts';
+import { compileTimeline, liveWindow, segmentAt, windowInput, type CompiledTimeline } from '../../common/timeline.ts';
 import { renderMediaPlaylist } from '../../common/playlist.ts';
 import type { ChannelTimelineInput, TimelineItem, TimelineProgram } from '../../common/timeline-types.ts';
-import { getChannel, type ChannelRow } from './repo.ts';
+import { programBriefs } from '../catalog/repo.ts';
+import { programLayout } from '../media/media-data.ts';
+import {
+  airedLayouts, freezeItem, getChannel, houseSlate, itemRecordsBetween, storeAnchor, storedAnchor, unfrozenStartedItems,
+  type ChannelRow,
+} from './repo.ts';
 import { SLATE_TAILS } from './slate-plan.ts';
 
 /** How far before `from` a window input starts, so the live window's look-back is inside it. */
@@ -27,107 +31,110 @@ const ANCHOR_LAG_MS = 3_600_000;
 const CACHE_TTL_MS = 60_000;
 /** How far ahead a live timeline is compiled. */
 const LIVE_AHEAD_MS = 6 * 3_600_000;
+/** Seconds a player is told to wait when a channel has nothing at all to play yet. */
+export const RETRY_AFTER_SECONDS = 5;
 
-export class SlateNotReadyError extends AppError {
-  constructor(channelId: number, status: string) {
-    super(503, 'slate_not_ready', status === 'failed'
-      ? `Channel ${channelId} has no playable slate (its generation failed): set slateProgramId to a ready program or rename the channel to retry.`
-      : `Channel ${channelId}'s slate is still being made: try again in a few seconds.`);
+/** 503: no slate of any kind is ready and no program is on air (only in a fresh server's first seconds). */
+export class NothingToPlayError extends AppError {
+  constructor(channelId: number) {
+    super(503, 'nothing_to_play',
+      `Channel ${channelId} has nothing to play yet: no program is on air and no slate is ready (the house slate is being made). ` +
+      `Try again in ${RETRY_AFTER_SECONDS} seconds.`);
   }
+}
+
+/** A program as the timeline sees it: its segment layout, or null when it has no segments. */
+function layoutOf(db: Db, programId: number): TimelineProgram | null {
+  const { segments, rungs } = programLayout(db, programId);
+  return segments.length ? { id: programId, segments, rungs } : null;
+}
+
+/** Programs that may play publicly now (ready and published), among `ids`, with their layouts. */
+function publicPrograms(db: Db, ids: Iterable<number>): Map<number, TimelineProgram> {
+  const out = new Map<number, TimelineProgram>();
+  for (const p of programBriefs(db, ids).values()) {
+    if (p.status !== 'ready' || p.published !== 1) continue;
+    const layout = layoutOf(db, p.id);
+    if (layout) out.set(p.id, layout);
+  }
+  return out;
+}
+
+/** A generated card's layout (slate-plan.ts): the loop, then tails that only end gaps. */
+function cardLayout(db: Db, programId: number | null): TimelineProgram | null {
+  if (programId === null) return null;
+  const ready = programBriefs(db, [programId]).get(programId)?.status === 'ready';
+  const card = ready ? layoutOf(db, programId) : null;
+  return card && card.segments.length > SLATE_TAILS.length ? { ...card, loop: card.segments.length - SLATE_TAILS.length } : null;
+}
+
+export type SlateSource = 'program' | 'generated' | 'house';
+
+/**
+ * What a channel plays in gaps: the program the operator chose when ready, else the channel's own card when
+ * ready, else the house slate (made once per server, so a new channel plays at once); null when none is ready.
+ */
+export function gapFiller(db: Db, channel: ChannelRow): { program: TimelineProgram; source: SlateSource } | null {
+  if (channel.slate_program_id !== null && programBriefs(db, [channel.slate_program_id]).get(channel.slate_program_id)?.status === 'ready') {
+    const chosen = layoutOf(db, channel.slate_program_id);
+    if (chosen) return { program: chosen, source: 'program' };
+  }
+  const card = channel.slate_status === 'ready' ? cardLayout(db, channel.generated_slate_id) : null;
+  if (card) return { program: card, source: 'generated' };
+  const house = houseSlate(db);
+  const houseCard = house?.status === 'ready' ? cardLayout(db, house.program_id) : null;
+  return houseCard ? { program: houseCard, source: 'house' } : null;
 }
 
 /**
- * A ready program as the timeline sees it; null when not ready or without segments. `evenIfNotReady`: for items
- * that already aired it (a re-transcode sets the status back to queued but keeps the files until it publishes).
+ * Freezes the program-or-slate decision of items that have started: a program ready and published at its start
+ * plays, and its layout is copied (aired_layouts) so the past is rebuilt the same after a re-transcode or a delete.
  */
-export function timelineProgram(db: Db, programId: number, evenIfNotReady = false): TimelineProgram | null {
-  const p = evenIfNotReady
-    ? db.prepare('SELECT id FROM programs WHERE id = ?').get(programId)
-    : db.prepare("SELECT id FROM programs WHERE id = ? AND status = 'ready'").get(programId);
-  if (!p) return null;
-  const segments = (db.prepare('SELECT duration FROM segments WHERE program_id = ? ORDER BY seq').all(programId) as Array<{ duration: number }>).map(
-    (r) => r.duration,
-  );
-  if (segments.length === 0) return null;
-  const rungs = (db.prepare('SELECT name FROM renditions WHERE program_id = ? ORDER BY height DESC').all(programId) as Array<{ name: string }>).map(
-    (r) => r.name,
-  );
-  return { id: programId, segments, rungs };
-}
-
-/** The slate a channel plays: its chosen program when ready, else its generated card. */
-export function slateFor(db: Db, channel: ChannelRow): TimelineProgram {
-  if (channel.slate_program_id !== null) {
-    const chosen = timelineProgram(db, channel.slate_program_id);
-    if (chosen) return chosen;
-  }
-  if (channel.generated_slate_id !== null && channel.slate_status === 'ready') {
-    const card = timelineProgram(db, channel.generated_slate_id);
-    if (card && card.segments.length > SLATE_TAILS.length) return { ...card, loop: card.segments.length - SLATE_TAILS.length };
-  }
-  throw new SlateNotReadyError(channel.id, channel.slate_status);
-}
-
-interface Anchor {
-  at: number;
-  mediaSequence: number;
-  discontinuitySequence: number;
-}
-
-function storedAnchor(db: Db, channel: ChannelRow): Anchor {
-  const row = db.prepare('SELECT at, media_sequence, discontinuity_sequence FROM channel_anchors WHERE channel_id = ?').get(channel.id) as
-    | { at: number; media_sequence: number; discontinuity_sequence: number }
-    | undefined;
-  return row
-    ? { at: row.at, mediaSequence: row.media_sequence, discontinuitySequence: row.discontinuity_sequence }
-    : { at: channel.epoch, mediaSequence: 0, discontinuitySequence: 0 };
-}
-
-/** Freezes the program-or-slate decision of items that have started. */
 function freezeStartedItems(db: Db, channelId: number, nowMs: number): void {
-  db.prepare(
-    `UPDATE schedule_items SET aired_as = CASE WHEN EXISTS (SELECT 1 FROM programs p WHERE p.id = schedule_items.program_id AND p.status = 'ready')
-       THEN 'program' ELSE 'slate' END
-     WHERE channel_id = ? AND aired_as IS NULL AND start_at <= ?`,
-  ).run(channelId, nowMs);
+  const started = unfrozenStartedItems(db, channelId, nowMs);
+  if (started.length === 0) return;
+  const playable = publicPrograms(db, started.flatMap((r) => (r.program_id === null ? [] : [r.program_id])));
+  db.transaction(() => {
+    for (const r of started) {
+      const p = r.program_id === null ? undefined : playable.get(r.program_id);
+      freezeItem(db, r.id, p ? { programId: p.id, segments: p.segments, rungs: p.rungs } : null);
+    }
+  })();
 }
 
 /** The whole timeline from the stored anchor to `toMs` (not cached; see liveTimeline). */
 export function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: number): ChannelTimelineInput {
   const channel = getChannel(db, channelId);
-  const slate = slateFor(db, channel);
   freezeStartedItems(db, channelId, nowMs);
   const anchor = storedAnchor(db, channel);
-  const rows = db
-    .prepare(
-      `SELECT id, program_id, start_at, end_at, aired_as FROM schedule_items
-        WHERE channel_id = ? AND end_at > ? AND start_at < ? ORDER BY start_at`,
-    )
-    .all(channelId, anchor.at, toMs) as Array<{ id: number; program_id: number | null; start_at: number; end_at: number; aired_as: string | null }>;
-  // Whether each item plays its program: frozen for started items (so the past never changes, even while a
-  // program that aired is re-transcoded or another airing of it played the slate), "ready now" for the others.
+  const rows = itemRecordsBetween(db, channelId, anchor.at, toMs);
+  // Started items play what they froze (their aired layout); the others play their program if it may play
+  // publicly now. Rows are by start, so a program that aired and plays again later keeps its aired layout.
+  const aired = airedLayouts(db, rows.filter((r) => r.aired_as === 'program').map((r) => r.id));
+  const upcoming = publicPrograms(db, rows.flatMap((r) => (r.aired_as === null && r.program_id !== null ? [r.program_id] : [])));
   const programs: Record<number, TimelineProgram> = {};
-  const readyNow = new Map<number, boolean>();
-  const isReady = (id: number) => {
-    let ready = readyNow.get(id);
-    if (ready === undefined) readyNow.set(id, (ready = !!db.prepare("SELECT 1 FROM programs WHERE id = ? AND status = 'ready'").get(id)));
-    return ready;
-  };
-  // Rows are by start, so started (frozen) items come first.
-  const plays = rows.map((r) => {
-    if (r.program_id === null || r.aired_as === 'slate') return false;
-    if (!(r.program_id in programs)) {
-      const p = timelineProgram(db, r.program_id, r.aired_as === 'program');
-      if (!p) return false;
-      programs[p.id] = p;
+  const plays = rows.map((r): TimelineProgram | null => {
+    if (r.aired_as === 'program') {
+      const a = aired.get(r.id);
+      // Items frozen before aired_layouts existed: their program's layout as it is now.
+      return a ? { id: a.programId, segments: a.segments, rungs: a.rungs } : r.program_id === null ? null : layoutOf(db, r.program_id);
     }
-    return r.aired_as === 'program' || isReady(r.program_id);
+    return r.aired_as === null && r.program_id !== null ? (upcoming.get(r.program_id) ?? null) : null;
   });
-  // The input says "slate" by a program's absence; where the same program plays elsewhere, the item drops it.
-  const items: TimelineItem[] = rows.map((r, i) => ({
-    id: r.id, start: r.start_at, end: r.end_at,
-    programId: !plays[i] && r.program_id !== null && r.program_id in programs ? null : r.program_id,
-  }));
+  for (const p of plays) if (p) programs[p.id] ??= p;
+  // The input says "slate" by a program's absence. An item that plays the slate keeps its program id (guides
+  // show what was meant to air) unless that program is unpublished (sites must not learn of drafts) or plays
+  // elsewhere in this input (the item would play it).
+  const published = programBriefs(db, rows.flatMap((r) => (r.program_id === null ? [] : [r.program_id])));
+  const items: TimelineItem[] = rows.map((r, i) => {
+    const p = plays[i];
+    const shown = r.program_id !== null && published.get(r.program_id)?.published === 1 && !(r.program_id in programs) ? r.program_id : null;
+    return { id: r.id, start: r.start_at, end: r.end_at, programId: p ? p.id : shown };
+  });
+  let slate = gapFiller(db, channel)?.program;
+  // No slate of any kind yet: a program on air still plays (its own segments fill the gaps until a slate is ready).
+  slate ??= items.filter((i) => i.start <= nowMs && nowMs < i.end && i.programId !== null).map((i) => programs[i.programId!])[0];
+  if (!slate) throw new NothingToPlayError(channelId);
   return { channelId, slate, items, programs, anchor };
 }
 
@@ -135,11 +142,7 @@ export function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: n
 function advanceAnchor(db: Db, tl: CompiledTimeline, nowMs: number): void {
   const next = windowInput(tl, nowMs - ANCHOR_LAG_MS, nowMs).anchor;
   if (next.at <= tl.input.anchor.at || next.at > nowMs - LOOKBACK_MS) return;
-  db.prepare(
-    `INSERT INTO channel_anchors (channel_id, at, media_sequence, discontinuity_sequence) VALUES (?, ?, ?, ?)
-     ON CONFLICT(channel_id) DO UPDATE SET at = excluded.at, media_sequence = excluded.media_sequence,
-       discontinuity_sequence = excluded.discontinuity_sequence`,
-  ).run(tl.input.channelId, next.at, next.mediaSequence, next.discontinuitySequence);
+  storeAnchor(db, tl.input.channelId, next);
 }
 
 interface CacheEntry {

@@ -8,6 +8,8 @@ import { badRequest } from '../errors.ts';
 import { itemsBetween } from './repo.ts';
 import { insertItems, type ItemDraft } from './schedule.ts';
 import { parseInstant } from './http.ts';
+import { csvCell } from '../../common/csv-cell.ts';
+import { MAX_IMPORT_ROWS, TBA_TITLE, type WeekExport, type WeekRow } from '../../common/api/broadcast.ts';
 
 export function shiftDays(ms: number, days: number, zone: string): number {
   return DateTime.fromMillis(ms, { zone }).plus({ days }).toMillis();
@@ -32,14 +34,8 @@ export function copyDays(
   return insertItems(db, targetChannelId, drafts, nowMs);
 }
 
-export interface WeekRow {
-  start: string;
-  end: string;
-  programId: number;
-  title: string;
-}
-
-export function exportWeek(db: Db, zone: string, channelId: number, week: DateTime): { week: string; timezone: string; channelId: number; items: WeekRow[] } {
+/** The items starting in the week; `showDrafts` false: unpublished programs' titles read TBA_TITLE. */
+export function exportWeek(db: Db, zone: string, channelId: number, week: DateTime, showDrafts: boolean): WeekExport {
   const from = week.toMillis();
   const to = week.plus({ days: 7 }).toMillis();
   const items = itemsBetween(db, channelId, from, to)
@@ -48,7 +44,7 @@ export function exportWeek(db: Db, zone: string, channelId: number, week: DateTi
       start: DateTime.fromMillis(r.start_at, { zone }).toISO({ suppressMilliseconds: true })!,
       end: DateTime.fromMillis(r.end_at, { zone }).toISO({ suppressMilliseconds: true })!,
       programId: r.program_id!,
-      title: r.title ?? '',
+      title: r.published === false && !showDrafts ? TBA_TITLE : (r.title ?? ''),
     }));
   return { week: week.toISODate()!, timezone: zone, channelId, items };
 }
@@ -56,7 +52,8 @@ export function exportWeek(db: Db, zone: string, channelId: number, week: DateTi
 export const CSV_COLUMNS = ['start', 'end', 'program_id', 'title'] as const;
 
 export function weekToCsv(rows: WeekRow[]): string {
-  return stringifyCsv(rows.map((r) => [r.start, r.end, r.programId, r.title]), { header: true, columns: [...CSV_COLUMNS] });
+  // Titles are typed by people: never let a spreadsheet run one as a formula.
+  return stringifyCsv(rows.map((r) => [r.start, r.end, r.programId, csvCell(r.title)]), { header: true, columns: [...CSV_COLUMNS] });
 }
 
 /** CSV text -> rows; a 400 naming the line when a row is unusable. */
@@ -85,7 +82,7 @@ export function importRows(
   shiftDaysBy: number, nowMs: number,
 ): number[] {
   if (rows.length === 0) throw badRequest('Nothing to import: the week has no items.');
-  if (rows.length > 5000) throw badRequest('At most 5000 items per import.');
+  if (rows.length > MAX_IMPORT_ROWS) throw badRequest(`At most ${MAX_IMPORT_ROWS} items per import: split the file.`);
   const drafts = rows.map((r, i) => {
     const start = shiftDays(parseInstant(r.start, `items[${i}].start`, zone), shiftDaysBy, zone);
     const end = r.end === undefined || r.end === '' ? undefined : shiftDays(parseInstant(r.end, `items[${i}].end`, zone), shiftDaysBy, zone);

@@ -328,3 +328,50 @@ export function programTitles(db: Db, q: { programId?: number; seriesId?: number
       `SELECT id, title, published FROM programs WHERE series_id = ? ${drafts} ORDER BY episode, id`).all(q.seriesId ?? 0);
   return rows.map((r) => ({ id: r.id, title: r.title, published: r.published === 1 }));
 }
+
+// Used by broadcast:
+
+/** What schedules and guides need of a program (one row, no joins). */
+export interface ProgramBrief {
+  id: number;
+  title: string;
+  description: string;
+  category: string | null;
+  episode: number | null;
+  series_id: number | null;
+  status: ProgramView['status'];
+  published: 0 | 1;
+  /** Seconds decoded; null until transcoded. */
+  duration: number | null;
+}
+
+/** Programs by id (missing ids are absent from the map); read in one statement per 500 ids. */
+export function programBriefs(db: Db, ids: Iterable<number>): Map<number, ProgramBrief> {
+  const unique = [...new Set(ids)];
+  const out = new Map<number, ProgramBrief>();
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const rows = db
+      .prepare<number[], ProgramBrief>(
+        `SELECT id, title, description, category, episode, series_id, status, published, duration
+           FROM programs WHERE id IN (${chunk.map(() => '?').join(',')})`,
+      )
+      .all(...chunk);
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
+}
+
+export function programBrief(db: Db, id: number): ProgramBrief | undefined {
+  return programBriefs(db, [id]).get(id);
+}
+
+/** Episodes of a series in airing order (episode number, then id), leaving out failed and cancelled ones. */
+export function seriesEpisodeIds(db: Db, seriesId: number): number[] {
+  return db
+    .prepare<[number], { id: number }>(
+      `SELECT id FROM programs WHERE series_id = ? AND status NOT IN ('failed', 'cancelled') ORDER BY episode IS NULL, episode, id`,
+    )
+    .all(seriesId)
+    .map((r) => r.id);
+}

@@ -5,7 +5,7 @@ import {
   compileTimeline, liveWindow, nowAndNext, segmentAt, segmentBySequence, windowInput,
   type ChannelTimelineInput, type TimelineProgram, type TimelineSegment,
 } from '../../../common/timeline.ts';
-import { mediaPlaylist, masterPlaylist } from '../../../common/playlist.ts';
+import { mediaPlaylist } from '../../../common/playlist.ts';
 
 const { Parser } = createRequire(import.meta.url)('m3u8-parser') as {
   Parser: new () => { push(s: string): void; end(): void; manifest: ParsedPlaylist };
@@ -259,14 +259,4 @@ t.test('now and next', async (t) => {
   t.equal(gap.now, null, 'nothing on air in a gap');
   t.equal(gap.segment.slate, true);
   t.equal(nowAndNext(input, EPOCH + 60_000).next, null);
-});
-
-t.test('master playlist lists every rung, highest first', async (t) => {
-  const text = masterPlaylist([
-    { name: '240p', width: 426, height: 240, bandwidth: 300_000 },
-    { name: '720p', width: 1280, height: 720, bandwidth: 1_700_000 },
-  ]);
-  const m = parse(text);
-  t.same(m.playlists!.map((p) => p.uri), ['720p.m3u8', '240p.m3u8']);
-  t.match(m.playlists![0].attributes, { BANDWIDTH: 1_700_000, RESOLUTION: { width: 1280, height: 720 } });
 });
