@@ -3,10 +3,16 @@
 //   node --import tsx scripts/fuzz-api.ts [--seed N] [--runs N] [--only <substring of "METHOD /path">]
 // Exits 1 when a problem was found.
 import { parseArgs } from 'node:util';
-import { fuzzOperation, NOT_IN_OPENAPI, openApiOperations, PARTLY_FUZZED, Sandbox, seededServer, type FuzzFinding } from '../test/integration/api/route-inventory.ts';
+import {
+  fuzzOperation, NOT_IN_OPENAPI, openApiOperations, PARTLY_FUZZED, Sandbox, seededServer, type FuzzFinding,
+} from '../test/integration/api/route-inventory.ts';
 
 const { values } = parseArgs({
-  options: { seed: { type: 'string', default: String(Date.now() % 1_000_000) }, runs: { type: 'string', default: '500' }, only: { type: 'string' } },
+  options: {
+    seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+    runs: { type: 'string', default: '500' },
+    only: { type: 'string' },
+  },
 });
 const seed = Number(values.seed);
 const runs = Number(values.runs);
@@ -37,6 +43,7 @@ try {
   await seeded.close();
 }
 const seconds = (Date.now() - fuzzStart) / 1000;
-out(`\n${cases} requests in ${seconds.toFixed(1)} s (${(cases / seconds).toFixed(0)}/s), seed ${seed}; ${findings.length} distinct problem(s)`);
+const rate = (cases / seconds).toFixed(0);
+out(`\n${cases} requests in ${seconds.toFixed(1)} s (${rate}/s), seed ${seed}; ${findings.length} distinct problem(s)`);
 for (const f of findings) out(`- ${f.route}: ${f.problem} [status ${f.status}, ${f.count}x]\n    e.g. ${f.example}`);
 process.exitCode = findings.length ? 1 : 0;

@@ -177,7 +177,8 @@ t.test('every route the app serves has a row, and every row a route', async (t) 
   const served = routeTable(app);
   const missing = [...served].filter((k) => !(k in MATRIX));
   const extra = Object.keys(MATRIX).filter((k) => !served.has(k));
-  t.same(missing, [], `routes without a matrix row (add one per route: '${missing[0] ?? 'METHOD /path'}': [p('401 403 403 2xx 401 401')]): ${missing.join(', ')}`);
+  const hint = `'${missing[0] ?? 'METHOD /path'}': [p('401 403 403 2xx 401 401')]`;
+  t.same(missing, [], `routes without a matrix row (add one per route, e.g. ${hint}): ${missing.join(', ')}`);
   t.same(extra, [], `matrix rows for routes the app does not serve (renamed or removed?): ${extra.join(', ')}`);
   t.equal(ROLES.length, 6, 'six roles');
 });
@@ -192,7 +193,9 @@ for (const [key, probes] of Object.entries(MATRIX)) {
         return encodeURIComponent(fixture(v)).replace(/%2F/g, '/');
       }) + (probe.query ? `?${fill(probe.query)}` : '');
       const write = method !== 'GET' && method !== 'DELETE';
-      const body = probe.body ? { text: fill(probe.body.text), type: probe.body.type } : write ? { text: '{}', type: 'application/json' } : null;
+      const body = probe.body
+        ? { text: fill(probe.body.text), type: probe.body.type }
+        : write ? { text: '{}', type: 'application/json' } : null;
       for (const role of ROLES) {
         const cell = probe.cells[role];
         const h: Record<string, string> = { ...headers[role], ...(body ? { 'content-type': body.type } : {}) };

@@ -196,7 +196,8 @@ export async function seededServer(): Promise<Seeded> {
       headers: ct ? { ...headers, 'content-type': ct } : headers,
     }), `${method} ${url}`);
 
-  const imported = await call('POST', '/api/regions/import', 'path,level\n某省/某市/甲县/甲镇/甲村,\n某省/某市/乙县/乙镇/乙村,\n', admin, 'text/csv');
+  const tree = 'path,level\n某省/某市/甲县/甲镇/甲村,\n某省/某市/乙县/乙镇/乙村,\n';
+  const imported = await call('POST', '/api/regions/import', tree, admin, 'text/csv');
   const region = new Map((imported.regions as Array<{ id: number; name: string }>).map((r) => [r.name, r.id]));
   const id = (name: string) => {
     const v = region.get(name);
@@ -294,7 +295,8 @@ function dumpDatabase(app: FastifyInstance): string {
   for (const { name } of tables) {
     hash.update(name);
     for (const row of app.db.prepare(`SELECT * FROM "${name}"`).raw().iterate()) {
-      hash.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('hex') : v)));
+      const plain = (_k: string, v: unknown) => (typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('hex') : v);
+      hash.update(JSON.stringify(row, plain));
     }
   }
   return hash.digest('hex');
@@ -313,7 +315,9 @@ export function listFiles(root: string): string {
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) walk(full);
-      else if (!/broadcast\.sqlite/.test(e.name)) out.push(`${path.relative(root, full)}:${fs.statSync(full, { throwIfNoEntry: false })?.size ?? '?'}`);
+      else if (!/broadcast\.sqlite/.test(e.name)) {
+        out.push(`${path.relative(root, full)}:${fs.statSync(full, { throwIfNoEntry: false })?.size ?? '?'}`);
+      }
     }
   };
   walk(root);
@@ -330,7 +334,9 @@ export class Sandbox {
     this.pristine = dumpDatabase(seeded.app);
   }
 
-  async run<T extends { statusCode: number }>(request: () => Promise<T>): Promise<{ res: T; dbChanged: boolean; filesChanged: string | null }> {
+  async run<T extends { statusCode: number }>(
+    request: () => Promise<T>,
+  ): Promise<{ res: T; dbChanged: boolean; filesChanged: string | null }> {
     const { app, config } = this.seeded;
     const files = listFiles(config.dataDir);
     const changes = () => app.db.prepare<[], { n: number }>('SELECT total_changes() AS n').get()!.n;
@@ -428,7 +434,10 @@ const HOSTILE_BODIES: Array<{ text: string | Buffer; type?: string }> = [
   { text: Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0a, 0xc3]), type: 'text/csv' },
   { text: `${'['.repeat(100_000)}${']'.repeat(100_000)}`, type: 'application/json' },
   { text: '{"a":1}', type: 'text/plain' }, { text: 'a=1&a=2', type: 'application/x-www-form-urlencoded' },
-  { text: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\nabc\r\n--x--\r\n', type: 'multipart/form-data; boundary=x' },
+  {
+    text: '--x\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n\r\nabc\r\n--x--\r\n',
+    type: 'multipart/form-data; boundary=x',
+  },
   { text: '<a/>', type: 'application/xml' }, { text: '{"a":1}', type: 'application/json; charset=utf-16' },
   { text: '\u0000,\u0000\n\u0000', type: 'text/csv' }, { text: `memberNo,name,site\n${'A1,x,1\n'.repeat(20_000)}`, type: 'text/csv' },
 ];
@@ -450,7 +459,8 @@ function validFromSchema(schema: JsonSchema, ids: number[], depth: number): fc.A
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const alternatives = schema.anyOf ?? schema.oneOf;
   if (alternatives?.length) return fc.oneof(...alternatives.map((s) => validFromSchema(s, ids, depth)));
-  const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : schema.properties ? ['object'] : ['string', 'integer'];
+  const declared = schema.type ? [schema.type].flat() : null;
+  const types = declared ?? (schema.properties ? ['object'] : ['string', 'integer']);
   return fc.oneof(...types.map((type) => validOfType(type, schema, ids, depth)));
 }
 
@@ -459,7 +469,10 @@ function validOfType(type: string, schema: JsonSchema, ids: number[], depth: num
     case 'null': return fc.constant(null);
     case 'boolean': return fc.boolean();
     case 'integer':
-      return fc.oneof(fc.constantFrom(...ids), fc.integer({ min: schema.minimum ?? -5, max: Math.min(schema.maximum ?? 100_000, 2 ** 31) }));
+      return fc.oneof(
+        fc.constantFrom(...ids),
+        fc.integer({ min: schema.minimum ?? -5, max: Math.min(schema.maximum ?? 100_000, 2 ** 31) }),
+      );
     case 'number':
       return fc.oneof(fc.constantFrom(...ids), fc.double({ min: schema.minimum ?? -5, max: schema.maximum ?? 1e6, noNaN: true }));
     case 'array':
@@ -473,7 +486,9 @@ function validOfType(type: string, schema: JsonSchema, ids: number[], depth: num
         .map(([o, extra]) => (extra === null ? o : { ...o, unknownField: extra }));
     }
     default: {
-      const options: fc.Arbitrary<string>[] = [fc.constantFrom(...PLAUSIBLE_STRINGS), fc.string({ maxLength: Math.min(schema.maxLength ?? 24, 24) })];
+      const options: fc.Arbitrary<string>[] = [
+        fc.constantFrom(...PLAUSIBLE_STRINGS), fc.string({ maxLength: Math.min(schema.maxLength ?? 24, 24) }),
+      ];
       if (schema.pattern) {
         try {
           options.push(fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length <= (schema.maxLength ?? 200)));
@@ -523,7 +538,9 @@ function urlValue(schema: JsonSchema, ids: number[], name: string): fc.Arbitrary
 const CONTENT_TYPES = ['application/json', 'text/plain', 'text/csv', 'application/x-www-form-urlencoded', 'application/octet-stream'];
 
 /** Generated requests for one operation, from every role. */
-export function requestArbitrary(op: Operation, headers: Record<RoleName, Record<string, string>>, fx: Fixtures): fc.Arbitrary<FuzzRequest> {
+type RoleHeaders = Record<RoleName, Record<string, string>>;
+
+export function requestArbitrary(op: Operation, headers: RoleHeaders, fx: Fixtures): fc.Arbitrary<FuzzRequest> {
   const ids = [...new Set(Object.values(fx).filter((v): v is number => typeof v === 'number'))];
   const pathParams = op.params.filter((x) => x.in === 'path');
   const queryParams = op.params.filter((x) => x.in === 'query');
@@ -549,7 +566,8 @@ export function requestArbitrary(op: Operation, headers: Record<RoleName, Record
         arbs.push(validFromSchema(schema, ids, 0).map((v) => ({ text: toJson(v), type })));
       } else {
         arbs.push(fc.constantFrom(
-          `memberNo,name,site\n${fx.memberA},Fuzz,${fx.siteA}\n`, 'path,level\n某省/某市/丙县\n', 'name,parent,level\n丁,某市,county\n',
+          `memberNo,name,site\n${fx.memberA},Fuzz,${fx.siteA}\n`, 'path,level\n某省/某市/丙县\n',
+          'name,parent,level\n丁,某市,county\n',
           'start,end,program_id\n2026-11-30T20:00:00+08:00,2026-11-30T21:00:00+08:00,1\n',
         ).map((text) => ({ text, type })));
         arbs.push(fc.string({ maxLength: 200 }).map((text) => ({ text, type })));
@@ -584,10 +602,11 @@ export function requestArbitrary(op: Operation, headers: Record<RoleName, Record
  * The same requests every run, before the random ones: each query parameter with each of SYSTEMATIC_URL, each
  * top-level JSON body field with each of SYSTEMATIC_JSON, as the role most likely to get past the guard.
  */
-export function systematicRequests(op: Operation, headers: Record<RoleName, Record<string, string>>, fx: Fixtures, seed: number): FuzzRequest[] {
+export function systematicRequests(op: Operation, headers: RoleHeaders, fx: Fixtures, seed: number): FuzzRequest[] {
   const ids = [...new Set(Object.values(fx).filter((v): v is number => typeof v === 'number'))];
   const role: RoleName = op.path.startsWith('/api/sites/me/') ? 'siteA' : 'operator';
-  const pathValues = new Map(op.params.filter((x) => x.in === 'path').map((x) => [x.name, x.name === '*' ? 'master.m3u8' : String(fx.program)]));
+  const pathValues = new Map(op.params.filter((x) => x.in === 'path')
+    .map((x) => [x.name, x.name === '*' ? 'master.m3u8' : String(fx.program)]));
   const url = op.path.replace(/:(\w+)|\*/g, (_m, name?: string) => pathValues.get(name ?? '*') ?? '1');
   const out: FuzzRequest[] = [];
   const h = (type?: string) => ({ ...headers[role], ...(type ? { 'content-type': type } : {}) });
@@ -599,7 +618,9 @@ export function systematicRequests(op: Operation, headers: Record<RoleName, Reco
     const valid = fc.sample(validFromSchema(json[1], ids, 0), { seed, numRuns: 1 })[0];
     const obj = valid && typeof valid === 'object' && !Array.isArray(valid) ? valid : {};
     for (const field of Object.keys(json[1].properties)) {
-      for (const v of SYSTEMATIC_JSON) out.push({ role, method: op.method, url, headers: h(json[0]), payload: toJson({ ...obj, [field]: v }) });
+      for (const v of SYSTEMATIC_JSON) {
+        out.push({ role, method: op.method, url, headers: h(json[0]), payload: toJson({ ...obj, [field]: v }) });
+      }
     }
   }
   return out;
