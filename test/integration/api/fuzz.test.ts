@@ -1,7 +1,8 @@
 // Fuzz over the whole API: for every operation in the OpenAPI document, requests generated from its schemas and
 // hostile variants (wrong types, 1e300 and 20-digit numbers, NUL, invalid UTF-8 as raw bytes, deep nesting, long
 // strings, empty bodies, wrong content types, duplicated query keys) from every role, against a server seeded with
-// realistic fixtures. Each request: no 5xx; every 4xx is {error:{code,message}}; an error answer writes nothing.
+// realistic fixtures. Each request: no 5xx; every 4xx is {error:{code,message}}; an error answer writes nothing
+// (database rows, files under the data dir); no answer stores a number beyond 2^53 or not finite (1e300 bytes).
 // Fixed seed here (FUZZ_SEED, FUZZ_RUNS to change it); the longer run is scripts/fuzz-api.ts.
 import t from 'tap';
 import { fuzzOperation, NOT_IN_OPENAPI, openApiOperations, PARTLY_FUZZED, routeTable, Sandbox, seededServer } from './route-inventory.ts';

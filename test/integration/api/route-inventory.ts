@@ -286,20 +286,37 @@ export async function seededServer(): Promise<Seeded> {
 // ---------------------------------------------------------------------------------------------------------------
 // Writes: a sandbox per request and the fingerprint of what it may have changed
 
+interface DatabaseState {
+  hash: string;
+  /** Stored numbers no field of this product can mean (beyond 2^53, or not finite), as table.column=value. */
+  absurd: string[];
+}
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Every table's rows, hashed: compared only when SQLite says something was written (total_changes moved). */
-function dumpDatabase(app: FastifyInstance): string {
+function readDatabase(app: FastifyInstance): DatabaseState {
   const hash = createHash('sha1');
+  const absurd: string[] = [];
   const tables = app.db.prepare<[], { name: string }>(
     "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
   ).all();
+  const plain = (_k: string, v: unknown) => (typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('hex') : v);
   for (const { name } of tables) {
     hash.update(name);
-    for (const row of app.db.prepare(`SELECT * FROM "${name}"`).raw().iterate()) {
-      const plain = (_k: string, v: unknown) => (typeof v === 'bigint' ? String(v) : Buffer.isBuffer(v) ? v.toString('hex') : v);
+    const rows = app.db.prepare(`SELECT * FROM "${name}"`).safeIntegers(true);
+    const columns = rows.columns().map((c) => c.name);
+    for (const row of rows.raw().iterate() as IterableIterator<unknown[]>) {
       hash.update(JSON.stringify(row, plain));
+      row.forEach((v, i) => {
+        const big = typeof v === 'bigint'
+          ? v > SAFE || v < -SAFE
+          : typeof v === 'number' && (!Number.isFinite(v) || Math.abs(v) > Number.MAX_SAFE_INTEGER);
+        if (big) absurd.push(`${name}.${columns[i]}=${String(v)}`);
+      });
     }
   }
-  return hash.digest('hex');
+  return { hash: hash.digest('hex'), absurd };
 }
 
 /** Files under the data dir (name and size), the SQLite files left out (their bytes move on reads too). */
@@ -331,12 +348,12 @@ export function listFiles(root: string): string {
 export class Sandbox {
   private readonly pristine: string;
   constructor(private readonly seeded: Seeded) {
-    this.pristine = dumpDatabase(seeded.app);
+    this.pristine = readDatabase(seeded.app).hash;
   }
 
   async run<T extends { statusCode: number }>(
     request: () => Promise<T>,
-  ): Promise<{ res: T; dbChanged: boolean; filesChanged: string | null }> {
+  ): Promise<{ res: T; dbChanged: boolean; absurd: string[]; filesChanged: string | null }> {
     const { app, config } = this.seeded;
     const files = listFiles(config.dataDir);
     const changes = () => app.db.prepare<[], { n: number }>('SELECT total_changes() AS n').get()!.n;
@@ -344,16 +361,21 @@ export class Sandbox {
     const before = changes();
     let res: T;
     let dbChanged = false;
+    let absurd: string[] = [];
     try {
       res = await request();
       // Slate generation a successful channel write queued runs after the answer: stop it (ffmpeg) before looking.
       await stopSlates(app.db);
-      dbChanged = changes() !== before && dumpDatabase(app) !== this.pristine;
+      if (changes() !== before) {
+        const state = readDatabase(app);
+        dbChanged = state.hash !== this.pristine;
+        absurd = state.absurd;
+      }
     } finally {
       if (app.db.inTransaction) app.db.exec('ROLLBACK');
     }
     const after = listFiles(config.dataDir);
-    return { res, dbChanged, filesChanged: after === files ? null : diffLines(files, after) };
+    return { res, dbChanged, absurd, filesChanged: after === files ? null : diffLines(files, after) };
   }
 }
 
@@ -454,34 +476,39 @@ function arbFromSchema(schema: JsonSchema, ids: number[], depth = 0): fc.Arbitra
   return fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: hostile });
 }
 
-function validFromSchema(schema: JsonSchema, ids: number[], depth: number): fc.Arbitrary<unknown> {
+/** Values of the schema's shape; `strict`: valid all the way down (no hostile field inside, no unknown key). */
+function validFromSchema(schema: JsonSchema, ids: number[], depth: number, strict = false): fc.Arbitrary<unknown> {
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const alternatives = schema.anyOf ?? schema.oneOf;
-  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => validFromSchema(s, ids, depth)));
+  if (alternatives?.length) return fc.oneof(...alternatives.map((s) => validFromSchema(s, ids, depth, strict)));
   const declared = schema.type ? [schema.type].flat() : null;
   const types = declared ?? (schema.properties ? ['object'] : ['string', 'integer']);
-  return fc.oneof(...types.map((type) => validOfType(type, schema, ids, depth)));
+  return fc.oneof(...types.map((type) => validOfType(type, schema, ids, depth, strict)));
 }
 
-function validOfType(type: string, schema: JsonSchema, ids: number[], depth: number): fc.Arbitrary<unknown> {
+function validOfType(type: string, schema: JsonSchema, ids: number[], depth: number, strict: boolean): fc.Arbitrary<unknown> {
+  const inner = (s: JsonSchema) => (strict ? validFromSchema(s, ids, depth + 1, true) : arbFromSchema(s, ids, depth + 1));
   switch (type) {
     case 'null': return fc.constant(null);
     case 'boolean': return fc.boolean();
-    case 'integer':
-      return fc.oneof(
-        fc.constantFrom(...ids),
-        fc.integer({ min: schema.minimum ?? -5, max: Math.min(schema.maximum ?? 100_000, 2 ** 31) }),
-      );
+    case 'integer': {
+      const range = fc.integer({ min: schema.minimum ?? -5, max: Math.min(schema.maximum ?? 100_000, 2 ** 31) });
+      const known = ids.filter((id) => id >= (schema.minimum ?? -Infinity) && id <= (schema.maximum ?? Infinity));
+      // Strict values aim at objects that exist (fixture ids), so a body gets past the lookups to the deep code.
+      if (strict) return known.length ? fc.constantFrom(...known) : range;
+      return fc.oneof(fc.constantFrom(...ids), range);
+    }
     case 'number':
       return fc.oneof(fc.constantFrom(...ids), fc.double({ min: schema.minimum ?? -5, max: schema.maximum ?? 1e6, noNaN: true }));
     case 'array':
       if (depth > 3) return fc.constant([]);
-      return fc.array(arbFromSchema(schema.items ?? {}, ids, depth + 1), { maxLength: Math.min(schema.maxItems ?? 4, 4) });
+      return fc.array(inner(schema.items ?? {}), { maxLength: Math.min(schema.maxItems ?? 4, 4) });
     case 'object': {
       if (depth > 3 || !schema.properties) return fc.constant({});
-      const model = Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, arbFromSchema(s, ids, depth + 1)]));
+      const model = Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, inner(s)]));
       const required = (schema.required ?? []).filter((k) => k in model);
+      if (strict) return fc.record(model, { requiredKeys: required });
       return fc.tuple(fc.record(model, { requiredKeys: required }), fc.option(fc.constantFrom(...HOSTILE_JSON), { freq: 8 }))
         .map(([o, extra]) => (extra === null ? o : { ...o, unknownField: extra }));
     }
@@ -489,6 +516,7 @@ function validOfType(type: string, schema: JsonSchema, ids: number[], depth: num
       const options: fc.Arbitrary<string>[] = [
         fc.constantFrom(...PLAUSIBLE_STRINGS), fc.string({ maxLength: Math.min(schema.maxLength ?? 24, 24) }),
       ];
+      if (strict) options.length = schema.pattern || schema.format === 'date-time' ? 0 : 1;
       if (schema.pattern) {
         try {
           options.push(fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length <= (schema.maxLength ?? 200)));
@@ -497,6 +525,7 @@ function validOfType(type: string, schema: JsonSchema, ids: number[], depth: num
         }
       }
       if (schema.format === 'date-time') options.push(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()));
+      if (!options.length) options.push(fc.constantFrom(...PLAUSIBLE_STRINGS));
       return fc.oneof(...options);
     }
   }
@@ -602,21 +631,43 @@ export function requestArbitrary(op: Operation, headers: RoleHeaders, fx: Fixtur
  * The same requests every run, before the random ones: each query parameter with each of SYSTEMATIC_URL, each
  * top-level JSON body field with each of SYSTEMATIC_JSON, as the role most likely to get past the guard.
  */
-export function systematicRequests(op: Operation, headers: RoleHeaders, fx: Fixtures, seed: number): FuzzRequest[] {
-  const ids = [...new Set(Object.values(fx).filter((v): v is number => typeof v === 'number'))];
+function systematicTarget(op: Operation, headers: RoleHeaders, fx: Fixtures) {
   const role: RoleName = op.path.startsWith('/api/sites/me/') ? 'siteA' : 'operator';
   const pathValues = new Map(op.params.filter((x) => x.in === 'path')
     .map((x) => [x.name, x.name === '*' ? 'master.m3u8' : String(fx.program)]));
   const url = op.path.replace(/:(\w+)|\*/g, (_m, name?: string) => pathValues.get(name ?? '*') ?? '1');
-  const out: FuzzRequest[] = [];
+  const json = Object.entries(op.body ?? {}).find(([type]) => type.includes('json'));
   const h = (type?: string) => ({ ...headers[role], ...(type ? { 'content-type': type } : {}) });
+  return { role, url, json, h };
+}
+
+/**
+ * A JSON body the route accepts (2xx), found by trying strictly valid samples in the sandbox; the systematic pass
+ * changes one field of it at a time, so each hostile value meets the code behind validation. Falls back to the first.
+ */
+export async function acceptedBody(sandbox: Sandbox, seeded: Seeded, op: Operation, seed: number): Promise<Record<string, unknown>> {
+  const { url, json, h } = systematicTarget(op, seeded.headers, seeded.fx);
+  if (!json?.[1].properties) return {};
+  const ids = [...new Set(Object.values(seeded.fx).filter((v): v is number => typeof v === 'number'))];
+  const samples = fc.sample(validFromSchema(json[1], ids, 0, true), { seed, numRuns: 15 })
+    .filter((v): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v));
+  for (const body of samples) {
+    const { res } = await sandbox.run(() => seeded.app.inject({
+      method: op.method as 'POST', url, headers: h(json[0]), payload: toJson(body),
+    }));
+    if (res.statusCode < 300) return body;
+  }
+  return samples[0] ?? {};
+}
+
+export function systematicRequests(op: Operation, headers: RoleHeaders, fx: Fixtures, base: Record<string, unknown>): FuzzRequest[] {
+  const { role, url, json, h } = systematicTarget(op, headers, fx);
+  const out: FuzzRequest[] = [];
   for (const q of op.params.filter((x) => x.in === 'query')) {
     for (const v of SYSTEMATIC_URL) out.push({ role, method: op.method, url: `${url}?${q.name}=${v}`, headers: h() });
   }
-  const json = Object.entries(op.body ?? {}).find(([type]) => type.includes('json'));
   if (json?.[1].properties) {
-    const valid = fc.sample(validFromSchema(json[1], ids, 0), { seed, numRuns: 1 })[0];
-    const obj = valid && typeof valid === 'object' && !Array.isArray(valid) ? valid : {};
+    const obj = base;
     for (const field of Object.keys(json[1].properties)) {
       for (const v of SYSTEMATIC_JSON) {
         out.push({ role, method: op.method, url, headers: h(json[0]), payload: toJson({ ...obj, [field]: v }) });
@@ -637,7 +688,7 @@ export interface FuzzFinding {
 /**
  * Runs `numRuns` generated requests against one operation; returns every distinct problem (route, kind, status) with
  * the shortest request that showed it. Checked per request: no 5xx; every 4xx is {error:{code,message}}; an error
- * answer wrote nothing (database rows, files under the data dir).
+ * answer wrote nothing (database rows, files under the data dir); nothing stored a number beyond 2^53 or not finite.
  */
 export async function fuzzOperation(
   sandbox: Sandbox, seeded: Seeded, op: Operation, params: { seed: number; numRuns: number },
@@ -655,7 +706,7 @@ export async function fuzzOperation(
       if (example.length < prev.example.length) Object.assign(prev, { problem, example });
     }
   };
-  const examples = systematicRequests(op, seeded.headers, seeded.fx, params.seed);
+  const examples = systematicRequests(op, seeded.headers, seeded.fx, await acceptedBody(sandbox, seeded, op, params.seed));
   await fc.assert(fc.asyncProperty(requestArbitrary(op, seeded.headers, seeded.fx), async (req) => {
     cases++;
     let ran: Awaited<ReturnType<typeof sandbox.run<Awaited<ReturnType<typeof seeded.app.inject>>>>>;
@@ -667,9 +718,11 @@ export async function fuzzOperation(
       note(`the request could not be made: ${(err as Error).message}`, 0, req);
       return true;
     }
-    const { res, dbChanged, filesChanged } = ran;
+    const { res, dbChanged, absurd, filesChanged } = ran;
     for (const p of answerProblems(req.method, res)) note(p, res.statusCode, req);
     if (res.statusCode >= 400 && dbChanged) note('database written although the answer is an error', res.statusCode, req);
+    // 1e300 seconds or bytes is no one's input: accepting it puts nonsense into reports (issue 9, the heartbeat).
+    if (absurd.length) note(`stored a number nothing can mean: ${absurd.slice(0, 3).join(', ')}`, res.statusCode, req);
     if (res.statusCode >= 400 && filesChanged) note(`files written although the answer is an error: ${filesChanged}`, res.statusCode, req);
     return true;
   }), {
