@@ -7,10 +7,18 @@ import { RUNGS, type SiteManifest } from '../manifest.ts';
 // ---------------------------------------------------------------------------------------------- regions
 
 export const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
-export const Level = Type.Union(LEVELS.map((l) => Type.Literal(l)));
+export const Level = Type.Union([
+  Type.Literal('province'),
+  Type.Literal('prefecture'),
+  Type.Literal('county'),
+  Type.Literal('township'),
+  Type.Literal('village'),
+]);
 export type Level = Static<typeof Level>;
 
-export const Rung = Type.Union(RUNGS.map((r) => Type.Literal(r)));
+export const Rung = Type.Union([Type.Literal('720p'), Type.Literal('480p'), Type.Literal('360p'), Type.Literal('240p')], {
+  description: `one of ${RUNGS.join(', ')}`,
+});
 export type Rung = Static<typeof Rung>;
 
 const regionFields = {
