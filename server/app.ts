@@ -1,4 +1,5 @@
 // buildApp(config) -> a Fastify instance with every domain plugin. main.ts listens; tests use app.inject.
+import http from 'node:http';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
@@ -51,6 +52,22 @@ export const CONTENT_SECURITY_POLICY = {
   baseUri: ["'self'"],
 };
 
+/** Errors Node raises before a request reaches Fastify (a timeout, oversized headers): our error shape, then close. */
+function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stream').Duplex, requestTimeoutMs: number): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['408 Request Timeout', 'request_timeout', `The request did not arrive within ${requestTimeoutMs / 1000} s: send it again (big files: use the resumable upload).`]
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? ['431 Request Header Fields Too Large', 'headers_too_large', 'The request headers are too large: send fewer or shorter headers.']
+        : ['400 Bad Request', 'bad_request', 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
 const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
 
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -63,15 +80,24 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // Off unless TRUST_PROXY names the proxies: otherwise anyone could pick their address with X-Forwarded-For.
     // A hop count trusts that many proxies nearest the server (proxy-addr calls this with the hop index).
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: config.connectionTimeoutMs,
-    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Node honours request timeouts only when they are given to the server's constructor (set later, they are
+    // checked on a 30 s interval against a stale start), so the server is made here with them.
+    serverFactory: (handler) => {
+      const server = http.createServer(
+        {
+          requestTimeout: config.requestTimeoutMs,
+          headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+          keepAliveTimeout: config.keepAliveTimeoutMs,
+          connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(config.requestTimeoutMs / 4))),
+        },
+        handler,
+      );
+      server.setTimeout(config.connectionTimeoutMs);
+      return server;
+    },
+    clientErrorHandler: (err, socket) => answerClientError(err, socket, config.requestTimeoutMs),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
-  // Node checks request timeouts on this interval (default 30 s), read when the server starts listening: check
-  // often enough that a short REQUEST_TIMEOUT_MS is honoured.
-  const interval = Math.min(30_000, Math.max(250, Math.floor(config.requestTimeoutMs / 4)));
-  (app.server as unknown as { connectionsCheckingInterval: number }).connectionsCheckingInterval = interval;
   const db = opts.db ?? openDb(config.dbPath);
   const guards = makeGuards(db);
   app.decorate('db', db);
