@@ -28,6 +28,19 @@ export interface Config {
   publicUrl: string | undefined;
   /** Domain part of XMLTV channel ids (XMLTV_ID_DOMAIN): channel 1 is "1.<domain>" in /epg.xml and /channels.m3u. */
   xmltvIdDomain: string;
+  /**
+   * Which peers may set X-Forwarded-For (TRUST_PROXY): false (default: the socket address is the client), a hop
+   * count, or a comma list of proxy addresses / CIDRs (e.g. "127.0.0.1,10.0.0.0/8"). Rate limits key on the result.
+   */
+  trustProxy: false | number | string;
+  /** Whole request (headers and body) must arrive within this (REQUEST_TIMEOUT_MS); big files go through tus. */
+  requestTimeoutMs: number;
+  /** A socket silent this long is closed (CONNECTION_TIMEOUT_MS); held long polls extend their own socket. */
+  connectionTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (KEEP_ALIVE_TIMEOUT_MS). */
+  keepAliveTimeoutMs: number;
+  /** Requests a minute one site may make on /api/sites/me/* (SITE_RATE_LIMIT). */
+  siteRateLimitPerMinute: number;
   /** Start background workers (transcode queue, cron jobs). Tests switch them on when they need them. */
   startWorkers: boolean;
 }
@@ -37,6 +50,19 @@ function int(value: string | undefined, fallback: number, name: string): number 
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${value}"`);
   return Math.floor(n);
+}
+
+/** TRUST_PROXY: unset, '', '0', 'false' -> off; a whole number -> hops; else a list of addresses/CIDRs. */
+export function parseTrustProxy(value: string | undefined): false | number | string {
+  const v = (value ?? '').trim();
+  if (v === '' || v === '0' || v.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  if (v.toLowerCase() === 'true')
+    throw new Error('TRUST_PROXY=true would let any client forge X-Forwarded-For: give the proxy addresses (e.g. 10.0.0.5) or a hop count (1)');
+  const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.find((e) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(e) && !['loopback', 'linklocal', 'uniquelocal'].includes(e));
+  if (bad) throw new Error(`TRUST_PROXY entry "${bad}" is not an address or CIDR (e.g. 10.0.0.5 or 10.0.0.0/8) nor a hop count`);
+  return entries.join(',');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -59,6 +85,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     attendanceRollupCron: env.ATTENDANCE_ROLLUP_CRON || '30 2 * * *',
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : undefined,
     xmltvIdDomain: (env.XMLTV_ID_DOMAIN || 'dyb.example').toLowerCase(),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    requestTimeoutMs: int(env.REQUEST_TIMEOUT_MS, 120_000, 'REQUEST_TIMEOUT_MS'),
+    connectionTimeoutMs: int(env.CONNECTION_TIMEOUT_MS, 60_000, 'CONNECTION_TIMEOUT_MS'),
+    keepAliveTimeoutMs: int(env.KEEP_ALIVE_TIMEOUT_MS, 65_000, 'KEEP_ALIVE_TIMEOUT_MS'),
+    siteRateLimitPerMinute: Math.max(1, int(env.SITE_RATE_LIMIT, 120, 'SITE_RATE_LIMIT')),
     startWorkers: true,
   };
   const merged = { ...base, ...overrides };
@@ -69,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!DateTime.now().setZone(merged.provinceTz).isValid) {
     throw new Error(`TZ_PROVINCE "${merged.provinceTz}" is not an IANA time zone (e.g. Asia/Shanghai)`);
   }
+  if (merged.requestTimeoutMs < 1000) throw new Error('REQUEST_TIMEOUT_MS must be at least 1000 (ms)');
   if (merged.attendanceRetentionDays < 1) throw new Error('ATTENDANCE_RETENTION_DAYS must be a whole number of days >= 1');
   if (!cron.validate(merged.attendanceRollupCron)) {
     throw new Error(`ATTENDANCE_ROLLUP_CRON "${merged.attendanceRollupCron}" is not a cron expression (e.g. "30 2 * * *" for 02:30 every night)`);

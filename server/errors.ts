@@ -6,6 +6,8 @@ export class AppError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Headers the answer carries (Retry-After on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -18,6 +20,11 @@ export const forbidden = (message: string) => new AppError(403, 'forbidden', mes
 export const notFound = (message: string) => new AppError(404, 'not_found', message);
 export const conflict = (message: string, code = 'conflict') => new AppError(409, code, message);
 export const tooLarge = (message: string) => new AppError(413, 'too_large', message);
+/** 429 with Retry-After (whole seconds, at least 1) and a message that says when to try again. */
+export function tooManyRequests(what: string, retryAfterMs: number, code = 'too_many_attempts'): AppError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new AppError(429, code, `${what}; try again in ${seconds} s.`, { 'retry-after': String(seconds) });
+}
 export const unprocessable = (message: string, code = 'unprocessable') => new AppError(422, code, message);
 
 /** Turns an ajv validation error list into one sentence a person can act on. */
@@ -29,19 +36,31 @@ function describeValidation(err: FastifyError): string {
   if (v.keyword === 'required') return `${where}: "${params.missingProperty}" is required.`;
   if (v.keyword === 'additionalProperties') return `${where}: unknown field "${params.additionalProperty}".`;
   if (v.keyword === 'enum') return `${where} must be one of: ${(params.allowedValues as unknown[]).join(', ')}.`;
+  // A TypeBox union of literals fails as one `const` error per choice: name them all.
+  if (v.keyword === 'const') {
+    const choices = err.validation!.filter((e) => e.keyword === 'const' && e.instancePath === v.instancePath);
+    return `${where} must be one of: ${choices.map((e) => String((e.params as { allowedValue: unknown }).allowedValue)).join(', ')}.`;
+  }
   return `${where} ${v.message}.`;
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
-      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
+      return reply.status(err.statusCode).headers(err.headers).send({ error: { code: err.code, message: err.message } });
     }
     const fe = err as FastifyError;
     if (fe.validation) {
       return reply.status(400).send({ error: { code: 'invalid_input', message: describeValidation(fe) } });
     }
     const status = fe.statusCode ?? 500;
+    if (status === 429) {
+      // Anything else that refuses for load (a plugin's limit) still says when to come back.
+      const retry = Number(reply.getHeader('retry-after')) || 60;
+      return reply.status(429).header('retry-after', String(retry)).send({
+        error: { code: 'too_many_requests', message: `Too many requests; try again in ${retry} s.` },
+      });
+    }
     if (status >= 400 && status < 500) {
       const code = (fe.code ?? 'bad_request').toLowerCase().replace(/^fst_(err_)?/, '');
       return reply.status(status).send({ error: { code, message: fe.message } });

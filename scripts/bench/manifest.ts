@@ -101,10 +101,11 @@ db.transaction(() => {
   }
 })();
 
+const codeKey = Buffer.alloc(32, 7);
 const tokens = db.transaction(() =>
   Array.from({ length: SITES }, (_, i) => {
-    const { pairingCode } = createSite(db, { name: `站点${i}`, regionId: villages[i % villages.length], maxRung: RUNGS[1 + (i % 3)] });
-    return pairSite(db, pairingCode).token;
+    const { pairingCode } = createSite(db, codeKey, { name: `站点${i}`, regionId: villages[i % villages.length], maxRung: RUNGS[1 + (i % 3)] });
+    return pairSite(db, codeKey, pairingCode).token;
   }),
 )();
 

@@ -1,8 +1,12 @@
-// Request guards: who is calling (a user with a role, or a paired site) and what they may see.
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+// Request guards: who is calling (a user with a role, or a paired site) and what they may see. They run in
+// onRequest and read only the Authorization header, so an anonymous or wrong caller is refused before any body
+// is read or parsed (`onRequest: app.auth.operator` on every route that needs one).
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import { forbidden, unauthorized } from '../errors.ts';
+import { siteByTokenHash } from '../sites/sites.ts';
 import { hashToken } from './tokens.ts';
+import { userByTokenHash } from './users.ts';
 
 export type Role = 'operator' | 'organizer';
 
@@ -17,6 +21,8 @@ export interface AuthUser {
 export interface AuthSite {
   id: number;
   regionId: number;
+  /** sha256 of the token it called with: a held long poll checks it is still the site's token. */
+  tokenHash: string;
 }
 
 declare module 'fastify' {
@@ -26,7 +32,7 @@ declare module 'fastify' {
   }
 }
 
-function bearer(req: FastifyRequest): string | undefined {
+export function bearer(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   if (!h) return undefined;
   const m = /^Bearer\s+(\S+)$/i.exec(h);
@@ -35,27 +41,18 @@ function bearer(req: FastifyRequest): string | undefined {
 
 export interface Guards {
   /** Any signed-in user (operator or organizer). */
-  user: preHandlerAsyncHookHandler;
+  user: onRequestAsyncHookHandler;
   /** Operators only: every write to content, schedules, sites and users. */
-  operator: preHandlerAsyncHookHandler;
+  operator: onRequestAsyncHookHandler;
   /** A paired, not revoked, terminal site (its own token). */
-  site: preHandlerAsyncHookHandler;
+  site: onRequestAsyncHookHandler;
 }
 
 export function makeGuards(db: Db): Guards {
-  const userByToken = db.prepare(
-    `SELECT u.id, u.username, u.role, u.region_id AS regionId
-       FROM auth_tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.token_hash = ? AND t.expires_at > ?`,
-  );
-  const siteByToken = db.prepare(
-    'SELECT id, region_id AS regionId FROM sites WHERE token_hash = ? AND revoked_at IS NULL',
-  );
-
   async function user(req: FastifyRequest, _reply: FastifyReply) {
     const token = bearer(req);
     if (!token) throw unauthorized();
-    const row = userByToken.get(hashToken(token), new Date().toISOString()) as AuthUser | undefined;
+    const row = userByTokenHash(db, hashToken(token), new Date().toISOString());
     if (!row) throw unauthorized('Your sign-in has expired or is not valid: sign in again.');
     req.user = row;
   }
@@ -64,11 +61,13 @@ export function makeGuards(db: Db): Guards {
     if (req.user!.role !== 'operator') throw forbidden('Only an operator may do this.');
   }
   async function site(req: FastifyRequest, _reply: FastifyReply) {
+    if (req.site) return; // already checked (the per-site limit runs the guard itself on /api/sites/me/*)
     const token = bearer(req);
     if (!token) throw unauthorized('This call needs the site token the agent got when it paired.');
-    const row = siteByToken.get(hashToken(token)) as AuthSite | undefined;
+    const tokenHash = hashToken(token);
+    const row = siteByTokenHash(db, tokenHash);
     if (!row) throw unauthorized('This site token is not valid or the site was revoked: pair the site again.');
-    req.site = row;
+    req.site = { ...row, tokenHash };
   }
   return { user, operator, site };
 }

@@ -14,11 +14,31 @@ export interface UserRow extends AuthUser {
 const columns = 'id, username, role, region_id AS regionId, created_at AS createdAt, updated_at AS updatedAt';
 
 export function listUsers(db: Db): UserRow[] {
-  return db.prepare(`SELECT ${columns} FROM users ORDER BY id`).all() as UserRow[];
+  return db.prepare<[], UserRow>(`SELECT ${columns} FROM users ORDER BY id`).all();
 }
 
 export function getUser(db: Db, id: number): UserRow | undefined {
-  return db.prepare(`SELECT ${columns} FROM users WHERE id = ?`).get(id) as UserRow | undefined;
+  return db.prepare<[number], UserRow>(`SELECT ${columns} FROM users WHERE id = ?`).get(id);
+}
+
+export function usernameTaken(db: Db, username: string): boolean {
+  return db.prepare<[string], { one: number }>('SELECT 1 AS one FROM users WHERE username = ?').get(username) !== undefined;
+}
+
+/** The user a sign-in token (by its sha256) speaks for, while it has not expired. */
+export function userByTokenHash(db: Db, tokenHash: string, nowIso: string): AuthUser | undefined {
+  return db
+    .prepare<[string, string], AuthUser>(
+      `SELECT u.id, u.username, u.role, u.region_id AS regionId
+         FROM auth_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = ? AND t.expires_at > ?`,
+    )
+    .get(tokenHash, nowIso);
+}
+
+/** Accounts (organizers) whose scope is this region: it cannot be deleted while they exist. */
+export function countUsersInRegion(db: Db, regionId: number): number {
+  return db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM users WHERE region_id = ?').get(regionId)!.n;
 }
 
 export async function createUser(
@@ -57,14 +77,16 @@ export function deleteUser(db: Db, id: number): boolean {
 }
 
 export function countOperators(db: Db): number {
-  return (db.prepare("SELECT count(*) AS n FROM users WHERE role = 'operator'").get() as { n: number }).n;
+  return db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'operator'").get()!.n;
 }
 
 /** Checks a password and issues a token; undefined when the pair is wrong. */
 export async function login(db: Db, username: string, password: string): Promise<{ token: string; user: AuthUser } | undefined> {
   const row = db
-    .prepare('SELECT id, username, role, region_id AS regionId, password_hash AS hash FROM users WHERE username = ?')
-    .get(username) as (AuthUser & { hash: string }) | undefined;
+    .prepare<[string], AuthUser & { hash: string }>(
+      'SELECT id, username, role, region_id AS regionId, password_hash AS hash FROM users WHERE username = ?',
+    )
+    .get(username);
   // Verify against a dummy hash when the user is unknown, so timing does not reveal which usernames exist.
   const ok = await verifyPassword(password, row?.hash ?? DUMMY_HASH);
   if (!row || !ok) return undefined;
@@ -92,7 +114,7 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
  * (so the caller logs it once), undefined when it came from ADMIN_PASSWORD or users already exist.
  */
 export async function ensureAdmin(db: Db, adminPassword: string | undefined): Promise<{ created: boolean; generatedPassword?: string }> {
-  const n = (db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+  const n = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users').get()!.n;
   if (n > 0) return { created: false };
   const password = adminPassword ?? newToken(12);
   await createUser(db, { username: 'admin', password, role: 'operator' });

@@ -25,7 +25,7 @@ export function ensureDemoSite(app: FastifyInstance): { siteId: number; pairingC
       .prepare('SELECT id, paired_at AS pairedAt, revoked_at AS revokedAt FROM sites WHERE region_id = ? AND name = ?')
       .get(village.id, DEMO_SITE_NAME) as { id: number; pairedAt: string | null; revokedAt: string | null } | undefined;
     if (!existing) {
-      const { site, pairingCode } = createSite(db, {
+      const { site, pairingCode } = createSite(db, app.serverSecret, {
         name: DEMO_SITE_NAME,
         regionId: village.id,
         contact: 'demo',
@@ -35,7 +35,7 @@ export function ensureDemoSite(app: FastifyInstance): { siteId: number; pairingC
       });
       return { siteId: site.id, pairingCode, paired: false };
     }
-    const { pairingCode } = reissuePairingCode(db, existing.id);
+    const { pairingCode } = reissuePairingCode(db, app.serverSecret, existing.id);
     return { siteId: existing.id, pairingCode, paired: !!existing.pairedAt && !existing.revokedAt };
   })();
 }

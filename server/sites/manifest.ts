@@ -108,7 +108,7 @@ function programRungs(db: Db, ids: number[]): Map<number, string[]> {
 
 function buildChannelsPart(db: Db, timelineFor: TimelineSource, log: ManifestLog, channelIds: number[], maxRung: Rung, fromMs: number, toMs: number, now: number) {
   const meta = db.prepare('SELECT id, number, name, description FROM channels WHERE id = ?');
-  const title = db.prepare('SELECT title FROM programs WHERE id = ?');
+  const title = db.prepare<[number], { title: string; published: number }>('SELECT title, published FROM programs WHERE id = ?');
   const timelines: ChannelTimelineInput[] = [];
   const channels: ManifestChannel[] = [];
   for (const id of channelIds) {
@@ -122,12 +122,21 @@ function buildChannelsPart(db: Db, timelineFor: TimelineSource, log: ManifestLog
       log(id, err);
       continue;
     }
+    // Sites get published programs only: a draft scheduled by mistake is left out (its item plays the slate at the
+    // site) and its title never leaves the server. The slate is the channel's own card and always goes.
     const titles: Record<number, string> = {};
+    const drafts = new Set<number>();
     for (const pid of new Set([timeline.slate.id, ...timeline.items.map((i) => i.programId)]))
       if (pid !== null) {
-        const row = title.get(pid) as { title: string } | undefined;
-        if (row) titles[pid] = row.title;
+        const row = title.get(pid);
+        if (row && (row.published === 1 || pid === timeline.slate.id)) titles[pid] = row.title;
+        else drafts.add(pid);
       }
+    if (drafts.size)
+      timeline = {
+        ...timeline,
+        programs: Object.fromEntries(Object.entries(timeline.programs).filter(([id]) => !drafts.has(Number(id)))),
+      };
     timelines.push(timeline);
     channels.push({ ...c, timeline, titles });
   }
@@ -193,6 +202,8 @@ export interface ManifestResponse {
 }
 
 export class ManifestCache {
+  /** Grows whenever cached fragments are dropped (data or hour changed): held long polls re-check when it moves. */
+  generation = 0;
   private fragments = new Map<string, Fragment>();
   private regionChannels = new Map<string, number[]>();
   private print = '';
@@ -212,6 +223,14 @@ export class ManifestCache {
     this.fragments.clear();
     this.regionChannels.clear();
     this.checkedAt = -Infinity;
+    this.generation++;
+  }
+
+  /** Reads the fingerprint now (not once a second), so a change just made is seen; returns the generation. */
+  recheck(now: number): number {
+    this.checkedAt = -Infinity;
+    this.refresh(now, Math.floor(now / HOUR_MS) * HOUR_MS);
+    return this.generation;
   }
 
   private refresh(now: number, fromMs: number): void {
@@ -219,6 +238,7 @@ export class ManifestCache {
       // A new hour: last hour's schedule fragments will not be asked for again.
       this.hour = fromMs;
       this.fragments.clear();
+      this.generation++;
     }
     if (now - this.checkedAt < RECHECK_MS) return;
     this.checkedAt = now;
@@ -227,6 +247,7 @@ export class ManifestCache {
       this.print = print;
       this.fragments.clear();
       this.regionChannels.clear();
+      this.generation++;
     }
   }
 

@@ -3,6 +3,7 @@
 // its own id), so a subtree is one indexed `path LIKE prefix || '%'` and ancestors need no recursion.
 import type { Db } from '../db/connection.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { countUsersInRegion } from '../auth/users.ts';
 
 export const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -56,11 +57,6 @@ export function isInSubtree(db: Db, regionId: number, rootId: number): boolean {
   return region ? pathIds(region.path).includes(rootId) : false;
 }
 
-/** True when the site belongs to a region in rootId's subtree. */
-export function isSiteInSubtree(db: Db, siteId: number, rootId: number): boolean {
-  const row = db.prepare('SELECT region_id AS regionId FROM sites WHERE id = ?').get(siteId) as { regionId: number } | undefined;
-  return row ? isInSubtree(db, row.regionId, rootId) : false;
-}
 
 /** The region and its ancestors, root first (empty when it does not exist). */
 export function regionAncestorIds(db: Db, regionId: number): number[] {
@@ -101,6 +97,18 @@ export function childRegions(db: Db, id: number): Region[] {
 /** Sites in the region's subtree. */
 export function subtreeSiteCount(db: Db, path: string): number {
   return (db.prepare("SELECT count(*) AS n FROM sites s JOIN regions r ON r.id = s.region_id WHERE r.path LIKE ? || '%'").get(path) as { n: number }).n;
+}
+
+/** A region with its ancestors (root first), its children and the number of sites in its subtree. */
+export function regionDetail(db: Db, id: number) {
+  const region = getRegion(db, id);
+  if (!region) return undefined;
+  return {
+    ...region,
+    ancestors: pathIds(region.path).slice(0, -1).map((a) => getRegion(db, a)!),
+    children: childRegions(db, id),
+    siteCount: subtreeSiteCount(db, region.path),
+  };
 }
 
 export function regionTree(db: Db, rootId?: number): RegionNode[] {
@@ -202,7 +210,7 @@ export function deleteRegion(db: Db, id: number): void {
   if (children) throw conflict(`Region ${id} still has ${children} sub-region(s): delete or move them first.`, 'has_children');
   const sites = (db.prepare('SELECT count(*) AS n FROM sites WHERE region_id = ?').get(id) as { n: number }).n;
   if (sites) throw conflict(`Region ${id} still has ${sites} site(s): move or delete them first.`, 'has_sites');
-  const users = (db.prepare('SELECT count(*) AS n FROM users WHERE region_id = ?').get(id) as { n: number }).n;
+  const users = countUsersInRegion(db, id);
   if (users) throw conflict(`Region ${id} is the scope of ${users} organizer account(s): change them first.`, 'has_users');
   db.prepare('DELETE FROM regions WHERE id = ?').run(id);
 }

@@ -29,8 +29,11 @@ export function recordRequest(db: Db, siteId: number, r: NewRequest, now = new D
     }
     let title: string | null = null;
     if (r.programId !== undefined) {
-      const p = db.prepare('SELECT title FROM programs WHERE id = ?').get(r.programId) as { title: string } | undefined;
-      if (!p) throw badRequest(`programId ${r.programId} does not exist.`, 'no_such_program');
+      // Sites are offered published lectures only; a draft's id answers like an unknown one (its title stays hidden).
+      const p = db
+        .prepare<[number], { title: string }>('SELECT title FROM programs WHERE id = ? AND published = 1')
+        .get(r.programId);
+      if (!p) throw badRequest(`programId ${r.programId} is not a lecture on offer: pick one from the catalog.`, 'no_such_program');
       title = p.title;
     }
     const info = db
@@ -126,7 +129,10 @@ export interface RequestFilter {
   regionId?: number;
 }
 
-export function requestDemand(db: Db, f: RequestFilter): RequestDemand {
+/** How a program that is no longer published is named to a role that cannot see drafts. */
+export const WITHDRAWN_TITLE = '(withdrawn lecture)';
+
+export function requestDemand(db: Db, f: RequestFilter, canSeeDrafts: boolean): RequestDemand {
   const where: string[] = [];
   const args: unknown[] = [];
   if (f.from) {
@@ -146,11 +152,12 @@ export function requestDemand(db: Db, f: RequestFilter): RequestDemand {
   const rows = db
     .prepare(
       `SELECT q.site_id AS siteId, s.name AS siteName, q.program_id AS programId,
-              coalesce(p.title, q.program_title) AS programTitle, q.topic, q.member_no AS memberNo, q.created_at AS createdAt
+              CASE WHEN p.id IS NULL THEN q.program_title WHEN p.published = 1 OR ? THEN p.title ELSE '${WITHDRAWN_TITLE}' END
+                AS programTitle, q.topic, q.member_no AS memberNo, q.created_at AS createdAt
          FROM broadcast_requests q JOIN sites s ON s.id = q.site_id JOIN regions r ON r.id = s.region_id
          LEFT JOIN programs p ON p.id = q.program_id
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
     )
-    .all(...args) as RequestRow[];
+    .all(canSeeDrafts ? 1 : 0, ...args) as RequestRow[];
   return aggregateRequests(rows);
 }

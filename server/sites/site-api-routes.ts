@@ -1,47 +1,85 @@
-// Routes a paired site calls with its own token: its manifest and its members' broadcast requests.
+// Routes a paired site calls with its own token: its manifest (plain or long poll) and its members' requests.
+// Every route here is also limited per site (server/auth/site-limit.ts).
 import type { FastifyInstance } from 'fastify';
-import { errorSchema, notFound } from '../errors.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ErrorBody } from '../../common/api/shared.ts';
+import { IdempotencyHeaders, Manifest, ManifestHeaders, MANIFEST_MAX_WAIT_S, NewRequest, RequestAck } from '../../common/api/sites.ts';
+import { notFound, unauthorized } from '../errors.ts';
 import { etagMatches, loadManifestSite, ManifestCache, type TimelineSource } from './manifest.ts';
-import { recordRequest, type NewRequest } from './requests.ts';
+import { ManifestLongPolls } from './manifest-longpoll.ts';
+import { recordRequest } from './requests.ts';
+import { siteByTokenHash } from './sites.ts';
 
 export interface SiteApiOptions {
   timelineFor: TimelineSource;
 }
 
-export default async function siteApiRoutes(app: FastifyInstance, opts: SiteApiOptions) {
+/** Seconds asked for with `Prefer: wait=N` (RFC 7240), at most MANIFEST_MAX_WAIT_S; 0 when not asked. */
+export function preferredWait(prefer: string | undefined): number {
+  const m = /(?:^|[,;\s])wait\s*=\s*"?(\d{1,6})"?/i.exec(prefer ?? '');
+  return m ? Math.min(Number(m[1]), MANIFEST_MAX_WAIT_S) : 0;
+}
+
+export default async function siteApiRoutes(fastify: FastifyInstance, opts: SiteApiOptions) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = app;
   const cache = new ManifestCache(db, opts.timelineFor, app.config.provinceTz, (channelId, err) =>
     app.log.warn({ channelId, err: (err as Error).message }, 'channel left out of site manifests'),
   );
+  const polls = new ManifestLongPolls(
+    {
+      cache,
+      loadSite: (id) => loadManifestSite(db, id),
+      tokenValid: (id, tokenHash) => siteByTokenHash(db, tokenHash)?.id === id,
+      now: Date.now,
+    },
+    app.manifestNotifier,
+  );
+  app.addHook('onClose', async () => polls.close());
 
   app.get(
     '/api/sites/me/manifest',
     {
-      preHandler: app.auth.site,
+      onRequest: app.auth.site,
       schema: {
         tags: ['sites'],
         summary: "This site's manifest: channels and their next 48 h, files to hold, the on-demand catalog",
         description:
-          'Send If-None-Match with the last ETag: 304 when nothing changed. The body is common/manifest.ts SiteManifest. ' +
-          "Each program is held at one rung: the highest it has at or below the site's maxRung. `required` lists every " +
-          'file scheduled broadcasts need from the top of this hour for 49 h (slates included), each once, with the ' +
-          'instant it first goes on air (neededAt). Sent gzip-encoded when the client accepts it.',
-        headers: { type: 'object', properties: { 'if-none-match': { type: 'string' } } },
+          'Send If-None-Match with the last ETag: 304 when nothing changed. Add `Prefer: wait=55` to hold the request ' +
+          'until the manifest changes (200) or the wait ends (304); a revoked site is answered 401 at once. The body is ' +
+          "common/manifest.ts SiteManifest. Each program is held at one rung: the highest it has at or below the site's " +
+          'maxRung. `required` lists every file scheduled broadcasts need from the top of this hour for 49 h (slates ' +
+          'included), each once, with the instant it first goes on air (neededAt). Gzip-encoded when accepted.',
+        headers: ManifestHeaders,
         response: {
-          200: { description: 'SiteManifest (common/manifest.ts)', type: 'object', additionalProperties: true },
-          304: { description: 'unchanged since the ETag sent', type: 'null' },
-          401: errorSchema,
+          200: Manifest,
+          304: Type.Null({ description: 'unchanged since the ETag sent (after the wait, for a long poll)' }),
+          401: ErrorBody,
+          429: ErrorBody,
         },
       },
     },
     async (req, reply) => {
       const site = loadManifestSite(db, req.site!.id);
       if (!site) throw notFound('This site no longer exists.');
-      const res = cache.manifest(site, Date.now());
-      reply.header('etag', res.etag).header('cache-control', 'private, no-cache').header('vary', 'accept-encoding');
-      if (etagMatches(req.headers['if-none-match'], res.etag)) return reply.status(304).send();
+      let res = cache.manifest(site, Date.now());
+      reply.header('cache-control', 'private, no-cache').header('vary', 'accept-encoding');
+      const wait = preferredWait(req.headers.prefer);
+      if (wait > 0) reply.header('preference-applied', `wait=${wait}`);
+      if (etagMatches(req.headers['if-none-match'], res.etag)) {
+        if (wait === 0) return reply.header('etag', res.etag).status(304).send(null);
+        // The socket stays quiet while held: give it longer than the wait before the idle timeout closes it.
+        req.raw.socket?.setTimeout((wait + 15) * 1000);
+        const outcome = await polls.hold(req.site!.id, req.site!.tokenHash, res.etag, wait * 1000, (gone) =>
+          reply.raw.once('close', gone),
+        );
+        if (outcome.kind === 'revoked') throw unauthorized('This site was revoked or paired again: pair the site again.');
+        if (outcome.kind !== 'changed') return reply.header('etag', res.etag).status(304).send(null);
+        res = outcome.manifest;
+      }
       // Already JSON: sent as is, not through the schema serializer.
-      reply.type('application/json; charset=utf-8');
+      reply.header('etag', res.etag).type('application/json; charset=utf-8');
       if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')))
         return reply.header('content-encoding', 'gzip').send(res.gzip());
       return reply.send(res.body());
@@ -51,36 +89,23 @@ export default async function siteApiRoutes(app: FastifyInstance, opts: SiteApiO
   app.post(
     '/api/sites/me/requests',
     {
-      preHandler: app.auth.site,
+      onRequest: app.auth.site,
+      bodyLimit: 8 * 1024,
       schema: {
         tags: ['requests'],
         summary: 'A member asks for a lecture (programId) or a topic to be broadcast',
         description:
           'Send a clientId made at the site (or an Idempotency-Key header): a retry with the same id answers 200 with ' +
-          'the first id and is not counted again.',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            programId: { type: 'integer', minimum: 1 },
-            topic: { type: 'string', maxLength: 200 },
-            memberNo: { type: 'string', maxLength: 64 },
-            clientId: { type: 'string', minLength: 1, maxLength: 100 },
-          },
-        },
-        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', maxLength: 100 } } },
-        response: {
-          201: { type: 'object', properties: { id: { type: 'integer' }, duplicate: { type: 'boolean' } } },
-          200: { type: 'object', properties: { id: { type: 'integer' }, duplicate: { type: 'boolean' } } },
-          400: errorSchema,
-          401: errorSchema,
-        },
+          'the first id and is not counted again. Only published lectures can be asked for.',
+        body: NewRequest,
+        headers: IdempotencyHeaders,
+        response: { 201: RequestAck, 200: RequestAck, 400: ErrorBody, 401: ErrorBody, 429: ErrorBody },
       },
     },
     async (req, reply) => {
-      const body = { ...(req.body as NewRequest) };
+      const body = { ...req.body };
       const key = req.headers['idempotency-key'];
-      if (body.clientId === undefined && typeof key === 'string' && key) body.clientId = key;
+      if (body.clientId === undefined && key) body.clientId = key;
       const res = recordRequest(db, req.site!.id, body);
       reply.status(res.duplicate ? 200 : 201);
       return res;

@@ -11,7 +11,14 @@ import { hashToken, newToken } from '../auth/tokens.ts';
 import { RUNGS, type Rung } from '../../common/manifest.ts';
 import { formatDownloadWindow, parseDownloadWindow } from '../../common/download-window.ts';
 import { getRegion, subtreePrefix } from './regions.ts';
-import { isWellFormedPairingCode, newPairingCode, normalizePairingCode, PAIRING_CODE_TTL_MS } from './pairing-code.ts';
+import {
+  isWellFormedPairingCode,
+  legacyPairingCodeHash,
+  newPairingCode,
+  normalizePairingCode,
+  pairingCodeHash,
+  PAIRING_CODE_TTL_MS,
+} from './pairing-code.ts';
 
 export type SiteStatus = 'unpaired' | 'paired' | 'revoked';
 
@@ -84,6 +91,15 @@ function toSite(db: Db, row: SiteDbRow, namesCache?: Map<string, string[]>): Sit
     status: row.revokedAt ? 'revoked' : row.pairedAt ? 'paired' : 'unpaired',
     pairingExpiresAt: hasCode ? row.pairingExpiresAt : null,
   };
+}
+
+/** The paired, not revoked site a site token (by its sha256) speaks for. */
+export function siteByTokenHash(db: Db, tokenHash: string): { id: number; regionId: number } | undefined {
+  return db
+    .prepare<[string], { id: number; regionId: number }>(
+      'SELECT id, region_id AS regionId FROM sites WHERE token_hash = ? AND revoked_at IS NULL',
+    )
+    .get(tokenHash);
 }
 
 export function getSite(db: Db, id: number): Site | undefined {
@@ -163,12 +179,12 @@ function checkSettings(db: Db, s: SiteSettings): SiteSettings {
   return out;
 }
 
-function setCode(db: Db, id: number, now: Date): { code: string; expiresAt: string } {
+function setCode(db: Db, codeKey: Buffer, id: number, now: Date): { code: string; expiresAt: string } {
   const expiresAt = new Date(now.getTime() + PAIRING_CODE_TTL_MS).toISOString();
   // A collision with another outstanding code is astronomically rare, but the column is UNIQUE: draw again.
   for (;;) {
     const code = newPairingCode();
-    const hash = hashToken(normalizePairingCode(code));
+    const hash = pairingCodeHash(codeKey, normalizePairingCode(code));
     if (db.prepare('SELECT 1 FROM sites WHERE pairing_code_hash = ?').get(hash)) continue;
     db.prepare('UPDATE sites SET pairing_code_hash = ?, pairing_expires_at = ?, updated_at = ? WHERE id = ?').run(
       hash,
@@ -185,7 +201,7 @@ export interface NewSite extends SiteSettings {
   regionId: number;
 }
 
-export function createSite(db: Db, input: NewSite, now = new Date()): { site: Site; pairingCode: string; pairingExpiresAt: string } {
+export function createSite(db: Db, codeKey: Buffer, input: NewSite, now = new Date()): { site: Site; pairingCode: string; pairingExpiresAt: string } {
   const s = checkSettings(db, input) as NewSite;
   return db.transaction(() => {
     const info = db
@@ -195,7 +211,7 @@ export function createSite(db: Db, input: NewSite, now = new Date()): { site: Si
       )
       .run(s.name, s.regionId, s.contact ?? '', s.downloadWindow ?? null, s.bandwidthKbps ?? null, s.maxRung ?? null, now.toISOString(), now.toISOString());
     const id = Number(info.lastInsertRowid);
-    const { code, expiresAt } = setCode(db, id, now);
+    const { code, expiresAt } = setCode(db, codeKey, id, now);
     return { site: getSite(db, id)!, pairingCode: code, pairingExpiresAt: expiresAt };
   })();
 }
@@ -223,21 +239,22 @@ export function updateSite(db: Db, id: number, patch: SiteSettings, now = new Da
 }
 
 /** A fresh one-time code; the current token keeps working until the code is used (see the policy above). */
-export function reissuePairingCode(db: Db, id: number, now = new Date()): { pairingCode: string; pairingExpiresAt: string } {
+export function reissuePairingCode(db: Db, codeKey: Buffer, id: number, now = new Date()): { pairingCode: string; pairingExpiresAt: string } {
   if (!getSite(db, id)) throw notFound(`No site ${id}.`);
-  const { code, expiresAt } = db.transaction(() => setCode(db, id, now))();
+  const { code, expiresAt } = db.transaction(() => setCode(db, codeKey, id, now))();
   return { pairingCode: code, pairingExpiresAt: expiresAt };
 }
 
 /** Trades a one-time code for the site token. Throws a 400 for an unknown, used or expired code. */
-export function pairSite(db: Db, codeInput: string, now = new Date()): { siteId: number; token: string } {
+export function pairSite(db: Db, codeKey: Buffer, codeInput: string, now = new Date()): { siteId: number; token: string } {
   const code = normalizePairingCode(codeInput);
   if (!isWellFormedPairingCode(code))
     throw badRequest('A pairing code has 8 letters and digits, like ABCD-2345: check what you typed.', 'invalid_pairing_code');
   return db.transaction(() => {
-    const row = db
-      .prepare('SELECT id, pairing_expires_at AS expiresAt FROM sites WHERE pairing_code_hash = ?')
-      .get(hashToken(code)) as { id: number; expiresAt: string } | undefined;
+    const byHash = db.prepare<[string], { id: number; expiresAt: string }>(
+      'SELECT id, pairing_expires_at AS expiresAt FROM sites WHERE pairing_code_hash = ?',
+    );
+    const row = byHash.get(pairingCodeHash(codeKey, code)) ?? byHash.get(legacyPairingCodeHash(code));
     if (!row)
       throw badRequest(
         'This pairing code is not valid or was already used: ask the operator for a new one.',

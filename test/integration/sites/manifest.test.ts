@@ -1,52 +1,10 @@
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
 import { makeServer } from '../../../testkit/helpers.ts';
 import type { SiteManifest } from '../../../common/manifest.ts';
 
-// Catalog rows as the media pipeline leaves them (renditions, segments, program_files with sha256). The
-// manifest reads only these tables; the real pipeline end to end is covered by sites-manifest-media.test.ts.
-function program(app: FastifyInstance, title: string, rungs: string[], segs: number[], opts: { published?: boolean } = {}) {
-  const now = new Date().toISOString();
-  const id = Number(
-    app.db
-      .prepare("INSERT INTO programs (title, status, duration, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?, ?)")
-      .run(title, segs.reduce((a, b) => a + b, 0), opts.published === false ? 0 : 1, now, now).lastInsertRowid,
-  );
-  const heights: Record<string, number> = { '720p': 720, '480p': 480, '360p': 360, '240p': 240 };
-  const file = app.db.prepare('INSERT INTO program_files (program_id, path, rung, size, sha256) VALUES (?, ?, ?, ?, ?)');
-  const hash = (s: string) => s.padEnd(64, '0').slice(0, 64);
-  file.run(id, 'master.m3u8', null, 300, hash(`m${id}`));
-  file.run(id, 'poster.jpg', null, 9000, hash(`p${id}`));
-  for (const r of rungs) {
-    app.db.prepare('INSERT INTO renditions (program_id, name, width, height, bandwidth) VALUES (?, ?, ?, ?, ?)').run(id, r, heights[r] * 16 / 9, heights[r], 500_000);
-    file.run(id, `${r}/index.m3u8`, r, 200, hash(`i${id}${r}`));
-    segs.forEach((_, i) => file.run(id, `${r}/seg_${String(i).padStart(5, '0')}.ts`, r, 1000 + i, hash(`s${id}${r}${i}`)));
-  }
-  segs.forEach((d, i) => app.db.prepare('INSERT INTO segments (program_id, seq, duration) VALUES (?, ?, ?)').run(id, i, d));
-  return id;
-}
-
-function channel(app: FastifyInstance, number: number, slateId: number, regionIds: number[]) {
-  const now = new Date().toISOString();
-  const id = Number(
-    app.db
-      .prepare("INSERT INTO channels (number, name, description, generated_slate_id, slate_status, epoch, created_at, updated_at) VALUES (?, ?, '', ?, 'ready', 0, ?, ?)")
-      .run(number, `频道${number}`, slateId, now, now).lastInsertRowid,
-  );
-  for (const r of regionIds) app.db.prepare('INSERT INTO channel_regions (channel_id, region_id) VALUES (?, ?)').run(id, r);
-  return id;
-}
-
-function schedule(app: FastifyInstance, channelId: number, programId: number, start: number, end: number) {
-  const now = new Date().toISOString();
-  return Number(
-    app.db
-      .prepare('INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(channelId, programId, start, end, now, now).lastInsertRowid,
-  );
-}
+import { channel, program, schedule } from '../../../testkit/sites-rows.ts';
 
 t.test('manifest: channels by region, required files at the right rung, catalog, ETag', async (t) => {
   const s = await makeServer();
@@ -76,6 +34,7 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   schedule(app, countyA, lowRes, start + hour, start + hour + 5_000);
   schedule(app, everyone, lecture, start + 3 * hour, start + 3 * hour + 10_000);
   schedule(app, villageB, later, start + 60 * hour, start + 60 * hour + 4_000); // beyond 48 h
+  schedule(app, countyA, draft, start + 5 * hour, start + 5 * hour + 4_000); // scheduled before it was published
 
   const site = async (name: string, village: string, maxRung: string) => {
     const created = (await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name, regionId: r.get(village), maxRung } })).json();
@@ -98,8 +57,10 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   t.same(mB.channels.map((c) => c.id), [everyone, villageB, province], "not a sibling region's channel");
 
   const chA = mA.channels.find((c) => c.id === countyA)!;
-  t.same(chA.timeline.items.map((i) => i.programId), [lecture, lowRes], 'the schedule of the next 48 h');
+  t.same(chA.timeline.items.map((i) => i.programId), [lecture, lowRes, draft], 'the schedule of the next 48 h');
   t.equal(chA.titles[lecture], '养猪技术');
+  t.notOk(JSON.stringify(mA).includes('草稿'), "a draft's title never reaches a site");
+  t.notOk(chA.timeline.programs[draft], 'a scheduled draft is not offered: the site plays the slate in its slot');
   t.equal(chA.titles[slate], '台标');
 
   // Required files: held rung only (360p; the 240p-only program at 240p), each once, slates included, nothing beyond 48 h.

@@ -37,12 +37,13 @@ t.test('manifest fragments are shared, cached and refreshed', async (t) => {
   const item = db.prepare('INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
   item.run(1, lecture, t0 + hour, t0 + hour + 8000, iso, iso);
 
+  const codeKey = Buffer.alloc(32, 7);
   const province = createRegion(db, { name: '省', level: 'province' });
   const v1 = createRegion(db, { name: '一村', level: 'village', parentId: province.id });
   const v2 = createRegion(db, { name: '二村', level: 'village', parentId: province.id });
-  const a = createSite(db, { name: 'A', regionId: v1.id, maxRung: '480p' }).site.id;
-  const b = createSite(db, { name: 'B', regionId: v2.id, maxRung: '480p' }).site.id;
-  const c = createSite(db, { name: 'C', regionId: v2.id, maxRung: '240p' }).site.id;
+  const a = createSite(db, codeKey, { name: 'A', regionId: v1.id, maxRung: '480p' }).site.id;
+  const b = createSite(db, codeKey, { name: 'B', regionId: v2.id, maxRung: '480p' }).site.id;
+  const c = createSite(db, codeKey, { name: 'C', regionId: v2.id, maxRung: '240p' }).site.id;
 
   let calls = 0;
   const counted: TimelineSource = (...args) => {
