@@ -7,7 +7,7 @@ import { clashingItem, describeItem, getProgram, insertItem, programLengthMs } f
 import { invalidateChannel } from './timeline-input.ts';
 
 /** Slots are materialised at least this far ahead (sites fetch 48 h; operators see a week). */
-export const MATERIALISE_AHEAD_MS = 8 * 86_400_000;
+const MATERIALISE_AHEAD_MS = 8 * 86_400_000;
 
 export interface SlotRow {
   id: number;

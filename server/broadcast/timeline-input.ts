@@ -26,7 +26,7 @@ import {
 import { SLATE_TAILS } from './slate-plan.ts';
 
 /** How far before `from` a window input starts, so the live window's look-back is inside it. */
-export const LOOKBACK_MS = 120_000;
+const LOOKBACK_MS = 120_000;
 /** Anchors are moved up to the block on air this long ago. */
 const ANCHOR_LAG_MS = 3_600_000;
 /**
@@ -119,7 +119,7 @@ function freezeStartedItems(db: Db, channelId: number, nowMs: number): void {
 }
 
 /** The whole timeline from the stored anchor to `toMs` (not cached; see liveTimeline). */
-export function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: number): ChannelTimelineInput {
+function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: number): ChannelTimelineInput {
   const channel = getChannel(db, channelId);
   freezeStartedItems(db, channelId, nowMs);
   const anchor = storedAnchor(db, channel);

@@ -11,7 +11,7 @@ import { parseInstant } from './http.ts';
 import { csvCell } from '../../common/csv-cell.ts';
 import { MAX_IMPORT_ROWS, TBA_TITLE, type WeekExport, type WeekRow } from '../../common/api/broadcast.ts';
 
-export function shiftDays(ms: number, days: number, zone: string): number {
+function shiftDays(ms: number, days: number, zone: string): number {
   return DateTime.fromMillis(ms, { zone }).plus({ days }).toMillis();
 }
 
@@ -58,7 +58,7 @@ export function exportWeek(db: Db, zone: string, channelId: number, week: DateTi
   return { week: week.toISODate()!, timezone: zone, channelId, items };
 }
 
-export const CSV_COLUMNS = ['start', 'end', 'program_id', 'title'] as const;
+const CSV_COLUMNS = ['start', 'end', 'program_id', 'title'] as const;
 
 export function weekToCsv(rows: WeekRow[]): string {
   // Titles are typed by people: never let a spreadsheet run one as a formula.
