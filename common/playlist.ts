@@ -13,7 +13,7 @@ export interface MediaPlaylistOptions extends WindowOptions {
 }
 
 /** The file name of segment i: seg_00003.ts */
-export function segmentFileName(index: number): string {
+function segmentFileName(index: number): string {
   return `seg_${String(index).padStart(5, '0')}.ts`;
 }
 
@@ -22,7 +22,7 @@ export function rungFor(rungs: string[], wanted: string): string {
   return rungs.includes(wanted) || rungs.length === 0 ? wanted : rungs[0];
 }
 
-export function segmentUri(seg: TimelineSegment, rung: string, mediaPrefix = '/media/programs'): string {
+function segmentUri(seg: TimelineSegment, rung: string, mediaPrefix = '/media/programs'): string {
   return `${mediaPrefix}/${seg.programId}/${rungFor(seg.rungs, rung)}/${segmentFileName(seg.index)}`;
 }
 

@@ -224,12 +224,18 @@ export type SlotList = Static<typeof SlotList>;
 
 export const SlotCreate = Type.Object(
   {
-    days: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, description: '1 = Monday .. 7 = Sunday' })),
+    days: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1, maxItems: 7, description: '1 = Monday .. 7 = Sunday' }),
+    ),
     time: Type.Optional(Type.String({ maxLength: 5, description: 'HH:MM, province time' })),
     cron: Type.Optional(Type.String({ maxLength: 200, description: '5 fields, province time, e.g. "30 19 * * 1-5"' })),
     programId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
     seriesId: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Air the next episode of this series each time, in order' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'Air the next episode of this series each time, in order',
+      }),
     ),
     from: Type.Optional(Instant),
     until: Type.Optional(instant('No occurrence starts after this (a date = the end of that day)')),

@@ -17,52 +17,77 @@ export default async function channelsRoutes(fastify: FastifyInstance) {
   const view = (id: number) => channelView(db, getChannel(db, id), config.xmltvIdDomain);
   const tags = ['channels'];
 
-  app.get('/api/channels', {
-    schema: { tags, summary: 'All channels, by number (public: set-top boxes and sites read it)', response: { 200: ChannelList } },
-  }, async () => listChannels(db).map((c) => channelView(db, c, config.xmltvIdDomain)));
-
-  app.get('/api/channels/:id', {
-    schema: { tags, params: IdParams, response: { 200: Channel, 404: ErrorBody } },
-  }, async (req) => view(req.params.id));
-
-  app.post('/api/channels', {
-    onRequest: app.auth.operator,
-    bodyLimit: BODY_LIMIT,
-    schema: {
-      tags,
-      summary: 'Create a channel; it plays at once (the house slate fills gaps until its own card is made)',
-      body: ChannelCreate,
-      response: { 201: Channel, 400: ErrorBody, 409: ErrorBody },
+  app.get(
+    '/api/channels',
+    {
+      schema: { tags, summary: 'All channels, by number (public: set-top boxes and sites read it)', response: { 200: ChannelList } },
     },
-  }, async (req, reply) => {
-    const id = createChannel(db, req.body, Date.now());
-    void scheduleSlate(db, config, app.log, id);
-    return reply.status(201).send(view(id));
-  });
+    async () => listChannels(db).map((c) => channelView(db, c, config.xmltvIdDomain)),
+  );
 
-  app.patch('/api/channels/:id', {
-    onRequest: app.auth.operator,
-    bodyLimit: BODY_LIMIT,
-    schema: {
-      tags,
-      summary: 'Edit a channel: any of number, name, description, logo, regionIds (its reach), slateProgramId',
-      params: IdParams,
-      body: ChannelPatch,
-      response: { 200: Channel, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+  app.get(
+    '/api/channels/:id',
+    {
+      schema: { tags, params: IdParams, response: { 200: Channel, 404: ErrorBody } },
     },
-  }, async (req) => {
-    const before = editChannel(db, req.params.id, req.body, Date.now());
-    // The card shows the name: remake it (in place, same layout, so the timeline's counters do not move).
-    const renamed = req.body.name !== undefined && req.body.name.trim() !== before.name;
-    if (renamed || before.slate_status === 'failed') void scheduleSlate(db, config, app.log, before.id);
-    return view(before.id);
-  });
+    async (req) => view(req.params.id),
+  );
 
-  app.delete('/api/channels/:id', {
-    onRequest: app.auth.operator,
-    schema: { tags, summary: 'Delete a channel with its schedule, slots and generated slate', params: IdParams, response: { 204: Type.Null(), 404: ErrorBody } },
-  }, async (req, reply) => {
-    removeChannel(db, config, req.params.id);
-    return reply.status(204).send(null);
-  });
+  app.post(
+    '/api/channels',
+    {
+      onRequest: app.auth.operator,
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        tags,
+        summary: 'Create a channel; it plays at once (the house slate fills gaps until its own card is made)',
+        body: ChannelCreate,
+        response: { 201: Channel, 400: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const id = createChannel(db, req.body, Date.now());
+      void scheduleSlate(db, config, app.log, id);
+      return reply.status(201).send(view(id));
+    },
+  );
+
+  app.patch(
+    '/api/channels/:id',
+    {
+      onRequest: app.auth.operator,
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        tags,
+        summary: 'Edit a channel: any of number, name, description, logo, regionIds (its reach), slateProgramId',
+        params: IdParams,
+        body: ChannelPatch,
+        response: { 200: Channel, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (req) => {
+      const before = editChannel(db, req.params.id, req.body, Date.now());
+      // The card shows the name: remake it (in place, same layout, so the timeline's counters do not move).
+      const renamed = req.body.name !== undefined && req.body.name.trim() !== before.name;
+      if (renamed || before.slate_status === 'failed') void scheduleSlate(db, config, app.log, before.id);
+      return view(before.id);
+    },
+  );
+
+  app.delete(
+    '/api/channels/:id',
+    {
+      onRequest: app.auth.operator,
+      schema: {
+        tags,
+        summary: 'Delete a channel with its schedule, slots and generated slate',
+        params: IdParams,
+        response: { 204: Type.Null(), 404: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      removeChannel(db, config, req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 }

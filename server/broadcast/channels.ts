@@ -6,7 +6,14 @@ import { deleteProgramRows, programBrief } from '../catalog/repo.ts';
 import { removeProgramMedia } from '../media/store.ts';
 import type { Channel, ChannelCreate, ChannelPatch } from '../../common/api/broadcast.ts';
 import {
-  assertNumberFree, channelRegionIds, deleteChannelRow, getChannel, insertChannel, setChannelRegions, updateChannel, type ChannelRow,
+  assertNumberFree,
+  channelRegionIds,
+  deleteChannelRow,
+  getChannel,
+  insertChannel,
+  setChannelRegions,
+  updateChannel,
+  type ChannelRow,
 } from './repo.ts';
 import { xmltvId } from './guide.ts';
 import { gapFiller, invalidateChannel } from './timeline-input.ts';
@@ -62,13 +69,18 @@ export function editChannel(db: Db, id: number, b: ChannelPatch, nowMs: number):
   db.transaction(() => {
     if (b.number !== undefined) assertNumberFree(db, b.number, before.id);
     assertSlateProgram(db, b.slateProgramId);
-    updateChannel(db, before.id, {
-      number: b.number ?? before.number,
-      name,
-      description: b.description ?? before.description,
-      logo: b.logo !== undefined ? b.logo : before.logo,
-      slate_program_id: b.slateProgramId !== undefined ? b.slateProgramId : before.slate_program_id,
-    }, nowMs);
+    updateChannel(
+      db,
+      before.id,
+      {
+        number: b.number ?? before.number,
+        name,
+        description: b.description ?? before.description,
+        logo: b.logo !== undefined ? b.logo : before.logo,
+        slate_program_id: b.slateProgramId !== undefined ? b.slateProgramId : before.slate_program_id,
+      },
+      nowMs,
+    );
     if (b.regionIds) setChannelRegions(db, before.id, b.regionIds);
   })();
   invalidateChannel(db, before.id);

@@ -45,7 +45,7 @@ export function publicProgramme(
 // eslint-disable-next-line no-control-regex
 const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
-export function xmlEscape(text: string): string {
+function xmlEscape(text: string): string {
   return text
     .replace(INVALID_XML, '')
     .replace(/&/g, '&amp;')
@@ -56,7 +56,7 @@ export function xmlEscape(text: string): string {
 }
 
 /** XMLTV time: 'YYYYMMDDhhmmss +hhmm' in the province's zone. */
-export function xmltvTime(ms: number, zone: string): string {
+function xmltvTime(ms: number, zone: string): string {
   return DateTime.fromMillis(ms, { zone }).toFormat('yyyyLLddHHmmss ZZZ');
 }
 

@@ -17,7 +17,9 @@ export function parseInstant(value: string | number, field: string, zone: string
     const dt = DateTime.fromISO(String(value), { zone, setZone: true });
     if (dt.isValid) return dt.toMillis();
   }
-  throw badRequest(`${field} "${value}" is not a time: use ISO 8601, e.g. 2026-03-02T19:30:00+08:00 (no offset = province time), or epoch ms.`);
+  throw badRequest(
+    `${field} "${value}" is not a time: use ISO 8601, e.g. 2026-03-02T19:30:00+08:00 (no offset = province time), or epoch ms.`,
+  );
 }
 
 /** A local calendar date 'YYYY-MM-DD' -> the instant its day starts in the zone. */
@@ -54,8 +56,7 @@ export function itemView(row: ItemRow, nowMs: number, showDrafts: boolean): Sche
   let warning: string | null = null;
   if (row.program_id === null) {
     warning = row.aired_as === 'program' ? 'The program was deleted after it aired.' : 'The program was deleted: the slate plays.';
-  }
-  else if (row.aired_as === 'slate') warning = 'The program was not ready or not published at air time: the slate played.';
+  } else if (row.aired_as === 'slate') warning = 'The program was not ready or not published at air time: the slate played.';
   else if (row.aired_as === null && row.status !== 'ready') {
     warning = `Program ${row.program_id} is ${row.status ?? 'missing'}: the slate plays unless it is ready by air time.`;
   } else if (row.aired_as === null && row.published === false) {

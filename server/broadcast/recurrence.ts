@@ -17,7 +17,8 @@ const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 export function recurrenceProblem(r: Recurrence): string | null {
   if (r.cron) {
     if (r.days?.length || r.time) return 'Give either days + time or a cron expression, not both.';
-    if (r.cron.trim().split(/\s+/).length !== 5) return 'cron must have 5 fields: minute hour day-of-month month day-of-week (e.g. "30 19 * * 1-5").';
+    if (r.cron.trim().split(/\s+/).length !== 5)
+      return 'cron must have 5 fields: minute hour day-of-month month day-of-week (e.g. "30 19 * * 1-5").';
     try {
       CronExpressionParser.parse(r.cron, { tz: 'UTC' });
     } catch (err) {

@@ -71,7 +71,13 @@ export type ChannelEdit = Pick<ChannelRow, 'number' | 'name' | 'description' | '
 
 export function updateChannel(db: Db, id: number, c: ChannelEdit, nowMs: number): void {
   db.prepare('UPDATE channels SET number = ?, name = ?, description = ?, logo = ?, slate_program_id = ?, updated_at = ? WHERE id = ?').run(
-    c.number, c.name, c.description, c.logo, c.slate_program_id, new Date(nowMs).toISOString(), id,
+    c.number,
+    c.name,
+    c.description,
+    c.logo,
+    c.slate_program_id,
+    new Date(nowMs).toISOString(),
+    id,
   );
 }
 
@@ -94,8 +100,14 @@ export function channelsWithoutCard(db: Db): number[] {
 
 /** 409 when another channel has this number. */
 export function assertNumberFree(db: Db, number: number, exceptId = -1): void {
-  const other = db.prepare<[number, number], { id: number; name: string }>('SELECT id, name FROM channels WHERE number = ? AND id != ?').get(number, exceptId);
-  if (other) throw conflict(`Channel number ${number} is already used by "${other.name}" (channel ${other.id}): pick another number.`, 'number_taken');
+  const other = db
+    .prepare<[number, number], { id: number; name: string }>('SELECT id, name FROM channels WHERE number = ? AND id != ?')
+    .get(number, exceptId);
+  if (other)
+    throw conflict(
+      `Channel number ${number} is already used by "${other.name}" (channel ${other.id}): pick another number.`,
+      'number_taken',
+    );
 }
 
 export function channelRegionIds(db: Db, channelId: number): number[] {
@@ -120,7 +132,10 @@ export function setChannelRegions(db: Db, channelId: number, regionIds: number[]
 
 /** Items with their programs' title, status and publication, read from the catalog in one go. */
 function withPrograms(db: Db, rows: ItemRecord[]): ItemRow[] {
-  const programs = programBriefs(db, rows.flatMap((r) => (r.program_id === null ? [] : [r.program_id])));
+  const programs = programBriefs(
+    db,
+    rows.flatMap((r) => (r.program_id === null ? [] : [r.program_id])),
+  );
   return rows.map((r) => {
     const p = r.program_id === null ? undefined : programs.get(r.program_id);
     return { ...r, title: p?.title ?? null, status: p?.status ?? null, published: p ? p.published === 1 : null };
@@ -130,7 +145,9 @@ function withPrograms(db: Db, rows: ItemRecord[]): ItemRow[] {
 const itemColumns = 'id, channel_id, program_id, start_at, end_at, slot_id, aired_as';
 
 export function getItem(db: Db, channelId: number, itemId: number): ItemRow {
-  const row = db.prepare<[number, number], ItemRecord>(`SELECT ${itemColumns} FROM schedule_items WHERE id = ? AND channel_id = ?`).get(itemId, channelId);
+  const row = db
+    .prepare<[number, number], ItemRecord>(`SELECT ${itemColumns} FROM schedule_items WHERE id = ? AND channel_id = ?`)
+    .get(itemId, channelId);
   if (!row) throw notFound(`Channel ${channelId} has no schedule item ${itemId}.`);
   return withPrograms(db, [row])[0];
 }
@@ -179,18 +196,32 @@ export function assertNoClash(db: Db, channelId: number, start: number, end: num
   if (other) throw conflict(`This overlaps ${describeItem(other)} on the same channel: move or shorten one of them.`, 'overlap');
 }
 
-export function insertItem(db: Db, channelId: number, programId: number, start: number, end: number, slotId: number | null, nowMs: number): number {
+export function insertItem(
+  db: Db,
+  channelId: number,
+  programId: number,
+  start: number,
+  end: number,
+  slotId: number | null,
+  nowMs: number,
+): number {
   const stamp = new Date(nowMs).toISOString();
   return Number(
     db
-      .prepare('INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, slot_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, slot_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(channelId, programId, start, end, slotId, stamp, stamp).lastInsertRowid,
   );
 }
 
 export function moveItem(db: Db, itemId: number, programId: number, start: number, end: number, nowMs: number): void {
   db.prepare('UPDATE schedule_items SET program_id = ?, start_at = ?, end_at = ?, updated_at = ? WHERE id = ?').run(
-    programId, start, end, new Date(nowMs).toISOString(), itemId,
+    programId,
+    start,
+    end,
+    new Date(nowMs).toISOString(),
+    itemId,
   );
 }
 
@@ -219,7 +250,10 @@ export function freezeItem(db: Db, itemId: number, aired: AiredLayout | null): v
   db.prepare('UPDATE schedule_items SET aired_as = ? WHERE id = ?').run(aired ? 'program' : 'slate', itemId);
   if (aired) {
     db.prepare('INSERT OR REPLACE INTO aired_layouts (item_id, program_id, segments, rungs) VALUES (?, ?, ?, ?)').run(
-      itemId, aired.programId, JSON.stringify(aired.segments), JSON.stringify(aired.rungs),
+      itemId,
+      aired.programId,
+      JSON.stringify(aired.segments),
+      JSON.stringify(aired.rungs),
     );
   }
 }
@@ -248,7 +282,9 @@ export interface Anchor {
 /** The counters stored for a channel, or its epoch with zero counters. */
 export function storedAnchor(db: Db, channel: Pick<ChannelRow, 'id' | 'epoch'>): Anchor {
   const row = db
-    .prepare<[number], Anchor>('SELECT at, media_sequence AS mediaSequence, discontinuity_sequence AS discontinuitySequence FROM channel_anchors WHERE channel_id = ?')
+    .prepare<[number], Anchor>(
+      'SELECT at, media_sequence AS mediaSequence, discontinuity_sequence AS discontinuitySequence FROM channel_anchors WHERE channel_id = ?',
+    )
     .get(channel.id);
   return row ?? { at: channel.epoch, mediaSequence: 0, discontinuitySequence: 0 };
 }
@@ -274,7 +310,13 @@ export function houseSlate(db: Db): HouseSlateRow | undefined {
 }
 
 /** Records the house slate (slate.ts makes it once per server). */
-export function recordHouseSlate(db: Db, programId: number | null, status: HouseSlateRow['status'], error: string | null, nowMs: number): void {
+export function recordHouseSlate(
+  db: Db,
+  programId: number | null,
+  status: HouseSlateRow['status'],
+  error: string | null,
+  nowMs: number,
+): void {
   db.prepare(
     `INSERT INTO house_slate (id, program_id, status, error, updated_at) VALUES (1, ?, ?, ?, ?)
      ON CONFLICT(id) DO UPDATE SET program_id = excluded.program_id, status = excluded.status, error = excluded.error,
@@ -324,7 +366,9 @@ export function programBroadcastUse(db: Db, programId: number, nowMs: number): s
     .get(programId, nowMs);
   if (item) return `it is scheduled on channel ${item.channelId} at ${new Date(item.startAt).toISOString()}`;
   const ch = db
-    .prepare<[number, number], { id: number; name: string }>('SELECT id, name FROM channels WHERE slate_program_id = ? OR generated_slate_id = ? LIMIT 1')
+    .prepare<[number, number], { id: number; name: string }>(
+      'SELECT id, name FROM channels WHERE slate_program_id = ? OR generated_slate_id = ? LIMIT 1',
+    )
     .get(programId, programId);
   if (ch) return `it is the slate of channel ${ch.id} "${ch.name}"`;
   if (houseSlate(db)?.program_id === programId) return 'it is the house slate every channel plays in its gaps';

@@ -29,13 +29,17 @@ export function resolveEnd(db: Db, d: ItemDraft): number {
 }
 
 function assertFuture(start: number, nowMs: number, what = 'An item'): void {
-  if (start <= nowMs) throw conflict(`${what} cannot start in the past (${new Date(start).toISOString()}): the past of a schedule is fixed.`, 'in_the_past');
+  if (start <= nowMs)
+    throw conflict(`${what} cannot start in the past (${new Date(start).toISOString()}): the past of a schedule is fixed.`, 'in_the_past');
 }
 
 function assertNotStarted(item: ItemRow, nowMs: number): void {
   if (item.start_at <= nowMs) {
     const when = nowMs >= item.end_at ? 'has ended' : 'is on air';
-    throw conflict(`Item ${item.id} ${when}: started and past items cannot be changed or deleted.`, nowMs >= item.end_at ? 'item_ended' : 'item_started');
+    throw conflict(
+      `Item ${item.id} ${when}: started and past items cannot be changed or deleted.`,
+      nowMs >= item.end_at ? 'item_ended' : 'item_started',
+    );
   }
 }
 
@@ -65,7 +69,8 @@ export function updateItem(db: Db, channelId: number, itemId: number, patch: Par
     if (programId === null) throw badRequest('This item lost its program (deleted): give programId.');
     const start = patch.start ?? item.start_at;
     let end: number;
-    if (patch.end !== undefined || patch.durationMs !== undefined) end = resolveEnd(db, { programId, start, end: patch.end, durationMs: patch.durationMs });
+    if (patch.end !== undefined || patch.durationMs !== undefined)
+      end = resolveEnd(db, { programId, start, end: patch.end, durationMs: patch.durationMs });
     else if (patch.programId !== undefined && patch.programId !== item.program_id) end = resolveEnd(db, { programId, start });
     else end = start + (item.end_at - item.start_at); // moving keeps the length
     getProgram(db, programId);

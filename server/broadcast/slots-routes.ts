@@ -37,63 +37,86 @@ export default async function slotsRoutes(fastify: FastifyInstance) {
   const zone = app.config.provinceTz;
   const tags = ['schedule'];
 
-  app.post('/api/channels/:id/slots', {
-    onRequest: app.auth.operator,
-    bodyLimit: BODY_LIMIT,
-    schema: {
-      tags,
-      summary: 'Add a recurring slot; its occurrences of the next 8 days are materialised at once (then by the slot job)',
-      params: IdParams,
-      body: SlotCreate,
-      response: { 201: Slot, 400: ErrorBody, 404: ErrorBody },
+  app.post(
+    '/api/channels/:id/slots',
+    {
+      onRequest: app.auth.operator,
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        tags,
+        summary: 'Add a recurring slot; its occurrences of the next 8 days are materialised at once (then by the slot job)',
+        params: IdParams,
+        body: SlotCreate,
+        response: { 201: Slot, 400: ErrorBody, 404: ErrorBody },
+      },
     },
-  }, async (req, reply) => {
-    const c = getChannel(db, req.params.id);
-    const b = req.body;
-    const problem = recurrenceProblem({ days: b.days, time: b.time, cron: b.cron });
-    if (problem) throw badRequest(problem);
-    if ((b.programId === undefined) === (b.seriesId === undefined)) throw badRequest('Give either programId or seriesId (the next episode each time).');
-    if (b.programId !== undefined) getProgram(db, b.programId);
-    if (b.seriesId !== undefined && !seriesExists(db, b.seriesId)) throw notFound(`No series ${b.seriesId}.`);
-    const now = Date.now();
-    const from = b.from === undefined ? now : parseInstant(b.from, 'from', zone);
-    let until: number | null = null;
-    if (b.until !== undefined) {
-      // A bare date means "through that day".
-      const bareDate = /^\d{4}-\d{2}-\d{2}$/.test(String(b.until));
-      until = bareDate ? parseInstant(`${b.until}T23:59:59.999`, 'until', zone) : parseInstant(b.until, 'until', zone);
-      if (until <= from) throw badRequest('until must be after from.');
-    }
-    const slot = insertSlot(db, c.id, {
-      days: b.cron ? null : [...new Set(b.days)].sort(), time: b.cron ? null : (b.time ?? null), cron: b.cron?.trim() ?? null,
-      programId: b.programId ?? null, seriesId: b.seriesId ?? null,
-      durationMs: b.durationSeconds === undefined ? null : b.durationSeconds * 1000, from, until,
-    }, now);
-    const result = materialiseSlot(db, slot, zone, now);
-    // Materialising moved the slot on (next episode, materialised until): answer with the row as it is now.
-    return reply.status(201).send(slotView(getSlot(db, slot.id) ?? slot, result.skipped));
-  });
-
-  app.get('/api/channels/:id/slots', {
-    onRequest: app.auth.user,
-    schema: { tags, params: IdParams, response: { 200: SlotList, 404: ErrorBody } },
-  }, async (req) => {
-    const c = getChannel(db, req.params.id);
-    const now = Date.now();
-    return listSlots(db, c.id).map((s) => slotView(s, skippedOccurrences(db, s.id, now)));
-  });
-
-  app.delete('/api/channels/:id/slots/:slotId', {
-    onRequest: app.auth.operator,
-    schema: {
-      tags,
-      summary: 'Delete a slot and the items it made that have not started (aired ones stay)',
-      params: SlotParams,
-      response: { 204: Type.Null(), 404: ErrorBody },
+    async (req, reply) => {
+      const c = getChannel(db, req.params.id);
+      const b = req.body;
+      const problem = recurrenceProblem({ days: b.days, time: b.time, cron: b.cron });
+      if (problem) throw badRequest(problem);
+      if ((b.programId === undefined) === (b.seriesId === undefined))
+        throw badRequest('Give either programId or seriesId (the next episode each time).');
+      if (b.programId !== undefined) getProgram(db, b.programId);
+      if (b.seriesId !== undefined && !seriesExists(db, b.seriesId)) throw notFound(`No series ${b.seriesId}.`);
+      const now = Date.now();
+      const from = b.from === undefined ? now : parseInstant(b.from, 'from', zone);
+      let until: number | null = null;
+      if (b.until !== undefined) {
+        // A bare date means "through that day".
+        const bareDate = /^\d{4}-\d{2}-\d{2}$/.test(String(b.until));
+        until = bareDate ? parseInstant(`${b.until}T23:59:59.999`, 'until', zone) : parseInstant(b.until, 'until', zone);
+        if (until <= from) throw badRequest('until must be after from.');
+      }
+      const slot = insertSlot(
+        db,
+        c.id,
+        {
+          days: b.cron ? null : [...new Set(b.days)].sort(),
+          time: b.cron ? null : (b.time ?? null),
+          cron: b.cron?.trim() ?? null,
+          programId: b.programId ?? null,
+          seriesId: b.seriesId ?? null,
+          durationMs: b.durationSeconds === undefined ? null : b.durationSeconds * 1000,
+          from,
+          until,
+        },
+        now,
+      );
+      const result = materialiseSlot(db, slot, zone, now);
+      // Materialising moved the slot on (next episode, materialised until): answer with the row as it is now.
+      return reply.status(201).send(slotView(getSlot(db, slot.id) ?? slot, result.skipped));
     },
-  }, async (req, reply) => {
-    const c = getChannel(db, req.params.id);
-    if (!deleteSlot(db, c.id, req.params.slotId, Date.now())) throw notFound(`Channel ${c.id} has no slot ${req.params.slotId}.`);
-    return reply.status(204).send(null);
-  });
+  );
+
+  app.get(
+    '/api/channels/:id/slots',
+    {
+      onRequest: app.auth.user,
+      schema: { tags, params: IdParams, response: { 200: SlotList, 404: ErrorBody } },
+    },
+    async (req) => {
+      const c = getChannel(db, req.params.id);
+      const now = Date.now();
+      return listSlots(db, c.id).map((s) => slotView(s, skippedOccurrences(db, s.id, now)));
+    },
+  );
+
+  app.delete(
+    '/api/channels/:id/slots/:slotId',
+    {
+      onRequest: app.auth.operator,
+      schema: {
+        tags,
+        summary: 'Delete a slot and the items it made that have not started (aired ones stay)',
+        params: SlotParams,
+        response: { 204: Type.Null(), 404: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const c = getChannel(db, req.params.id);
+      if (!deleteSlot(db, c.id, req.params.slotId, Date.now())) throw notFound(`Channel ${c.id} has no slot ${req.params.slotId}.`);
+      return reply.status(204).send(null);
+    },
+  );
 }

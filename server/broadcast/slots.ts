@@ -7,7 +7,7 @@ import { clashingItem, describeItem, getProgram, insertItem, programLengthMs } f
 import { invalidateChannel } from './timeline-input.ts';
 
 /** Slots are materialised at least this far ahead (sites fetch 48 h; operators see a week). */
-export const MATERIALISE_AHEAD_MS = 8 * 86_400_000;
+const MATERIALISE_AHEAD_MS = 8 * 86_400_000;
 
 export interface SlotRow {
   id: number;
@@ -57,7 +57,10 @@ export function materialiseSlot(db: Db, slot: SlotRow, zone: string, nowMs: numb
       }
       const length = slot.duration_ms ?? programLengthMs(getProgram(db, programId));
       if (!length) {
-        result.skipped.push({ start, reason: `program ${programId} is not transcoded yet, so its length is unknown; give the slot a duration` });
+        result.skipped.push({
+          start,
+          reason: `program ${programId} is not transcoded yet, so its length is unknown; give the slot a duration`,
+        });
         continue; // not recorded: tried again once the program is ready
       }
       const clash = clashingItem(db, slot.channel_id, start, start + length);
@@ -73,7 +76,9 @@ export function materialiseSlot(db: Db, slot: SlotRow, zone: string, nowMs: numb
       if (slot.series_id !== null) episode += 1;
     }
     db.prepare('UPDATE schedule_slots SET next_episode = ?, materialised_until = MAX(materialised_until, ?) WHERE id = ?').run(
-      episode, Math.min(to, nowMs + aheadMs), slot.id,
+      episode,
+      Math.min(to, nowMs + aheadMs),
+      slot.id,
     );
   })();
   if (result.created.length) invalidateChannel(db, slot.channel_id);
@@ -113,8 +118,18 @@ export function insertSlot(db: Db, channelId: number, s: NewSlot, nowMs: number)
            created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        channelId, s.days ? JSON.stringify(s.days) : null, s.time, s.cron, s.programId, s.seriesId, s.durationMs, s.from, s.until, s.from,
-        stamp, stamp,
+        channelId,
+        s.days ? JSON.stringify(s.days) : null,
+        s.time,
+        s.cron,
+        s.programId,
+        s.seriesId,
+        s.durationMs,
+        s.from,
+        s.until,
+        s.from,
+        stamp,
+        stamp,
       ).lastInsertRowid,
   );
   return getSlot(db, id)!;

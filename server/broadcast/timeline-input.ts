@@ -13,13 +13,20 @@ import type { ChannelTimelineInput, TimelineItem, TimelineProgram } from '../../
 import { programBriefs } from '../catalog/repo.ts';
 import { programLayout } from '../media/media-data.ts';
 import {
-  airedLayouts, freezeItem, getChannel, houseSlate, itemRecordsBetween, storeAnchor, storedAnchor, unfrozenStartedItems,
+  airedLayouts,
+  freezeItem,
+  getChannel,
+  houseSlate,
+  itemRecordsBetween,
+  storeAnchor,
+  storedAnchor,
+  unfrozenStartedItems,
   type ChannelRow,
 } from './repo.ts';
 import { SLATE_TAILS } from './slate-plan.ts';
 
 /** How far before `from` a window input starts, so the live window's look-back is inside it. */
-export const LOOKBACK_MS = 120_000;
+const LOOKBACK_MS = 120_000;
 /** Anchors are moved up to the block on air this long ago. */
 const ANCHOR_LAG_MS = 3_600_000;
 /**
@@ -37,9 +44,12 @@ export const RETRY_AFTER_SECONDS = 5;
 /** 503: no slate of any kind is ready and no program is on air (only in a fresh server's first seconds). */
 export class NothingToPlayError extends AppError {
   constructor(channelId: number) {
-    super(503, 'nothing_to_play',
+    super(
+      503,
+      'nothing_to_play',
       `Channel ${channelId} has nothing to play yet: no program is on air and no slate is ready (the house slate is being made). ` +
-      `Try again in ${RETRY_AFTER_SECONDS} seconds.`);
+        `Try again in ${RETRY_AFTER_SECONDS} seconds.`,
+    );
   }
 }
 
@@ -75,7 +85,10 @@ export type SlateSource = 'program' | 'generated' | 'house';
  * ready, else the house slate (made once per server, so a new channel plays at once); null when none is ready.
  */
 export function gapFiller(db: Db, channel: ChannelRow): { program: TimelineProgram; source: SlateSource } | null {
-  if (channel.slate_program_id !== null && programBriefs(db, [channel.slate_program_id]).get(channel.slate_program_id)?.status === 'ready') {
+  if (
+    channel.slate_program_id !== null &&
+    programBriefs(db, [channel.slate_program_id]).get(channel.slate_program_id)?.status === 'ready'
+  ) {
     const chosen = layoutOf(db, channel.slate_program_id);
     if (chosen) return { program: chosen, source: 'program' };
   }
@@ -93,7 +106,10 @@ export function gapFiller(db: Db, channel: ChannelRow): { program: TimelineProgr
 function freezeStartedItems(db: Db, channelId: number, nowMs: number): void {
   const started = unfrozenStartedItems(db, channelId, nowMs);
   if (started.length === 0) return;
-  const playable = publicPrograms(db, started.flatMap((r) => (r.program_id === null ? [] : [r.program_id])));
+  const playable = publicPrograms(
+    db,
+    started.flatMap((r) => (r.program_id === null ? [] : [r.program_id])),
+  );
   db.transaction(() => {
     for (const r of started) {
       const p = r.program_id === null ? undefined : playable.get(r.program_id);
@@ -103,15 +119,21 @@ function freezeStartedItems(db: Db, channelId: number, nowMs: number): void {
 }
 
 /** The whole timeline from the stored anchor to `toMs` (not cached; see liveTimeline). */
-export function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: number): ChannelTimelineInput {
+function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: number): ChannelTimelineInput {
   const channel = getChannel(db, channelId);
   freezeStartedItems(db, channelId, nowMs);
   const anchor = storedAnchor(db, channel);
   const rows = itemRecordsBetween(db, channelId, anchor.at, toMs);
   // Started items play what they froze (their aired layout); the others play their program if it may play
   // publicly now. Rows are by start, so a program that aired and plays again later keeps its aired layout.
-  const aired = airedLayouts(db, rows.filter((r) => r.aired_as === 'program').map((r) => r.id));
-  const upcoming = publicPrograms(db, rows.flatMap((r) => (r.aired_as === null && r.program_id !== null ? [r.program_id] : [])));
+  const aired = airedLayouts(
+    db,
+    rows.filter((r) => r.aired_as === 'program').map((r) => r.id),
+  );
+  const upcoming = publicPrograms(
+    db,
+    rows.flatMap((r) => (r.aired_as === null && r.program_id !== null ? [r.program_id] : [])),
+  );
   const programs: Record<number, TimelineProgram> = {};
   const plays = rows.map((r): TimelineProgram | null => {
     if (r.aired_as === 'program') {
@@ -125,10 +147,14 @@ export function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: n
   // The input says "slate" by a program's absence. An item that plays the slate keeps its program id (guides
   // show what was meant to air) unless that program is unpublished (sites must not learn of drafts) or plays
   // elsewhere in this input (the item would play it).
-  const published = programBriefs(db, rows.flatMap((r) => (r.program_id === null ? [] : [r.program_id])));
+  const published = programBriefs(
+    db,
+    rows.flatMap((r) => (r.program_id === null ? [] : [r.program_id])),
+  );
   const items: TimelineItem[] = rows.map((r, i) => {
     const p = plays[i];
-    const shown = r.program_id !== null && published.get(r.program_id)?.published === 1 && !(r.program_id in programs) ? r.program_id : null;
+    const shown =
+      r.program_id !== null && published.get(r.program_id)?.published === 1 && !(r.program_id in programs) ? r.program_id : null;
     return { id: r.id, start: r.start_at, end: r.end_at, programId: p ? p.id : shown };
   });
   let slate = gapFiller(db, channel)?.program;
@@ -189,7 +215,14 @@ function liveEntry(db: Db, channelId: number, nowMs: number, toMs: number): Cach
   const timeline = compileTimeline(buildFullInput(db, channelId, to, nowMs));
   advanceAnchor(db, timeline, nowMs);
   const nextStart = timeline.input.items.find((i) => i.start > nowMs)?.start ?? Infinity;
-  const entry: CacheEntry = { version, builtAt: nowMs, validUntil: Math.min(nowMs + CACHE_TTL_MS, nextStart), to, timeline, texts: new Map() };
+  const entry: CacheEntry = {
+    version,
+    builtAt: nowMs,
+    validUntil: Math.min(nowMs + CACHE_TTL_MS, nextStart),
+    to,
+    timeline,
+    texts: new Map(),
+  };
   c.entries.set(channelId, entry);
   return entry;
 }

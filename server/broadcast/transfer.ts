@@ -11,18 +11,26 @@ import { parseInstant } from './http.ts';
 import { csvCell } from '../../common/csv-cell.ts';
 import { MAX_IMPORT_ROWS, TBA_TITLE, type WeekExport, type WeekRow } from '../../common/api/broadcast.ts';
 
-export function shiftDays(ms: number, days: number, zone: string): number {
+function shiftDays(ms: number, days: number, zone: string): number {
   return DateTime.fromMillis(ms, { zone }).plus({ days }).toMillis();
 }
 
 /** Copies the items starting in [fromDay, fromDay + days) to toDay (optionally on another channel); all or none. */
 export function copyDays(
-  db: Db, zone: string, channelId: number, fromDay: DateTime, toDay: DateTime, days: number, targetChannelId: number, nowMs: number,
+  db: Db,
+  zone: string,
+  channelId: number,
+  fromDay: DateTime,
+  toDay: DateTime,
+  days: number,
+  targetChannelId: number,
+  nowMs: number,
 ): number[] {
   const start = fromDay.toMillis();
   const end = fromDay.plus({ days }).toMillis();
   const offset = Math.round(toDay.diff(fromDay, 'days').days);
-  if (offset === 0 && targetChannelId === channelId) throw badRequest('Copying a day onto itself does nothing: pick another target day or channel.');
+  if (offset === 0 && targetChannelId === channelId)
+    throw badRequest('Copying a day onto itself does nothing: pick another target day or channel.');
   const source = itemsBetween(db, channelId, start, end).filter((r) => r.start_at >= start);
   const drafts: ItemDraft[] = [];
   for (const r of source) {
@@ -30,7 +38,8 @@ export function copyDays(
     const s = shiftDays(r.start_at, offset, zone);
     drafts.push({ programId: r.program_id, start: s, end: s + (r.end_at - r.start_at) });
   }
-  if (drafts.length === 0) throw badRequest(`Nothing to copy: channel ${channelId} has no items from ${fromDay.toISODate()} for ${days} day(s).`);
+  if (drafts.length === 0)
+    throw badRequest(`Nothing to copy: channel ${channelId} has no items from ${fromDay.toISODate()} for ${days} day(s).`);
   return insertItems(db, targetChannelId, drafts, nowMs);
 }
 
@@ -49,18 +58,25 @@ export function exportWeek(db: Db, zone: string, channelId: number, week: DateTi
   return { week: week.toISODate()!, timezone: zone, channelId, items };
 }
 
-export const CSV_COLUMNS = ['start', 'end', 'program_id', 'title'] as const;
+const CSV_COLUMNS = ['start', 'end', 'program_id', 'title'] as const;
 
 export function weekToCsv(rows: WeekRow[]): string {
   // Titles are typed by people: never let a spreadsheet run one as a formula.
-  return stringifyCsv(rows.map((r) => [r.start, r.end, r.programId, csvCell(r.title)]), { header: true, columns: [...CSV_COLUMNS] });
+  return stringifyCsv(
+    rows.map((r) => [r.start, r.end, r.programId, csvCell(r.title)]),
+    { header: true, columns: [...CSV_COLUMNS] },
+  );
 }
 
 /** CSV text -> rows; a 400 naming the line when a row is unusable. */
 export function csvToRows(text: string): Array<{ start: string; end?: string; programId: number }> {
   let records: Record<string, string>[];
   try {
-    records = parseCsv(text.replace(/^\uFEFF/, ''), { columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()), skip_empty_lines: true, trim: true });
+    records = parseCsv(text.replace(/^\uFEFF/, ''), {
+      columns: (h: string[]) => h.map((x) => x.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+    });
   } catch (err) {
     throw badRequest(`The CSV cannot be read: ${(err as Error).message}`);
   }
@@ -78,14 +94,19 @@ export function csvToRows(text: string): Array<{ start: string; end?: string; pr
  * exported from) to `toWeek`.
  */
 export function importRows(
-  db: Db, zone: string, channelId: number, rows: Array<{ start: string | number; end?: string | number; programId: number }>,
-  shiftDaysBy: number, nowMs: number,
+  db: Db,
+  zone: string,
+  channelId: number,
+  rows: Array<{ start: string | number; end?: string | number; programId: number }>,
+  shiftDaysBy: number,
+  nowMs: number,
 ): number[] {
   if (rows.length === 0) throw badRequest('Nothing to import: the week has no items.');
   if (rows.length > MAX_IMPORT_ROWS) throw badRequest(`At most ${MAX_IMPORT_ROWS} items per import: split the file.`);
   const drafts = rows.map((r, i) => {
     const start = shiftDays(parseInstant(r.start, `items[${i}].start`, zone), shiftDaysBy, zone);
-    const end = r.end === undefined || r.end === '' ? undefined : shiftDays(parseInstant(r.end, `items[${i}].end`, zone), shiftDaysBy, zone);
+    const end =
+      r.end === undefined || r.end === '' ? undefined : shiftDays(parseInstant(r.end, `items[${i}].end`, zone), shiftDaysBy, zone);
     return { programId: r.programId, start, end };
   });
   drafts.sort((a, b) => a.start - b.start);

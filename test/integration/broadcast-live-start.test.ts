@@ -65,14 +65,20 @@ t.test('a new channel plays at once; deleting a program after it aired moves no 
   t.equal(item.statusCode, 201, item.body);
   const atOnce = await app.inject({ method: 'GET', url: `/live/channels/${ch.id}/240p.m3u8` });
   t.equal(atOnce.statusCode, 200, `plays at once: ${atOnce.body}`);
-  t.ok(parse(atOnce.body).segments.every((x) => x.uri.startsWith(`/media/programs/${card.programId}/`)), 'the house slate fills the gap');
+  t.ok(
+    parse(atOnce.body).segments.every((x) => x.uri.startsWith(`/media/programs/${card.programId}/`)),
+    'the house slate fills the gap',
+  );
   const channelView = (await inject('GET', `/api/channels/${ch.id}`)).json();
   t.ok(['house', 'generated'].includes(channelView.slate.source) && channelView.slate.status === 'ready', 'the view says what fills gaps');
 
   // At its start the scheduled program plays.
   await sleepUntil(start + 600);
   const onAir = parse((await app.inject({ method: 'GET', url: `/live/channels/${ch.id}/240p.m3u8` })).body);
-  t.ok(onAir.segments.some((x) => x.uri === `/media/programs/${lecture}/240p/seg_00000.ts`), 'the program plays at its start');
+  t.ok(
+    onAir.segments.some((x) => x.uri === `/media/programs/${lecture}/240p/seg_00000.ts`),
+    'the program plays at its start',
+  );
 
   // After it ended, delete it from the catalog; the rebuilt timeline (forced here: the cache would expire) keeps the past.
   const lectureEnd = Date.parse(item.json().end);
@@ -86,9 +92,15 @@ t.test('a new channel plays at once; deleting a program after it aired moves no 
   t.ok(step >= 0 && step <= 2, `media sequence continues (${before.mediaSequence} -> ${after.mediaSequence})`);
   // The window may still start at the channel's epoch: the segment on air (the last listed) must not jump either.
   const last = (m: Parsed) => m.mediaSequence + m.segments.length - 1;
-  t.ok(last(after) - last(before) >= 0 && last(after) - last(before) <= 2, `the segment on air continues (${last(before)} -> ${last(after)})`);
+  t.ok(
+    last(after) - last(before) >= 0 && last(after) - last(before) <= 2,
+    `the segment on air continues (${last(before)} -> ${last(after)})`,
+  );
   const discStep = after.discontinuitySequence - before.discontinuitySequence;
-  t.ok(discStep >= 0 && discStep <= 2, `discontinuity sequence continues (${before.discontinuitySequence} -> ${after.discontinuitySequence})`);
+  t.ok(
+    discStep >= 0 && discStep <= 2,
+    `discontinuity sequence continues (${before.discontinuitySequence} -> ${after.discontinuitySequence})`,
+  );
   const uriAt = (m: Parsed, seq: number) => m.segments[seq - m.mediaSequence]?.uri;
   const shared = before.segments.map((x, i) => [x.uri, uriAt(after, before.mediaSequence + i)]).filter(([, b]) => b !== undefined);
   t.ok(shared.length > 0 && shared.every(([a, b]) => a === b), 'the same segment at each sequence number');

@@ -72,7 +72,10 @@ t.test('public guides, exports and playlists', async (t) => {
   const opList = (await get(`/api/channels/${ch.id}/schedule?from=${from}&to=${to}`, auth)).json();
   t.equal(opList.items.find((i: { id: number }) => i.id === item.json().id).title, draftTitle, 'operator schedule: the draft title');
   const draftWeek = new Date(start).toISOString().slice(0, 10);
-  for (const [who, headers] of [['organizer', organizer], ['operator', auth]] as const) {
+  for (const [who, headers] of [
+    ['organizer', organizer],
+    ['operator', auth],
+  ] as const) {
     const json = await get(`/api/channels/${ch.id}/schedule/export?week=${draftWeek}`, headers);
     const csv = await get(`/api/channels/${ch.id}/schedule/export?week=${draftWeek}&format=csv`, headers);
     const shows = who === 'operator';
