@@ -24,6 +24,10 @@ export interface Config {
   attendanceRetentionDays: number;
   /** When the nightly attendance rollup and purge run: a cron expression in the province zone. */
   attendanceRollupCron: string;
+  /** Nightly online backups of the database (server/db/backup.ts): where, how many kept, when (province zone). */
+  backupDir: string;
+  backupKeep: number;
+  backupCron: string;
   /** Start background workers (transcode queue, cron jobs). Tests switch them on when they need them. */
   startWorkers: boolean;
 }
@@ -53,12 +57,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL || 'info',
     attendanceRetentionDays: int(env.ATTENDANCE_RETENTION_DAYS, 731, 'ATTENDANCE_RETENTION_DAYS'),
     attendanceRollupCron: env.ATTENDANCE_ROLLUP_CRON || '30 2 * * *',
+    backupDir: path.resolve(env.BACKUP_DIR || path.join(dataDir, 'backups')),
+    backupKeep: Math.max(1, int(env.BACKUP_KEEP, 7, 'BACKUP_KEEP')),
+    backupCron: env.BACKUP_CRON || '15 3 * * *',
     startWorkers: true,
   };
   const merged = { ...base, ...overrides };
   // Paths derived from dataDir follow an overridden dataDir unless overridden themselves.
   if (overrides.dataDir && !overrides.dbPath) merged.dbPath = path.join(merged.dataDir, 'broadcast.sqlite');
   if (overrides.dataDir && !overrides.mediaDir) merged.mediaDir = path.join(merged.dataDir, 'media');
+  if (overrides.dataDir && !overrides.backupDir && !env.BACKUP_DIR) merged.backupDir = path.join(merged.dataDir, 'backups');
+  if (!cron.validate(merged.backupCron)) throw new Error(`BACKUP_CRON "${merged.backupCron}" is not a cron expression (e.g. "15 3 * * *")`);
   // luxon knows aliases (Asia/Chongqing, PRC) that Intl.supportedValuesOf leaves out.
   if (!DateTime.now().setZone(merged.provinceTz).isValid) {
     throw new Error(`TZ_PROVINCE "${merged.provinceTz}" is not an IANA time zone (e.g. Asia/Shanghai)`);
