@@ -75,9 +75,10 @@ async function renderLecture(tools: FfmpegTools, l: DemoLecture, dir: string, es
 
 /**
  * On an empty catalog, renders and ingests the demo lectures; returns the new program ids (none when
- * the catalog already has programs). The transcodes run on the server's job worker.
+ * the catalog already has programs). The transcodes run on the server's job worker, each starting as soon as
+ * its lecture is queued; `onQueued` hears of each id at that moment, so the caller can wait for the first one.
  */
-export async function ensureDemoLibrary(app: FastifyInstance): Promise<number[]> {
+export async function ensureDemoLibrary(app: FastifyInstance, onQueued: (programId: number) => void = () => {}): Promise<number[]> {
   const count = (app.db.prepare('SELECT count(*) AS n FROM programs').get() as { n: number }).n;
   if (count > 0) return [];
   const tools = locateTools(app.config);
@@ -103,6 +104,7 @@ export async function ensureDemoLibrary(app: FastifyInstance): Promise<number[]>
       const id = await ingestCourseware({ db: app.db, config: app.config, tools }, { file, originalName: path.basename(rendered), fields });
       app.log.info({ programId: id, title: demoTitle(l) }, 'demo lecture queued for transcoding');
       ids.push(id);
+      onQueued(id);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -114,12 +116,18 @@ export const DEMO_CHANNEL_NUMBER = 1;
 const DEMO_CHANNEL_NAME = '党员教育频道';
 /** How far ahead the demo channel is kept scheduled: the 48 h sites hold, and a day to spare. */
 export const DEMO_AHEAD_MS = 3 * 86_400_000;
+/**
+ * While the library is still transcoding, the channel is scheduled only this far ahead, so each lecture that
+ * becomes ready joins the rotation within minutes instead of after three days of the first one.
+ */
+export const DEMO_FOLLOW_MS = 2 * 60_000;
 
 /**
  * The demo channel: number 1, the ready published demo programs back to back around the clock. Idempotent;
- * call it again (start.ts does, hourly) to keep DEMO_AHEAD_MS scheduled. Returns the channel id.
+ * call it again (start.ts does, as lectures become ready and then hourly) to keep `aheadMs` scheduled.
+ * Returns the channel id.
  */
-export function ensureDemoChannel(app: FastifyInstance, nowMs = Date.now()): number {
+export function ensureDemoChannel(app: FastifyInstance, nowMs = Date.now(), aheadMs = DEMO_AHEAD_MS): number {
   const { db } = app;
   let channel = db.prepare('SELECT id FROM channels WHERE number = ?').get(DEMO_CHANNEL_NUMBER) as { id: number } | undefined;
   if (!channel) {
@@ -142,7 +150,7 @@ export function ensureDemoChannel(app: FastifyInstance, nowMs = Date.now()): num
   const drafts: ItemDraft[] = [];
   const lastProgram = db.prepare('SELECT program_id AS id FROM schedule_items WHERE channel_id = ? ORDER BY end_at DESC LIMIT 1').get(channel.id) as { id: number } | undefined;
   let i = lastProgram ? (programs.findIndex((p) => p.id === lastProgram.id) + 1) % programs.length : 0;
-  while (start < nowMs + DEMO_AHEAD_MS) {
+  while (start < nowMs + aheadMs) {
     const p = programs[i];
     drafts.push({ programId: p.id, start });
     start += Math.ceil(p.duration) * 1000; // what resolveEnd gives an item without an explicit end

@@ -41,6 +41,10 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** Requests a minute one site may make on /api/sites/me/* (SITE_RATE_LIMIT). */
   siteRateLimitPerMinute: number;
+  /** Nightly online backups of the database (server/db/backup.ts): where, how many kept, when (province zone). */
+  backupDir: string;
+  backupKeep: number;
+  backupCron: string;
   /** Start background workers (transcode queue, cron jobs). Tests switch them on when they need them. */
   startWorkers: boolean;
 }
@@ -90,12 +94,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     connectionTimeoutMs: int(env.CONNECTION_TIMEOUT_MS, 60_000, 'CONNECTION_TIMEOUT_MS'),
     keepAliveTimeoutMs: int(env.KEEP_ALIVE_TIMEOUT_MS, 65_000, 'KEEP_ALIVE_TIMEOUT_MS'),
     siteRateLimitPerMinute: Math.max(1, int(env.SITE_RATE_LIMIT, 120, 'SITE_RATE_LIMIT')),
+    backupDir: path.resolve(env.BACKUP_DIR || path.join(dataDir, 'backups')),
+    backupKeep: Math.max(1, int(env.BACKUP_KEEP, 7, 'BACKUP_KEEP')),
+    backupCron: env.BACKUP_CRON || '15 3 * * *',
     startWorkers: true,
   };
   const merged = { ...base, ...overrides };
   // Paths derived from dataDir follow an overridden dataDir unless overridden themselves.
   if (overrides.dataDir && !overrides.dbPath) merged.dbPath = path.join(merged.dataDir, 'broadcast.sqlite');
   if (overrides.dataDir && !overrides.mediaDir) merged.mediaDir = path.join(merged.dataDir, 'media');
+  if (overrides.dataDir && !overrides.backupDir && !env.BACKUP_DIR) merged.backupDir = path.join(merged.dataDir, 'backups');
+  if (!cron.validate(merged.backupCron)) throw new Error(`BACKUP_CRON "${merged.backupCron}" is not a cron expression (e.g. "15 3 * * *")`);
   // luxon knows aliases (Asia/Chongqing, PRC) that Intl.supportedValuesOf leaves out.
   if (!DateTime.now().setZone(merged.provinceTz).isValid) {
     throw new Error(`TZ_PROVINCE "${merged.provinceTz}" is not an IANA time zone (e.g. Asia/Shanghai)`);

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { startAgent, DEFAULT_QUOTA_BYTES } from './agent.ts';
+import { prettyTransport } from '../../common/pretty-logs.ts';
 
 const USAGE = `Usage: npm run agent -- --server URL [--pair CODE] [--port 8090] [--data-dir ./agent-data] [--quota-mb N]
 
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     return;
   }
   const env = process.env;
-  const log = pino({ name: 'agent', level: env.LOG_LEVEL || 'info' });
+  const log = pino({ name: 'agent', level: env.LOG_LEVEL || 'info', transport: prettyTransport() });
   const serverUrl = values.server ?? env.AGENT_SERVER;
   if (!serverUrl) {
     process.stderr.write(`The server is missing: pass --server URL or set AGENT_SERVER.\n\n${USAGE}\n`);
