@@ -11,15 +11,17 @@ const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const Text = (maxLength: number, description?: string) =>
   Type.String({ maxLength, pattern: '^[^\\u0000]*$', ...(description ? { description } : {}) });
 
-export const PROGRAM_STATUSES = ['queued', 'processing', 'ready', 'failed', 'cancelled'] as const;
-export const ProgramStatus = Type.Union(PROGRAM_STATUSES.map((s) => Type.Literal(s)));
+export const ProgramStatus = Type.Union([
+  Type.Literal('queued'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed'), Type.Literal('cancelled'),
+]);
 export type ProgramStatus = Static<typeof ProgramStatus>;
 
-export const PROGRAM_SORTS = [
-  'relevance', 'createdAt', '-createdAt', 'title', '-title', 'duration', '-duration', 'episode', '-episode',
-] as const;
-export const ProgramSort = Type.Union(PROGRAM_SORTS.map((s) => Type.Literal(s)));
+export const ProgramSort = Type.Union([
+  Type.Literal('relevance'), Type.Literal('createdAt'), Type.Literal('-createdAt'), Type.Literal('title'), Type.Literal('-title'),
+  Type.Literal('duration'), Type.Literal('-duration'), Type.Literal('episode'), Type.Literal('-episode'),
+], { description: 'Default: relevance with q, else -createdAt (newest first).' });
 export type ProgramSort = Static<typeof ProgramSort>;
+export const PROGRAM_SORTS: readonly ProgramSort[] = ProgramSort.anyOf.map((l) => l.const);
 
 export const Rendition = Type.Object({
   name: Type.String(),
@@ -93,7 +95,7 @@ const programFieldSchemas = {
   audiences: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 }),
   seriesId: Nullable(Id),
   series: Text(200, 'Series title: the existing series of that title, else a new one.'),
-  episode: Nullable(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  episode: Nullable(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   tags: Type.Array(Text(40), { maxItems: 20 }),
   language: Type.String({ maxLength: 20 }),
   published: Type.Boolean(),

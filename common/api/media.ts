@@ -5,8 +5,9 @@ import { PageQuery } from './shared.ts';
 
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
-export const JobStatus = Type.Union(JOB_STATUSES.map((s) => Type.Literal(s)));
+export const JobStatus = Type.Union([
+  Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed'), Type.Literal('cancelled'),
+]);
 export type JobStatus = Static<typeof JobStatus>;
 
 export const Job = Type.Object({
