@@ -8,7 +8,7 @@ import scheduleRoutes from './schedule-routes.ts';
 import slotsRoutes from './slots-routes.ts';
 import liveRoutes from './live-routes.ts';
 import { materialiseAll } from './slots.ts';
-import { scheduleSlate, stopSlates } from './slate.ts';
+import { ensureHouseSlate, scheduleSlate, stopSlates } from './slate.ts';
 
 export default async function broadcastPlugin(app: FastifyInstance) {
   await app.register(channelsRoutes);
@@ -30,6 +30,7 @@ export default async function broadcastPlugin(app: FastifyInstance) {
     if (!app.config.startWorkers) return;
     runSlots();
     task = cron.schedule('*/10 * * * *', runSlots, { timezone: app.config.provinceTz, name: 'broadcast-slots', noOverlap: true });
+    void ensureHouseSlate(app.db, app.config, app.log);
     const missing = app.db.prepare("SELECT id FROM channels WHERE slate_status != 'ready' OR generated_slate_id IS NULL").all() as Array<{ id: number }>;
     for (const c of missing) void scheduleSlate(app.db, app.config, app.log, c.id);
   });

@@ -13,6 +13,7 @@ import { renderMediaPlaylist } from '../../common/playlist.ts';
 import type { ChannelTimelineInput, TimelineItem, TimelineProgram } from '../../common/timeline-types.ts';
 import { getChannel, type ChannelRow } from './repo.ts';
 import { SLATE_TAILS } from './slate-plan.ts';
+import { readyHouseSlateId } from '../catalog/repo.ts';
 
 /** How far before `from` a window input starts, so the live window's look-back is inside it. */
 export const LOOKBACK_MS = 120_000;
@@ -61,8 +62,9 @@ export function slateFor(db: Db, channel: ChannelRow): TimelineProgram {
     const chosen = timelineProgram(db, channel.slate_program_id);
     if (chosen) return chosen;
   }
-  if (channel.generated_slate_id !== null && channel.slate_status === 'ready') {
-    const card = timelineProgram(db, channel.generated_slate_id);
+  // The channel's own card, else the server's house slate until the card is made.
+  for (const id of [channel.slate_status === 'ready' ? channel.generated_slate_id : null, readyHouseSlateId(db) ?? null]) {
+    const card = id === null ? null : timelineProgram(db, id);
     if (card && card.segments.length > SLATE_TAILS.length) return { ...card, loop: card.segments.length - SLATE_TAILS.length };
   }
   throw new SlateNotReadyError(channel.id, channel.slate_status);
