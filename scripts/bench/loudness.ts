@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { DEMO_LECTURES } from '../../content/demo-recipe.ts';
 import { loadConfig } from '../../server/config.ts';
 import { locateTools } from '../../server/media/tools.ts';
@@ -19,15 +19,6 @@ import { integratedLoudness, LOUDNESS_TARGET } from '../../server/media/loudness
 
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 20;
-
-function hasEspeak(): boolean {
-  try {
-    execFileSync('espeak-ng', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Source {
   name: string;
@@ -63,7 +54,7 @@ function summary(values: number[]) {
 async function main() {
   const tools = locateTools(loadConfig());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dyb-bench-loud-'));
-  const espeak = hasEspeak();
+  const espeak = spawnSync('espeak-ng', ['--version'], { stdio: 'ignore' }).status === 0;
   const rows: Array<{ name: string; source: number; onePass: number; twoPass: number }> = [];
   try {
     for (const s of sources) {
