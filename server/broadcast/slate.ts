@@ -74,7 +74,7 @@ export function stopSlates(db: Db): Promise<void> {
 }
 
 /** Title drawn on the house slate, which fills the gaps of channels whose own card is not made yet. */
-export const HOUSE_SLATE_TITLE = '远程教育 · Distance education';
+const HOUSE_SLATE_TITLE = '远程教育 · Distance education';
 
 /**
  * Makes the server's house slate once (later calls return the same program): a card like a channel's, with the

@@ -40,7 +40,7 @@ export interface ViewOptions {
   preview?: (programId: number, file: string) => string;
 }
 
-export const mediaUrl = (id: number, file: string) => `/media/programs/${id}/${file}`;
+const mediaUrl = (id: number, file: string) => `/media/programs/${id}/${file}`;
 
 export function programExists(db: Db, id: number): boolean {
   return db.prepare<[number], { one: number }>('SELECT 1 AS one FROM programs WHERE id = ?').get(id) !== undefined;
@@ -208,7 +208,7 @@ export interface SeriesView {
 const seriesColumns = (drafts: boolean) => `s.id, s.title, s.description, s.created_at AS createdAt,
   (SELECT count(*) FROM programs p WHERE p.series_id = s.id AND p.kind = 'lecture'${drafts ? '' : ' AND p.published = 1'}) AS programCount`;
 
-export function seriesExists(db: Db, id: number): boolean {
+function seriesExists(db: Db, id: number): boolean {
   return db.prepare<[number], { one: number }>('SELECT 1 AS one FROM series WHERE id = ?').get(id) !== undefined;
 }
 

@@ -25,7 +25,7 @@ const queueEvents = new EventEmitter();
 queueEvents.setMaxListeners(0);
 
 /** Tries per job before it is marked failed (a crash mid-run counts as a try). */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 /** Progress reaches the database at most this often. */
 const PROGRESS_WRITE_MS = 1000;
 /** Prefix of a job's build folder under mediaDir/tmp, so recovery finds a dead job's leftovers. */
@@ -144,7 +144,7 @@ function settleProgramAfterStop(db: Db, programId: number, status: 'cancelled' |
  * Jobs left `running` by a process that died: back to the queue from scratch, their build folders
  * removed. Call only when no worker of this data dir is alive (at start).
  */
-export function recoverInterruptedJobs(db: Db, config: { mediaDir: string }, now: Date = new Date()): number[] {
+function recoverInterruptedJobs(db: Db, config: { mediaDir: string }, now: Date = new Date()): number[] {
   const at = now.toISOString();
   const ids = db.transaction(() => {
     const rows = db.prepare(`SELECT id, program_id AS programId FROM jobs WHERE status = 'running'`).all() as { id: number; programId: number }[];

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** A grant lives at least this long; its expiry is rounded up to the hour so a URL stays the same between polls. */
-export const PREVIEW_TTL_MS = 4 * 3600_000;
+const PREVIEW_TTL_MS = 4 * 3600_000;
 const ROUND_MS = 3600_000;
 const KEY_FILE = 'media-preview.key';
 

@@ -15,7 +15,7 @@ export type OutputFile = OutputRecord['files'][number];
  * Every file of a build folder, relative to it, sorted by path, with size and sha256. Dot files (scratch the
  * encoder read) are skipped; a file's rung is its first folder (null for master.m3u8 and the poster).
  */
-export function listOutputFiles(root: string): OutputFile[] {
+function listOutputFiles(root: string): OutputFile[] {
   const out: OutputFile[] = [];
   const walk = (rel: string) => {
     for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {

@@ -8,7 +8,7 @@ import type { Db } from '../db/connection.ts';
 import { programDir } from './store.ts';
 import { makeProgramFileLookup } from './media-data.ts';
 
-export const CONTENT_TYPES: Record<string, string> = {
+const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
   '.ts': 'video/mp2t',
   '.jpg': 'image/jpeg',

@@ -32,8 +32,8 @@ export class TranscodeFailedError extends Error {
   }
 }
 
-export const CARD_TEXT_FILE = '.card-title.txt';
-export const CARD_SUBTITLE_FILE = '.card-subtitle.txt';
+const CARD_TEXT_FILE = '.card-title.txt';
+const CARD_SUBTITLE_FILE = '.card-subtitle.txt';
 const CARD_SUBTITLE = '音频讲座 · Audio lecture';
 export interface LadderArgsOptions {
   input: string;
@@ -142,7 +142,7 @@ function generatedLength(o: LadderArgsOptions): number {
  * How long a stream of the source really is, from its packets (no decoding, so fast): a file cut short
  * declares its full length in the header, but only what is there can be encoded.
  */
-export async function measureStreamSeconds(tools: FfmpegTools, input: string, streamIndex: number, signal?: AbortSignal): Promise<number | null> {
+async function measureStreamSeconds(tools: FfmpegTools, input: string, streamIndex: number, signal?: AbortSignal): Promise<number | null> {
   const r = await runTool(
     tools.ffmpeg,
     ['-hide_banner', '-nostdin', '-v', 'error', '-i', input, '-map', `0:${streamIndex}`, '-c', 'copy', '-f', 'null', '-progress', 'pipe:1', '-'],
@@ -153,20 +153,20 @@ export async function measureStreamSeconds(tools: FfmpegTools, input: string, st
 }
 
 /** Writes the card's text files into the output folder (read by drawtext, removed afterwards). */
-export function writeCardText(outDir: string, title: string): void {
+function writeCardText(outDir: string, title: string): void {
   fs.writeFileSync(path.join(outDir, CARD_TEXT_FILE), wrapTitle(title || 'Audio lecture').join('\n'));
   fs.writeFileSync(path.join(outDir, CARD_SUBTITLE_FILE), CARD_SUBTITLE);
 }
 
 /** Reads ffmpeg -progress output: out_time in seconds of each report. */
-export function progressSeconds(chunk: string): number | null {
+function progressSeconds(chunk: string): number | null {
   let last: number | null = null;
   for (const m of chunk.matchAll(/^out_time_(?:us|ms)=(\d+)/gm)) last = Number(m[1]) / 1e6;
   return last;
 }
 
 /** A poster JPEG: a frame from ~10% into the top rung (already boxed and deinterlaced), or the card. */
-export async function posterFrame(tools: FfmpegTools, playlist: string, outFile: string, atSeconds: number, signal?: AbortSignal): Promise<void> {
+async function posterFrame(tools: FfmpegTools, playlist: string, outFile: string, atSeconds: number, signal?: AbortSignal): Promise<void> {
   const tryAt = async (t: number) =>
     runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-ss', t.toFixed(3), '-i', playlist, '-frames:v', '1', '-q:v', '3', '-update', '1', outFile], { signal });
   let r = await tryAt(atSeconds);
