@@ -7,7 +7,7 @@ import {
 } from '../../common/api/reports.ts';
 import { ErrorBody, type Format } from '../../common/api/shared.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { getSeries, programTitles } from '../catalog/repo.ts';
+import { getSeries, reachProgramTitles } from '../catalog/repo.ts';
 import { addDays, daysBetween, eachDay, isDay, provinceDay, rangeMs } from './days.ts';
 import { resolveScope, regionPathNames, type RegionRow, type Scope } from './scope.ts';
 import {
@@ -123,7 +123,7 @@ export default async function reportRoutes(fastify: FastifyInstance) {
     const range = reportRange(req.query, tz, now);
     const scope = resolveScope(db, req.user!, req.query.regionId);
     // A draft is not there for a role that cannot see drafts: neither its title nor its figures.
-    const programs = programTitles(db, { programId, seriesId }, seesDrafts(req)).map(({ id, title }) => ({ id, title }));
+    const programs = reachProgramTitles(db, { programId, seriesId }, seesDrafts(req)).map(({ id, title }) => ({ id, title }));
     let title: string;
     if (seriesId != null) {
       const series = getSeries(db, seriesId);

@@ -9,7 +9,7 @@ import slotsRoutes from './slots-routes.ts';
 import liveRoutes from './live-routes.ts';
 import { materialiseAll } from './slots.ts';
 import { channelsWithoutCard } from './repo.ts';
-import { scheduleSlate, stopSlates } from './slate.ts';
+import { ensureHouseSlate, scheduleSlate, stopSlates } from './slate.ts';
 
 export default async function broadcastPlugin(app: FastifyInstance) {
   await app.register(channelsRoutes);
@@ -31,6 +31,7 @@ export default async function broadcastPlugin(app: FastifyInstance) {
     if (!app.config.startWorkers) return;
     runSlots();
     task = cron.schedule('*/10 * * * *', runSlots, { timezone: app.config.provinceTz, name: 'broadcast-slots', noOverlap: true });
+    void ensureHouseSlate(app.db, app.config, app.log);
     for (const id of channelsWithoutCard(app.db)) void scheduleSlate(app.db, app.config, app.log, id);
   });
 

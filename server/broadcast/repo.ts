@@ -1,9 +1,9 @@
-// The broadcast tables (channels, channel_regions, schedule_items, aired_layouts, house_slate, channel_anchors):
+// The broadcast tables (channels, channel_regions, schedule_items, aired_layouts, channel_anchors):
 // the only module with SQL on them besides slots.ts (schedule_slots, slot_occurrences). Programs are read through
 // the catalog's functions, segment layouts through the media domain's.
 import type { Db } from '../db/connection.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import { programBrief, programBriefs, type ProgramBrief } from '../catalog/repo.ts';
+import { houseSlateId, programBrief, programBriefs, type ProgramBrief } from '../catalog/repo.ts';
 import { programLayout } from '../media/media-data.ts';
 import { getRegion } from '../sites/regions.ts';
 
@@ -297,33 +297,6 @@ export function storeAnchor(db: Db, channelId: number, a: Anchor): void {
   ).run(channelId, a.at, a.mediaSequence, a.discontinuitySequence);
 }
 
-// ---- the house slate ----
-
-export interface HouseSlateRow {
-  program_id: number | null;
-  status: 'pending' | 'ready' | 'failed';
-  error: string | null;
-}
-
-export function houseSlate(db: Db): HouseSlateRow | undefined {
-  return db.prepare<[], HouseSlateRow>('SELECT program_id, status, error FROM house_slate WHERE id = 1').get();
-}
-
-/** Records the house slate (slate.ts makes it once per server). */
-export function recordHouseSlate(
-  db: Db,
-  programId: number | null,
-  status: HouseSlateRow['status'],
-  error: string | null,
-  nowMs: number,
-): void {
-  db.prepare(
-    `INSERT INTO house_slate (id, program_id, status, error, updated_at) VALUES (1, ?, ?, ?, ?)
-     ON CONFLICT(id) DO UPDATE SET program_id = excluded.program_id, status = excluded.status, error = excluded.error,
-       updated_at = excluded.updated_at`,
-  ).run(programId, status, error, new Date(nowMs).toISOString());
-}
-
 // ---- programs as the schedule sees them ----
 
 export interface ProgramInfo {
@@ -371,7 +344,7 @@ export function programBroadcastUse(db: Db, programId: number, nowMs: number): s
     )
     .get(programId, programId);
   if (ch) return `it is the slate of channel ${ch.id} "${ch.name}"`;
-  if (houseSlate(db)?.program_id === programId) return 'it is the house slate every channel plays in its gaps';
+  if (houseSlateId(db) === programId) return 'it is the house slate every channel plays in its gaps';
   const slot = db
     .prepare<[number, number], { id: number; channelId: number }>(
       'SELECT id, channel_id AS channelId FROM schedule_slots WHERE program_id = ? AND (until_at IS NULL OR until_at > ?) LIMIT 1',
@@ -395,4 +368,32 @@ export function scheduleSpansBetween(db: Db, startMs: number, endMs: number): Ar
     .prepare<[number, number], { channelId: number; startMs: number; endMs: number }>(
       'SELECT channel_id AS channelId, start_at AS startMs, end_at AS endMs FROM schedule_items WHERE end_at > ? AND start_at < ?')
     .all(startMs, endMs);
+}
+
+// Used by catalog:
+
+/**
+ * Why a program may not be deleted or re-transcoded now: a broadcast still to come (or on air) that uses it, a
+ * channel whose slate it is, or a recurring slot that still runs it; undefined when nothing does.
+ */
+export function programBroadcastUse(db: Db, programId: number, nowMs: number): string | undefined {
+  const item = db
+    .prepare<[number, number], { channelId: number; startAt: number }>(
+      'SELECT channel_id AS channelId, start_at AS startAt FROM schedule_items WHERE program_id = ? AND end_at > ? ORDER BY start_at LIMIT 1',
+    )
+    .get(programId, nowMs);
+  if (item) return `it is scheduled on channel ${item.channelId} at ${new Date(item.startAt).toISOString()}`;
+  const ch = db
+    .prepare<[number, number], { id: number; name: string }>(
+      'SELECT id, name FROM channels WHERE slate_program_id = ? OR generated_slate_id = ? LIMIT 1',
+    )
+    .get(programId, programId);
+  if (ch) return `it is the slate of channel ${ch.id} "${ch.name}"`;
+  const slot = db
+    .prepare<[number, number], { id: number; channelId: number }>(
+      'SELECT id, channel_id AS channelId FROM schedule_slots WHERE program_id = ? AND (until_at IS NULL OR until_at > ?) LIMIT 1',
+    )
+    .get(programId, nowMs);
+  if (slot) return `recurring slot ${slot.id} of channel ${slot.channelId} still plays it`;
+  return undefined;
 }

@@ -6,15 +6,15 @@
 import { maxVideoRate, RUNGS, type Rung } from '../../common/ladder.ts';
 import { CARD_SIZE, CARD_RATE } from '../media/ladder.ts';
 
-export const SLATE_LOOP_SECONDS = 60;
+const SLATE_LOOP_SECONDS = 60;
 export const SLATE_TAILS = [0.2, 0.4, 0.6, 0.8] as const;
-export const SLATE_TOTAL_SECONDS = SLATE_LOOP_SECONDS + SLATE_TAILS.reduce((a, b) => a + b, 0);
+const SLATE_TOTAL_SECONDS = SLATE_LOOP_SECONDS + SLATE_TAILS.reduce((a, b) => a + b, 0);
 export const SLATE_TITLE_FILE = '.slate-title.txt';
 export const SLATE_SUBTITLE_FILE = '.slate-subtitle.txt';
 export const SLATE_SUBTITLE = '节目即将开始 · Programme coming up';
 
 /** Instants (s) where a segment starts: 0, 1, ..., 59, 60, 60.2, 60.6, 61.2. */
-export function slateKeyframeTimes(): number[] {
+function slateKeyframeTimes(): number[] {
   const times = Array.from({ length: SLATE_LOOP_SECONDS + 1 }, (_, i) => i);
   let t = SLATE_LOOP_SECONDS;
   for (const tail of SLATE_TAILS.slice(0, -1)) {

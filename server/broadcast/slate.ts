@@ -1,10 +1,10 @@
 // Makes a channel's slate: a still card with the channel's name, in the house ladder, kept as a hidden
-// (unpublished) program so it is served at /media/programs/<id>/ and listed in program_files like any
-// other program (sites download and verify it the same way). Regenerated in place (same program id, same
+// (unpublished, kind 'channel_card') program; and the server's house slate, the same card with the house title, which
+// fills a channel's gaps until its own card exists. Both go through media's one publish path, so they are served at
+// /media/programs/<id>/ and listed in program_files like any other program (sites download and verify it the same way). Regenerated in place (same program id, same
 // segment layout) when the channel is renamed, so the timeline's counters do not move.
 import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import type { Config } from '../config.ts';
@@ -13,7 +13,9 @@ import { locateTools } from '../media/tools.ts';
 import { runTool, lastErrorLine } from '../media/exec.ts';
 import { cjkFontFile, safeInFilter, wrapTitle } from '../media/card.ts';
 import { parseSegmentDurations, sameBoundaries } from '../media/hls.ts';
-import { makeTmpDir, publishDir } from '../media/store.ts';
+import { makeTmpDir } from '../media/store.ts';
+import { publishOutput } from '../media/publish.ts';
+import { houseSlateId, insertCardProgram, programExists, readyHouseSlateId } from '../catalog/repo.ts';
 import { masterPlaylist } from '../../common/master-playlist.ts';
 import {
   slateArgs, slateSegmentDurations, SLATE_SUBTITLE, SLATE_SUBTITLE_FILE, SLATE_TITLE_FILE,
@@ -32,8 +34,12 @@ function queueOf(db: Db): SlateQueue {
   return q;
 }
 
-/** Queues (one at a time: it is CPU work) the generation of a channel's slate; resolves when done or failed. */
+/**
+ * Queues (one at a time: it is CPU work) the generation of a channel's slate; resolves when done or failed. The house
+ * slate is made first when the server has none, so the channel has something for its gaps as early as possible.
+ */
 export function scheduleSlate(db: Db, config: Config, log: FastifyBaseLogger, channelId: number): Promise<void> {
+  if (readyHouseSlateId(db) === undefined) void ensureHouseSlate(db, config, log);
   const q = queueOf(db);
   db.prepare("UPDATE channels SET slate_status = CASE WHEN generated_slate_id IS NULL THEN 'pending' ELSE slate_status END WHERE id = ?").run(channelId);
   const run = q.tail.then(() => generateSlate(db, config, channelId, q.abort.signal)).then(
@@ -67,21 +73,30 @@ export function stopSlates(db: Db): Promise<void> {
   return q.tail.catch(() => undefined);
 }
 
-function listFiles(root: string): Array<{ path: string; rung: string | null; size: number; sha256: string }> {
-  const out: Array<{ path: string; rung: string | null; size: number; sha256: string }> = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (!e.name.startsWith('.')) {
-        const rel = path.relative(root, full).split(path.sep).join('/');
-        const data = fs.readFileSync(full);
-        out.push({ path: rel, rung: rel.includes('/') ? rel.split('/')[0] : null, size: data.length, sha256: crypto.createHash('sha256').update(data).digest('hex') });
-      }
-    }
-  };
-  walk(root);
-  return out.sort((a, b) => a.path.localeCompare(b.path));
+/** Title drawn on the house slate, which fills the gaps of channels whose own card is not made yet. */
+const HOUSE_SLATE_TITLE = '远程教育 · Distance education';
+
+/**
+ * Makes the server's house slate once (later calls return the same program): a card like a channel's, with the
+ * house title, published through the same path as every program. Queued with the channel cards, ahead of them.
+ */
+export function ensureHouseSlate(db: Db, config: Config, log: FastifyBaseLogger): Promise<number | undefined> {
+  const q = queueOf(db);
+  const run = q.tail.then(async () => {
+    const existing = houseSlateId(db);
+    if (existing !== undefined && readyHouseSlateId(db) === existing) return existing;
+    const id = existing ?? insertCardProgram(db, {
+      kind: 'house_slate', title: `${HOUSE_SLATE_TITLE} · 台标`, description: 'The house slate: played in the gaps of a channel until its own card is made.',
+    }, new Date().toISOString());
+    await renderCard(db, config, id, HOUSE_SLATE_TITLE, q.abort.signal);
+    log.info({ programId: id }, 'house slate ready');
+    return id;
+  });
+  const settled = run.then(() => undefined, (err: Error) => {
+    if (!q.abort.signal.aborted) log.error({ err: err.message }, 'house slate failed');
+  });
+  q.tail = settled;
+  return run.catch(() => undefined);
 }
 
 async function generateSlate(db: Db, config: Config, channelId: number, signal: AbortSignal): Promise<void> {
@@ -89,26 +104,30 @@ async function generateSlate(db: Db, config: Config, channelId: number, signal: 
     | { name: string; number: number; generated_slate_id: number | null }
     | undefined;
   if (!channel) return; // deleted meanwhile
-  const now = new Date().toISOString();
   let programId = channel.generated_slate_id;
-  if (programId === null || !db.prepare('SELECT 1 FROM programs WHERE id = ?').get(programId)) {
-    programId = Number(
-      db
-        .prepare(
-          `INSERT INTO programs (title, description, published, status, tags, created_at, updated_at)
-           VALUES (?, ?, 0, 'processing', '["slate"]', ?, ?)`,
-        )
-        .run(`${channel.name} · 台标`, `Station card played in the gaps of channel ${channel.number}.`, now, now).lastInsertRowid,
-    );
+  if (programId === null || !programExists(db, programId)) {
+    programId = insertCardProgram(db, {
+      kind: 'channel_card', title: `${channel.name} · 台标`, description: `Station card played in the gaps of channel ${channel.number}.`,
+    }, new Date().toISOString());
     db.prepare('UPDATE channels SET generated_slate_id = ? WHERE id = ?').run(programId, channelId);
   }
+  await renderCard(db, config, programId, channel.name, signal, () =>
+    db.prepare("UPDATE channels SET slate_status = 'ready', slate_error = NULL WHERE id = ?").run(channelId),
+  );
+  invalidateChannel(db, channelId);
+}
 
+/**
+ * Renders a card (title + the "coming up" line over silence) into the house ladder with the slate's fixed segment
+ * layout and publishes it as program `programId` (same id and layout on a re-render, so timelines do not move).
+ */
+async function renderCard(db: Db, config: Config, programId: number, title: string, signal: AbortSignal, alsoInTransaction?: () => void) {
   const tools = locateTools(config);
   const font = cjkFontFile();
-  const out = makeTmpDir(config, `slate-${channelId}`);
+  const out = makeTmpDir(config, `slate-${programId}`);
   try {
     for (const r of RUNGS) fs.mkdirSync(path.join(out, r.name));
-    fs.writeFileSync(path.join(out, SLATE_TITLE_FILE), wrapTitle(channel.name, 24, 2).join('\n'));
+    fs.writeFileSync(path.join(out, SLATE_TITLE_FILE), wrapTitle(title, 24, 2).join('\n'));
     fs.writeFileSync(path.join(out, SLATE_SUBTITLE_FILE), SLATE_SUBTITLE);
     const result = await runTool(tools.ffmpeg, slateArgs(font && safeInFilter(font) ? font : null), { cwd: out, signal });
     if (result.code !== 0) throw new Error(`ffmpeg could not make the slate: ${lastErrorLine(result.stderr)}`);
@@ -123,32 +142,18 @@ async function generateSlate(db: Db, config: Config, channelId: number, signal: 
     if (same.durations.length !== expected.length || same.durations.some((d, i) => Math.abs(d - expected[i]) > 0.03)) {
       throw new Error(`the slate came out with segments [${same.durations.join(', ')}], not the planned layout`);
     }
-    fs.writeFileSync(
-      path.join(out, 'master.m3u8'),
-      masterPlaylist(RUNGS),
-    );
-    const files = listFiles(out);
+    fs.writeFileSync(path.join(out, 'master.m3u8'), masterPlaylist(RUNGS));
     if (signal.aborted) throw new Error('stopped');
-    publishDir(config, out, programId);
-
-    const id = programId;
-    db.transaction(() => {
-      db.prepare('DELETE FROM renditions WHERE program_id = ?').run(id);
-      db.prepare('DELETE FROM segments WHERE program_id = ?').run(id);
-      db.prepare('DELETE FROM program_files WHERE program_id = ?').run(id);
-      const rend = db.prepare('INSERT INTO renditions (program_id, name, width, height, bandwidth) VALUES (?, ?, ?, ?, ?)');
-      for (const r of RUNGS) rend.run(id, r.name, r.width, r.height, peakBandwidth(r));
-      const seg = db.prepare('INSERT INTO segments (program_id, seq, duration) VALUES (?, ?, ?)');
+    publishOutput(db, config, {
+      programId,
+      builtDir: out,
+      renditions: RUNGS.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: peakBandwidth(r) })),
       // The planned durations (exact) rather than the muxer's rounding: every node computes with the same numbers.
-      expected.forEach((d, i) => seg.run(id, i, d));
-      const file = db.prepare('INSERT INTO program_files (program_id, path, rung, size, sha256) VALUES (?, ?, ?, ?, ?)');
-      for (const f of files) file.run(id, f.path, f.rung, f.size, f.sha256);
-      db.prepare("UPDATE programs SET status = 'ready', progress = 100, error = NULL, duration = ?, updated_at = ? WHERE id = ?").run(
-        expected.reduce((a, b) => a + b, 0), new Date().toISOString(), id,
-      );
-      db.prepare("UPDATE channels SET slate_status = 'ready', slate_error = NULL WHERE id = ?").run(channelId);
-    })();
-    invalidateChannel(db, channelId);
+      segments: expected,
+      duration: expected.reduce((a, b) => a + b, 0),
+      poster: null,
+      alsoInTransaction,
+    });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

@@ -10,13 +10,12 @@ import { AppError } from '../errors.ts';
 import { compileTimeline, liveWindow, segmentAt, windowInput, type CompiledTimeline } from '../../common/timeline.ts';
 import { renderMediaPlaylist } from '../../common/playlist.ts';
 import type { ChannelTimelineInput, TimelineItem, TimelineProgram } from '../../common/timeline-types.ts';
-import { programBriefs } from '../catalog/repo.ts';
+import { programBriefs, readyHouseSlateId } from '../catalog/repo.ts';
 import { programLayout } from '../media/media-data.ts';
 import {
   airedLayouts,
   freezeItem,
   getChannel,
-  houseSlate,
   itemRecordsBetween,
   storeAnchor,
   storedAnchor,
@@ -94,8 +93,7 @@ export function gapFiller(db: Db, channel: ChannelRow): { program: TimelineProgr
   }
   const card = channel.slate_status === 'ready' ? cardLayout(db, channel.generated_slate_id) : null;
   if (card) return { program: card, source: 'generated' };
-  const house = houseSlate(db);
-  const houseCard = house?.status === 'ready' ? cardLayout(db, house.program_id) : null;
+  const houseCard = cardLayout(db, readyHouseSlateId(db) ?? null);
   return houseCard ? { program: houseCard, source: 'house' } : null;
 }
 

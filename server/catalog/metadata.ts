@@ -23,7 +23,7 @@ export interface ProgramFields {
 const FIELD_NAMES = [
   'title', 'description', 'lecturer', 'category', 'audiences', 'seriesId', 'series', 'episode', 'tags', 'language', 'published',
 ] as const;
-export const METADATA_FIELD_NAMES: readonly string[] = FIELD_NAMES;
+const METADATA_FIELD_NAMES: readonly string[] = FIELD_NAMES;
 
 const LIMITS = { title: 200, description: 5000, lecturer: 100, tag: 40, tags: 20, series: 200 };
 

@@ -1,46 +1,14 @@
-// The catalog tables (programs, program_audiences, series): rows in, API views out.
+// The catalog tables (programs, program_audiences, series, programs_fts): rows in, API views out. The only
+// module with SQL on them; other domains call the functions at the end.
 import type { Db } from '../db/connection.ts';
+import type { Program } from '../../common/api/catalog.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { activeJobEta, renditionsOf } from '../media/media-data.ts';
 import type { ProgramFields } from './metadata.ts';
 import { buildProgramQuery, type ProgramFilter } from './search.ts';
 
-export interface Rendition {
-  name: string;
-  width: number;
-  height: number;
-  bandwidth: number;
-}
-
-export interface ProgramView {
-  id: number;
-  title: string;
-  description: string;
-  lecturer: string;
-  category: string | null;
-  audiences: string[];
-  seriesId: number | null;
-  seriesTitle: string | null;
-  episode: number | null;
-  tags: string[];
-  language: string;
-  published: boolean;
-  status: 'queued' | 'processing' | 'ready' | 'failed' | 'cancelled';
-  /** 0-100 while queued/processing; 100 when ready. */
-  progress: number;
-  /** Seconds left of the running transcode, when the worker can tell. */
-  etaSeconds: number | null;
-  error: string | null;
-  /** Seconds actually decoded; null until ready. */
-  duration: number | null;
-  renditions: Rendition[];
-  /** URL paths; null until the program is ready. */
-  poster: string | null;
-  hls: string | null;
-  sourceName: string | null;
-  sourceSize: number | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type ProgramView = Program;
+export type ProgramKind = 'lecture' | 'channel_card' | 'house_slate';
 
 interface ProgramRow {
   id: number;
@@ -54,6 +22,7 @@ interface ProgramRow {
   tags: string;
   language: string;
   published: number;
+  kind: ProgramKind;
   status: ProgramView['status'];
   progress: number;
   error: string | null;
@@ -65,35 +34,36 @@ interface ProgramRow {
   updated_at: string;
 }
 
-export const mediaUrl = (id: number, file: string) => `/media/programs/${id}/${file}`;
-
-export function programExists(db: Db, id: number): boolean {
-  return db.prepare('SELECT 1 FROM programs WHERE id = ?').get(id) !== undefined;
+/** How the caller sees a program: operators get a signed preview URL (drafts play too), others do not. */
+export interface ViewOptions {
+  /** URL path of a program file under a signed, expiring grant; given for operators only. */
+  preview?: (programId: number, file: string) => string;
 }
 
-/** The API view of one program, or undefined. */
-export function getProgram(db: Db, id: number): ProgramView | undefined {
+const mediaUrl = (id: number, file: string) => `/media/programs/${id}/${file}`;
+
+export function programExists(db: Db, id: number): boolean {
+  return db.prepare<[number], { one: number }>('SELECT 1 AS one FROM programs WHERE id = ?').get(id) !== undefined;
+}
+
+/** The API view of one lecture, or undefined (station cards are not catalog programs). */
+export function getProgram(db: Db, id: number, opts: ViewOptions = {}): ProgramView | undefined {
   const row = db
-    .prepare(
-      `SELECT p.*, s.title AS series_title FROM programs p LEFT JOIN series s ON s.id = p.series_id WHERE p.id = ?`,
+    .prepare<[number], ProgramRow>(
+      `SELECT p.*, s.title AS series_title FROM programs p LEFT JOIN series s ON s.id = p.series_id
+        WHERE p.id = ? AND p.kind = 'lecture'`,
     )
-    .get(id) as ProgramRow | undefined;
+    .get(id);
   if (!row) return undefined;
-  const audiences = (
-    db.prepare('SELECT audience FROM program_audiences WHERE program_id = ? ORDER BY audience').all(id) as { audience: string }[]
-  ).map((r) => r.audience);
+  const audiences = db
+    .prepare<[number], { audience: string }>('SELECT audience FROM program_audiences WHERE program_id = ? ORDER BY audience')
+    .all(id)
+    .map((r) => r.audience);
   const ready = row.status === 'ready';
-  const renditions = ready
-    ? (db
-        .prepare('SELECT name, width, height, bandwidth FROM renditions WHERE program_id = ? ORDER BY height DESC')
-        .all(id) as Rendition[])
-    : [];
-  // The running job's ETA, if the media worker reported one.
-  const job = ['queued', 'processing'].includes(row.status)
-    ? (db
-        .prepare("SELECT eta_seconds AS eta FROM jobs WHERE program_id = ? AND status IN ('queued','running') ORDER BY id DESC LIMIT 1")
-        .get(id) as { eta: number | null } | undefined)
-    : undefined;
+  const renditions = ready ? renditionsOf(db, id) : [];
+  const eta = row.status === 'queued' || row.status === 'processing' ? activeJobEta(db, id) : null;
+  // Open media paths only for published programs: a draft's media answer operators and signed URLs only.
+  const open = ready && row.published === 1;
   let tags: string[] = [];
   try {
     const parsed = JSON.parse(row.tags);
@@ -116,12 +86,13 @@ export function getProgram(db: Db, id: number): ProgramView | undefined {
     published: row.published === 1,
     status: row.status,
     progress: ready ? 100 : Math.round(row.progress * 10) / 10,
-    etaSeconds: job?.eta ?? null,
+    etaSeconds: eta,
     error: row.error,
     duration: row.duration,
     renditions,
-    poster: ready && row.poster ? mediaUrl(row.id, row.poster) : null,
-    hls: ready ? mediaUrl(row.id, 'master.m3u8') : null,
+    poster: !ready || !row.poster ? null : open ? mediaUrl(row.id, row.poster) : (opts.preview?.(row.id, row.poster) ?? null),
+    hls: open ? mediaUrl(row.id, 'master.m3u8') : null,
+    previewUrl: ready && opts.preview ? opts.preview(row.id, 'master.m3u8') : null,
     sourceName: row.source_name,
     sourceSize: row.source_size,
     createdAt: row.created_at,
@@ -129,17 +100,17 @@ export function getProgram(db: Db, id: number): ProgramView | undefined {
   };
 }
 
-export function listPrograms(db: Db, filter: ProgramFilter): { items: ProgramView[]; total: number } {
+export function listPrograms(db: Db, filter: ProgramFilter, opts: ViewOptions = {}): { items: ProgramView[]; total: number } {
   const q = buildProgramQuery(filter);
-  const ids = (db.prepare(q.pageSql).all(...q.pageParams) as { id: number }[]).map((r) => r.id);
-  const total = (db.prepare(q.countSql).get(...q.countParams) as { n: number }).n;
-  return { items: ids.map((id) => getProgram(db, id)!).filter(Boolean), total };
+  const ids = db.prepare<unknown[], { id: number }>(q.pageSql).all(...q.pageParams).map((r) => r.id);
+  const total = db.prepare<unknown[], { n: number }>(q.countSql).get(...q.countParams)!.n;
+  return { items: ids.flatMap((id) => getProgram(db, id, opts) ?? []), total };
 }
 
 /** Resolves seriesId / seriesTitle to a series id (creating a series by title when new). Call inside a transaction. */
 function resolveSeries(db: Db, f: ProgramFields, now: string): number | null | undefined {
   if (f.seriesTitle !== undefined) {
-    const found = db.prepare('SELECT id FROM series WHERE title = ?').get(f.seriesTitle) as { id: number } | undefined;
+    const found = db.prepare<[string], { id: number }>('SELECT id FROM series WHERE title = ?').get(f.seriesTitle);
     if (found) return found.id;
     return Number(db.prepare('INSERT INTO series (title, created_at) VALUES (?, ?)').run(f.seriesTitle, now).lastInsertRowid);
   }
@@ -219,36 +190,6 @@ export function updateProgram(db: Db, id: number, f: ProgramFields, now: string)
   })();
 }
 
-const tableExists = (db: Db, name: string) =>
-  db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-
-/**
- * Why the program may not be deleted now: a broadcast still to come (or on air) that uses it, or a
- * recurring slot that still runs it. Checked only once the broadcast tables exist.
- */
-export function futureBroadcastUse(db: Db, programId: number, nowMs: number): string | undefined {
-  if (tableExists(db, 'schedule_items')) {
-    const item = db
-      .prepare('SELECT channel_id AS channelId, start_at AS startAt FROM schedule_items WHERE program_id = ? AND end_at > ? ORDER BY start_at LIMIT 1')
-      .get(programId, nowMs) as { channelId: number; startAt: number } | undefined;
-    if (item) return `it is scheduled on channel ${item.channelId} at ${new Date(item.startAt).toISOString()}`;
-  }
-  if (tableExists(db, 'channels')) {
-    // A channel's slate (its own generated card, or a program chosen for it) plays in every gap.
-    const ch = db
-      .prepare('SELECT id, name FROM channels WHERE slate_program_id = ? OR generated_slate_id = ? LIMIT 1')
-      .get(programId, programId) as { id: number; name: string } | undefined;
-    if (ch) return `it is the slate of channel ${ch.id} "${ch.name}"`;
-  }
-  if (tableExists(db, 'schedule_slots')) {
-    const slot = db
-      .prepare('SELECT id, channel_id AS channelId FROM schedule_slots WHERE program_id = ? AND (until_at IS NULL OR until_at > ?) LIMIT 1')
-      .get(programId, nowMs) as { id: number; channelId: number } | undefined;
-    if (slot) return `recurring slot ${slot.id} of channel ${slot.channelId} still plays it`;
-  }
-  return undefined;
-}
-
 export function deleteProgramRows(db: Db, id: number): boolean {
   return db.prepare('DELETE FROM programs WHERE id = ?').run(id).changes > 0;
 }
@@ -263,23 +204,24 @@ export interface SeriesView {
   createdAt: string;
 }
 
-const seriesColumns = `s.id, s.title, s.description, s.created_at AS createdAt,
-  (SELECT count(*) FROM programs p WHERE p.series_id = s.id) AS programCount`;
+/** programCount counts what the caller may see: organizers only published lectures (drafts never leak by count). */
+const seriesColumns = (drafts: boolean) => `s.id, s.title, s.description, s.created_at AS createdAt,
+  (SELECT count(*) FROM programs p WHERE p.series_id = s.id AND p.kind = 'lecture'${drafts ? '' : ' AND p.published = 1'}) AS programCount`;
 
-export function seriesExists(db: Db, id: number): boolean {
-  return db.prepare('SELECT 1 FROM series WHERE id = ?').get(id) !== undefined;
+function seriesExists(db: Db, id: number): boolean {
+  return db.prepare<[number], { one: number }>('SELECT 1 AS one FROM series WHERE id = ?').get(id) !== undefined;
 }
 
-export function getSeries(db: Db, id: number): SeriesView | undefined {
-  return db.prepare(`SELECT ${seriesColumns} FROM series s WHERE s.id = ?`).get(id) as SeriesView | undefined;
+export function getSeries(db: Db, id: number, seesDrafts = true): SeriesView | undefined {
+  return db.prepare<[number], SeriesView>(`SELECT ${seriesColumns(seesDrafts)} FROM series s WHERE s.id = ?`).get(id);
 }
 
-export function listSeries(db: Db): SeriesView[] {
-  return db.prepare(`SELECT ${seriesColumns} FROM series s ORDER BY s.title`).all() as SeriesView[];
+export function listSeries(db: Db, seesDrafts = true): SeriesView[] {
+  return db.prepare<[], SeriesView>(`SELECT ${seriesColumns(seesDrafts)} FROM series s ORDER BY s.title`).all();
 }
 
 function assertTitleFree(db: Db, title: string, exceptId?: number) {
-  const other = db.prepare('SELECT id FROM series WHERE title = ? AND id IS NOT ?').get(title, exceptId ?? null) as { id: number } | undefined;
+  const other = db.prepare<[string, number | null], { id: number }>('SELECT id FROM series WHERE title = ? AND id IS NOT ?').get(title, exceptId ?? null);
   if (other) throw conflict(`A series titled "${title}" already exists (id ${other.id}).`, 'duplicate_series');
 }
 
@@ -320,7 +262,7 @@ export function programDurations(db: Db, ids: number[]): Map<number, number | nu
 
 export interface ProgramTitle { id: number; title: string; published: boolean }
 /** One program, or a series' programs in episode order, with titles; drafts only when `withDrafts` (operators). */
-export function programTitles(db: Db, q: { programId?: number; seriesId?: number }, withDrafts: boolean): ProgramTitle[] {
+export function reachProgramTitles(db: Db, q: { programId?: number; seriesId?: number }, withDrafts: boolean): ProgramTitle[] {
   const drafts = withDrafts ? '' : 'AND published = 1';
   const rows = q.programId != null
     ? db.prepare<[number], { id: number; title: string; published: number }>(`SELECT id, title, published FROM programs WHERE id = ? ${drafts}`).all(q.programId)
@@ -374,4 +316,171 @@ export function seriesEpisodeIds(db: Db, seriesId: number): number[] {
     )
     .all(seriesId)
     .map((r) => r.id);
+// Used by media:
+
+/** What decides who may fetch a program's media: its pipeline status, publication and kind. */
+export interface ProgramMediaState {
+  status: ProgramView['status'];
+  published: boolean;
+  kind: ProgramKind;
+}
+
+/** A prepared lookup of a program's media state (the media route's hot path); undefined for no such program. */
+export function makeProgramMediaStateLookup(db: Db): (id: number) => ProgramMediaState | undefined {
+  const stmt = db.prepare<[number], { status: ProgramView['status']; published: number; kind: ProgramKind }>(
+    'SELECT status, published, kind FROM programs WHERE id = ?',
+  );
+  return (id) => {
+    const row = stmt.get(id);
+    return row && { status: row.status, published: row.published === 1, kind: row.kind };
+  };
+}
+
+/** Where the kept source of a program lies under the media store (null when not kept); undefined: no such program. */
+export function programSourcePath(db: Db, id: number): string | null | undefined {
+  return db.prepare<[number], { sourcePath: string | null }>('SELECT source_path AS sourcePath FROM programs WHERE id = ?').get(id)
+    ?.sourcePath;
+}
+
+/** The pipeline columns of a program (written by the media domain through the functions below). */
+export interface PipelineState {
+  status: ProgramView['status'];
+  progress: number;
+  error: string | null;
+}
+
+export function programPipelineState(db: Db, id: number): PipelineState | undefined {
+  return db.prepare<[number], PipelineState>('SELECT status, progress, error FROM programs WHERE id = ?').get(id);
+}
+
+export function setPipelineState(db: Db, id: number, s: PipelineState, at: string): void {
+  db.prepare<[string, number, string | null, string, number]>(
+    'UPDATE programs SET status = ?, progress = ?, error = ?, updated_at = ? WHERE id = ?',
+  ).run(s.status, s.progress, s.error, at, id);
+}
+
+/** A program a stopped worker was processing goes back to `queued` (its job is queued again). */
+export function requeueIfProcessing(db: Db, id: number, at: string): void {
+  db.prepare<[string, number]>(
+    "UPDATE programs SET status = 'queued', progress = 0, updated_at = ? WHERE id = ? AND status = 'processing'",
+  ).run(at, id);
+}
+
+/** A prepared progress writer for the running transcode of a program (called at most once a second). */
+export function makeProgressWriter(db: Db): (id: number, percent: number) => void {
+  const stmt = db.prepare<[number, number]>("UPDATE programs SET progress = ? WHERE id = ? AND status = 'processing'");
+  return (id, percent) => stmt.run(percent, id);
+}
+
+/** What the transcode needs of a program: its title (for an audio card), kept source and recorded probe. */
+export function programForTranscode(db: Db, id: number): { title: string; sourcePath: string | null; probe: string | null } | undefined {
+  return db
+    .prepare<[number], { title: string; sourcePath: string | null; probe: string | null }>(
+      'SELECT title, source_path AS sourcePath, probe FROM programs WHERE id = ?',
+    )
+    .get(id);
+}
+
+/** The output is published: the program becomes `ready` (call inside the publishing transaction). */
+export function markProgramReady(db: Db, id: number, r: { duration: number; poster: string | null; probe?: unknown }, at: string): void {
+  db.prepare<[number, string | null, string | null, string, number]>(
+    `UPDATE programs SET status = 'ready', progress = 100, error = NULL, duration = ?, poster = ?, probe = coalesce(?, probe),
+            updated_at = ? WHERE id = ?`,
+  ).run(r.duration, r.poster, r.probe === undefined ? null : JSON.stringify(r.probe), at, id);
+}
+
+/** Titles of programs by id (jobs list them; absent ids are left out). */
+export function programTitles(db: Db, ids: number[]): Map<number, string> {
+  if (!ids.length) return new Map();
+  const rows = db
+    .prepare<[string], { id: number; title: string }>('SELECT id, title FROM programs WHERE id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(ids));
+  return new Map(rows.map((r) => [r.id, r.title]));
+}
+
+/** A hidden station card program (unpublished, never in the catalog, its media open): made `processing`. */
+export function insertCardProgram(db: Db, c: { kind: Exclude<ProgramKind, 'lecture'>; title: string; description: string }, at: string): number {
+  return Number(
+    db
+      .prepare<[string, string, string, string, string]>(
+        `INSERT INTO programs (title, description, published, kind, status, tags, created_at, updated_at)
+         VALUES (?, ?, 0, ?, 'processing', '["slate"]', ?, ?)`,
+      )
+      .run(c.title, c.description, c.kind, at, at).lastInsertRowid,
+  );
+}
+
+/** The id of the server's house slate program, when one has been made (ready or not). */
+export function houseSlateId(db: Db): number | undefined {
+  return db.prepare<[], { id: number }>("SELECT id FROM programs WHERE kind = 'house_slate'").get()?.id;
+}
+
+/** The program's status, or undefined when there is no such program. */
+export function programStatus(db: Db, id: number): ProgramView['status'] | undefined {
+  return db.prepare<[number], { status: ProgramView['status'] }>('SELECT status FROM programs WHERE id = ?').get(id)?.status;
+}
+
+// Used by attendance, broadcast, sites:
+
+/** The house slate's program id once it is ready to play (a channel without its own card plays it in gaps). */
+export function readyHouseSlateId(db: Db): number | undefined {
+  const id = houseSlateId(db);
+  return id !== undefined && programStatus(db, id) === 'ready' ? id : undefined;
+}
+
+/** Title of a program (any kind), or undefined. */
+export function programTitle(db: Db, id: number): string | undefined {
+  return db.prepare<[number], { title: string }>('SELECT title FROM programs WHERE id = ?').get(id)?.title;
+}
+
+
+/** True when the program exists and its output is ready to play. */
+export function isProgramReady(db: Db, id: number): boolean {
+  return programStatus(db, id) === 'ready';
+}
+
+/** Guide fields of a program (EPG, XMLTV, now/next). */
+export function programGuideFields(
+  db: Db, id: number,
+): { title: string; description: string; category: string | null; episode: number | null; published: boolean } | undefined {
+  const row = db
+    .prepare<[number], { title: string; description: string; category: string | null; episode: number | null; published: number }>(
+      'SELECT title, description, category, episode, published FROM programs WHERE id = ?',
+    )
+    .get(id);
+  return row && { ...row, published: row.published === 1 };
+}
+
+/** The published, ready lectures sites may offer on demand, with their series title, by id. */
+export function publishedReadyLectures(db: Db): Array<{
+  id: number; title: string; description: string; lecturer: string; category: string | null; seriesId: number | null;
+  seriesTitle: string | null; episode: number | null; duration: number; language: string; audiences: string[];
+}> {
+  const rows = db
+    .prepare<[], {
+      id: number; title: string; description: string; lecturer: string; category: string | null; seriesId: number | null;
+      seriesTitle: string | null; episode: number | null; duration: number; language: string;
+    }>(
+      `SELECT p.id, p.title, p.description, p.lecturer, p.category, p.series_id AS seriesId, s.title AS seriesTitle,
+              p.episode, coalesce(p.duration, 0) AS duration, p.language
+         FROM programs p LEFT JOIN series s ON s.id = p.series_id
+        WHERE p.status = 'ready' AND p.published = 1 AND p.kind = 'lecture'
+        ORDER BY p.id`,
+    )
+    .all();
+  const audiences = db.prepare<[number], { audience: string }>('SELECT audience FROM program_audiences WHERE program_id = ? ORDER BY audience');
+  return rows.map((r) => ({ ...r, audiences: audiences.all(r.id).map((a) => a.audience) }));
+}
+
+/** A number that changes whenever any catalog row changes (for manifest fingerprints). */
+export function catalogFingerprint(db: Db): string {
+  const row = db
+    .prepare<[], Record<string, number | string | null>>(
+      `SELECT (SELECT count(*) FROM programs) AS n, (SELECT max(updated_at) FROM programs) AS updated,
+              (SELECT total(status = 'ready') FROM programs) AS ready, (SELECT total(published) FROM programs) AS published,
+              (SELECT count(*) FROM series) AS series, (SELECT max(rowid) FROM series) AS seriesMax,
+              (SELECT count(*) FROM program_audiences) AS aud, (SELECT max(rowid) FROM program_audiences) AS audMax`,
+    )
+    .get()!;
+  return JSON.stringify(Object.values(row));
 }

@@ -4,8 +4,7 @@
 // indexes every 3-character window, so any substring of 3+ characters is found through the index.
 // Shorter terms (very common in Chinese: "党史", "农业") cannot use trigrams and fall back to LIKE.
 
-export const SORTS = ['relevance', 'createdAt', '-createdAt', 'title', '-title', 'duration', '-duration', 'episode', '-episode'] as const;
-export type Sort = (typeof SORTS)[number];
+import type { ProgramSort as Sort } from '../../common/api/catalog.ts';
 
 export interface ProgramFilter {
   q?: string;
@@ -57,7 +56,8 @@ const ORDER: Record<Exclude<Sort, 'relevance'>, string> = {
 };
 
 export function buildProgramQuery(f: ProgramFilter): BuiltQuery {
-  const where: string[] = [];
+  // Station cards are programs too (their media are served alike) but never part of the catalog.
+  const where: string[] = ["p.kind = 'lecture'"];
   const params: unknown[] = [];
   const terms = f.q ? searchTerms(f.q) : [];
   const ftsTerms = terms.filter((t) => charLength(t) >= 3);
@@ -93,7 +93,7 @@ export function buildProgramQuery(f: ProgramFilter): BuiltQuery {
     where.push('p.published = ?');
     params.push(f.published ? 1 : 0);
   }
-  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const whereSql = `WHERE ${where.join(' AND ')}`;
   // Relevance needs the FTS rank; without an FTS term (no query, or only 1-2 character terms) newest first.
   const sort = f.sort ?? (terms.length ? 'relevance' : '-createdAt');
   const order = sort === 'relevance' ? (ftsTerms.length ? 'programs_fts.rank, p.id DESC' : ORDER['-createdAt']) : ORDER[sort];

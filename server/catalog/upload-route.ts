@@ -7,11 +7,14 @@ import { badRequest, errorSchema } from '../errors.ts';
 import { locateTools } from '../media/tools.ts';
 import { ingestCourseware, incomingDir } from './ingest.ts';
 import { normalizeProgramFields } from './metadata.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Program } from '../../common/api/catalog.ts';
 import { getProgram } from './repo.ts';
-import { programSchema } from './schemas.ts';
 import { checkDeclaredSize, receiveUpload } from './upload.ts';
+import type { Viewer } from './viewer.ts';
 
-export default async function uploadRoute(app: FastifyInstance) {
+export default async function uploadRoute(fastify: FastifyInstance, opts: { viewer: Viewer }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, config } = app;
   await app.register(multipart);
   const tools = locateTools(config);
@@ -19,8 +22,9 @@ export default async function uploadRoute(app: FastifyInstance) {
   app.post(
     '/api/programs',
     {
-      preHandler: app.auth.operator,
-      // Multipart bodies are not JSON-schema'd; the fields are checked by normalizeProgramFields.
+      // Before a byte of the body is read; multipart parts are streamed with their own limit (maxUploadBytes).
+      onRequest: app.auth.operator,
+      // Multipart bodies are not JSON-schema'd (UploadFields in common/api/catalog.ts documents them); normalizeProgramFields checks them.
       schema: {
         tags: ['catalog'],
         summary:
@@ -28,7 +32,7 @@ export default async function uploadRoute(app: FastifyInstance) {
           'audiences, series or seriesId, episode, tags, language, published); 202 with the queued program',
         consumes: ['multipart/form-data'],
         response: {
-          202: programSchema,
+          202: Program,
           400: errorSchema, 401: errorSchema, 403: errorSchema, 413: errorSchema, 422: errorSchema,
         },
       },
@@ -47,7 +51,7 @@ export default async function uploadRoute(app: FastifyInstance) {
         fs.rmSync(upload.tmpPath, { force: true }); // moved away on success; removed on any refusal
       }
       req.log.info({ programId: id, file: upload.originalName, by: req.user!.username }, 'courseware uploaded');
-      return reply.status(202).send(getProgram(db, id));
+      return reply.status(202).send(getProgram(db, id, opts.viewer.view(req))!);
     },
   );
 }

@@ -16,12 +16,12 @@ export interface ReceivedUpload {
 }
 
 /** Room for the multipart framing and text fields on top of the file itself, when judging Content-Length. */
-export const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
 
-export const formatBytes = (n: number) =>
+const formatBytes = (n: number) =>
   n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${n} bytes`;
 
-export const overLimitMessage = (maxBytes: number) =>
+const overLimitMessage = (maxBytes: number) =>
   `The file is larger than the upload limit of ${formatBytes(maxBytes)} (MAX_UPLOAD_BYTES). ` +
   'Compress it, split it, or import it from a drive with `npm run import`.';
 

@@ -47,7 +47,7 @@ export function runTool(
   });
 }
 
-export function abortError(): Error {
+function abortError(): Error {
   const err = new Error('The operation was cancelled');
   err.name = 'AbortError';
   return err;

@@ -10,7 +10,12 @@ import { locateTools } from './tools.ts';
 import { MediaRejectedError, probeSource, type SourceProbe } from './probe.ts';
 import { TranscodeFailedError, transcodeToLadder, type LadderResult } from './transcode.ts';
 import type { PlanOptions } from './ladder.ts';
-import { makeTmpDir, publishDir, removeTmpDirs } from './store.ts';
+import { makeTmpDir, removeTmpDirs } from './store.ts';
+import {
+  makeProgressWriter, programExists, programForTranscode, programPipelineState, programTitles, requeueIfProcessing, setPipelineState,
+} from '../catalog/repo.ts';
+import { hasPublishedOutput } from './media-data.ts';
+import { publishOutput } from './publish.ts';
 import { isAbortError } from './exec.ts';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -20,7 +25,7 @@ const queueEvents = new EventEmitter();
 queueEvents.setMaxListeners(0);
 
 /** Tries per job before it is marked failed (a crash mid-run counts as a try). */
-export const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 3;
 /** Progress reaches the database at most this often. */
 const PROGRESS_WRITE_MS = 1000;
 /** Prefix of a job's build folder under mediaDir/tmp, so recovery finds a dead job's leftovers. */
@@ -42,14 +47,19 @@ export interface JobRow {
   finishedAt: string | null;
 }
 
-const JOB_COLUMNS = `j.id, j.program_id AS programId, p.title AS programTitle, j.kind, j.status, j.attempts,
+const JOB_COLUMNS = `j.id, j.program_id AS programId, j.kind, j.status, j.attempts,
   j.progress, j.eta_seconds AS eta, j.error, j.run_after AS runAfter, j.created_at AS createdAt,
   j.started_at AS startedAt, j.finished_at AS finishedAt`;
 
+/** Jobs as stored, with the titles of their programs from the catalog. */
+function withTitles(db: Db, rows: Omit<JobRow, 'programTitle'>[]): JobRow[] {
+  const titles = programTitles(db, [...new Set(rows.map((r) => r.programId))]);
+  return rows.map((r) => ({ ...r, programTitle: titles.get(r.programId) ?? null }));
+}
+
 export function getJob(db: Db, jobId: number): JobRow | undefined {
-  return db.prepare(`SELECT ${JOB_COLUMNS} FROM jobs j LEFT JOIN programs p ON p.id = j.program_id WHERE j.id = ?`).get(jobId) as
-    | JobRow
-    | undefined;
+  const row = db.prepare<[number], Omit<JobRow, 'programTitle'>>(`SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = ?`).get(jobId);
+  return row && withTitles(db, [row])[0];
 }
 
 export function listJobs(
@@ -67,11 +77,11 @@ export function listJobs(
     args.push(q.programId);
   }
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const total = (db.prepare(`SELECT count(*) AS n FROM jobs j ${w}`).get(...args) as { n: number }).n;
+  const total = db.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM jobs j ${w}`).get(...args)!.n;
   const items = db
-    .prepare(`SELECT ${JOB_COLUMNS} FROM jobs j LEFT JOIN programs p ON p.id = j.program_id ${w} ORDER BY j.id DESC LIMIT ? OFFSET ?`)
-    .all(...args, q.limit ?? 50, q.offset ?? 0) as JobRow[];
-  return { items, total };
+    .prepare<unknown[], Omit<JobRow, 'programTitle'>>(`SELECT ${JOB_COLUMNS} FROM jobs j ${w} ORDER BY j.id DESC LIMIT ? OFFSET ?`)
+    .all(...args, q.limit ?? 50, q.offset ?? 0);
+  return { items: withTitles(db, items), total };
 }
 
 /**
@@ -81,8 +91,7 @@ export function listJobs(
 export function enqueueTranscode(db: Db, programId: number, now: Date = new Date()): number {
   const at = now.toISOString();
   const jobId = db.transaction(() => {
-    const exists = db.prepare('SELECT 1 FROM programs WHERE id = ?').get(programId);
-    if (!exists) throw new Error(`enqueueTranscode: no program ${programId}`);
+    if (!programExists(db, programId)) throw new Error(`enqueueTranscode: no program ${programId}`);
     db.prepare(
       `UPDATE jobs SET status = 'cancelled', finished_at = ?, error = 'Replaced by a newer transcode request.'
         WHERE program_id = ? AND status IN ('queued', 'running')`,
@@ -94,7 +103,7 @@ export function enqueueTranscode(db: Db, programId: number, now: Date = new Date
         at,
       ).lastInsertRowid,
     );
-    db.prepare(`UPDATE programs SET status = 'queued', progress = 0, error = NULL, updated_at = ? WHERE id = ?`).run(at, programId);
+    setPipelineState(db, programId, { status: 'queued', progress: 0, error: null }, at);
     return id;
   })();
   // After the commit; workers in other processes see it on their next poll.
@@ -127,27 +136,21 @@ export function cancelJob(db: Db, jobId: number, now: Date = new Date()): Cancel
  * takes the given status.
  */
 function settleProgramAfterStop(db: Db, programId: number, status: 'cancelled' | 'failed', error: string | null, at: string): void {
-  const hasOutput = db.prepare('SELECT 1 FROM program_files WHERE program_id = ? LIMIT 1').get(programId);
-  db.prepare('UPDATE programs SET status = ?, progress = ?, error = ?, updated_at = ? WHERE id = ?').run(
-    hasOutput ? 'ready' : status,
-    hasOutput ? 100 : 0,
-    error,
-    at,
-    programId,
-  );
+  const hasOutput = hasPublishedOutput(db, programId);
+  setPipelineState(db, programId, { status: hasOutput ? 'ready' : status, progress: hasOutput ? 100 : 0, error }, at);
 }
 
 /**
  * Jobs left `running` by a process that died: back to the queue from scratch, their build folders
  * removed. Call only when no worker of this data dir is alive (at start).
  */
-export function recoverInterruptedJobs(db: Db, config: { mediaDir: string }, now: Date = new Date()): number[] {
+function recoverInterruptedJobs(db: Db, config: { mediaDir: string }, now: Date = new Date()): number[] {
   const at = now.toISOString();
   const ids = db.transaction(() => {
     const rows = db.prepare(`SELECT id, program_id AS programId FROM jobs WHERE status = 'running'`).all() as { id: number; programId: number }[];
     for (const r of rows) {
       db.prepare(`UPDATE jobs SET status = 'queued', progress = 0, eta_seconds = NULL, started_at = NULL, run_after = ? WHERE id = ?`).run(at, r.id);
-      db.prepare(`UPDATE programs SET status = 'queued', progress = 0, updated_at = ? WHERE id = ? AND status = 'processing'`).run(at, r.programId);
+      requeueIfProcessing(db, r.programId, at);
     }
     return rows.map((r) => r.id);
   })();
@@ -322,7 +325,7 @@ export class JobWorker {
         this.db
           .prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, progress = 0, eta_seconds = NULL, started_at = ?, error = NULL WHERE id = ?`)
           .run(at, job.id);
-        this.db.prepare(`UPDATE programs SET status = 'processing', progress = 0, error = NULL, updated_at = ? WHERE id = ?`).run(at, job.programId);
+        setPipelineState(this.db, job.programId, { status: 'processing', progress: 0, error: null }, at);
         return { ...job, attempts: job.attempts + 1 };
       }
     })();
@@ -333,9 +336,7 @@ export class JobWorker {
     let tmp: string | null = null;
     const started = Date.now();
     try {
-      const program = db.prepare('SELECT title, source_path AS sourcePath, probe FROM programs WHERE id = ?').get(job.programId) as
-        | { title: string; sourcePath: string | null; probe: string | null }
-        | undefined;
+      const program = programForTranscode(db, job.programId);
       if (!program) throw new MediaRejectedError('The program was deleted.');
       const input = program.sourcePath ? path.resolve(config.mediaDir, program.sourcePath) : null;
       if (!input || !fs.existsSync(input)) {
@@ -345,10 +346,10 @@ export class JobWorker {
       if (r.controller.signal.aborted) throw abortErr();
       tmp = makeTmpDir(config, `${TMP_PREFIX}${job.id}`);
       const progressStmt = db.prepare('UPDATE jobs SET progress = ?, eta_seconds = ? WHERE id = ? AND status = ?');
-      const programProgress = db.prepare(`UPDATE programs SET progress = ? WHERE id = ? AND status = 'processing'`);
+      const programProgress = makeProgressWriter(db);
       const writeProgress = db.transaction((percent: number, eta: number | null) => {
         progressStmt.run(percent, eta === null ? null : Math.round(eta), job.id, 'running');
-        programProgress.run(percent, job.programId);
+        programProgress(job.programId, percent);
       });
       let lastProgressWrite = 0;
       const result = await transcodeToLadder({
@@ -377,28 +378,23 @@ export class JobWorker {
     }
   }
 
-  /** Renames the output into place, then records it in one transaction (the program becomes `ready`). */
+  /** Renames the output into place, then records it in one transaction (the program becomes `ready`, the job done). */
   private publish(job: { id: number; programId: number }, result: LadderResult, outDir: string, probe: unknown): void {
     const { db } = this;
-    const stillOurs = db.prepare('SELECT status FROM jobs WHERE id = ?').get(job.id) as { status: JobStatus } | undefined;
+    const stillOurs = db.prepare<[number], { status: JobStatus }>('SELECT status FROM jobs WHERE id = ?').get(job.id);
     if (stillOurs?.status !== 'running') throw abortErr();
-    publishDir(this.config, outDir, job.programId);
     const at = new Date().toISOString();
-    db.transaction(() => {
-      db.prepare('DELETE FROM renditions WHERE program_id = ?').run(job.programId);
-      db.prepare('DELETE FROM segments WHERE program_id = ?').run(job.programId);
-      db.prepare('DELETE FROM program_files WHERE program_id = ?').run(job.programId);
-      const rend = db.prepare('INSERT INTO renditions (program_id, name, width, height, bandwidth) VALUES (?, ?, ?, ?, ?)');
-      for (const x of result.renditions) rend.run(job.programId, x.name, x.width, x.height, x.bandwidth);
-      const seg = db.prepare('INSERT INTO segments (program_id, seq, duration) VALUES (?, ?, ?)');
-      result.segments.forEach((d, i) => seg.run(job.programId, i, d));
-      const file = db.prepare('INSERT INTO program_files (program_id, path, rung, size, sha256) VALUES (?, ?, ?, ?, ?)');
-      for (const f of result.files) file.run(job.programId, f.path, f.rung, f.size, f.sha256);
-      db.prepare(
-        `UPDATE programs SET status = 'ready', progress = 100, error = NULL, duration = ?, poster = ?, probe = ?, updated_at = ? WHERE id = ?`,
-      ).run(result.duration, result.poster, JSON.stringify(probe), at, job.programId);
-      db.prepare(`UPDATE jobs SET status = 'done', progress = 100, eta_seconds = 0, finished_at = ? WHERE id = ?`).run(at, job.id);
-    })();
+    publishOutput(db, this.config, {
+      programId: job.programId,
+      builtDir: outDir,
+      renditions: result.renditions,
+      segments: result.segments,
+      duration: result.duration,
+      poster: result.poster,
+      probe,
+      alsoInTransaction: () =>
+        db.prepare<[string, number]>(`UPDATE jobs SET status = 'done', progress = 100, eta_seconds = 0, finished_at = ? WHERE id = ?`).run(at, job.id),
+    }, at);
   }
 
   private fail(job: { id: number; programId: number; attempts: number }, r: Running, err: unknown): void {
@@ -407,7 +403,7 @@ export class JobWorker {
     if (r.stopReason === 'stopping') {
       // Not the job's fault: back to the queue, this try not counted.
       db.prepare(`UPDATE jobs SET status = 'queued', attempts = max(0, attempts - 1), progress = 0, eta_seconds = NULL, started_at = NULL WHERE id = ? AND status = 'running'`).run(job.id);
-      db.prepare(`UPDATE programs SET status = 'queued', progress = 0, updated_at = ? WHERE id = ? AND status = 'processing'`).run(at, job.programId);
+      requeueIfProcessing(db, job.programId, at);
       this.log.info({ job: job.id }, 'transcode interrupted by shutdown; queued again');
       return;
     }
@@ -426,7 +422,7 @@ export class JobWorker {
         const runAfter = new Date(Date.now() + delay).toISOString();
         const note = `Try ${job.attempts} of ${MAX_ATTEMPTS} failed (${reason}); trying again in ${Math.round(delay / 1000)} s.`;
         db.prepare(`UPDATE jobs SET status = 'queued', progress = 0, eta_seconds = NULL, error = ?, run_after = ? WHERE id = ?`).run(note, runAfter, job.id);
-        db.prepare(`UPDATE programs SET status = 'queued', progress = 0, error = ?, updated_at = ? WHERE id = ?`).run(note, at, job.programId);
+        setPipelineState(db, job.programId, { status: 'queued', progress: 0, error: note }, at);
         return;
       }
       const message = permanent
@@ -500,9 +496,8 @@ function sleep(ms: number): Promise<void> {
 /** Waits until a program leaves the pipeline (`ready`, `failed` or `cancelled`) and returns that status. */
 export async function waitForProgram(db: Db, programId: number, timeoutMs = 10 * 60_000): Promise<{ status: string; error: string | null }> {
   const until = Date.now() + timeoutMs;
-  const stmt = db.prepare('SELECT status, error FROM programs WHERE id = ?');
   for (;;) {
-    const row = stmt.get(programId) as { status: string; error: string | null } | undefined;
+    const row = programPipelineState(db, programId);
     if (!row) throw new Error(`program ${programId} does not exist`);
     const pending = db.prepare(`SELECT 1 FROM jobs WHERE program_id = ? AND status IN ('queued', 'running') LIMIT 1`).get(programId);
     if (!pending && ['ready', 'failed', 'cancelled'].includes(row.status)) return row;

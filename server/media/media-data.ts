@@ -1,7 +1,107 @@
-// The media tables (renditions, segments, program_files, jobs): the only module with SQL on them.
+// The media domain's tables: renditions, segments and program_files (a program's published output) and jobs
+// (the transcode queue, see jobs.ts). Other domains read media through the functions here, never by SQL.
 import type { Db } from '../db/connection.ts';
+import type { Rendition } from '../../common/api/catalog.ts';
+import type { RungName } from '../../common/ladder.ts';
 
-// Used by broadcast:
+/** One file of a program's published output, relative to /media/programs/<id>/. */
+export interface ProgramFileRow {
+  programId: number;
+  path: string;
+  rung: string | null;
+  size: number;
+  sha256: string;
+}
+
+/** Everything a finished output records: what the transcode (or the slate maker) produced. */
+export interface OutputRecord {
+  renditions: Array<{ name: RungName; width: number; height: number; bandwidth: number }>;
+  /** Segment durations (s), the same on every rung. */
+  segments: number[];
+  files: Array<{ path: string; rung: string | null; size: number; sha256: string }>;
+}
+
+/** Replaces a program's output rows (call inside the publishing transaction). */
+export function replaceProgramOutput(db: Db, programId: number, out: OutputRecord): void {
+  db.prepare<[number]>('DELETE FROM renditions WHERE program_id = ?').run(programId);
+  db.prepare<[number]>('DELETE FROM segments WHERE program_id = ?').run(programId);
+  db.prepare<[number]>('DELETE FROM program_files WHERE program_id = ?').run(programId);
+  const rend = db.prepare<[number, string, number, number, number]>(
+    'INSERT INTO renditions (program_id, name, width, height, bandwidth) VALUES (?, ?, ?, ?, ?)',
+  );
+  for (const x of out.renditions) rend.run(programId, x.name, x.width, x.height, x.bandwidth);
+  const seg = db.prepare<[number, number, number]>('INSERT INTO segments (program_id, seq, duration) VALUES (?, ?, ?)');
+  out.segments.forEach((d, i) => seg.run(programId, i, d));
+  const file = db.prepare<[number, string, string | null, number, string]>(
+    'INSERT INTO program_files (program_id, path, rung, size, sha256) VALUES (?, ?, ?, ?, ?)',
+  );
+  for (const f of out.files) file.run(programId, f.path, f.rung, f.size, f.sha256);
+}
+
+/** True when the program has a complete published output (a re-transcode keeps it until the new one is in). */
+export function hasPublishedOutput(db: Db, programId: number): boolean {
+  return db.prepare<[number], { one: number }>('SELECT 1 AS one FROM program_files WHERE program_id = ? LIMIT 1').get(programId) !== undefined;
+}
+
+/** A prepared lookup of one output file (the media route's hot path). */
+export function makeProgramFileLookup(db: Db): (programId: number, file: string) => { size: number; sha256: string } | undefined {
+  const stmt = db.prepare<[number, string], { size: number; sha256: string }>(
+    'SELECT size, sha256 FROM program_files WHERE program_id = ? AND path = ?',
+  );
+  return (programId, file) => stmt.get(programId, file);
+}
+
+/** Renditions of a program, highest first. */
+export function renditionsOf(db: Db, programId: number): Rendition[] {
+  return db
+    .prepare<[number], Rendition>('SELECT name, width, height, bandwidth FROM renditions WHERE program_id = ? ORDER BY height DESC')
+    .all(programId);
+}
+
+/** Seconds left of the program's waiting or running transcode, when the worker could tell. */
+export function activeJobEta(db: Db, programId: number): number | null {
+  const row = db
+    .prepare<[number], { eta: number | null }>(
+      "SELECT eta_seconds AS eta FROM jobs WHERE program_id = ? AND status IN ('queued','running') ORDER BY id DESC LIMIT 1",
+    )
+    .get(programId);
+  return row?.eta ?? null;
+}
+
+// Used by broadcast, sites:
+
+/** Rung names of a program's output, highest first. */
+export function renditionNames(db: Db, programId: number): string[] {
+  return renditionsOf(db, programId).map((r) => r.name);
+}
+
+/** Segment durations (s) of a program's output, in order; empty when it has none. */
+export function segmentDurations(db: Db, programId: number): number[] {
+  return db
+    .prepare<[number], { duration: number }>('SELECT duration FROM segments WHERE program_id = ? ORDER BY seq')
+    .all(programId)
+    .map((r) => r.duration);
+}
+
+/** Every output file of a program, by path. */
+export function programFiles(db: Db, programId: number): ProgramFileRow[] {
+  return db
+    .prepare<[number], ProgramFileRow>(
+      'SELECT program_id AS programId, path, rung, size, sha256 FROM program_files WHERE program_id = ? ORDER BY path',
+    )
+    .all(programId);
+}
+
+/** A number that changes whenever any program's output is published or removed (for manifest fingerprints). */
+export function outputFingerprint(db: Db): string {
+  const row = db
+    .prepare<[], { files: number | null; rends: number | null; n: number }>(
+      'SELECT (SELECT max(rowid) FROM program_files) AS files, (SELECT max(rowid) FROM renditions) AS rends, ' +
+        '(SELECT count(*) FROM renditions) AS n',
+    )
+    .get()!;
+  return `${row.files ?? 0}:${row.rends ?? 0}:${row.n}`;
+}
 
 /** What a channel timeline needs of a transcoded program: segment durations (seconds, in order) and rung names. */
 export interface ProgramLayout {
@@ -12,13 +112,5 @@ export interface ProgramLayout {
 
 /** The segment layout of a program (empty lists when it has none). */
 export function programLayout(db: Db, programId: number): ProgramLayout {
-  const segments = db
-    .prepare<[number], { duration: number }>('SELECT duration FROM segments WHERE program_id = ? ORDER BY seq')
-    .all(programId)
-    .map((r) => r.duration);
-  const rungs = db
-    .prepare<[number], { name: string }>('SELECT name FROM renditions WHERE program_id = ? ORDER BY height DESC')
-    .all(programId)
-    .map((r) => r.name);
-  return { segments, rungs };
+  return { segments: segmentDurations(db, programId), rungs: renditionNames(db, programId) };
 }

@@ -1,13 +1,14 @@
 // Serving a ready program's files: a hot path (every site and TV fetches segments), kept lean.
-// Only files listed in program_files of a `ready` program are served, so there is no path to
+// Only files listed in program_files of a `ready` program are served (plugin.ts checks who may have them), so there is no path to
 // traverse; the ETag is the file's sha256 from that list (strong, same on every node).
 import { mediaEtag } from '../../common/manifest.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/connection.ts';
 import { programDir } from './store.ts';
+import { makeProgramFileLookup } from './media-data.ts';
 
-export const CONTENT_TYPES: Record<string, string> = {
+const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
   '.ts': 'video/mp2t',
   '.jpg': 'image/jpeg',
@@ -93,14 +94,11 @@ export class BufferCache {
   }
 }
 
-/** Looks a program file up: undefined when the program is unknown, not ready, or has no such file. */
+/** Looks a published output file up (the caller has checked the program is ready and may be served). */
 export function makeFileLookup(db: Db, config: { mediaDir: string }) {
-  const stmt = db.prepare(
-    `SELECT f.size, f.sha256 FROM program_files f JOIN programs p ON p.id = f.program_id
-      WHERE f.program_id = ? AND f.path = ? AND p.status = 'ready'`,
-  );
+  const fileRow = makeProgramFileLookup(db);
   return (programId: number, file: string): ServedFile | undefined => {
-    const row = stmt.get(programId, file) as { size: number; sha256: string } | undefined;
+    const row = fileRow(programId, file);
     if (!row) return undefined;
     return {
       absPath: path.join(programDir(config, programId), file),

@@ -10,6 +10,7 @@ import { masterPlaylist } from '../../common/master-playlist.ts';
 import { parseSegmentDurations, sameBoundaries } from './hls.ts';
 import { cjkFontFile, safeInFilter, wrapTitle } from './card.ts';
 import { lastErrorLine, runTool } from './exec.ts';
+import { AUDIO_PRE, loudnormFilter, measureLoudness, type LoudnessMeasure } from './loudness.ts';
 
 export interface LadderResult {
   /** Seconds actually encoded (sum of the segment durations). */
@@ -17,8 +18,6 @@ export interface LadderResult {
   renditions: { name: RungName; width: number; height: number; bandwidth: number }[];
   /** Segment durations in seconds; the same boundaries on every rung. */
   segments: number[];
-  /** Every output file, relative to outDir. */
-  files: { path: string; rung: RungName | null; size: number; sha256: string }[];
   poster: 'poster.jpg';
 }
 
@@ -33,11 +32,9 @@ export class TranscodeFailedError extends Error {
   }
 }
 
-export const CARD_TEXT_FILE = '.card-title.txt';
-export const CARD_SUBTITLE_FILE = '.card-subtitle.txt';
+const CARD_TEXT_FILE = '.card-title.txt';
+const CARD_SUBTITLE_FILE = '.card-subtitle.txt';
 const CARD_SUBTITLE = '音频讲座 · Audio lecture';
-const LOUDNESS = 'loudnorm=I=-16:TP=-1.5:LRA=11';
-
 export interface LadderArgsOptions {
   input: string;
   probe: SourceProbe;
@@ -51,6 +48,8 @@ export interface LadderArgsOptions {
    * Needed when plan.audioOnly or plan.silentAudio: ffmpeg 5's -shortest does not end lavfi inputs here.
    */
   generatedSeconds?: number;
+  /** The first pass's measurement (two-pass loudness); null or absent: one pass. */
+  loudness?: LoudnessMeasure | null;
 }
 
 function rate(r: [number, number]): string {
@@ -107,8 +106,8 @@ export function buildLadderArgs(o: LadderArgsOptions): string[] {
   } else {
     // async+first_pts pad gaps and a late start with silence, so sound stays in step with the picture.
     graph.push(
-      `[0:${probe.audio!.index}]aresample=async=1:first_pts=0,aformat=channel_layouts=stereo,` +
-        `${LOUDNESS},aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo[asrc]`,
+      `[0:${probe.audio!.index}]${AUDIO_PRE},` +
+        `${loudnormFilter(o.loudness ?? null)},aresample=48000,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo[asrc]`,
     );
     audioIn = '[asrc]';
   }
@@ -143,7 +142,7 @@ function generatedLength(o: LadderArgsOptions): number {
  * How long a stream of the source really is, from its packets (no decoding, so fast): a file cut short
  * declares its full length in the header, but only what is there can be encoded.
  */
-export async function measureStreamSeconds(tools: FfmpegTools, input: string, streamIndex: number, signal?: AbortSignal): Promise<number | null> {
+async function measureStreamSeconds(tools: FfmpegTools, input: string, streamIndex: number, signal?: AbortSignal): Promise<number | null> {
   const r = await runTool(
     tools.ffmpeg,
     ['-hide_banner', '-nostdin', '-v', 'error', '-i', input, '-map', `0:${streamIndex}`, '-c', 'copy', '-f', 'null', '-progress', 'pipe:1', '-'],
@@ -154,20 +153,20 @@ export async function measureStreamSeconds(tools: FfmpegTools, input: string, st
 }
 
 /** Writes the card's text files into the output folder (read by drawtext, removed afterwards). */
-export function writeCardText(outDir: string, title: string): void {
+function writeCardText(outDir: string, title: string): void {
   fs.writeFileSync(path.join(outDir, CARD_TEXT_FILE), wrapTitle(title || 'Audio lecture').join('\n'));
   fs.writeFileSync(path.join(outDir, CARD_SUBTITLE_FILE), CARD_SUBTITLE);
 }
 
 /** Reads ffmpeg -progress output: out_time in seconds of each report. */
-export function progressSeconds(chunk: string): number | null {
+function progressSeconds(chunk: string): number | null {
   let last: number | null = null;
   for (const m of chunk.matchAll(/^out_time_(?:us|ms)=(\d+)/gm)) last = Number(m[1]) / 1e6;
   return last;
 }
 
 /** A poster JPEG: a frame from ~10% into the top rung (already boxed and deinterlaced), or the card. */
-export async function posterFrame(tools: FfmpegTools, playlist: string, outFile: string, atSeconds: number, signal?: AbortSignal): Promise<void> {
+async function posterFrame(tools: FfmpegTools, playlist: string, outFile: string, atSeconds: number, signal?: AbortSignal): Promise<void> {
   const tryAt = async (t: number) =>
     runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-ss', t.toFixed(3), '-i', playlist, '-frames:v', '1', '-q:v', '3', '-update', '1', outFile], { signal });
   let r = await tryAt(atSeconds);
@@ -175,22 +174,6 @@ export async function posterFrame(tools: FfmpegTools, playlist: string, outFile:
   if (r.code !== 0 || !fs.existsSync(outFile)) throw new TranscodeFailedError(`Could not make the poster: ${lastErrorLine(r.stderr)}`, false);
 }
 
-function sha256File(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-function listFiles(outDir: string): LadderResult['files'] {
-  const files: LadderResult['files'] = [];
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(outDir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(r);
-      else files.push({ path: r, rung: rel ? (rel as RungName) : null, size: fs.statSync(path.join(outDir, r)).size, sha256: sha256File(path.join(outDir, r)) });
-    }
-  };
-  walk('');
-  return files.sort((a, b) => a.path.localeCompare(b.path));
-}
 
 /** Errors from the source itself (no retry helps) versus the machine (retry may help). */
 function classifyFailure(stderr: string, signal: NodeJS.Signals | null): boolean {
@@ -210,6 +193,8 @@ export interface TranscodeOptions {
   plan?: PlanOptions;
   /** Clock for ETA estimates (tests may pass a fake). */
   now?: () => number;
+  /** 'one-pass' only for the loudness benchmark's reference; the house default is two passes. */
+  loudness?: 'two-pass' | 'one-pass';
 }
 
 export async function transcodeToLadder(opts: TranscodeOptions): Promise<LadderResult> {
@@ -232,7 +217,17 @@ export async function transcodeToLadder(opts: TranscodeOptions): Promise<LadderR
     generatedSeconds = measured !== null ? measured + oneFrame : (probe.duration ?? undefined);
     if (!generatedSeconds) throw new TranscodeFailedError('The source has no readable length: nothing in it can be played.', true);
   }
-  const args = buildLadderArgs({ input, probe, plan, fontFile: plan.audioOnly ? cjkFontFile() : null, progress: true, generatedSeconds });
+  let loudness: LoudnessMeasure | null = null;
+  if (!plan.silentAudio && opts.loudness !== 'one-pass') {
+    const m = await measureLoudness(tools, input, probe.audio!.index, opts.signal);
+    if (m.code !== 0) {
+      throw new TranscodeFailedError(`ffmpeg could not measure the loudness: ${lastErrorLine(m.stderr)}`, classifyFailure(m.stderr, m.signal));
+    }
+    loudness = m.measured;
+  }
+  const args = buildLadderArgs({
+    input, probe, plan, fontFile: plan.audioOnly ? cjkFontFile() : null, progress: true, generatedSeconds, loudness,
+  });
   const r = await runTool(tools.ffmpeg, args, {
     cwd: outDir,
     signal: opts.signal,
@@ -273,7 +268,6 @@ export async function transcodeToLadder(opts: TranscodeOptions): Promise<LadderR
     duration,
     renditions: plan.rungs.map((x) => ({ name: x.name, width: x.width, height: x.height, bandwidth: x.bandwidth })),
     segments: same.durations,
-    files: listFiles(outDir),
     poster: 'poster.jpg',
   };
 }

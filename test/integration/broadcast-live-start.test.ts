@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { makeServer } from '../helpers.ts';
 import { readyProgram } from '../fixtures/programs.ts';
 import { slatesSettled } from '../../server/broadcast/slate.ts';
-import { recordHouseSlate } from '../../server/broadcast/repo.ts';
+import { ensureHouseSlate } from '../../server/broadcast/slate.ts';
 import { invalidateChannel } from '../../server/broadcast/timeline-input.ts';
 
 const { Parser } = createRequire(import.meta.url)('m3u8-parser') as {
@@ -47,13 +47,10 @@ t.test('a new channel plays at once; deleting a program after it aired moves no 
   const { app, auth } = s;
   const inject = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) => app.inject({ method, url, headers: auth, payload });
 
-  // The house slate: a real generated card (made by the product's slate generator for a first channel), recorded as
-  // the server's house slate the way the house-slate maker records it.
-  const first = (await inject('POST', '/api/channels', { number: 9, name: '总台' })).json();
-  await slatesSettled(app.db);
-  const card = (await inject('GET', `/api/channels/${first.id}`)).json().slate;
-  t.match(card, { source: 'generated', status: 'ready' });
-  recordHouseSlate(app.db, card.programId, 'ready', null, Date.now());
+  // The house slate, made once per server by the product's slate generator (as the plugin does at start).
+  const houseId = await ensureHouseSlate(app.db, app.config, app.log);
+  t.ok(houseId, 'the house slate is made');
+  const card = { programId: houseId! };
   const lecture = await readyProgram(app, { seconds: 10, title: '新频道第一课' });
 
   // Right after POST: 200, the house slate plays (the channel's own card is still being made).

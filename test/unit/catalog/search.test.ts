@@ -1,6 +1,7 @@
 import t from 'tap';
 import Database from 'better-sqlite3';
-import { buildProgramQuery, searchTerms, SORTS } from '../../../server/catalog/search.ts';
+import { buildProgramQuery, searchTerms } from '../../../server/catalog/search.ts';
+import { PROGRAM_SORTS as SORTS } from '../../../common/api/catalog.ts';
 
 t.test('terms split on ASCII and ideographic spaces; quotes keep phrases', async (t) => {
   t.same(searchTerms('党史  乡村振兴\u3000"market economy" x'), ['党史', '乡村振兴', 'market economy', 'x']);

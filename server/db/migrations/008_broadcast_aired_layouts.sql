@@ -8,13 +8,3 @@ CREATE TABLE aired_layouts (
   segments   TEXT NOT NULL,   -- JSON array of segment durations, seconds
   rungs      TEXT NOT NULL    -- JSON array of rung names, highest first
 );
-
--- The house slate: one card per server, played in a channel's gaps until the channel's own card is ready.
--- One row at most; made by server/broadcast/slate.ts.
-CREATE TABLE house_slate (
-  id         INTEGER PRIMARY KEY CHECK (id = 1),
-  program_id INTEGER REFERENCES programs(id) ON DELETE SET NULL,
-  status     TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'ready', 'failed')),
-  error      TEXT,
-  updated_at TEXT NOT NULL
-);
