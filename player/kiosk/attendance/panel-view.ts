@@ -1,5 +1,6 @@
 // The corner panel on the TV: "how many are watching?" and member sign-in, drawn from a PanelModel, plus a short
-// confirmation line. Large type readable across a room; it sits in a corner and never stops playback.
+// confirmation line. Large type readable across a room; it sits in a corner and never stops playback. Its styles
+// are in kiosk.css (the page's Content-Security-Policy allows no inline <style>).
 import type { PanelModel } from './input.ts';
 import type { SittingView } from './client.ts';
 
@@ -44,22 +45,6 @@ export function attText(lang: AttLang, key: AttWord, params: Record<string, stri
   return words[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
 }
 
-const CSS = `
-.att-panel{position:fixed;top:4vh;right:3vw;z-index:50;min-width:26vw;max-width:40vw;padding:1.2vh 1.4vw;
-  background:rgba(10,14,24,.82);color:#fff;border-radius:1vh;font-size:2.6vh;line-height:1.35;box-shadow:0 .6vh 2vh rgba(0,0,0,.5)}
-.att-panel.att-hidden{display:none}
-.att-row{display:flex;justify-content:space-between;align-items:center;gap:1vw;padding:.6vh .6vw;border:.4vh solid transparent;border-radius:.8vh}
-.att-row.att-focus{border-color:#ffd23f}
-.att-value{font-size:3.6vh;font-weight:700;min-width:4ch;text-align:right;font-variant-numeric:tabular-nums}
-.att-draft{color:#ffd23f}
-.att-hint{font-size:2vh;opacity:.85;margin-top:.4vh}
-.att-panel[data-mode=prompt] .att-member-row{display:none}
-.att-toast{position:fixed;top:4vh;right:3vw;z-index:51;padding:1vh 1.4vw;background:rgba(20,110,60,.92);color:#fff;
-  border-radius:1vh;font-size:2.6vh;opacity:0;transition:opacity .2s;pointer-events:none}
-.att-toast.att-shown{opacity:1}
-.att-toast.att-bad{background:rgba(150,30,30,.92)}
-`;
-
 function el(tag: string, cls: string, testid?: string): HTMLElement {
   const e = document.createElement(tag);
   e.className = cls;
@@ -80,12 +65,6 @@ export class PanelView {
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
-    if (!document.getElementById('att-style')) {
-      const style = document.createElement('style');
-      style.id = 'att-style';
-      style.textContent = CSS;
-      document.head.append(style);
-    }
     this.hcRow.append(this.hcLabel, this.hcValue);
     this.memberRow.append(this.memberLabel, this.memberValue);
     this.root.append(this.hcRow, this.memberRow, this.hint);
