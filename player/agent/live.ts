@@ -5,8 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ManifestChannel, SiteManifest } from '../../common/manifest.ts';
 import { compiled, nowAndNext, type CompiledTimeline } from '../../common/timeline.ts';
-import { masterPlaylist, mediaPlaylist } from '../../common/playlist.ts';
-import { MAXRATE_FACTOR, RUNGS } from '../../common/ladder.ts';
+import { mediaPlaylist } from '../../common/playlist.ts';
+import { RUNGS, rungByName, rungRank } from '../../common/ladder.ts';
+import { masterPlaylist } from '../../common/master-playlist.ts';
 import type { SiteSync } from './sync.ts';
 
 export interface Slot {
@@ -61,17 +62,15 @@ export function channelRungs(channel: ManifestChannel): string[] {
  */
 export function siteRung(channel: ManifestChannel, maxRung: string): string {
   const rungs = channelRungs(channel);
-  const cap = RUNGS.findIndex((r) => r.name === maxRung);
-  const rank = (n: string) => RUNGS.findIndex((r) => r.name === n);
-  return rungs.find((n) => cap < 0 || rank(n) >= cap) ?? rungs[rungs.length - 1] ?? maxRung;
+  const cap = rungRank(maxRung);
+  return rungs.find((n) => cap < 0 || rungRank(n) >= cap) ?? rungs[rungs.length - 1] ?? maxRung;
 }
 
 /** The master playlist at the site: one variant, the rung the site holds, so the player never asks for another. */
 export function channelMaster(channel: ManifestChannel, maxRung: string): string {
-  const name = siteRung(channel, maxRung);
-  const r = RUNGS.find((x) => x.name === name) ?? RUNGS[RUNGS.length - 1]!;
-  // Peak bandwidth as the server's master announces it (server/broadcast/slate-plan.ts slateBandwidth).
-  return masterPlaylist([{ name: r.name, width: r.width, height: r.height, bandwidth: Math.round(r.videoBitrate * MAXRATE_FACTOR + r.audioBitrate) }]);
+  const r = rungByName(siteRung(channel, maxRung)) ?? RUNGS[RUNGS.length - 1]!;
+  // The one master writer, so BANDWIDTH and CODECS are what the server's masters announce.
+  return masterPlaylist([r], { uri: (name) => `${name}.m3u8` });
 }
 
 export function liveRoutes(app: FastifyInstance, deps: { sync: SiteSync; clock: () => number; log: Logger }): void {

@@ -1,12 +1,14 @@
 // When the agent asks the server for its manifest next. The agent long-polls: it sends If-None-Match with the
 // ETag it holds and `Prefer: wait=55`, and a server that supports it holds the request until the manifest
 // changes (200 at once) or 55 s pass (304). So a change reaches an online site within seconds, and an idle site
-// costs one request a minute, as the plain 60 s poll did. Pure: the outcome of the last poll in, a delay out.
+// costs one request a minute, as the plain 60 s poll did. The protocol is written in common/api/sites.ts.
+// Pure: the outcome of the last poll in, a delay out.
+import { MANIFEST_MAX_WAIT_S } from '../../common/api/sites.ts';
 
 /** Seconds the server is asked to hold an unchanged manifest request. */
-export const LONG_POLL_WAIT_SECONDS = 55;
-/** The request timeout of a long poll: a little above the wait, so the server's 304 comes first. */
-export const LONG_POLL_TIMEOUT_MS = (LONG_POLL_WAIT_SECONDS + 10) * 1000;
+export const LONG_POLL_WAIT_SECONDS = MANIFEST_MAX_WAIT_S;
+/** The request timeout of a long poll: above the wait, so the server's 304 comes first. */
+export const LONG_POLL_TIMEOUT_MS = (LONG_POLL_WAIT_SECONDS + 15) * 1000;
 /** A 304 sooner than this after asking means the server did not hold it (no long poll there). */
 export const HELD_AT_LEAST_MS = 5_000;
 /** Never two polls closer than this, whatever the answers (a server answering 200 at once cannot make us spin). */

@@ -1,5 +1,6 @@
 // The agent's calls to the provincial server. Distinguishes "the link is down" (UplinkDown) from "the server
 // said no" (ServerRefused) because the agent reacts differently: retry later vs. log and stop.
+import type { NewRequest, PairBody, PairResult, RequestAck } from '../../common/api/sites.ts';
 import type { SiteManifest } from '../../common/manifest.ts';
 import { retryAfterMs } from './retry-after.ts';
 
@@ -62,11 +63,12 @@ export class Uplink {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  pair(code: string): Promise<{ siteId: number; token: string }> {
+  pair(code: string): Promise<PairResult> {
+    const body: PairBody = { code };
     return this.json('/api/sites/pair', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code }),
+      body: JSON.stringify(body),
     });
   }
 
@@ -93,11 +95,12 @@ export class Uplink {
   }
 
   /** Forwards one member request; `clientId` lets the server drop a retry it already counted. */
-  sendRequest(body: { programId?: number; topic?: string; memberNo?: string }, clientId: string): Promise<unknown> {
+  sendRequest(body: Omit<NewRequest, 'clientId'>, clientId: string): Promise<RequestAck> {
+    const request: NewRequest = { ...body, clientId };
     return this.json('/api/sites/me/requests', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...body, clientId }),
+      body: JSON.stringify(request),
     });
   }
 }
