@@ -1,49 +1,9 @@
 // The corner panel on the TV: "how many are watching?" and member sign-in, drawn from a PanelModel, plus a short
 // confirmation line. Large type readable across a room; it sits in a corner and never stops playback. Its styles
-// are in kiosk.css (the page's Content-Security-Policy allows no inline <style>).
+// are in kiosk.css (the page's Content-Security-Policy allows no inline <style>), its words in src/i18n.ts (att*).
 import type { PanelModel } from './input.ts';
-import type { SittingView } from './client.ts';
-
-export type AttLang = 'zh' | 'en';
-
-const words = {
-  zh: {
-    headcountQ: '现在有几人在看？',
-    headcountNow: '{n} 人在看',
-    headcountNone: '还没有填写人数',
-    typeDigits: '按数字键输入人数',
-    changeHint: '按数字键更改 · 按确认键保存',
-    member: '会员签到',
-    memberHint: '输入会员号按确认键，或刷会员卡',
-    membersN: '已签到 {n} 位会员',
-    navHint: '上下键切换 · 返回键关闭',
-    savedHeadcount: '已记录：{n} 人在看',
-    signedIn: '会员 {no} 已签到',
-    failed: '没有保存成功，请再试一次',
-    badMember: '会员号不对：{msg}',
-  },
-  en: {
-    headcountQ: 'How many people are watching?',
-    headcountNow: '{n} watching',
-    headcountNone: 'No headcount yet',
-    typeDigits: 'Type the number on the remote',
-    changeHint: 'Digits to change · OK to save',
-    member: 'Member sign-in',
-    memberHint: 'Type your member number and press OK, or swipe your card',
-    membersN: '{n} members signed in',
-    navHint: 'Up/Down to switch · Back to close',
-    savedHeadcount: 'Saved: {n} watching',
-    signedIn: 'Member {no} signed in',
-    failed: 'Not saved, please try again',
-    badMember: 'Member number not accepted: {msg}',
-  },
-} as const;
-
-export type AttWord = keyof (typeof words)['zh'];
-
-export function attText(lang: AttLang, key: AttWord, params: Record<string, string | number> = {}): string {
-  return words[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
-}
+import type { Sitting } from '../src/api.ts';
+import { t, type Lang } from '../src/i18n.ts';
 
 function el(tag: string, cls: string, testid?: string): HTMLElement {
   const e = document.createElement(tag);
@@ -75,26 +35,26 @@ export class PanelView {
     if (this.root.parentElement !== container) container.append(this.root, this.toastEl);
   }
 
-  render(model: PanelModel, sitting: SittingView | null, lang: AttLang): void {
+  render(model: PanelModel, sitting: Sitting | null, lang: Lang): void {
     this.root.classList.toggle('att-hidden', model.mode === 'hidden');
     this.root.dataset.mode = model.mode;
     this.root.lang = lang === 'zh' ? 'zh-CN' : 'en';
     if (model.mode === 'hidden') return;
     const known = sitting?.headcount ?? null;
-    this.hcLabel.textContent = attText(lang, 'headcountQ');
+    this.hcLabel.textContent = t(lang, 'attHeadcountQ');
     this.hcValue.textContent = model.headcountDraft || (known !== null ? String(known) : '–');
     this.hcValue.classList.toggle('att-draft', model.headcountDraft !== '');
-    this.memberLabel.textContent = attText(lang, 'member');
-    this.memberValue.textContent = model.memberDraft || (sitting && sitting.members.length > 0 ? attText(lang, 'membersN', { n: sitting.members.length }) : '____');
+    this.memberLabel.textContent = t(lang, 'attMember');
+    this.memberValue.textContent = model.memberDraft || (sitting && sitting.members.length > 0 ? t(lang, 'attMembersN', { n: sitting.members.length }) : '____');
     this.memberValue.classList.toggle('att-draft', model.memberDraft !== '');
     const active = model.mode === 'active';
     this.hcRow.classList.toggle('att-focus', active && model.field === 'headcount');
     this.memberRow.classList.toggle('att-focus', active && model.field === 'member');
     this.hint.textContent = !active
-      ? attText(lang, known !== null ? 'changeHint' : 'typeDigits')
+      ? t(lang, known !== null ? 'attChangeHint' : 'attTypeDigits')
       : model.field === 'member'
-        ? `${attText(lang, 'memberHint')} · ${attText(lang, 'navHint')}`
-        : `${attText(lang, 'changeHint')} · ${attText(lang, 'navHint')}`;
+        ? `${t(lang, 'attMemberHint')} · ${t(lang, 'attNavHint')}`
+        : `${t(lang, 'attChangeHint')} · ${t(lang, 'attNavHint')}`;
   }
 
   toast(text: string, bad = false): void {
