@@ -104,7 +104,10 @@ export type Catalog = Static<typeof Catalog>;
 
 // ------------------------------------------------------------------------------------ downloads, requests
 
-export const DownloadBody = Type.Object({ programId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false });
+export const DownloadBody = Type.Object(
+  { programId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
+  { additionalProperties: false },
+);
 export type DownloadBody = Static<typeof DownloadBody>;
 export const DownloadAck = Type.Object({ programId: Type.Integer(), held: Type.Boolean(), queued: Type.Boolean() });
 export type DownloadAck = Static<typeof DownloadAck>;
@@ -114,7 +117,9 @@ export const LocalRequestBody = Type.Object(
     programId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
     topic: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     memberNo: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    clientId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,64}$', description: 'Send the same id on a retry and the request counts once' })),
+    clientId: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9._:-]{1,64}$', description: 'Send the same id on a retry and the request counts once' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -136,7 +136,8 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     const media = programMediaPath(mediaTail(req.url) ?? '');
     if (!media) {
       const shown = JSON.stringify(req.params['*'].slice(0, 120));
-      return reply.code(400).send({ error: { code: 'bad_request', message: `${shown} is not a media path like programs/12/240p/seg_00000.ts` } });
+      const message = `${shown} is not a media path like programs/12/240p/seg_00000.ts`;
+      return reply.code(400).send({ error: { code: 'bad_request', message } });
     }
     const { path: rel, programId } = media;
     const local = await cache.read(rel);

@@ -3,7 +3,9 @@
 import crypto from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Catalog, DownloadAck, DownloadBody, ErrorBody, LocalChannels, LocalRequestAck, LocalRequestBody, LocalStatus } from '../../common/local-api.ts';
+import {
+  Catalog, DownloadAck, DownloadBody, ErrorBody, LocalChannels, LocalRequestAck, LocalRequestBody, LocalStatus,
+} from '../../common/local-api.ts';
 import type { SiteManifest } from '../../common/manifest.ts';
 import { isHeld, programFiles } from './plan.ts';
 import type { AgentStore } from './store.ts';

@@ -62,7 +62,9 @@ export function guardLocalServer(app: FastifyInstance, extraHosts: readonly stri
     return reply.code(421).send({
       error: {
         code: 'foreign_host',
-        message: `This site agent answers only to ${[...allowed].join(', ')}; open the kiosk at http://127.0.0.1:<port>/ (or add the name to AGENT_ALLOWED_HOSTS)`,
+        message:
+          `This site agent answers only to ${[...allowed].join(', ')}; ` +
+          'open the kiosk at http://127.0.0.1:<port>/ (or add the name to AGENT_ALLOWED_HOSTS)',
       },
     });
   });

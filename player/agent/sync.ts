@@ -112,7 +112,10 @@ export class SiteSync extends EventEmitter {
     }
     const code = pairCode || (await ask?.())?.trim();
     if (!code) {
-      throw new Error('This agent is not paired: start it once with AGENT_PAIR_CODE=CODE (or type the code when asked, or --pair CODE), the code shown when the site was registered');
+      throw new Error(
+        'This agent is not paired: start it once with AGENT_PAIR_CODE=CODE (or type the code when asked, or --pair CODE), ' +
+          'the code shown when the site was registered',
+      );
     }
     for (let attempt = 0; ; attempt++) {
       try {
@@ -129,7 +132,8 @@ export class SiteSync extends EventEmitter {
           // Too many attempts from this address (or everywhere): the code may well be right; wait as told.
           wait = err.retryAfterMs ?? wait;
           this.setOnline(true, err.message);
-          this.o.log.warn({ retryInMs: wait }, `pairing: the server says too many pairing attempts; retrying in ${Math.ceil(wait / 1000)} s`);
+          const inS = Math.ceil(wait / 1000);
+          this.o.log.warn({ retryInMs: wait }, `pairing: the server says too many pairing attempts; retrying in ${inS} s`);
         } else if (err instanceof ServerRefused) {
           throw new Error(`Pairing refused by ${this.o.uplink.serverUrl} (${err.message}). Ask the operator for a new pairing code.`);
         } else {
@@ -271,7 +275,8 @@ export class SiteSync extends EventEmitter {
       if (err instanceof ServerRefused) {
         this.setOnline(true);
         this.lastError = err.message;
-        this.o.log.error({ status: err.status }, `sync: server refused the manifest (${err.message}); is the site revoked? Re-pair with a new code (AGENT_PAIR_CODE)`);
+        const hint = 'is the site revoked? Re-pair with a new code (AGENT_PAIR_CODE)';
+        this.o.log.error({ status: err.status }, `sync: server refused the manifest (${err.message}); ${hint}`);
         return { kind: 'refused', retryAfterMs: err.retryAfterMs };
       }
       this.setOnline(false, (err as Error).message);

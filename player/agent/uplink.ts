@@ -20,7 +20,8 @@ export class ServerRefused extends Error {
 /** The error for a non-2xx answer whose body is `text`. */
 export function answerError(what: string, res: Response, text: string, now = Date.now()): UplinkDown | ServerRefused {
   const wait = retryAfterMs(res.headers.get('retry-after'), now);
-  if (res.status >= 500) return new UplinkDown(`${what}: server error ${res.status}${wait !== null ? ` (retry after ${Math.ceil(wait / 1000)} s)` : ''}`, wait);
+  const after = wait !== null ? ` (retry after ${Math.ceil(wait / 1000)} s)` : '';
+  if (res.status >= 500) return new UplinkDown(`${what}: server error ${res.status}${after}`, wait);
   return new ServerRefused(res.status, serverMessage(text, res.status), wait);
 }
 

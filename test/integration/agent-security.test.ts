@@ -207,6 +207,16 @@ t.test('503 with Retry-After on the manifest and the heartbeat: the agent waits 
   link.failNext(/\/api\/sites\/me\/heartbeat/, 503, { 'retry-after': '300' });
   await a.attendance.heartbeat.beat();
   t.equal(a.attendance.heartbeat.status.retryAfterMs, 300_000, 'the heartbeat heard the Retry-After');
+
+  // A closed viewing session goes up; the server is busy.
+  link.failNext(/\/api\/sites\/me\/attendance/, 503, { 'retry-after': '240' });
+  const session = { id: 'busy-1', programId: 1, channelId: null, mode: 'ondemand', watchedSeconds: 5, state: 'closed' };
+  const reported = await fetch(`${a.url}/local/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(session) });
+  t.equal(reported.status, 200);
+  const flushed = await a.attendance.flushNow();
+  t.match(flushed.error, /503/, 'the upload met the busy server');
+  t.equal(a.attendance.uploader.status.retryAfterMs, 240_000, 'the uploader heard the Retry-After');
+  t.equal(a.attendance.queue.counts().pending, 1, 'the session waits, nothing lost');
 });
 
 t.test('long poll: a server that answers 304 at once does not make the agent spin', async (t) => {

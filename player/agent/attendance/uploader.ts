@@ -70,7 +70,9 @@ export class Uploader {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<FlushResult> | null = null;
   private stopped = true;
-  readonly status: UploadStatus = { failures: 0, nextAttemptAt: null, lastError: null, lastSuccessAt: null, clockOffsetMs: null, retryAfterMs: null };
+  readonly status: UploadStatus = {
+    failures: 0, nextAttemptAt: null, lastError: null, lastSuccessAt: null, clockOffsetMs: null, retryAfterMs: null,
+  };
 
   constructor(opts: UploaderOptions) {
     this.o = {

@@ -179,7 +179,10 @@ class SittingUi {
             this.render();
           },
           (err: unknown) =>
-            this.view.toast(err instanceof HttpError && err.status === 400 ? t(this.lang(), 'attBadMember', { msg: err.message }) : t(this.lang(), 'attFailed'), true),
+            this.view.toast(
+              err instanceof HttpError && err.status === 400 ? t(this.lang(), 'attBadMember', { msg: err.message }) : t(this.lang(), 'attFailed'),
+              true,
+            ),
         );
       }
     }

@@ -76,6 +76,9 @@ export class SessionLedger {
   }
 }
 
+/** What /local/channels says of one channel (an older agent may not give `previous`). */
+type GuideAnswer = Pick<LocalChannel, 'now' | 'next'> & Partial<Pick<LocalChannel, 'previous'>>;
+
 interface Slot {
   programId: number | null;
   start: number;
@@ -90,7 +93,7 @@ interface Slot {
 export class ScheduleMemory {
   private readonly slots = new Map<number, Slot>();
 
-  add(channel: Pick<LocalChannel, 'now' | 'next'> & Partial<Pick<LocalChannel, 'previous'>>, fetchedAt: number): void {
+  add(channel: GuideAnswer, fetchedAt: number): void {
     // The previous item too: right after a boundary the picture (behind the clock) still shows it.
     for (const s of [channel.previous ?? null, channel.now, channel.next]) {
       if (s) this.slots.set(s.start, { programId: s.programId, start: s.start, end: s.end });
@@ -126,7 +129,7 @@ export class ScheduleMemory {
 /**
  * The program a channel has on air at `at` (epoch ms) from one now/next answer fetched at `fetchedAt`.
  */
-export function programOnAir(channel: Pick<LocalChannel, 'now' | 'next'> & Partial<Pick<LocalChannel, 'previous'>>, at: number, fetchedAt: number): number | null | undefined {
+export function programOnAir(channel: GuideAnswer, at: number, fetchedAt: number): number | null | undefined {
   const memory = new ScheduleMemory();
   memory.add(channel, fetchedAt);
   return memory.programAt(at);

@@ -45,7 +45,8 @@ export class PanelView {
     this.hcValue.textContent = model.headcountDraft || (known !== null ? String(known) : '–');
     this.hcValue.classList.toggle('att-draft', model.headcountDraft !== '');
     this.memberLabel.textContent = t(lang, 'attMember');
-    this.memberValue.textContent = model.memberDraft || (sitting && sitting.members.length > 0 ? t(lang, 'attMembersN', { n: sitting.members.length }) : '____');
+    const members = sitting && sitting.members.length > 0 ? t(lang, 'attMembersN', { n: sitting.members.length }) : '____';
+    this.memberValue.textContent = model.memberDraft || members;
     this.memberValue.classList.toggle('att-draft', model.memberDraft !== '');
     const active = model.mode === 'active';
     this.hcRow.classList.toggle('att-focus', active && model.field === 'headcount');
