@@ -25,6 +25,10 @@ export interface AgentOptions {
   host?: string;
   /** The one-time pairing code; only needed on the first start. */
   pairCode?: string;
+  /** Asked when the agent is not paired and no pairCode was given (main.ts: a prompt on a terminal). */
+  askPairCode?: () => Promise<string | undefined>;
+  /** Host names the kiosk may use besides 127.0.0.1, localhost and [::1] (the local server refuses others). */
+  allowedHosts?: string[];
   /** Epoch ms now. Inject for simulations; everything time-based (playlists, windows, eviction) reads it. */
   clock?: () => number;
   /** Disk quota for the media cache (default 20 GiB). */
@@ -73,7 +77,9 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const clock = opts.clock ?? Date.now;
   const log = opts.logger ?? pino({ name: 'agent', level: opts.logLevel ?? 'info' });
   const dataDir = path.resolve(opts.dataDir);
-  fs.mkdirSync(dataDir, { recursive: true });
+  // The data dir holds the site token (agent.sqlite): readable by the agent's user only.
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
 
   const db = openAgentDb(path.join(dataDir, 'agent.sqlite'));
   const store = new AgentStore(db);
@@ -133,6 +139,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       plugins: [attendance.plugin],
       lang: opts.lang ?? 'zh-CN',
       nowAndNext: liveNowAndNext,
+      extraHosts: [...(opts.host && opts.host !== '127.0.0.1' ? [opts.host] : []), ...(opts.allowedHosts ?? [])],
     });
     await app.listen({ port: opts.port ?? 8090, host: opts.host ?? '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
@@ -143,7 +150,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     const checked = await cache.verifyAll(sync.manifest);
     log.info({ held: checked.held, removed: checked.removed }, 'cache: start-up verification done');
 
-    await sync.ensurePaired(opts.pairCode);
+    await sync.ensurePaired(opts.pairCode, opts.askPairCode);
     sync.lost(checked.lost);
     if (opts.autoSync !== false) {
       sync.start();

@@ -10,6 +10,8 @@ import type { SiteManifest } from '../../common/manifest.ts';
 import type { MediaCache } from './cache.ts';
 import localApi, { type LocalApiDeps } from './local-api.ts';
 import { liveRoutes } from './live.ts';
+import { guardLocalServer } from './local-guard.ts';
+import { mediaTail, programMediaPath } from './media-path.ts';
 import type { SiteSync } from './sync.ts';
 import { UplinkDown, type Uplink } from './uplink.ts';
 
@@ -19,6 +21,8 @@ export interface LocalServerDeps extends LocalApiDeps {
   uplink: Uplink;
   sync: SiteSync;
   kioskDir: string;
+  /** Host names the kiosk may use besides loopback (the local server refuses any other Host header). */
+  extraHosts?: string[];
   /** More local routes (attendance) registered on the same server. */
   plugins?: Array<(app: FastifyInstance) => Promise<void>>;
 }
@@ -35,7 +39,6 @@ const TYPES: Record<string, string> = {
   '.vtt': 'text/vtt',
 };
 
-const PROGRAM_PATH = /^programs\/(\d+)\//;
 const WATCH_MARK_EVERY_MS = 30_000;
 
 /**
@@ -69,6 +72,8 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }) as unknown as FastifyInstance;
   const { cache, uplink, sync, store, clock } = deps;
+
+  guardLocalServer(app, deps.extraHosts);
 
   // Playback requests (segments every few seconds) are not worth a log line each; errors are.
   app.addHook('onResponse', async (req, reply) => {
@@ -127,11 +132,14 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
   app.get<{ Params: { '*': string } }>('/media/*', {
     schema: { tags: ['local'], summary: 'Program media (segments, playlists, posters): from the local cache, else from the server' },
   }, async (req, reply) => {
-    const rel = req.params['*'];
-    if (!rel || rel.split('/').some((s) => s === '..' || s === '' || s === '.')) {
-      return reply.code(400).send({ error: { code: 'bad_request', message: `"${rel}" is not a media path like programs/12/240p/seg_00000.ts` } });
+    // Checked on the raw URL, before decoding: this path goes to the server with the site token attached.
+    const media = programMediaPath(mediaTail(req.url) ?? '');
+    if (!media) {
+      const shown = JSON.stringify(req.params['*'].slice(0, 120));
+      const message = `${shown} is not a media path like programs/12/240p/seg_00000.ts`;
+      return reply.code(400).send({ error: { code: 'bad_request', message } });
     }
-    const programId = PROGRAM_PATH.exec(rel) ? Number(PROGRAM_PATH.exec(rel)![1]) : null;
+    const { path: rel, programId } = media;
     const local = await cache.read(rel);
     if (local && 'body' in local) {
       markWatched(local.programId ?? programId);

@@ -6,20 +6,12 @@ import type { Logger } from 'pino';
 import type { ManifestChannel, SiteManifest } from '../../common/manifest.ts';
 import { compiled, nowAndNext, type CompiledTimeline } from '../../common/timeline.ts';
 import { mediaPlaylist } from '../../common/playlist.ts';
+import { RUNGS, rungByName, rungRank } from '../../common/ladder.ts';
 import { masterPlaylist } from '../../common/master-playlist.ts';
-import { RUNGS } from '../../common/ladder.ts';
+import type { LocalChannel } from '../../common/local-api.ts';
 import type { SiteSync } from './sync.ts';
 
-export interface Slot {
-  programId: number | null;
-  title: string;
-  start: number;
-  end: number;
-}
-export interface NowNext {
-  now: (Slot & { offsetSec: number }) | null;
-  next: Slot | null;
-}
+export type NowNext = Pick<LocalChannel, 'previous' | 'now' | 'next'>;
 
 /** Compiled timelines, one per channel of one manifest object (a new manifest compiles afresh). */
 const compiledCache = new WeakMap<SiteManifest, Map<number, CompiledTimeline>>();
@@ -36,15 +28,26 @@ function channelOf(manifest: SiteManifest | null, id: number): ManifestChannel |
   return manifest?.channels.find((c) => c.id === id);
 }
 
-/** What is on air now and next, with titles for the guide. */
+/**
+ * What is on air now and next, with titles for the guide, and the item before now: the picture runs a few
+ * segments behind the clock, so right after a boundary the screen still shows the previous item.
+ */
 export function liveNowAndNext(manifest: SiteManifest, channelId: number, now: number): NowNext {
   const channel = channelOf(manifest, channelId);
-  if (!channel) return { now: null, next: null };
-  const nn = nowAndNext(timelineOf(manifest, channel), now);
-  const title = (id: number | null) => (id !== null ? (channel.titles[id] ?? '') : '');
+  if (!channel) return { previous: null, now: null, next: null };
+  const tl = timelineOf(manifest, channel);
+  const nn = nowAndNext(tl, now);
+  const playable = (id: number | null) => id !== null && (channel.timeline.programs[id]?.segments.length ?? 0) > 0;
+  const slot = (it: { programId: number | null; start: number; end: number; slate?: boolean }) => {
+    const programId = it.slate || !playable(it.programId) ? null : it.programId;
+    return { programId, title: programId !== null ? (channel.titles[programId] ?? '') : '', start: it.start, end: it.end };
+  };
+  let previous: NowNext['previous'] = null;
+  for (const it of channel.timeline.items) if (it.end <= now && (!previous || it.end > previous.end)) previous = slot(it);
   return {
-    now: nn.now && { programId: nn.now.slate ? null : nn.now.programId, title: nn.now.slate ? '' : title(nn.now.programId), start: nn.now.start, end: nn.now.end, offsetSec: nn.now.offsetMs / 1000 },
-    next: nn.next && { programId: nn.next.slate ? null : nn.next.programId, title: nn.next.slate ? '' : title(nn.next.programId), start: nn.next.start, end: nn.next.end },
+    previous,
+    now: nn.now && { ...slot(nn.now), offsetSec: nn.now.offsetMs / 1000 },
+    next: nn.next && slot(nn.next),
   };
 }
 
@@ -62,17 +65,15 @@ export function channelRungs(channel: ManifestChannel): string[] {
  */
 export function siteRung(channel: ManifestChannel, maxRung: string): string {
   const rungs = channelRungs(channel);
-  const cap = RUNGS.findIndex((r) => r.name === maxRung);
-  const rank = (n: string) => RUNGS.findIndex((r) => r.name === n);
-  return rungs.find((n) => cap < 0 || rank(n) >= cap) ?? rungs[rungs.length - 1] ?? maxRung;
+  const cap = rungRank(maxRung);
+  return rungs.find((n) => cap < 0 || rungRank(n) >= cap) ?? rungs[rungs.length - 1] ?? maxRung;
 }
 
 /** The master playlist at the site: one variant, the rung the site holds, so the player never asks for another. */
 export function channelMaster(channel: ManifestChannel, maxRung: string): string {
-  const name = siteRung(channel, maxRung);
-  const r = RUNGS.find((x) => x.name === name) ?? RUNGS[RUNGS.length - 1]!;
-  // The one master writer: the same variant line as the server's live master.
-  return masterPlaylist([r], { uri: (n) => `${n}.m3u8` });
+  const r = rungByName(siteRung(channel, maxRung)) ?? RUNGS[RUNGS.length - 1]!;
+  // The one master writer, so BANDWIDTH and CODECS are what the server's masters announce.
+  return masterPlaylist([r], { uri: (name) => `${name}.m3u8` });
 }
 
 export function liveRoutes(app: FastifyInstance, deps: { sync: SiteSync; clock: () => number; log: Logger }): void {

@@ -1,7 +1,11 @@
-// The agent's local API, read by the kiosk page on the same origin (http://127.0.0.1:8090/local/...). Shapes are
-// agreed with the kiosk (player/kiosk/src/api.ts); fields may be added, never renamed.
+// The agent's local API, read by the kiosk page on the same origin (http://127.0.0.1:8090/local/...). Its shapes
+// are written once in common/local-api.ts, which the kiosk's client reads too; fields may be added, never renamed.
 import crypto from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import {
+  Catalog, DownloadAck, DownloadBody, ErrorBody, LocalChannels, LocalRequestAck, LocalRequestBody, LocalStatus,
+} from '../../common/local-api.ts';
 import type { SiteManifest } from '../../common/manifest.ts';
 import { isHeld, programFiles } from './plan.ts';
 import type { AgentStore } from './store.ts';
@@ -18,22 +22,6 @@ export interface LocalApiDeps {
   /** The program on air now and next on a channel of the manifest. */
   nowAndNext(manifest: SiteManifest, channelId: number, now: number): NowNext;
 }
-
-const errorSchema = {
-  type: 'object',
-  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
-};
-
-const slot = {
-  type: ['object', 'null'],
-  properties: {
-    programId: { type: ['integer', 'null'] },
-    title: { type: 'string' },
-    start: { type: 'number' },
-    end: { type: 'number' },
-    offsetSec: { type: 'number' },
-  },
-};
 
 /** Share (0..1) of the bytes the next 48 h of broadcast need that are held. */
 export function cacheReadiness(manifest: SiteManifest | null, held: ReturnType<AgentStore['heldMap']>): number {
@@ -62,7 +50,8 @@ export function posterPathOf(p: SiteManifest['catalog'][number]): string | null 
   return p.files.find((f) => /(^|\/)poster\.(jpe?g|png|webp)$/.test(f.path))?.path ?? null;
 }
 
-export default async function localApi(app: FastifyInstance, deps: LocalApiDeps): Promise<void> {
+export default async function localApi(fastify: FastifyInstance, deps: LocalApiDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, sync, clock } = deps;
 
   app.get('/local/status', {
@@ -70,26 +59,7 @@ export default async function localApi(app: FastifyInstance, deps: LocalApiDeps)
       tags: ['local'],
       summary: 'Agent status for the kiosk: online, site, last sync, cache readiness',
       response: {
-        200: {
-          type: 'object',
-          properties: {
-            online: { type: 'boolean' },
-            siteId: { type: ['integer', 'null'] },
-            siteName: { type: 'string' },
-            serverUrl: { type: 'string' },
-            lastSyncAt: { type: ['number', 'null'] },
-            cacheReadiness: { type: 'number' },
-            provinceTz: { type: 'string' },
-            version: { type: 'string' },
-            lang: { type: 'string' },
-            paired: { type: 'boolean' },
-            lastError: { type: ['string', 'null'] },
-            heldBytes: { type: 'number' },
-            quotaBytes: { type: 'number' },
-            downloading: { type: ['string', 'null'] },
-            outbox: { type: 'integer' },
-          },
-        },
+        200: LocalStatus,
       },
     },
   }, async () => {
@@ -117,22 +87,9 @@ export default async function localApi(app: FastifyInstance, deps: LocalApiDeps)
   app.get('/local/channels', {
     schema: {
       tags: ['local'],
-      summary: 'Channels this site receives, with what is on now and next (start/end epoch ms)',
+      summary: 'Channels this site receives, with what was on before, is on now and comes next (start/end epoch ms)',
       response: {
-        200: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              id: { type: 'integer' },
-              number: { type: 'integer' },
-              name: { type: 'string' },
-              description: { type: 'string' },
-              now: slot,
-              next: slot,
-            },
-          },
-        },
+        200: LocalChannels,
       },
     },
   }, async () => {
@@ -143,7 +100,7 @@ export default async function localApi(app: FastifyInstance, deps: LocalApiDeps)
       .sort((a, b) => a.number - b.number || a.id - b.id)
       .map((c) => {
         const nn = deps.nowAndNext(m, c.id, now);
-        return { id: c.id, number: c.number, name: c.name, description: c.description, now: nn.now, next: nn.next };
+        return { id: c.id, number: c.number, name: c.name, description: c.description, ...nn };
       });
   });
 
@@ -152,35 +109,7 @@ export default async function localApi(app: FastifyInstance, deps: LocalApiDeps)
       tags: ['local'],
       summary: 'The on-demand catalog, with which lectures are held at this site and download progress',
       response: {
-        200: {
-          type: 'object',
-          properties: {
-            categories: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } } },
-            series: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, title: { type: 'string' } } } },
-            items: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  id: { type: 'integer' },
-                  title: { type: 'string' },
-                  description: { type: 'string' },
-                  lecturer: { type: 'string' },
-                  category: { type: ['string', 'null'] },
-                  audiences: { type: 'array', items: { type: 'string' } },
-                  seriesId: { type: ['integer', 'null'] },
-                  seriesTitle: { type: ['string', 'null'] },
-                  episode: { type: ['integer', 'null'] },
-                  duration: { type: 'number' },
-                  poster: { type: ['string', 'null'] },
-                  hls: { type: 'string' },
-                  held: { type: 'boolean' },
-                  download: { type: ['object', 'null'], properties: { progress: { type: 'number' } } },
-                },
-              },
-            },
-          },
-        },
+        200: Catalog,
       },
     },
   }, async () => {
@@ -219,20 +148,12 @@ export default async function localApi(app: FastifyInstance, deps: LocalApiDeps)
     };
   });
 
-  app.post<{ Body: { programId: number } }>('/local/downloads', {
+  app.post('/local/downloads', {
     schema: {
       tags: ['local'],
       summary: 'Queue an on-demand lecture for download now, whatever the download window',
-      body: {
-        type: 'object',
-        required: ['programId'],
-        additionalProperties: false,
-        properties: { programId: { type: 'integer', minimum: 1 } },
-      },
-      response: {
-        202: { type: 'object', properties: { programId: { type: 'integer' }, held: { type: 'boolean' }, queued: { type: 'boolean' } } },
-        404: errorSchema,
-      },
+      body: DownloadBody,
+      response: { 202: DownloadAck, 404: ErrorBody },
     },
   }, async (req, reply) => {
     const m = sync.manifest;
@@ -245,24 +166,12 @@ export default async function localApi(app: FastifyInstance, deps: LocalApiDeps)
     return reply.code(202).send({ programId, held, queued: !held });
   });
 
-  app.post<{ Body: { programId?: number; topic?: string; memberNo?: string; clientId?: string } }>('/local/requests', {
+  app.post('/local/requests', {
     schema: {
       tags: ['local'],
       summary: 'A member asks for a lecture or a topic to be broadcast; stored here, forwarded when online',
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          programId: { type: 'integer', minimum: 1 },
-          topic: { type: 'string', minLength: 1, maxLength: 200 },
-          memberNo: { type: 'string', minLength: 1, maxLength: 64 },
-          clientId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,64}$', description: 'Send the same id on a retry and the request counts once' },
-        },
-      },
-      response: {
-        202: { type: 'object', properties: { clientId: { type: 'string' }, queued: { type: 'boolean' } } },
-        400: errorSchema,
-      },
+      body: LocalRequestBody,
+      response: { 202: LocalRequestAck, 400: ErrorBody },
     },
   }, async (req, reply) => {
     const { clientId: given, ...body } = req.body;

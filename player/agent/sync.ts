@@ -1,5 +1,6 @@
-// The agent's work loop: pairs once, polls the manifest (60 s with jitter, ETag), keeps the cache in step with
-// it (downloads in the window at the cap, urgent ones at once, eviction within the quota) and empties the outbox.
+// The agent's work loop: pairs once, long-polls the manifest (poll.ts: ETag held by the server up to 55 s, else
+// every 60 s with jitter and backoff), keeps the cache in step with it (downloads in the window at the cap,
+// urgent ones at once, eviction within the quota) and empties the outbox.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ManifestFile, SiteManifest } from '../../common/manifest.ts';
@@ -8,6 +9,7 @@ import { downloadFile, VerifyFailed } from './download.ts';
 import { isHeld, manifestIndex, planDownloads, planEviction, programFiles, protectedPaths, staleHeld, type PlannedFile } from './plan.ts';
 import type { AgentStore } from './store.ts';
 import { kbpsToBytesPerSecond, TokenBucket } from './throttle.ts';
+import { LONG_POLL_TIMEOUT_MS, LONG_POLL_WAIT_SECONDS, nextPollDelay, type PollOutcome } from './poll.ts';
 import { ServerRefused, Uplink, UplinkDown } from './uplink.ts';
 import { inWindowText } from './window.ts';
 
@@ -19,8 +21,10 @@ export interface SyncOptions {
   clock: () => number;
   /** Disk quota for the media cache, bytes. */
   quotaBytes: number;
-  /** Manifest poll period, ms (default 60 s); each wait is jittered by ±20 %. */
+  /** Manifest poll period when the server does not hold requests or cannot be reached, ms; jittered by ±20 %. */
   syncIntervalMs: number;
+  /** Long-poll the manifest (default true). */
+  longPoll?: boolean;
   /** Overrides the manifest's bandwidth cap (kbps), e.g. for a link shared with other uses. */
   bandwidthKbps?: number;
 }
@@ -48,7 +52,12 @@ export class SiteSync extends EventEmitter {
   private manifestCache: SiteManifest | null;
   private etag: string | null;
   private timer: NodeJS.Timeout | null = null;
+  /** When the next manifest poll starts (epoch ms, agent clock), while the poll loop runs. */
+  nextPollAt: number | null = null;
+  private pollFailures = 0;
+  private polling: Promise<unknown> | null = null;
   private syncing: Promise<void> | null = null;
+  private settling: Promise<void> = Promise.resolve();
   private pumping: Promise<void> | null = null;
   private flushing: Promise<void> | null = null;
   private pumpAgain = false;
@@ -86,8 +95,11 @@ export class SiteSync extends EventEmitter {
     this.setOnline(ok, ok ? null : (error ?? 'request failed'));
   }
 
-  /** Pairs with the one-time code unless a token is stored. Retries while the link is down; a refused code throws. */
-  async ensurePaired(pairCode: string | undefined): Promise<void> {
+  /**
+   * Pairs with the one-time code unless a token is stored (`ask` is asked for one when none was given). Retries
+   * while the link is down or the server says to wait (429 + Retry-After); a refused code throws.
+   */
+  async ensurePaired(pairCode: string | undefined, ask?: () => Promise<string | undefined>): Promise<void> {
     const existing = this.o.store.pairing();
     if (existing) {
       this.o.uplink.setToken(existing.token);
@@ -98,37 +110,75 @@ export class SiteSync extends EventEmitter {
       }
       return;
     }
-    if (!pairCode) throw new Error('This agent is not paired: start it once with --pair CODE (or AGENT_PAIR_CODE), the code shown when the site was registered');
+    const code = pairCode || (await ask?.())?.trim();
+    if (!code) {
+      throw new Error(
+        'This agent is not paired: start it once with AGENT_PAIR_CODE=CODE (or type the code when asked, or --pair CODE), ' +
+          'the code shown when the site was registered',
+      );
+    }
     for (let attempt = 0; ; attempt++) {
       try {
-        const { siteId, token } = await this.o.uplink.pair(pairCode);
+        const { siteId, token } = await this.o.uplink.pair(code);
         this.o.store.savePairing({ siteId, token, serverUrl: this.o.uplink.serverUrl });
         this.o.uplink.setToken(token);
         this.setOnline(true);
         this.o.log.info({ siteId }, 'pairing: paired with the server; token stored');
         return;
       } catch (err) {
-        if (err instanceof ServerRefused) throw new Error(`Pairing refused by ${this.o.uplink.serverUrl} (${err.message}). Ask the operator for a new pairing code.`);
         if (this.closed) throw err;
-        this.setOnline(false, (err as Error).message);
-        const wait = Math.min(60_000, 2_000 * 2 ** attempt);
-        this.o.log.warn({ retryInMs: wait }, 'pairing: server unreachable, will retry');
-        await new Promise((r) => setTimeout(r, wait));
+        let wait = Math.min(60_000, 2_000 * 2 ** attempt);
+        if (err instanceof ServerRefused && err.status === 429) {
+          // Too many attempts from this address (or everywhere): the code may well be right; wait as told.
+          wait = err.retryAfterMs ?? wait;
+          this.setOnline(true, err.message);
+          const inS = Math.ceil(wait / 1000);
+          this.o.log.warn({ retryInMs: wait }, `pairing: the server says too many pairing attempts; retrying in ${inS} s`);
+        } else if (err instanceof ServerRefused) {
+          throw new Error(`Pairing refused by ${this.o.uplink.serverUrl} (${err.message}). Ask the operator for a new pairing code.`);
+        } else {
+          wait = Math.max(wait, (err as UplinkDown).retryAfterMs ?? 0);
+          this.setOnline(false, (err as Error).message);
+          this.o.log.warn({ retryInMs: wait }, 'pairing: server unreachable, will retry');
+        }
+        await this.sleep(wait);
       }
     }
   }
 
+  /** Waits `ms`, or less when the agent stops (then throws). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const signal = this.abort.signal;
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new Error('the agent is stopping'));
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Starts the manifest poll loop (long poll when the server holds requests; see poll.ts). */
   start(): void {
-    const tick = () => {
+    const tick = async () => {
+      this.nextPollAt = null;
       if (this.closed) return;
-      this.syncOnce().finally(() => {
-        if (this.closed) return;
-        const jitter = 1 + (Math.random() * 0.4 - 0.2);
-        this.timer = setTimeout(tick, this.o.syncIntervalMs * jitter);
-        this.timer.unref?.();
-      });
+      const wait = this.o.longPoll === false ? 0 : LONG_POLL_WAIT_SECONDS;
+      const run = this.poll(wait);
+      this.polling = run;
+      const outcome = await run;
+      if (this.closed) return;
+      const delay = nextPollDelay(outcome, this.o.syncIntervalMs, Math.random());
+      this.nextPollAt = this.o.clock() + delay;
+      this.timer = setTimeout(() => void tick(), delay);
+      this.timer.unref?.();
     };
-    tick();
+    void tick();
   }
 
   /** One sync (manifest + reconcile + outbox), then wait until the downloads it started are done or stopped. */
@@ -141,23 +191,49 @@ export class SiteSync extends EventEmitter {
     while (this.pumping) await this.pumping;
   }
 
-  /** Serialised: a caller during a sync shares it. */
+  /** A sync without waiting on the server. Serialised: a caller during a sync shares it. */
   syncOnce(): Promise<void> {
     if (!this.syncing) {
-      this.syncing = this.doSync().finally(() => {
+      this.syncing = this.poll(0).then(
+        () => undefined,
+        () => undefined,
+      ).finally(() => {
         this.syncing = null;
       });
     }
     return this.syncing;
   }
 
-  private async doSync(): Promise<void> {
-    if (!this.o.store.pairing()) return;
-    let changed = false;
+  /** Asks for the manifest (held up to `waitSeconds` by a server that long-polls), then acts on what it has. */
+  private async poll(waitSeconds: number): Promise<PollOutcome> {
+    const started = performance.now();
+    if (!this.o.store.pairing()) return { kind: 'refused', tookMs: 0, retryAfterMs: null };
+    const result = await this.fetchManifest(waitSeconds);
+    const tookMs = performance.now() - started;
+    if (this.closed) return { kind: 'refused', tookMs, retryAfterMs: null };
+    this.pollFailures = result.kind === 'failed' ? this.pollFailures + 1 : 0;
+    // Reconcile, downloads and outbox one after the other, even when a short sync meets a long poll.
+    const settle = this.settling.then(() => this.afterManifest(result.kind === 'changed'));
+    this.settling = settle.catch(() => undefined);
+    await settle;
+    if (result.kind === 'failed') return { kind: 'failed', tookMs, failures: this.pollFailures, retryAfterMs: result.retryAfterMs };
+    if (result.kind === 'refused') return { kind: 'refused', tookMs, retryAfterMs: result.retryAfterMs };
+    return { kind: result.kind, tookMs };
+  }
+
+  private async fetchManifest(
+    waitSeconds: number,
+  ): Promise<{ kind: 'changed' | 'unchanged' } | { kind: 'failed' | 'refused'; retryAfterMs: number | null }> {
     try {
-      const got = await this.o.uplink.manifest(this.etag);
+      const etag = this.etag;
+      const got = await this.o.uplink.manifest(etag, {
+        waitSeconds: waitSeconds || undefined,
+        timeoutMs: waitSeconds ? LONG_POLL_TIMEOUT_MS : undefined,
+        signal: this.abort.signal,
+      });
       const now = this.o.clock();
-      if (got) {
+      let changed = false;
+      if (got && got.etag !== this.etag) {
         changed = true;
         this.manifestCache = got.manifest;
         this.etag = got.etag;
@@ -171,7 +247,9 @@ export class SiteSync extends EventEmitter {
       }
       this.o.store.setLastSyncAt(now);
       this.setOnline(true);
+      return { kind: changed ? 'changed' : 'unchanged' };
     } catch (err) {
+      if (this.closed) return { kind: 'refused', retryAfterMs: null };
       if (err instanceof ServerRefused && err.status === 401 && this.spareCode) {
         const code = this.spareCode;
         this.spareCode = null;
@@ -182,19 +260,32 @@ export class SiteSync extends EventEmitter {
           this.o.uplink.setToken(token);
           this.etag = null;
           this.o.log.info({ siteId }, 'pairing: paired again; token replaced');
-          return this.doSync();
+          return this.fetchManifest(0);
         } catch (again) {
           this.lastError = (again as Error).message;
           this.o.log.error(`pairing: the code given at start was refused too (${(again as Error).message}); ask the operator for a new code`);
+          return { kind: 'refused', retryAfterMs: null };
         }
-      } else if (err instanceof ServerRefused) {
+      }
+      if (err instanceof ServerRefused && err.status === 429) {
+        this.setOnline(true, err.message);
+        this.o.log.warn({ retryAfterMs: err.retryAfterMs }, `sync: the server asks to slow down (${err.message})`);
+        return { kind: 'failed', retryAfterMs: err.retryAfterMs };
+      }
+      if (err instanceof ServerRefused) {
         this.setOnline(true);
         this.lastError = err.message;
-        this.o.log.error({ status: err.status }, `sync: server refused the manifest (${err.message}); is the site revoked? Re-pair with a new code (--pair)`);
-      } else {
-        this.setOnline(false, (err as Error).message);
+        const hint = 'is the site revoked? Re-pair with a new code (AGENT_PAIR_CODE)';
+        this.o.log.error({ status: err.status }, `sync: server refused the manifest (${err.message}); ${hint}`);
+        return { kind: 'refused', retryAfterMs: err.retryAfterMs };
       }
+      this.setOnline(false, (err as Error).message);
+      return { kind: 'failed', retryAfterMs: err instanceof UplinkDown ? err.retryAfterMs : null };
     }
+  }
+
+  /** After each manifest poll: the bandwidth cap, the cache against the manifest, downloads, the outbox. */
+  private async afterManifest(changed: boolean): Promise<void> {
     if (this.manifestCache && this.o.bandwidthKbps === undefined) {
       this.bucket.setRate(kbpsToBytesPerSecond(this.manifestCache.bandwidthKbps));
     }
@@ -420,6 +511,7 @@ export class SiteSync extends EventEmitter {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.abort.abort();
+    await this.polling?.catch(() => {});
     await this.syncing?.catch(() => {});
     await this.pumping?.catch(() => {});
     await this.flushing?.catch(() => {});

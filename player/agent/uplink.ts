@@ -1,12 +1,28 @@
 // The agent's calls to the provincial server. Distinguishes "the link is down" (UplinkDown) from "the server
 // said no" (ServerRefused) because the agent reacts differently: retry later vs. log and stop.
+import type { NewRequest, PairBody, PairResult, RequestAck } from '../../common/api/sites.ts';
 import type { SiteManifest } from '../../common/manifest.ts';
+import { retryAfterMs } from './retry-after.ts';
 
-export class UplinkDown extends Error {}
-export class ServerRefused extends Error {
-  constructor(readonly status: number, message: string) {
+/** The link is down or the server is unavailable; `retryAfterMs` when it said how long to wait (503 + Retry-After). */
+export class UplinkDown extends Error {
+  constructor(message: string, readonly retryAfterMs: number | null = null) {
     super(message);
   }
+}
+/** The server answered no (4xx); `retryAfterMs` when it said when to try again (429 + Retry-After). */
+export class ServerRefused extends Error {
+  constructor(readonly status: number, message: string, readonly retryAfterMs: number | null = null) {
+    super(message);
+  }
+}
+
+/** The error for a non-2xx answer whose body is `text`. */
+export function answerError(what: string, res: Response, text: string, now = Date.now()): UplinkDown | ServerRefused {
+  const wait = retryAfterMs(res.headers.get('retry-after'), now);
+  const after = wait !== null ? ` (retry after ${Math.ceil(wait / 1000)} s)` : '';
+  if (res.status >= 500) return new UplinkDown(`${what}: server error ${res.status}${after}`, wait);
+  return new ServerRefused(res.status, serverMessage(text, res.status), wait);
 }
 
 const TIMEOUT_MS = 15_000;
@@ -18,8 +34,11 @@ export class Uplink {
     this.token = token;
   }
 
+  /** The server URL of `pathname`; never another origin (the token goes with every request). */
   url(pathname: string): string {
-    return new URL(pathname, this.serverUrl).href;
+    const url = new URL(pathname, this.serverUrl);
+    if (url.origin !== new URL(this.serverUrl).origin) throw new Error(`refusing to send the site token to ${url.origin}`);
+    return url.href;
   }
 
   headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -32,7 +51,8 @@ export class Uplink {
     try {
       return await fetch(this.url(pathname), { ...init, signal, headers: { ...this.headers(), ...(init.headers as Record<string, string>) } });
     } catch (err) {
-      if ((err as Error).name === 'AbortError' && init.signal?.aborted) throw err;
+      // Aborted by the caller (the agent stopping): not a link failure. A timeout is one.
+      if (init.signal?.aborted && (init.signal.reason as Error | undefined)?.name !== 'TimeoutError') throw err;
       throw new UplinkDown(`${this.serverUrl} unreachable: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause!.message})` : ''}`);
     }
   }
@@ -40,38 +60,48 @@ export class Uplink {
   private async json<T>(pathname: string, init: RequestInit = {}): Promise<T> {
     const res = await this.raw(pathname, init);
     const text = await res.text();
-    if (res.status >= 500) throw new UplinkDown(`${pathname}: server error ${res.status}`);
-    if (!res.ok) throw new ServerRefused(res.status, serverMessage(text, res.status));
+    if (!res.ok) throw answerError(pathname, res, text);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  pair(code: string): Promise<{ siteId: number; token: string }> {
+  pair(code: string): Promise<PairResult> {
+    const body: PairBody = { code };
     return this.json('/api/sites/pair', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code }),
+      body: JSON.stringify(body),
     });
   }
 
-  /** The manifest, or null when unchanged since `etag` (304). */
-  async manifest(etag: string | null): Promise<{ manifest: SiteManifest; etag: string | null } | null> {
-    const res = await this.raw('/api/sites/me/manifest', { headers: etag ? { 'if-none-match': etag } : {} });
+  /**
+   * The manifest, or null when unchanged since `etag` (304). With `waitSeconds` (and an etag) it is a long poll:
+   * the server may hold the request until the manifest changes or the wait is over.
+   */
+  async manifest(
+    etag: string | null,
+    opts: { waitSeconds?: number; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<{ manifest: SiteManifest; etag: string | null } | null> {
+    const headers: Record<string, string> = etag ? { 'if-none-match': etag } : {};
+    if (etag && opts.waitSeconds) headers.prefer = `wait=${opts.waitSeconds}`;
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? TIMEOUT_MS);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const res = await this.raw('/api/sites/me/manifest', { headers, signal });
     if (res.status === 304) {
       await res.body?.cancel();
       return null;
     }
     const text = await res.text();
-    if (res.status >= 500) throw new UplinkDown(`manifest: server error ${res.status}`);
-    if (!res.ok) throw new ServerRefused(res.status, serverMessage(text, res.status));
+    if (!res.ok) throw answerError('manifest', res, text);
     return { manifest: JSON.parse(text) as SiteManifest, etag: res.headers.get('etag') };
   }
 
   /** Forwards one member request; `clientId` lets the server drop a retry it already counted. */
-  sendRequest(body: { programId?: number; topic?: string; memberNo?: string }, clientId: string): Promise<unknown> {
+  sendRequest(body: Omit<NewRequest, 'clientId'>, clientId: string): Promise<RequestAck> {
+    const request: NewRequest = { ...body, clientId };
     return this.json('/api/sites/me/requests', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...body, clientId }),
+      body: JSON.stringify(request),
     });
   }
 }

@@ -3,6 +3,7 @@
 // a missed heartbeat is exactly what the server counts to call a site offline.
 import { HEARTBEAT_INTERVAL_SECONDS, type Heartbeat, type HeartbeatAck } from '../../../common/attendance.ts';
 import type { Log } from './uploader.ts';
+import { retryAfterMs } from '../retry-after.ts';
 
 /** What the rest of the agent knows (cache readiness, disk, screen); any field may be left out. */
 export type HeartbeatSource = () => Heartbeat | Promise<Heartbeat>;
@@ -28,12 +29,16 @@ export interface HeartbeatStatus {
   lastSentAt: number | null;
   lastAck: HeartbeatAck | null;
   lastError: string | null;
+  /** When the next heartbeat goes (agent clock, epoch ms); null when stopped. */
+  nextAt: number | null;
+  /** The wait the server asked for on its last refusal (503 / 429 + Retry-After), ms; null when none. */
+  retryAfterMs: number | null;
 }
 
 export class HeartbeatSender {
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
-  readonly status: HeartbeatStatus = { lastSentAt: null, lastAck: null, lastError: null };
+  readonly status: HeartbeatStatus = { lastSentAt: null, lastAck: null, lastError: null, nextAt: null, retryAfterMs: null };
 
   constructor(private readonly o: HeartbeatOptions) {}
 
@@ -46,15 +51,19 @@ export class HeartbeatSender {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.status.nextAt = null;
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
+    this.status.nextAt = this.o.clock() + delayMs;
     this.timer = setTimeout(() => {
       void this.beat().finally(() => {
         const base = this.o.intervalMs ?? HEARTBEAT_INTERVAL_SECONDS * 1000;
-        // +-5 % jitter keeps the period (three misses = offline) while spreading the fleet.
-        this.schedule(Math.round(base * (0.95 + 0.1 * (this.o.random ?? Math.random)())));
+        // +-5 % jitter keeps the period (three misses = offline) while spreading the fleet; an overloaded
+        // server's Retry-After is honoured (it knows the beats it asked to be spared).
+        const jittered = Math.round(base * (0.95 + 0.1 * (this.o.random ?? Math.random)()));
+        this.schedule(Math.max(jittered, this.status.retryAfterMs ?? 0));
       });
     }, delayMs);
     this.timer.unref?.();
@@ -93,6 +102,7 @@ export class HeartbeatSender {
         signal: AbortSignal.timeout(20_000),
       });
       const text = await res.text();
+      this.status.retryAfterMs = res.ok ? null : retryAfterMs(res.headers.get('retry-after'), this.o.clock());
       if (!res.ok) throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
       const ack = JSON.parse(text) as HeartbeatAck;
       this.status.lastSentAt = body.sentAt ?? null;

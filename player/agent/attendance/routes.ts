@@ -1,8 +1,10 @@
 // The local routes the kiosk calls for attendance (127.0.0.1 only, no auth: the kiosk is the only client).
 // Each one writes to the durable queue before it answers, and each is idempotent: the kiosk may retry freely.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { MEMBER_NO_RE, SESSION_ID_PATTERN } from '../../../common/attendance.ts';
-import type { AttendanceQueue, Sitting } from './queue.ts';
+import { MEMBER_NO_RE } from '../../../common/attendance.ts';
+import { AttendanceState, ErrorBody, HeadcountBody, MemberBody, SessionAnswer, SessionReport, Sitting } from '../../../common/local-api.ts';
+import type { AttendanceQueue, Sitting as QueueSitting } from './queue.ts';
 import type { UploadStatus } from './uploader.ts';
 import type { HeartbeatStatus } from './heartbeat.ts';
 
@@ -16,24 +18,7 @@ export interface RoutesDeps {
 }
 
 
-const sittingSchema = {
-  type: 'object',
-  properties: {
-    headcount: { type: ['integer', 'null'] },
-    headcountAt: { type: ['integer', 'null'] },
-    members: {
-      type: 'array',
-      items: { type: 'object', properties: { memberNo: { type: 'string' }, signedInAt: { type: 'integer' } } },
-    },
-  },
-} as const;
-
-const errorSchema = {
-  type: 'object',
-  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
-} as const;
-
-function publicSitting(s: Sitting) {
+function publicSitting(s: QueueSitting) {
   return { headcount: s.headcount, headcountAt: s.headcountAt, members: s.members };
 }
 
@@ -43,7 +28,8 @@ export function normaliseMemberNo(raw: string): string {
 }
 
 export function attendanceRoutes(deps: RoutesDeps) {
-  return async function attendanceLocalRoutes(app: FastifyInstance): Promise<void> {
+  return async function attendanceLocalRoutes(fastify: FastifyInstance): Promise<void> {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     // Same error shape as the server's, so the kiosk shows one kind of message.
     app.setErrorHandler((err: FastifyError, _req, reply) => {
       if (err.validation) {
@@ -60,35 +46,12 @@ export function attendanceRoutes(deps: RoutesDeps) {
         schema: {
           tags: ['attendance (local)'],
           summary: 'Report a viewing session (open, progress or closed); a snapshot, idempotent by id',
-          body: {
-            type: 'object',
-            required: ['id', 'programId', 'mode', 'watchedSeconds', 'state'],
-            additionalProperties: false,
-            properties: {
-              id: { type: 'string', pattern: SESSION_ID_PATTERN },
-              programId: { type: 'integer', minimum: 1 },
-              channelId: { type: ['integer', 'null'], minimum: 1 },
-              mode: { type: 'string', enum: ['broadcast', 'ondemand'] },
-              watchedSeconds: { type: 'number', minimum: 0, maximum: 86_400 },
-              state: { type: 'string', enum: ['open', 'closed'] },
-            },
-          },
-          response: {
-            200: {
-              type: 'object',
-              properties: {
-                id: { type: 'string' },
-                state: { type: 'string', enum: ['open', 'closed'] },
-                watchedSeconds: { type: 'number' },
-                sitting: sittingSchema,
-              },
-            },
-            400: errorSchema,
-          },
+          body: SessionReport,
+          response: { 200: SessionAnswer, 400: ErrorBody },
         },
       },
       async (req) => {
-        const body = req.body as Parameters<AttendanceQueue['report']>[0];
+        const body = req.body;
         if (body.mode === 'broadcast' && !body.channelId) {
           const e = new Error('A broadcast session needs the channelId it was on.') as FastifyError;
           e.statusCode = 400;
@@ -103,7 +66,7 @@ export function attendanceRoutes(deps: RoutesDeps) {
 
     app.get(
       '/local/sitting',
-      { schema: { tags: ['attendance (local)'], summary: 'Headcount and members signed in now', response: { 200: sittingSchema } } },
+      { schema: { tags: ['attendance (local)'], summary: 'Headcount and members signed in now', response: { 200: Sitting } } },
       async () => publicSitting(deps.queue.sitting(deps.clock())),
     );
 
@@ -113,27 +76,15 @@ export function attendanceRoutes(deps: RoutesDeps) {
         schema: {
           tags: ['attendance (local)'],
           summary: 'How many people are watching (changeable any time; carries over to the next program)',
-          body: {
-            type: 'object',
-            required: ['count'],
-            additionalProperties: false,
-            properties: { count: { type: 'integer', minimum: 1, maximum: 999 } },
-          },
-          response: { 200: sittingSchema, 400: errorSchema },
+          body: HeadcountBody,
+          response: { 200: Sitting, 400: ErrorBody },
         },
       },
-      async (req) => publicSitting(deps.queue.setHeadcount((req.body as { count: number }).count, deps.clock())),
+      async (req) => publicSitting(deps.queue.setHeadcount(req.body.count, deps.clock())),
     );
 
-    const memberBody = {
-      type: 'object',
-      required: ['memberNo'],
-      additionalProperties: false,
-      properties: { memberNo: { type: 'string', minLength: 1, maxLength: 80 } },
-    } as const;
-
-    function memberNoOf(body: unknown): string {
-      const no = normaliseMemberNo((body as { memberNo: string }).memberNo);
+    function memberNoOf(body: MemberBody): string {
+      const no = normaliseMemberNo(body.memberNo);
       if (!MEMBER_NO_RE.test(no)) {
         const e = new Error('A member number is 1-64 letters, digits or . _ - /, as printed on the member card.') as FastifyError;
         e.statusCode = 400;
@@ -148,8 +99,8 @@ export function attendanceRoutes(deps: RoutesDeps) {
         schema: {
           tags: ['attendance (local)'],
           summary: 'Sign a member in: they accrue watched time from now on (idempotent)',
-          body: memberBody,
-          response: { 200: sittingSchema, 400: errorSchema },
+          body: MemberBody,
+          response: { 200: Sitting, 400: ErrorBody },
         },
       },
       async (req) => publicSitting(deps.queue.signIn(memberNoOf(req.body), deps.clock())),
@@ -161,8 +112,8 @@ export function attendanceRoutes(deps: RoutesDeps) {
         schema: {
           tags: ['attendance (local)'],
           summary: 'Sign a member out (idempotent)',
-          body: memberBody,
-          response: { 200: sittingSchema, 400: errorSchema },
+          body: MemberBody,
+          response: { 200: Sitting, 400: ErrorBody },
         },
       },
       async (req) => publicSitting(deps.queue.signOut(memberNoOf(req.body), deps.clock())),
@@ -175,46 +126,7 @@ export function attendanceRoutes(deps: RoutesDeps) {
           tags: ['attendance (local)'],
           summary: 'Queue and upload state, and sessions the server refused',
           response: {
-            200: {
-              type: 'object',
-              properties: {
-                open: { type: 'integer' },
-                pending: { type: 'integer' },
-                rejected: { type: 'integer' },
-                delivered: { type: 'integer' },
-                upload: {
-                  type: 'object',
-                  properties: {
-                    failures: { type: 'integer' },
-                    nextAttemptAt: { type: ['integer', 'null'] },
-                    lastError: { type: ['string', 'null'] },
-                    lastSuccessAt: { type: ['integer', 'null'] },
-                    clockOffsetMs: { type: ['integer', 'null'] },
-                  },
-                },
-                heartbeat: {
-                  type: 'object',
-                  properties: {
-                    lastSentAt: { type: ['integer', 'null'] },
-                    lastError: { type: ['string', 'null'] },
-                    lastAck: { type: ['object', 'null'], properties: { serverTime: { type: 'integer' }, intervalSeconds: { type: 'integer' } } },
-                  },
-                },
-                rejectedItems: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    properties: {
-                      id: { type: 'string' },
-                      reason: { type: 'string' },
-                      message: { type: ['string', 'null'] },
-                      at: { type: 'integer' },
-                      session: { type: 'object', additionalProperties: true },
-                    },
-                  },
-                },
-              },
-            },
+            200: AttendanceState,
           },
         },
       },

@@ -5,6 +5,7 @@
 import { MAX_SESSIONS_PER_BATCH, type AttendanceBatchResult, type AttendanceSession } from '../../../common/attendance.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import type { AttendanceQueue } from './queue.ts';
+import { retryAfterMs } from '../retry-after.ts';
 
 /** The pino-style logger the agent hands around (fastify's app.log fits). */
 export interface Log {
@@ -39,6 +40,8 @@ export interface UploadStatus {
   lastSuccessAt: number | null;
   /** Server time - agent time as last seen from an answer, ms. */
   clockOffsetMs: number | null;
+  /** The wait the server asked for on its last refusal (503 / 429 + Retry-After), ms; null when none. */
+  retryAfterMs: number | null;
 }
 
 export interface FlushResult {
@@ -52,6 +55,7 @@ class UploadError extends Error {
   constructor(
     message: string,
     readonly status: number | null,
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
   }
@@ -66,7 +70,9 @@ export class Uploader {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<FlushResult> | null = null;
   private stopped = true;
-  readonly status: UploadStatus = { failures: 0, nextAttemptAt: null, lastError: null, lastSuccessAt: null, clockOffsetMs: null };
+  readonly status: UploadStatus = {
+    failures: 0, nextAttemptAt: null, lastError: null, lastSuccessAt: null, clockOffsetMs: null, retryAfterMs: null,
+  };
 
   constructor(opts: UploaderOptions) {
     this.o = {
@@ -107,7 +113,9 @@ export class Uploader {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush().finally(() => {
-        const delay = this.status.failures > 0 ? backoffDelay(this.status.failures, this.o.random(), this.o.policy) : this.o.intervalMs;
+        // A server that said how long to wait (overloaded: 503, or 429) is not asked again sooner.
+        const backoff = this.status.failures > 0 ? backoffDelay(this.status.failures, this.o.random(), this.o.policy) : this.o.intervalMs;
+        const delay = Math.max(backoff, this.status.retryAfterMs ?? 0);
         this.schedule(delay);
       });
     }, delayMs);
@@ -140,10 +148,12 @@ export class Uploader {
       }
       this.status.failures = 0;
       this.status.lastError = null;
+      this.status.retryAfterMs = null;
       this.status.lastSuccessAt = this.o.clock();
     } catch (err) {
       this.status.failures++;
       this.status.lastError = err instanceof Error ? err.message : String(err);
+      this.status.retryAfterMs = err instanceof UploadError ? err.retryAfterMs : null;
       total.error = this.status.lastError;
       this.o.log.warn(
         { err: this.status.lastError, failures: this.status.failures, pending: this.o.queue.counts().pending },
@@ -205,7 +215,7 @@ export class Uploader {
       } catch {
         /* not JSON: keep the text */
       }
-      throw new UploadError(`HTTP ${res.status}: ${message}`, res.status);
+      throw new UploadError(`HTTP ${res.status}: ${message}`, res.status, retryAfterMs(res.headers.get('retry-after'), this.o.clock()));
     }
     try {
       const body = JSON.parse(text) as AttendanceBatchResult;

@@ -6,10 +6,12 @@
 // agent's /local/sessions), the headcount asked in a corner when a program starts, and member sign-in with the
 // remote's digits or a card reader. The panel and the key handling are one per page (the sitting), the
 // tracking is one per attached <video>.
-import { AttendanceClient, type SessionReport, type SittingView } from './client.ts';
+import { api, HttpError, type SessionReport, type Sitting } from '../src/api.ts';
+import { SessionOutbox } from './outbox.ts';
 import { CardReaderBurst, isDigitKey, PanelModel, type BurstOutcome, type PanelEffect, type PanelField } from './input.ts';
 import { ScheduleMemory, SessionLedger, type Playing } from './ledger.ts';
-import { PanelView, attText, type AttLang } from './panel-view.ts';
+import { PanelView } from './panel-view.ts';
+import { parseLang, t, type Lang } from '../src/i18n.ts';
 import { WatchTracker, type TrackerEvent } from './tracker.ts';
 
 export { WatchTracker } from './tracker.ts';
@@ -23,11 +25,9 @@ export interface AttachOptions {
   programId?: number;
   /** Broadcast: the channel tuned (a getter when the same <video> changes channel). */
   channelId?: Getter<number | null>;
-  lang?: Getter<AttLang | string>;
+  lang?: Getter<Lang | string>;
   /** Where the corner panel goes (the playing screen); default document.body. */
   container?: HTMLElement;
-  /** The agent's origin; default same origin. */
-  baseUrl?: string;
   /** Broadcast: the wall-clock instant (epoch ms) of the picture on screen, if the player knows it (hls.playingDate). */
   playingDate?: () => number | null;
   /** Seconds a program must have played before the headcount is asked (not while zapping). Default 5. */
@@ -58,8 +58,8 @@ function newSessionId(): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-function asLang(v: string | undefined): AttLang {
-  return v && v.toLowerCase().startsWith('en') ? 'en' : 'zh';
+function asLang(v: string | undefined): Lang {
+  return parseLang(v) ?? 'zh';
 }
 
 /** The page-wide part: one panel, one key handler, one view of the sitting. */
@@ -67,23 +67,25 @@ class SittingUi {
   readonly model = new PanelModel();
   readonly view = new PanelView();
   readonly burst = new CardReaderBurst();
-  readonly client: AttendanceClient;
-  sitting: SittingView | null = null;
-  lang: () => AttLang = () => 'zh';
+  readonly outbox = new SessionOutbox();
+  sitting: Sitting | null = null;
+  lang: () => Lang = () => 'zh';
   private burstTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly synthetic = new WeakSet<Event>();
   private readonly tickTimer: ReturnType<typeof setInterval>;
   private readonly onKey = (e: KeyboardEvent) => this.key(e);
   users = 0;
 
-  constructor(baseUrl: string) {
-    this.client = new AttendanceClient(baseUrl);
+  constructor() {
     // Capture phase on window: we see a key before the kiosk's own handlers and can keep it from them.
     window.addEventListener('keydown', this.onKey, { capture: true });
     this.tickTimer = setInterval(() => this.apply(this.model.tick(Date.now())), 250);
-    void this.client.sitting().then((s) => {
-      if (s) this.sitting = s;
-    });
+    api.sitting().then(
+      (s) => {
+        this.sitting = s;
+      },
+      () => undefined,
+    );
   }
 
   render(): void {
@@ -161,23 +163,26 @@ class SittingUi {
   apply(effects: PanelEffect[]): void {
     for (const fx of effects) {
       if (fx.kind === 'setHeadcount') {
-        this.client.headcount(fx.count).then(
+        api.headcount(fx.count).then(
           (s) => {
             this.sitting = s;
-            this.view.toast(attText(this.lang(), 'savedHeadcount', { n: fx.count }));
+            this.view.toast(t(this.lang(), 'attSavedHeadcount', { n: fx.count }));
             this.render();
           },
-          () => this.view.toast(attText(this.lang(), 'failed'), true),
+          () => this.view.toast(t(this.lang(), 'attFailed'), true),
         );
       } else {
-        this.client.signIn(fx.memberNo).then(
+        api.signIn(fx.memberNo).then(
           (s) => {
             this.sitting = s;
-            this.view.toast(attText(this.lang(), 'signedIn', { no: fx.memberNo }));
+            this.view.toast(t(this.lang(), 'attSignedIn', { no: fx.memberNo }));
             this.render();
           },
-          (err: Error & { status?: number }) =>
-            this.view.toast(err.status === 400 ? attText(this.lang(), 'badMember', { msg: err.message }) : attText(this.lang(), 'failed'), true),
+          (err: unknown) =>
+            this.view.toast(
+              err instanceof HttpError && err.status === 400 ? t(this.lang(), 'attBadMember', { msg: err.message }) : t(this.lang(), 'attFailed'),
+              true,
+            ),
         );
       }
     }
@@ -188,7 +193,7 @@ class SittingUi {
     window.removeEventListener('keydown', this.onKey, { capture: true });
     clearInterval(this.tickTimer);
     if (this.burstTimer) clearTimeout(this.burstTimer);
-    this.client.dispose();
+    this.outbox.dispose();
     this.view.remove();
   }
 }
@@ -197,18 +202,20 @@ let ui: SittingUi | null = null;
 
 /** Starts tracking one <video>. See the top of this file. */
 export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): AttendanceHandle {
-  if (!ui) ui = new SittingUi(opts.baseUrl ?? '');
+  if (!ui) ui = new SittingUi();
   const sitting = ui;
   sitting.users++;
   sitting.lang = () => asLang(read(opts.lang ?? 'zh') ?? 'zh');
   sitting.view.mount(opts.container ?? document.body);
-  const client = sitting.client;
+  const outbox = sitting.outbox;
 
   const tracker = new WatchTracker({ hidden: document.hidden });
   const ledger = new SessionLedger(newSessionId);
   const promptAfter = opts.promptAfterSeconds ?? 5;
   let started = false;
   let promptFor: string | null = null;
+  /** The tracker's total when playback started on a picture not yet placed in the schedule. */
+  let undecidedSince: number | null = null;
   let detached = false;
   const schedules = new Map<number, ScheduleMemory>();
   let fetching = false;
@@ -218,7 +225,7 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
 
   function send(r: SessionReport | null): void {
     if (!r) return;
-    void client.report(r).then((answer) => {
+    void outbox.report(r).then((answer) => {
       if (!answer) return;
       sitting.sitting = answer.sitting;
       if (answer.state === 'closed' && r.state === 'open') send(ledger.continueAfterAgentClosed(r.id, answer.watchedSeconds, total()));
@@ -229,7 +236,10 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
     if (fetching || now - lastFetchAt < 4000) return;
     fetching = true;
     lastFetchAt = now;
-    void client.channels().then((list) => {
+    void api.channels().then(
+      (list) => list,
+      () => null,
+    ).then((list) => {
       fetching = false;
       const at = Date.now();
       for (const c of list ?? []) {
@@ -274,11 +284,15 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
     if (detached) return;
     const now = Date.now();
     const playing = playingNow(now);
-    if (playing !== 'keep') {
-      for (const r of ledger.update(playing, total())) {
+    if (playing === 'keep') {
+      // Playing, but what is on screen is not known yet: it will count from here once it is.
+      if (!ledger.session && started) undecidedSince ??= total();
+    } else {
+      for (const r of ledger.update(playing, total(), undecidedSince ?? total())) {
         send(r);
         if (r.state === 'open') promptFor = r.id;
       }
+      undecidedSince = null;
     }
     // Ask the headcount once the viewer has stayed on the program a few seconds (not while zapping).
     const s = ledger.session;
@@ -328,7 +342,7 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
   const onPageHide = () => {
     tracker.feed({ type: 'pause', at: Date.now(), t: t() });
     const last = ledger.close(total());
-    client.beacon(last ? [last] : []);
+    outbox.beacon(last ? [last] : []);
   };
   window.addEventListener('pagehide', onPageHide);
   const progressTimer = setInterval(() => {

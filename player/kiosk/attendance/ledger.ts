@@ -1,8 +1,7 @@
 // Turns one running total of watched seconds (the tracker's) into viewing sessions: one per program played.
 // A program change on a channel, a channel change, or the end of a lecture closes the session and (if something
 // countable plays) opens the next, which counts from that instant on. Pure: ids come from the caller's factory.
-import type { LocalChannel } from '../src/api.ts';
-import type { SessionReport } from './client.ts';
+import type { LocalChannel, SessionReport } from '../src/api.ts';
 
 export interface Playing {
   programId: number;
@@ -34,16 +33,18 @@ export class SessionLedger {
 
   /**
    * What plays now (null: nothing countable, e.g. the station slate between programs) and the total so far.
-   * Returns the reports to send, in order (a close before an open).
+   * `openFrom`: the total when the picture started, if what it showed was only learnt now (a new session then
+   * counts from that point, so the first seconds on screen are not lost). Returns the reports to send, in
+   * order (a close before an open).
    */
-  update(playing: Playing | null, total: number): SessionReport[] {
+  update(playing: Playing | null, total: number, openFrom = total): SessionReport[] {
     const out: SessionReport[] = [];
     if (this.current && (!playing || !same(this.current, playing))) {
       out.push(this.report(this.current, total, 'closed'));
       this.current = null;
     }
     if (playing && !this.current) {
-      this.current = { ...playing, id: this.newId(), base: total };
+      this.current = { ...playing, id: this.newId(), base: Math.min(openFrom, total) };
       out.push(this.report(this.current, total, 'open'));
     }
     return out;
@@ -75,6 +76,9 @@ export class SessionLedger {
   }
 }
 
+/** What /local/channels says of one channel (an older agent may not give `previous`). */
+type GuideAnswer = Pick<LocalChannel, 'now' | 'next'> & Partial<Pick<LocalChannel, 'previous'>>;
+
 interface Slot {
   programId: number | null;
   start: number;
@@ -82,15 +86,16 @@ interface Slot {
 }
 
 /**
- * What a channel airs when, remembered from the agent's now/next answers. The picture runs some seconds behind the
- * clock (hls.js sits a few segments back from the live edge), so the program on screen can be one the agent already
- * calls "past": remembering the slots seen keeps it known (programs shorter than that delay included).
+ * What a channel airs when, remembered from the agent's previous/now/next answers. The picture runs some seconds
+ * behind the clock (hls.js sits a few segments back from the live edge), so the program on screen can be one the
+ * agent already calls "past": the previous item and the slots seen keep it known (short programs included).
  */
 export class ScheduleMemory {
   private readonly slots = new Map<number, Slot>();
 
-  add(channel: Pick<LocalChannel, 'now' | 'next'>, fetchedAt: number): void {
-    for (const s of [channel.now, channel.next]) {
+  add(channel: GuideAnswer, fetchedAt: number): void {
+    // The previous item too: right after a boundary the picture (behind the clock) still shows it.
+    for (const s of [channel.previous ?? null, channel.now, channel.next]) {
       if (s) this.slots.set(s.start, { programId: s.programId, start: s.start, end: s.end });
     }
     // Nothing on air when asked: the slate, from then until the next item (or for a minute if none is known).
@@ -124,7 +129,7 @@ export class ScheduleMemory {
 /**
  * The program a channel has on air at `at` (epoch ms) from one now/next answer fetched at `fetchedAt`.
  */
-export function programOnAir(channel: Pick<LocalChannel, 'now' | 'next'>, at: number, fetchedAt: number): number | null | undefined {
+export function programOnAir(channel: GuideAnswer, at: number, fetchedAt: number): number | null | undefined {
   const memory = new ScheduleMemory();
   memory.add(channel, fetchedAt);
   return memory.programAt(at);

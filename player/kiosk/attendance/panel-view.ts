@@ -1,64 +1,9 @@
 // The corner panel on the TV: "how many are watching?" and member sign-in, drawn from a PanelModel, plus a short
-// confirmation line. Large type readable across a room; it sits in a corner and never stops playback.
+// confirmation line. Large type readable across a room; it sits in a corner and never stops playback. Its styles
+// are in kiosk.css (the page's Content-Security-Policy allows no inline <style>), its words in src/i18n.ts (att*).
 import type { PanelModel } from './input.ts';
-import type { SittingView } from './client.ts';
-
-export type AttLang = 'zh' | 'en';
-
-const words = {
-  zh: {
-    headcountQ: '现在有几人在看？',
-    headcountNow: '{n} 人在看',
-    headcountNone: '还没有填写人数',
-    typeDigits: '按数字键输入人数',
-    changeHint: '按数字键更改 · 按确认键保存',
-    member: '会员签到',
-    memberHint: '输入会员号按确认键，或刷会员卡',
-    membersN: '已签到 {n} 位会员',
-    navHint: '上下键切换 · 返回键关闭',
-    savedHeadcount: '已记录：{n} 人在看',
-    signedIn: '会员 {no} 已签到',
-    failed: '没有保存成功，请再试一次',
-    badMember: '会员号不对：{msg}',
-  },
-  en: {
-    headcountQ: 'How many people are watching?',
-    headcountNow: '{n} watching',
-    headcountNone: 'No headcount yet',
-    typeDigits: 'Type the number on the remote',
-    changeHint: 'Digits to change · OK to save',
-    member: 'Member sign-in',
-    memberHint: 'Type your member number and press OK, or swipe your card',
-    membersN: '{n} members signed in',
-    navHint: 'Up/Down to switch · Back to close',
-    savedHeadcount: 'Saved: {n} watching',
-    signedIn: 'Member {no} signed in',
-    failed: 'Not saved, please try again',
-    badMember: 'Member number not accepted: {msg}',
-  },
-} as const;
-
-export type AttWord = keyof (typeof words)['zh'];
-
-export function attText(lang: AttLang, key: AttWord, params: Record<string, string | number> = {}): string {
-  return words[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
-}
-
-const CSS = `
-.att-panel{position:fixed;top:4vh;right:3vw;z-index:50;min-width:26vw;max-width:40vw;padding:1.2vh 1.4vw;
-  background:rgba(10,14,24,.82);color:#fff;border-radius:1vh;font-size:2.6vh;line-height:1.35;box-shadow:0 .6vh 2vh rgba(0,0,0,.5)}
-.att-panel.att-hidden{display:none}
-.att-row{display:flex;justify-content:space-between;align-items:center;gap:1vw;padding:.6vh .6vw;border:.4vh solid transparent;border-radius:.8vh}
-.att-row.att-focus{border-color:#ffd23f}
-.att-value{font-size:3.6vh;font-weight:700;min-width:4ch;text-align:right;font-variant-numeric:tabular-nums}
-.att-draft{color:#ffd23f}
-.att-hint{font-size:2vh;opacity:.85;margin-top:.4vh}
-.att-panel[data-mode=prompt] .att-member-row{display:none}
-.att-toast{position:fixed;top:4vh;right:3vw;z-index:51;padding:1vh 1.4vw;background:rgba(20,110,60,.92);color:#fff;
-  border-radius:1vh;font-size:2.6vh;opacity:0;transition:opacity .2s;pointer-events:none}
-.att-toast.att-shown{opacity:1}
-.att-toast.att-bad{background:rgba(150,30,30,.92)}
-`;
+import type { Sitting } from '../src/api.ts';
+import { t, type Lang } from '../src/i18n.ts';
 
 function el(tag: string, cls: string, testid?: string): HTMLElement {
   const e = document.createElement(tag);
@@ -80,12 +25,6 @@ export class PanelView {
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor() {
-    if (!document.getElementById('att-style')) {
-      const style = document.createElement('style');
-      style.id = 'att-style';
-      style.textContent = CSS;
-      document.head.append(style);
-    }
     this.hcRow.append(this.hcLabel, this.hcValue);
     this.memberRow.append(this.memberLabel, this.memberValue);
     this.root.append(this.hcRow, this.memberRow, this.hint);
@@ -96,26 +35,27 @@ export class PanelView {
     if (this.root.parentElement !== container) container.append(this.root, this.toastEl);
   }
 
-  render(model: PanelModel, sitting: SittingView | null, lang: AttLang): void {
+  render(model: PanelModel, sitting: Sitting | null, lang: Lang): void {
     this.root.classList.toggle('att-hidden', model.mode === 'hidden');
     this.root.dataset.mode = model.mode;
     this.root.lang = lang === 'zh' ? 'zh-CN' : 'en';
     if (model.mode === 'hidden') return;
     const known = sitting?.headcount ?? null;
-    this.hcLabel.textContent = attText(lang, 'headcountQ');
+    this.hcLabel.textContent = t(lang, 'attHeadcountQ');
     this.hcValue.textContent = model.headcountDraft || (known !== null ? String(known) : '–');
     this.hcValue.classList.toggle('att-draft', model.headcountDraft !== '');
-    this.memberLabel.textContent = attText(lang, 'member');
-    this.memberValue.textContent = model.memberDraft || (sitting && sitting.members.length > 0 ? attText(lang, 'membersN', { n: sitting.members.length }) : '____');
+    this.memberLabel.textContent = t(lang, 'attMember');
+    const members = sitting && sitting.members.length > 0 ? t(lang, 'attMembersN', { n: sitting.members.length }) : '____';
+    this.memberValue.textContent = model.memberDraft || members;
     this.memberValue.classList.toggle('att-draft', model.memberDraft !== '');
     const active = model.mode === 'active';
     this.hcRow.classList.toggle('att-focus', active && model.field === 'headcount');
     this.memberRow.classList.toggle('att-focus', active && model.field === 'member');
     this.hint.textContent = !active
-      ? attText(lang, known !== null ? 'changeHint' : 'typeDigits')
+      ? t(lang, known !== null ? 'attChangeHint' : 'attTypeDigits')
       : model.field === 'member'
-        ? `${attText(lang, 'memberHint')} · ${attText(lang, 'navHint')}`
-        : `${attText(lang, 'changeHint')} · ${attText(lang, 'navHint')}`;
+        ? `${t(lang, 'attMemberHint')} · ${t(lang, 'attNavHint')}`
+        : `${t(lang, 'attChangeHint')} · ${t(lang, 'attNavHint')}`;
   }
 
   toast(text: string, bad = false): void {

@@ -1,60 +1,14 @@
-// The site agent's local API as the kiosk sees it (same origin: the agent serves this page). Shapes agreed
-// with the agent; fields may be added, so the kiosk ignores what it does not know.
+// The kiosk's one client of the site agent's local API (same origin: the agent serves this page). The shapes
+// are the agent's own, from common/local-api.ts (types only: nothing of the schema library reaches the TV).
+// The screens and the attendance panel all call through here.
+import type {
+  Catalog, CatalogItem, DownloadAck, LocalChannel, LocalRequestAck, LocalRequestBody, LocalStatus, ProgramSlot,
+  SessionAnswer, SessionReport, Sitting,
+} from '../../../common/local-api.ts';
 
-export interface LocalStatus {
-  online: boolean;
-  siteId: number | null;
-  siteName: string;
-  serverUrl: string;
-  lastSyncAt: number | null;
-  /** 0..1: share of the files the next 48 h need that are held. */
-  cacheReadiness: number;
-  provinceTz: string;
-  version: string;
-  /** The site's default kiosk language (agent --lang), e.g. 'zh-CN'. */
-  lang?: string;
-}
+export type { Catalog, CatalogItem, LocalChannel, LocalStatus, ProgramSlot, SessionAnswer, SessionReport, Sitting };
 
-export interface ProgramSlot {
-  programId: number | null;
-  title: string;
-  start: number;
-  end: number;
-}
-
-export interface LocalChannel {
-  id: number;
-  number: number;
-  name: string;
-  description: string;
-  now: (ProgramSlot & { offsetSec: number }) | null;
-  next: ProgramSlot | null;
-}
-
-export interface CatalogItem {
-  id: number;
-  title: string;
-  description: string;
-  lecturer: string;
-  category: string | null;
-  audiences: string[];
-  seriesId: number | null;
-  seriesTitle: string | null;
-  episode: number | null;
-  /** Seconds. */
-  duration: number;
-  poster: string | null;
-  hls: string;
-  held: boolean;
-  download: { progress: number } | null;
-}
-
-export interface Catalog {
-  categories: Array<{ id: string; zh: string; en: string }>;
-  series: Array<{ id: number; title: string }>;
-  items: CatalogItem[];
-}
-
+/** An answer other than 2xx: the status, and the agent's message (it says what to fix). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -64,34 +18,58 @@ export class HttpError extends Error {
   }
 }
 
-async function getJson<T>(url: string, timeoutMs = 8000): Promise<T> {
+const TIMEOUT_MS = 8000;
+
+async function call<T>(method: 'GET' | 'POST', url: string, body?: unknown, opts: { keepalive?: boolean } = {}): Promise<T> {
   const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  const timer = setTimeout(() => ctrl.abort(), TIMEOUT_MS);
   try {
-    const res = await fetch(url, { signal: ctrl.signal, cache: 'no-store' });
-    if (!res.ok) throw new HttpError(res.status, `${url}: HTTP ${res.status}`);
-    return (await res.json()) as T;
+    const res = await fetch(url, {
+      method,
+      signal: ctrl.signal,
+      cache: 'no-store',
+      keepalive: opts.keepalive,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) {
+      let message = `${url}: HTTP ${res.status}`;
+      try {
+        message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+      } catch {
+        /* not JSON: keep the status */
+      }
+      throw new HttpError(res.status, message);
+    }
+    return JSON.parse(text) as T;
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function postJson(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new HttpError(res.status, `${url}: HTTP ${res.status}`);
-}
-
 export const api = {
-  status: () => getJson<LocalStatus>('/local/status'),
-  channels: () => getJson<LocalChannel[]>('/local/channels'),
-  catalog: () => getJson<Catalog>('/local/catalog'),
-  download: (programId: number) => postJson('/local/downloads', { programId }),
-  request: (body: { programId?: number; topic?: string; memberNo?: string }) => postJson('/local/requests', body),
+  status: () => call<LocalStatus>('GET', '/local/status'),
+  channels: () => call<LocalChannel[]>('GET', '/local/channels'),
+  catalog: () => call<Catalog>('GET', '/local/catalog'),
+  download: (programId: number) => call<DownloadAck>('POST', '/local/downloads', { programId }),
+  request: (body: LocalRequestBody) => call<LocalRequestAck>('POST', '/local/requests', body),
+  // Attendance: sessions, the sitting (headcount and members signed in).
+  reportSession: (r: SessionReport, keepalive = false) => call<SessionAnswer>('POST', '/local/sessions', r, { keepalive }),
+  sitting: () => call<Sitting>('GET', '/local/sitting'),
+  headcount: (count: number) => call<Sitting>('POST', '/local/headcount', { count }),
+  signIn: (memberNo: string) => call<Sitting>('POST', '/local/members/signin', { memberNo }),
 };
+
+/**
+ * The page is going away: session reports handed to the browser, which delivers them even as the page unloads
+ * (sendBeacon; a keepalive fetch where that is missing).
+ */
+export function beaconSessions(reports: SessionReport[]): void {
+  for (const r of reports) {
+    const blob = new Blob([JSON.stringify(r)], { type: 'application/json' });
+    if (!navigator.sendBeacon?.('/local/sessions', blob)) void api.reportSession(r, true).catch(() => undefined);
+  }
+}
 
 export function channelPlaylistUrl(channelId: number): string {
   return `/live/channels/${channelId}/master.m3u8`;

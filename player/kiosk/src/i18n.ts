@@ -63,6 +63,18 @@ const zh = {
   never: '从未',
   cache: '本地节目 {p}%',
   watching: '继续观看',
+  // The attendance corner panel (player/kiosk/attendance).
+  attHeadcountQ: '现在有几人在看？',
+  attTypeDigits: '按数字键输入人数',
+  attChangeHint: '按数字键更改 · 按确认键保存',
+  attMember: '会员签到',
+  attMemberHint: '输入会员号按确认键，或刷会员卡',
+  attMembersN: '已签到 {n} 位会员',
+  attNavHint: '上下键切换 · 返回键关闭',
+  attSavedHeadcount: '已记录：{n} 人在看',
+  attSignedIn: '会员 {no} 已签到',
+  attFailed: '没有保存成功，请再试一次',
+  attBadMember: '会员号不对：{msg}',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -127,6 +139,18 @@ const en: Record<MessageKey, string> = {
   never: 'never',
   cache: 'Local programs {p}%',
   watching: 'Continue watching',
+  // The attendance corner panel (player/kiosk/attendance).
+  attHeadcountQ: 'How many people are watching?',
+  attTypeDigits: 'Type the number on the remote',
+  attChangeHint: 'Digits to change · OK to save',
+  attMember: 'Member sign-in',
+  attMemberHint: 'Type your member number and press OK, or swipe your card',
+  attMembersN: '{n} members signed in',
+  attNavHint: 'Up/Down to switch · Back to close',
+  attSavedHeadcount: 'Saved: {n} watching',
+  attSignedIn: 'Member {no} signed in',
+  attFailed: 'Not saved, please try again',
+  attBadMember: 'Member number not accepted: {msg}',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { zh, en };

@@ -91,9 +91,11 @@ export function rmDir(dir: string): void {
  */
 export interface FlakyLink {
   url: string;
-  seen: Array<{ path: string; range: string | undefined }>;
+  seen: Array<{ path: string; range: string | undefined; prefer?: string; ifNoneMatch?: string }>;
   /** Cut the next response whose path matches after `bytes` bytes. */
   cutNext(match: RegExp, bytes: number): void;
+  /** Answer the next request whose path matches with `status` and `headers` (an overloaded server: 503 + Retry-After). */
+  failNext(match: RegExp, status: number, headers?: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -101,8 +103,17 @@ export async function flakyLink(target: string): Promise<FlakyLink> {
   const http = await import('node:http');
   const seen: FlakyLink['seen'] = [];
   let cut: { match: RegExp; bytes: number } | null = null;
+  let fail: { match: RegExp; status: number; headers: Record<string, string> } | null = null;
   const server = http.createServer((req, res) => {
-    seen.push({ path: req.url ?? '', range: req.headers.range });
+    seen.push({ path: req.url ?? '', range: req.headers.range, prefer: req.headers.prefer as string | undefined, ifNoneMatch: req.headers['if-none-match'] });
+    if (fail && fail.match.test(req.url ?? '')) {
+      const { status, headers } = fail;
+      fail = null;
+      req.resume();
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify({ error: { code: 'unavailable', message: 'The server is busy; try again later' } }));
+      return;
+    }
     const upstream = new URL(req.url ?? '/', target);
     const headers = { ...req.headers, host: upstream.host };
     const out = http.request(upstream, { method: req.method, headers }, (up) => {
@@ -136,6 +147,9 @@ export async function flakyLink(target: string): Promise<FlakyLink> {
     seen,
     cutNext: (match, bytes) => {
       cut = { match, bytes };
+    },
+    failNext: (match, status, headers = {}) => {
+      fail = { match, status, headers };
     },
     close: () =>
       new Promise<void>((r) => {

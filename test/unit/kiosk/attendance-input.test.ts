@@ -104,3 +104,21 @@ t.test('schedule memory: the picture lags the clock, so programs the agent calls
   t.equal(m.programAt(35_000), undefined, 'beyond what is known');
   t.equal(m.programAt(-1), undefined);
 });
+
+t.test('tuned in during a program\'s first seconds: the previous item places the picture at once', async (t) => {
+  const slot = (programId: number | null, start: number, end: number) => ({ programId, title: '', start, end });
+  // Program 2 started 3 s ago; the picture is ~10 s behind, still on program 1's last seconds.
+  const answer = { previous: slot(1, 0, 60_000), now: { ...slot(2, 60_000, 120_000), offsetSec: 3 }, next: slot(3, 120_000, 180_000) };
+  t.equal(programOnAir(answer, 53_000, 63_000), 1, 'the end of the previous program is on screen');
+  t.equal(programOnAir({ now: answer.now, next: answer.next }, 53_000, 63_000), undefined, 'without it: not known (was not counted)');
+  t.equal(programOnAir({ ...answer, previous: slot(null, 50_000, 60_000) }, 53_000, 63_000), null, 'a slate before: nothing to count');
+});
+
+t.test('ledger: a picture placed late counts from when it started', async (t) => {
+  let n = 0;
+  const l = new SessionLedger(() => `s${++n}`);
+  const A = { programId: 1, channelId: 5, mode: 'broadcast' as const };
+  t.match(l.update(A, 2.5, 0.5), [{ id: 's1', state: 'open', watchedSeconds: 2 }], 'opened with the 2 s played before it was known');
+  t.match(l.close(10), { id: 's1', watchedSeconds: 9.5 });
+  t.match(l.update(A, 20, 25), [{ id: 's2', watchedSeconds: 0 }], 'a start after now is taken as now');
+});
