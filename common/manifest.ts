@@ -2,9 +2,7 @@
 // by server/sites (which builds it) and player/agent (which acts on it).
 import type { ChannelTimelineInput } from './timeline-types.ts';
 
-/** The house ladder's rung names, highest first. */
-export const RUNGS = ['720p', '480p', '360p', '240p'] as const;
-export type Rung = (typeof RUNGS)[number];
+export { RUNG_NAMES as RUNGS, type RungName as Rung } from './ladder.ts';
 
 /** A file the site must hold, relative to the media root: path 'programs/12/480p/seg_00003.ts' is served at /media/programs/12/480p/seg_00003.ts */
 /** The ETag the server gives a media file: from its sha256, so a site can resume with If-Range on what the manifest says. */

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ManifestChannel, SiteManifest } from '../../common/manifest.ts';
 import { compiled, nowAndNext, type CompiledTimeline } from '../../common/timeline.ts';
 import { masterPlaylist, mediaPlaylist } from '../../common/playlist.ts';
-import { MAXRATE_FACTOR, RUNGS } from '../../server/media/ladder.ts';
+import { MAXRATE_FACTOR, RUNGS } from '../../common/ladder.ts';
 import type { SiteSync } from './sync.ts';
 
 export interface Slot {

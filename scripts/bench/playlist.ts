@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../server/config.ts';
 import { buildApp } from '../../server/app.ts';
-import { RUNGS } from '../../server/media/ladder.ts';
+import { RUNGS } from '../../common/ladder.ts';
 import { slateSegmentDurations } from '../../server/broadcast/slate-plan.ts';
 
 interface CannonResult { requests: { average: number; total: number }; latency: { p99: number; average: number }; errors: number; non2xx: number }

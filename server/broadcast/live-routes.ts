@@ -3,21 +3,20 @@
 // meant for every site, and region reach is enforced where it matters (what a site's manifest makes it hold).
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { etagMatches } from '../media/serve.ts';
+import { ifNoneMatchHits } from '../../common/etag.ts';
 import { badRequest, errorSchema } from '../errors.ts';
-import { RUNGS, RUNG_NAMES } from '../media/ladder.ts';
-import { masterPlaylist } from '../../common/playlist.ts';
+import { RUNGS, RUNG_NAMES } from '../../common/ladder.ts';
+import { masterPlaylist } from '../../common/master-playlist.ts';
 import { nowAndNext } from '../../common/timeline.ts';
 import { getChannel, itemsBetween, listChannels } from './repo.ts';
 import { idParams, iso, parseInstant } from './http.ts';
 import { livePlaylist, liveTimeline } from './timeline-input.ts';
-import { slateBandwidth } from './slate-plan.ts';
 import { channelsM3u, xmltv, type GuideProgramme } from './guide.ts';
 
 const HLS_TYPE = 'application/vnd.apple.mpegurl';
 
 /** The master playlist is the same for every channel (the house ladder); computed once. */
-const MASTER = masterPlaylist(RUNGS.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: slateBandwidth(r) })));
+const MASTER = masterPlaylist(RUNGS, { uri: (name) => `${name}.m3u8` });
 const MASTER_ETAG = `"${createHash('sha1').update(MASTER).digest('hex')}"`;
 
 function baseUrl(req: FastifyRequest): string {
@@ -33,7 +32,7 @@ export default async function liveRoutes(app: FastifyInstance) {
   }, async (req, reply) => {
     getChannel(db, req.params.id);
     reply.type(HLS_TYPE).header('etag', MASTER_ETAG).header('cache-control', 'max-age=1');
-    if (etagMatches(req.headers['if-none-match'], MASTER_ETAG)) return reply.status(304).send();
+    if (ifNoneMatchHits(req.headers['if-none-match'], MASTER_ETAG)) return reply.status(304).send();
     return MASTER;
   });
 
@@ -46,7 +45,7 @@ export default async function liveRoutes(app: FastifyInstance) {
   }, async (req, reply) => {
     const { text, etag } = livePlaylist(db, req.params.id, req.params.rung, Date.now());
     reply.header('etag', etag).header('cache-control', 'max-age=1').type(HLS_TYPE);
-    if (etagMatches(req.headers['if-none-match'], etag)) return reply.status(304).send();
+    if (ifNoneMatchHits(req.headers['if-none-match'], etag)) return reply.status(304).send();
     return text;
   });
 

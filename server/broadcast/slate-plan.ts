@@ -3,7 +3,8 @@
 // Why short segments: the slate fills gaps of any length while the channel stays in step with the clock
 // (common/timeline.ts). Its loop is 60 one-second segments, then four tails of 0.2/0.4/0.6/0.8 s; a gap ends
 // with the shortest tail at least as long as what is left, so media overrun the clock by < 200 ms at most.
-import { RUNGS, MAXRATE_FACTOR, CARD_SIZE, CARD_RATE, type Rung } from '../media/ladder.ts';
+import { maxVideoRate, RUNGS, type Rung } from '../../common/ladder.ts';
+import { CARD_SIZE, CARD_RATE } from '../media/ladder.ts';
 
 export const SLATE_LOOP_SECONDS = 60;
 export const SLATE_TAILS = [0.2, 0.4, 0.6, 0.8] as const;
@@ -26,10 +27,6 @@ export function slateKeyframeTimes(): number[] {
 /** The expected segment durations of every rung of the slate. */
 export function slateSegmentDurations(): number[] {
   return [...Array(SLATE_LOOP_SECONDS).fill(1), ...SLATE_TAILS];
-}
-
-export function slateBandwidth(r: Rung): number {
-  return Math.round(r.videoBitrate * MAXRATE_FACTOR + r.audioBitrate);
 }
 
 /**
@@ -58,7 +55,7 @@ export function slateArgs(fontFile: string | null, rungs: readonly Rung[] = RUNG
     args.push(
       '-map', `[v${i}]`, '-map', `[a${i}]`, '-t', String(SLATE_TOTAL_SECONDS),
       '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'stillimage', '-profile:v', 'main', '-level:v', '3.1',
-      '-pix_fmt', 'yuv420p', '-crf', '23', '-maxrate', String(Math.round(r.videoBitrate * MAXRATE_FACTOR)),
+      '-pix_fmt', 'yuv420p', '-crf', '23', '-maxrate', String(maxVideoRate(r)),
       '-bufsize', String(r.videoBitrate * 2), '-g', '1000', '-keyint_min', '1', '-sc_threshold', '0',
       '-force_key_frames', keyframes,
       '-c:a', 'aac', '-b:a', String(r.audioBitrate), '-ar', '48000', '-ac', '2',

@@ -8,15 +8,15 @@ import crypto from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import type { Config } from '../config.ts';
-import { RUNGS } from '../media/ladder.ts';
+import { peakBandwidth, RUNGS } from '../../common/ladder.ts';
 import { locateTools } from '../media/tools.ts';
 import { runTool, lastErrorLine } from '../media/exec.ts';
 import { cjkFontFile, safeInFilter, wrapTitle } from '../media/card.ts';
 import { parseSegmentDurations, sameBoundaries } from '../media/hls.ts';
 import { makeTmpDir, publishDir } from '../media/store.ts';
-import { masterPlaylist } from '../../common/playlist.ts';
+import { masterPlaylist } from '../../common/master-playlist.ts';
 import {
-  slateArgs, slateBandwidth, slateSegmentDurations, SLATE_SUBTITLE, SLATE_SUBTITLE_FILE, SLATE_TITLE_FILE,
+  slateArgs, slateSegmentDurations, SLATE_SUBTITLE, SLATE_SUBTITLE_FILE, SLATE_TITLE_FILE,
 } from './slate-plan.ts';
 import { invalidateChannel } from './timeline-input.ts';
 
@@ -125,7 +125,7 @@ async function generateSlate(db: Db, config: Config, channelId: number, signal: 
     }
     fs.writeFileSync(
       path.join(out, 'master.m3u8'),
-      masterPlaylist(RUNGS.map((r) => ({ name: r.name, width: r.width, height: r.height, bandwidth: slateBandwidth(r) })), (n) => `${n}/index.m3u8`),
+      masterPlaylist(RUNGS),
     );
     const files = listFiles(out);
     if (signal.aborted) throw new Error('stopped');
@@ -137,7 +137,7 @@ async function generateSlate(db: Db, config: Config, channelId: number, signal: 
       db.prepare('DELETE FROM segments WHERE program_id = ?').run(id);
       db.prepare('DELETE FROM program_files WHERE program_id = ?').run(id);
       const rend = db.prepare('INSERT INTO renditions (program_id, name, width, height, bandwidth) VALUES (?, ?, ?, ?, ?)');
-      for (const r of RUNGS) rend.run(id, r.name, r.width, r.height, slateBandwidth(r));
+      for (const r of RUNGS) rend.run(id, r.name, r.width, r.height, peakBandwidth(r));
       const seg = db.prepare('INSERT INTO segments (program_id, seq, duration) VALUES (?, ?, ?)');
       // The planned durations (exact) rather than the muxer's rounding: every node computes with the same numbers.
       expected.forEach((d, i) => seg.run(id, i, d));

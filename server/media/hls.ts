@@ -1,5 +1,4 @@
-// HLS playlist text: reading segment durations back, writing the master playlist (PURE).
-import { CODECS, type PlannedRung } from './ladder.ts';
+// HLS playlist text read back after encoding: segment durations and the check that rungs cut alike (PURE).
 
 /** Segment durations (EXTINF) of a media playlist, in order. */
 export function parseSegmentDurations(playlist: string): number[] {
@@ -9,14 +8,6 @@ export function parseSegmentDurations(playlist: string): number[] {
     if (m) out.push(Number(m[1]));
   }
   return out;
-}
-
-/** Segment URIs of a media playlist, in order. */
-export function parseSegmentUris(playlist: string): string[] {
-  return playlist
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
 }
 
 /**
@@ -39,17 +30,4 @@ export function sameBoundaries(lists: Record<string, number[]>, tolerance = 0.02
     }
   }
   return { ok: true, durations: first };
-}
-
-export function masterPlaylist(rungs: Pick<PlannedRung, 'name' | 'width' | 'height' | 'bandwidth' | 'videoBitrate' | 'audioBitrate'>[], frameRate: [number, number]): string {
-  const fps = (frameRate[0] / frameRate[1]).toFixed(3);
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS'];
-  for (const r of rungs) {
-    lines.push(
-      `#EXT-X-STREAM-INF:BANDWIDTH=${r.bandwidth},AVERAGE-BANDWIDTH=${r.videoBitrate + r.audioBitrate},` +
-        `RESOLUTION=${r.width}x${r.height},FRAME-RATE=${fps},CODECS="${CODECS}"`,
-      `${r.name}/index.m3u8`,
-    );
-  }
-  return lines.join('\n') + '\n';
 }

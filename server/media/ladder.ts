@@ -1,34 +1,7 @@
-// The house ladder and the plan for one source (PURE: plain data in, plain data out).
+// The ladder plan for one source (PURE: plain data in, plain data out); the house rungs are common/ladder.ts.
+import { maxVideoRate, peakBandwidth, RUNGS, SEGMENT_SECONDS, type Rung, type RungName } from '../../common/ladder.ts';
 import type { SourceProbe } from './probe.ts';
 
-export type RungName = '720p' | '480p' | '360p' | '240p';
-
-export interface Rung {
-  name: RungName;
-  width: number;
-  height: number;
-  /** Target video bitrate, bits/s. */
-  videoBitrate: number;
-  /** AAC bitrate, bits/s. */
-  audioBitrate: number;
-}
-
-/** Highest first. Every program of the house uses these exact frame sizes so any two can be stitched. */
-export const RUNGS: readonly Rung[] = [
-  { name: '720p', width: 1280, height: 720, videoBitrate: 1_500_000, audioBitrate: 128_000 },
-  { name: '480p', width: 854, height: 480, videoBitrate: 800_000, audioBitrate: 128_000 },
-  { name: '360p', width: 640, height: 360, videoBitrate: 450_000, audioBitrate: 96_000 },
-  { name: '240p', width: 426, height: 240, videoBitrate: 220_000, audioBitrate: 64_000 },
-];
-
-export const RUNG_NAMES: readonly RungName[] = RUNGS.map((r) => r.name);
-
-/** Seconds between forced keyframes, and so the length of every segment but the last. */
-export const SEGMENT_SECONDS = 4;
-/** Peak rate allowed above the target (VBV), as a factor. */
-export const MAXRATE_FACTOR = 1.1;
-/** H.264 Main, level 3.1 (covers 1280x720 at 30 fps) + AAC-LC: what the master playlist announces. */
-export const CODECS = 'avc1.4d401f,mp4a.40.2';
 /** Frame size of the title card made for audio-only programs before it is scaled to each rung. */
 export const CARD_SIZE = { width: 1280, height: 720 };
 export const CARD_RATE: [number, number] = [25, 1];
@@ -132,15 +105,14 @@ export function planLadder(probe: SourceProbe, opts: PlanOptions = {}): LadderPl
   return {
     rungs: chosen.map((r) => {
       const fit = fitInRung(r, srcW, srcH);
-      const maxRate = Math.round(r.videoBitrate * MAXRATE_FACTOR);
       return {
         ...r,
         contentWidth: fit.contentWidth,
         contentHeight: fit.contentHeight,
         padX: fit.padX,
         padY: fit.padY,
-        maxRate,
-        bandwidth: maxRate + r.audioBitrate,
+        maxRate: maxVideoRate(r),
+        bandwidth: peakBandwidth(r),
       };
     }),
     frameRate,

@@ -6,7 +6,8 @@ import { futureBroadcastUse } from '../catalog/repo.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { conflict, errorSchema, notFound } from '../errors.ts';
 import { cancelJob, enqueueTranscode, JobWorker, listJobs, getJob, type JobStatus } from './jobs.ts';
-import { BufferCache, etagMatches, makeFileLookup, parseRange, readWhole } from './serve.ts';
+import { ifNoneMatchHits } from '../../common/etag.ts';
+import { BufferCache, makeFileLookup, parseRange, readWhole } from './serve.ts';
 
 const jobSchema = {
   type: 'object',
@@ -152,7 +153,7 @@ export default async function mediaPlugin(app: FastifyInstance) {
       reply.header('cache-control', file.cacheControl);
       reply.header('etag', file.etag);
       reply.header('accept-ranges', 'bytes');
-      if (etagMatches(req.headers['if-none-match'], file.etag)) return reply.status(304).send();
+      if (ifNoneMatchHits(req.headers['if-none-match'], file.etag)) return reply.status(304).send();
 
       const ifRange = req.headers['if-range'];
       const range = ifRange && ifRange !== file.etag ? ({ kind: 'all' } as const) : parseRange(req.headers.range, file.size);

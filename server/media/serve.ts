@@ -46,13 +46,6 @@ export function parseRange(header: string | undefined, size: number): RangeResul
   return { kind: 'partial', start, end };
 }
 
-/** A weak or strong ETag list in If-None-Match matches ours. */
-export function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
-}
-
 export interface ServedFile {
   absPath: string;
   size: number;

@@ -4,8 +4,10 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { FfmpegTools } from './tools.ts';
 import type { SourceProbe } from './probe.ts';
-import { planLadder, SEGMENT_SECONDS, type LadderPlan, type PlanOptions, type RungName } from './ladder.ts';
-import { masterPlaylist, parseSegmentDurations, sameBoundaries } from './hls.ts';
+import { SEGMENT_SECONDS, type RungName } from '../../common/ladder.ts';
+import { planLadder, type LadderPlan, type PlanOptions } from './ladder.ts';
+import { masterPlaylist } from '../../common/master-playlist.ts';
+import { parseSegmentDurations, sameBoundaries } from './hls.ts';
 import { cjkFontFile, safeInFilter, wrapTitle } from './card.ts';
 import { lastErrorLine, runTool } from './exec.ts';
 
@@ -263,7 +265,7 @@ export async function transcodeToLadder(opts: TranscodeOptions): Promise<LadderR
     // Nothing decodable came out, or rungs disagree: either way this source will not make a program.
     throw new TranscodeFailedError(`The output is not usable: ${same.reason}.`, true);
   }
-  fs.writeFileSync(path.join(outDir, 'master.m3u8'), masterPlaylist(plan.rungs, plan.frameRate));
+  fs.writeFileSync(path.join(outDir, 'master.m3u8'), masterPlaylist(plan.rungs, { frameRate: plan.frameRate }));
   const duration = Math.round(same.durations.reduce((s, d) => s + d, 0) * 1000) / 1000;
   await posterFrame(tools, path.join(outDir, plan.rungs[0].name, 'index.m3u8'), path.join(outDir, 'poster.jpg'), duration * 0.1, opts.signal);
 

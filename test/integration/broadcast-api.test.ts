@@ -16,7 +16,7 @@ import { slatesSettled } from '../../server/broadcast/slate.ts';
 import { materialiseAll } from '../../server/broadcast/slots.ts';
 import { invalidateChannel, timelineInputForChannel } from '../../server/broadcast/timeline-input.ts';
 import { mediaPlaylist } from '../../common/playlist.ts';
-import { RUNG_NAMES } from '../../server/media/ladder.ts';
+import { RUNG_NAMES } from '../../common/ladder.ts';
 
 const DTD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'xmltv.dtd');
 

@@ -1,10 +1,11 @@
 // Pure parts of the media pipeline: the ladder plan over many source shapes, the HLS text helpers,
 // the probe interpretation and the Range parser of media serving.
 import t, { type Test } from 'tap';
-import { planLadder, outputFrameRate, fitInRung, RUNGS, SEGMENT_SECONDS, type LadderPlan } from '../../server/media/ladder.ts';
+import { RUNGS, SEGMENT_SECONDS } from '../../common/ladder.ts';
+import { planLadder, outputFrameRate, fitInRung, type LadderPlan } from '../../server/media/ladder.ts';
 import { interpretProbe, MediaRejectedError, type SourceProbe } from '../../server/media/probe.ts';
-import { masterPlaylist, parseSegmentDurations, sameBoundaries } from '../../server/media/hls.ts';
-import { parseRange, etagMatches, cacheControlFor } from '../../server/media/serve.ts';
+import { parseSegmentDurations, sameBoundaries } from '../../server/media/hls.ts';
+import { parseRange, cacheControlFor } from '../../server/media/serve.ts';
 import { retryDelayMs, storedProbe } from '../../server/media/jobs.ts';
 import { wrapTitle } from '../../server/media/card.ts';
 
@@ -155,10 +156,6 @@ t.test('HLS text helpers', async (t) => {
   t.match(sameBoundaries({ a: [4, 4], b: [4, 4, 1] }), { ok: false, reason: /3 segments/ });
   t.match(sameBoundaries({ a: [4, 4], b: [4, 3.9] }), { ok: false, reason: /segment 1/ });
   t.match(sameBoundaries({ a: [] }), { ok: false, reason: /no segments/ });
-  const m = masterPlaylist(planLadder(probe(1280, 720)).rungs, [25, 1]);
-  t.equal((m.match(/#EXT-X-STREAM-INF/g) ?? []).length, 4);
-  t.match(m, /RESOLUTION=1280x720/);
-  t.match(m, /^720p\/index\.m3u8$/m);
   t.same(wrapTitle('第一讲：学习贯彻党的二十大精神，推进乡村全面振兴的实践路径与方法', 20).length, 3);
   t.same(wrapTitle('Short'), ['Short']);
 });
@@ -175,10 +172,6 @@ t.test('media serving helpers and retry backoff', async (t) => {
   t.same(parseRange('bytes=9-2', 100), { kind: 'all' }, 'invalid range ignored');
   t.same(parseRange('bytes=0-1,5-6', 100), { kind: 'all' }, 'several ranges: whole file');
   t.same(parseRange('items=0-1', 100), { kind: 'all' });
-  t.ok(etagMatches('"a", "b"', '"b"'));
-  t.ok(etagMatches('W/"b"', '"b"'));
-  t.ok(etagMatches('*', '"b"'));
-  t.notOk(etagMatches('"c"', '"b"'));
   t.match(cacheControlFor('240p/seg_00001.ts'), /immutable/);
   t.match(cacheControlFor('master.m3u8'), /max-age=5/);
   t.same([1, 2, 3].map((n) => retryDelayMs(n, 10_000)), [10_000, 40_000, 160_000]);
