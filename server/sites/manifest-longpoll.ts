@@ -27,6 +27,8 @@ interface Waiter {
   siteId: number;
   tokenHash: string;
   etag: string;
+  /** The manifest cache's generation when `etag` was last compared: re-checked whenever the cache moves on. */
+  generation: number;
   timer: NodeJS.Timeout;
   finish(outcome: PollOutcome): void;
 }
@@ -37,7 +39,6 @@ const CHUNK = 500;
 export class ManifestLongPolls {
   private bySite = new Map<number, Set<Waiter>>();
   private count = 0;
-  private seenGeneration: number;
   private tick: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
 
@@ -45,7 +46,6 @@ export class ManifestLongPolls {
     private readonly deps: LongPollDeps,
     notifier: ManifestNotifier,
   ) {
-    this.seenGeneration = deps.cache.generation;
     this.unsubscribe = notifier.subscribe((wake) => this.onWake(wake));
   }
 
@@ -58,11 +58,14 @@ export class ManifestLongPolls {
    * `onGone` fires (the client went away).
    */
   hold(siteId: number, tokenHash: string, etag: string, waitMs: number, onGone: (cb: () => void) => void): Promise<PollOutcome> {
+    // Revoked between the guard and now (the guard ran a few awaits ago): answer at once.
+    if (!this.deps.tokenValid(siteId, tokenHash)) return Promise.resolve({ kind: 'revoked' });
     return new Promise((resolve) => {
       const waiter: Waiter = {
         siteId,
         tokenHash,
         etag,
+        generation: this.deps.cache.generation,
         timer: setTimeout(() => waiter.finish({ kind: 'timeout' }), waitMs),
         finish: (outcome) => {
           if (!this.remove(waiter)) return;
@@ -106,16 +109,11 @@ export class ManifestLongPolls {
 
   private onWake(wake: Wake): void {
     if (this.count === 0) return;
-    let targets: Waiter[] = [];
-    if (wake.all) {
-      const generation = this.deps.cache.recheck(this.deps.now());
-      if (generation !== this.seenGeneration) {
-        this.seenGeneration = generation;
-        for (const set of this.bySite.values()) targets.push(...set);
-      }
-    }
-    if (targets.length === 0) for (const id of wake.sites) targets.push(...(this.bySite.get(id) ?? []));
-    this.recheckInChunks(targets);
+    const generation = wake.all ? this.deps.cache.recheck(this.deps.now()) : this.deps.cache.generation;
+    const targets = new Set<Waiter>();
+    for (const set of this.bySite.values()) for (const w of set) if (w.generation !== generation) targets.add(w);
+    for (const id of wake.sites) for (const w of this.bySite.get(id) ?? []) targets.add(w);
+    this.recheckInChunks([...targets]);
   }
 
   private recheckInChunks(waiters: Waiter[]): void {
@@ -134,6 +132,7 @@ export class ManifestLongPolls {
         continue;
       }
       const manifest = this.deps.cache.manifest(site, now);
+      w.generation = this.deps.cache.generation;
       if (manifest.etag !== w.etag) w.finish({ kind: 'changed', manifest });
     }
     if (waiters.length > CHUNK) setImmediate(() => this.recheckInChunks(waiters.slice(CHUNK)));

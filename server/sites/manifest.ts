@@ -295,12 +295,3 @@ export class ManifestCache {
     };
   }
 }
-
-/** True when an If-None-Match header names this ETag (a list, weak or not, or *). */
-export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch.split(',').some((t) => {
-    const tag = t.trim().replace(/^W\//, '');
-    return tag === '*' || tag === etag;
-  });
-}

@@ -6,7 +6,8 @@ import { Type } from '@sinclair/typebox';
 import { ErrorBody } from '../../common/api/shared.ts';
 import { IdempotencyHeaders, Manifest, ManifestHeaders, MANIFEST_MAX_WAIT_S, NewRequest, RequestAck } from '../../common/api/sites.ts';
 import { notFound, unauthorized } from '../errors.ts';
-import { etagMatches, loadManifestSite, ManifestCache, type TimelineSource } from './manifest.ts';
+import { ifNoneMatchHits } from '../../common/etag.ts';
+import { loadManifestSite, ManifestCache, type TimelineSource } from './manifest.ts';
 import { ManifestLongPolls } from './manifest-longpoll.ts';
 import { recordRequest } from './requests.ts';
 import { siteByTokenHash } from './sites.ts';
@@ -67,7 +68,7 @@ export default async function siteApiRoutes(fastify: FastifyInstance, opts: Site
       reply.header('cache-control', 'private, no-cache').header('vary', 'accept-encoding');
       const wait = preferredWait(req.headers.prefer);
       if (wait > 0) reply.header('preference-applied', `wait=${wait}`);
-      if (etagMatches(req.headers['if-none-match'], res.etag)) {
+      if (ifNoneMatchHits(req.headers['if-none-match'], res.etag)) {
         if (wait === 0) return reply.header('etag', res.etag).status(304).send(null);
         // The socket stays quiet while held: give it longer than the wait before the idle timeout closes it.
         req.raw.socket?.setTimeout((wait + 15) * 1000);

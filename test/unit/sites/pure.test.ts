@@ -5,7 +5,6 @@ import { CODE_ALPHABET, isWellFormedPairingCode, newPairingCode, normalizePairin
 import { aggregateRequests, type RequestRow } from '../../../server/sites/requests.ts';
 import { buildTree, pathIds } from '../../../server/sites/regions.ts';
 import { planRegionImport } from '../../../server/sites/region-import.ts';
-import { etagMatches } from '../../../server/sites/manifest.ts';
 import type { ChannelTimelineInput } from '../../../common/timeline-types.ts';
 
 t.test('held rung: highest at or below the cap, else the program\'s lowest', async (t) => {
@@ -136,13 +135,4 @@ t.test('region helpers and import planning', async (t) => {
   t.same(skip.create.map((c) => c.level), ['township']);
   t.throws(() => planRegionImport('path\n新省/市/县/镇/村/组\n', []), /Row 2/);
   t.throws(() => planRegionImport('path,level\n省/市,village\n省/市/县\n', existing), /Row 3/, 'a child planned under a village');
-});
-
-t.test('If-None-Match', async (t) => {
-  t.ok(etagMatches('"abc"', '"abc"'));
-  t.ok(etagMatches('W/"abc"', '"abc"'));
-  t.ok(etagMatches('"x", "abc"', '"abc"'));
-  t.ok(etagMatches('*', '"abc"'));
-  t.notOk(etagMatches('"abd"', '"abc"'));
-  t.notOk(etagMatches(undefined, '"abc"'));
 });
