@@ -369,31 +369,3 @@ export function scheduleSpansBetween(db: Db, startMs: number, endMs: number): Ar
       'SELECT channel_id AS channelId, start_at AS startMs, end_at AS endMs FROM schedule_items WHERE end_at > ? AND start_at < ?')
     .all(startMs, endMs);
 }
-
-// Used by catalog:
-
-/**
- * Why a program may not be deleted or re-transcoded now: a broadcast still to come (or on air) that uses it, a
- * channel whose slate it is, or a recurring slot that still runs it; undefined when nothing does.
- */
-export function programBroadcastUse(db: Db, programId: number, nowMs: number): string | undefined {
-  const item = db
-    .prepare<[number, number], { channelId: number; startAt: number }>(
-      'SELECT channel_id AS channelId, start_at AS startAt FROM schedule_items WHERE program_id = ? AND end_at > ? ORDER BY start_at LIMIT 1',
-    )
-    .get(programId, nowMs);
-  if (item) return `it is scheduled on channel ${item.channelId} at ${new Date(item.startAt).toISOString()}`;
-  const ch = db
-    .prepare<[number, number], { id: number; name: string }>(
-      'SELECT id, name FROM channels WHERE slate_program_id = ? OR generated_slate_id = ? LIMIT 1',
-    )
-    .get(programId, programId);
-  if (ch) return `it is the slate of channel ${ch.id} "${ch.name}"`;
-  const slot = db
-    .prepare<[number, number], { id: number; channelId: number }>(
-      'SELECT id, channel_id AS channelId FROM schedule_slots WHERE program_id = ? AND (until_at IS NULL OR until_at > ?) LIMIT 1',
-    )
-    .get(programId, nowMs);
-  if (slot) return `recurring slot ${slot.id} of channel ${slot.channelId} still plays it`;
-  return undefined;
-}

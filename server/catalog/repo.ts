@@ -208,7 +208,7 @@ export interface SeriesView {
 const seriesColumns = (drafts: boolean) => `s.id, s.title, s.description, s.created_at AS createdAt,
   (SELECT count(*) FROM programs p WHERE p.series_id = s.id AND p.kind = 'lecture'${drafts ? '' : ' AND p.published = 1'}) AS programCount`;
 
-function seriesExists(db: Db, id: number): boolean {
+export function seriesExists(db: Db, id: number): boolean {
   return db.prepare<[number], { one: number }>('SELECT 1 AS one FROM series WHERE id = ?').get(id) !== undefined;
 }
 
@@ -316,6 +316,8 @@ export function seriesEpisodeIds(db: Db, seriesId: number): number[] {
     )
     .all(seriesId)
     .map((r) => r.id);
+}
+
 // Used by media:
 
 /** What decides who may fetch a program's media: its pipeline status, publication and kind. */

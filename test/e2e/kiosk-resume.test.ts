@@ -2,7 +2,7 @@
 // resuming starts the picture there. Real server, real agent serving the kiosk (under its Content-Security-
 // Policy), real headless Chromium, driven with the remote's keys.
 import t from 'tap';
-import { focusedKey, openKiosk, startSite, topScreen, videoTime, waitPlaying, type Kiosk, type Site } from './kiosk-site.ts';
+import { focusedKey, openKiosk, startSite, topScreen, videoTime, waitPlaying, type Kiosk, type Site } from '../../testkit/kiosk-site.ts';
 import { resumeStart } from '../../player/kiosk/src/resume.ts';
 import { formatDuration } from '../../player/kiosk/src/format.ts';
 

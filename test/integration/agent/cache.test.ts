@@ -108,8 +108,6 @@ t.test('a requested lecture downloads at the bandwidth cap, with progress, and i
   }
   t.same(seen, [...seen].sort((x, y) => x - y), 'progress never goes back');
   await a.whenIdle();
-  // The cap holds: bytes over the time they were flowing never beat it. Only an upper bound is a behaviour (a loaded
-  // machine makes any transfer slower); how close the rate comes to the cap is for a benchmark to measure.
   const received = transfers.reduce((n, x) => n + x.received, 0);
   const flowing = transfers.reduce((n, x) => n + x.transferMs, 0) / 1000;
   const rate = received / flowing;
@@ -118,7 +116,7 @@ t.test('a requested lecture downloads at the bandwidth cap, with progress, and i
   // The cap itself is checked with a simulated clock (test/unit/agent-plan.test.ts, TokenBucket); a rate
   // measured on a shared test machine is a figure, not a pass/fail.
   t.equal(a.sync.bucket.bytesPerSecond, cap, "the downloads go through a throttle set to the site's cap");
-  t.comment(`downloaded ${received} bytes at ${Math.round(rate)} B/s on the link, cap ${cap} B/s; wall clock ${(bytes / ((performance.now() - started) / 1000)).toFixed(0)} B/s`);
+  t.comment(`downloaded ${received} bytes at ${Math.round(rate)} B/s on the link, cap ${cap} B/s`);
 
   const after = (await (await fetch(`${a.url}/local/catalog`)).json()).items.find((i: { id: number }) => i.id === programId);
   t.match(after, { held: true, download: null });

@@ -10,8 +10,8 @@ import { buildApp } from '../../../server/app.ts';
 import { loadConfig, type Config } from '../../../server/config.ts';
 import { ensureAdmin } from '../../../server/auth/users.ts';
 import { stopSlates } from '../../../server/broadcast/slate.ts';
-import { ADMIN_PASSWORD, loginToken, tempDir, userAuth } from '../../helpers.ts';
-import { readyProgram } from '../../fixtures/programs.ts';
+import { ADMIN_PASSWORD, loginToken, tempDir, userAuth } from '../../../testkit/helpers.ts';
+import { readyProgram } from '../../../testkit/programs.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The route table

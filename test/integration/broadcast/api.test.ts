@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { DateTime } from 'luxon';
 import { makeServer, tempDir, userAuth } from '../../../testkit/helpers.ts';
 import { readyProgram } from '../../../testkit/programs.ts';
-import { validateXmltv } from '../broadcast-checks.ts';
+import { validateXmltv } from './checks.ts';
 import { createRegion } from '../../../server/sites/regions.ts';
 import { slatesSettled } from '../../../server/broadcast/slate.ts';
 import { materialiseAll } from '../../../server/broadcast/slots.ts';

@@ -2,8 +2,8 @@
 // computed from the manifest's timeline. The previous item lets the kiosk place a picture that still shows the
 // end of it right after a boundary (the picture runs behind the clock).
 import t from 'tap';
-import type { SiteManifest } from '../../common/manifest.ts';
-import { liveNowAndNext } from '../../player/agent/live.ts';
+import type { SiteManifest } from '../../../common/manifest.ts';
+import { liveNowAndNext } from '../../../player/agent/live.ts';
 
 const T0 = Date.parse('2026-11-29T12:00:00Z');
 const seg = (seconds: number) => Array.from({ length: Math.ceil(seconds / 4) }, (_, i) => Math.min(4, seconds - i * 4));

@@ -1,6 +1,6 @@
 // Which paths the agent's /media proxy accepts: program files only, judged on the raw (undecoded) request path.
 import t from 'tap';
-import { mediaTail, programMediaPath } from '../../player/agent/media-path.ts';
+import { mediaTail, programMediaPath } from '../../../player/agent/media-path.ts';
 
 t.test('program files pass, with or without the rung folder', async (t) => {
   t.same(programMediaPath('programs/12/master.m3u8'), { path: 'programs/12/master.m3u8', programId: 12 });

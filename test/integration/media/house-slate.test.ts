@@ -1,10 +1,10 @@
 // Issue 12: the house slate, made once per server through the one publish path, lets a channel play from its first
 // second: right after POST /api/channels its live playlist answers (gaps filled by the house slate), no 503.
 import t from 'tap';
-import { makeServer } from '../helpers.ts';
-import { ensureHouseSlate, slatesSettled } from '../../server/broadcast/slate.ts';
-import { programFiles, segmentDurations } from '../../server/media/media-data.ts';
-import { slateSegmentDurations } from '../../server/broadcast/slate-plan.ts';
+import { makeServer } from '../../../testkit/helpers.ts';
+import { ensureHouseSlate, slatesSettled } from '../../../server/broadcast/slate.ts';
+import { programFiles, segmentDurations } from '../../../server/media/media-data.ts';
+import { slateSegmentDurations } from '../../../server/broadcast/slate-plan.ts';
 
 t.test('house slate: made once, open media, never in the catalog; a new channel plays at once', async (t) => {
   const s = await makeServer();

@@ -2,8 +2,8 @@
 // in the members report's JSON, CSV and HTML.
 import t from 'tap';
 import { parse } from 'csv-parse/sync';
-import { makeServer } from '../helpers.ts';
-import { postBatch, provinceDate, provinceTime, seedTree, session } from './attendance-fixtures.ts';
+import { makeServer } from '../../../testkit/helpers.ts';
+import { postBatch, provinceDate, provinceTime, seedTree, session } from './fixtures.ts';
 
 t.test('the members report lists each site a member watched at, with its share', async (t) => {
   const s = await makeServer();
@@ -47,7 +47,7 @@ t.test('the members report lists each site a member watched at, with its share',
   t.match(html, /东村二站 50%; 西村站 33%; 东村, 第一站 17%/);
 
   // An organizer of county 2 sees only the sites of their region: shares of the time watched there.
-  const { userAuth } = await import('../helpers.ts');
+  const { userAuth } = await import('../../../testkit/helpers.ts');
   const org = await userAuth(s.app, 'org2', 'organizer', 2);
   const scoped = (await s.app.inject({ method: 'GET', url, headers: org })).json();
   t.same(scoped.rows.find((r: { memberNo: string }) => r.memberNo === 'M1').sites, [

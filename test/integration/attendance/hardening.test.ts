@@ -7,14 +7,14 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import {
   MAX_BATCH_BYTES, MAX_MEMBER_ROWS_PER_BATCH, MAX_MEMBERS_PER_SESSION, MAX_SESSIONS_PER_BATCH,
-} from '../../common/attendance.ts';
-import type { AttendanceBatchResult, AttendanceSession } from '../../common/attendance.ts';
-import { makeIngest, SLICE_SESSIONS } from '../../server/attendance/ingest.ts';
-import { makeServer, userAuth } from '../helpers.ts';
-import { countStored, postBatch, provinceDate, provinceTime, seedTree, session, TZ } from './attendance-fixtures.ts';
+} from '../../../common/attendance.ts';
+import type { AttendanceBatchResult, AttendanceSession } from '../../../common/attendance.ts';
+import { makeIngest, SLICE_SESSIONS } from '../../../server/attendance/ingest.ts';
+import { makeServer, userAuth } from '../../../testkit/helpers.ts';
+import { countStored, postBatch, provinceDate, provinceTime, seedTree, session, TZ } from './fixtures.ts';
 
 const members = (n: number, prefix = 'M') => Array.from({ length: n }, (_, i) => ({ memberNo: `${prefix}${i}`, watchedSeconds: 600 }));
-const memberRows = (db: import('../../server/db/connection.ts').Db) =>
+const memberRows = (db: import('../../../server/db/connection.ts').Db) =>
   db.prepare<[], { n: number }>('SELECT count(*) AS n FROM attendance_session_members').get()!.n;
 
 t.test('member rows are capped per session (refused alone) and per batch (deferred, then taken on resend)', async (t) => {

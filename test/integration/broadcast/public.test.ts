@@ -6,11 +6,11 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { makeServer, tempDir, userAuth } from '../helpers.ts';
-import { readyProgram } from '../fixtures/programs.ts';
-import { slatesSettled } from '../../server/broadcast/slate.ts';
-import { TBA_TITLE } from '../../common/api/broadcast.ts';
-import { validateXmltv } from './broadcast-checks.ts';
+import { makeServer, tempDir, userAuth } from '../../../testkit/helpers.ts';
+import { readyProgram } from '../../../testkit/programs.ts';
+import { slatesSettled } from '../../../server/broadcast/slate.ts';
+import { TBA_TITLE } from '../../../common/api/broadcast.ts';
+import { validateXmltv } from './checks.ts';
 
 const sleepUntil = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms - Date.now())));
 

@@ -3,11 +3,11 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { makeServer, tempDir } from '../helpers.ts';
-import { settle, submit } from '../fixtures/programs.ts';
-import { programDir } from '../../server/media/store.ts';
-import { locateTools } from '../../server/media/tools.ts';
-import { integratedLoudness, LOUDNESS_TARGET, loudnormFilter, parseLoudnormJson } from '../../server/media/loudness.ts';
+import { makeServer, tempDir } from '../../../testkit/helpers.ts';
+import { settle, submit } from '../../../testkit/programs.ts';
+import { programDir } from '../../../server/media/store.ts';
+import { locateTools } from '../../../server/media/tools.ts';
+import { integratedLoudness, LOUDNESS_TARGET, loudnormFilter, parseLoudnormJson } from '../../../server/media/loudness.ts';
 
 /** 10 s of 426x240 picture with speech-like sound (pink noise pulsed like syllables) at `gainDb`, limited below full scale. */
 function lecture(dir: string, name: string, gainDb: number): string {

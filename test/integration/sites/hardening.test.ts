@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createHmac } from 'node:crypto';
-import { makeServer, type TestServer } from '../helpers.ts';
-import { PAIR_FAILURES_PER_MINUTE, PAIR_PER_ADDRESS_PER_MINUTE } from '../../server/sites/pairing-limits.ts';
-import { SECRET_FILE } from '../../server/auth/server-secret.ts';
-import { CONTENT_SECURITY_POLICY } from '../../server/app.ts';
+import { makeServer, type TestServer } from '../../../testkit/helpers.ts';
+import { PAIR_FAILURES_PER_MINUTE, PAIR_PER_ADDRESS_PER_MINUTE } from '../../../server/sites/pairing-limits.ts';
+import { SECRET_FILE } from '../../../server/auth/server-secret.ts';
+import { CONTENT_SECURITY_POLICY } from '../../../server/app.ts';
 
 async function village(s: TestServer): Promise<number> {
   const res = await s.app.inject({

@@ -3,9 +3,9 @@
 // short here, to show that held polls are not cut by it (it bounds how long a request takes to ARRIVE).
 import t from 'tap';
 import type net from 'node:net';
-import { makeServer } from '../helpers.ts';
-import { channel, program } from '../fixtures/sites-rows.ts';
-import type { SiteManifest } from '../../common/manifest.ts';
+import { makeServer } from '../../../testkit/helpers.ts';
+import { channel, program } from '../../../testkit/sites-rows.ts';
+import type { SiteManifest } from '../../../common/manifest.ts';
 
 async function setup(t: { teardown(fn: () => unknown): void }) {
   const s = await makeServer({ requestTimeoutMs: 2000 });

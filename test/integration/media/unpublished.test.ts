@@ -3,9 +3,9 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeServer, userAuth } from '../helpers.ts';
-import { readyProgram } from '../fixtures/programs.ts';
-import { signPreview } from '../../server/media/preview.ts';
+import { makeServer, userAuth } from '../../../testkit/helpers.ts';
+import { readyProgram } from '../../../testkit/programs.ts';
+import { signPreview } from '../../../server/media/preview.ts';
 
 t.test('unpublished media: closed to anonymous and organizers, open to operators and signed previews', async (t) => {
   const s = await makeServer();

@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import { tempDir } from '../helpers.ts';
+import { tempDir } from '../../../testkit/helpers.ts';
 import { agentFor, flakyLink, publishedProgram, rmDir, serverWithSite } from './agent-fixture.ts';
-import { MediaCache } from '../../player/agent/cache.ts';
-import { AgentStore, openAgentDb } from '../../player/agent/store.ts';
-import { SiteSync } from '../../player/agent/sync.ts';
-import { Uplink } from '../../player/agent/uplink.ts';
+import { MediaCache } from '../../../player/agent/cache.ts';
+import { AgentStore, openAgentDb } from '../../../player/agent/store.ts';
+import { SiteSync } from '../../../player/agent/sync.ts';
+import { Uplink } from '../../../player/agent/uplink.ts';
 
 /** GET with the path sent exactly as written (fetch would normalise it) and any Host header. */
 function rawGet(base: string, rawPath: string, host?: string, method = 'GET', body?: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {

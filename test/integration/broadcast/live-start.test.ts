@@ -3,11 +3,11 @@
 // program that aired is deleted afterwards.
 import t from 'tap';
 import { createRequire } from 'node:module';
-import { makeServer } from '../helpers.ts';
-import { readyProgram } from '../fixtures/programs.ts';
-import { slatesSettled } from '../../server/broadcast/slate.ts';
-import { ensureHouseSlate } from '../../server/broadcast/slate.ts';
-import { invalidateChannel } from '../../server/broadcast/timeline-input.ts';
+import { makeServer } from '../../../testkit/helpers.ts';
+import { readyProgram } from '../../../testkit/programs.ts';
+import { slatesSettled } from '../../../server/broadcast/slate.ts';
+import { ensureHouseSlate } from '../../../server/broadcast/slate.ts';
+import { invalidateChannel } from '../../../server/broadcast/timeline-input.ts';
 
 const { Parser } = createRequire(import.meta.url)('m3u8-parser') as {
   Parser: new () => { push(s: string): void; end(): void; manifest: Parsed };

@@ -2,9 +2,9 @@
 // (address, username) so one user's lockout does not lock the others at that address, and every 429 says when to
 // try again.
 import t from 'tap';
-import { makeServer, userAuth } from '../helpers.ts';
-import { LOGIN_PER_ADDRESS_AND_USER } from '../../server/auth/login-limits.ts';
-import { loadConfig, parseTrustProxy } from '../../server/config.ts';
+import { makeServer, userAuth } from '../../../testkit/helpers.ts';
+import { LOGIN_PER_ADDRESS_AND_USER } from '../../../server/auth/login-limits.ts';
+import { loadConfig, parseTrustProxy } from '../../../server/config.ts';
 
 const wrong = (username: string, headers: Record<string, string> = {}) => ({
   method: 'POST' as const,

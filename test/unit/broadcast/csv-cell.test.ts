@@ -1,8 +1,8 @@
 // The one CSV formula guard (common/csv-cell.ts) used by schedule exports and attendance reports.
 import t from 'tap';
-import { csvCell } from '../../common/csv-cell.ts';
-import { toCsv } from '../../server/attendance/render.ts';
-import { weekToCsv } from '../../server/broadcast/transfer.ts';
+import { csvCell } from '../../../common/csv-cell.ts';
+import { toCsv } from '../../../server/attendance/render.ts';
+import { weekToCsv } from '../../../server/broadcast/transfer.ts';
 
 const risky = ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx', '＝1', '＋1', '－1', '＠A1'];
 const plain = ['课程', 'a=b', ' 1', '1-2', ''];

@@ -3,9 +3,9 @@ import t from 'tap';
 import { createRequire } from 'node:module';
 import {
   averageBandwidth, CODECS, maxVideoRate, peakBandwidth, RUNG_NAMES, RUNGS, rungByName, rungRank,
-} from '../../common/ladder.ts';
-import { masterPlaylist } from '../../common/master-playlist.ts';
-import { ifNoneMatchHits } from '../../common/etag.ts';
+} from '../../../common/ladder.ts';
+import { masterPlaylist } from '../../../common/master-playlist.ts';
+import { ifNoneMatchHits } from '../../../common/etag.ts';
 
 interface ParsedMaster { playlists: Array<{ uri: string; attributes: Record<string, unknown> }> }
 const { Parser } = createRequire(import.meta.url)('m3u8-parser') as {
