@@ -4,6 +4,7 @@
 // /login and back to where they were.
 import t from 'tap';
 import { openConsole, shot, signIn, startConsoleServer } from './console-app.ts';
+import { DateTime } from 'luxon';
 import { readyProgram } from '../fixtures/programs.ts';
 
 t.test('each console page renders, with its data, at 1366x768', async (t) => {
@@ -21,7 +22,10 @@ t.test('each console page renders, with its data, at 1366x768', async (t) => {
   await post('/api/sites', { name: '幸福村党员活动室', regionId: village.id });
   const programId = await readyProgram(app, { seconds: 4, title: '乡村振兴政策解读' });
   const channel = await post('/api/channels', { number: 1, name: '党员教育频道' });
-  await post(`/api/channels/${channel.id}/schedule`, { programId, start: new Date(Date.now() + 3600_000).toISOString() });
+  const airAt = DateTime.now().plus({ hours: 1 });
+  await post(`/api/channels/${channel.id}/schedule`, { programId, start: airAt.toUTC().toISO() });
+  // The week that holds the item (it may be next week late on a Sunday).
+  const week = airAt.setZone(cs.server.config.provinceTz).startOf('week').toISODate();
 
   const b = await openConsole();
   t.teardown(() => b.close());
@@ -42,7 +46,7 @@ t.test('each console page renders, with its data, at 1366x768', async (t) => {
     ['library', '/library', '[data-test=library]'],
     ['program-detail', `/library/${programId}`, '[data-test=program-detail]'],
     ['channels', '/channels', '[data-test=channels]'],
-    ['schedule', `/channels/${channel.id}`, '[data-test=week-timeline]'],
+    ['schedule', `/channels/${channel.id}?week=${week}`, '[data-test=schedule-block]'],
     ['sites', '/sites', '[data-test=sites]'],
     ['requests', '/requests', '[data-test=requests]'],
     ['report-activity', '/reports/activity', '[data-test=report-activity]'],
@@ -62,9 +66,12 @@ t.test('each console page renders, with its data, at 1366x768', async (t) => {
   // The data shows: the program in the library, the item on the week timeline, the site in the list.
   await page.goto(`${cs.url}/library`);
   await page.waitForSelector('text=乡村振兴政策解读');
+  await page.goto(`${cs.url}/channels/${channel.id}?week=${week}`);
+  await page.waitForSelector('[data-test=schedule-block]');
+  t.equal(await page.locator('[data-test=schedule-block]').count(), 1, 'the scheduled item is on the timeline');
   await page.goto(`${cs.url}/channels/${channel.id}`);
-  t.ok(await page.locator('[data-test=schedule-block]').count() >= 1, 'the scheduled item is on the timeline');
-  t.equal(await page.locator('[data-test=now-marker]').count(), 1, 'now is marked once');
+  await page.waitForSelector('[data-test=week-timeline]');
+  t.equal(await page.locator('[data-test=now-marker]').count(), 1, 'now is marked once in this week');
   await page.goto(`${cs.url}/sites`);
   await page.waitForSelector('text=幸福村党员活动室');
 

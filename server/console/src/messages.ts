@@ -14,6 +14,7 @@ const TEXTS: Array<[string, string, string]> = [
   ['login.fillBoth', '请输入用户名和密码。', 'Enter your username and password.'],
   ['login.expired', '登录已过期，请重新登录，之后将回到刚才的页面。', 'Your sign-in expired. Sign in again to return to the page you were on.'],
   ['login.limited', '尝试次数过多。', 'Too many attempts.'],
+  ['login.retryIn', '请 {s} 秒后再试。', 'Try again in {s} s.'],
   ['nav.groupWork', '日常工作', 'Daily work'],
   ['nav.groupReports', '统计报表', 'Reports'],
   ['nav.groupAdmin', '管理', 'Administration'],
