@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import resumableUpload from '../catalog/resumable-upload.ts';
-import { dashboardSummary } from './summary.ts';
+import { activityByDay, dashboardSummary, MAX_DAILY_DAYS } from './summary.ts';
+import { badRequest } from '../errors.ts';
+import { eachDay, isDay } from '../attendance/days.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -33,6 +35,24 @@ export default async function consolePlugin(app: FastifyInstance) {
     onRequest: app.auth.user,
     schema: { tags: ['console'], summary: "The dashboard's figures in one call: sites online/offline by region, today's viewing, queue, channels, requests" },
   }, async (req) => dashboardSummary(app.db, app.config, req.user!, new Date()));
+
+  app.get<{ Querystring: { from: string; to: string; regionId?: number } }>('/api/console/activity-by-day', {
+    onRequest: app.auth.user,
+    schema: {
+      tags: ['console'],
+      summary: `Sessions and person-hours per day (at most ${MAX_DAILY_DAYS} days) for the activity page's line chart`,
+      querystring: {
+        type: 'object', additionalProperties: false, required: ['from', 'to'],
+        properties: { from: { type: 'string' }, to: { type: 'string' }, regionId: { type: 'integer', minimum: 1 } },
+      },
+    },
+  }, async (req) => {
+    const { from, to, regionId } = req.query;
+    if (!isDay(from) || !isDay(to) || to < from) throw badRequest('from and to must be dates YYYY-MM-DD with from <= to.');
+    const days = eachDay(from, to);
+    if (days.length > MAX_DAILY_DAYS) throw badRequest(`Ask for at most ${MAX_DAILY_DAYS} days at a time.`);
+    return activityByDay(app.db, req.user!, regionId, days);
+  });
 
   const dir = consoleDir();
   if (!dir) {

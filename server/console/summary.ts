@@ -72,3 +72,25 @@ export function dashboardSummary(db: Db, config: { provinceTz: string }, user: A
     };
   })();
 }
+
+/** Longest range the daily line of the activity page asks for. */
+export const MAX_DAILY_DAYS = 62;
+
+export interface DayActivity { day: string; sessions: number; personHours: number }
+
+/**
+ * Sessions and person-hours per province day over [from, to] for the caller's scope (an organizer's own subtree;
+ * another region is refused by resolveScope): the activity page's line chart, without building the region tree.
+ */
+export function activityByDay(db: Db, user: AuthUser, regionId: number | undefined, days: string[]): DayActivity[] {
+  return db.transaction(() => {
+    const scope = resolveScope(db, user, regionId);
+    const siteIds = scope.root ? scope.sites.map((s) => s.id) : null;
+    return days.map((day) => {
+      const rows = siteActivity(db, daySplit(db, { from: day, to: day }), siteIds);
+      const sessions = rows.reduce((n, a) => n + a.sessions, 0);
+      const personHours = Math.round((rows.reduce((n, a) => n + a.personSeconds, 0) / 3600) * 10) / 10;
+      return { day, sessions, personHours };
+    });
+  })();
+}

@@ -70,8 +70,7 @@ t.test('operator and organizer workflows', async (t) => {
     await dialog.locator('[data-test=site-village]').click();
     await page.locator('.el-select-dropdown__item:visible', { hasText: '东村' }).first().click();
     await dialog.locator('[data-test=site-save]').click();
-    const code = ((await page.waitForSelector('[data-test=pairing-code]')).textContent()) ?? '';
-    const shown = (await code).trim();
+    const shown = ((await (await page.waitForSelector('[data-test=pairing-code]')).textContent()) ?? '').trim();
     t.match(shown, /^[A-Z0-9]{4}-[A-Z0-9]{4}$/, `a code like ABCD-2345 is shown large (${shown})`);
     t.ok(await page.locator('[data-test=pairing-slip] img').count(), 'with a QR code');
     await shot(page, 'site-pairing-code');

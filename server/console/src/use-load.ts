@@ -1,5 +1,5 @@
 // Loading state and the API's error message for a page's data, so no page is ever blank or silently stuck.
-import { ref, type Ref } from 'vue';
+import { ref, shallowRef, type Ref } from 'vue';
 import { ElMessage } from 'element-plus';
 import { ApiError } from './api/client.ts';
 
@@ -9,7 +9,8 @@ export function messageOf(err: unknown): string {
 }
 
 export function useLoad<T>(fn: () => Promise<T>): { data: Ref<T | null>; loading: Ref<boolean>; error: Ref<string | null>; run: () => Promise<void> } {
-  const data = ref<T | null>(null) as Ref<T | null>;
+  // Shallow: report answers can hold tens of thousands of rows; pages replace data whole, never edit it in place.
+  const data = shallowRef<T | null>(null) as Ref<T | null>;
   const loading = ref(false);
   const error = ref<string | null>(null);
   let seq = 0;
