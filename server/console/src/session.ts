@@ -1,6 +1,9 @@
 // Who is signed in: the bearer token and the user, kept in localStorage so a reload keeps the session.
 import { reactive } from 'vue';
-import type { User } from './api/types.ts';
+import type { LoginResponse } from './api/types.ts';
+
+/** Who signed in, as the login answer describes them. */
+type User = LoginResponse['user'];
 
 const KEY = 'dyb-console-session';
 
