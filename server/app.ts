@@ -141,5 +141,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(broadcastPlugin);
   await app.register(sitesPlugin);
   await app.register(attendancePlugin);
+  await app.register((await import('./console/plugin.ts')).default); // web console at /, tus uploads, /api/config
   return app;
 }
