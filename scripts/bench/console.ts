@@ -15,8 +15,8 @@ import { loadConfig } from '../../server/config.ts';
 import { buildApp } from '../../server/app.ts';
 import { ensureAdmin } from '../../server/auth/users.ts';
 import { makeRollups } from '../../server/attendance/rollup.ts';
-import { CHROMIUM_ARGS } from '../../test/e2e/kiosk-site.ts';
-import { ensureConsoleBuilt } from '../../test/e2e/console-app.ts';
+import { CHROMIUM_ARGS } from '../../testkit/kiosk-site.ts';
+import { ensureConsoleBuilt } from '../../testkit/console-app.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

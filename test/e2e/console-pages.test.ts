@@ -3,9 +3,9 @@
 // Also: an unknown API path stays a JSON 404, the English switch is remembered, an expired token sends the user to
 // /login and back to where they were.
 import t from 'tap';
-import { openConsole, shot, signIn, startConsoleServer } from './console-app.ts';
+import { openConsole, shot, signIn, startConsoleServer } from '../../testkit/console-app.ts';
 import { DateTime } from 'luxon';
-import { readyProgram } from '../fixtures/programs.ts';
+import { readyProgram } from '../../testkit/programs.ts';
 
 t.test('each console page renders, with its data, at 1366x768', async (t) => {
   const cs = await startConsoleServer();

@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { makeClip } from '../fixtures/media.ts';
-import { tempDir } from '../helpers.ts';
+import { makeClip } from '../../testkit/media.ts';
+import { tempDir } from '../../testkit/helpers.ts';
 import { waitForProgram } from '../../server/media/jobs.ts';
 import { uploadsDir } from '../../server/catalog/resumable-upload.ts';
-import { openConsole, shot, signIn, startConsoleServer, type ConsoleServer } from './console-app.ts';
+import { openConsole, shot, signIn, startConsoleServer, type ConsoleServer } from '../../testkit/console-app.ts';
 
 t.test('a console upload survives a server restart mid-file and the program reaches ready', async (t) => {
   let cs: ConsoleServer = await startConsoleServer({ startWorkers: true });

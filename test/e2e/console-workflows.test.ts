@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import t from 'tap';
 import { DateTime } from 'luxon';
-import { userAuth } from '../helpers.ts';
-import { readyProgram } from '../fixtures/programs.ts';
-import { openConsole, shot, signIn, startConsoleServer } from './console-app.ts';
+import { userAuth } from '../../testkit/helpers.ts';
+import { readyProgram } from '../../testkit/programs.ts';
+import { openConsole, shot, signIn, startConsoleServer } from '../../testkit/console-app.ts';
 
 t.test('operator and organizer workflows', async (t) => {
   const cs = await startConsoleServer();

@@ -4,11 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { makeServer, tempDir, ADMIN_PASSWORD, type TestServer } from '../helpers.ts';
+import { makeServer, tempDir, ADMIN_PASSWORD, type TestServer } from './helpers.ts';
 import { CHROMIUM_ARGS } from './kiosk-site.ts';
-import type { Config } from '../../server/config.ts';
+import type { Config } from '../server/config.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const consoleSrc = path.join(root, 'server/console');
 export const CONSOLE_DIST = path.join(root, 'dist/console');
 /** Screenshots of every page, each run (git-ignored). */
