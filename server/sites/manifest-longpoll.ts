@@ -39,6 +39,7 @@ const CHUNK = 500;
 export class ManifestLongPolls {
   private bySite = new Map<number, Set<Waiter>>();
   private count = 0;
+  private closed = false;
   private tick: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
 
@@ -83,6 +84,7 @@ export class ManifestLongPolls {
   }
 
   close(): void {
+    this.closed = true;
     this.unsubscribe();
     for (const set of [...this.bySite.values()]) for (const w of [...set]) w.finish({ kind: 'timeout' });
     this.stopTick();
@@ -117,10 +119,11 @@ export class ManifestLongPolls {
   }
 
   private recheckInChunks(waiters: Waiter[]): void {
-    if (waiters.length === 0) return;
+    if (waiters.length === 0 || this.closed) return;
     const now = this.deps.now();
     const sites = new Map<number, ManifestSite | undefined>();
     for (const w of waiters.slice(0, CHUNK)) {
+      if (!this.bySite.get(w.siteId)?.has(w)) continue; // answered since (timeout, client gone, an earlier pass)
       if (!this.deps.tokenValid(w.siteId, w.tokenHash)) {
         w.finish({ kind: 'revoked' });
         continue;
