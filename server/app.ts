@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config.ts';
 import { openDb, type Db } from './db/connection.ts';
 import { installErrorHandling } from './errors.ts';
+import { requestValidator } from './validation.ts';
 import { makeGuards, type Guards } from './auth/guards.ts';
 import { loadServerSecret } from './auth/server-secret.ts';
 import { installSiteRateLimit } from './auth/site-limit.ts';
@@ -96,8 +97,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       return server;
     },
     clientErrorHandler: (err, socket) => answerClientError(err, socket, config.requestTimeoutMs),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
+  app.setValidatorCompiler(requestValidator());
   const db = opts.db ?? openDb(config.dbPath);
   const guards = makeGuards(db);
   app.decorate('db', db);
