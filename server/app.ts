@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from './config.ts';
 import { openDb, type Db } from './db/connection.ts';
-import { installErrorHandling } from './errors.ts';
+import { frameworkError, installErrorHandling } from './errors.ts';
 import { requestValidator } from './validation.ts';
 import { makeGuards, type Guards } from './auth/guards.ts';
 import { loadServerSecret } from './auth/server-secret.ts';
@@ -97,6 +97,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       return server;
     },
     clientErrorHandler: (err, socket) => answerClientError(err, socket, config.requestTimeoutMs),
+    frameworkErrors: frameworkError,
   });
   app.setValidatorCompiler(requestValidator());
   const db = opts.db ?? openDb(config.dbPath);

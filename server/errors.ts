@@ -1,5 +1,5 @@
 // One error shape for every route: { error: { code, message } }, and never a 500 for bad input.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export class AppError extends Error {
   constructor(
@@ -42,6 +42,18 @@ function describeValidation(err: FastifyError): string {
     return `${where} must be one of: ${choices.map((e) => String((e.params as { allowedValue: unknown }).allowedValue)).join(', ')}.`;
   }
   return `${where} ${v.message}.`;
+}
+
+/**
+ * Errors the router raises before any route runs (Fastify's `frameworkErrors`): a malformed percent-encoding in the
+ * path, a path parameter over the router's length limit. Same shape and a message a person can act on.
+ */
+export function frameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const message = err.code === 'FST_ERR_BAD_URL'
+    ? 'The address is not valid: a percent sign must be followed by two hex digits of valid UTF-8 (%E4%B8%AD). Fix the link.'
+    : tooLong ? 'A part of the address is too long: ids are whole numbers, names at most 100 characters.' : err.message;
+  reply.status(tooLong ? 414 : 400).send({ error: { code: tooLong ? 'uri_too_long' : 'bad_url', message } });
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

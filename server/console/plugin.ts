@@ -3,21 +3,18 @@
 // reload, and adds the two small endpoints the console needs that no domain has: its config and the dashboard summary.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import resumableUpload from '../catalog/resumable-upload.ts';
 import { activityByDay, dashboardSummary, MAX_DAILY_DAYS } from './summary.ts';
 import { badRequest } from '../errors.ts';
 import { eachDay, isDay } from '../attendance/days.ts';
+import { builtAssetsDir } from '../../common/built-assets.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-/** Where the built console may be: beside the sources (development, tests) or beside compiled server code. */
-export const CONSOLE_DIR_CANDIDATES = [path.resolve(here, '../../dist/console'), path.resolve(here, '../../console')];
-
+/** The built console (dist/console beside the compiled code, or the repository's dist/ when run from source). */
 export function consoleDir(): string | undefined {
-  return CONSOLE_DIR_CANDIDATES.find((dir) => fs.existsSync(path.join(dir, 'index.html')));
+  const dir = builtAssetsDir('console');
+  return fs.existsSync(path.join(dir, 'index.html')) ? dir : undefined;
 }
 
 /** Paths that belong to the API or the media/live/guide routes: never answered with the console page. */
@@ -56,7 +53,7 @@ export default async function consolePlugin(app: FastifyInstance) {
 
   const dir = consoleDir();
   if (!dir) {
-    app.log.warn({ looked: CONSOLE_DIR_CANDIDATES }, 'the web console is not built: run `npm run build` (vite build --config server/console/vite.config.ts)');
+    app.log.warn({ looked: builtAssetsDir('console') }, 'the web console is not built: run `npm run build` (vite build --config server/console/vite.config.ts)');
     app.get('/', async (_req, reply) =>
       reply.status(503).type('text/plain; charset=utf-8')
         .send('The web console is not built. Run `npm run build`, then restart the server. The API is at /api, its docs at /docs.'));
@@ -64,15 +61,14 @@ export default async function consolePlugin(app: FastifyInstance) {
   }
   app.log.info({ dir }, 'serving the web console at /');
   await app.register(fastifyStatic, {
-    root: dir,
-    prefix: '/',
-    wildcard: false, // only files that exist at start; everything else falls to the history-mode fallback below
+    root: path.join(dir, 'assets'),
+    prefix: '/assets/', // hashed bundles; every other path falls to the history-mode fallback below
     index: false,
     cacheControl: false, // set below, per file
     preCompressed: true, // the build writes .br and .gz beside each asset (see vite.config.ts)
-    // Hashed assets never change; index.html must be revalidated so a new build is picked up.
+    // Hashed assets never change (index.html, sent below, is revalidated so a new build is picked up).
     setHeaders: (res, file) => {
-      res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     },
   });
   const indexHtml = fs.readFileSync(path.join(dir, 'index.html'));
@@ -80,7 +76,7 @@ export default async function consolePlugin(app: FastifyInstance) {
   app.get('/', async (_req, reply) => sendIndex(reply));
   app.get('/*', async (req: FastifyRequest, reply) => {
     const urlPath = req.url.split('?')[0];
-    if (NOT_CONSOLE.test(urlPath) || urlPath.startsWith('/assets/')) {
+    if (NOT_CONSOLE.test(urlPath)) {
       return reply.status(404).send({ error: { code: 'not_found', message: `No such path: GET ${urlPath}` } });
     }
     return sendIndex(reply);
