@@ -25,11 +25,12 @@ export async function startServer(config = loadConfig()) {
     const backups = scheduleBackups(app.db, config, app.log);
     app.addHook('onClose', async () => backups.stop());
   }
-  await app.listen({ port: config.port, host: config.host });
   // `npm run restore` refuses to replace the database of a server that is running (this file, a live pid).
+  // Hooks can only be added before the server listens.
   const pidFile = path.join(config.dataDir, SERVER_PID_FILE);
-  fs.writeFileSync(pidFile, `${process.pid}\n`);
   app.addHook('onClose', async () => fs.rmSync(pidFile, { force: true }));
+  await app.listen({ port: config.port, host: config.host });
+  fs.writeFileSync(pidFile, `${process.pid}\n`);
   app.log.info(
     { console: `http://localhost:${config.port}/`, username: 'admin', password: adminPasswordSource(admin) },
     `console: open http://localhost:${config.port}/ and sign in as admin`,

@@ -99,7 +99,8 @@ export interface FlakyLink {
   close(): Promise<void>;
 }
 
-export async function flakyLink(target: string): Promise<FlakyLink> {
+/** `ignoreLongPolls`: the link drops `Prefer: wait=...`, as a server or proxy that does not hold polls would. */
+export async function flakyLink(target: string, opts: { ignoreLongPolls?: boolean } = {}): Promise<FlakyLink> {
   const http = await import('node:http');
   const seen: FlakyLink['seen'] = [];
   let cut: { match: RegExp; bytes: number } | null = null;
@@ -116,6 +117,7 @@ export async function flakyLink(target: string): Promise<FlakyLink> {
     }
     const upstream = new URL(req.url ?? '/', target);
     const headers = { ...req.headers, host: upstream.host };
+    if (opts.ignoreLongPolls) delete headers.prefer;
     const out = http.request(upstream, { method: req.method, headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       const rule = cut && cut.match.test(req.url ?? '') ? cut : null;
