@@ -116,7 +116,7 @@ export async function flakyLink(target: string, opts: { ignoreLongPolls?: boolea
       return;
     }
     const upstream = new URL(req.url ?? '/', target);
-    const headers = { ...req.headers, host: upstream.host };
+    const headers: import('node:http').OutgoingHttpHeaders = { ...req.headers, host: upstream.host };
     if (opts.ignoreLongPolls) delete headers.prefer;
     const out = http.request(upstream, { method: req.method, headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
