@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ActivityByDayQuery, ConsoleConfig } from '../../common/api/console.ts';
 import resumableUpload from '../catalog/resumable-upload.ts';
 import { activityByDay, dashboardSummary, MAX_DAILY_DAYS } from './summary.ts';
 import { badRequest } from '../errors.ts';
@@ -22,10 +24,13 @@ const NOT_CONSOLE = /^\/(api|media|live|docs|local)(\/|$)|^\/(epg\.xml|channels\
 
 export const CONSOLE_VERSION = '0.1.0';
 
-export default async function consolePlugin(app: FastifyInstance) {
+export default async function consolePlugin(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(resumableUpload);
 
-  app.get('/api/config', { schema: { tags: ['console'], summary: 'Public settings the console needs: the province zone and the version' } },
+  app.get('/api/config', {
+    schema: { tags: ['console'], summary: 'Public settings the console needs: the province zone and the version', response: { 200: ConsoleConfig } },
+  },
     async () => ({ provinceTz: app.config.provinceTz, version: CONSOLE_VERSION }));
 
   app.get('/api/console/summary', {
@@ -33,15 +38,12 @@ export default async function consolePlugin(app: FastifyInstance) {
     schema: { tags: ['console'], summary: "The dashboard's figures in one call: sites online/offline by region, today's viewing, queue, channels, requests" },
   }, async (req) => dashboardSummary(app.db, app.config, req.user!, new Date()));
 
-  app.get<{ Querystring: { from: string; to: string; regionId?: number } }>('/api/console/activity-by-day', {
+  app.get('/api/console/activity-by-day', {
     onRequest: app.auth.user,
     schema: {
       tags: ['console'],
       summary: `Sessions and person-hours per day (at most ${MAX_DAILY_DAYS} days) for the activity page's line chart`,
-      querystring: {
-        type: 'object', additionalProperties: false, required: ['from', 'to'],
-        properties: { from: { type: 'string' }, to: { type: 'string' }, regionId: { type: 'integer', minimum: 1 } },
-      },
+      querystring: ActivityByDayQuery,
     },
   }, async (req) => {
     const { from, to, regionId } = req.query;

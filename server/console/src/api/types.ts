@@ -16,8 +16,9 @@ export type {
   Site, SiteCreated, SiteStatus,
 } from '../../../../common/api/sites.ts';
 export type {
-  ActivityNode, ActivityReport, MemberImportResult, MemberList, MemberPeriodRow, MembersReport, ReachReport, SiteHealthRow, SitesReport,
-} from './pending-types.ts';
+  ActivityNode, ActivityReport, MemberPeriodRow, MembersReport, ReachReport, SiteHealthRow, SitesReport,
+} from '../../../../common/api/reports.ts';
+export type { MemberList, RollImportResult as MemberImportResult } from '../../../../common/api/attendance.ts';
 
 import type { RequestDemand } from '../../../../common/api/sites.ts';
 /** One program asked for, as the requests page lists it. */
