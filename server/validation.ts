@@ -3,6 +3,8 @@
 // turned a `null` in a nullable integer into 0 while trying the first branch of the union: clearing a field failed.)
 import AjvCompiler from '@fastify/ajv-compiler';
 import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyValidationResult } from 'fastify/types/schema.js';
+import { badRequest } from './errors.ts';
 
 // @fastify/ajv-compiler's types describe the compiler as taking a bare schema; Fastify calls it with the route
 // definition ({ schema, method, url, httpPart }), which is what this module relies on.
@@ -15,5 +17,27 @@ function compiler(externalSchemas: Record<string, never>, coerceTypes: 'array' |
 export function requestValidator(): FastifySchemaCompiler<unknown> {
   const coercing = compiler({}, 'array');
   const asSent = compiler({}, false);
-  return (route) => (route.httpPart === 'body' ? asSent : coercing)(route);
+  return (route) => {
+    if (route.httpPart === 'body') return asSent(route);
+    const validate = coercing(route);
+    // Text such as "1e400" coerces to Infinity, which slips past integer bounds: refuse it by name.
+    const checked: FastifyValidationResult = (data: unknown) => {
+      const ok = validate(data);
+      checked.errors = validate.errors;
+      if (!ok) return false;
+      const bad = nonFinite(data);
+      return bad ? { error: badRequest(`${route.httpPart}.${bad} must be a finite number.`) } : true;
+    };
+    return checked;
+  };
+}
+
+/** The first field of a query/params object holding a non-finite number, if any. */
+function nonFinite(data: unknown): string | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  for (const [key, value] of Object.entries(data)) {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === 'number' && !Number.isFinite(v))) return key;
+  }
+  return undefined;
 }

@@ -30,3 +30,13 @@ t.test('query strings are still read as numbers', async (t) => {
   const res = await s.app.inject({ method: 'GET', url: '/api/programs?limit=5&offset=0', headers: s.auth });
   t.equal(res.statusCode, 200, res.body);
 });
+
+t.test('numbers in a query or a path that overflow to Infinity are refused by name, never a 500', async (t) => {
+  const s = await makeServer();
+  t.teardown(() => s.close());
+  for (const url of ['/api/sites?limit=1e400', '/api/members?offset=1e400', '/api/programs?limit=-Infinity', '/api/channels/1e400']) {
+    const res = await s.app.inject({ method: 'GET', url, headers: s.auth });
+    t.equal(res.statusCode, 400, `${url}: ${res.body}`);
+    t.match(res.json(), { error: { message: /must be a finite number/ } });
+  }
+});

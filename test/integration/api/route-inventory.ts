@@ -433,17 +433,17 @@ const HOSTILE_JSON: unknown[] = [
 
 /** URL fragments (already percent-encoded where it matters) for path segments and query values. */
 const HOSTILE_URL: string[] = [
-  '1e300', '99999999999999999999', '9223372036854775807', '-9223372036854775809', '-1', '0', '1.5', 'NaN', 'Infinity', '0x10',
+  '1e300', '1e400', '99999999999999999999', '9223372036854775807', '-9223372036854775809', '-1', '0', '1.5', 'NaN', 'Infinity', '0x10',
   '', '%20', '%00', '%00%00%00abc', '%FF%FE', '%C0%AF', '%ED%A0%80', 'a'.repeat(10_000), '..%2F..%2Fbroadcast.sqlite',
   '%252e%252e%252fapi', 'true', 'null', '%5B%5D', '%7B%7D', '%E7%94%B2', "'%20OR%201=1", '%25', '2026-02-30', '+1', '1%20',
 ];
 
 const HOSTILE_NUMBERS_URL = [
-  '1e300', '99999999999999999999', '9223372036854775807', '-9223372036854775809', '-1', '0', '1.5', 'NaN', '0x10', '', '%00', 'a',
+  '1e300', '1e400', '99999999999999999999', '9223372036854775807', '-9223372036854775809', '-1', '0', '1.5', 'NaN', '0x10', '', '%00', 'a',
   '%ED%A0%80', '%FF', '1'.repeat(1000),
 ];
 /** The values every query parameter meets once per run (operator or site token), besides the random ones. */
-const SYSTEMATIC_URL = ['99999999999999999999', '9223372036854775807', '1e300', '-1', '%00%00%00abc', 'a%00b', '%FF%FE', '%ED%A0%80',
+const SYSTEMATIC_URL = ['99999999999999999999', '9223372036854775807', '1e300', '1e400', '-1', '%00%00%00abc', 'a%00b', '%FF%FE', '%ED%A0%80',
   'a'.repeat(10_000), ''];
 /** The values every top-level body field meets once per run, in an otherwise generated body. */
 const SYSTEMATIC_JSON: unknown[] = [new RawJson('1e300'), new RawJson('99999999999999999999'), new RawJson('9223372036854775807'), -1,
