@@ -41,8 +41,9 @@ async function buildInto(out: string, t0: number): Promise<void> {
   step('kiosk bundled into kiosk/', t0);
 
   if (fs.existsSync(CONSOLE_CONFIG)) {
-    const vite = require.resolve('vite/bin/vite.js');
-    run('console build', vite, ['build', '--config', CONSOLE_CONFIG, '--outDir', path.join(out, 'console'), '--emptyOutDir']);
+    // Vite's JS API (its package exports no bin path to spawn); the config file is the same one tests build with.
+    const { build } = await import('vite');
+    await build({ configFile: CONSOLE_CONFIG, logLevel: 'warn', build: { outDir: path.join(out, 'console'), emptyOutDir: true } });
     step('console built into console/', t0);
   }
   fs.writeFileSync(path.join(out, '.built'), `${new Date().toISOString()} ${pkg.version}\n`);
