@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { DEMO_LECTURES, demoDescription, demoTitle, type DemoLecture } from '../content/demo-recipe.ts';
 import { ingestCourseware, incomingPath } from '../server/catalog/ingest.ts';
 import { normalizeProgramFields } from '../server/catalog/metadata.ts';
+import { lectureCount } from '../server/catalog/repo.ts';
 import { cjkFontFile, safeInFilter, wrapTitle } from '../server/media/card.ts';
 import { runTool, lastErrorLine } from '../server/media/exec.ts';
 import { locateTools, type FfmpegTools } from '../server/media/tools.ts';
@@ -79,8 +80,8 @@ async function renderLecture(tools: FfmpegTools, l: DemoLecture, dir: string, es
  * its lecture is queued; `onQueued` hears of each id at that moment, so the caller can wait for the first one.
  */
 export async function ensureDemoLibrary(app: FastifyInstance, onQueued: (programId: number) => void = () => {}): Promise<number[]> {
-  const count = (app.db.prepare('SELECT count(*) AS n FROM programs').get() as { n: number }).n;
-  if (count > 0) return [];
+  // Only lectures count: the house slate the server makes at start is a program row too.
+  if (lectureCount(app.db) > 0) return [];
   const tools = locateTools(app.config);
   const espeak = hasEspeak();
   if (!espeak) app.log.warn('espeak-ng is not installed: the demo lectures get a tone instead of narration');

@@ -486,3 +486,8 @@ export function catalogFingerprint(db: Db): string {
     .get()!;
   return JSON.stringify(Object.values(row));
 }
+
+/** How many lectures the catalog holds (station cards and the house slate are not lectures). */
+export function lectureCount(db: Db): number {
+  return db.prepare<[], { n: number }>("SELECT count(*) AS n FROM programs WHERE kind = 'lecture'").get()!.n;
+}
