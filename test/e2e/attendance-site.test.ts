@@ -9,6 +9,7 @@ import { makeServer, tempDir, type TestServer } from '../../testkit/helpers.ts';
 import { readyProgram } from '../../testkit/programs.ts';
 import { startAgent, type RunningAgent } from '../../player/agent/agent.ts';
 import { swipeCard } from '../../testkit/kiosk-site.ts';
+import { slatesSettled } from '../../server/broadcast/slate.ts';
 
 const PROGRAM_SECONDS = 8;
 const CHROMIUM_ARGS = [
@@ -44,6 +45,9 @@ async function startSite(t: Test): Promise<Site> {
   const serverUrl = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
   const programIds = [await readyProgram(server.app, { seconds: PROGRAM_SECONDS }), await readyProgram(server.app, { seconds: PROGRAM_SECONDS })];
   const channel = await api<{ id: number }>(server, 'POST', '/api/channels', { name: '考勤测试频道', number: 1 });
+  // The channel's card fills its gaps; until it is made the channel has nothing to play before its first item and
+  // sites are not told of it (on a loaded machine that can outlast the page's wait).
+  await slatesSettled(server.app.db);
   const first = Math.ceil((Date.now() + 3000) / 1000) * 1000;
   for (let k = 0; k < 15; k++) {
     await api(server, 'POST', `/api/channels/${channel.id}/schedule`, { programId: programIds[k % 2], start: new Date(first + k * PROGRAM_SECONDS * 1000).toISOString() });
