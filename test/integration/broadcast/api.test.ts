@@ -413,7 +413,11 @@ t.test('broadcast API', async (t) => {
   for (const url of publicReads) t.equal((await inject('GET', url, {})).statusCode, 200, `GET ${url} is public (set-top boxes)`);
 
   // ---- delete a channel ----
-  const ch3Slate = (await inject('GET', `/api/channels/${ch3.id}`)).json().slate.programId as number | null;
+  // Its own card, once made (until then the view names the house slate, which every channel shares and which stays).
+  await slatesSettled(app.db);
+  const ch3Card = (await inject('GET', `/api/channels/${ch3.id}`)).json().slate as { programId: number | null; source: string };
+  t.equal(ch3Card.source, 'generated', 'the channel has its own card');
+  const ch3Slate = ch3Card.programId;
   t.equal((await inject('DELETE', `/api/channels/${ch3.id}`)).statusCode, 204);
   t.equal((await inject('GET', `/live/channels/${ch3.id}/240p.m3u8`, {})).statusCode, 404);
   t.equal((app.db.prepare('SELECT COUNT(*) AS n FROM schedule_items WHERE channel_id = ?').get(ch3.id) as { n: number }).n, 0, 'its schedule goes');
