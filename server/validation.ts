@@ -26,7 +26,7 @@ export function requestValidator(): FastifySchemaCompiler<unknown> {
       checked.errors = validate.errors;
       if (!ok) return false;
       const bad = nonFinite(data);
-      return bad ? { error: badRequest(`${route.httpPart}.${bad} must be a finite number.`) } : true;
+      return bad ? { error: badRequest(`${route.httpPart}.${bad} must be a finite number.`, 'invalid_input') } : true;
     };
     return checked;
   };
