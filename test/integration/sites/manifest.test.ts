@@ -57,7 +57,8 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   t.same(mB.channels.map((c) => c.id), [everyone, villageB, province], "not a sibling region's channel");
 
   const chA = mA.channels.find((c) => c.id === countyA)!;
-  t.same(chA.timeline.items.map((i) => i.programId), [lecture, lowRes, draft], 'the schedule of the next 48 h');
+  // The draft's slot reaches the site without its program (the public guide's rule too): the site plays the slate.
+  t.same(chA.timeline.items.map((i) => i.programId), [lecture, lowRes, null], 'the schedule of the next 48 h');
   t.equal(chA.titles[lecture], '养猪技术');
   t.notOk(JSON.stringify(mA).includes('草稿'), "a draft's title never reaches a site");
   t.notOk(chA.timeline.programs[draft], 'a scheduled draft is not offered: the site plays the slate in its slot');
