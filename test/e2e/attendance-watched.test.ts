@@ -115,7 +115,15 @@ t.test('watched seconds follow real playback through pause, seek and stall', asy
   hold = new Promise<void>((r) => (release = r));
   const waitingBefore = await page.evaluate(() => (window as unknown as { waiting: number }).waiting);
   await page.waitForFunction((n) => (window as unknown as { waiting: number }).waiting > n, waitingBefore, { timeout: 20_000 });
-  const stalledAt = await time();
+  // A segment already on its way when the hold began can still arrive and play on a moment: the stall is where the
+  // picture stopped moving (the same position a second apart), and it must then stay there.
+  let stalledAt = await time();
+  for (let k = 0; k < 15; k++) {
+    await sleep(1000);
+    const again = await time();
+    if (again === stalledAt) break;
+    stalledAt = again;
+  }
   await sleep(4000);
   t.equal(await time(), stalledAt, 'stalled: no progress while the segments are held');
   reference += stalledAt - from;
@@ -226,7 +234,7 @@ t.test('broadcast: one session per program on air, none for the slate between th
         hls.attachMedia(video);
         hls.loadSource('/media/index.m3u8');
         hls.on(Hls.Events.MANIFEST_PARSED, () => video.play());
-        window.att = attachAttendance(video, { mode: 'broadcast', channelId: () => 3, playingDate: () => Date.now(), reportEveryMs: 1000 });
+        window.att = attachAttendance(video, { mode: 'broadcast', channelId: () => window.tuned ?? null, playingDate: () => Date.now(), reportEveryMs: 1000 });
       `,
       resolveDir: root, sourcefile: 'live.ts', loader: 'ts',
     },
@@ -241,6 +249,7 @@ t.test('broadcast: one session per program on air, none for the slate between th
   const gap = () => ({ programId: null, title: '', start: T + 6000, end: T + 9000 });
   const B = () => ({ programId: 12, title: '乙', start: T + 9000, end: T + 60_000 });
   app.get('/local/channels', async () => {
+    if (!T) return []; // not on air until the test tunes in
     const now = Date.now();
     const [cur, next] = now < T + 6000 ? [A(), gap()] : now < T + 9000 ? [gap(), B()] : [B(), null];
     return [{ id: 3, number: 1, name: '一套', description: '', now: { ...cur, offsetSec: (now - cur.start) / 1000 }, next }];
@@ -259,11 +268,16 @@ t.test('broadcast: one session per program on air, none for the slate between th
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   t.teardown(() => browser.close());
   const page = await browser.newPage();
-  T = Date.now();
   await page.goto(base);
   await page.waitForFunction(() => document.querySelector('video')!.currentTime > 0, null, { timeout: 20_000 });
-  const startedAt = await page.evaluate(() => document.querySelector('video')!.currentTime);
-  const wallAtStart = Date.now();
+  // Program 11 goes on air, and the page tunes to the channel, only once the picture moves (a loaded machine may take
+  // seconds to start the page): until then the page plays but is tuned to nothing, which no session counts.
+  T = Date.now();
+  const startedAt = await page.evaluate(() => {
+    (window as unknown as { tuned: number }).tuned = 3;
+    return document.querySelector('video')!.currentTime;
+  });
+  const wallAtStart = T;
   await page.waitForTimeout(Math.max(0, T + 13_000 - Date.now()));
   const played = await page.evaluate(() => { const v = document.querySelector('video')!; const c = v.currentTime; (window as unknown as { att: { detach(): void } }).att.detach(); return c; });
   const wallAtEnd = Date.now();

@@ -39,7 +39,7 @@ interface FfmpegRun {
   errors: string[];
 }
 
-/** ffmpeg reads the live playlist: audio decoded to raw PCM (counted), video decoded and dropped; 'q' after `seconds`. */
+/** ffmpeg reads the live playlist: audio decoded to raw PCM (counted), video decoded and dropped; 'q' `seconds` after its first byte. */
 function ffmpegClient(url: string, seconds: number): Promise<FfmpegRun> {
   return new Promise((resolve, reject) => {
     const ff = spawn('ffmpeg', [
@@ -50,13 +50,17 @@ function ffmpegClient(url: string, seconds: number): Promise<FfmpegRun> {
     let bytes = 0;
     let firstByte = 0;
     let stderr = '';
+    // `seconds` of reading are counted from the first decoded byte: a loaded machine may take seconds to start ffmpeg.
+    let timer: ReturnType<typeof setTimeout> | undefined;
     ff.stdout.on('data', (b: Buffer) => {
-      if (!firstByte) firstByte = Date.now();
+      if (!firstByte) {
+        firstByte = Date.now();
+        timer = setTimeout(() => ff.stdin.write('q'), seconds * 1000);
+      }
       bytes += b.length;
     });
     ff.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const timer = setTimeout(() => ff.stdin.write('q'), seconds * 1000);
-    const killer = setTimeout(() => ff.kill('SIGKILL'), (seconds + 30) * 1000);
+    const killer = setTimeout(() => ff.kill('SIGKILL'), (seconds + 60) * 1000);
     ff.on('error', reject);
     ff.on('close', (code) => {
       clearTimeout(timer);
