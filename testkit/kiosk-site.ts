@@ -88,19 +88,21 @@ export async function startSite(opts: SiteOptions): Promise<Site> {
       extraProgramIds.push(await readyProgram(server.app, { seconds: opts.programSeconds }));
     }
 
-    // Back-to-back items from a few seconds ahead (the past of a schedule is not ours to write).
-    const first = Math.ceil((Date.now() + 3000) / 1000) * 1000;
+    // Back-to-back items from a few seconds ahead (the past of a schedule is not ours to write), one import per
+    // channel: item by item, a loaded machine could let the first start pass before it was posted.
     const items = Math.ceil(((opts.minutes ?? 4) * 60) / opts.programSeconds);
     const channelIds: number[] = [];
     for (let c = 0; c < (opts.channels ?? 2); c++) {
-      const ch = await api<{ id: number }>(server, 'POST', '/api/channels', { name: `测试频道${c + 1}`, number: c + 1 });
-      channelIds.push(ch.id);
-      for (let k = 0; k < items; k++) {
-        await api(server, 'POST', `/api/channels/${ch.id}/schedule`, {
+      channelIds.push((await api<{ id: number }>(server, 'POST', '/api/channels', { name: `测试频道${c + 1}`, number: c + 1 })).id);
+    }
+    const first = Math.ceil((Date.now() + 3000) / 1000) * 1000;
+    for (const [c, id] of channelIds.entries()) {
+      await api(server, 'POST', `/api/channels/${id}/schedule/import`, {
+        items: Array.from({ length: items }, (_, k) => ({
           programId: programIds[(k + c) % count],
           start: new Date(first + k * opts.programSeconds * 1000).toISOString(),
-        });
-      }
+        })),
+      });
     }
 
     let parentId: number | undefined;

@@ -92,8 +92,11 @@ export function rmDir(dir: string): void {
 export interface FlakyLink {
   url: string;
   seen: Array<{ path: string; range: string | undefined; prefer?: string; ifNoneMatch?: string }>;
-  /** Cut the next response whose path matches after `bytes` bytes. */
-  cutNext(match: RegExp, bytes: number): void;
+  /**
+   * Cut the next response whose path matches after `bytes` bytes; with `until`, only once it holds (e.g. the bytes
+   * are on the agent's disk: bytes a client has not read yet when its connection fails are lost, on a loaded machine).
+   */
+  cutNext(match: RegExp, bytes: number, until?: () => boolean): void;
   /** Answer the next request whose path matches with `status` and `headers` (an overloaded server: 503 + Retry-After). */
   failNext(match: RegExp, status: number, headers?: Record<string, string>): void;
   close(): Promise<void>;
@@ -103,7 +106,7 @@ export interface FlakyLink {
 export async function flakyLink(target: string, opts: { ignoreLongPolls?: boolean } = {}): Promise<FlakyLink> {
   const http = await import('node:http');
   const seen: FlakyLink['seen'] = [];
-  let cut: { match: RegExp; bytes: number } | null = null;
+  let cut: { match: RegExp; bytes: number; until?: () => boolean } | null = null;
   let fail: { match: RegExp; status: number; headers: Record<string, string> } | null = null;
   const server = http.createServer((req, res) => {
     seen.push({ path: req.url ?? '', range: req.headers.range, prefer: req.headers.prefer as string | undefined, ifNoneMatch: req.headers['if-none-match'] });
@@ -134,8 +137,13 @@ export async function flakyLink(target: string, opts: { ignoreLongPolls?: boolea
         res.write(part);
         if (sent >= rule.bytes) {
           up.destroy();
-          // Let the bytes reach the agent, then drop the connection as a failing link does.
-          setTimeout(() => res.socket?.destroy(), 100);
+          // The link closes mid-body as a failing one does.
+          const started = Date.now();
+          const close = () => {
+            if (rule.until && !rule.until() && Date.now() - started < 30_000) setTimeout(close, 50);
+            else res.socket?.destroy();
+          };
+          close();
         }
       });
     });
@@ -147,8 +155,8 @@ export async function flakyLink(target: string, opts: { ignoreLongPolls?: boolea
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    cutNext: (match, bytes) => {
-      cut = { match, bytes };
+    cutNext: (match, bytes, until) => {
+      cut = { match, bytes, ...(until ? { until } : {}) };
     },
     failNext: (match, status, headers = {}) => {
       fail = { match, status, headers };

@@ -21,7 +21,7 @@ interface Child {
 }
 
 function startChild(dataDir: string, serverUrl: string, token: string): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', cli, '--data-dir', dataDir, '--server', serverUrl, '--token', token, '--port', '0', '--upload-interval-ms', '200'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', cli, '--data-dir', dataDir, '--server', serverUrl, `--token=${token}`, '--port', '0', '--upload-interval-ms', '200'], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -144,11 +144,11 @@ t.test('a download cut halfway resumes with Range and verifies', async (t) => {
   const resumed: Array<{ path: string; resumedFrom: number }> = [];
   a.sync.on('downloaded', (e: { path: string; resumedFrom: number }) => resumed.push(e));
 
-  link.cutNext(/seg_00000\.ts$/, 20_000);
+  const part = path.join(a.dataDir, 'media', `${seg.path}.part`);
+  link.cutNext(/seg_00000\.ts$/, 20_000, () => fs.existsSync(part) && fs.statSync(part).size >= 20_000);
   t.equal((await postJson(`${a.url}/local/downloads`, { programId })).status, 202);
   await a.whenIdle();
   t.equal(a.sync.online, false, 'the cut link reads as offline');
-  const part = path.join(a.dataDir, 'media', `${seg.path}.part`);
   t.equal(fs.statSync(part).size, 20_000, 'the bytes that arrived are kept in a .part file');
 
   await a.syncNow(); // the link is back: the next sync resumes

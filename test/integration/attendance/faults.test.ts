@@ -126,7 +126,8 @@ async function startChild(dataDir: string, port: number, t: { teardown(fn: () =>
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
-  for (let i = 0; i < 300; i++) {
+  // Up to two minutes: tsx compiling the server on a loaded machine has taken more than 30 s.
+  for (const until = Date.now() + 120_000; Date.now() < until; ) {
     if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
     const up = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
