@@ -52,7 +52,8 @@ export default async function questionnaireReportRoutes(fastify: FastifyInstance
       roll: q.kind === 'quiz' ? rollOfSites(db, siteIds) : [],
     }));
     const report = buildQuestionnaireReport({
-      q, rootId: scope.root?.id ?? null, rootDepth: scope.root ? pathIds(scope.root.path).length : 0,
+      // Shown by the regions one level under the root; for the whole province, under the top-level region.
+      q, rootId: scope.root?.id ?? null, rootDepth: scope.root ? pathIds(scope.root.path).length : 1,
       sites: scope.sites, regions: scope.regions, now, ...data,
     });
     const day = provinceDay(now, tz);

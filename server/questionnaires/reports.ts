@@ -34,7 +34,7 @@ export function groupRegion(sitePath: string, rootDepth: number): number {
 export interface ReportInput {
   q: Questionnaire;
   rootId: number | null;
-  /** Depth of the root in the region tree (0 when the report covers everything). */
+  /** Regions at this depth of the tree (0 = top level) are the report's by-region rows. */
   rootDepth: number;
   sites: SiteInfo[];
   regions: RegionInfo[];
@@ -255,5 +255,5 @@ export function buildTopicDemand(votes: TopicVoteRow[], sites: SiteInfo[]): Topi
   }
   const out = [...byTopic.values()];
   for (const t of out) t.bySite.sort((a, b) => b.count - a.count || a.siteId - b.siteId);
-  return out.sort(byDemand);
+  return out.sort((a, b) => byDemand(a, b) || a.topic.localeCompare(b.topic));
 }
