@@ -110,7 +110,8 @@ async function upload(port: number, url: string, bodies: Array<{ token: string; 
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < bodies.length) {
       const b = bodies[next++];
-      acked += await post(port, url, b.token, b.body);
+      const n = await post(port, url, b.token, b.body); // not `acked += await`: that reads acked before waiting
+      acked += n;
     }
   }));
   return { rate: acked / ((performance.now() - t0) / 1000), acked };
@@ -143,7 +144,9 @@ for (let s = 0; s < SITES; s++) {
 }
 const att = await upload(port, '/api/sites/me/attendance', sessionBodies);
 const ans = await upload(port, '/api/sites/me/answers', answerBodies);
-if (ans.acked !== count(app.db, 'questionnaire_answers')) throw new Error('acknowledged answers differ from stored ones');
+if (ans.acked !== count(app.db, 'questionnaire_answers')) {
+  throw new Error(`acknowledged ${ans.acked} answers but stored ${count(app.db, 'questionnaire_answers')}`);
+}
 console.log(`HTTP: answers ${fmt(ans.rate)}/s, attendance sessions ${fmt(att.rate)}/s (same server, same run); `
   + `ratio answers/sessions = ${(ans.rate / att.rate).toFixed(2)} (aim: 20,000 answers/s)`);
 

@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import type { Answer, AnswerBatch, AnswerBatchResult } from '../../common/api/questionnaires.ts';
 import { rollSitesOf, siteHasRoll } from '../attendance/tables.ts';
-import { provinceDay } from '../attendance/days.ts';
+import { memoProvinceDay } from '../attendance/days.ts';
 import { checkAnswer, type AnsweredQuestionnaire, type Tally } from './answer-check.ts';
 import { answerStatements, publishedForSite, type AnswerRow, type TallyRow } from './store.ts';
 
@@ -28,17 +28,7 @@ const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve)
 
 export function makeAnswerIngest(db: Db, tz: string, log?: Pick<FastifyBaseLogger, 'error'>): AnswerIngest {
   const st = answerStatements(db);
-  const dayCache = new Map<number, string>();
-  const dayOf = (ms: number): string => {
-    const bucket = Math.floor(ms / 900_000);
-    let d = dayCache.get(bucket);
-    if (d === undefined) {
-      if (dayCache.size > 50_000) dayCache.clear();
-      d = provinceDay(bucket * 900_000, tz);
-      dayCache.set(bucket, d);
-    }
-    return d;
-  };
+  const dayOf = memoProvinceDay(tz);
 
   const store = db.transaction((items: Item[]) => {
     const accepted: string[] = [];

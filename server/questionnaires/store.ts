@@ -70,7 +70,7 @@ export function insertQuestionnaire(db: Db, f: QuestionnaireFields, nowIso: stri
 }
 
 /**
- * Writes the fields; when `fixedQuestions` the kind, program and questions are only written if the questionnaire
+ * Writes the fields; when `questionsChanged` (kind, program or questions differ) they are only written if the questionnaire
  * still has no answers (checked in the same statement, so an answer arriving meanwhile wins). False: it has answers.
  */
 export function updateQuestionnaire(db: Db, id: number, f: QuestionnaireFields, questionsChanged: boolean, nowIso: string): boolean {
