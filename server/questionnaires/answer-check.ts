@@ -2,7 +2,7 @@
 // answer, the score. Pure: the questionnaire, the roll facts and the clock correction come in as data.
 import type { Answer, AnswerRejectReason, AnswerResponse } from '../../common/api/questionnaires.ts';
 import { RATING_MAX, RATING_MIN } from '../../common/api/questionnaires.ts';
-import { isRight, passes, type StoredQuestion } from './rules.ts';
+import { isRight, type StoredQuestion } from './rules.ts';
 
 /** Clock offsets are measured with network delay: an instant this close to a boundary counts as inside it. */
 export const CLOCK_SLACK_MS = 60_000;
@@ -11,6 +11,11 @@ export const CLOCK_SLACK_MS = 60_000;
 export const RESPONDENTS = -1;
 /** Tally option for the people answering a quiz question right (rooms: hands on the right option, the fewest). */
 export const RIGHT = -2;
+/** Tallies of whole answers sit under this question index: options ANSWERS, MEMBER_ANSWERS and PEOPLE. */
+export const TOTALS = -1;
+export const ANSWERS = 0;
+export const MEMBER_ANSWERS = 1;
+export const PEOPLE = 2;
 
 export interface AnsweredQuestionnaire {
   id: number;
@@ -18,7 +23,6 @@ export interface AnsweredQuestionnaire {
   questions: StoredQuestion[];
   opensAt: number | null;
   closesAt: number | null;
-  passMark: number | null;
 }
 
 export interface AnswerContext {
@@ -37,7 +41,7 @@ export interface AnswerContext {
 export interface Tally { question: number; option: number; n: number }
 
 export type AnswerVerdict =
-  | { ok: true; answeredAt: number; memberNo: string | null; headcount: number; tallies: Tally[]; right: number | null; passed: boolean | null }
+  | { ok: true; answeredAt: number; memberNo: string | null; headcount: number; tallies: Tally[]; right: number | null }
   | { ok: false; reason: AnswerRejectReason; message: string };
 
 const refuse = (reason: AnswerRejectReason, message: string): AnswerVerdict => ({ ok: false, reason, message });
@@ -71,7 +75,10 @@ export function checkAnswer(a: Answer, ctx: AnswerContext): AnswerVerdict {
   }
   const headcount = a.room?.headcount ?? 1;
   const seen = new Set<number>();
-  const tallies: Tally[] = [];
+  const tallies: Tally[] = [
+    { question: TOTALS, option: ANSWERS, n: 1 }, { question: TOTALS, option: PEOPLE, n: headcount },
+    ...(a.room ? [] : [{ question: TOTALS, option: MEMBER_ANSWERS, n: 1 }]),
+  ];
   let right = 0;
   for (const r of a.responses) {
     const question = q.questions[r.question];
@@ -92,7 +99,6 @@ export function checkAnswer(a: Answer, ctx: AnswerContext): AnswerVerdict {
   return {
     ok: true, answeredAt, memberNo, headcount, tallies,
     right: scored ? right : null,
-    passed: scored ? passes(right, q.questions.length, q.passMark ?? 100) : null,
   };
 }
 

@@ -81,8 +81,7 @@ export function makeAnswerIngest(db: Db, tz: string, log?: Pick<FastifyBaseLogge
       valid.push({
         row: {
           siteId: site.id, answerId: a.id, questionnaireId: a.questionnaireId, memberNo: v.memberNo, headcount: v.headcount,
-          answeredAt: v.answeredAt, day: dayOf(v.answeredAt), digest: answerDigest(a), right: v.right,
-          passed: v.passed === null ? null : Number(v.passed), receivedAt: now,
+          answeredAt: v.answeredAt, day: dayOf(v.answeredAt), digest: answerDigest(a), right: v.right, receivedAt: now,
         },
         tallies: v.tallies,
       });

@@ -15,7 +15,7 @@ import { addDays, provinceDay, rangeMs } from '../attendance/days.ts';
 import { programDurations } from '../catalog/repo.ts';
 import { requestDemand } from '../sites/requests.ts';
 import { pathIds } from '../sites/regions.ts';
-import { answerTotalsBySite, countsBySite, memberQuizResults, memberScores, topicVotes } from './store.ts';
+import { quizTotalsBySite, countsBySite, memberQuizResults, memberScores, topicVotes } from './store.ts';
 import { readableQuestionnaire } from './service.ts';
 import { buildQuestionnaireReport, buildStudy, buildTopicDemand, questionnaireTable, studyTable } from './reports.ts';
 
@@ -47,7 +47,7 @@ export default async function questionnaireReportRoutes(fastify: FastifyInstance
     const siteIds = siteIdsOf(scope);
     const data = snapshot(() => ({
       counts: countsBySite(db, q.id, siteIds),
-      totals: answerTotalsBySite(db, q.id, siteIds),
+      quizTotals: q.kind === 'quiz' ? quizTotalsBySite(db, q.id, siteIds) : [],
       scores: q.kind === 'quiz' ? memberScores(db, q.id, siteIds) : [],
       roll: q.kind === 'quiz' ? rollOfSites(db, siteIds) : [],
     }));

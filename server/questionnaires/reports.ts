@@ -5,9 +5,9 @@ import type {
 import { COMPLETED_SHARE, RATING_MAX, RATING_MIN } from '../../common/api/questionnaires.ts';
 import type { Table } from '../attendance/render.ts';
 import { byDemand } from '../sites/requests.ts';
-import { RESPONDENTS, RIGHT } from './answer-check.ts';
+import { ANSWERS, MEMBER_ANSWERS, PEOPLE, RESPONDENTS, RIGHT, TOTALS } from './answer-check.ts';
 import { topicNames, type StoredQuestion } from './rules.ts';
-import type { CountRow, MemberQuizRow, MemberScoreRow, Questionnaire, SiteAnswerTotals, TopicVoteRow } from './store.ts';
+import type { CountRow, MemberQuizRow, MemberScoreRow, Questionnaire, QuizSiteTotals, TopicVoteRow } from './store.ts';
 
 export interface SiteInfo { id: number; name: string; regionId: number }
 export interface RegionInfo { id: number; name: string; path: string }
@@ -39,7 +39,8 @@ export interface ReportInput {
   sites: SiteInfo[];
   regions: RegionInfo[];
   counts: CountRow[];
-  totals: SiteAnswerTotals[];
+  /** Quiz: members and passes per site. */
+  quizTotals: QuizSiteTotals[];
   scores: MemberScoreRow[];
   roll: RollInfo[];
   now: number;
@@ -76,7 +77,18 @@ export function buildQuestionnaireReport(i: ReportInput): QuestionnaireReport {
     if (question.correct) { result.correct = question.correct; result.correctShare = ratio(right, respondents); }
     return result;
   });
-  const sum = (f: (t: SiteAnswerTotals) => number) => i.totals.reduce((s, t) => s + f(t), 0);
+  // Whole-answer tallies per site (question TOTALS), so no report scans the answers themselves.
+  const perSite = new Map<number, { answers: number; memberAnswers: number; people: number }>();
+  for (const c of i.counts) {
+    if (c.question !== TOTALS) continue;
+    const t = perSite.get(c.siteId) ?? { answers: 0, memberAnswers: 0, people: 0 };
+    if (c.option === ANSWERS) t.answers += c.count;
+    else if (c.option === MEMBER_ANSWERS) t.memberAnswers += c.count;
+    else if (c.option === PEOPLE) t.people += c.count;
+    perSite.set(c.siteId, t);
+  }
+  const totals = [...perSite.values()];
+  const sum = (f: (t: { answers: number; memberAnswers: number; people: number }) => number) => totals.reduce((s, t) => s + f(t), 0);
   const report: QuestionnaireReport = {
     questionnaire: {
       id: i.q.id, kind: i.q.kind, title: i.q.title, programId: i.q.programId, passMark: i.q.passMark,
@@ -87,16 +99,21 @@ export function buildQuestionnaireReport(i: ReportInput): QuestionnaireReport {
     generatedAt: new Date(i.now).toISOString(),
     totals: {
       answers: sum((t) => t.answers), memberAnswers: sum((t) => t.memberAnswers), roomAnswers: sum((t) => t.answers - t.memberAnswers),
-      people: sum((t) => t.people), sites: i.totals.length,
+      people: sum((t) => t.people), sites: perSite.size,
     },
     questions,
   };
   if (i.q.kind === 'quiz') {
     const siteName = (id: number) => siteById.get(id)?.name ?? `#${id}`;
-    const sites: QuizSiteResult[] = i.totals.map((t) => ({
-      siteId: t.siteId, siteName: siteName(t.siteId), regionId: siteById.get(t.siteId)?.regionId ?? 0,
-      members: t.members, passed: t.passed, passRate: ratio(t.passed, t.members), roomAnswers: t.answers - t.memberAnswers,
-    })).sort((a, b) => a.siteId - b.siteId);
+    const quizBySite = new Map(i.quizTotals.map((t) => [t.siteId, t]));
+    const sites: QuizSiteResult[] = [...perSite].map(([siteId, t]) => {
+      const members = quizBySite.get(siteId)?.members ?? 0;
+      const passed = quizBySite.get(siteId)?.passed ?? 0;
+      return {
+        siteId, siteName: siteName(siteId), regionId: siteById.get(siteId)?.regionId ?? 0,
+        members, passed, passRate: ratio(passed, members), roomAnswers: t.answers - t.memberAnswers,
+      };
+    }).sort((a, b) => a.siteId - b.siteId);
     const roll = new Map(i.roll.map((m) => [m.memberNo, m]));
     const count = i.q.questions.length;
     const members: QuizMemberResult[] = i.scores.map((s) => {
@@ -110,7 +127,7 @@ export function buildQuestionnaireReport(i: ReportInput): QuestionnaireReport {
     });
     report.quiz = {
       passMark: i.q.passMark ?? 100,
-      passRate: ratio(sum((t) => t.passed), sum((t) => t.members)),
+      passRate: ratio(i.quizTotals.reduce((s, t) => s + t.passed, 0), i.quizTotals.reduce((s, t) => s + t.members, 0)),
       sites,
       members,
     };

@@ -95,8 +95,3 @@ export function isRight(q: StoredQuestion, choices: readonly number[]): boolean 
   const set = new Set(choices);
   return set.size === q.correct.length && q.correct.every((c) => set.has(c));
 }
-
-/** Passed when right / questions reaches the pass mark (a percentage). */
-export function passes(right: number, questionCount: number, passMark: number): boolean {
-  return questionCount > 0 && right * 100 >= passMark * questionCount;
-}

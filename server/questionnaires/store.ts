@@ -161,7 +161,7 @@ export function questionnairesFingerprint(db: Db): string {
 
 export interface AnswerRow {
   siteId: number; answerId: string; questionnaireId: number; memberNo: string | null; headcount: number;
-  answeredAt: number; day: string; digest: string; right: number | null; passed: number | null; receivedAt: number;
+  answeredAt: number; day: string; digest: string; right: number | null; receivedAt: number;
 }
 
 export interface TallyRow { questionnaireId: number; siteId: number; day: string; question: number; option: number; n: number }
@@ -169,8 +169,8 @@ export interface TallyRow { questionnaireId: number; siteId: number; day: string
 /** Statements that store answers; the caller runs them inside its transaction. */
 export function answerStatements(db: Db) {
   const insert = db.prepare<[AnswerRow]>(`INSERT INTO questionnaire_answers (site_id, answer_id, questionnaire_id, member_no,
-      headcount, answered_at, day, digest, right_count, passed, received_at)
-    VALUES (@siteId, @answerId, @questionnaireId, @memberNo, @headcount, @answeredAt, @day, @digest, @right, @passed, @receivedAt)
+      headcount, answered_at, day, digest, right_count, received_at)
+    VALUES (@siteId, @answerId, @questionnaireId, @memberNo, @headcount, @answeredAt, @day, @digest, @right, @receivedAt)
     ON CONFLICT (site_id, answer_id) DO NOTHING`);
   const prior = db.prepare<[number, string], { questionnaireId: number; digest: string }>(
     'SELECT questionnaire_id AS questionnaireId, digest FROM questionnaire_answers WHERE site_id = ? AND answer_id = ?',
@@ -201,15 +201,18 @@ export function countsBySite(db: Db, id: number, siteIds: number[] | null): Coun
   ).all({ id, sites: JSON.stringify(siteIds ?? []) });
 }
 
-export interface SiteAnswerTotals { siteId: number; answers: number; memberAnswers: number; people: number; members: number; passed: number }
+/** SQL: answer a of quiz q reaches q's current pass mark (right / questions >= passMark %). */
+const PASSED = 'a.right_count * 100 >= q.pass_mark * json_array_length(q.questions)';
 
-/** Per site: answers, member answers, people (members + headcounts); quiz: distinct members and those who passed. */
-export function answerTotalsBySite(db: Db, id: number, siteIds: number[] | null): SiteAnswerTotals[] {
-  const f = siteIds ? 'AND site_id IN (SELECT value FROM json_each(@sites))' : '';
-  return db.prepare<[{ id: number; sites: string }], SiteAnswerTotals>(
-    `SELECT site_id AS siteId, count(*) AS answers, count(member_no) AS memberAnswers, sum(headcount) AS people,
-            count(DISTINCT member_no) AS members, count(DISTINCT CASE WHEN passed = 1 THEN member_no END) AS passed
-       FROM questionnaire_answers WHERE questionnaire_id = @id ${f} GROUP BY site_id`,
+export interface QuizSiteTotals { siteId: number; members: number; passed: number }
+
+/** A quiz per site: distinct members who answered and those whose best attempt passes. */
+export function quizTotalsBySite(db: Db, id: number, siteIds: number[] | null): QuizSiteTotals[] {
+  const f = siteIds ? 'AND a.site_id IN (SELECT value FROM json_each(@sites))' : '';
+  return db.prepare<[{ id: number; sites: string }], QuizSiteTotals>(
+    `SELECT a.site_id AS siteId, count(DISTINCT a.member_no) AS members, count(DISTINCT CASE WHEN ${PASSED} THEN a.member_no END) AS passed
+       FROM questionnaire_answers a JOIN questionnaires q ON q.id = a.questionnaire_id
+      WHERE a.questionnaire_id = @id AND a.member_no IS NOT NULL ${f} GROUP BY a.site_id`,
   ).all({ id, sites: JSON.stringify(siteIds ?? []) });
 }
 
@@ -217,13 +220,15 @@ export interface MemberScoreRow { memberNo: string; siteId: number; attempts: nu
 
 /** A quiz's member answers, one row per (member, site): the best attempt (most right, then earliest). */
 export function memberScores(db: Db, id: number, siteIds: number[] | null): MemberScoreRow[] {
-  const f = siteIds ? 'AND site_id IN (SELECT value FROM json_each(@sites))' : '';
+  const f = siteIds ? 'AND a.site_id IN (SELECT value FROM json_each(@sites))' : '';
   return db.prepare<[{ id: number; sites: string }], MemberScoreRow>(
     `SELECT memberNo, siteId, attempts, right, passed, answeredAt FROM (
-       SELECT member_no AS memberNo, site_id AS siteId, count(*) OVER w AS attempts, right_count AS right, passed,
-              answered_at AS answeredAt, row_number() OVER (w ORDER BY right_count DESC, answered_at) AS rn
-         FROM questionnaire_answers WHERE questionnaire_id = @id AND member_no IS NOT NULL ${f}
-       WINDOW w AS (PARTITION BY member_no, site_id))
+       SELECT a.member_no AS memberNo, a.site_id AS siteId, count(*) OVER w AS attempts, a.right_count AS right,
+              (${PASSED}) AS passed, a.answered_at AS answeredAt,
+              row_number() OVER (w ORDER BY a.right_count DESC, a.answered_at) AS rn
+         FROM questionnaire_answers a JOIN questionnaires q ON q.id = a.questionnaire_id
+        WHERE a.questionnaire_id = @id AND a.member_no IS NOT NULL ${f}
+       WINDOW w AS (PARTITION BY a.member_no, a.site_id))
      WHERE rn = 1 ORDER BY siteId, memberNo`,
   ).all({ id, sites: JSON.stringify(siteIds ?? []) });
 }
@@ -235,7 +240,7 @@ export function memberQuizResults(db: Db, siteIds: number[] | null, fromMs: numb
   const f = siteIds ? 'AND a.site_id IN (SELECT value FROM json_each(@sites))' : '';
   return db.prepare<[{ sites: string; from: number; to: number }], MemberQuizRow>(
     `SELECT a.member_no AS memberNo, a.site_id AS siteId, a.questionnaire_id AS questionnaireId, q.title,
-            max(a.right_count) AS right, max(a.passed) AS passed, json_array_length(q.questions) AS questionCount
+            max(a.right_count) AS right, max(${PASSED}) AS passed, json_array_length(q.questions) AS questionCount
        FROM questionnaire_answers a JOIN questionnaires q ON q.id = a.questionnaire_id
       WHERE q.kind = 'quiz' AND a.member_no IS NOT NULL AND a.answered_at >= @from AND a.answered_at < @to ${f}
       GROUP BY a.member_no, a.site_id, a.questionnaire_id ORDER BY a.questionnaire_id`,
@@ -252,7 +257,7 @@ export function topicVotes(db: Db, siteIds: number[] | null): TopicVoteRow[] {
             sum(c.count) AS count, max(c.day) AS lastDay
        FROM questionnaire_counts c JOIN questionnaires q ON q.id = c.questionnaire_id
       WHERE q.kind = 'survey' AND c.option >= 0
-        AND json_extract(q.questions, '$[' || c.question || '].type') = 'topics' ${f}
+        AND CASE WHEN c.question >= 0 THEN json_extract(q.questions, '$[' || c.question || '].type') END = 'topics' ${f}
       GROUP BY topic, c.site_id`,
   ).all({ sites: JSON.stringify(siteIds ?? []) });
 }

@@ -23,7 +23,8 @@ CREATE TABLE questionnaire_regions (
   PRIMARY KEY (questionnaire_id, region_id)
 ) WITHOUT ROWID;
 
--- One row per answer a site sent, exactly once by (site, id made at the site). A member's quiz answer carries its score.
+-- One row per answer a site sent, exactly once by (site, id made at the site). A member's quiz answer carries its score
+-- (questions right); passing is judged in reports against the current pass mark, so changing the mark re-grades.
 CREATE TABLE questionnaire_answers (
   site_id          INTEGER NOT NULL,
   answer_id        TEXT NOT NULL,
@@ -34,7 +35,6 @@ CREATE TABLE questionnaire_answers (
   day              TEXT NOT NULL,           -- province day of answered_at
   digest           TEXT NOT NULL,           -- of the content: a resend with other content is an id conflict
   right_count      INTEGER,                 -- quiz, member: questions answered right
-  passed           INTEGER,                 -- quiz, member: 0/1
   received_at      INTEGER NOT NULL,
   PRIMARY KEY (site_id, answer_id)
 ) WITHOUT ROWID;

@@ -7,7 +7,7 @@ import { QUIZ, SURVEY, createPublished, memberAnswer, postAnswers, roomAnswer, s
 
 const counts = (app: import('fastify').FastifyInstance) => ({
   answers: (app.db.prepare('SELECT count(*) AS n FROM questionnaire_answers').get() as { n: number }).n,
-  tally: (app.db.prepare('SELECT coalesce(sum(count), 0) AS n FROM questionnaire_counts').get() as { n: number }).n,
+  tally: (app.db.prepare('SELECT coalesce(sum(count), 0) AS n FROM questionnaire_counts WHERE question >= 0').get() as { n: number }).n,
 });
 
 t.test('a resend and a concurrent duplicate are stored once; refusals carry reasons', async (t) => {

@@ -94,6 +94,12 @@ t.test('quiz: pass rate per site, best score per member; rooms count hands on th
   const east = await userAuth(app, 'org-east', 'organizer', 2);
   const mine = (await app.inject({ url: `/api/reports/questionnaires/${quiz}`, headers: east })).json();
   t.same(mine.quiz.members.map((m: { memberNo: string }) => m.memberNo), ['M1', 'M2'], 'no member outside the region');
+
+  // A pass mark raised after answering re-grades: 2 of 3 no longer passes 80%.
+  await app.inject({ method: 'PATCH', url: `/api/questionnaires/${quiz}`, headers: auth, payload: { passMark: 80 } });
+  const regraded = (await app.inject({ url: `/api/reports/questionnaires/${quiz}`, headers: auth })).json();
+  t.same(regraded.quiz.members.map((m: { passed: boolean }) => m.passed), [false, false, true]);
+  t.equal(regraded.quiz.passRate, 0.3333);
 });
 
 t.test('study record: lectures completed, hours watched, quiz results', async (t) => {
