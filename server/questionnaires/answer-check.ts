@@ -67,7 +67,8 @@ export function checkAnswer(a: Answer, ctx: AnswerContext): AnswerVerdict {
   if (memberNo !== null) {
     const home = ctx.rollSites.get(memberNo);
     if (home !== undefined && home !== ctx.siteId) {
-      return refuse('member_of_other_site', `member ${memberNo} is on the roll of another site: answer at that site, or move them on the roll.`);
+      const message = `member ${memberNo} is on the roll of another site: answer at that site, or move them on the roll.`;
+      return refuse('member_of_other_site', message);
     }
     if (home === undefined && ctx.siteHasRoll) {
       return refuse('unknown_member', `member ${memberNo} is not on this site's roll: check the number, or add them to the roll.`);
@@ -83,7 +84,8 @@ export function checkAnswer(a: Answer, ctx: AnswerContext): AnswerVerdict {
   for (const r of a.responses) {
     const question = q.questions[r.question];
     if (!question) {
-      return refuse('unknown_question', `question ${r.question} does not exist: the questionnaire has ${q.questions.length} (indexes from 0).`);
+      const message = `question ${r.question} does not exist: the questionnaire has ${q.questions.length} (indexes from 0).`;
+      return refuse('unknown_question', message);
     }
     if (seen.has(r.question)) return refuse('malformed', `question ${r.question} is answered twice.`);
     seen.add(r.question);
@@ -142,7 +144,8 @@ function roomTallies(r: AnswerResponse, q: StoredQuestion, headcount: number): P
   // One answer per person: the hands of a single choice or a rating add up to at most the room.
   const sum = counts.reduce((s, c) => s + c, 0);
   if ((q.type === 'single' || q.type === 'rating') && sum > headcount) {
-    return { reason: 'count_exceeds_headcount', message: `${sum} hands in all, but only ${headcount} people in the room (one answer each).` };
+    const message = `${sum} hands in all, but only ${headcount} people in the room (one answer each).`;
+    return { reason: 'count_exceeds_headcount', message };
   }
   const options = counts.flatMap((n, option) => (n > 0 ? [{ option, n }] : []));
   const right = q.correct ? Math.min(...q.correct.map((c) => counts[c] ?? 0)) : 0;

@@ -99,7 +99,8 @@ export function makeAnswerIngest(db: Db, tz: string, log?: Pick<FastifyBaseLogge
         // Nothing stored yet: the request fails and the agent retries. Otherwise acknowledge the committed slices only.
         if (i === 0) throw err;
         log?.error({ err, siteId: site.id }, 'answers slice failed; the rest of the batch is handed back');
-        for (const it of valid.slice(i)) deferred.push({ id: it.row.answerId, message: 'the server could not store this answer now: send it again.' });
+        const message = 'the server could not store this answer now: send it again.';
+        for (const it of valid.slice(i)) deferred.push({ id: it.row.answerId, message });
         break;
       }
     }

@@ -143,7 +143,10 @@ export function questionnaireTable(r: QuestionnaireReport, list: 'questions' | '
     `Answers / 答卷: ${r.totals.answers} (members / 个人 ${r.totals.memberAnswers}, rooms / 集体 ${r.totals.roomAnswers}), `
       + `people / 人数 ${r.totals.people}, sites / 站点 ${r.totals.sites}`,
   ];
-  if (r.quiz) notes.push(`Pass mark / 及格线: ${r.quiz.passMark}%, pass rate / 通过率: ${r.quiz.passRate == null ? '—' : `${Math.round(r.quiz.passRate * 100)}%`}`);
+  if (r.quiz) {
+    const rate = r.quiz.passRate == null ? '—' : `${Math.round(r.quiz.passRate * 100)}%`;
+    notes.push(`Pass mark / 及格线: ${r.quiz.passMark}%, pass rate / 通过率: ${rate}`);
+  }
   if (list === 'sites' && r.quiz) {
     return {
       title, notes,
@@ -226,7 +229,8 @@ export function buildStudy(i: StudyInput): StudyMember[] {
     const r = row(q.memberNo, q.siteId);
     r.quizzesTaken++;
     if (q.passed === 1) r.quizzesPassed++;
-    r.quizzes.push({ questionnaireId: q.questionnaireId, title: q.title, score: ratio(q.right, q.questionCount) ?? 0, passed: q.passed === 1 });
+    const score = ratio(q.right, q.questionCount) ?? 0;
+    r.quizzes.push({ questionnaireId: q.questionnaireId, title: q.title, score, passed: q.passed === 1 });
   }
   for (const r of rows.values()) r.watchedHours = Math.round(r.watchedHours * 100) / 100;
   return [...rows.values()].sort((a, b) => a.siteId - b.siteId || a.memberNo.localeCompare(b.memberNo));

@@ -52,7 +52,10 @@ export default async function questionnaireRoutes(fastify: FastifyInstance) {
 
   app.delete('/api/questionnaires/:id', {
     onRequest: app.auth.operator,
-    schema: { tags, summary: 'Delete a questionnaire without answers (operator)', params: IdParams, response: { 204: QuestionnaireDeleted, ...refusals } },
+    schema: {
+      tags, summary: 'Delete a questionnaire without answers (operator)',
+      params: IdParams, response: { 204: QuestionnaireDeleted, ...refusals },
+    },
   }, async (req, reply) => {
     remove(db, req.params.id);
     return reply.code(204).send(null);

@@ -1,6 +1,6 @@
 // The rules of questionnaires and quizzes, pure: is a questionnaire well made (with a message a person can act on),
 // what its questions look like once stored, and how a quiz answer is scored. No I/O, no clock.
-import type { NewQuestionnaire, Question, QuestionInput, QuestionnaireKind } from '../../common/api/questionnaires.ts';
+import type { Question, QuestionInput, QuestionnaireKind } from '../../common/api/questionnaires.ts';
 import { RATING_MAX, RATING_MIN } from '../../common/api/questionnaires.ts';
 import { AUDIENCES, CATEGORIES, describeChoices, type TaxonomyEntry } from '../../content/taxonomy.ts';
 

@@ -233,7 +233,9 @@ export function memberScores(db: Db, id: number, siteIds: number[] | null): Memb
   ).all({ id, sites: JSON.stringify(siteIds ?? []) });
 }
 
-export interface MemberQuizRow { memberNo: string; siteId: number; questionnaireId: number; title: string; right: number; passed: number; questionCount: number }
+export interface MemberQuizRow {
+  memberNo: string; siteId: number; questionnaireId: number; title: string; right: number; passed: number; questionCount: number;
+}
 
 /** Members' best quiz attempts answered in [fromMs, toMs) at these sites (every site when null). */
 export function memberQuizResults(db: Db, siteIds: number[] | null, fromMs: number, toMs: number): MemberQuizRow[] {

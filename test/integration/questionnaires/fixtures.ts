@@ -44,10 +44,14 @@ export async function postAnswers(app: FastifyInstance, token: string, answers: 
   return app.inject({ method: 'POST', url: '/api/sites/me/answers', headers: { authorization: `Bearer ${token}` }, payload });
 }
 
-export function memberAnswer(id: string, questionnaireId: number, memberNo: string, responses: Answer['responses'], answeredAt = Date.now() - 1000): Answer {
+export function memberAnswer(
+  id: string, questionnaireId: number, memberNo: string, responses: Answer['responses'], answeredAt = Date.now() - 1000,
+): Answer {
   return { id, questionnaireId, answeredAt, memberNo, responses };
 }
 
-export function roomAnswer(id: string, questionnaireId: number, headcount: number, responses: Answer['responses'], answeredAt = Date.now() - 1000): Answer {
+export function roomAnswer(
+  id: string, questionnaireId: number, headcount: number, responses: Answer['responses'], answeredAt = Date.now() - 1000,
+): Answer {
   return { id, questionnaireId, answeredAt, room: { headcount }, responses };
 }

@@ -1,7 +1,10 @@
 // Pure rules: quiz scoring, room tallies and their limits, the window with clock slack, member roll facts.
 import t from 'tap';
 import fc from 'fast-check';
-import { ANSWERS, checkAnswer, CLOCK_SLACK_MS, MEMBER_ANSWERS, PEOPLE, RESPONDENTS, RIGHT, TOTALS, type AnswerContext, type AnsweredQuestionnaire } from '../../../server/questionnaires/answer-check.ts';
+import {
+  ANSWERS, checkAnswer, CLOCK_SLACK_MS, MEMBER_ANSWERS, PEOPLE, RESPONDENTS, RIGHT, TOTALS, type AnswerContext,
+  type AnsweredQuestionnaire,
+} from '../../../server/questionnaires/answer-check.ts';
 import { isRight } from '../../../server/questionnaires/rules.ts';
 import { groupRegion } from '../../../server/questionnaires/reports.ts';
 
@@ -24,7 +27,8 @@ t.test('a member\'s quiz answer: tallies and score', async (t) => {
   t.equal(v.memberNo, 'M1');
   t.equal(v.right, 1);
   t.same(v.tallies, [
-    { question: TOTALS, option: ANSWERS, n: 1 }, { question: TOTALS, option: PEOPLE, n: 1 }, { question: TOTALS, option: MEMBER_ANSWERS, n: 1 },
+    { question: TOTALS, option: ANSWERS, n: 1 }, { question: TOTALS, option: PEOPLE, n: 1 },
+    { question: TOTALS, option: MEMBER_ANSWERS, n: 1 },
     { question: 0, option: RESPONDENTS, n: 1 }, { question: 0, option: 1, n: 1 }, { question: 0, option: RIGHT, n: 1 },
     { question: 1, option: RESPONDENTS, n: 1 }, { question: 1, option: 2, n: 1 },
   ]);
@@ -60,7 +64,7 @@ t.test('rolls: another site\'s member refused; unknown ones only when the site h
   t.ok(checkAnswer(a, ctx({ siteHasRoll: true, rollSites: new Map([['M9', 1]]) })).ok);
 });
 
-t.test('scoring: right is exactly the right set', async (t) => {
+t.test('scoring: right is exactly the right set', async () => {
   const q = quiz.questions[1];
   fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 2 }), { maxLength: 3 }), (choices) => {
     const expected = choices.length === 2 && choices.includes(0) && choices.includes(2);
