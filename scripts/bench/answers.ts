@@ -184,7 +184,7 @@ const scanMs = await timed(() => app.db.prepare(
   'SELECT site_id, count(*), sum(headcount) FROM questionnaire_answers WHERE questionnaire_id = ? GROUP BY site_id',
 ).all(survey));
 console.log(`results report over ${fmt(have)} answers: JSON ${reportMs.toFixed(0)} ms, HTML ${csvMs.toFixed(0)} ms (aim < 1,000 ms); `
-  + `a bare GROUP BY over the same answers ${scanMs.toFixed(0)} ms; ratio report/scan = ${(reportMs / scanMs).toFixed(2)}`);
+  + `a bare GROUP BY over the same answers ${scanMs.toFixed(0)} ms; the report is ${(scanMs / reportMs).toFixed(0)}x faster than the scan`);
 
 await app.close();
 agent.destroy();
