@@ -9,6 +9,24 @@ export function provinceDay(ms: number, tz: string): string {
   return DateTime.fromMillis(ms, { zone: tz }).toISODate()!;
 }
 
+/**
+ * provinceDay for one zone, memoised per quarter hour (zone offsets only change on such boundaries): ingest calls
+ * it per item, and luxon per item would cost more than the insert.
+ */
+export function memoProvinceDay(tz: string): (ms: number) => string {
+  const cache = new Map<number, string>();
+  return (ms) => {
+    const bucket = Math.floor(ms / 900_000);
+    let d = cache.get(bucket);
+    if (d === undefined) {
+      if (cache.size > 50_000) cache.clear();
+      d = provinceDay(bucket * 900_000, tz);
+      cache.set(bucket, d);
+    }
+    return d;
+  };
+}
+
 /** Epoch ms of 00:00 of a province date. Throws on a malformed or impossible date. */
 export function dayStartMs(day: string, tz: string): number {
   if (!DAY_RE.test(day)) throw new Error(`"${day}" is not a date (YYYY-MM-DD)`);

@@ -12,7 +12,7 @@ import {
 import { programDurations } from '../catalog/repo.ts';
 import { existingChannelIds } from '../broadcast/repo.ts';
 import { checkSession, effectiveHeadcount } from './validate.ts';
-import { dayStartMs, provinceDay } from './days.ts';
+import { dayStartMs, memoProvinceDay } from './days.ts';
 import { oldestAcceptedDay } from './rollup.ts';
 
 export type Ingest = (siteId: number, batch: AttendanceBatch, now: number) => Promise<AttendanceBatchResult>;
@@ -116,19 +116,7 @@ export function makeIngest(db: Db, tz: string, retentionDays: number, log?: Pick
     delSiteDaily.run(day);
   };
 
-  // Province day of an instant, memoised per quarter hour (zone offsets only change on such boundaries):
-  // luxon per session would cost more than the insert.
-  const dayCache = new Map<number, string>();
-  const dayOf = (ms: number): string => {
-    const bucket = Math.floor(ms / 900_000);
-    let d = dayCache.get(bucket);
-    if (d === undefined) {
-      if (dayCache.size > 50_000) dayCache.clear();
-      d = provinceDay(bucket * 900_000, tz);
-      dayCache.set(bucket, d);
-    }
-    return d;
-  };
+  const dayOf = memoProvinceDay(tz);
 
   const store = db.transaction((siteId: number, items: Item[], offsetMs: number, now: number): Stored => {
     const accepted: string[] = [];

@@ -166,6 +166,21 @@ const MATRIX: Record<string, Probe[]> = {
   'GET /api/members':                              [p('401    scoped scoped 2xx    401    401'),
                                                     p('401    2xx    403    2xx    401    401', { query: 'regionId=$countyA' }),
                                                     p('401    2xx    403    2xx    401    401', { query: 'siteId=$siteA' })],
+  // --- questionnaires: operators write; organizers read published ones reaching their region, and their results
+  'POST /api/questionnaires':                      [p(OPERATOR_WRITE)],
+  'GET /api/questionnaires':                       [p('401    scoped scoped 2xx    401    401')],
+  'GET /api/questionnaires/:id':                   [p('401    2xx    hidden 2xx    401    401', { params: { id: 'questionnaire' } }),
+                                                    p('401    hidden hidden 2xx    401    401', { params: { id: 'questionnaireDraft' } })],
+  'PATCH /api/questionnaires/:id':                 [p(OPERATOR_WRITE, { params: { id: 'questionnaire' } })],
+  'DELETE /api/questionnaires/:id':                [p('401    403    403    2xx    401    401', { params: { id: 'questionnaireDraft' } })],
+  'POST /api/questionnaires/:id/publish':          [p('401    403    403    2xx    401    401', { params: { id: 'questionnaireDraft' } })],
+  'POST /api/sites/me/answers':                    [p(SITE_CALL)],
+  'GET /api/reports/questionnaires/:id':           [p('401    scoped hidden 2xx    401    401', { params: { id: 'questionnaire' } }),
+                                                    p('401    2xx    hidden 2xx    401    401', { params: { id: 'questionnaire' }, query: 'regionId=$countyA&format=csv' })],
+  'GET /api/reports/study':                        [p('401    scoped scoped 2xx    401    401'),
+                                                    p('401    2xx    403    2xx    401    401', { query: 'regionId=$countyA' })],
+  'GET /api/reports/demand':                       [p('401    scoped scoped 2xx    401    401'),
+                                                    p('401    2xx    403    2xx    401    401', { query: 'regionId=$countyA' })],
   'POST /api/members/import':                      [p('401    2xx    403    2xx    401    401', { body: csv('memberNo,name,site\nA0002,Alpha-member-甲二,$siteA\n') })],
 };
 

@@ -144,10 +144,12 @@ export interface Fixtures {
   series: number; channel: number; scheduleItem: number; slot: number | null;
   orgAUser: number; orgBUser: number; adminUser: number;
   memberA: string; memberB: string;
+  /** A survey published to county A, answered by site A; and an unpublished draft. */
+  questionnaire: number; questionnaireDraft: number;
 }
 
 /** Text that only region A's data contains: an organizer of region B must never receive it. */
-export const REGION_A_MARKERS = ['Alpha-site-甲村', 'Alpha-member-甲', 'Alpha-unpaired-甲', '甲镇'];
+export const REGION_A_MARKERS = ['Alpha-site-甲村', 'Alpha-member-甲', 'Alpha-unpaired-甲', '甲镇', 'Alpha-survey-甲'];
 /** The unpublished program's title: only operators may ever receive it. */
 export const DRAFT_MARKER = 'Fuzz draft';
 
@@ -260,6 +262,14 @@ export async function seededServer(): Promise<Seeded> {
   }, siteAuthA);
   await call('POST', '/api/sites/me/heartbeat', { sentAt: now, cacheReadiness: 0.5, freeDiskBytes: 1e9, agentVersion: 'fuzz' }, siteAuthA);
   await call('POST', '/api/sites/me/requests', { programId: program, memberNo: memberA, clientId: 'fuzz-request-1' }, siteAuthA);
+  const survey = { kind: 'survey', title: 'Alpha-survey-甲县', questions: [{ type: 'single', text: 'Q', options: ['a', 'b'] }] };
+  const questionnaire = await call('POST', '/api/questionnaires', { ...survey, regionIds: [id('甲县')] });
+  await call('POST', `/api/questionnaires/${questionnaire.id}/publish`, {});
+  const questionnaireDraft = await call('POST', '/api/questionnaires', { ...survey, title: `${DRAFT_MARKER} survey` });
+  await call('POST', '/api/sites/me/answers', { sentAt: now, answers: [{
+    id: 'fuzz-answer-1', questionnaireId: questionnaire.id, answeredAt: now - 60_000, memberNo: memberA,
+    responses: [{ question: 0, choices: [1] }],
+  }] }, siteAuthA);
 
   const fx: Fixtures = {
     province: id('某省'), countyA: id('甲县'), townA: id('甲镇'), villageA: id('甲村'),
@@ -269,7 +279,7 @@ export async function seededServer(): Promise<Seeded> {
     scheduleItem: item.id as number,
     slot: slot.statusCode < 300 ? (slot.json() as { id: number }).id : null,
     orgAUser: userId('organizer-a'), orgBUser: userId('organizer-b'), adminUser: userId('admin'),
-    memberA, memberB,
+    memberA, memberB, questionnaire: questionnaire.id as number, questionnaireDraft: questionnaireDraft.id as number,
   };
   const headers: Record<RoleName, Record<string, string>> = {
     anon: {}, orgA, orgB, operator: admin, siteA: siteAuthA, siteB: siteAuthB,
