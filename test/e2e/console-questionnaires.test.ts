@@ -77,6 +77,7 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     const direct = await app.inject({ method: 'POST', url: '/api/questionnaires', headers: auth, payload });
     t.equal(direct.statusCode, 400, 'the API refuses that form');
     t.equal(shown, direct.json().error.message, `the page shows the API's own message ("${shown}")`);
+    t.match(await first.getAttribute('class'), /flagged/, 'the question it names is marked');
     t.equal((await call('GET', '/api/questionnaires')).total, 0, 'nothing was stored');
     t.match(page.url(), /\/questionnaires\/new$/);
     await shot(page, 'questionnaire-refused');
