@@ -28,6 +28,8 @@ export interface QuestionnaireDraft {
 }
 
 let nextKey = 1;
+/** The pass mark a new quiz starts with, percent. */
+export const DEFAULT_PASS_MARK = 60;
 
 export function newQuestion(type: QuestionType = 'single', topicIds: string[] = []): QuestionDraft {
   const options = type === 'single' || type === 'multiple' ? ['', ''] : type === 'topics' ? [...topicIds] : [];
@@ -37,8 +39,16 @@ export function newQuestion(type: QuestionType = 'single', topicIds: string[] = 
 export function emptyDraft(kind: QuestionnaireKind = 'survey'): QuestionnaireDraft {
   return {
     kind, title: '', programId: undefined, regionIds: [], opensAt: '', closesAt: '',
-    passMark: kind === 'quiz' ? 60 : undefined, questions: [newQuestion()],
+    passMark: kind === 'quiz' ? DEFAULT_PASS_MARK : undefined, questions: [newQuestion()],
   };
+}
+
+/** Survey <-> quiz: a quiz needs a pass mark, and grades choice questions only (others become single choice). */
+export function setKind(d: QuestionnaireDraft, kind: QuestionnaireKind, topicIds: string[]): void {
+  d.kind = kind;
+  if (kind !== 'quiz') return;
+  d.passMark ??= DEFAULT_PASS_MARK;
+  for (const q of d.questions) if (q.type !== 'single' && q.type !== 'multiple') retype(q, 'single', topicIds);
 }
 
 /** Changing a question's type keeps what still makes sense: texts between single and multiple, nothing else. */

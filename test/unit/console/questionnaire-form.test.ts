@@ -3,7 +3,7 @@
 // right answers pointing at the same options.
 import t from 'tap';
 import {
-  bodyOf, draftOf, emptyDraft, move, newQuestion, removeOption, retype, windowState,
+  bodyOf, DEFAULT_PASS_MARK, draftOf, emptyDraft, move, newQuestion, removeOption, retype, setKind, windowState,
 } from '../../../server/console/src/questionnaire-form.ts';
 import { answerChartOption, pageOf } from '../../../server/console/src/questionnaire-results.ts';
 import type { Questionnaire, QuestionResult } from '../../../common/api/questionnaires.ts';
@@ -112,4 +112,17 @@ t.test('results chart: stacked by region when there are a few, one total bar oth
   const single = answerChartOption({ ...q, byRegion: q.byRegion.slice(0, 1) }, 'n') as typeof stacked;
   t.same(single.series.map((s) => [s.name, s.data, s.stack]), [['n', [3, 2], undefined]]);
   t.same(pageOf([1, 2, 3, 4, 5], 2, 2), [3, 4]);
+});
+
+t.test('a survey turned into a quiz gets a pass mark and only graded question types', async (t) => {
+  const d = emptyDraft('survey');
+  d.questions = [newQuestion('rating'), newQuestion('multiple')];
+  setKind(d, 'quiz', ['party']);
+  t.equal(d.passMark, DEFAULT_PASS_MARK);
+  t.same(d.questions.map((q) => q.type), ['single', 'multiple']);
+  t.same(d.questions[0].options, ['', ''], 'a former rating gets two empty options to fill in');
+  d.passMark = 80;
+  setKind(d, 'survey', []);
+  setKind(d, 'quiz', []);
+  t.equal(d.passMark, 80, 'a pass mark already set is kept');
 });
