@@ -151,11 +151,16 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     t.notMatch(members, /M101|王五/, "the other county's member is not listed");
     t.notMatch((await page.textContent('[data-test=quiz-sites]')) ?? '', /西村/);
     await shot(page, 'questionnaire-results-organizer');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-csv]')]);
-    const bytes = fs.readFileSync((await download.path())!);
-    t.same([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM first, so Excel reads the Chinese');
-    t.match(bytes.toString('utf8'), /东村/);
-    t.notMatch(bytes.toString('utf8'), /西村|M101/, 'the export holds what is on screen, no more');
+    const exported = async (button: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-test=${button}]`)]);
+      return fs.readFileSync((await download.path())!);
+    };
+    const answersCsv = await exported('export-csv');
+    t.same([...answersCsv.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM first, so Excel reads the Chinese');
+    t.match(answersCsv.toString('utf8'), /全心全意为人民服务,5,[\s\S]*发展经济,2,/, 'the counts on screen, for their county');
+    const membersCsv = (await exported('export-members-csv')).toString('utf8');
+    t.match(membersCsv, /^\uFEFF[\s\S]*M001[\s\S]*M002/);
+    t.notMatch(membersCsv, /M101|王五/, 'the export holds what is on screen, no more');
     await page.goto(`${cs.url}/questionnaires/${quizId}/results?regionId=${countyB.id}`);
     const refused = await page.waitForSelector('[data-test=report-error]');
     t.ok(((await refused.textContent()) ?? '').trim().length > 0, `refused with the API's message (${await refused.textContent()})`);
