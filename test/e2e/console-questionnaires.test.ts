@@ -197,6 +197,39 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     await shot(page, 'requests-demand-topics');
   });
 
+  t.test('the list pages on the server; an answered quiz is fixed and its deletion refused with the 409 message', async (t) => {
+    await page.goto(`${cs.url}/questionnaires`);
+    await page.locator('[data-test=qn-filter-kind]').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '课后测验' }).first().click();
+    await page.waitForURL(/kind=quiz/);
+    const rowSelector = '[data-test=questionnaire-table] .el-table__body-wrapper .el-table__row';
+    const rows = page.locator(rowSelector);
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, rowSelector);
+    t.match((await rows.first().textContent()) ?? '', /党章学习测验[\s\S]*4/, 'the quiz alone, with its 4 answers');
+    await shot(page, 'questionnaire-list');
+
+    await page.goto(`${cs.url}/questionnaires/${quizId}`);
+    await page.waitForSelector('[data-test=qn-status]');
+    t.ok(await page.locator('input[data-test=question-text]').first().isDisabled(), 'answered questions cannot be edited');
+    await page.click('[data-test=qn-delete]');
+    await page.click('.el-message-box__btns .el-button--primary');
+    const error = await page.waitForSelector('[data-test=form-error]');
+    const direct = await app.inject({ method: 'DELETE', url: `/api/questionnaires/${quizId}`, headers: auth });
+    t.equal(direct.statusCode, 409);
+    t.equal(((await error.textContent()) ?? '').trim(), direct.json().error.message, "the API's reason, as is");
+
+    // A draft nobody answered goes.
+    const draft: Questionnaire = await call('POST', '/api/questionnaires', {
+      kind: 'survey', title: '草稿问卷', questions: [{ type: 'rating', text: '本期节目打分' }],
+    });
+    await page.goto(`${cs.url}/questionnaires/${draft.id}`);
+    await page.waitForSelector('[data-test=qn-status]');
+    await page.click('[data-test=qn-delete]');
+    await page.click('.el-message-box__btns .el-button--primary');
+    await page.waitForURL(/\/questionnaires$/);
+    t.equal((await app.inject({ method: 'GET', url: `/api/questionnaires/${draft.id}`, headers: auth })).statusCode, 404, 'deleted');
+  });
+
   t.test('no script errors', async (t) => {
     t.same(b.errors, []);
   });
