@@ -98,3 +98,18 @@ export const number = (n: number | null | undefined, digits = 0): string =>
   n === null || n === undefined ? '—' : n.toLocaleString(lang.value, { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export const percent = (share: number | null | undefined): string => (share === null || share === undefined ? '—' : `${Math.round(share * 100)}%`);
+
+/** An instant as the province's wall clock, 'YYYY-MM-DDTHH:mm' (what datetime pickers hold). */
+export function wallTime(ms: number): string {
+  const p = zonedParts(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+/** The instant of a province wall-clock 'YYYY-MM-DDTHH:mm'. */
+export function wallTimeToMs(wall: string): number {
+  const [day, hm = '00:00'] = wall.split('T');
+  const [y, m, d] = day.split('-').map(Number);
+  const [h, min] = hm.split(':').map(Number);
+  return zonedToMs(y, m, d, h, min);
+}

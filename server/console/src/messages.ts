@@ -1,4 +1,6 @@
 // The console's texts: zh-CN (the default) and English. Keys are 'area.name'; {name} is filled in by t().
+import { QUESTIONNAIRE_TEXTS } from './messages-questionnaires.ts';
+
 export type Lang = 'zh-CN' | 'en';
 
 // [key, 中文, English]
@@ -322,7 +324,8 @@ const TEXTS: Array<[string, string, string]> = [
   ['users.deleteConfirm', '删除账号“{name}”？', 'Delete the account "{name}"?'],
 ];
 
+const ALL_TEXTS = [...TEXTS, ...QUESTIONNAIRE_TEXTS];
 export const messages: Record<Lang, Record<string, string>> = {
-  'zh-CN': Object.fromEntries(TEXTS.map(([k, zh]) => [k, zh])),
-  en: Object.fromEntries(TEXTS.map(([k, , en]) => [k, en])),
+  'zh-CN': Object.fromEntries(ALL_TEXTS.map(([k, zh]) => [k, zh])),
+  en: Object.fromEntries(ALL_TEXTS.map(([k, , en]) => [k, en])),
 };

@@ -8,6 +8,8 @@ import Login from './pages/Login.vue';
 import Dashboard from './pages/Dashboard.vue';
 
 const operatorOnly = { operatorOnly: true };
+const questionnaires = { title: 'nav.questionnaires' };
+const editor = () => import('./pages/QuestionnaireEdit.vue');
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', component: Login, meta: { public: true } },
@@ -27,6 +29,11 @@ const routes: RouteRecordRaw[] = [
       { path: 'reports/reach', component: () => import('./pages/ReportReach.vue'), meta: { title: 'nav.reportReach' } },
       { path: 'reports/members', component: () => import('./pages/ReportMembers.vue'), meta: { title: 'nav.reportMembers' } },
       { path: 'reports/sites', component: () => import('./pages/ReportSites.vue'), meta: { title: 'nav.reportSites' } },
+      { path: 'questionnaires', component: () => import('./pages/Questionnaires.vue'), meta: questionnaires },
+      { path: 'questionnaires/new', component: editor, meta: { ...questionnaires, ...operatorOnly } },
+      { path: 'questionnaires/:id(\\d+)', component: editor, meta: { ...questionnaires, ...operatorOnly } },
+      { path: 'questionnaires/:id(\\d+)/results', component: () => import('./pages/QuestionnaireResults.vue'), meta: questionnaires },
+      { path: 'reports/study', component: () => import('./pages/ReportStudy.vue'), meta: { title: 'nav.reportStudy' } },
       { path: 'members', component: () => import('./pages/Members.vue'), meta: { title: 'nav.members' } },
       { path: 'users', component: () => import('./pages/Users.vue'), meta: { title: 'nav.users', ...operatorOnly } },
       { path: ':rest(.*)*', component: () => import('./pages/NotFound.vue'), meta: { title: 'nav.notFound' } },
