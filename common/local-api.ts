@@ -4,6 +4,7 @@
 // be added, never renamed: a kiosk page cached on a TV may be older than its agent.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { SESSION_ID_PATTERN } from './attendance.ts';
+import { MediaSources } from './media-sources.ts';
 
 export { ErrorBody } from './api/shared.ts';
 
@@ -33,6 +34,8 @@ export const LocalStatus = Type.Object({
   quotaBytes: Type.Number(),
   downloading: NullableString(),
   outbox: Type.Integer(),
+  /** Where media came from since the agent started: the county relay or the origin (optional: older agents). */
+  mediaSources: Type.Optional(MediaSources),
 });
 export type LocalStatus = Static<typeof LocalStatus>;
 

@@ -60,6 +60,12 @@ export interface SiteManifest {
   bandwidthKbps: number;
   maxRung: string;
   provinceTz: string;
+  /**
+   * Base URL of the county relay (an HTTP cache of /media/) this site downloads media through: file `path` is
+   * fetched from `relayUrl + 'media/' + path`, and from the origin when the relay fails or sends wrong bytes.
+   * null: media comes from the origin. Manifests, heartbeats and attendance always go to the origin.
+   */
+  relayUrl?: string | null;
   channels: ManifestChannel[];
   /** Files that scheduled broadcasts in the next 48 h need (including slates), each once. */
   required: ManifestFile[];

@@ -11,6 +11,7 @@ import { requestValidator } from './validation.ts';
 import { makeGuards, type Guards } from './auth/guards.ts';
 import { loadServerSecret } from './auth/server-secret.ts';
 import { installSiteRateLimit } from './auth/site-limit.ts';
+import { installAdmissionControl } from './admission.ts';
 import { ManifestNotifier } from './sites/manifest-notifier.ts';
 import authPlugin from './auth/plugin.ts';
 import catalogPlugin from './catalog/plugin.ts';
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onClose', async () => app.manifestNotifier.close());
 
   installErrorHandling(app);
+  await installAdmissionControl(app, config); // first: an overloaded server turns sites away before any other work
   installSiteRateLimit(app, guards, config.siteRateLimitPerMinute);
   app.addHook('onResponse', async (req, reply) => {
     const line = { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };

@@ -47,6 +47,28 @@ export interface Config {
   backupCron: string;
   /** Start background workers (transcode queue, cron jobs). Tests switch them on when they need them. */
   startWorkers: boolean;
+  // Admission control (server/admission.ts): site routes answer 503 + Retry-After while a threshold below is
+  // passed for overloadSustainedSamples samples in a row. 0 switches a threshold off; all 0: no admission control.
+  /** Mean event-loop delay per sample, ms (OVERLOAD_MAX_EVENT_LOOP_DELAY_MS, default 1000: every answer a second late). */
+  overloadMaxEventLoopDelayMs: number;
+  /** Event-loop utilisation per sample, 0..1 (OVERLOAD_MAX_EVENT_LOOP_UTILIZATION, default 0: off; e.g. 0.97). */
+  overloadMaxEventLoopUtilization: number;
+  /** V8 heap in use, bytes (OVERLOAD_MAX_HEAP_MB in MB, default 0: off). */
+  overloadMaxHeapBytes: number;
+  /** How long one sample is, ms (OVERLOAD_SAMPLE_MS, default 1000). */
+  overloadSampleMs: number;
+  /** Samples in a row over a threshold before sites are turned away (OVERLOAD_SUSTAINED_SAMPLES, default 5). */
+  overloadSustainedSamples: number;
+  /** Retry-After sent, seconds; each answer adds up to as much again at random (OVERLOAD_RETRY_AFTER_S, default 30). */
+  overloadRetryAfterSeconds: number;
+}
+
+/** A fraction 0..1 from the environment (0 or unset: the fallback). */
+function fraction(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new Error(`${name} must be a fraction from 0 (off) to below 1, e.g. 0.97; got "${value}"`);
+  return n;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -98,6 +120,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     backupKeep: Math.max(1, int(env.BACKUP_KEEP, 7, 'BACKUP_KEEP')),
     backupCron: env.BACKUP_CRON || '15 3 * * *',
     startWorkers: true,
+    overloadMaxEventLoopDelayMs: int(env.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS, 1000, 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS'),
+    overloadMaxEventLoopUtilization: fraction(env.OVERLOAD_MAX_EVENT_LOOP_UTILIZATION, 0, 'OVERLOAD_MAX_EVENT_LOOP_UTILIZATION'),
+    overloadMaxHeapBytes: int(env.OVERLOAD_MAX_HEAP_MB, 0, 'OVERLOAD_MAX_HEAP_MB') * 1024 * 1024,
+    overloadSampleMs: Math.max(10, int(env.OVERLOAD_SAMPLE_MS, 1000, 'OVERLOAD_SAMPLE_MS')),
+    overloadSustainedSamples: Math.max(1, int(env.OVERLOAD_SUSTAINED_SAMPLES, 5, 'OVERLOAD_SUSTAINED_SAMPLES')),
+    overloadRetryAfterSeconds: Math.max(1, int(env.OVERLOAD_RETRY_AFTER_S, 30, 'OVERLOAD_RETRY_AFTER_S')),
   };
   const merged = { ...base, ...overrides };
   // Paths derived from dataDir follow an overridden dataDir unless overridden themselves.

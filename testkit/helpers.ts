@@ -27,7 +27,8 @@ export interface TestServer {
 /** Builds the app on a fresh (or given) data dir. Background workers stay off unless asked for. */
 export async function makeServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const config = loadConfig({}, { logLevel: 'warn', startWorkers: false, demo: false, ...overrides, dataDir });
+  // Admission control off unless a test asks: a test machine shared by many runs is slow, not overloaded.
+  const config = loadConfig({}, { logLevel: 'warn', startWorkers: false, demo: false, overloadMaxEventLoopDelayMs: 0, ...overrides, dataDir });
   const app = await buildApp(config, { logger: false });
   await ensureAdmin(app.db, ADMIN_PASSWORD);
   await app.ready();

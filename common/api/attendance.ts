@@ -8,6 +8,7 @@ import {
   MEMBER_NO_PADDED_PATTERN, MEMBERS_ON_THE_WIRE_MAX, SESSION_ID_PATTERN,
 } from '../attendance.ts';
 import { PageQuery } from './shared.ts';
+import { MediaSources } from '../media-sources.ts';
 
 const EpochMs = (description: string) => Type.Integer({ minimum: 0, maximum: EPOCH_MS_MAX, description });
 const RowId = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
@@ -107,6 +108,7 @@ export const Heartbeat = Type.Object({
   lastError: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
     description: 'the last error the agent met, or null once cleared',
   })),
+  mediaSources: Type.Optional(MediaSources),
 }, { additionalProperties: false });
 export type Heartbeat = Static<typeof Heartbeat>;
 /** The heartbeat body is optional: an empty POST is a heartbeat too. */

@@ -4,6 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Format } from './shared.ts';
 import { ScreenKind } from './attendance.ts';
+import { MediaSources } from '../media-sources.ts';
 
 const RowId = (description: string) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description });
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -185,6 +186,8 @@ export const SiteHealthRow = Type.Object({
   lastError: Nullable(Type.String()),
   onScreen: Nullable(OnScreen),
   clockOffsetMs: Nullable(Type.Integer()),
+  /** Where the site's media came from (relay or origin), as its last heartbeat said; null before one said so. */
+  mediaSources: Nullable(MediaSources),
 });
 export type SiteHealthRow = Static<typeof SiteHealthRow>;
 

@@ -29,6 +29,12 @@ const regionFields = {
   path: Type.String({ description: "materialised ancestry, e.g. '/1/4/9/'" }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  relayUrl: Type.Union([Type.String(), Type.Null()], {
+    description: "this region's own county relay (base URL of an nginx cache of /media/), null when it has none",
+  }),
+  effectiveRelayUrl: Type.Union([Type.String(), Type.Null()], {
+    description: "the relay this region's sites use: its own, else the nearest ancestor's; null: sites fetch media from the origin",
+  }),
 };
 export const Region = Type.Object(regionFields);
 export type Region = Static<typeof Region>;
@@ -58,9 +64,25 @@ export const NewRegion = Type.Object(
 );
 export type NewRegion = Static<typeof NewRegion>;
 
-/** PATCH /api/regions/:id (operators): rename, change level, or move with the whole subtree (parentId null: a root). */
+/** A relay base URL as an operator types it: checked and normalised by the server (see server/sites/relay-url.ts). */
+export const RelayUrlInput = Type.Union([Type.String({ minLength: 1, maxLength: 500 }), Type.Null()], {
+  description:
+    'absolute http(s) URL of a county relay (stock nginx with scripts/deploy/nginx-relay.conf), e.g. http://relay.county.example:8080/; ' +
+    'no query or fragment; stored with one trailing slash; null removes it (the subtree then inherits from above)',
+});
+export type RelayUrlInput = Static<typeof RelayUrlInput>;
+
+/**
+ * PATCH /api/regions/:id (operators): rename, change level, move with the whole subtree (parentId null: a root),
+ * set or clear its relay (inherited by the subtree: the nearest ancestor's relay wins).
+ */
 export const RegionPatch = Type.Object(
-  { name: Type.Optional(regionName), level: Type.Optional(Level), parentId: Type.Optional(parentId) },
+  {
+    name: Type.Optional(regionName),
+    level: Type.Optional(Level),
+    parentId: Type.Optional(parentId),
+    relayUrl: Type.Optional(RelayUrlInput),
+  },
   { additionalProperties: false },
 );
 export type RegionPatch = Static<typeof RegionPatch>;

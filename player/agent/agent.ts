@@ -106,7 +106,11 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     log,
     agentVersion: version,
     programDuration: (id) => sync.manifest?.catalog.find((p) => p.id === id)?.duration ?? null,
-    heartbeatSource: () => ({ cacheReadiness: cacheReadiness(sync.manifest, store.heldMap()), lastError: sync.lastError }),
+    heartbeatSource: () => ({
+      cacheReadiness: cacheReadiness(sync.manifest, store.heldMap()),
+      lastError: sync.lastError,
+      mediaSources: sync.media.snapshot(),
+    }),
   });
 
   let app: FastifyInstance | null = null;

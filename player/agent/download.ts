@@ -1,16 +1,22 @@
 // Fetches one manifest file into the cache: resumes a kept .part with Range, passes bytes through the shared
 // token bucket, verifies size and sha256, fsyncs and renames into place, so a file in the cache is whole or absent.
+// With a county relay it asks the relay first and, on any failure there (no answer, an error status, a short
+// body, bytes that fail the sha256), the origin: the manifest's hash decides, never the cache.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { mediaEtag, type ManifestFile } from '../../common/manifest.ts';
 import type { TokenBucket } from './throttle.ts';
+import { retryAfterMs } from './retry-after.ts';
 import { ServerRefused, UplinkDown, type Uplink } from './uplink.ts';
+import type { MediaSource } from './media-sources.ts';
 
 export class VerifyFailed extends Error {}
 
 const STALL_MS = 30_000;
+/** A relay that has not answered (headers) within this is given up for the origin. */
+const RELAY_ANSWER_MS = 10_000;
 const SLICE = 16 * 1024;
 
 /** Absolute path of a manifest path inside the cache; refuses anything that would escape it. */
@@ -37,6 +43,8 @@ export interface DownloadResult {
   received: number;
   /** From the answer's headers to the last byte written (ms): the time the bytes spent on the link. */
   transferMs: number;
+  /** Where the bytes that completed the file came from. */
+  source: MediaSource;
 }
 
 export interface DownloadOptions {
@@ -47,9 +55,50 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Called as bytes arrive, for progress shown on the TV. */
   onBytes?: (partBytes: number) => void;
+  /** Base URL of the county relay to try first (null/absent: the origin only). */
+  relayUrl?: string | null;
+  /** The relay failed this file (the origin is asked next). */
+  onRelayFailed?: (message: string) => void;
 }
 
-export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onBytes }: DownloadOptions): Promise<DownloadResult> {
+/** One way to ask for `/media/<path>`: the relay or the origin. */
+type MediaGet = (headers: Record<string, string>, signal: AbortSignal) => Promise<Response>;
+
+/** The relay's URL of a media file; the site token never goes there (it is a shared cache in a county). */
+export function relayMediaUrl(relayUrl: string, filePath: string): string {
+  return new URL(`media/${filePath}`, relayUrl).href;
+}
+
+function relayGet(relayUrl: string, filePath: string): MediaGet {
+  return async (headers, signal) => {
+    try {
+      return await fetch(relayMediaUrl(relayUrl, filePath), { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(RELAY_ANSWER_MS)]) });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const cause = (err as { cause?: Error }).cause;
+      throw new UplinkDown(`relay ${relayUrl} unreachable: ${(err as Error).message}${cause ? ` (${cause.message})` : ''}`);
+    }
+  };
+}
+
+export async function downloadFile(opts: DownloadOptions): Promise<DownloadResult> {
+  const { uplink, file, signal } = opts;
+  if (opts.relayUrl) {
+    try {
+      return { ...(await fetchVerified(opts, relayGet(opts.relayUrl, file.path))), source: 'relay' };
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      opts.onRelayFailed?.(`relay ${opts.relayUrl}: ${(err as Error).message}`);
+    }
+  }
+  const originGet: MediaGet = (headers, sig) => uplink.raw(`/media/${file.path}`, { headers, signal: sig });
+  return { ...(await fetchVerified(opts, originGet)), source: 'origin' };
+}
+
+async function fetchVerified(
+  { mediaDir, file, bucket, signal, onBytes }: DownloadOptions,
+  get: MediaGet,
+): Promise<Omit<DownloadResult, 'source'>> {
   const dest = cachePath(mediaDir, file.path);
   const part = `${dest}.part`;
   await fsp.mkdir(path.dirname(dest), { recursive: true });
@@ -80,8 +129,8 @@ export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onB
     if (have < file.size) {
       let res: Response;
       try {
-        res = await uplink.raw(`/media/${file.path}`, { // If-Range: should the server's file have changed since the .part began, it sends the whole new file.
-          headers: have > 0 ? { range: `bytes=${have}-`, 'if-range': mediaEtag(file.sha256) } : {}, signal: combined });
+        // If-Range: should the server's file have changed since the .part began, it sends the whole new file.
+        res = await get(have > 0 ? { range: `bytes=${have}-`, 'if-range': mediaEtag(file.sha256) } : {}, combined);
       } catch (err) {
         if (stall.signal.aborted && !signal?.aborted) throw new UplinkDown(`${file.path}: no answer for ${STALL_MS / 1000} s`);
         throw err;
@@ -92,9 +141,11 @@ export async function downloadFile({ uplink, mediaDir, file, bucket, signal, onB
         await fsp.rm(part, { force: true });
         throw new VerifyFailed(`${file.path}: server refused the range from ${have}; restarting`);
       }
-      if (res.status >= 500) {
+      // An overloaded server's Retry-After (503, 429) is passed on: the pump waits that long.
+      const wait = retryAfterMs(res.headers.get('retry-after'), Date.now());
+      if (res.status >= 500 || res.status === 429) {
         await res.body?.cancel();
-        throw new UplinkDown(`${file.path}: server error ${res.status}`);
+        throw new UplinkDown(`${file.path}: server answered ${res.status}`, wait);
       }
       if (res.status !== 200 && res.status !== 206) {
         await res.body?.cancel();

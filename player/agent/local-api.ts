@@ -81,6 +81,7 @@ export default async function localApi(fastify: FastifyInstance, deps: LocalApiD
       quotaBytes: sync.quotaBytes,
       downloading: sync.current?.path ?? null,
       outbox: store.outboxSize(),
+      mediaSources: sync.media.snapshot(),
     };
   });
 

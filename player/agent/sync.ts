@@ -12,6 +12,7 @@ import { kbpsToBytesPerSecond, TokenBucket } from './throttle.ts';
 import { LONG_POLL_TIMEOUT_MS, LONG_POLL_WAIT_SECONDS, nextPollDelay, type PollOutcome } from './poll.ts';
 import { ServerRefused, Uplink, UplinkDown } from './uplink.ts';
 import { inWindowText } from './window.ts';
+import { MediaSourceTracker } from './media-sources.ts';
 
 export interface SyncOptions {
   store: AgentStore;
@@ -49,6 +50,8 @@ export class SiteSync extends EventEmitter {
   lastError: string | null = null;
   current: DownloadState | null = null;
   readonly bucket: TokenBucket;
+  /** Relay or origin: which one the next file is asked from, and what came from where. */
+  readonly media = new MediaSourceTracker();
   private manifestCache: SiteManifest | null;
   private etag: string | null;
   private timer: NodeJS.Timeout | null = null;
@@ -412,8 +415,14 @@ export class SiteSync extends EventEmitter {
   private async fetchOne(file: PlannedFile, failures: Map<string, number>, skip: Set<string>): Promise<boolean> {
     const started = performance.now();
     this.current = { path: file.path, programId: file.programId, reason: file.reason, bytes: 0, size: file.size };
+    this.media.setRelay(this.manifestCache?.relayUrl);
     try {
       const r = await downloadFile({
+        relayUrl: this.media.relayFor(this.o.clock()),
+        onRelayFailed: (message) => {
+          const restMs = this.media.relayFailed(message, this.o.clock());
+          this.o.log.warn({ path: file.path, relayRestMs: restMs || undefined }, `download: relay failed, asking the origin (${message})`);
+        },
         uplink: this.o.uplink,
         mediaDir: this.o.cache.mediaDir,
         file,
@@ -424,10 +433,14 @@ export class SiteSync extends EventEmitter {
         },
       });
       this.o.store.addHeld({ path: file.path, size: file.size, sha256: file.sha256, programId: file.programId }, this.o.clock());
+      this.media.served(r.source, file.size);
       const ms = Math.round(performance.now() - started);
-      this.o.log.info({ path: file.path, reason: file.reason, bytes: file.size, resumedFrom: r.resumedFrom || undefined, ms }, 'download: file verified and in place');
+      this.o.log.info(
+        { path: file.path, reason: file.reason, bytes: file.size, source: r.source, resumedFrom: r.resumedFrom || undefined, ms },
+        'download: file verified and in place',
+      );
       this.setOnline(true);
-      this.emit('downloaded', { path: file.path, reason: file.reason, resumedFrom: r.resumedFrom, received: r.received, transferMs: r.transferMs, ms });
+      this.emit('downloaded', { path: file.path, reason: file.reason, source: r.source, resumedFrom: r.resumedFrom, received: r.received, transferMs: r.transferMs, ms });
       return true;
     } catch (err) {
       if (this.closed) return false;
@@ -436,6 +449,8 @@ export class SiteSync extends EventEmitter {
       if (err instanceof UplinkDown) {
         this.setOnline(false, message);
         this.o.log.warn({ path: file.path }, `download: interrupted, will resume (${message})`);
+        // An overloaded server said when to come back (503/429 + Retry-After): resume then, not at the next poll.
+        if (err.retryAfterMs !== null) setTimeout(() => this.kick(), err.retryAfterMs).unref();
         return false;
       }
       const n = (failures.get(file.path) ?? 0) + 1;

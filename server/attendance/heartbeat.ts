@@ -24,14 +24,15 @@ export function makeRecordHeartbeat(db: Db, tz: string): RecordHeartbeat {
   const last = db.prepare<[number], { lastSeen: number }>('SELECT last_seen AS lastSeen FROM site_status WHERE site_id = ?');
   const upsert = db.prepare<[Record<string, string | number | null>]>(`
     INSERT INTO site_status (site_id, first_seen, last_seen, on_screen, cache_readiness, free_disk_bytes,
-      agent_version, uptime_seconds, last_error, clock_offset_ms)
-    VALUES (@siteId, @now, @now, @onScreen, @cacheReadiness, @freeDisk, @agentVersion, @uptime, @lastError, @offset)
+      agent_version, uptime_seconds, last_error, clock_offset_ms, media_sources)
+    VALUES (@siteId, @now, @now, @onScreen, @cacheReadiness, @freeDisk, @agentVersion, @uptime, @lastError, @offset, @mediaSources)
     ON CONFLICT (site_id) DO UPDATE SET last_seen = excluded.last_seen, on_screen = excluded.on_screen,
       cache_readiness = coalesce(excluded.cache_readiness, cache_readiness),
       free_disk_bytes = coalesce(excluded.free_disk_bytes, free_disk_bytes),
       agent_version = coalesce(excluded.agent_version, agent_version),
       uptime_seconds = coalesce(excluded.uptime_seconds, uptime_seconds),
-      last_error = excluded.last_error, clock_offset_ms = excluded.clock_offset_ms`);
+      last_error = excluded.last_error, clock_offset_ms = excluded.clock_offset_ms,
+      media_sources = coalesce(excluded.media_sources, media_sources)`);
   const addConnected = db.prepare<[number, string, number]>(`
     INSERT INTO site_connected_daily (site_id, day, seconds) VALUES (?, ?, ?)
     ON CONFLICT (site_id, day) DO UPDATE SET seconds = seconds + excluded.seconds`);
@@ -49,6 +50,7 @@ export function makeRecordHeartbeat(db: Db, tz: string): RecordHeartbeat {
       uptime: hb.uptimeSeconds ?? null,
       lastError: hb.lastError ?? null,
       offset: hb.sentAt != null ? now - hb.sentAt : null,
+      mediaSources: hb.mediaSources ? JSON.stringify(hb.mediaSources) : null,
     });
   });
 }

@@ -140,12 +140,13 @@ export function scheduleData(db: Db, regionPaths: Map<number, string>, startMs: 
 export interface SiteStatusRow {
   siteId: number; firstSeen: number; lastSeen: number; onScreen: string | null; cacheReadiness: number | null;
   freeDiskBytes: number | null; agentVersion: string | null; uptimeSeconds: number | null; lastError: string | null;
-  clockOffsetMs: number | null;
+  clockOffsetMs: number | null; mediaSources: string | null;
 }
 export function siteStatuses(db: Db): SiteStatusRow[] {
   return db.prepare<[], SiteStatusRow>(`SELECT site_id AS siteId, first_seen AS firstSeen, last_seen AS lastSeen, on_screen AS onScreen,
       cache_readiness AS cacheReadiness, free_disk_bytes AS freeDiskBytes, agent_version AS agentVersion,
-      uptime_seconds AS uptimeSeconds, last_error AS lastError, clock_offset_ms AS clockOffsetMs FROM site_status`).all();
+      uptime_seconds AS uptimeSeconds, last_error AS lastError, clock_offset_ms AS clockOffsetMs,
+      media_sources AS mediaSources FROM site_status`).all();
 }
 
 export function connectedSeconds(db: Db, range: Range): Map<number, number> {

@@ -129,9 +129,11 @@ export function sitesTable(rows: SiteHealthRow[], darkDays: number, r: RangeNote
       { key: 'freeDiskGB', label: 'Free disk (GB) / 剩余磁盘', kind: 'number' },
       { key: 'agentVersion', label: 'Agent / 版本' },
       { key: 'lastError', label: 'Last error / 最近错误' },
+      { key: 'relayShare', label: 'Media via relay / 经中继下载', kind: 'percent' },
     ],
-    rows: rows.map(({ onScreen: _o, ...x }) => ({
+    rows: rows.map(({ onScreen: _o, mediaSources: m, ...x }) => ({
       ...x,
+      relayShare: m && m.relayBytes + m.originBytes > 0 ? Math.round((m.relayBytes / (m.relayBytes + m.originBytes)) * 100) / 100 : null,
       lastSeenLocal: x.lastSeen ? DateTime.fromISO(x.lastSeen, { zone: r.timeZone }).toFormat('yyyy-MM-dd HH:mm') : null,
       freeDiskGB: x.freeDiskBytes != null ? Math.round(x.freeDiskBytes / 1e7) / 100 : null,
     })),

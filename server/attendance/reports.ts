@@ -10,6 +10,7 @@ export type { ActivityNode, MemberPeriodRow, Per, Reach, ReachMember, ReachSite,
 type RollMember = Pick<RollEntry, 'memberNo' | 'name' | 'siteId' | 'category'>;
 import { isOnline } from './heartbeat.ts';
 import { monthOf } from './days.ts';
+import type { MediaSources } from '../../common/media-sources.ts';
 
 export const round2 = (n: number): number => Math.round(n * 100) / 100;
 const hours = (seconds: number): number => round2(seconds / 3600);
@@ -278,6 +279,7 @@ export function buildSiteHealth(
       cacheReadiness: st?.cacheReadiness ?? null, freeDiskBytes: st?.freeDiskBytes ?? null,
       agentVersion: st?.agentVersion ?? null, uptimeSeconds: st?.uptimeSeconds ?? null, lastError: st?.lastError ?? null,
       onScreen: st?.onScreen ? (JSON.parse(st.onScreen) as OnScreen) : null, clockOffsetMs: st?.clockOffsetMs ?? null,
+      mediaSources: st?.mediaSources ? (JSON.parse(st.mediaSources) as MediaSources) : null,
     };
   });
 }

@@ -18,7 +18,7 @@ import type { ManifestChannel, ManifestProgram, Rung, SiteManifest } from '../..
 import type { ChannelTimelineInput } from '../../common/timeline-types.ts';
 import { CATEGORIES } from '../../content/taxonomy.ts';
 import { filesAtRung, heldRung, mediaPath, requiredFiles, type ProgramFileRow } from './manifest-files.ts';
-import { pathIds } from './regions.ts';
+import { effectiveRelayUrl, pathIds } from './regions.ts';
 import { manifestQuestionnaires, questionnairesFingerprint } from '../questionnaires/manifest-part.ts';
 
 export type TimelineSource = (db: Db, channelId: number, fromMs: number, toMs: number, nowMs: number) => ChannelTimelineInput;
@@ -64,16 +64,19 @@ export interface ManifestSite {
   downloadWindow: string;
   bandwidthKbps: number;
   maxRung: Rung;
+  /** The county relay its region (or the nearest ancestor) names; null: media from the origin. */
+  relayUrl: string | null;
 }
 
 export function loadManifestSite(db: Db, siteId: number): ManifestSite | undefined {
-  return db
-    .prepare(
+  const site = db
+    .prepare<[number], Omit<ManifestSite, 'relayUrl'>>(
       `SELECT s.id, s.name, s.region_id AS regionId, r.path AS regionPath, s.download_window AS downloadWindow,
               s.bandwidth_kbps AS bandwidthKbps, s.max_rung AS maxRung
          FROM sites s JOIN regions r ON r.id = s.region_id WHERE s.id = ?`,
     )
-    .get(siteId) as ManifestSite | undefined;
+    .get(siteId);
+  return site && { ...site, relayUrl: effectiveRelayUrl(db, site.regionPath) };
 }
 
 /** Channels a region receives: those with no regions, and those made available to it or one of its ancestors. */
@@ -284,6 +287,7 @@ export class ManifestCache {
       bandwidthKbps: site.bandwidthKbps,
       maxRung: site.maxRung,
       provinceTz: this.provinceTz,
+      relayUrl: site.relayUrl, // in the ETag's hash like every site field: a new relay reaches the site at once
     };
     const headJson = JSON.stringify(siteFields);
     const etag = `"${sha(`${headJson}|${schedule.hash}|${catalog.hash}|${questionnaires.hash}`).slice(0, 40)}"`;

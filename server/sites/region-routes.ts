@@ -87,7 +87,9 @@ export default async function regionRoutes(fastify: FastifyInstance) {
       onRequest: app.auth.operator,
       schema: {
         tags: ['regions'],
-        summary: 'Rename a region, change its level, or move it (with its subtree) under another parent',
+        summary:
+          'Rename a region, change its level, move it (with its subtree) under another parent, or set its county relay ' +
+          '(relayUrl, inherited by the subtree; null removes it)',
         params: IdParams,
         body: RegionPatch,
         response: { 200: Region, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },

@@ -4,6 +4,7 @@
 import type { Db } from '../db/connection.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { countUsersInRegion } from '../auth/users.ts';
+import { nearestRelay, normaliseRelayUrl } from './relay-url.ts';
 
 export const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -11,7 +12,8 @@ export type Level = (typeof LEVELS)[number];
 /** 0 for province ... 4 for village: a child's rank must be greater than its parent's. */
 export const levelRank = (level: Level): number => LEVELS.indexOf(level);
 
-export interface Region {
+/** A row of the regions table. */
+interface RegionRow {
   id: number;
   parentId: number | null;
   name: string;
@@ -19,6 +21,13 @@ export interface Region {
   path: string;
   createdAt: string;
   updatedAt: string;
+  /** Its own county relay (normalised base URL), null when none. */
+  relayUrl: string | null;
+}
+
+export interface Region extends RegionRow {
+  /** The relay its sites use: its own, else the nearest ancestor's (null: the origin). */
+  effectiveRelayUrl: string | null;
 }
 
 export interface RegionNode extends Region {
@@ -26,15 +35,40 @@ export interface RegionNode extends Region {
 }
 
 const columns =
-  'id, parent_id AS parentId, name, level, path, created_at AS createdAt, updated_at AS updatedAt';
+  'id, parent_id AS parentId, name, level, path, created_at AS createdAt, updated_at AS updatedAt, relay_url AS relayUrl';
 
 /** The ids in a materialised path, root first: '/1/4/9/' -> [1, 4, 9]. */
 export function pathIds(path: string): number[] {
   return path.split('/').filter(Boolean).map(Number);
 }
 
+/** Region id -> own relay URL, for every region that has one (a province has about a hundred). */
+function relayUrls(db: Db): Map<number, string> {
+  const rows = db.prepare<[], { id: number; relayUrl: string }>('SELECT id, relay_url AS relayUrl FROM regions WHERE relay_url IS NOT NULL').all();
+  return new Map(rows.map((r) => [r.id, r.relayUrl]));
+}
+
+function withEffectiveRelay(db: Db, rows: RegionRow[]): Region[] {
+  if (!rows.length) return [];
+  const relays = relayUrls(db);
+  return rows.map((r) => ({ ...r, effectiveRelayUrl: nearestRelay(pathIds(r.path), relays) }));
+}
+
+/** The relay the sites of the region with this path use (its own or the nearest ancestor's); null: the origin. */
+export function effectiveRelayUrl(db: Db, regionPath: string): string | null {
+  const ids = pathIds(regionPath);
+  if (!ids.length) return null;
+  const rows = db
+    .prepare<number[], { id: number; relayUrl: string }>(
+      `SELECT id, relay_url AS relayUrl FROM regions WHERE relay_url IS NOT NULL AND id IN (${ids.map(() => '?').join(',')})`,
+    )
+    .all(...ids);
+  return nearestRelay(ids, new Map(rows.map((r) => [r.id, r.relayUrl])));
+}
+
 export function getRegion(db: Db, id: number): Region | undefined {
-  return db.prepare(`SELECT ${columns} FROM regions WHERE id = ?`).get(id) as Region | undefined;
+  const row = db.prepare<[number], RegionRow>(`SELECT ${columns} FROM regions WHERE id = ?`).get(id);
+  return row ? { ...row, effectiveRelayUrl: effectiveRelayUrl(db, row.path) } : undefined;
 }
 
 /** The region's path prefix, for joins: `JOIN regions r ... WHERE r.path LIKE prefix || '%'`. Undefined if no such region. */
@@ -65,10 +99,10 @@ export function regionAncestorIds(db: Db, regionId: number): number[] {
 }
 
 export function listRegions(db: Db, rootId?: number): Region[] {
-  if (rootId === undefined) return db.prepare(`SELECT ${columns} FROM regions ORDER BY path`).all() as Region[];
+  if (rootId === undefined) return withEffectiveRelay(db, db.prepare<[], RegionRow>(`SELECT ${columns} FROM regions ORDER BY path`).all());
   const prefix = subtreePrefix(db, rootId);
   if (prefix === undefined) return [];
-  return db.prepare(`SELECT ${columns} FROM regions WHERE path LIKE ? || '%' ORDER BY path`).all(prefix) as Region[];
+  return withEffectiveRelay(db, db.prepare<[string], RegionRow>(`SELECT ${columns} FROM regions WHERE path LIKE ? || '%' ORDER BY path`).all(prefix));
 }
 
 /** Nests a flat list into trees; regions whose parent is not in the list become roots. Siblings sorted by name. */
@@ -91,7 +125,7 @@ export function buildTree<R extends { id: number; parentId: number | null; name:
 }
 
 export function childRegions(db: Db, id: number): Region[] {
-  return db.prepare(`SELECT ${columns} FROM regions WHERE parent_id = ? ORDER BY name`).all(id) as Region[];
+  return withEffectiveRelay(db, db.prepare<[number], RegionRow>(`SELECT ${columns} FROM regions WHERE parent_id = ? ORDER BY name`).all(id));
 }
 
 /** Sites in the region's subtree. */
@@ -161,6 +195,17 @@ export interface RegionPatch {
   level?: Level;
   /** Moves the region and its whole subtree; null makes it a root. */
   parentId?: number | null;
+  /** Its county relay's base URL (checked and normalised here); null removes it. */
+  relayUrl?: string | null;
+}
+
+/** The relay URL to store for a patch's relayUrl: normalised, or a 400 saying what to fix. */
+function relayUrlToStore(raw: string | null | undefined, current: string | null): string | null {
+  if (raw === undefined) return current;
+  if (raw === null) return null;
+  const checked = normaliseRelayUrl(raw);
+  if (!checked.ok) throw badRequest(checked.message, 'bad_relay_url');
+  return checked.url;
 }
 
 export function updateRegion(db: Db, id: number, patch: RegionPatch, now = new Date().toISOString()): Region {
@@ -172,6 +217,7 @@ export function updateRegion(db: Db, id: number, patch: RegionPatch, now = new D
   const parentId = patch.parentId !== undefined ? patch.parentId : region.parentId;
   const parent = parentId === null ? undefined : getRegion(db, parentId);
   if (parentId !== null && !parent) throw badRequest(`parentId ${parentId} does not exist.`, 'no_such_parent');
+  const relayUrl = relayUrlToStore(patch.relayUrl, region.relayUrl);
   if (parent && pathIds(parent.path).includes(id))
     throw badRequest(`Region ${id} cannot move under ${parentId}: that region is inside it.`, 'cycle');
   checkLevelUnderParent(level, parent, name);
@@ -193,10 +239,11 @@ export function updateRegion(db: Db, id: number, patch: RegionPatch, now = new D
         region.path.length + 1,
         region.path,
       );
-    db.prepare('UPDATE regions SET name = ?, level = ?, parent_id = ?, updated_at = ? WHERE id = ?').run(
+    db.prepare('UPDATE regions SET name = ?, level = ?, parent_id = ?, relay_url = ?, updated_at = ? WHERE id = ?').run(
       name,
       level,
       parentId,
+      relayUrl,
       now,
       id,
     );

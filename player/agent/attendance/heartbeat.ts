@@ -1,6 +1,7 @@
 // Heartbeats: every 60 s (with a little jitter so a fleet does not beat in step) the agent tells the server
-// what is on screen, how ready its cache is, free disk, version, uptime and its last error. Nothing is queued:
-// a missed heartbeat is exactly what the server counts to call a site offline.
+// what is on screen, how ready its cache is, free disk, version, uptime, its last error and where its media came
+// from (relay or origin). Nothing is queued: a missed heartbeat is exactly what the server counts to call a site
+// offline.
 import { HEARTBEAT_INTERVAL_SECONDS, type Heartbeat, type HeartbeatAck } from '../../../common/attendance.ts';
 import type { Log } from './uploader.ts';
 import { retryAfterMs } from '../retry-after.ts';
@@ -87,6 +88,10 @@ export class HeartbeatSender {
       if (extra.onScreen) body.onScreen = extra.onScreen;
       if (typeof extra.cacheReadiness === 'number') body.cacheReadiness = Math.min(1, Math.max(0, extra.cacheReadiness));
       if (typeof extra.freeDiskBytes === 'number') body.freeDiskBytes = Math.max(0, Math.floor(extra.freeDiskBytes));
+      if (extra.mediaSources) {
+        const m = extra.mediaSources;
+        body.mediaSources = { ...m, relayUrl: m.relayUrl?.slice(0, 500) ?? null, lastRelayError: m.lastRelayError?.slice(0, 2000) ?? null };
+      }
       if (body.agentVersion) body.agentVersion = body.agentVersion.slice(0, 64);
       else delete body.agentVersion;
     } catch (err) {

@@ -144,12 +144,15 @@ t.test('site health and heartbeats', async (t) => {
     { id: 3, name: 'c', regionId: 5, paired: false, revoked: true },
   ];
   const statuses = [
-    { siteId: 1, firstSeen: 0, lastSeen: now - 30_000, onScreen: '{"kind":"menu"}', cacheReadiness: 0.5, freeDiskBytes: 1, agentVersion: 'v', uptimeSeconds: 1, lastError: null, clockOffsetMs: 5 },
-    { siteId: 2, firstSeen: 0, lastSeen: now - 4 * 86_400_000, onScreen: null, cacheReadiness: 1, freeDiskBytes: 1, agentVersion: 'v', uptimeSeconds: 1, lastError: 'x', clockOffsetMs: 0 },
+    { siteId: 1, firstSeen: 0, lastSeen: now - 30_000, onScreen: '{"kind":"menu"}', cacheReadiness: 0.5, freeDiskBytes: 1, agentVersion: 'v', uptimeSeconds: 1, lastError: null, clockOffsetMs: 5,
+      mediaSources: '{"relayUrl":"http://relay/","relayFiles":3,"relayBytes":300,"originFiles":1,"originBytes":100,"relayFailures":1,"lastRelayError":"x"}' },
+    { siteId: 2, firstSeen: 0, lastSeen: now - 4 * 86_400_000, onScreen: null, cacheReadiness: 1, freeDiskBytes: 1, agentVersion: 'v', uptimeSeconds: 1, lastError: 'x', clockOffsetMs: 0, mediaSources: null },
   ];
   const range = { startMs: now - 86_400_000, endMs: now + 86_400_000 };
   const rows = buildSiteHealth(sites, new Map([[5, 'r']]), statuses, new Map([[1, 43_200]]), range, now, 3);
   t.match(rows[0], { online: true, dark: false, onlineShare: 0.5, onScreen: { kind: 'menu' } }, 'share of the range up to now');
+  t.match(rows[0], { mediaSources: { relayBytes: 300, originBytes: 100, relayFailures: 1 } }, 'where its media came from, as reported');
+  t.equal(rows[1]!.mediaSources, null, 'nothing reported: null');
   t.match(rows[1], { online: false, dark: true, daysSinceSeen: 4 });
   t.match(rows[2], { dark: false, lastSeen: null }, 'a revoked site is not reported dark');
 });
