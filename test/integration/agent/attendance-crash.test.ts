@@ -30,7 +30,8 @@ function startChild(dataDir: string, serverUrl: string, token: string): Promise<
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`child did not start: ${err}`)), 30_000);
+    // Two minutes: tsx compiling the agent on a loaded machine has taken more than 30 s.
+    const timer = setTimeout(() => reject(new Error(`child did not start: ${err}`)), 120_000);
     proc.stderr!.on('data', (d) => (err += d));
     proc.stdout!.on('data', (d) => {
       out += d;
