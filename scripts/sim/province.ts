@@ -177,6 +177,20 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
     stops.push(() => server.stop());
     log(`origin listening at ${server.url} (pid CPU read from /proc)`);
 
+    // Media for (b) and (c) go through a byte-counting pass-through in front of the origin. The relays start now,
+    // before the control-plane load, so a loaded machine does not keep nginx from starting.
+    const counter = await startByteCounter(server.port);
+    stops.push(() => counter.close());
+    const countedOrigin = `http://127.0.0.1:${counter.port}`;
+    const relays: RelayProcess[] = [];
+    for (let i = 0; i < o.relays; i++) {
+      const r = await startRelay({ origin: `127.0.0.1:${counter.port}` }).catch(() => startRelay({ origin: `127.0.0.1:${counter.port}` }));
+      relays.push(r);
+      stops.push(async () => {
+        await r.stop();
+        if (!o.keep) fs.rmSync(r.dir, { recursive: true, force: true });
+      });
+    }
     // (a) control plane
     const controlStats = new RouteStats();
     const controlPool = new HttpPool(controlStats, 512);
@@ -186,6 +200,7 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
     const control = await controlPlane(o, sites, controlStats, () => server.cpuSeconds(), {
       programId: seeded.programIds[0]!, channelId: seeded.channelId, seconds: o.programSeconds,
     });
+    log(formatControl(control, o));
 
     // (d) control bytes, from what phase (a) saw on the wire (bodies as sent, gzip).
     const manifestRow = controlStats.rows().find((r) => r.route === 'GET manifest')!;
@@ -208,19 +223,6 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
       beforeAt1000: manifestChanges * (manifestBytes + catalogAt1000), afterAt1000: manifestChanges * manifestBytes + catalogChanges * catalogAt1000,
     };
 
-    // (b) and (c) data plane: media through a byte-counting pass-through in front of the origin.
-    const counter = await startByteCounter(server.port);
-    stops.push(() => counter.close());
-    const countedOrigin = `http://127.0.0.1:${counter.port}`;
-    const relays: RelayProcess[] = [];
-    for (let i = 0; i < o.relays; i++) {
-      const r = await startRelay({ origin: `127.0.0.1:${counter.port}` });
-      relays.push(r);
-      stops.push(async () => {
-        await r.stop();
-        if (!o.keep) fs.rmSync(r.dir, { recursive: true, force: true });
-      });
-    }
     // Where the server can name a county's relay (regions.relayUrl), name it; the manifest's relayUrl then wins.
     const adminAuth = await loginAuth(server.url, adminPassword);
     await Promise.all(seeded.counties.map((id, i) => fetch(`${server.url}/api/regions/${id}`, {
@@ -268,18 +270,18 @@ function gzippedCatalogBytes(lectures: number, segments: number): number {
 const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
 const kb = (b: number) => `${(b / 1e3).toFixed(1)} kB`;
 
-export function formatResult(r: SimResult, o: SimOptions): string {
-  const c = r.control;
-  const lines = [
-    '',
+function formatControl(c: ControlResult, o: SimOptions): string {
+  return [
     `(a) control plane: ${c.sites} sites, each polling every ${o.period} s, ${c.seconds.toFixed(0)} s`,
     `    origin requests/s: ${c.reqPerS.toFixed(0)} overall, ${c.steadyReqPerS.toFixed(0)} steady; origin CPU (steady): ${c.cpuCores.toFixed(2)} cores`,
     `    attendance sessions accepted: ${c.attendanceAccepted}/${c.sites}; client errors: ${c.errors}`,
     '    route                 count      p50 ms   p99 ms   statuses',
     ...c.routes.map((x) => `    ${x.route.padEnd(20)} ${String(x.count).padStart(7)} ${x.p50.toFixed(1).padStart(10)} ${x.p99.toFixed(1).padStart(8)}   ${x.statuses}`),
-    '',
-    '(b)/(c) data plane                      with relays     origin only',
-  ];
+  ].join('\n');
+}
+
+export function formatResult(r: SimResult, o: SimOptions): string {
+  const lines = ['', formatControl(r.control, o), '', '(b)/(c) data plane                      with relays     origin only'];
   const a = r.withRelays;
   const b = r.withoutRelays;
   const row = (name: string, x: string, y: string) => `    ${name.padEnd(34)} ${x.padStart(12)} ${y.padStart(15)}`;
