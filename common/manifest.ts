@@ -69,10 +69,27 @@ export interface SiteManifest {
   channels: ManifestChannel[];
   /** Files that scheduled broadcasts in the next 48 h need (including slates), each once. */
   required: ManifestFile[];
-  /** The published on-demand catalog (ready programs). */
-  catalog: ManifestProgram[];
-  categories: Array<{ id: string; zh: string; en: string }>;
   /** Published questionnaires and quizzes reaching the site: open now, opening within 48 h, or closed recently
    * (absent from a server older than questionnaires: none). */
   questionnaires?: ManifestQuestionnaire[];
+  /**
+   * The strong ETag of this site's catalog (GET /api/sites/me/catalog). The catalog is its own resource so a
+   * schedule change does not re-send the library: the agent fetches it again only when this value changes.
+   */
+  catalogEtag: string;
+}
+
+// ----------------------------------------------------------------------------------------------- catalog
+
+/** A category of the taxonomy, named in both languages. */
+export interface CatalogCategory {
+  id: string;
+  zh: string;
+  en: string;
+}
+
+/** GET /api/sites/me/catalog: the published on-demand catalog (ready lectures) at this site's rung. */
+export interface SiteCatalog {
+  programs: ManifestProgram[];
+  categories: CatalogCategory[];
 }

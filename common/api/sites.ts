@@ -2,7 +2,7 @@
 // members' broadcast requests. TypeBox objects are the JSON Schema Fastify validates and documents with, and
 // (Static) the types the routes, the console and the site agent use.
 import { Type, type Static } from '@sinclair/typebox';
-import { RUNGS, type SiteManifest } from '../manifest.ts';
+import { RUNGS, type SiteCatalog, type SiteManifest } from '../manifest.ts';
 
 // ---------------------------------------------------------------------------------------------- regions
 
@@ -192,7 +192,7 @@ export const MANIFEST_MAX_WAIT_S = 55;
  *   `ETag`, or 304 when it is unchanged.
  * - Long poll: also send `Prefer: wait=<seconds>` (RFC 7240; 1..55, more is taken as 55). When the ETag sent is
  *   the current one, the server holds the request until the site's manifest changes (a schedule edit, a new or
- *   changed channel, a catalog change, a setting of this site, the hour rolling over) and then answers 200 with the
+ *   changed channel, a catalog change (a new catalogEtag), a setting of this site, the hour rolling over) and then answers 200 with the
  *   new manifest, or after the wait answers 304. A held request is answered 401 at once when the site is revoked
  *   or its token replaced. Answers to a long poll carry `Preference-Applied: wait=<seconds>`. If the ETag sent is
  *   not current (or none is sent) the answer is immediate, as for a plain poll.
@@ -210,6 +210,19 @@ export type ManifestHeaders = Static<typeof ManifestHeaders>;
 /** The manifest body: common/manifest.ts SiteManifest (sent pre-serialised, not through a schema). */
 export const Manifest = Type.Unsafe<SiteManifest>(
   Type.Object({}, { additionalProperties: true, description: 'SiteManifest (common/manifest.ts)' }),
+);
+
+/**
+ * GET /api/sites/me/catalog (site token): the on-demand catalog at this site's rung, its own resource with its own
+ * strong ETag (the manifest's `catalogEtag`). Send `If-None-Match` with the ETag held: 304 when unchanged. The agent
+ * asks only when the manifest's catalogEtag differs from the one it holds. Gzip-encoded when accepted.
+ */
+export const CatalogHeaders = Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 500 })) });
+export type CatalogHeaders = Static<typeof CatalogHeaders>;
+
+/** The catalog body: common/manifest.ts SiteCatalog (sent pre-serialised, not through a schema). */
+export const CatalogBody = Type.Unsafe<SiteCatalog>(
+  Type.Object({}, { additionalProperties: true, description: 'SiteCatalog (common/manifest.ts): programs and categories' }),
 );
 
 // -------------------------------------------------------------------------------------- members' requests

@@ -105,7 +105,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     clock,
     log,
     agentVersion: version,
-    programDuration: (id) => sync.manifest?.catalog.find((p) => p.id === id)?.duration ?? null,
+    programDuration: (id) => sync.catalog?.programs.find((p) => p.id === id)?.duration ?? null,
     heartbeatSource: () => ({
       cacheReadiness: cacheReadiness(sync.manifest, store.heldMap()),
       lastError: sync.lastError,
@@ -151,7 +151,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     log.info({ url, dataDir, serverUrl: opts.serverUrl }, 'agent: serving the kiosk and playlists');
 
     // Full check of what is on disk before anything is played or fetched from it.
-    const checked = await cache.verifyAll(sync.manifest);
+    const checked = await cache.verifyAll(sync.manifest, sync.catalog);
     log.info({ held: checked.held, removed: checked.removed }, 'cache: start-up verification done');
 
     await sync.ensurePaired(opts.pairCode, opts.askPairCode);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { SiteManifest } from '../../common/manifest.ts';
+import type { SiteCatalog, SiteManifest } from '../../common/manifest.ts';
 import { cachePath, sha256, sha256File } from './download.ts';
 import { manifestIndex } from './plan.ts';
 import type { AgentStore } from './store.ts';
@@ -50,8 +50,8 @@ export class MediaCache {
    * Start-up check: hashes every file on disk. A file the manifest lists and whose hash matches is held; anything
    * else (corrupt, unknown, left by a crash between rename and bookkeeping) is deleted. Kept .part files stay for resume.
    */
-  async verifyAll(manifest: SiteManifest | null): Promise<{ held: number; removed: number; lost: string[] }> {
-    const expected = manifest ? manifestIndex(manifest) : null;
+  async verifyAll(manifest: SiteManifest | null, catalog: SiteCatalog | null): Promise<{ held: number; removed: number; lost: string[] }> {
+    const expected = manifest ? manifestIndex(manifest, catalog) : null;
     const known = this.store.heldMap();
     const onDisk = new Set<string>();
     let held = 0;

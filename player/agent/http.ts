@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from 'pino';
-import type { SiteManifest } from '../../common/manifest.ts';
+import type { SiteCatalog } from '../../common/manifest.ts';
 import type { MediaCache } from './cache.ts';
 import localApi, { type LocalApiDeps } from './local-api.ts';
 import { liveRoutes } from './live.ts';
@@ -107,15 +107,15 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     store.markWatched(programId, now);
   };
 
-  const rungsOf = (m: SiteManifest | null, rel: string): string[] | null => {
+  const rungsOf = (c: SiteCatalog | null, rel: string): string[] | null => {
     const match = /^programs\/(\d+)\/master\.m3u8$/.exec(rel);
-    if (!match || !m) return null;
-    return m.catalog.find((p) => p.id === Number(match[1]))?.rungs ?? null;
+    if (!match || !c) return null;
+    return c.programs.find((p) => p.id === Number(match[1]))?.rungs ?? null;
   };
 
   const send = (reply: FastifyReply, rel: string, body: Buffer, range?: string) => {
     const ext = path.extname(rel).toLowerCase();
-    const rungs = rungsOf(sync.manifest, rel);
+    const rungs = rungsOf(sync.catalog, rel);
     const out = rungs ? Buffer.from(restrictMaster(body.toString('utf8'), rungs)) : body;
     reply
       .header('content-type', TYPES[ext] ?? 'application/octet-stream')
@@ -169,7 +169,7 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
       return reply.code(res.status === 404 ? 404 : 502).send({ error: { code: 'not_found', message: `${rel}: the server answered ${res.status}` } });
     }
     markWatched(programId);
-    if (rungsOf(sync.manifest, rel) || !res.body) return send(reply, rel, Buffer.from(await res.arrayBuffer()));
+    if (rungsOf(sync.catalog, rel) || !res.body) return send(reply, rel, Buffer.from(await res.arrayBuffer()));
     for (const h of ['content-length', 'content-range', 'accept-ranges']) {
       const v = res.headers.get(h);
       if (v) reply.header(h, v);

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import {
   Catalog, DownloadAck, DownloadBody, ErrorBody, LocalChannels, LocalRequestAck, LocalRequestBody, LocalStatus,
 } from '../../common/local-api.ts';
-import type { SiteManifest } from '../../common/manifest.ts';
+import type { ManifestProgram, SiteCatalog, SiteManifest } from '../../common/manifest.ts';
 import { isHeld, programFiles } from './plan.ts';
 import type { AgentStore } from './store.ts';
 import type { SiteSync } from './sync.ts';
@@ -36,17 +36,17 @@ export function cacheReadiness(manifest: SiteManifest | null, held: ReturnType<A
 }
 
 /** Program ids whose every file at the site's rungs is held. */
-export function heldPrograms(manifest: SiteManifest, held: ReturnType<AgentStore['heldMap']>): Set<number> {
+export function heldPrograms(catalog: SiteCatalog, held: ReturnType<AgentStore['heldMap']>): Set<number> {
   const out = new Set<number>();
-  for (const p of manifest.catalog) if (p.files.length && p.files.every((f) => isHeld(held, f))) out.add(p.id);
+  for (const p of catalog.programs) if (p.files.length && p.files.every((f) => isHeld(held, f))) out.add(p.id);
   return out;
 }
 
-export function masterPathOf(p: SiteManifest['catalog'][number]): string {
+export function masterPathOf(p: ManifestProgram): string {
   return p.files.find((f) => /(^|\/)master\.m3u8$/.test(f.path))?.path ?? `programs/${p.id}/master.m3u8`;
 }
 
-export function posterPathOf(p: SiteManifest['catalog'][number]): string | null {
+export function posterPathOf(p: ManifestProgram): string | null {
   return p.files.find((f) => /(^|\/)poster\.(jpe?g|png|webp)$/.test(f.path))?.path ?? null;
 }
 
@@ -114,14 +114,15 @@ export default async function localApi(fastify: FastifyInstance, deps: LocalApiD
       },
     },
   }, async () => {
-    const m = sync.manifest;
-    if (!m) return { categories: [], series: [], items: [] };
+    // The catalog held by the agent (its own resource, fetched when the manifest names a new one).
+    const c = sync.catalog;
+    if (!c) return { categories: [], series: [], items: [] };
     const heldFiles = store.heldMap();
     const wanted = store.wanted();
-    const held = heldPrograms(m, heldFiles);
+    const held = heldPrograms(c, heldFiles);
     const series = new Map<number, string>();
     const items = [];
-    for (const p of m.catalog) {
+    for (const p of c.programs) {
       if (p.seriesId !== null) series.set(p.seriesId, p.seriesTitle ?? '');
       const progress = held.has(p.id) ? null : sync.downloadProgress(p.id, wanted, heldFiles);
       const poster = posterPathOf(p);
@@ -143,7 +144,7 @@ export default async function localApi(fastify: FastifyInstance, deps: LocalApiD
       });
     }
     return {
-      categories: m.categories,
+      categories: c.categories,
       series: [...series].map(([id, title]) => ({ id, title })).sort((a, b) => a.title.localeCompare(b.title, 'zh')),
       items,
     };
@@ -157,12 +158,12 @@ export default async function localApi(fastify: FastifyInstance, deps: LocalApiD
       response: { 202: DownloadAck, 404: ErrorBody },
     },
   }, async (req, reply) => {
-    const m = sync.manifest;
+    const c = sync.catalog;
     const { programId } = req.body;
-    if (!m || !m.catalog.some((p) => p.id === programId)) {
+    if (!c || !c.programs.some((p) => p.id === programId)) {
       return reply.code(404).send({ error: { code: 'not_found', message: `Lecture ${programId} is not in this site's catalog (sync first, or check the id)` } });
     }
-    const held = programFiles(m, programId).every((f) => isHeld(store.heldMap(), f));
+    const held = programFiles(c, programId).every((f) => isHeld(store.heldMap(), f));
     if (!held) sync.want(programId);
     return reply.code(202).send({ programId, held, queued: !held });
   });

@@ -1,5 +1,6 @@
-// What to fetch next and what to evict: pure functions of the manifest, what the site holds, and `now`.
-import type { ManifestFile, SiteManifest } from '../../common/manifest.ts';
+// What to fetch next and what to evict: pure functions of the manifest, the catalog (its own resource, null until
+// first fetched), what the site holds, and `now`.
+import type { ManifestFile, SiteCatalog, SiteManifest } from '../../common/manifest.ts';
 
 export const URGENT_MS = 2 * 3600_000; // airing within 2 h: fetch at once, whatever the window
 export const PROTECT_MS = 48 * 3600_000; // needed on air within 48 h: never evicted
@@ -22,14 +23,15 @@ export function isHeld(held: ReadonlyMap<string, HeldFile>, file: { path: string
 }
 
 /** Every file of an on-demand program, as manifest files (programId set, not needed on air). */
-export function programFiles(manifest: SiteManifest, programId: number): ManifestFile[] {
-  const p = manifest.catalog.find((c) => c.id === programId);
+export function programFiles(catalog: SiteCatalog | null, programId: number): ManifestFile[] {
+  const p = catalog?.programs.find((c) => c.id === programId);
   if (!p) return [];
   return p.files.map((f) => ({ ...f, programId, neededAt: null }));
 }
 
 export interface DownloadPlanInput {
   manifest: SiteManifest;
+  catalog: SiteCatalog | null;
   held: ReadonlyMap<string, HeldFile>;
   /** On-demand programs a member asked for, oldest request first. */
   wanted: number[];
@@ -41,7 +43,7 @@ export interface DownloadPlanInput {
  * Files to fetch, in order: anything airing within 2 h (soonest first), then on-demand requests (a member is
  * waiting), then the rest of the 48 h schedule when inside the download window (soonest first).
  */
-export function planDownloads({ manifest, held, wanted, now, inWindow }: DownloadPlanInput): PlannedFile[] {
+export function planDownloads({ manifest, catalog, held, wanted, now, inWindow }: DownloadPlanInput): PlannedFile[] {
   const out: PlannedFile[] = [];
   const seen = new Set<string>();
   const add = (f: ManifestFile, reason: FetchReason) => {
@@ -53,7 +55,7 @@ export function planDownloads({ manifest, held, wanted, now, inWindow }: Downloa
     (a, b) => (a.neededAt ?? Infinity) - (b.neededAt ?? Infinity) || a.path.localeCompare(b.path),
   );
   for (const f of byNeed) if (f.neededAt !== null && f.neededAt <= now + URGENT_MS) add(f, 'urgent');
-  for (const id of wanted) for (const f of programFiles(manifest, id)) add(f, 'on-demand');
+  for (const id of wanted) for (const f of programFiles(catalog, id)) add(f, 'on-demand');
   if (inWindow) for (const f of byNeed) add(f, 'scheduled');
   return out;
 }
@@ -65,11 +67,16 @@ export function protectedPaths(manifest: SiteManifest, now: number): Set<string>
   return out;
 }
 
-/** Held files the manifest no longer mentions at all (withdrawn programs, rungs above a lowered maxRung, replaced content). */
-export function staleHeld(manifest: SiteManifest, held: Iterable<HeldFile>): HeldFile[] {
+/**
+ * Held files neither the manifest nor the catalog mentions (withdrawn programs, rungs above a lowered maxRung,
+ * replaced content). While no catalog has been fetched yet, only files the schedule names with other bytes go:
+ * a lecture held for members is not thrown away because its listing has not arrived.
+ */
+export function staleHeld(manifest: SiteManifest, catalog: SiteCatalog | null, held: Iterable<HeldFile>): HeldFile[] {
   const known = new Map<string, string>();
   for (const f of manifest.required) known.set(f.path, f.sha256);
-  for (const p of manifest.catalog) for (const f of p.files) known.set(f.path, f.sha256);
+  if (!catalog) return [...held].filter((h) => known.has(h.path) && known.get(h.path) !== h.sha256);
+  for (const p of catalog.programs) for (const f of p.files) known.set(f.path, f.sha256);
   return [...held].filter((h) => known.get(h.path) !== h.sha256);
 }
 
@@ -128,10 +135,10 @@ export function planEviction(input: EvictionInput): EvictionPlan {
   return plan;
 }
 
-/** Every file the manifest mentions, by path (schedule needs win over the catalog's copy of the same file). */
-export function manifestIndex(manifest: SiteManifest): Map<string, ManifestFile> {
+/** Every file the manifest and catalog mention, by path (schedule needs win over the catalog's copy of the same file). */
+export function manifestIndex(manifest: SiteManifest, catalog: SiteCatalog | null): Map<string, ManifestFile> {
   const out = new Map<string, ManifestFile>();
-  for (const p of manifest.catalog) for (const f of p.files) out.set(f.path, { ...f, programId: p.id, neededAt: null });
+  for (const p of catalog?.programs ?? []) for (const f of p.files) out.set(f.path, { ...f, programId: p.id, neededAt: null });
   for (const f of manifest.required) out.set(f.path, f);
   return out;
 }

@@ -1,9 +1,9 @@
-// The agent's own SQLite: pairing, the last manifest (so a restart with the uplink down still plays), what is
+// The agent's own SQLite: pairing, the last manifest and catalog (so a restart with the uplink down still plays), what is
 // held on disk, what members watched or asked for, and an outbox of things to send to the server. Opened with
 // synchronous=FULL: the PC in the village hall loses power without warning.
 import type Database from 'better-sqlite3';
 import { openVersionedDb } from './sqlite.ts';
-import type { SiteManifest } from '../../common/manifest.ts';
+import type { SiteCatalog, SiteManifest } from '../../common/manifest.ts';
 import type { HeldFile } from './plan.ts';
 
 export type AgentDb = Database.Database;
@@ -79,6 +79,22 @@ export class AgentStore {
 
   saveManifest(manifest: SiteManifest, etag: string | null, receivedAt: number): void {
     this.set('manifest', JSON.stringify({ manifest, etag, receivedAt }));
+  }
+
+  /**
+   * The last catalog received and its ETag. A manifest stored by an agent from before the catalog had its own
+   * resource carries it inline: that copy serves (with no ETag, so the next sync fetches the current one).
+   */
+  catalog(): { catalog: SiteCatalog; etag: string | null; receivedAt: number } | null {
+    const raw = this.get('catalog');
+    if (raw) return JSON.parse(raw);
+    const legacy = this.manifest() as { manifest: Partial<SiteCatalog> & { catalog?: SiteCatalog['programs'] }; receivedAt: number } | null;
+    if (!legacy?.manifest.catalog) return null;
+    return { catalog: { programs: legacy.manifest.catalog, categories: legacy.manifest.categories ?? [] }, etag: null, receivedAt: legacy.receivedAt };
+  }
+
+  saveCatalog(catalog: SiteCatalog, etag: string | null, receivedAt: number): void {
+    this.set('catalog', JSON.stringify({ catalog, etag, receivedAt }));
   }
 
   lastSyncAt(): number | null {

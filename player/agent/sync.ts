@@ -1,9 +1,9 @@
 // The agent's work loop: pairs once, long-polls the manifest (poll.ts: ETag held by the server up to 55 s, else
-// every 60 s with jitter and backoff), keeps the cache in step with it (downloads in the window at the cap,
+// every 60 s with jitter and backoff), fetches the catalog when the manifest names a new catalogEtag, keeps the cache in step with it (downloads in the window at the cap,
 // urgent ones at once, eviction within the quota) and empties the outbox.
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { ManifestFile, SiteManifest } from '../../common/manifest.ts';
+import type { ManifestFile, SiteCatalog, SiteManifest } from '../../common/manifest.ts';
 import type { MediaCache } from './cache.ts';
 import { downloadFile, VerifyFailed } from './download.ts';
 import { isHeld, manifestIndex, planDownloads, planEviction, programFiles, protectedPaths, staleHeld, type PlannedFile } from './plan.ts';
@@ -54,6 +54,9 @@ export class SiteSync extends EventEmitter {
   readonly media = new MediaSourceTracker();
   private manifestCache: SiteManifest | null;
   private etag: string | null;
+  /** The on-demand catalog, its own resource: fetched when the manifest's catalogEtag differs from this one's. */
+  private catalogCache: SiteCatalog | null;
+  private catalogEtag: string | null;
   private timer: NodeJS.Timeout | null = null;
   /** When the next manifest poll starts (epoch ms, agent clock), while the poll loop runs. */
   nextPollAt: number | null = null;
@@ -74,6 +77,9 @@ export class SiteSync extends EventEmitter {
     const saved = o.store.manifest();
     this.manifestCache = saved?.manifest ?? null;
     this.etag = saved?.etag ?? null;
+    const savedCatalog = o.store.catalog();
+    this.catalogCache = savedCatalog?.catalog ?? null;
+    this.catalogEtag = savedCatalog?.etag ?? null;
     this.bucket = new TokenBucket(kbpsToBytesPerSecond(o.bandwidthKbps ?? this.manifestCache?.bandwidthKbps ?? 0));
   }
 
@@ -83,6 +89,11 @@ export class SiteSync extends EventEmitter {
 
   get manifest(): SiteManifest | null {
     return this.manifestCache;
+  }
+
+  /** The on-demand catalog held (null until first fetched). */
+  get catalog(): SiteCatalog | null {
+    return this.catalogCache;
   }
 
   private setOnline(online: boolean, error: string | null = null): void {
@@ -212,11 +223,13 @@ export class SiteSync extends EventEmitter {
     const started = performance.now();
     if (!this.o.store.pairing()) return { kind: 'refused', tookMs: 0, retryAfterMs: null };
     const result = await this.fetchManifest(waitSeconds);
+    // Before reconciling: the catalog decides which lectures' files stay.
+    const catalogChanged = result.kind === 'changed' || result.kind === 'unchanged' ? await this.fetchCatalogIfNamed() : false;
     const tookMs = performance.now() - started;
     if (this.closed) return { kind: 'refused', tookMs, retryAfterMs: null };
     this.pollFailures = result.kind === 'failed' ? this.pollFailures + 1 : 0;
     // Reconcile, downloads and outbox one after the other, even when a short sync meets a long poll.
-    const settle = this.settling.then(() => this.afterManifest(result.kind === 'changed'));
+    const settle = this.settling.then(() => this.afterManifest(result.kind === 'changed' || catalogChanged));
     this.settling = settle.catch(() => undefined);
     await settle;
     if (result.kind === 'failed') return { kind: 'failed', tookMs, failures: this.pollFailures, retryAfterMs: result.retryAfterMs };
@@ -242,7 +255,7 @@ export class SiteSync extends EventEmitter {
         this.etag = got.etag;
         this.o.store.saveManifest(got.manifest, got.etag, now);
         this.o.log.info(
-          { etag: got.etag, channels: got.manifest.channels.length, required: got.manifest.required.length, catalog: got.manifest.catalog.length },
+          { etag: got.etag, channels: got.manifest.channels.length, required: got.manifest.required.length, catalogEtag: got.manifest.catalogEtag },
           'sync: new manifest',
         );
       } else {
@@ -287,6 +300,30 @@ export class SiteSync extends EventEmitter {
     }
   }
 
+  /**
+   * Fetches the catalog when the manifest names another one than the catalog held (also after a failed fetch, at
+   * the next poll). Returns whether the catalog changed. A failure keeps the catalog held: lectures stay playable.
+   */
+  private async fetchCatalogIfNamed(): Promise<boolean> {
+    const wanted = this.manifestCache?.catalogEtag;
+    if (!wanted || (wanted === this.catalogEtag && this.catalogCache)) return false;
+    try {
+      const got = await this.o.uplink.catalog(this.catalogCache ? this.catalogEtag : null, this.abort.signal);
+      if (!got) return false;
+      this.catalogCache = got.catalog;
+      this.catalogEtag = got.etag;
+      this.o.store.saveCatalog(got.catalog, got.etag, this.o.clock());
+      this.o.log.info({ etag: got.etag, programs: got.catalog.programs.length }, 'sync: new catalog');
+      return true;
+    } catch (err) {
+      if (this.closed) return false;
+      this.lastError = (err as Error).message;
+      if (err instanceof UplinkDown) this.setOnline(false, (err as Error).message);
+      this.o.log.warn(`sync: the catalog could not be fetched (${(err as Error).message}); keeping the one held, retrying at the next poll`);
+      return false;
+    }
+  }
+
   /** After each manifest poll: the bandwidth cap, the cache against the manifest, downloads, the outbox. */
   private async afterManifest(changed: boolean): Promise<void> {
     if (this.manifestCache && this.o.bandwidthKbps === undefined) {
@@ -304,7 +341,7 @@ export class SiteSync extends EventEmitter {
     const dropped = await this.o.cache.quickCheck();
     if (!m) return;
     this.lost(dropped);
-    const stale = staleHeld(m, this.o.store.heldFiles());
+    const stale = staleHeld(m, this.catalogCache, this.o.store.heldFiles());
     if (stale.length) {
       this.o.log.info({ count: stale.length }, 'cache: removing files the manifest no longer lists');
       await this.o.cache.remove(stale.map((s) => s.path));
@@ -347,7 +384,7 @@ export class SiteSync extends EventEmitter {
   lost(paths: string[]): void {
     const m = this.manifestCache;
     if (!m || !paths.length) return;
-    const index = manifestIndex(m);
+    const index = manifestIndex(m, this.catalogCache);
     const programs = new Set<number>();
     for (const p of paths) {
       const f = index.get(p);
@@ -379,9 +416,10 @@ export class SiteSync extends EventEmitter {
       const m = this.manifestCache;
       if (!m || this.closed) return;
       const now = this.o.clock();
-      this.finishWanted(m);
+      this.finishWanted();
       const plan = planDownloads({
         manifest: m,
+        catalog: this.catalogCache,
         held: this.o.store.heldMap(),
         wanted: this.o.store.wanted(),
         now,
@@ -464,10 +502,12 @@ export class SiteSync extends EventEmitter {
   }
 
   /** A requested lecture fully held leaves the request queue (its request time still counts for eviction order). */
-  private finishWanted(m: SiteManifest): void {
+  private finishWanted(): void {
+    const catalog = this.catalogCache;
+    if (!catalog) return; // no listing yet: a request cannot be judged done
     const held = this.o.store.heldMap();
     const done = this.o.store.wanted().filter((id) => {
-      const files = programFiles(m, id);
+      const files = programFiles(catalog, id);
       return files.length === 0 || files.every((f) => isHeld(held, f));
     });
     if (done.length) this.o.store.unwant(done);
@@ -475,8 +515,8 @@ export class SiteSync extends EventEmitter {
 
   /** Progress 0..1 of a requested lecture's download, or null when it is not queued. */
   downloadProgress(programId: number, wanted: number[] = this.o.store.wanted(), held = this.o.store.heldMap()): number | null {
-    if (!wanted.includes(programId) || !this.manifestCache) return null;
-    const files: ManifestFile[] = programFiles(this.manifestCache, programId);
+    if (!wanted.includes(programId) || !this.catalogCache) return null;
+    const files: ManifestFile[] = programFiles(this.catalogCache, programId);
     let total = 0;
     let have = 0;
     for (const f of files) {

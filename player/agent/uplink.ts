@@ -1,7 +1,7 @@
 // The agent's calls to the provincial server. Distinguishes "the link is down" (UplinkDown) from "the server
 // said no" (ServerRefused) because the agent reacts differently: retry later vs. log and stop.
 import type { NewRequest, PairBody, PairResult, RequestAck } from '../../common/api/sites.ts';
-import type { SiteManifest } from '../../common/manifest.ts';
+import type { SiteCatalog, SiteManifest } from '../../common/manifest.ts';
 import { retryAfterMs } from './retry-after.ts';
 
 /** The link is down or the server is unavailable; `retryAfterMs` when it said how long to wait (503 + Retry-After). */
@@ -93,6 +93,22 @@ export class Uplink {
     const text = await res.text();
     if (!res.ok) throw answerError('manifest', res, text);
     return { manifest: JSON.parse(text) as SiteManifest, etag: res.headers.get('etag') };
+  }
+
+  /** The site's on-demand catalog, or null when unchanged since `etag` (304). Fetched when the manifest's catalogEtag moves. */
+  async catalog(etag: string | null, signal?: AbortSignal): Promise<{ catalog: SiteCatalog; etag: string | null } | null> {
+    const timeout = AbortSignal.timeout(TIMEOUT_MS * 4); // several MB on a slow village link
+    const res = await this.raw('/api/sites/me/catalog', {
+      headers: etag ? { 'if-none-match': etag } : {},
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    if (res.status === 304) {
+      await res.body?.cancel();
+      return null;
+    }
+    const text = await res.text();
+    if (!res.ok) throw answerError('catalog', res, text);
+    return { catalog: JSON.parse(text) as SiteCatalog, etag: res.headers.get('etag') };
   }
 
   /** Forwards one member request; `clientId` lets the server drop a retry it already counted. */

@@ -369,3 +369,44 @@ export function scheduleSpansBetween(db: Db, startMs: number, endMs: number): Ar
       'SELECT channel_id AS channelId, start_at AS startMs, end_at AS endMs FROM schedule_items WHERE end_at > ? AND start_at < ?')
     .all(startMs, endMs);
 }
+
+// Used by sites:
+
+/** Channels that reach any of these regions (a site's region and its ancestors): those with no regions, and those made available to one. */
+export function channelIdsReaching(db: Db, regionIds: number[]): number[] {
+  return db
+    .prepare<[string], { id: number }>(
+      `SELECT c.id FROM channels c
+        WHERE NOT EXISTS (SELECT 1 FROM channel_regions cr WHERE cr.channel_id = c.id)
+           OR EXISTS (SELECT 1 FROM channel_regions cr WHERE cr.channel_id = c.id
+                       AND cr.region_id IN (SELECT value FROM json_each(?)))
+        ORDER BY c.number`,
+    )
+    .all(JSON.stringify(regionIds))
+    .map((r) => r.id);
+}
+
+/** What a site's guide shows of a channel, or undefined when it is gone. */
+export function channelHeader(db: Db, id: number): { id: number; number: number; name: string; description: string } | undefined {
+  return db
+    .prepare<[number], { id: number; number: number; name: string; description: string }>(
+      'SELECT id, number, name, description FROM channels WHERE id = ?',
+    )
+    .get(id);
+}
+
+/** Changes whenever a channel, its reach, its slate, or one of its schedule items starting in (fromMs, toMs) changes (manifest fingerprints). */
+export function broadcastFingerprint(db: Db, fromMs: number, toMs: number): string {
+  const one = (sql: string) => JSON.stringify(Object.values(db.prepare<[], Record<string, unknown>>(sql).get()!));
+  const parts = [
+    one('SELECT count(*), max(updated_at), total(coalesce(slate_program_id, 0) + coalesce(generated_slate_id, 0)) FROM channels'),
+    one('SELECT count(*), total(channel_id * 7919 + region_id) FROM channel_regions'),
+  ];
+  const items = db.prepare<[number, number, number], Record<string, unknown>>(
+    `SELECT count(*), max(id), max(updated_at), total(coalesce(program_id, 0)), total(end_at - start_at), total(start_at % 1000003)
+       FROM schedule_items WHERE channel_id = ? AND start_at > ? AND start_at < ?`,
+  );
+  for (const { id } of db.prepare<[], { id: number }>('SELECT id FROM channels ORDER BY id').all())
+    parts.push(JSON.stringify(Object.values(items.get(id, fromMs, toMs)!)));
+  return parts.join('|');
+}

@@ -1,11 +1,14 @@
 // The site manifest (GET /api/sites/me/manifest), built cheaply enough for 25,000 sites polling every 60 s.
 //
 // Nearly all of a manifest is shared: every site whose region receives the same channels and holds the same
-// rung gets the same channels, schedule and required files, and every site with the same rung gets the same
-// catalog. So the manifest is assembled from pre-serialised JSON fragments cached per
-//   (channel set, maxRung, hour) for channels + required files, and (maxRung) for the catalog,
-// plus a few site fields spliced in per request. The ETag hashes the fragments' hashes and the site fields
-// (never generatedAt), so an unchanged manifest answers 304 without building anything.
+// rung gets the same channels, schedule and required files. So the manifest is assembled from a pre-serialised
+// JSON fragment cached per (channel set, maxRung, hour) plus a few site fields spliced in per request. The ETag
+// hashes the fragment's hash and the site fields (never generatedAt), so an unchanged manifest answers 304
+// without building anything.
+//
+// The on-demand catalog (several MB at 1,000 lectures) is its own resource (GET /api/sites/me/catalog), one
+// fragment per maxRung with its own strong ETag; the manifest carries only that ETag (catalogEtag), so a
+// schedule change re-sends the schedule, not the library.
 //
 // Freshness: the schedule window starts at the top of the hour and spans 49 h, so a site always sees at least
 // the next 48 h and the content (and ETag) changes at most hourly with the clock. Data changes are noticed
@@ -14,9 +17,12 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Db } from '../db/connection.ts';
-import type { ManifestChannel, ManifestProgram, Rung, SiteManifest } from '../../common/manifest.ts';
+import type { ManifestChannel, ManifestProgram, Rung, SiteCatalog, SiteManifest } from '../../common/manifest.ts';
 import type { ChannelTimelineInput } from '../../common/timeline-types.ts';
 import { CATEGORIES } from '../../content/taxonomy.ts';
+import { broadcastFingerprint, channelHeader, channelIdsReaching } from '../broadcast/repo.ts';
+import { catalogFingerprint, programGuideFields, publishedReadyLectures } from '../catalog/repo.ts';
+import { outputFingerprint, programFiles, renditionNames } from '../media/media-data.ts';
 import { filesAtRung, heldRung, mediaPath, requiredFiles, type ProgramFileRow } from './manifest-files.ts';
 import { effectiveRelayUrl, pathIds } from './regions.ts';
 import { manifestQuestionnaires, questionnairesFingerprint } from '../questionnaires/manifest-part.ts';
@@ -81,42 +87,18 @@ export function loadManifestSite(db: Db, siteId: number): ManifestSite | undefin
 
 /** Channels a region receives: those with no regions, and those made available to it or one of its ancestors. */
 export function channelsForRegion(db: Db, regionPath: string): number[] {
-  const ids = pathIds(regionPath);
-  return (
-    db
-      .prepare(
-        `SELECT c.id FROM channels c
-          WHERE NOT EXISTS (SELECT 1 FROM channel_regions cr WHERE cr.channel_id = c.id)
-             OR EXISTS (SELECT 1 FROM channel_regions cr WHERE cr.channel_id = c.id
-                         AND cr.region_id IN (${ids.map(() => '?').join(',') || 'NULL'}))
-          ORDER BY c.number`,
-      )
-      .all(...ids) as Array<{ id: number }>
-  ).map((r) => r.id);
+  return channelIdsReaching(db, pathIds(regionPath));
 }
 
-function programFiles(db: Db, ids: number[]): Map<number, ProgramFileRow[]> {
-  const out = new Map<number, ProgramFileRow[]>(ids.map((id) => [id, []]));
-  if (!ids.length) return out;
-  const stmt = db.prepare(
-    'SELECT program_id AS programId, path, rung, size, sha256 FROM program_files WHERE program_id = ? ORDER BY path',
-  );
-  for (const id of ids) out.set(id, stmt.all(id) as ProgramFileRow[]);
-  return out;
-}
-
-function programRungs(db: Db, ids: number[]): Map<number, string[]> {
-  const stmt = db.prepare('SELECT name FROM renditions WHERE program_id = ?');
-  return new Map(ids.map((id) => [id, (stmt.all(id) as Array<{ name: string }>).map((r) => r.name)]));
+function filesOf(db: Db, ids: number[]): Map<number, ProgramFileRow[]> {
+  return new Map(ids.map((id) => [id, programFiles(db, id)]));
 }
 
 function buildChannelsPart(db: Db, timelineFor: TimelineSource, log: ManifestLog, channelIds: number[], maxRung: Rung, fromMs: number, toMs: number, now: number) {
-  const meta = db.prepare('SELECT id, number, name, description FROM channels WHERE id = ?');
-  const title = db.prepare<[number], { title: string; published: number }>('SELECT title, published FROM programs WHERE id = ?');
   const timelines: ChannelTimelineInput[] = [];
   const channels: ManifestChannel[] = [];
   for (const id of channelIds) {
-    const c = meta.get(id) as Omit<ManifestChannel, 'timeline' | 'titles'> | undefined;
+    const c = channelHeader(db, id);
     if (!c) continue;
     let timeline: ChannelTimelineInput;
     try {
@@ -132,8 +114,8 @@ function buildChannelsPart(db: Db, timelineFor: TimelineSource, log: ManifestLog
     const drafts = new Set<number>();
     for (const pid of new Set([timeline.slate.id, ...timeline.items.map((i) => i.programId)]))
       if (pid !== null) {
-        const row = title.get(pid);
-        if (row && (row.published === 1 || pid === timeline.slate.id)) titles[pid] = row.title;
+        const row = programGuideFields(db, pid);
+        if (row && (row.published || pid === timeline.slate.id)) titles[pid] = row.title;
         else drafts.add(pid);
       }
     if (drafts.size)
@@ -145,57 +127,29 @@ function buildChannelsPart(db: Db, timelineFor: TimelineSource, log: ManifestLog
     channels.push({ ...c, timeline, titles });
   }
   const ids = [...new Set(timelines.flatMap((t) => [t.slate.id, ...Object.keys(t.programs).map(Number)]))];
-  const rungs = new Map([...programRungs(db, ids)].map(([id, r]) => [id, heldRung(r, maxRung)]));
-  const required = requiredFiles({ channels: timelines, files: programFiles(db, ids), rungs, fromMs, toMs });
+  const rungs = new Map(ids.map((id) => [id, heldRung(renditionNames(db, id), maxRung)]));
+  const required = requiredFiles({ channels: timelines, files: filesOf(db, ids), rungs, fromMs, toMs });
   return { channels, required };
 }
 
-function buildCatalogPart(db: Db, maxRung: Rung): ManifestProgram[] {
-  const rows = db
-    .prepare(
-      `SELECT p.id, p.title, p.description, p.lecturer, p.category, p.series_id AS seriesId, s.title AS seriesTitle,
-              p.episode, coalesce(p.duration, 0) AS duration, p.language
-         FROM programs p LEFT JOIN series s ON s.id = p.series_id
-        WHERE p.status = 'ready' AND p.published = 1
-          AND p.id NOT IN (SELECT generated_slate_id FROM channels WHERE generated_slate_id IS NOT NULL)
-        ORDER BY p.id`,
-    )
-    .all() as Array<Omit<ManifestProgram, 'audiences' | 'rungs' | 'files'>>;
-  const ids = rows.map((r) => r.id);
-  const audiences = db.prepare('SELECT audience FROM program_audiences WHERE program_id = ? ORDER BY audience');
-  const rungs = programRungs(db, ids);
-  const files = programFiles(db, ids);
-  return rows.map((r) => {
-    const held = heldRung(rungs.get(r.id) ?? [], maxRung);
+function buildCatalogPart(db: Db, maxRung: Rung): SiteCatalog {
+  const programs = publishedReadyLectures(db).map((r): ManifestProgram => {
+    const held = heldRung(renditionNames(db, r.id), maxRung);
     return {
       ...r,
-      audiences: (audiences.all(r.id) as Array<{ audience: string }>).map((a) => a.audience),
       rungs: held ? [held] : [],
-      files: filesAtRung(files.get(r.id) ?? [], held).map((f) => ({ path: mediaPath(f), size: f.size, sha256: f.sha256 })),
+      files: filesAtRung(programFiles(db, r.id), held).map((f) => ({ path: mediaPath(f), size: f.size, sha256: f.sha256 })),
     };
   });
+  return { programs, categories: CATEGORIES.map((c) => ({ id: c.id, zh: c.zh, en: c.en })) };
 }
 
-/** A cheap summary of everything a manifest is built from; when it changes, cached fragments are dropped. */
+/** A cheap summary of everything a manifest or catalog is built from; when it changes, cached fragments are dropped. */
 function fingerprint(db: Db, fromMs: number, toMs: number): string {
-  const one = (sql: string, ...args: unknown[]) => JSON.stringify(Object.values(db.prepare(sql).get(...args) as object));
-  const parts = [
-    one("SELECT count(*), max(updated_at), total(status = 'ready'), total(published) FROM programs"),
-    one('SELECT max(rowid) FROM program_files'),
-    one('SELECT max(rowid), count(*) FROM renditions'),
-    one('SELECT count(*), max(rowid) FROM series'),
-    one('SELECT count(*), max(rowid) FROM program_audiences'),
-    one('SELECT count(*), max(updated_at), total(coalesce(slate_program_id, 0) + coalesce(generated_slate_id, 0)) FROM channels'),
-    one('SELECT count(*), total(channel_id * 7919 + region_id) FROM channel_regions'),
-    questionnairesFingerprint(db),
-  ];
-  const items = db.prepare(
-    `SELECT count(*), max(id), max(updated_at), total(coalesce(program_id, 0)), total(end_at - start_at), total(start_at % 1000003)
-       FROM schedule_items WHERE channel_id = ? AND start_at > ? AND start_at < ?`,
+  // The schedule counts from a day back: an item started yesterday may still be on air.
+  return sha(
+    [catalogFingerprint(db), outputFingerprint(db), broadcastFingerprint(db, fromMs - 24 * HOUR_MS, toMs), questionnairesFingerprint(db)].join('|'),
   );
-  for (const { id } of db.prepare('SELECT id FROM channels ORDER BY id').all() as Array<{ id: number }>)
-    parts.push(JSON.stringify(Object.values(items.get(id, fromMs - 24 * HOUR_MS, toMs) as object)));
-  return sha(parts.join('|'));
 }
 
 export interface ManifestResponse {
@@ -214,7 +168,6 @@ export class ManifestCache {
   private print = '';
   private checkedAt = -Infinity;
   private hour = -Infinity;
-  private readonly categories = JSON.stringify(CATEGORIES.map((c) => ({ id: c.id, zh: c.zh, en: c.en })));
 
   constructor(
     private readonly db: Db,
@@ -265,6 +218,19 @@ export class ManifestCache {
     return f;
   }
 
+  /** This site's catalog fragment (shared by every site with the same maxRung) and its strong ETag. */
+  private catalogFragment(site: ManifestSite, now: number): { fragment: Fragment; etag: string } {
+    const f = this.cached(`c|${site.maxRung}`, now, () => buildCatalogPart(this.db, site.maxRung));
+    return { fragment: f, etag: `"cat-${f.hash.slice(0, 40)}"` };
+  }
+
+  /** GET /api/sites/me/catalog: the catalog at the site's rung, already serialised (and gzipped once, shared). */
+  catalog(site: ManifestSite, now: number): ManifestResponse {
+    this.refresh(now, Math.floor(now / HOUR_MS) * HOUR_MS);
+    const { fragment: f, etag } = this.catalogFragment(site, now);
+    return { etag, body: () => bytesOnce(f, () => f.json), gzip: () => gzippedOnce(f, () => f.json) };
+  }
+
   manifest(site: ManifestSite, now: number): ManifestResponse {
     const fromMs = Math.floor(now / HOUR_MS) * HOUR_MS;
     const toMs = fromMs + WINDOW_MS;
@@ -277,9 +243,9 @@ export class ManifestCache {
     const schedule = this.cached(`s|${channelIds.join(',')}|${site.maxRung}|${fromMs}`, now, () =>
       buildChannelsPart(this.db, this.timelineFor, this.log, channelIds!, site.maxRung, fromMs, toMs, now),
     );
-    const catalog = this.cached(`c|${site.maxRung}`, now, () => buildCatalogPart(this.db, site.maxRung));
     const questionnaires = this.cached(`q|${site.regionPath}`, now, () => manifestQuestionnaires(this.db, site.regionPath, now));
-    const siteFields: Omit<SiteManifest, 'generatedAt' | 'channels' | 'required' | 'catalog' | 'categories' | 'questionnaires'> = {
+    // The manifest names the catalog by its ETag only: a schedule change no longer re-sends the library.
+    const siteFields: Omit<SiteManifest, 'generatedAt' | 'channels' | 'required' | 'questionnaires'> = {
       siteId: site.id,
       siteName: site.name,
       regionId: site.regionId,
@@ -288,17 +254,18 @@ export class ManifestCache {
       maxRung: site.maxRung,
       provinceTz: this.provinceTz,
       relayUrl: site.relayUrl, // in the ETag's hash like every site field: a new relay reaches the site at once
+      catalogEtag: this.catalogFragment(site, now).etag,
     };
     const headJson = JSON.stringify(siteFields);
-    const etag = `"${sha(`${headJson}|${schedule.hash}|${catalog.hash}|${questionnaires.hash}`).slice(0, 40)}"`;
+    const etag = `"${sha(`${headJson}|${schedule.hash}|${questionnaires.hash}`).slice(0, 40)}"`;
     // schedule.json is {"channels":[...],"required":[...]}: its members are spliced in after the site fields.
     const head = `${headJson.slice(0, -1)},"generatedAt":${now},`;
-    const tail = `,"categories":${this.categories},"questionnaires":${questionnaires.json}}`;
-    const scheduleText = () => `${schedule.json.slice(1, -1)},"catalog":`;
+    const scheduleText = () => schedule.json.slice(1, -1);
+    const tail = `,"questionnaires":${questionnaires.json}}`;
     return {
       etag,
-      body: () => Buffer.concat([Buffer.from(head), bytesOnce(schedule, scheduleText), bytesOnce(catalog, () => catalog.json), Buffer.from(tail)]),
-      gzip: () => Buffer.concat([gz(head), gzippedOnce(schedule, scheduleText), gzippedOnce(catalog, () => catalog.json), gz(tail)]),
+      body: () => Buffer.concat([Buffer.from(head), bytesOnce(schedule, scheduleText), Buffer.from(tail)]),
+      gzip: () => Buffer.concat([gz(head), gzippedOnce(schedule, scheduleText), gz(tail)]),
     };
   }
 }

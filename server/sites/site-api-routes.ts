@@ -1,13 +1,23 @@
-// Routes a paired site calls with its own token: its manifest (plain or long poll) and its members' requests.
+// Routes a paired site calls with its own token: its manifest (plain or long poll), its on-demand catalog and its
+// members' requests.
 // Every route here is also limited per site (server/auth/site-limit.ts).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody } from '../../common/api/shared.ts';
-import { IdempotencyHeaders, Manifest, ManifestHeaders, MANIFEST_MAX_WAIT_S, NewRequest, RequestAck } from '../../common/api/sites.ts';
+import {
+  CatalogBody,
+  CatalogHeaders,
+  IdempotencyHeaders,
+  Manifest,
+  ManifestHeaders,
+  MANIFEST_MAX_WAIT_S,
+  NewRequest,
+  RequestAck,
+} from '../../common/api/sites.ts';
 import { notFound, unauthorized } from '../errors.ts';
 import { ifNoneMatchHits } from '../../common/etag.ts';
-import { loadManifestSite, ManifestCache, type TimelineSource } from './manifest.ts';
+import { loadManifestSite, ManifestCache, type ManifestResponse, type TimelineSource } from './manifest.ts';
 import { ManifestLongPolls } from './manifest-longpoll.ts';
 import { recordRequest } from './requests.ts';
 import { siteByTokenHash } from './sites.ts';
@@ -39,13 +49,20 @@ export default async function siteApiRoutes(fastify: FastifyInstance, opts: Site
   );
   app.addHook('onClose', async () => polls.close());
 
+  /** Sends an already-serialised body with its ETag, gzip-encoded when the client accepts it. */
+  const sendPrebuilt = (req: { headers: Record<string, string | string[] | undefined> }, reply: FastifyReply, res: ManifestResponse) => {
+    reply.header('etag', res.etag).type('application/json; charset=utf-8');
+    if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(res.gzip());
+    return reply.send(res.body());
+  };
+
   app.get(
     '/api/sites/me/manifest',
     {
       onRequest: app.auth.site,
       schema: {
         tags: ['sites'],
-        summary: "This site's manifest: channels and their next 48 h, files to hold, the on-demand catalog",
+        summary: "This site's manifest: channels and their next 48 h, files to hold, the ETag of its catalog",
         description:
           'Send If-None-Match with the last ETag: 304 when nothing changed. Add `Prefer: wait=55` to hold the request ' +
           'until the manifest changes (200) or the wait ends (304); a revoked site is answered 401 at once. The body is ' +
@@ -80,10 +97,32 @@ export default async function siteApiRoutes(fastify: FastifyInstance, opts: Site
         res = outcome.manifest;
       }
       // Already JSON: sent as is, not through the schema serializer.
-      reply.header('etag', res.etag).type('application/json; charset=utf-8');
-      if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')))
-        return reply.header('content-encoding', 'gzip').send(res.gzip());
-      return reply.send(res.body());
+      return sendPrebuilt(req, reply, res);
+    },
+  );
+
+  app.get(
+    '/api/sites/me/catalog',
+    {
+      onRequest: app.auth.site,
+      schema: {
+        tags: ['sites'],
+        summary: "This site's on-demand catalog: published lectures at the site's rung, with their files",
+        description:
+          "Its own resource with its own strong ETag, named by the manifest's catalogEtag: fetch it when that changes. " +
+          'Send If-None-Match with the ETag held: 304 when unchanged. The body is common/manifest.ts SiteCatalog; ' +
+          'gzip-encoded when accepted.',
+        headers: CatalogHeaders,
+        response: { 200: CatalogBody, 304: Type.Null({ description: 'unchanged since the ETag sent' }), 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const site = loadManifestSite(db, req.site!.id);
+      if (!site) throw notFound('This site no longer exists.');
+      const res = cache.catalog(site, Date.now());
+      reply.header('cache-control', 'private, no-cache').header('vary', 'accept-encoding');
+      if (ifNoneMatchHits(req.headers['if-none-match'], res.etag)) return reply.header('etag', res.etag).status(304).send(null);
+      return sendPrebuilt(req, reply, res);
     },
   );
 

@@ -73,7 +73,7 @@ t.test('a requested lecture downloads at the bandwidth cap, with progress, and i
     rmDir(a.dataDir);
   });
   await a.syncNow();
-  const entry = a.sync.manifest!.catalog.find((p) => p.id === programId)!;
+  const entry = a.sync.catalog!.programs.find((p) => p.id === programId)!;
   t.ok(entry, 'the lecture is in the manifest catalog');
   const bytes = entry.files.reduce((n, f) => n + f.size, 0);
   t.ok(bytes > 150_000, `a few hundred KB to fetch (${bytes} bytes)`);
@@ -139,7 +139,7 @@ t.test('a download cut halfway resumes with Range and verifies', async (t) => {
     rmDir(a.dataDir);
   });
   await a.syncNow();
-  const seg = a.sync.manifest!.catalog.find((p) => p.id === programId)!.files.find((f) => /seg_00000\.ts$/.test(f.path))!;
+  const seg = a.sync.catalog!.programs.find((p) => p.id === programId)!.files.find((f) => /seg_00000\.ts$/.test(f.path))!;
   t.ok(seg.size > 40_000, 'a segment big enough to cut');
   const resumed: Array<{ path: string; resumedFrom: number }> = [];
   a.sync.on('downloaded', (e: { path: string; resumedFrom: number }) => resumed.push(e));
@@ -175,7 +175,7 @@ t.test('corrupt or missing files are detected and fetched again; held files play
   await a.syncNow();
   await postJson(`${a.url}/local/downloads`, { programId });
   await a.whenIdle();
-  const files = a.sync.manifest!.catalog.find((p) => p.id === programId)!.files;
+  const files = a.sync.catalog!.programs.find((p) => p.id === programId)!.files;
   const segs = files.filter((f) => f.path.endsWith('.ts'));
   t.ok(segs.length >= 2);
   const abs = (p: string) => path.join(dataDir, 'media', p);
@@ -235,7 +235,7 @@ t.test('the disk quota evicts the least recently watched lecture, never what is 
   let now = Date.UTC(2026, 10, 22, 4, 0);
   const probe = await agentFor(site.serverUrl, { pairCode: site.pairingCode, clock: () => now });
   await probe.syncNow();
-  const sizes = ids.map((id) => probe.sync.manifest!.catalog.find((p) => p.id === id)!.files.reduce((n, f) => n + f.size, 0));
+  const sizes = ids.map((id) => probe.sync.catalog!.programs.find((p) => p.id === id)!.files.reduce((n, f) => n + f.size, 0));
   await probe.close();
 
   // Restarted (still paired) with room for two lectures, not three.
@@ -258,7 +258,7 @@ t.test('the disk quota evicts the least recently watched lecture, never what is 
   await fetchAll(ids[1]!);
   // Someone watches the first lecture again: now the second is the least recently watched.
   now += 60_000;
-  const seg = a.sync.manifest!.catalog.find((p) => p.id === ids[0])!.files.find((f) => f.path.endsWith('.ts'))!;
+  const seg = a.sync.catalog!.programs.find((p) => p.id === ids[0])!.files.find((f) => f.path.endsWith('.ts'))!;
   t.equal((await fetch(`${a.url}/media/${seg.path}`)).status, 200);
 
   await fetchAll(ids[2]!);

@@ -41,7 +41,7 @@ t.test('channel playlists: same text as the server, held at the site, played on 
   t.equal(status.cacheReadiness, 1, 'every file the schedule needs is held');
   const manifest = a.sync.manifest!;
   t.notOk(a.store.wanted().length, 'nothing on-demand was fetched');
-  t.notOk(manifest.catalog.find((p) => p.id === extra)!.files.some((f) => a.store.held(f.path)), 'an unscheduled lecture is not held');
+  t.notOk(a.sync.catalog!.programs.find((p) => p.id === extra)!.files.some((f) => a.store.held(f.path)), 'an unscheduled lecture is not held');
 
   const channels = await (await fetch(`${a.url}/local/channels`)).json();
   t.match(channels, [{ id: channelId, number: 1, name: '测试频道' }]);
@@ -117,7 +117,7 @@ t.test('files the schedule needs within 48 h are never evicted for a lecture', a
   const probe = await agentFor(site.serverUrl, { pairCode: site.pairingCode });
   await probe.syncNow();
   const required = probe.sync.manifest!.required.reduce((n, f) => n + f.size, 0);
-  const lectureBytes = probe.sync.manifest!.catalog.find((p) => p.id === lecture)!.files.reduce((n, f) => n + f.size, 0);
+  const lectureBytes = probe.sync.catalog!.programs.find((p) => p.id === lecture)!.files.reduce((n, f) => n + f.size, 0);
   await probe.close();
   rmDir(probe.dataDir);
 

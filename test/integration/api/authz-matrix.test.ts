@@ -142,6 +142,7 @@ const MATRIX: Record<string, Probe[]> = {
   'GET /api/sites':                                [p('401    scoped scoped 2xx    401    401'),
                                                     p('401    2xx    403    2xx    401    401', { query: 'regionId=$countyA' })],
   'GET /api/sites/me/manifest':                    [p('401    401    401    401    2xx    2xx')],
+  'GET /api/sites/me/catalog':                     [p('401    401    401    401    2xx    2xx')],
   'POST /api/sites/me/requests':                   [p(SITE_CALL)],
   'POST /api/sites/me/attendance':                 [p(SITE_CALL)],
   'POST /api/sites/me/heartbeat':                  [p(SITE_CALL)],

@@ -82,7 +82,7 @@ t.test('sites behind one county relay', async (t) => {
   // 1. Three sites at once through a cold relay: the origin sends each file once.
   const first = [await addAgent(), await addAgent(), await addAgent()];
   const sources = await Promise.all(first.map((a) => fetchLecture(a, programId)));
-  const files = first[0]!.sync.manifest!.catalog.find((p) => p.id === programId)!.files;
+  const files = first[0]!.sync.catalog!.programs.find((p) => p.id === programId)!.files;
   t.ok(files.length >= 3, `${files.length} files in the lecture`);
   t.equal(first[0]!.sync.manifest!.relayUrl, relay.url, "the manifest names the county's relay to a village site");
   for (const [i, s] of sources.entries()) {

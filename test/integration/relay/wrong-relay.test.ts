@@ -35,7 +35,7 @@ t.test('wrong bytes from the relay are refused; no token goes to it', async (t) 
   const res = await fetch(`${a.url}/local/downloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ programId }) });
   t.equal(res.status, 202);
   await a.whenIdle();
-  const files = a.sync.manifest!.catalog.find((p) => p.id === programId)!.files;
+  const files = a.sync.catalog!.programs.find((p) => p.id === programId)!.files;
   const status = (await (await fetch(`${a.url}/local/status`)).json()).mediaSources;
   t.match(status, { relayUrl, relayFiles: 0, originFiles: files.length, lastRelayError: /sha256/ }, 'every file from the origin after the hash refused the relay');
   t.ok(seen.length >= 1, `the relay was asked (${seen.length} times) until it rested`);

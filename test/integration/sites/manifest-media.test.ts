@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { makeServer } from '../../../testkit/helpers.ts';
 import { readyProgram } from '../../../testkit/programs.ts';
 import { slatesSettled } from '../../../server/broadcast/slate.ts';
-import type { SiteManifest } from '../../../common/manifest.ts';
+import type { SiteCatalog, SiteManifest } from '../../../common/manifest.ts';
 
 t.test('required files are the real files at the held rung', async (t) => {
   const s = await makeServer();
@@ -59,9 +59,10 @@ t.test('required files are the real files at the held rung', async (t) => {
   t.equal(createHash('sha256').update(served.rawPayload).digest('hex'), seg.sha256);
   t.equal(seg.neededAt, start, 'first segment needed when the item starts');
 
-  const lecture = m.catalog.find((p) => p.id === program);
+  const catalog = (await app.inject({ method: 'GET', url: '/api/sites/me/catalog', headers: { authorization: `Bearer ${token}` } })).json() as SiteCatalog;
+  const lecture = catalog.programs.find((p) => p.id === program);
   t.ok(lecture, 'the ready program is in the catalog');
   t.same(lecture!.rungs, ['240p']);
   t.same(lecture!.files.map((f) => f.path).sort(), rows(program, '240p'));
-  t.notOk(m.catalog.some((p) => p.id === slate), 'the generated slate is not an on-demand lecture');
+  t.notOk(catalog.programs.some((p) => p.id === slate), 'the generated slate is not an on-demand lecture');
 });

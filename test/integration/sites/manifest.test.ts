@@ -2,7 +2,7 @@ import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { makeServer } from '../../../testkit/helpers.ts';
-import type { SiteManifest } from '../../../common/manifest.ts';
+import type { SiteCatalog, SiteManifest } from '../../../common/manifest.ts';
 
 import { channel, program, schedule } from '../../../testkit/sites-rows.ts';
 
@@ -87,14 +87,19 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   t.ok(bPaths.includes(`programs/${lecture}/480p/seg_00000.ts`), 'a 720p site holds the highest rung below its cap');
   t.notOk(bPaths.some((p) => p.includes('/360p/')));
 
-  // Catalog: published ready programs (not the generated slate, not drafts) with files at the held rung.
-  t.same(mA.catalog.map((p) => p.id).sort(), [lecture, lowRes, later].sort());
-  t.notOk(mA.catalog.some((p) => p.id === draft));
-  const lec = mA.catalog.find((p) => p.id === lecture)!;
+  // Catalog (its own resource, named by the manifest's catalogEtag): published ready programs (not the generated
+  // slate, not drafts) with files at the held rung.
+  const catRes = await app.inject({ method: 'GET', url: '/api/sites/me/catalog', headers: a.auth });
+  t.equal(catRes.statusCode, 200);
+  t.equal(catRes.headers.etag, mA.catalogEtag, "the manifest names the catalog's ETag");
+  const catA = catRes.json() as SiteCatalog;
+  t.same(catA.programs.map((p) => p.id).sort(), [lecture, lowRes, later].sort());
+  t.notOk(catA.programs.some((p) => p.id === draft));
+  const lec = catA.programs.find((p) => p.id === lecture)!;
   t.same(lec.rungs, ['360p']);
   t.equal(lec.files.length, 6);
   t.ok(lec.files.every((f) => !f.path.includes('/480p/') && !f.path.includes('/240p/')));
-  t.ok(mA.categories.length > 0 && mA.categories.every((c) => c.id && c.zh && c.en));
+  t.ok(catA.categories.length > 0 && catA.categories.every((c) => c.id && c.zh && c.en));
 
   // ETag: strong, 304 when unchanged, over content not generatedAt.
   const etag = resA.headers.etag as string;

@@ -12,7 +12,7 @@ function manifest(): SiteManifest {
   const programs = { 1: { id: 1, segments: seg(60), rungs: ['240p'] }, 2: { id: 2, segments: seg(60), rungs: ['240p'] } };
   return {
     siteId: 1, siteName: 'hall', regionId: 1, generatedAt: T0, downloadWindow: '00:00-06:00', bandwidthKbps: 0, maxRung: '240p',
-    provinceTz: 'Asia/Shanghai', required: [], catalog: [], categories: [],
+    provinceTz: 'Asia/Shanghai', required: [], catalogEtag: '"cat-1"',
     channels: [{
       id: 7, number: 1, name: 'one', description: '', titles: { 1: 'First', 2: 'Second' },
       timeline: {

@@ -1,6 +1,6 @@
 // Pure parts of the site agent: the download window, what to fetch in which order, what to evict.
 import t from 'tap';
-import type { ManifestFile, SiteManifest } from '../../../common/manifest.ts';
+import type { ManifestFile, SiteCatalog, SiteManifest } from '../../../common/manifest.ts';
 import { inWindowText } from '../../../player/agent/window.ts';
 import { planDownloads, planEviction, protectedPaths, staleHeld, type HeldFile } from '../../../player/agent/plan.ts';
 import { parseRange, restrictMaster } from '../../../player/agent/http.ts';
@@ -27,11 +27,17 @@ function file(path: string, programId: number, neededAt: number | null, size = 1
   return { path, size, sha256: `h-${path}`, programId, neededAt };
 }
 
-function manifest(required: ManifestFile[], catalog: Array<{ id: number; files: ManifestFile[] }> = []): SiteManifest {
+function manifest(required: ManifestFile[]): SiteManifest {
   return {
     siteId: 1, siteName: 's', regionId: 1, generatedAt: 0, downloadWindow: '00:00-06:00', bandwidthKbps: 1000,
-    maxRung: '480p', provinceTz: 'Asia/Shanghai', channels: [], required, categories: [],
-    catalog: catalog.map((c) => ({
+    maxRung: '480p', provinceTz: 'Asia/Shanghai', channels: [], required, catalogEtag: '"cat-1"',
+  };
+}
+
+function catalog(programs: Array<{ id: number; files: ManifestFile[] }>): SiteCatalog {
+  return {
+    categories: [],
+    programs: programs.map((c) => ({
       id: c.id, title: `p${c.id}`, description: '', lecturer: '', category: null, audiences: [], seriesId: null,
       seriesTitle: null, episode: null, duration: 10, language: 'zh', rungs: ['240p'],
       files: c.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
@@ -43,10 +49,15 @@ t.test('download plan: urgent first, on-demand requests, then the rest only insi
   const now = MIDNIGHT_SH + 12 * H;
   const m = manifest(
     [file('programs/1/a.ts', 1, now + 30 * 60_000), file('programs/2/a.ts', 2, now + 10 * H), file('programs/3/a.ts', 3, now + 90 * 60_000), file('slate/a.ts', 9, now - H)],
-    [{ id: 5, files: [file('programs/5/a.ts', 5, null), file('programs/5/b.ts', 5, null)] }],
   );
+  const c = catalog([{ id: 5, files: [file('programs/5/a.ts', 5, null), file('programs/5/b.ts', 5, null)] }]);
   const none = new Map<string, HeldFile>();
-  const outside = planDownloads({ manifest: m, held: none, wanted: [5], now, inWindow: false });
+  t.same(
+    planDownloads({ manifest: m, catalog: null, held: new Map(), wanted: [5], now, inWindow: false }).filter((f) => f.reason === 'on-demand'),
+    [],
+    'a requested lecture waits for the catalog that lists its files',
+  );
+  const outside = planDownloads({ manifest: m, catalog: c, held: none, wanted: [5], now, inWindow: false });
   t.same(outside.map((f) => [f.path, f.reason]), [
     ['slate/a.ts', 'urgent'],
     ['programs/1/a.ts', 'urgent'],
@@ -54,27 +65,34 @@ t.test('download plan: urgent first, on-demand requests, then the rest only insi
     ['programs/5/a.ts', 'on-demand'],
     ['programs/5/b.ts', 'on-demand'],
   ], 'outside the window: only what airs within 2 h and what members asked for');
-  const inside = planDownloads({ manifest: m, held: none, wanted: [], now, inWindow: true });
+  const inside = planDownloads({ manifest: m, catalog: c, held: none, wanted: [], now, inWindow: true });
   t.same(inside.map((f) => f.path), ['slate/a.ts', 'programs/1/a.ts', 'programs/3/a.ts', 'programs/2/a.ts'], 'inside the window: the rest by need');
 
   const held = new Map<string, HeldFile>([
     ['programs/1/a.ts', { path: 'programs/1/a.ts', size: 100, sha256: 'h-programs/1/a.ts', programId: 1 }],
     ['programs/3/a.ts', { path: 'programs/3/a.ts', size: 100, sha256: 'OLD', programId: 3 }],
   ]);
-  const again = planDownloads({ manifest: m, held, wanted: [], now, inWindow: false });
+  const again = planDownloads({ manifest: m, catalog: c, held, wanted: [], now, inWindow: false });
   t.same(again.map((f) => f.path), ['slate/a.ts', 'programs/3/a.ts'], 'held files are skipped; a held file with another hash is fetched again');
 });
 
 t.test('stale held files and protected paths', async (t) => {
   const now = 1_000_000;
-  const m = manifest([file('programs/1/a.ts', 1, now + H), file('programs/2/a.ts', 2, now + 47 * H)], [{ id: 5, files: [file('programs/5/a.ts', 5, null)] }]);
+  const m = manifest([file('programs/1/a.ts', 1, now + H), file('programs/2/a.ts', 2, now + 47 * H)]);
+  const c = catalog([{ id: 5, files: [file('programs/5/a.ts', 5, null)] }]);
   const held: HeldFile[] = [
     { path: 'programs/1/a.ts', size: 100, sha256: 'h-programs/1/a.ts', programId: 1 },
     { path: 'programs/5/a.ts', size: 100, sha256: 'h-programs/5/a.ts', programId: 5 },
     { path: 'programs/7/a.ts', size: 100, sha256: 'x', programId: 7 },
     { path: 'programs/5/a.ts.old', size: 100, sha256: 'x', programId: 5 },
   ];
-  t.same(staleHeld(m, held).map((h) => h.path), ['programs/7/a.ts', 'programs/5/a.ts.old']);
+  t.same(staleHeld(m, c, held).map((h) => h.path), ['programs/7/a.ts', 'programs/5/a.ts.old']);
+  const replaced = { ...held[0]!, sha256: 'OLD' };
+  t.same(
+    staleHeld(m, null, [...held, replaced]).map((h) => h.path),
+    ['programs/1/a.ts'],
+    'no catalog fetched yet: only a scheduled file with other bytes goes, held lectures stay',
+  );
   t.same([...protectedPaths(m, now)].sort(), ['programs/1/a.ts', 'programs/2/a.ts']);
 });
 
