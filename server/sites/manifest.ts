@@ -15,10 +15,11 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Db } from '../db/connection.ts';
 import type { ManifestChannel, ManifestProgram, Rung, SiteManifest } from '../../common/manifest.ts';
-import type { ChannelTimelineInput } from '../../common/timeline-types.ts';
+import type { ChannelTimelineInput, TimelineProgram } from '../../common/timeline-types.ts';
 import { CATEGORIES } from '../../content/taxonomy.ts';
 import { filesAtRung, heldRung, mediaPath, requiredFiles, type ProgramFileRow } from './manifest-files.ts';
 import { pathIds } from './regions.ts';
+import { programFiles, versionFiles } from '../media/media-data.ts';
 
 export type TimelineSource = (db: Db, channelId: number, fromMs: number, toMs: number, nowMs: number) => ChannelTimelineInput;
 
@@ -91,14 +92,16 @@ export function channelsForRegion(db: Db, regionPath: string): number[] {
   ).map((r) => r.id);
 }
 
-function programFiles(db: Db, ids: number[]): Map<number, ProgramFileRow[]> {
-  const out = new Map<number, ProgramFileRow[]>(ids.map((id) => [id, []]));
-  if (!ids.length) return out;
-  const stmt = db.prepare(
-    'SELECT program_id AS programId, path, rung, size, sha256 FROM program_files WHERE program_id = ? ORDER BY path',
-  );
-  for (const id of ids) out.set(id, stmt.all(id) as ProgramFileRow[]);
-  return out;
+/** The files of the version each timeline program names (one query per program and version). */
+function timelineFiles(db: Db): (program: Pick<TimelineProgram, 'id' | 'version'>) => ProgramFileRow[] {
+  const byKey = new Map<string, ProgramFileRow[]>();
+  return (program) => {
+    if (program.version === undefined) return [];
+    const key = `${program.id}/${program.version}`;
+    let rows = byKey.get(key);
+    if (!rows) byKey.set(key, (rows = versionFiles(db, program.id, program.version)));
+    return rows;
+  };
 }
 
 function programRungs(db: Db, ids: number[]): Map<number, string[]> {
@@ -142,7 +145,7 @@ function buildChannelsPart(db: Db, timelineFor: TimelineSource, log: ManifestLog
   }
   const ids = [...new Set(timelines.flatMap((t) => [t.slate.id, ...Object.keys(t.programs).map(Number)]))];
   const rungs = new Map([...programRungs(db, ids)].map(([id, r]) => [id, heldRung(r, maxRung)]));
-  const required = requiredFiles({ channels: timelines, files: programFiles(db, ids), rungs, fromMs, toMs });
+  const required = requiredFiles({ channels: timelines, files: timelineFiles(db), rungs, fromMs, toMs });
   return { channels, required };
 }
 
@@ -160,14 +163,13 @@ function buildCatalogPart(db: Db, maxRung: Rung): ManifestProgram[] {
   const ids = rows.map((r) => r.id);
   const audiences = db.prepare('SELECT audience FROM program_audiences WHERE program_id = ? ORDER BY audience');
   const rungs = programRungs(db, ids);
-  const files = programFiles(db, ids);
   return rows.map((r) => {
     const held = heldRung(rungs.get(r.id) ?? [], maxRung);
     return {
       ...r,
       audiences: (audiences.all(r.id) as Array<{ audience: string }>).map((a) => a.audience),
       rungs: held ? [held] : [],
-      files: filesAtRung(files.get(r.id) ?? [], held).map((f) => ({ path: mediaPath(f), size: f.size, sha256: f.sha256 })),
+      files: filesAtRung(programFiles(db, r.id), held).map((f) => ({ path: mediaPath(f), size: f.size, sha256: f.sha256 })),
     };
   });
 }
