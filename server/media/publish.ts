@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/connection.ts';
 import { markProgramReady } from '../catalog/repo.ts';
+import { listChannels } from '../broadcast/repo.ts';
+import { invalidateChannel } from '../broadcast/timeline-input.ts';
 import { nextVersion, recordOutputVersion, type OutputRecord } from './media-data.ts';
 import { publishDir } from './store.ts';
 
@@ -62,5 +64,8 @@ export function publishOutput(db: Db, config: { mediaDir: string }, p: Publicati
     markProgramReady(db, p.programId, { duration: p.duration, poster: p.poster, probe: p.probe }, at);
     p.alsoInTransaction?.();
   })();
+  // Compiled channel timelines hold the layout and version of what they play: upcoming items take the new version
+  // at once (items that aired keep theirs).
+  for (const channel of listChannels(db)) invalidateChannel(db, channel.id);
   return version;
 }
