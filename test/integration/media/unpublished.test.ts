@@ -26,13 +26,15 @@ t.test('unpublished media: closed to anonymous and organizers, open to operators
     t.match(anon.json(), { error: { code: 'not_found', message: /not published/ } });
     t.equal((await app.inject({ method: 'GET', url, headers: organizer })).statusCode, 404, `organizer: ${url}`);
     t.equal((await app.inject({ method: 'HEAD', url })).statusCode, 404, `anonymous HEAD: ${url}`);
-    t.equal((await app.inject({ method: 'GET', url, headers: s.auth })).statusCode, 200, `operator token: ${url}`);
+    const op = await app.inject({ method: 'GET', url, headers: s.auth });
+    t.equal(op.statusCode, 200, `operator token: ${url}`);
+    t.equal(op.headers['cache-control'], 'private, no-store', `a draft is never kept by a relay or CDN: ${url}`);
   }
 
   // The signed master's relative URIs resolve under the same grant: a plain player follows them.
   const master = await app.inject({ method: 'GET', url: view.previewUrl });
   t.equal(master.statusCode, 200);
-  t.match(master.headers['cache-control'], /^private/, 'a draft is not kept by shared caches');
+  t.equal(master.headers['cache-control'], 'private, no-store', 'a draft is not kept by shared caches');
   const variant = master.body.split('\n').find((l) => l && !l.startsWith('#'))!;
   const variantUrl = new URL(variant, `http://x${view.previewUrl}`).pathname;
   const playlist = await app.inject({ method: 'GET', url: variantUrl });
@@ -40,7 +42,7 @@ t.test('unpublished media: closed to anonymous and organizers, open to operators
   const seg = playlist.body.split('\n').find((l) => l.endsWith('.ts'))!;
   const segRes = await app.inject({ method: 'GET', url: new URL(seg, `http://x${variantUrl}`).pathname });
   t.equal(segRes.statusCode, 200, 'a segment under the grant');
-  t.ok(segRes.rawPayload.equals(fs.readFileSync(path.join(app.config.mediaDir, 'programs', String(id), '240p', seg))));
+  t.ok(segRes.rawPayload.equals(fs.readFileSync(path.join(app.config.mediaDir, 'programs', String(id), 'v1', '240p', seg))));
 
   // Tampered, expired, or another program's grants are refused.
   const grant = view.previewUrl.split('/')[3] as string;
