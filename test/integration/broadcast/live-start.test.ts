@@ -65,6 +65,7 @@ t.test('a new channel plays at once; deleting a program after it aired moves no 
   t.ok(
     parse(atOnce.body).segments.every((x) => x.uri.startsWith(`/media/programs/${card.programId}/`)),
     'the house slate fills the gap',
+    { text: atOnce.body },
   );
   const channelView = (await inject('GET', `/api/channels/${ch.id}`)).json();
   t.ok(['house', 'generated'].includes(channelView.slate.source) && channelView.slate.status === 'ready', 'the view says what fills gaps');
