@@ -9,6 +9,7 @@
 //    window; as long as the live window or a site manifest's window can reach it, it stays.
 // The current version of a program is never removed; a deleted program takes all of its versions with it.
 import type { Db } from '../db/connection.ts';
+import type { ChannelTimelineInput } from '../../common/timeline-types.ts';
 import { listChannels } from '../broadcast/repo.ts';
 import { liveTimeline, NothingToPlayError } from '../broadcast/timeline-input.ts';
 import { WINDOW_MS } from '../sites/manifest.ts';
@@ -35,16 +36,21 @@ export function collectable(
 export function versionsNamedOnAir(db: Db, nowMs: number): Set<string> {
   const named = new Set<string>();
   for (const channel of listChannels(db)) {
-    let input;
-    try {
-      input = liveTimeline(db, channel.id, nowMs, nowMs + WINDOW_MS).input;
-    } catch (err) {
-      if (err instanceof NothingToPlayError) continue; // nothing to play names nothing
-      throw err;
-    }
+    const input = channelInput(db, channel.id, nowMs);
+    if (!input) continue;
     for (const p of [input.slate, ...Object.values(input.programs)]) if (p.version !== undefined) named.add(versionKey(p.id, p.version));
   }
   return named;
+}
+
+/** A channel's timeline input from its anchor to the end of a manifest's window; null while it has nothing to play. */
+function channelInput(db: Db, channelId: number, nowMs: number): ChannelTimelineInput | null {
+  try {
+    return liveTimeline(db, channelId, nowMs, nowMs + WINDOW_MS).input;
+  } catch (err) {
+    if (err instanceof NothingToPlayError) return null; // nothing to play names nothing
+    throw err;
+  }
 }
 
 export interface CollectLog {
