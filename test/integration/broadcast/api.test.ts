@@ -43,7 +43,7 @@ function checkMediaPlaylist(t: Test, text: string, what: string): Parsed {
     text.startsWith('#EXTM3U\n') &&
     m.segments.length >= 3 &&
     !m.segments[0].discontinuity && // no leading discontinuity (Kodi)
-    m.segments.every((s) => s.duration > 0 && Math.round(s.duration) <= m.targetDuration && /^\/media\/programs\/\d+\/\w+\/seg_\d{5}\.ts$/.test(s.uri)) &&
+    m.segments.every((s) => s.duration > 0 && Math.round(s.duration) <= m.targetDuration && /^\/media\/programs\/\d+\/v\d+\/\w+\/seg_\d{5}\.ts$/.test(s.uri)) &&
     m.segments.every((s, i) => !s.discontinuity || s.dateTimeString) &&
     Number.isInteger(m.mediaSequence) && Number.isInteger(m.discontinuitySequence);
   t.ok(ok, `${what}: parses and is well formed`, ok ? {} : { text });
