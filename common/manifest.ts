@@ -7,10 +7,23 @@ export type { ManifestQuestionnaire } from './api/questionnaires.ts';
 
 export { RUNG_NAMES as RUNGS, type RungName as Rung } from './ladder.ts';
 
-/** A file the site must hold, relative to the media root: path 'programs/12/480p/seg_00003.ts' is served at /media/programs/12/480p/seg_00003.ts */
+/** The folder name of a version inside a program's media folder ('v3'), and back (undefined for any other name). */
+export const versionFolder = (version: number): string => `v${version}`;
+export const parseVersionFolder = (name: string): number | undefined =>
+  /^v[1-9]\d{0,8}$/.test(name) ? Number(name.slice(1)) : undefined;
+
+/**
+ * Where a file of one version of a program's output lives, relative to the media root: every publish (transcode,
+ * re-transcode, station card) is a new version folder, so the bytes behind a path never change and any HTTP cache
+ * may keep them forever. `file` is relative to the version folder ('480p/seg_00003.ts').
+ */
+export const versionedMediaPath = (programId: number, version: number, file: string): string =>
+  `programs/${programId}/${versionFolder(version)}/${file}`;
+
 /** The ETag the server gives a media file: from its sha256, so a site can resume with If-Range on what the manifest says. */
 export const mediaEtag = (sha256: string): string => `"${sha256.slice(0, 32)}"`;
 
+/** A file the site must hold, relative to the media root: path 'programs/12/v2/480p/seg_00003.ts' is served at /media/programs/12/v2/480p/seg_00003.ts */
 export interface ManifestFile {
   path: string;
   size: number;

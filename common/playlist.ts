@@ -4,9 +4,10 @@ import {
   compiled, liveWindow,
   type ChannelTimelineInput, type CompiledTimeline, type TimelineSegment, type WindowOptions,
 } from './timeline.ts';
+import { versionFolder } from './manifest.ts';
 
 export interface MediaPlaylistOptions extends WindowOptions {
-  /** URL prefix of program media (default '/media/programs'): segment = <prefix>/<id>/<rung>/seg_00003.ts */
+  /** URL prefix of program media (default '/media/programs'): segment = <prefix>/<id>/v<version>/<rung>/seg_00003.ts */
   mediaPrefix?: string;
   /** Lowest EXT-X-TARGETDURATION announced (default 4, the house segment length) so it stays steady. */
   minTargetDuration?: number;
@@ -23,7 +24,8 @@ export function rungFor(rungs: string[], wanted: string): string {
 }
 
 function segmentUri(seg: TimelineSegment, rung: string, mediaPrefix = '/media/programs'): string {
-  return `${mediaPrefix}/${seg.programId}/${rungFor(seg.rungs, rung)}/${segmentFileName(seg.index)}`;
+  const file = `${rungFor(seg.rungs, rung)}/${segmentFileName(seg.index)}`;
+  return seg.version === undefined ? `${mediaPrefix}/${seg.programId}/${file}` : `${mediaPrefix}/${seg.programId}/${versionFolder(seg.version)}/${file}`;
 }
 
 function extinf(ms: number): string {

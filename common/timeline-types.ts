@@ -5,7 +5,13 @@
 /** What the timeline needs of a program: its segment durations (seconds, one list shared by every rung) and its rungs. */
 export interface TimelineProgram {
   id: number;
-  /** Segment durations in seconds, in order. Segment i of rung R is /media/programs/<id>/<R>/seg_<i padded to 5>.ts */
+  /**
+   * The output version these segments belong to (a folder v<n>: every transcode publishes a new one). Segment i of
+   * rung R is /media/programs/<id>/v<version>/<R>/seg_<i padded to 5>.ts. Absent only in hand-made inputs (tests of
+   * the timeline itself), which then name /media/programs/<id>/<R>/seg_....ts.
+   */
+  version?: number;
+  /** Segment durations in seconds, in order. */
   segments: number[];
   /** Rung names present, highest first, e.g. ['480p', '360p', '240p']. */
   rungs: string[];

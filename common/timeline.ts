@@ -38,6 +38,8 @@ export interface TimelineSegment {
   duration: number;
   /** Program whose file this is (the slate's program id for slate segments). */
   programId: number;
+  /** The output version of that program the file belongs to (see TimelineProgram.version). */
+  version?: number;
   /** Segment index in that program: file seg_<index padded to 5>.ts. */
   index: number;
   /** Rungs of the program, highest first (a missing rung falls back to rungs[0]). */
@@ -230,6 +232,7 @@ function segmentOfRun(run: Run, local: number): TimelineSegment {
   const base = {
     sequence: run.firstSequence + local,
     programId: src.program.id,
+    version: src.program.version,
     rungs: src.program.rungs,
     slate: run.slate,
     itemId: run.itemId,

@@ -13,6 +13,8 @@ import { pino } from 'pino';
 import { prettyTransport } from '../common/pretty-logs.ts';
 import { startAgent } from '../player/agent/agent.ts';
 import { DEMO_FOLLOW_MS, ensureDemoChannel, ensureDemoLibrary } from './demo.ts';
+import { currentVersion } from '../server/media/media-data.ts';
+import { versionedMediaPath } from '../common/manifest.ts';
 
 const config = loadConfig();
 const app = await startServer(config);
@@ -47,7 +49,9 @@ if (config.demo) {
   const whenReady = (id: number) => {
     follow = follow.then(async () => {
       const end = await waitForProgram(app.db, id, 60 * 60_000);
-      app.log.info({ programId: id, status: end.status, url: `${serverUrl}/media/programs/${id}/master.m3u8` }, 'demo lecture done');
+      const version = currentVersion(app.db, id);
+      const url = version === undefined ? null : `${serverUrl}/media/${versionedMediaPath(id, version, 'master.m3u8')}`;
+      app.log.info({ programId: id, status: end.status, url }, 'demo lecture done');
       if (end.status !== 'ready') return;
       announce(ensureDemoChannel(app, Date.now(), DEMO_FOLLOW_MS));
       tellSite();

@@ -45,6 +45,11 @@ export interface Config {
   backupDir: string;
   backupKeep: number;
   backupCron: string;
+  /**
+   * A superseded media version is kept at least this long after the switch (MEDIA_VERSION_GRACE_HOURS), so sites
+   * that fetched a manifest naming it can finish; longer while a channel's live window still names it.
+   */
+  mediaVersionGraceHours: number;
   /** Start background workers (transcode queue, cron jobs). Tests switch them on when they need them. */
   startWorkers: boolean;
   // Admission control (server/admission.ts): site routes answer 503 + Retry-After while a threshold below is
@@ -119,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     backupDir: path.resolve(env.BACKUP_DIR || path.join(dataDir, 'backups')),
     backupKeep: Math.max(1, int(env.BACKUP_KEEP, 7, 'BACKUP_KEEP')),
     backupCron: env.BACKUP_CRON || '15 3 * * *',
+    mediaVersionGraceHours: int(env.MEDIA_VERSION_GRACE_HOURS, 48, 'MEDIA_VERSION_GRACE_HOURS'),
     startWorkers: true,
     overloadMaxEventLoopDelayMs: int(env.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS, 1000, 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS'),
     overloadMaxEventLoopUtilization: fraction(env.OVERLOAD_MAX_EVENT_LOOP_UTILIZATION, 0, 'OVERLOAD_MAX_EVENT_LOOP_UTILIZATION'),

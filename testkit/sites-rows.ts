@@ -1,9 +1,11 @@
-// Catalog, channel and schedule rows as the media pipeline and the broadcast domain leave them (renditions,
-// segments, program_files with sha256), written straight into the real SQLite file: the manifest reads only
+// Catalog, channel and schedule rows as the media pipeline and the broadcast domain leave them (version 1 of the
+// output recorded through media-data: renditions, segments, program_files with sha256), written into the real SQLite file: the manifest reads only
 // these tables; the real pipeline end to end is covered by sites-manifest-media.test.ts.
 import type { FastifyInstance } from 'fastify';
+import type { RungName } from '../common/ladder.ts';
+import { recordOutputVersion, type OutputRecord } from '../server/media/media-data.ts';
 
-export function program(app: FastifyInstance, title: string, rungs: string[], segs: number[], opts: { published?: boolean } = {}) {
+export function program(app: FastifyInstance, title: string, rungs: RungName[], segs: number[], opts: { published?: boolean } = {}) {
   const now = new Date().toISOString();
   const id = Number(
     app.db
@@ -11,16 +13,17 @@ export function program(app: FastifyInstance, title: string, rungs: string[], se
       .run(title, segs.reduce((a, b) => a + b, 0), opts.published === false ? 0 : 1, now, now).lastInsertRowid,
   );
   const heights: Record<string, number> = { '720p': 720, '480p': 480, '360p': 360, '240p': 240 };
-  const file = app.db.prepare('INSERT INTO program_files (program_id, path, rung, size, sha256) VALUES (?, ?, ?, ?, ?)');
   const hash = (s: string) => s.padEnd(64, '0').slice(0, 64);
-  file.run(id, 'master.m3u8', null, 300, hash(`m${id}`));
-  file.run(id, 'poster.jpg', null, 9000, hash(`p${id}`));
+  const files: OutputRecord['files'] = [
+    { path: 'master.m3u8', rung: null, size: 300, sha256: hash(`m${id}`) },
+    { path: 'poster.jpg', rung: null, size: 9000, sha256: hash(`p${id}`) },
+  ];
   for (const r of rungs) {
-    app.db.prepare('INSERT INTO renditions (program_id, name, width, height, bandwidth) VALUES (?, ?, ?, ?, ?)').run(id, r, heights[r] * 16 / 9, heights[r], 500_000);
-    file.run(id, `${r}/index.m3u8`, r, 200, hash(`i${id}${r}`));
-    segs.forEach((_, i) => file.run(id, `${r}/seg_${String(i).padStart(5, '0')}.ts`, r, 1000 + i, hash(`s${id}${r}${i}`)));
+    files.push({ path: `${r}/index.m3u8`, rung: r, size: 200, sha256: hash(`i${id}${r}`) });
+    segs.forEach((_, i) => files.push({ path: `${r}/seg_${String(i).padStart(5, '0')}.ts`, rung: r, size: 1000 + i, sha256: hash(`s${id}${r}${i}`) }));
   }
-  segs.forEach((d, i) => app.db.prepare('INSERT INTO segments (program_id, seq, duration) VALUES (?, ?, ?)').run(id, i, d));
+  const renditions = rungs.map((r) => ({ name: r, width: (heights[r] * 16) / 9, height: heights[r], bandwidth: 500_000 }));
+  recordOutputVersion(app.db, id, 1, { renditions, segments: segs, files }, now);
   return id;
 }
 

@@ -108,7 +108,7 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
   };
 
   const rungsOf = (c: SiteCatalog | null, rel: string): string[] | null => {
-    const match = /^programs\/(\d+)\/master\.m3u8$/.exec(rel);
+    const match = /^programs\/(\d+)\/v\d+\/master\.m3u8$/.exec(rel);
     if (!match || !c) return null;
     return c.programs.find((p) => p.id === Number(match[1]))?.rungs ?? null;
   };
@@ -136,7 +136,7 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     const media = programMediaPath(mediaTail(req.url) ?? '');
     if (!media) {
       const shown = JSON.stringify(req.params['*'].slice(0, 120));
-      const message = `${shown} is not a media path like programs/12/240p/seg_00000.ts`;
+      const message = `${shown} is not a media path like programs/12/v1/240p/seg_00000.ts`;
       return reply.code(400).send({ error: { code: 'bad_request', message } });
     }
     const { path: rel, programId } = media;

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
   const { ensureAdmin, login } = await import('../../server/auth/users.ts');
   const { createRegion } = await import('../../server/sites/regions.ts');
   const { createSite, pairSite } = await import('../../server/sites/sites.ts');
+  const { recordOutputVersion } = await import('../../server/media/media-data.ts');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dyb-longpoll-'));
   const config = loadConfig({}, { dataDir, logLevel: 'error', startWorkers: false, demo: false, siteRateLimitPerMinute: 1000 });
   const app = await buildApp(config, { logger: false });
@@ -81,12 +82,11 @@ async function main(): Promise<void> {
   const program = (title: string, segs: number, published: number) => {
     const id = Number(db.prepare("INSERT INTO programs (title, status, duration, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?, ?)")
       .run(title, segs * 4, published, iso, iso).lastInsertRowid);
-    db.prepare("INSERT INTO renditions (program_id, name, width, height, bandwidth) VALUES (?, '240p', 426, 240, 300000)").run(id);
-    for (let i = 0; i < segs; i++) {
-      db.prepare('INSERT INTO segments (program_id, seq, duration) VALUES (?, ?, 4)').run(id, i);
-      db.prepare("INSERT INTO program_files (program_id, path, rung, size, sha256) VALUES (?, ?, '240p', 1000, ?)")
-        .run(id, `240p/seg_${String(i).padStart(5, '0')}.ts`, `${id}`.padEnd(64, 'a'));
-    }
+    const files = Array.from({ length: segs }, (_, i) => ({
+      path: `240p/seg_${String(i).padStart(5, '0')}.ts`, rung: '240p', size: 1000, sha256: `${id}`.padEnd(64, 'a'),
+    }));
+    const renditions = [{ name: '240p' as const, width: 426, height: 240, bandwidth: 300000 }];
+    recordOutputVersion(db, id, 1, { renditions, segments: Array<number>(segs).fill(4), files }, iso);
     return id;
   };
   const slate = program('台标', 8, 1);

@@ -21,6 +21,7 @@ import { buildApp } from '../../server/app.ts';
 import { createRegion } from '../../server/sites/regions.ts';
 import { createSite, pairSite } from '../../server/sites/sites.ts';
 import { RUNGS } from '../../common/manifest.ts';
+import { recordOutputVersion, type OutputRecord } from '../../server/media/media-data.ts';
 
 // autocannon ships no types: the little of its API used here.
 interface CannonRequest { headers?: Record<string, string> }
@@ -49,21 +50,21 @@ const iso = new Date(now).toISOString();
 const insertProgram = db.prepare(
   "INSERT INTO programs (title, status, duration, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?, ?)",
 );
-const insertFile = db.prepare('INSERT INTO program_files (program_id, path, rung, size, sha256) VALUES (?, ?, ?, ?, ?)');
-const insertSeg = db.prepare('INSERT INTO segments (program_id, seq, duration) VALUES (?, ?, ?)');
-const insertRendition = db.prepare('INSERT INTO renditions (program_id, name, width, height, bandwidth) VALUES (?, ?, ?, ?, ?)');
 function program(title: string, segs: number[], published: boolean): number {
   const id = Number(insertProgram.run(title, segs.reduce((a, b) => a + b, 0), published ? 1 : 0, iso, iso).lastInsertRowid);
   const sha = (s: string) => Buffer.from(s).toString('hex').padEnd(64, 'a').slice(0, 64);
-  insertFile.run(id, 'master.m3u8', null, 400, sha(`m${id}`));
-  insertFile.run(id, 'poster.jpg', null, 40_000, sha(`p${id}`));
+  const files: OutputRecord['files'] = [
+    { path: 'master.m3u8', rung: null, size: 400, sha256: sha(`m${id}`) },
+    { path: 'poster.jpg', rung: null, size: 40_000, sha256: sha(`p${id}`) },
+  ];
+  const renditions: OutputRecord['renditions'] = [];
   for (const rung of RUNGS) {
     const h = Number(rung.slice(0, -1));
-    insertRendition.run(id, rung, Math.round((h * 16) / 9), h, 1_000_000);
-    insertFile.run(id, `${rung}/index.m3u8`, rung, 9000, sha(`i${id}${rung}`));
-    segs.forEach((_, i) => insertFile.run(id, `${rung}/seg_${String(i).padStart(5, '0')}.ts`, rung, 400_000, sha(`s${id}${rung}${i}`)));
+    renditions.push({ name: rung, width: Math.round((h * 16) / 9), height: h, bandwidth: 1_000_000 });
+    files.push({ path: `${rung}/index.m3u8`, rung, size: 9000, sha256: sha(`i${id}${rung}`) });
+    segs.forEach((_, i) => files.push({ path: `${rung}/seg_${String(i).padStart(5, '0')}.ts`, rung, size: 400_000, sha256: sha(`s${id}${rung}${i}`) }));
   }
-  segs.forEach((d, i) => insertSeg.run(id, i, d));
+  recordOutputVersion(db, id, 1, { renditions, segments: segs, files }, iso);
   return id;
 }
 const programs = db.transaction(() => Array.from({ length: PROGRAMS }, (_, i) => program(`讲座 ${i + 1}`, Array(SEGMENTS).fill(4), true)))();

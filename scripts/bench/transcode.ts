@@ -25,7 +25,9 @@ import { probeSource, type SourceProbe } from '../../server/media/probe.ts';
 import { planLadder, type LadderPlan } from '../../server/media/ladder.ts';
 import { buildLadderArgs } from '../../server/media/transcode.ts';
 import { enqueueTranscode, waitForProgram } from '../../server/media/jobs.ts';
-import { programDir, sourcePath } from '../../server/media/store.ts';
+import { sourcePath, versionDir } from '../../server/media/store.ts';
+import { currentVersion } from '../../server/media/media-data.ts';
+import { versionedMediaPath } from '../../common/manifest.ts';
 import { makeClip } from '../../testkit/media.ts';
 
 function arg(name: string, fallback: number): number {
@@ -59,12 +61,12 @@ async function freePort(): Promise<number> {
 }
 
 /** Segment serving: the product's /media route vs a bare Node server answering from a Buffer vs nginx. */
-async function serving(base: string, programId: number, dir: string): Promise<void> {
+async function serving(base: string, programId: number, version: number, dir: string): Promise<void> {
   const rung = fs.readdirSync(dir).filter((n) => /^\d+p$/.test(n)).sort((a, b) => parseInt(b, 10) - parseInt(a, 10)).at(-2) ?? '240p';
   const rel = `${rung}/seg_00000.ts`;
   const bytes = fs.readFileSync(path.join(dir, rel));
   console.log(`\nserving ${rel} (${(bytes.length / 1024).toFixed(0)} KiB), ${CONNECTIONS} connections, ${SERVE} s each, 127.0.0.1`);
-  const product = await cannon('product GET /media/programs/:id/...', `${base}/media/programs/${programId}/${rel}`);
+  const product = await cannon('product GET /media/programs/:id/v<n>/...', `${base}/media/${versionedMediaPath(programId, version, rel)}`);
   const bare = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'video/mp2t', 'content-length': bytes.length });
     res.end(bytes);
@@ -189,7 +191,8 @@ async function product(work: string, source: string): Promise<{ m: Measure; via:
       await waitForProgram(app.db, id, 1000);
       programId = id;
     });
-    if (SERVE > 0) await serving(base, programId, programDir(config, programId));
+    const version = currentVersion(app.db, programId) ?? 1;
+    if (SERVE > 0) await serving(base, programId, version, versionDir(config, programId, version));
     return { m, via };
   } finally {
     await app.close();

@@ -241,6 +241,8 @@ export function unfrozenStartedItems(db: Db, channelId: number, nowMs: number): 
 /** A started item's layout as it aired (see aired_layouts); what the past is rebuilt from. */
 export interface AiredLayout {
   programId: number;
+  /** The output version it played (its files stay named, so the past never changes). */
+  version: number;
   segments: number[];
   rungs: string[];
 }
@@ -249,9 +251,10 @@ export interface AiredLayout {
 export function freezeItem(db: Db, itemId: number, aired: AiredLayout | null): void {
   db.prepare('UPDATE schedule_items SET aired_as = ? WHERE id = ?').run(aired ? 'program' : 'slate', itemId);
   if (aired) {
-    db.prepare('INSERT OR REPLACE INTO aired_layouts (item_id, program_id, segments, rungs) VALUES (?, ?, ?, ?)').run(
+    db.prepare('INSERT OR REPLACE INTO aired_layouts (item_id, program_id, version, segments, rungs) VALUES (?, ?, ?, ?, ?)').run(
       itemId,
       aired.programId,
+      aired.version,
       JSON.stringify(aired.segments),
       JSON.stringify(aired.rungs),
     );
@@ -261,12 +264,15 @@ export function freezeItem(db: Db, itemId: number, aired: AiredLayout | null): v
 /** Aired layouts of the given items. */
 export function airedLayouts(db: Db, itemIds: number[]): Map<number, AiredLayout> {
   const out = new Map<number, AiredLayout>();
-  const stmt = db.prepare<[number], { program_id: number; segments: string; rungs: string }>(
-    'SELECT program_id, segments, rungs FROM aired_layouts WHERE item_id = ?',
+  const stmt = db.prepare<[number], { program_id: number; version: number; segments: string; rungs: string }>(
+    'SELECT program_id, version, segments, rungs FROM aired_layouts WHERE item_id = ?',
   );
   for (const id of itemIds) {
     const r = stmt.get(id);
-    if (r) out.set(id, { programId: r.program_id, segments: JSON.parse(r.segments) as number[], rungs: JSON.parse(r.rungs) as string[] });
+    if (r) {
+      const layout = { segments: JSON.parse(r.segments) as number[], rungs: JSON.parse(r.rungs) as string[] };
+      out.set(id, { programId: r.program_id, version: r.version, ...layout });
+    }
   }
   return out;
 }

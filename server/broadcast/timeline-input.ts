@@ -52,17 +52,23 @@ export class NothingToPlayError extends AppError {
   }
 }
 
-/** A program as the timeline sees it: its segment layout, or null when it has no segments. */
-function layoutOf(db: Db, programId: number): TimelineProgram | null {
-  const { segments, rungs } = programLayout(db, programId);
-  return segments.length ? { id: programId, segments, rungs } : null;
+/** A program with an output: the timeline names the files of this version. */
+type VersionedProgram = TimelineProgram & { version: number };
+
+/** A program as the timeline sees it: its current version's segment layout, or null when it has no output. */
+function layoutOf(db: Db, programId: number): VersionedProgram | null {
+  const { segments, rungs, version } = programLayout(db, programId);
+  return segments.length && version !== undefined ? { id: programId, version, segments, rungs } : null;
 }
 
-/** Programs that may play publicly now (ready and published), among `ids`, with their layouts. */
-function publicPrograms(db: Db, ids: Iterable<number>): Map<number, TimelineProgram> {
-  const out = new Map<number, TimelineProgram>();
+/**
+ * Programs that may play publicly now (published, with an output), among `ids`, with their layouts. A program being
+ * transcoded again keeps playing its current version until the new one is published.
+ */
+function publicPrograms(db: Db, ids: Iterable<number>): Map<number, VersionedProgram> {
+  const out = new Map<number, VersionedProgram>();
   for (const p of programBriefs(db, ids).values()) {
-    if (p.status !== 'ready' || p.published !== 1) continue;
+    if (p.published !== 1) continue;
     const layout = layoutOf(db, p.id);
     if (layout) out.set(p.id, layout);
   }
@@ -111,7 +117,7 @@ function freezeStartedItems(db: Db, channelId: number, nowMs: number): void {
   db.transaction(() => {
     for (const r of started) {
       const p = r.program_id === null ? undefined : playable.get(r.program_id);
-      freezeItem(db, r.id, p ? { programId: p.id, segments: p.segments, rungs: p.rungs } : null);
+      freezeItem(db, r.id, p ? { programId: p.id, version: p.version, segments: p.segments, rungs: p.rungs } : null);
     }
   })();
 }
@@ -122,8 +128,9 @@ function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: number):
   freezeStartedItems(db, channelId, nowMs);
   const anchor = storedAnchor(db, channel);
   const rows = itemRecordsBetween(db, channelId, anchor.at, toMs);
-  // Started items play what they froze (their aired layout); the others play their program if it may play
-  // publicly now. Rows are by start, so a program that aired and plays again later keeps its aired layout.
+  // Started items play what they froze (their aired layout and version); the others play their program if it may
+  // play publicly now. Rows are by start, so a program that aired and plays again later in this input keeps its
+  // aired layout and version (one version per program per input: no item plays a mix of two transcodes).
   const aired = airedLayouts(
     db,
     rows.filter((r) => r.aired_as === 'program').map((r) => r.id),
@@ -137,7 +144,9 @@ function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: number):
     if (r.aired_as === 'program') {
       const a = aired.get(r.id);
       // Items frozen before aired_layouts existed: their program's layout as it is now.
-      return a ? { id: a.programId, segments: a.segments, rungs: a.rungs } : r.program_id === null ? null : layoutOf(db, r.program_id);
+      return a
+        ? { id: a.programId, version: a.version, segments: a.segments, rungs: a.rungs }
+        : r.program_id === null ? null : layoutOf(db, r.program_id);
     }
     return r.aired_as === null && r.program_id !== null ? (upcoming.get(r.program_id) ?? null) : null;
   });

@@ -3,7 +3,8 @@
 import type { Db } from '../db/connection.ts';
 import type { Program } from '../../common/api/catalog.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import { activeJobEta, renditionsOf } from '../media/media-data.ts';
+import { activeJobEta, currentVersion, renditionsOf } from '../media/media-data.ts';
+import { versionedMediaPath, versionFolder } from '../../common/manifest.ts';
 import type { ProgramFields } from './metadata.ts';
 import { buildProgramQuery, type ProgramFilter } from './search.ts';
 
@@ -36,11 +37,10 @@ interface ProgramRow {
 
 /** How the caller sees a program: operators get a signed preview URL (drafts play too), others do not. */
 export interface ViewOptions {
-  /** URL path of a program file under a signed, expiring grant; given for operators only. */
+  /** URL path of a program file (relative to /media/programs/<id>/, version folder first) under a signed, expiring grant; given for operators only. */
   preview?: (programId: number, file: string) => string;
 }
 
-const mediaUrl = (id: number, file: string) => `/media/programs/${id}/${file}`;
 
 export function programExists(db: Db, id: number): boolean {
   return db.prepare<[number], { one: number }>('SELECT 1 AS one FROM programs WHERE id = ?').get(id) !== undefined;
@@ -61,6 +61,14 @@ export function getProgram(db: Db, id: number, opts: ViewOptions = {}): ProgramV
     .map((r) => r.audience);
   const ready = row.status === 'ready';
   const renditions = ready ? renditionsOf(db, id) : [];
+  // Media URLs name the current output version: its bytes never change, so they may be cached for good.
+  const version = ready ? currentVersion(db, id) : undefined;
+  const inVersion = (file: string) => (version === undefined ? null : `${versionFolder(version)}/${file}`);
+  const mediaUrl = (file: string) => (version === undefined ? null : `/media/${versionedMediaPath(id, version, file)}`);
+  const preview = (file: string) => {
+    const f = inVersion(file);
+    return f && opts.preview ? opts.preview(id, f) : null;
+  };
   const eta = row.status === 'queued' || row.status === 'processing' ? activeJobEta(db, id) : null;
   // Open media paths only for published programs: a draft's media answer operators and signed URLs only.
   const open = ready && row.published === 1;
@@ -90,9 +98,9 @@ export function getProgram(db: Db, id: number, opts: ViewOptions = {}): ProgramV
     error: row.error,
     duration: row.duration,
     renditions,
-    poster: !ready || !row.poster ? null : open ? mediaUrl(row.id, row.poster) : (opts.preview?.(row.id, row.poster) ?? null),
-    hls: open ? mediaUrl(row.id, 'master.m3u8') : null,
-    previewUrl: ready && opts.preview ? opts.preview(row.id, 'master.m3u8') : null,
+    poster: !ready || !row.poster ? null : open ? mediaUrl(row.poster) : preview(row.poster),
+    hls: open ? mediaUrl('master.m3u8') : null,
+    previewUrl: ready ? preview('master.m3u8') : null,
     sourceName: row.source_name,
     sourceSize: row.source_size,
     createdAt: row.created_at,

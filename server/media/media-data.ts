@@ -4,9 +4,10 @@ import type { Db } from '../db/connection.ts';
 import type { Rendition } from '../../common/api/catalog.ts';
 import type { RungName } from '../../common/ladder.ts';
 
-/** One file of a program's published output, relative to /media/programs/<id>/. */
+/** One file of a version of a program's published output, relative to /media/programs/<id>/v<version>/. */
 export interface ProgramFileRow {
   programId: number;
+  version: number;
   path: string;
   rung: string | null;
   size: number;
@@ -21,34 +22,94 @@ export interface OutputRecord {
   files: Array<{ path: string; rung: string | null; size: number; sha256: string }>;
 }
 
-/** Replaces a program's output rows (call inside the publishing transaction). */
-export function replaceProgramOutput(db: Db, programId: number, out: OutputRecord): void {
+/** The program's current output version (the one not superseded), undefined when it has none. */
+export function currentVersion(db: Db, programId: number): number | undefined {
+  return db
+    .prepare<[number], { version: number }>('SELECT version FROM media_versions WHERE program_id = ? AND superseded_at IS NULL')
+    .get(programId)?.version;
+}
+
+/** The number the next publish of a program takes: one more than any it ever had that is still recorded. */
+export function nextVersion(db: Db, programId: number): number {
+  const row = db.prepare<[number], { n: number | null }>('SELECT max(version) AS n FROM media_versions WHERE program_id = ?').get(programId);
+  return (row?.n ?? 0) + 1;
+}
+
+/**
+ * Records a new current version of a program's output (call inside the publishing transaction): the previous one
+ * is marked superseded (its files stay listed and served until the collector removes it), the renditions and
+ * segment layout become the new version's.
+ */
+export function recordOutputVersion(db: Db, programId: number, version: number, out: OutputRecord, at: string): void {
+  db.prepare<[string, number]>('UPDATE media_versions SET superseded_at = ? WHERE program_id = ? AND superseded_at IS NULL').run(at, programId);
+  db.prepare<[number, number, string]>('INSERT INTO media_versions (program_id, version, published_at) VALUES (?, ?, ?)').run(
+    programId,
+    version,
+    at,
+  );
   db.prepare<[number]>('DELETE FROM renditions WHERE program_id = ?').run(programId);
   db.prepare<[number]>('DELETE FROM segments WHERE program_id = ?').run(programId);
-  db.prepare<[number]>('DELETE FROM program_files WHERE program_id = ?').run(programId);
   const rend = db.prepare<[number, string, number, number, number]>(
     'INSERT INTO renditions (program_id, name, width, height, bandwidth) VALUES (?, ?, ?, ?, ?)',
   );
   for (const x of out.renditions) rend.run(programId, x.name, x.width, x.height, x.bandwidth);
   const seg = db.prepare<[number, number, number]>('INSERT INTO segments (program_id, seq, duration) VALUES (?, ?, ?)');
   out.segments.forEach((d, i) => seg.run(programId, i, d));
-  const file = db.prepare<[number, string, string | null, number, string]>(
-    'INSERT INTO program_files (program_id, path, rung, size, sha256) VALUES (?, ?, ?, ?, ?)',
+  const file = db.prepare<[number, number, string, string | null, number, string]>(
+    'INSERT INTO program_files (program_id, version, path, rung, size, sha256) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  for (const f of out.files) file.run(programId, f.path, f.rung, f.size, f.sha256);
+  for (const f of out.files) file.run(programId, version, f.path, f.rung, f.size, f.sha256);
 }
 
 /** True when the program has a complete published output (a re-transcode keeps it until the new one is in). */
 export function hasPublishedOutput(db: Db, programId: number): boolean {
-  return db.prepare<[number], { one: number }>('SELECT 1 AS one FROM program_files WHERE program_id = ? LIMIT 1').get(programId) !== undefined;
+  return currentVersion(db, programId) !== undefined;
 }
 
-/** A prepared lookup of one output file (the media route's hot path). */
-export function makeProgramFileLookup(db: Db): (programId: number, file: string) => { size: number; sha256: string } | undefined {
-  const stmt = db.prepare<[number, string], { size: number; sha256: string }>(
-    'SELECT size, sha256 FROM program_files WHERE program_id = ? AND path = ?',
+/** A prepared lookup of one file of a kept version (the media route's hot path). */
+export function makeProgramFileLookup(db: Db): (programId: number, version: number, file: string) => { size: number; sha256: string } | undefined {
+  const stmt = db.prepare<[number, number, string], { size: number; sha256: string }>(
+    'SELECT size, sha256 FROM program_files WHERE program_id = ? AND version = ? AND path = ?',
   );
-  return (programId, file) => stmt.get(programId, file);
+  return (programId, version, file) => stmt.get(programId, version, file);
+}
+
+/** A superseded version, with when it was replaced (what the collector weighs). */
+export interface SupersededVersion {
+  programId: number;
+  version: number;
+  supersededAt: string;
+}
+
+/** Every superseded version still kept, oldest replacement first. */
+export function supersededVersions(db: Db): SupersededVersion[] {
+  return db
+    .prepare<[], SupersededVersion>(
+      `SELECT program_id AS programId, version, superseded_at AS supersededAt FROM media_versions
+        WHERE superseded_at IS NOT NULL ORDER BY superseded_at, program_id, version`,
+    )
+    .all();
+}
+
+/** Every version of every program still recorded, by program id (to spot folders nothing records). */
+export function recordedVersions(db: Db): Map<number, Set<number>> {
+  const out = new Map<number, Set<number>>();
+  const rows = db.prepare<[], { programId: number; version: number }>('SELECT program_id AS programId, version FROM media_versions').all();
+  for (const r of rows) {
+    let set = out.get(r.programId);
+    if (!set) out.set(r.programId, (set = new Set()));
+    set.add(r.version);
+  }
+  return out;
+}
+
+/** Forgets a superseded version (its files' rows go with it); never the current one. */
+export function forgetVersion(db: Db, programId: number, version: number): boolean {
+  return (
+    db
+      .prepare<[number, number]>('DELETE FROM media_versions WHERE program_id = ? AND version = ? AND superseded_at IS NOT NULL')
+      .run(programId, version).changes > 0
+  );
 }
 
 /** Renditions of a program, highest first. */
@@ -83,13 +144,20 @@ export function segmentDurations(db: Db, programId: number): number[] {
     .map((r) => r.duration);
 }
 
-/** Every output file of a program, by path. */
-export function programFiles(db: Db, programId: number): ProgramFileRow[] {
+/** Every file of one kept version of a program, by path. */
+export function versionFiles(db: Db, programId: number, version: number): ProgramFileRow[] {
   return db
-    .prepare<[number], ProgramFileRow>(
-      'SELECT program_id AS programId, path, rung, size, sha256 FROM program_files WHERE program_id = ? ORDER BY path',
+    .prepare<[number, number], ProgramFileRow>(
+      `SELECT program_id AS programId, version, path, rung, size, sha256 FROM program_files
+        WHERE program_id = ? AND version = ? ORDER BY path`,
     )
-    .all(programId);
+    .all(programId, version);
+}
+
+/** Every file of the program's current version, by path (empty when it has none). */
+export function programFiles(db: Db, programId: number): ProgramFileRow[] {
+  const version = currentVersion(db, programId);
+  return version === undefined ? [] : versionFiles(db, programId, version);
 }
 
 /** A number that changes whenever any program's output is published or removed (for manifest fingerprints). */
@@ -108,9 +176,11 @@ export interface ProgramLayout {
   segments: number[];
   /** Rung names, highest first. */
   rungs: string[];
+  /** The output version these segments are files of (undefined when the program has no output). */
+  version: number | undefined;
 }
 
-/** The segment layout of a program (empty lists when it has none). */
+/** The segment layout of a program's current version (empty lists when it has none). */
 export function programLayout(db: Db, programId: number): ProgramLayout {
-  return { segments: segmentDurations(db, programId), rungs: renditionNames(db, programId) };
+  return { segments: segmentDurations(db, programId), rungs: renditionNames(db, programId), version: currentVersion(db, programId) };
 }

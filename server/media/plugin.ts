@@ -7,30 +7,53 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { IdParams } from '../../common/api/shared.ts';
 import { Job, JobListQuery, JobPage, MediaFileParams, RetranscodeAccepted, SignedMediaFileParams } from '../../common/api/media.ts';
 import { ifNoneMatchHits } from '../../common/etag.ts';
-import { programBroadcastUse } from '../broadcast/repo.ts';
 import { makeProgramMediaStateLookup, programSourcePath } from '../catalog/repo.ts';
 import { conflict, errorSchema, notFound } from '../errors.ts';
 import { cancelJob, enqueueTranscode, JobWorker, listJobs, getJob } from './jobs.ts';
-import { hasPublishedOutput } from './media-data.ts';
+import { adoptUnversionedOutput } from './store.ts';
+import { collectOldVersions } from './versions.ts';
 import { refuseNonFinite } from '../catalog/paging.ts';
 import { loadPreviewSecret, verifyPreview } from './preview.ts';
-import { BufferCache, makeFileLookup, parseRange, readWhole, type ServedFile } from './serve.ts';
+import { BufferCache, IMMUTABLE, makeFileLookup, parseRange, PRIVATE, readWhole, splitVersionedFile, type ServedFile } from './serve.ts';
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 
 /** Files of one program stay small (playlists, posters, 4 s segments): hold up to 256 MB of them. */
 const CACHE_BYTES = 256 * 1024 * 1024;
 const CACHE_FILE_BYTES = 4 * 1024 * 1024;
-const NO_SUCH_FILE = 'No such media file: the program is unknown, not ready yet, not published, or has no file by that name.';
+/** How often superseded media versions are looked at for removal. */
+const COLLECT_EVERY_MS = 10 * 60_000;
+const NO_SUCH_FILE =
+  'No such media file: the program is unknown, has no output yet, is not published, or has no such version or file ' +
+  '(media paths are /media/programs/<id>/v<version>/<file>; an old version is removed once nothing names it).';
 
 export default async function mediaPlugin(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const worker = app.config.startWorkers
     ? new JobWorker({ db: app.db, config: app.config, log: app.log.child({ module: 'transcode' }) })
     : null;
+  // Output published before versions existed moves into its v1 folder (migration 009 recorded it as version 1).
+  const adopted = adoptUnversionedOutput(app.config);
+  if (adopted.length) app.log.info({ programs: adopted.length }, 'media output moved into version folders (v1)');
   if (worker) {
-    app.addHook('onReady', async () => worker.start());
-    app.addHook('onClose', async () => worker.stop());
+    // Old versions are collected next to the job loop: at start, then every few minutes (versions.ts has the rule).
+    let collector: NodeJS.Timeout | null = null;
+    const collect = () => {
+      try {
+        collectOldVersions(app.db, app.config, Date.now(), app.log.child({ module: 'media-versions' }));
+      } catch (err) {
+        app.log.error({ err }, 'collecting old media versions failed');
+      }
+    };
+    app.addHook('onReady', async () => {
+      worker.start();
+      collect();
+      collector = setInterval(collect, COLLECT_EVERY_MS).unref();
+    });
+    app.addHook('onClose', async () => {
+      if (collector) clearInterval(collector);
+      await worker.stop();
+    });
   }
 
   app.get(
@@ -100,10 +123,8 @@ export default async function mediaPlugin(fastify: FastifyInstance) {
       if (!sourcePath || !fs.existsSync(path.resolve(app.config.mediaDir, sourcePath))) {
         throw conflict('The source file of this program is not kept on the server: upload the file again.', 'no_source');
       }
-      // A ready program that is on air or still to be broadcast keeps its output: re-transcoding would take it
-      // off the air (its media 404 meanwhile) and make sites drop and fetch again what they hold for it.
-      const use = hasPublishedOutput(app.db, req.params.id) ? programBroadcastUse(app.db, req.params.id, Date.now()) : undefined;
-      if (use) throw conflict(`Program ${req.params.id} cannot be transcoded again now: ${use}. Take it off the schedule first.`, 'program_scheduled');
+      // A scheduled program may be transcoded again: the new output is a new version, the current one stays on air and
+      // served until the new one is published, and items that aired keep naming the version they played.
       const jobId = enqueueTranscode(app.db, req.params.id);
       worker?.kick();
       return reply.status(202).send({ id: req.params.id, status: 'queued' as const, jobId });
@@ -127,24 +148,28 @@ export default async function mediaPlugin(fastify: FastifyInstance) {
   };
 
   /**
-   * The file when this request may have it: published lectures and station cards are open to everyone (set-top boxes,
-   * hls.js, sites); a draft only to an operator's token or a valid signed grant.
+   * The file when this request may have it, and whether it is a draft's: published lectures and station cards are
+   * open to everyone (set-top boxes, hls.js, sites, relays); a draft only to an operator's token or a valid signed
+   * grant. Any kept version is served, also while the program is being transcoded again (it is still on air).
    */
-  async function resolve(req: FastifyRequest, reply: FastifyReply, rawId: string, file: string, grant: string | null) {
+  async function resolve(req: FastifyRequest, reply: FastifyReply, rawId: string, tail: string, grant: string | null) {
     const id = /^[1-9]\d{0,15}$/.test(rawId) ? Number(rawId) : NaN;
     const state = Number.isSafeInteger(id) ? mediaState(id) : undefined;
-    if (!state || state.status !== 'ready') return undefined;
+    const named = splitVersionedFile(tail);
+    if (!state || !named) return undefined;
     const open = state.published || state.kind !== 'lecture';
     const allowed =
       grant !== null ? verifyPreview(secret, id, grant, Date.now()) : open || (await isOperator(req, reply));
-    return allowed ? lookup(id, file) : undefined;
+    const file = allowed ? lookup(id, named.version, named.file) : undefined;
+    return file && { file, draft: !open };
   }
 
-  const send = async (req: FastifyRequest, reply: FastifyReply, file: ServedFile | undefined, privateCopy: boolean) => {
-    if (!file) throw notFound(NO_SUCH_FILE);
+  const send = async (req: FastifyRequest, reply: FastifyReply, found: { file: ServedFile; draft: boolean } | undefined) => {
+    if (!found) throw notFound(NO_SUCH_FILE);
+    const { file } = found;
     reply.header('content-type', file.contentType);
     // A draft's bytes must not sit in shared caches between the operator and the server.
-    reply.header('cache-control', privateCopy ? file.cacheControl.replace('public', 'private') : file.cacheControl);
+    reply.header('cache-control', found.draft ? PRIVATE : IMMUTABLE);
     reply.header('etag', file.etag);
     reply.header('accept-ranges', 'bytes');
     if (ifNoneMatchHits(req.headers['if-none-match'], file.etag)) return reply.status(304).send();
@@ -169,7 +194,7 @@ export default async function mediaPlugin(fastify: FastifyInstance) {
     let buf = cache.get(key);
     if (!buf && cache.fits(file.size)) {
       buf = await readWhole(file.absPath);
-      if (!buf || buf.length !== file.size) throw notFound('The media file is being replaced; ask again in a moment.');
+      if (!buf || buf.length !== file.size) throw notFound('The media file was just removed (an old version nothing names any more).');
       cache.set(key, buf);
     }
     if (buf) return reply.send(range.kind === 'partial' ? buf.subarray(start, end + 1) : buf);
@@ -183,13 +208,12 @@ export default async function mediaPlugin(fastify: FastifyInstance) {
     schema: {
       tags: ['media'],
       summary:
-        'HLS files of a ready program: master.m3u8, <rung>/index.m3u8, <rung>/seg_NNNNN.ts, poster.jpg (Range, ETag, HEAD); ' +
-        'open for published programs, drafts need an operator token',
+        'HLS files of one version of a program: v<n>/master.m3u8, v<n>/<rung>/index.m3u8, v<n>/<rung>/seg_NNNNN.ts, v<n>/poster.jpg ' +
+        '(Range, ETag, HEAD; immutable); open for published programs, drafts need an operator token (private, no-store)',
       params: MediaFileParams,
     },
     handler: async (req, reply) => {
-      const file = await resolve(req, reply, req.params.id, req.params['*'], null);
-      return send(req, reply, file, false);
+      return send(req, reply, await resolve(req, reply, req.params.id, req.params['*'], null));
     },
   });
 
@@ -203,8 +227,7 @@ export default async function mediaPlugin(fastify: FastifyInstance) {
       params: SignedMediaFileParams,
     },
     handler: async (req, reply) => {
-      const file = await resolve(req, reply, req.params.id, req.params['*'], req.params.grant);
-      return send(req, reply, file, true);
+      return send(req, reply, await resolve(req, reply, req.params.id, req.params['*'], req.params.grant));
     },
   });
 }

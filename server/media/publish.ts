@@ -1,12 +1,16 @@
 // The one publish path for finished output (transcoded lectures, channel cards, the house slate): the build folder
-// is walked once (size and sha256 of every file), renamed into place whole, then recorded in one transaction with
-// the program becoming `ready`. Readers see the old output or the new one, never half of either.
+// is walked once (size and sha256 of every file), renamed into place whole as a NEW version folder
+// (programs/<id>/v<n>/), then recorded in one transaction with the program becoming `ready`. The previous version
+// stays on disk and served, unchanged, until the collector (versions.ts) finds nothing names it any more, so a
+// URL always means the same bytes and readers see the old output or the new one, never half of either.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/connection.ts';
 import { markProgramReady } from '../catalog/repo.ts';
-import { replaceProgramOutput, type OutputRecord } from './media-data.ts';
+import { listChannels } from '../broadcast/repo.ts';
+import { invalidateChannel } from '../broadcast/timeline-input.ts';
+import { nextVersion, recordOutputVersion, type OutputRecord } from './media-data.ts';
 import { publishDir } from './store.ts';
 
 export type OutputFile = OutputRecord['files'][number];
@@ -47,13 +51,21 @@ export interface Publication {
   alsoInTransaction?: () => void;
 }
 
-/** Publishes a finished output: files into place, then rows, in that order (a crash between leaves the old rows). */
-export function publishOutput(db: Db, config: { mediaDir: string }, p: Publication, at = new Date().toISOString()): void {
+/**
+ * Publishes a finished output as the program's next version: files into place, then rows, in that order (a crash
+ * between leaves an unrecorded folder that the next publish of the program replaces). Returns the version number.
+ */
+export function publishOutput(db: Db, config: { mediaDir: string }, p: Publication, at = new Date().toISOString()): number {
   const files = listOutputFiles(p.builtDir);
-  publishDir(config, p.builtDir, p.programId);
+  const version = nextVersion(db, p.programId);
+  publishDir(config, p.builtDir, p.programId, version);
   db.transaction(() => {
-    replaceProgramOutput(db, p.programId, { renditions: p.renditions, segments: p.segments, files });
+    recordOutputVersion(db, p.programId, version, { renditions: p.renditions, segments: p.segments, files }, at);
     markProgramReady(db, p.programId, { duration: p.duration, poster: p.poster, probe: p.probe }, at);
     p.alsoInTransaction?.();
   })();
+  // Compiled channel timelines hold the layout and version of what they play: upcoming items take the new version
+  // at once (items that aired keep theirs).
+  for (const channel of listChannels(db)) invalidateChannel(db, channel.id);
+  return version;
 }

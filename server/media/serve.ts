@@ -1,11 +1,12 @@
-// Serving a ready program's files: a hot path (every site and TV fetches segments), kept lean.
-// Only files listed in program_files of a `ready` program are served (plugin.ts checks who may have them), so there is no path to
-// traverse; the ETag is the file's sha256 from that list (strong, same on every node).
-import { mediaEtag } from '../../common/manifest.ts';
+// Serving a program's files: a hot path (every site and TV fetches segments), kept lean.
+// Only files listed in program_files of a kept version are served (plugin.ts checks who may have them), so there is no
+// path to traverse; the ETag is the file's sha256 from that list (strong, same on every node). A version's bytes never
+// change (publish.ts writes every output to a new version folder), so every file of it may be cached forever.
+import { mediaEtag, parseVersionFolder } from '../../common/manifest.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/connection.ts';
-import { programDir } from './store.ts';
+import { versionDir } from './store.ts';
 import { makeProgramFileLookup } from './media-data.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -14,11 +15,16 @@ const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
 };
 
-/** Segments never change under their name while the program is ready; playlists are re-read often. */
-export function cacheControlFor(file: string): string {
-  if (file.endsWith('.ts')) return 'public, max-age=31536000, immutable';
-  if (file.endsWith('.jpg')) return 'public, max-age=3600';
-  return 'public, max-age=5';
+/** Every file of a published version: the bytes behind its URL never change, so shared caches keep it for good. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** A draft's files: for the operator's browser only, never stored (a relay or CDN must not keep them). */
+export const PRIVATE = 'private, no-store';
+
+/** The program file a media path tail names: 'v2/480p/seg_00003.ts' -> version 2, file '480p/seg_00003.ts'. */
+export function splitVersionedFile(tail: string): { version: number; file: string } | undefined {
+  const slash = tail.indexOf('/');
+  const version = slash > 0 ? parseVersionFolder(tail.slice(0, slash)) : undefined;
+  return version === undefined ? undefined : { version, file: tail.slice(slash + 1) };
 }
 
 export type RangeResult = { kind: 'all' } | { kind: 'partial'; start: number; end: number } | { kind: 'unsatisfiable' };
@@ -52,7 +58,6 @@ export interface ServedFile {
   size: number;
   etag: string;
   contentType: string;
-  cacheControl: string;
 }
 
 /**
@@ -94,23 +99,22 @@ export class BufferCache {
   }
 }
 
-/** Looks a published output file up (the caller has checked the program is ready and may be served). */
+/** Looks a file of a kept version up (the caller has checked the program may be served to this request). */
 export function makeFileLookup(db: Db, config: { mediaDir: string }) {
   const fileRow = makeProgramFileLookup(db);
-  return (programId: number, file: string): ServedFile | undefined => {
-    const row = fileRow(programId, file);
+  return (programId: number, version: number, file: string): ServedFile | undefined => {
+    const row = fileRow(programId, version, file);
     if (!row) return undefined;
     return {
-      absPath: path.join(programDir(config, programId), file),
+      absPath: path.join(versionDir(config, programId, version), file),
       size: row.size,
       etag: mediaEtag(row.sha256),
       contentType: CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-      cacheControl: cacheControlFor(file),
     };
   };
 }
 
-/** Reads a whole file (for the cache); undefined when it vanished (a re-transcode replaced the folder). */
+/** Reads a whole file (for the cache); undefined when it vanished (the collector removed its version). */
 export async function readWhole(file: string): Promise<Buffer | undefined> {
   try {
     return await fs.promises.readFile(file);

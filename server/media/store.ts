@@ -2,14 +2,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { parseVersionFolder, versionFolder } from '../../common/manifest.ts';
 
 interface MediaConfig {
   mediaDir: string;
 }
 
-/** Published HLS output of a program: what /media/programs/:id/ serves. */
+/** A program's media folder: one sub-folder per kept output version (v1, v2, ...). */
 export function programDir(config: MediaConfig, id: number): string {
   return path.join(config.mediaDir, 'programs', String(id));
+}
+
+/** One version of a program's output: what /media/programs/:id/v<version>/ serves. Never changed once published. */
+export function versionDir(config: MediaConfig, id: number, version: number): string {
+  return path.join(programDir(config, id), versionFolder(version));
 }
 
 /** The kept original upload of a program (re-transcodes start from it). */
@@ -49,19 +55,63 @@ export function removeTmpDirs(config: MediaConfig, prefix = ''): string[] {
 }
 
 /**
- * Moves a finished build folder into place as the program's output. Same filesystem, so each rename is
- * atomic; an older output is moved aside first and removed after, so readers never see a half folder.
+ * Moves a finished build folder into place as a new version of the program's output (one atomic rename on the
+ * same filesystem). A folder already there was left by a publish that crashed before its rows were written
+ * (the version number is taken again): it is set aside and removed first.
  */
-export function publishDir(config: MediaConfig, built: string, id: number): void {
-  const target = programDir(config, id);
+export function publishDir(config: MediaConfig, built: string, id: number, version: number): void {
+  const target = versionDir(config, id, version);
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  let aside: string | null = null;
   if (fs.existsSync(target)) {
-    aside = path.join(tmpRoot(config), `old-${id}-${crypto.randomBytes(4).toString('hex')}`);
+    const aside = path.join(tmpRoot(config), `old-${id}-${crypto.randomBytes(4).toString('hex')}`);
+    fs.mkdirSync(tmpRoot(config), { recursive: true });
     fs.renameSync(target, aside);
+    fs.rmSync(aside, { recursive: true, force: true });
   }
   fs.renameSync(built, target);
-  if (aside) fs.rmSync(aside, { recursive: true, force: true });
+}
+
+/** Removes one version folder of a program (the collector's delete); the bytes are gone for good. */
+export function removeVersionDir(config: MediaConfig, id: number, version: number): void {
+  fs.rmSync(versionDir(config, id, version), { recursive: true, force: true });
+}
+
+/** Version folders present on disk for a program (v<n> names only), ascending. */
+export function versionsOnDisk(config: MediaConfig, id: number): number[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(programDir(config, id));
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => parseVersionFolder(n) ?? []).sort((a, b) => a - b);
+}
+
+/**
+ * Output published before versions existed sits directly in programs/<id>/ and is version 1 (migration 009):
+ * each top-level entry that is not a version folder is moved into v1/. Entry by entry, so a crash half-way is
+ * finished by the next start. Returns the program ids it moved anything for.
+ */
+export function adoptUnversionedOutput(config: MediaConfig): number[] {
+  const root = path.join(config.mediaDir, 'programs');
+  let ids: string[];
+  try {
+    ids = fs.readdirSync(root);
+  } catch {
+    return [];
+  }
+  const moved: number[] = [];
+  for (const name of ids) {
+    if (!/^[1-9]\d*$/.test(name)) continue;
+    const dir = path.join(root, name);
+    const loose = fs.readdirSync(dir).filter((e) => parseVersionFolder(e) === undefined);
+    if (loose.length === 0) continue;
+    const v1 = path.join(dir, versionFolder(1));
+    fs.mkdirSync(v1, { recursive: true });
+    for (const e of loose) if (!fs.existsSync(path.join(v1, e))) fs.renameSync(path.join(dir, e), path.join(v1, e));
+    moved.push(Number(name));
+  }
+  return moved;
 }
 
 /** Deletes everything the media store holds for a program (output and source). */

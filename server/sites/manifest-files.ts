@@ -1,15 +1,10 @@
 // Pure: which files a site must hold, at which rung, and from when. No I/O, no clock.
 import { RUNGS, type ManifestFile, type Rung } from '../../common/manifest.ts';
-import type { ChannelTimelineInput } from '../../common/timeline-types.ts';
+import { versionedMediaPath } from '../../common/manifest.ts';
+import type { ChannelTimelineInput, TimelineProgram } from '../../common/timeline-types.ts';
+import type { ProgramFileRow } from '../media/media-data.ts';
 
-/** A row of program_files: path relative to /media/programs/<programId>/. */
-export interface ProgramFileRow {
-  programId: number;
-  path: string;
-  rung: string | null;
-  size: number;
-  sha256: string;
-}
+export type { ProgramFileRow };
 
 const rank = (rung: string) => RUNGS.indexOf(rung as Rung);
 
@@ -28,8 +23,8 @@ export function filesAtRung(files: readonly ProgramFileRow[], rung: string | und
   return files.filter((f) => f.rung === null || f.rung === rung);
 }
 
-/** Path relative to the media root, as the agent fetches it under /media/. */
-export const mediaPath = (f: Pick<ProgramFileRow, 'programId' | 'path'>) => `programs/${f.programId}/${f.path}`;
+/** Path relative to the media root, as the agent fetches it under /media/: the file in its version's folder. */
+export const mediaPath = (f: Pick<ProgramFileRow, 'programId' | 'version' | 'path'>) => versionedMediaPath(f.programId, f.version, f.path);
 
 const SEGMENT = /(?:^|\/)seg_(\d+)\.ts$/;
 
@@ -41,8 +36,8 @@ export function segmentIndex(path: string): number | undefined {
 
 export interface RequiredInput {
   channels: readonly ChannelTimelineInput[];
-  /** Every file of each program referenced (scheduled programs and slates), by program id. */
-  files: ReadonlyMap<number, readonly ProgramFileRow[]>;
+  /** Every file of the version of a program a timeline names (scheduled programs and slates). */
+  files: (program: Pick<TimelineProgram, 'id' | 'version'>) => readonly ProgramFileRow[];
   /** The rung held of each program. */
   rungs: ReadonlyMap<number, string | undefined>;
   fromMs: number;
@@ -62,18 +57,18 @@ export function requiredFiles(input: RequiredInput): ManifestFile[] {
     if (!prev || (prev.neededAt ?? Infinity) > at)
       needed.set(key, { path: key, size: f.size, sha256: f.sha256, programId: f.programId, neededAt: at });
   };
-  const wholeProgram = (programId: number, at: number) => {
-    for (const f of filesAtRung(input.files.get(programId) ?? [], input.rungs.get(programId))) need(f, at);
+  const wholeProgram = (program: TimelineProgram, at: number) => {
+    for (const f of filesAtRung(input.files(program), input.rungs.get(program.id))) need(f, at);
   };
 
   for (const channel of input.channels) {
-    wholeProgram(channel.slate.id, input.fromMs);
+    wholeProgram(channel.slate, input.fromMs);
     for (const item of channel.items) {
       if (item.end <= input.fromMs || item.start >= input.toMs || item.programId === null) continue;
       const program = channel.programs[item.programId];
       if (!program) continue; // not ready: the slate plays
       const rung = input.rungs.get(item.programId);
-      const files = filesAtRung(input.files.get(item.programId) ?? [], rung);
+      const files = filesAtRung(input.files(program), rung);
       // When each segment goes on air: the item's start plus the durations before it.
       const startOf: number[] = [];
       let t = item.start;

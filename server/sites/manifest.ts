@@ -18,11 +18,11 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Db } from '../db/connection.ts';
 import type { ManifestChannel, ManifestProgram, Rung, SiteCatalog, SiteManifest } from '../../common/manifest.ts';
-import type { ChannelTimelineInput } from '../../common/timeline-types.ts';
+import type { ChannelTimelineInput, TimelineProgram } from '../../common/timeline-types.ts';
 import { CATEGORIES } from '../../content/taxonomy.ts';
 import { broadcastFingerprint, channelHeader, channelIdsReaching } from '../broadcast/repo.ts';
 import { catalogFingerprint, programGuideFields, publishedReadyLectures } from '../catalog/repo.ts';
-import { outputFingerprint, programFiles, renditionNames } from '../media/media-data.ts';
+import { outputFingerprint, programFiles, renditionNames, versionFiles } from '../media/media-data.ts';
 import { filesAtRung, heldRung, mediaPath, requiredFiles, type ProgramFileRow } from './manifest-files.ts';
 import { effectiveRelayUrl, pathIds } from './regions.ts';
 import { manifestQuestionnaires, questionnairesFingerprint } from '../questionnaires/manifest-part.ts';
@@ -90,8 +90,16 @@ export function channelsForRegion(db: Db, regionPath: string): number[] {
   return channelIdsReaching(db, pathIds(regionPath));
 }
 
-function filesOf(db: Db, ids: number[]): Map<number, ProgramFileRow[]> {
-  return new Map(ids.map((id) => [id, programFiles(db, id)]));
+/** The files of the version each timeline program names (one query per program and version). */
+function timelineFiles(db: Db): (program: Pick<TimelineProgram, 'id' | 'version'>) => ProgramFileRow[] {
+  const byKey = new Map<string, ProgramFileRow[]>();
+  return (program) => {
+    if (program.version === undefined) return [];
+    const key = `${program.id}/${program.version}`;
+    let rows = byKey.get(key);
+    if (!rows) byKey.set(key, (rows = versionFiles(db, program.id, program.version)));
+    return rows;
+  };
 }
 
 function buildChannelsPart(db: Db, timelineFor: TimelineSource, log: ManifestLog, channelIds: number[], maxRung: Rung, fromMs: number, toMs: number, now: number) {
@@ -128,7 +136,7 @@ function buildChannelsPart(db: Db, timelineFor: TimelineSource, log: ManifestLog
   }
   const ids = [...new Set(timelines.flatMap((t) => [t.slate.id, ...Object.keys(t.programs).map(Number)]))];
   const rungs = new Map(ids.map((id) => [id, heldRung(renditionNames(db, id), maxRung)]));
-  const required = requiredFiles({ channels: timelines, files: filesOf(db, ids), rungs, fromMs, toMs });
+  const required = requiredFiles({ channels: timelines, files: timelineFiles(db), rungs, fromMs, toMs });
   return { channels, required };
 }
 

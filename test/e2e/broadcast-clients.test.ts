@@ -21,7 +21,7 @@ const CHROMIUM_ARGS = [
 ];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The program id in a segment URL (/media/programs/<id>/<rung>/seg_N.ts). */
+/** The program id in a segment URL (/media/programs/<id>/v<n>/<rung>/seg_N.ts). */
 const programOf = (url: string) => Number(/\/media\/programs\/(\d+)\//.exec(url)?.[1] ?? NaN);
 
 /** How many times consecutive entries change program (each change is a stitched boundary). */

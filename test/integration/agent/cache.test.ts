@@ -79,7 +79,7 @@ t.test('a requested lecture downloads at the bandwidth cap, with progress, and i
   t.ok(bytes > 150_000, `a few hundred KB to fetch (${bytes} bytes)`);
 
   const before = await (await fetch(`${a.url}/local/catalog`)).json();
-  t.match(before.items.find((i: { id: number }) => i.id === programId), { held: false, download: null, hls: `/media/programs/${programId}/master.m3u8` });
+  t.match(before.items.find((i: { id: number }) => i.id === programId), { held: false, download: null, hls: `/media/programs/${programId}/v1/master.m3u8` });
 
   const transfers: Array<{ received: number; transferMs: number }> = [];
   a.sync.on('downloaded', (e: { received: number; transferMs: number }) => transfers.push(e));
@@ -220,9 +220,9 @@ t.test('corrupt or missing files are detected and fetched again; held files play
     const body = Buffer.from(await res.arrayBuffer());
     if (!f.path.endsWith('master.m3u8')) t.equal(sha(body), f.sha256);
   }
-  const master = await (await fetch(`${a.url}/media/programs/${programId}/master.m3u8`)).text();
+  const master = await (await fetch(`${a.url}/media/programs/${programId}/v1/master.m3u8`)).text();
   t.match(master, /#EXT-X-STREAM-INF/, 'the on-demand master playlist is served offline');
-  const missing = await fetch(`${a.url}/media/programs/${programId}/720p/seg_00000.ts`);
+  const missing = await fetch(`${a.url}/media/programs/${programId}/v1/720p/seg_00000.ts`);
   t.equal(missing.status, 503);
   t.match(await missing.json(), { error: { code: 'offline' } });
   t.equal((await (await fetch(`${a.url}/local/status`)).json()).online, false);

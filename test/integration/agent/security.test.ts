@@ -73,11 +73,11 @@ t.test('the /media proxy passes program files only, and never takes the token el
   t.same(forwarded, [], 'none of them reached the server');
 
   // Program files still stream through (not held yet), the rung subfolder included.
-  const master = await rawGet(a.url, `/media/programs/${programId}/master.m3u8`);
+  const master = await rawGet(a.url, `/media/programs/${programId}/v1/master.m3u8`);
   t.equal(master.status, 200, 'the master playlist streams through');
   const media = /^(\d+p\/index\.m3u8)$/m.exec(master.body)?.[1];
   t.ok(media, 'the master names a rung playlist in its folder');
-  t.equal((await rawGet(a.url, `/media/programs/${programId}/${media}`)).status, 200, 'the rung playlist streams through');
+  t.equal((await rawGet(a.url, `/media/programs/${programId}/v1/${media}`)).status, 200, 'the rung playlist streams through');
   t.same(link.seen.slice(before).map((s) => s.path.split('/').slice(0, 4).join('/')).filter((p) => !p.startsWith(`/media/programs/${programId}`)), [], 'only program media was asked of the server');
 });
 

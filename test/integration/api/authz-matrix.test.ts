@@ -83,10 +83,10 @@ const MATRIX: Record<string, Probe[]> = {
   'PATCH /api/series/:id':                         [p(OPERATOR_WRITE, { params: { id: 'series' } })],
   'DELETE /api/series/:id':                        [p(OPERATOR_WRITE, { params: { id: 'series' } })],
   // --- media: published programs open to all (set-top boxes, hls.js); a draft's media for operators only
-  'GET /media/programs/:id/*':                     [p(PUBLIC, { params: { id: 'program', '*': '=master.m3u8' } }),
-                                                    p('hidden hidden hidden 2xx    hidden hidden', { params: { id: 'draft', '*': '=master.m3u8' } })],
+  'GET /media/programs/:id/*':                     [p(PUBLIC, { params: { id: 'program', '*': '=v1/master.m3u8' } }),
+                                                    p('hidden hidden hidden 2xx    hidden hidden', { params: { id: 'draft', '*': '=v1/master.m3u8' } })],
   // A signed preview grant is checked, not the caller: a forged one is refused to everybody.
-  'GET /media/signed/:grant/programs/:id/*':       [p('hidden hidden hidden hidden hidden hidden', { params: { grant: '=4102444800000.forged', id: 'draft', '*': '=master.m3u8' } })],
+  'GET /media/signed/:grant/programs/:id/*':       [p('hidden hidden hidden hidden hidden hidden', { params: { grant: '=4102444800000.forged', id: 'draft', '*': '=v1/master.m3u8' } })],
   // --- the console: its page and bundles are public (the data behind them is not); tus uploads for operators
   'GET /':                                         [p(PUBLIC)],
   'GET /*':                                        [p(PUBLIC, { params: { '*': '=library' } })],

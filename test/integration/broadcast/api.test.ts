@@ -43,7 +43,7 @@ function checkMediaPlaylist(t: Test, text: string, what: string): Parsed {
     text.startsWith('#EXTM3U\n') &&
     m.segments.length >= 3 &&
     !m.segments[0].discontinuity && // no leading discontinuity (Kodi)
-    m.segments.every((s) => s.duration > 0 && Math.round(s.duration) <= m.targetDuration && /^\/media\/programs\/\d+\/\w+\/seg_\d{5}\.ts$/.test(s.uri)) &&
+    m.segments.every((s) => s.duration > 0 && Math.round(s.duration) <= m.targetDuration && /^\/media\/programs\/\d+\/v\d+\/\w+\/seg_\d{5}\.ts$/.test(s.uri)) &&
     m.segments.every((s, i) => !s.discontinuity || s.dateTimeString) &&
     Number.isInteger(m.mediaSequence) && Number.isInteger(m.discontinuitySequence);
   t.ok(ok, `${what}: parses and is well formed`, ok ? {} : { text });
@@ -93,7 +93,7 @@ t.test('broadcast API', async (t) => {
   const slateId = withSlate.slate.programId as number;
   const slateRungs = (app.db.prepare('SELECT name FROM renditions WHERE program_id = ? ORDER BY height').all(slateId) as Array<{ name: string }>).map((r) => r.name);
   t.same(slateRungs.sort(), [...RUNG_NAMES].sort(), 'slate in every house rung');
-  const slateSeg = await inject('GET', `/media/programs/${slateId}/240p/seg_00000.ts`, {});
+  const slateSeg = await inject('GET', `/media/programs/${slateId}/v1/240p/seg_00000.ts`, {});
   t.equal(slateSeg.statusCode, 200, 'slate media served');
 
   // Regions: the reach of a channel (issue 4's contract).
@@ -321,7 +321,7 @@ t.test('broadcast API', async (t) => {
     t.match(res.headers['content-type'], /application\/vnd\.apple\.mpegurl/);
     const m = checkMediaPlaylist(t, res.body, `live ${rung}`);
     // The lecture has only 240p: every rung plays it from its highest (only) rung.
-    t.ok(m.segments.some((seg) => seg.uri.startsWith(`/media/programs/${lecture}/240p/`)), `${rung}: the lecture, at its own rung`);
+    t.ok(m.segments.some((seg) => seg.uri.startsWith(`/media/programs/${lecture}/v1/240p/`)), `${rung}: the lecture, at its own rung`);
     const again304 = await inject('GET', `/live/channels/${ch2.id}/${rung}.m3u8`, { 'if-none-match': String(res.headers.etag) });
     t.ok(again304.statusCode === 304 || again304.headers.etag !== res.headers.etag, 'ETag honoured (304 unless the window moved)');
   }
@@ -353,7 +353,7 @@ t.test('broadcast API', async (t) => {
   app.db.prepare("UPDATE programs SET status = 'ready' WHERE id = ?").run(lecture);
   await new Promise((r) => setTimeout(r, Math.max(0, t1 + 2600 - Date.now())));
   const afterStart = await inject('GET', `/live/channels/${ch1.id}/240p.m3u8`, {});
-  t.ok(afterStart.body.includes(`/media/programs/${lecture}/240p/seg_00000.ts`), 'ready by its start: it plays', { text: afterStart.body });
+  t.ok(afterStart.body.includes(`/media/programs/${lecture}/v1/240p/seg_00000.ts`), 'ready by its start: it plays', { text: afterStart.body });
 
   // Every playlist of the next minutes (program, not-ready item, gap, boundaries) parses; counters never go back.
   const t0 = Date.now() + 6000;

@@ -33,6 +33,6 @@ t.test('demo channel: days of back-to-back items, extended without overlap or du
 
   const live = await s.app.inject({ method: 'GET', url: `/live/channels/${id}/240p.m3u8` });
   t.equal(live.statusCode, 200, 'the channel is on air');
-  t.match(live.body, new RegExp(`/media/programs/(${a}|${b})/240p/seg_`), 'playing a demo lecture');
+  t.match(live.body, new RegExp(`/media/programs/(${a}|${b})/v1/240p/seg_`), 'playing a demo lecture');
   t.equal((await s.app.inject({ method: 'GET', url: '/api/channels' })).json()[0].number, DEMO_CHANNEL_NUMBER);
 });

@@ -65,6 +65,7 @@ t.test('a new channel plays at once; deleting a program after it aired moves no 
   t.ok(
     parse(atOnce.body).segments.every((x) => x.uri.startsWith(`/media/programs/${card.programId}/`)),
     'the house slate fills the gap',
+    { text: atOnce.body },
   );
   const channelView = (await inject('GET', `/api/channels/${ch.id}`)).json();
   t.ok(['house', 'generated'].includes(channelView.slate.source) && channelView.slate.status === 'ready', 'the view says what fills gaps');
@@ -73,7 +74,7 @@ t.test('a new channel plays at once; deleting a program after it aired moves no 
   await sleepUntil(start + 600);
   const onAir = parse((await app.inject({ method: 'GET', url: `/live/channels/${ch.id}/240p.m3u8` })).body);
   t.ok(
-    onAir.segments.some((x) => x.uri === `/media/programs/${lecture}/240p/seg_00000.ts`),
+    onAir.segments.some((x) => x.uri === `/media/programs/${lecture}/v1/240p/seg_00000.ts`),
     'the program plays at its start',
   );
 

@@ -17,7 +17,7 @@ t.test('house slate: made once, open media, never in the catalog; a new channel 
   t.ok(programFiles(app.db, id!).some((f) => f.path === '240p/seg_00000.ts'), 'its files are listed with their hashes');
   t.notOk(programFiles(app.db, id!).some((f) => f.path.includes('.slate-')), 'no scratch files published');
 
-  const master = await app.inject({ method: 'GET', url: `/media/programs/${id}/master.m3u8` });
+  const master = await app.inject({ method: 'GET', url: `/media/programs/${id}/v1/master.m3u8` });
   t.equal(master.statusCode, 200, 'open to anonymous players (set-top boxes play it in gaps)');
   const list = (await app.inject({ method: 'GET', url: '/api/programs?published=false', headers: s.auth })).json();
   t.notOk(list.items.some((p: { id: number }) => p.id === id), 'not a catalog program');
@@ -28,6 +28,6 @@ t.test('house slate: made once, open media, never in the catalog; a new channel 
   const ch = created.json();
   const live = await app.inject({ method: 'GET', url: `/live/channels/${ch.id}/240p.m3u8` });
   t.equal(live.statusCode, 200, `the new channel plays before its own card exists (${live.body.slice(0, 80)})`);
-  t.match(live.body, new RegExp(`/media/programs/${id}/240p/seg_\\d{5}\\.ts`), 'the gap is the house slate');
+  t.match(live.body, new RegExp(`/media/programs/${id}/v1/240p/seg_\\d{5}\\.ts`), 'the gap is the house slate');
   await slatesSettled(app.db);
 });

@@ -8,7 +8,7 @@ import { submit, settle } from '../../../testkit/programs.ts';
 import { RUNGS } from '../../../common/ladder.ts';
 import { planLadder } from '../../../server/media/ladder.ts';
 import { parseSegmentDurations } from '../../../server/media/hls.ts';
-import { programDir } from '../../../server/media/store.ts';
+import { versionDir } from '../../../server/media/store.ts';
 import { probeSource } from '../../../server/media/probe.ts';
 import { locateTools } from '../../../server/media/tools.ts';
 
@@ -80,7 +80,7 @@ t.test('every source shape becomes the house ladder', async (t) => {
       t.equal(prog.status, 'ready', `ready (${prog.error ?? ''})`);
       if (prog.status !== 'ready') return;
       t.same(prog.renditions.map((r: { name: string }) => r.name), c.rungs, 'rungs');
-      const dir = programDir(app.config, id);
+      const dir = versionDir(app.config, id, 1);
       const master = fs.readFileSync(path.join(dir, 'master.m3u8'), 'utf8');
       const boundaries: number[][] = [];
       for (const name of c.rungs) {

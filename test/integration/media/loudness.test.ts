@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { makeServer, tempDir } from '../../../testkit/helpers.ts';
 import { settle, submit } from '../../../testkit/programs.ts';
-import { programDir } from '../../../server/media/store.ts';
+import { versionDir } from '../../../server/media/store.ts';
 import { locateTools } from '../../../server/media/tools.ts';
 import { integratedLoudness, LOUDNESS_TARGET, loudnormFilter, parseLoudnormJson } from '../../../server/media/loudness.ts';
 
@@ -46,7 +46,7 @@ t.test('a quiet and a loud lecture end within 1 LU of the target', async (t) => 
     t.ok('id' in up, `${name} uploaded`);
     if (!('id' in up)) continue;
     t.equal((await settle(s.app, up.id)).status, 'ready');
-    const after = await integratedLoudness(tools, path.join(programDir(s.config, up.id), '240p', 'index.m3u8'));
+    const after = await integratedLoudness(tools, path.join(versionDir(s.config, up.id, 1), '240p', 'index.m3u8'));
     t.ok(before !== null && after !== null, `${name}: measured ${before} -> ${after} LUFS`);
     t.ok(Math.abs(before! - LOUDNESS_TARGET.I) > 3, `${name}: the source is well off the target (${before} LUFS)`);
     t.ok(Math.abs(after! - LOUDNESS_TARGET.I) <= 1, `${name}: ${after} LUFS is within 1 LU of ${LOUDNESS_TARGET.I}`);

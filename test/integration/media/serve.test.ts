@@ -5,34 +5,35 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { makeServer, userAuth } from '../../../testkit/helpers.ts';
 import { readyProgram } from '../../../testkit/programs.ts';
-import { programDir } from '../../../server/media/store.ts';
+import { versionDir } from '../../../server/media/store.ts';
 
 t.test('serving a ready program: types, ETag, Range, HEAD, Cache-Control, 404s', async (t) => {
   const s = await makeServer();
   t.teardown(() => s.close());
   const { app } = s;
   const id = await readyProgram(app, { seconds: 6, title: '测试节目' });
-  const dir = programDir(app.config, id);
+  const dir = versionDir(app.config, id, 1);
+  const base = `/media/programs/${id}/v1`;
 
   const prog = (await app.inject({ method: 'GET', url: `/api/programs/${id}`, headers: s.auth })).json();
   t.equal(prog.status, 'ready');
-  t.equal(prog.hls, `/media/programs/${id}/master.m3u8`);
+  t.equal(prog.hls, `${base}/master.m3u8`, 'the first transcode is version 1');
   t.same(prog.renditions.map((r: { name: string }) => r.name), ['240p'], 'a 240p source makes only the 240p rung');
 
   const master = await app.inject({ method: 'GET', url: prog.hls });
   t.equal(master.statusCode, 200);
   t.equal(master.headers['content-type'], 'application/vnd.apple.mpegurl');
-  t.match(master.headers['cache-control'], /max-age=5\b/);
+  t.equal(master.headers['cache-control'], 'public, max-age=31536000, immutable', 'a version never changes: playlists too');
   t.match(master.body, /#EXT-X-STREAM-INF:BANDWIDTH=\d+.*RESOLUTION=426x240.*CODECS="avc1\.4d401f,mp4a\.40\.2"/);
   t.match(master.body, /^240p\/index\.m3u8$/m);
 
-  const media = await app.inject({ method: 'GET', url: `/media/programs/${id}/240p/index.m3u8` });
+  const media = await app.inject({ method: 'GET', url: `${base}/240p/index.m3u8` });
   t.equal(media.statusCode, 200);
   t.match(media.body, /#EXT-X-PLAYLIST-TYPE:VOD/);
   const segs = media.body.split('\n').filter((l) => l.endsWith('.ts'));
   t.same(segs, ['seg_00000.ts', 'seg_00001.ts'], '6 s -> a 4 s segment and a 2 s one');
 
-  const segUrl = `/media/programs/${id}/240p/seg_00000.ts`;
+  const segUrl = `${base}/240p/seg_00000.ts`;
   const bytes = fs.readFileSync(path.join(dir, '240p', 'seg_00000.ts'));
   const seg = await app.inject({ method: 'GET', url: segUrl });
   t.equal(seg.statusCode, 200);
@@ -71,7 +72,7 @@ t.test('serving a ready program: types, ETag, Range, HEAD, Cache-Control, 404s',
   const staleIfRange = await app.inject({ method: 'GET', url: segUrl, headers: { range: 'bytes=0-9', 'if-range': '"other"' } });
   t.equal(staleIfRange.statusCode, 200, 'If-Range with another ETag gets the whole file');
 
-  const poster = await app.inject({ method: 'GET', url: `/media/programs/${id}/poster.jpg` });
+  const poster = await app.inject({ method: 'GET', url: `${base}/poster.jpg` });
   t.equal(poster.statusCode, 200);
   t.equal(poster.headers['content-type'], 'image/jpeg');
   t.equal(poster.rawPayload.subarray(0, 2).toString('hex'), 'ffd8', 'a JPEG');
@@ -79,11 +80,16 @@ t.test('serving a ready program: types, ETag, Range, HEAD, Cache-Control, 404s',
   // Nothing outside the published file list is served.
   fs.writeFileSync(path.join(app.config.mediaDir, 'secret.txt'), 'TOP-SECRET-CONTENT');
   for (const url of [
+    `/media/programs/${id}/master.m3u8`, // unversioned
+    `/media/programs/${id}/240p/seg_00000.ts`,
+    `/media/programs/${id}/v2/master.m3u8`, // no such version
+    `/media/programs/${id}/v0/master.m3u8`,
+    `${base}/../../../secret.txt`,
     `/media/programs/${id}/../../secret.txt`,
     `/media/programs/${id}/%2e%2e/%2e%2e/secret.txt`,
     `/media/programs/${id}/240p/..%2F..%2F..%2Fsecret.txt`,
-    `/media/programs/${id}/240p/seg_00099.ts`,
-    `/media/programs/${id}/720p/index.m3u8`,
+    `${base}/240p/seg_00099.ts`,
+    `${base}/720p/index.m3u8`,
     `/media/programs/999999/master.m3u8`,
     `/media/programs/abc/master.m3u8`,
   ]) {
@@ -92,9 +98,9 @@ t.test('serving a ready program: types, ETag, Range, HEAD, Cache-Control, 404s',
     t.notMatch(r.body, /TOP-SECRET-CONTENT/, 'the file outside is not sent');
   }
 
-  // Not ready: 404 even though files are on disk.
+  // Being transcoded again: the published version is still served (sites and live windows may still name it).
   app.db.prepare(`UPDATE programs SET status = 'processing' WHERE id = ?`).run(id);
-  t.equal((await app.inject({ method: 'GET', url: prog.hls })).statusCode, 404, 'not ready -> 404');
+  t.equal((await app.inject({ method: 'GET', url: prog.hls })).statusCode, 200, 'processing again -> its version still served');
   app.db.prepare(`UPDATE programs SET status = 'ready' WHERE id = ?`).run(id);
 
   // Jobs routes: auth and content.

@@ -17,22 +17,24 @@ t.test('unpublished media: closed to anonymous and organizers, open to operators
   t.equal(patch.statusCode, 200);
   const view = patch.json();
   t.equal(view.hls, null, 'no open media path for a draft');
-  t.match(view.previewUrl, new RegExp(`^/media/signed/\\d+\\.[A-Za-z0-9_-]{43}/programs/${id}/master\\.m3u8$`), 'operators get a signed preview');
+  t.match(view.previewUrl, new RegExp(`^/media/signed/\\d+\\.[A-Za-z0-9_-]{43}/programs/${id}/v1/master\\.m3u8$`), 'operators get a signed preview');
 
-  const files = [`/media/programs/${id}/master.m3u8`, `/media/programs/${id}/240p/index.m3u8`, `/media/programs/${id}/240p/seg_00000.ts`];
+  const files = [`/media/programs/${id}/v1/master.m3u8`, `/media/programs/${id}/v1/240p/index.m3u8`, `/media/programs/${id}/v1/240p/seg_00000.ts`];
   for (const url of files) {
     const anon = await app.inject({ method: 'GET', url });
     t.equal(anon.statusCode, 404, `anonymous: ${url}`);
     t.match(anon.json(), { error: { code: 'not_found', message: /not published/ } });
     t.equal((await app.inject({ method: 'GET', url, headers: organizer })).statusCode, 404, `organizer: ${url}`);
     t.equal((await app.inject({ method: 'HEAD', url })).statusCode, 404, `anonymous HEAD: ${url}`);
-    t.equal((await app.inject({ method: 'GET', url, headers: s.auth })).statusCode, 200, `operator token: ${url}`);
+    const op = await app.inject({ method: 'GET', url, headers: s.auth });
+    t.equal(op.statusCode, 200, `operator token: ${url}`);
+    t.equal(op.headers['cache-control'], 'private, no-store', `a draft is never kept by a relay or CDN: ${url}`);
   }
 
   // The signed master's relative URIs resolve under the same grant: a plain player follows them.
   const master = await app.inject({ method: 'GET', url: view.previewUrl });
   t.equal(master.statusCode, 200);
-  t.match(master.headers['cache-control'], /^private/, 'a draft is not kept by shared caches');
+  t.equal(master.headers['cache-control'], 'private, no-store', 'a draft is not kept by shared caches');
   const variant = master.body.split('\n').find((l) => l && !l.startsWith('#'))!;
   const variantUrl = new URL(variant, `http://x${view.previewUrl}`).pathname;
   const playlist = await app.inject({ method: 'GET', url: variantUrl });
@@ -40,7 +42,7 @@ t.test('unpublished media: closed to anonymous and organizers, open to operators
   const seg = playlist.body.split('\n').find((l) => l.endsWith('.ts'))!;
   const segRes = await app.inject({ method: 'GET', url: new URL(seg, `http://x${variantUrl}`).pathname });
   t.equal(segRes.statusCode, 200, 'a segment under the grant');
-  t.ok(segRes.rawPayload.equals(fs.readFileSync(path.join(app.config.mediaDir, 'programs', String(id), '240p', seg))));
+  t.ok(segRes.rawPayload.equals(fs.readFileSync(path.join(app.config.mediaDir, 'programs', String(id), 'v1', '240p', seg))));
 
   // Tampered, expired, or another program's grants are refused.
   const grant = view.previewUrl.split('/')[3] as string;
@@ -50,15 +52,15 @@ t.test('unpublished media: closed to anonymous and organizers, open to operators
   t.equal((await app.inject({ method: 'GET', url: view.previewUrl.replace(grant, `${Number(expires) + 3600_000}.${mac}`) })).statusCode, 404, 'extended expiry');
   const other = await readyProgram(app, { seconds: 3, title: 'another draft' });
   await app.inject({ method: 'PATCH', url: `/api/programs/${other}`, headers: s.auth, payload: { published: false } });
-  t.equal((await app.inject({ method: 'GET', url: `/media/signed/${grant}/programs/${other}/master.m3u8` })).statusCode, 404, 'grant of another program');
+  t.equal((await app.inject({ method: 'GET', url: `/media/signed/${grant}/programs/${other}/v1/master.m3u8` })).statusCode, 404, 'grant of another program');
   const secret = Buffer.from(fs.readFileSync(path.join(app.config.dataDir, 'media-preview.key'), 'utf8').trim(), 'hex');
   const expired = signPreview(secret, id, Date.now() - 10 * 3600_000);
-  t.equal((await app.inject({ method: 'GET', url: `/media/signed/${expired}/programs/${id}/master.m3u8` })).statusCode, 404, 'expired grant');
+  t.equal((await app.inject({ method: 'GET', url: `/media/signed/${expired}/programs/${id}/v1/master.m3u8` })).statusCode, 404, 'expired grant');
   t.equal(fs.statSync(path.join(app.config.dataDir, 'media-preview.key')).mode & 0o777, 0o600, 'the key file is private');
 
   // Published again: open to everyone at the plain path.
   const pub = (await app.inject({ method: 'PATCH', url: `/api/programs/${id}`, headers: s.auth, payload: { published: true } })).json();
-  t.equal(pub.hls, `/media/programs/${id}/master.m3u8`);
+  t.equal(pub.hls, `/media/programs/${id}/v1/master.m3u8`);
   t.equal((await app.inject({ method: 'GET', url: pub.hls })).statusCode, 200, 'published media stay open');
   const orgView = (await app.inject({ method: 'GET', url: `/api/programs/${id}`, headers: organizer })).json();
   t.equal(orgView.previewUrl, null, 'organizers never receive a preview URL');

@@ -38,7 +38,7 @@ t.test('required files are the real files at the held rung', async (t) => {
 
   const rows = (id: number, rung: string) =>
     (app.db.prepare('SELECT path FROM program_files WHERE program_id = ? AND (rung IS NULL OR rung = ?)').all(id, rung) as Array<{ path: string }>)
-      .map((r) => `programs/${id}/${r.path}`)
+      .map((r) => `programs/${id}/v1/${r.path}`)
       .sort();
   const required = (id: number) => m.required.filter((f) => f.programId === id).map((f) => f.path).sort();
   t.ok(rows(slate, '360p').some((p) => p.includes('/360p/seg_')), 'the generated slate has a 360p rung');

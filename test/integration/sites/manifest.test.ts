@@ -68,23 +68,24 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   const paths = mA.required.map((f) => f.path);
   t.equal(new Set(paths).size, paths.length, 'each file once');
   const expectFiles = (id: number, rung: string, segs: number) => [
-    `programs/${id}/master.m3u8`, `programs/${id}/poster.jpg`, `programs/${id}/${rung}/index.m3u8`,
-    ...Array.from({ length: segs }, (_, i) => `programs/${id}/${rung}/seg_${String(i).padStart(5, '0')}.ts`),
+    `programs/${id}/v1/master.m3u8`, `programs/${id}/v1/poster.jpg`, `programs/${id}/v1/${rung}/index.m3u8`,
+    ...Array.from({ length: segs }, (_, i) => `programs/${id}/v1/${rung}/seg_${String(i).padStart(5, '0')}.ts`),
   ];
   t.same([...paths].sort(), [...expectFiles(slate, '360p', 6), ...expectFiles(lecture, '360p', 3), ...expectFiles(lowRes, '240p', 2)].sort());
-  const dbFile = app.db.prepare('SELECT size, sha256 FROM program_files WHERE program_id = ? AND path = ?');
+  const dbFile = app.db.prepare('SELECT size, sha256 FROM program_files WHERE program_id = ? AND version = ? AND path = ?');
   for (const f of mA.required) {
-    const [, pid, ...rest] = f.path.split('/');
-    t.same({ size: f.size, sha256: f.sha256 }, dbFile.get(Number(pid), rest.join('/')), `${f.path} carries program_files' size and sha256`);
+    const [, pid, version, ...rest] = f.path.split('/');
+    t.equal(version, 'v1', `${f.path} names the current version`);
+    t.same({ size: f.size, sha256: f.sha256 }, dbFile.get(Number(pid), 1, rest.join('/')), `${f.path} carries program_files' size and sha256`);
   }
   const needed = (p: string) => mA.required.find((f) => f.path === p)!.neededAt;
-  t.equal(needed(`programs/${lecture}/360p/seg_00000.ts`), start, 'first segment needed when the item starts');
-  t.equal(needed(`programs/${lecture}/360p/seg_00002.ts`), start + 8000, 'later segments when they go on air');
-  t.equal(needed(`programs/${lowRes}/240p/seg_00001.ts`), start + hour + 4000);
-  t.ok(needed(`programs/${slate}/360p/seg_00000.ts`)! <= Date.now(), 'the slate is needed at once');
+  t.equal(needed(`programs/${lecture}/v1/360p/seg_00000.ts`), start, 'first segment needed when the item starts');
+  t.equal(needed(`programs/${lecture}/v1/360p/seg_00002.ts`), start + 8000, 'later segments when they go on air');
+  t.equal(needed(`programs/${lowRes}/v1/240p/seg_00001.ts`), start + hour + 4000);
+  t.ok(needed(`programs/${slate}/v1/360p/seg_00000.ts`)! <= Date.now(), 'the slate is needed at once');
   t.notOk(paths.some((p) => p.startsWith(`programs/${later}/`)), 'nothing beyond the window');
   const bPaths = mB.required.map((f) => f.path);
-  t.ok(bPaths.includes(`programs/${lecture}/480p/seg_00000.ts`), 'a 720p site holds the highest rung below its cap');
+  t.ok(bPaths.includes(`programs/${lecture}/v1/480p/seg_00000.ts`), 'a 720p site holds the highest rung below its cap');
   t.notOk(bPaths.some((p) => p.includes('/360p/')));
 
   // Catalog (its own resource, named by the manifest's catalogEtag): published ready programs (not the generated
@@ -138,7 +139,7 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   await sleep(1100);
   const changed = await get(a.auth, etag2);
   t.equal(changed.statusCode, 200, 'a new item changes the ETag');
-  t.ok((changed.json() as SiteManifest).required.some((f) => f.path === `programs/${later}/360p/seg_00000.ts`));
+  t.ok((changed.json() as SiteManifest).required.some((f) => f.path === `programs/${later}/v1/360p/seg_00000.ts`));
 
   // Making a channel regional takes it away from other regions.
   const regional = await app.inject({ method: 'PATCH', url: `/api/channels/${everyone}`, headers: s.auth, payload: { regionIds: [r.get('乙县')] } });

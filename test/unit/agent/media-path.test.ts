@@ -2,11 +2,11 @@
 import t from 'tap';
 import { mediaTail, programMediaPath } from '../../../player/agent/media-path.ts';
 
-t.test('program files pass, with or without the rung folder', async (t) => {
-  t.same(programMediaPath('programs/12/master.m3u8'), { path: 'programs/12/master.m3u8', programId: 12 });
-  t.same(programMediaPath('programs/12/240p/index.m3u8'), { path: 'programs/12/240p/index.m3u8', programId: 12 });
-  t.same(programMediaPath('programs/3/720p/seg_00042.ts'), { path: 'programs/3/720p/seg_00042.ts', programId: 3 });
-  t.same(programMediaPath('programs/3/poster.jpg'), { path: 'programs/3/poster.jpg', programId: 3 });
+t.test('program files of a version pass, with or without the rung folder', async (t) => {
+  t.same(programMediaPath('programs/12/v1/master.m3u8'), { path: 'programs/12/v1/master.m3u8', programId: 12 });
+  t.same(programMediaPath('programs/12/v2/240p/index.m3u8'), { path: 'programs/12/v2/240p/index.m3u8', programId: 12 });
+  t.same(programMediaPath('programs/3/v14/720p/seg_00042.ts'), { path: 'programs/3/v14/720p/seg_00042.ts', programId: 3 });
+  t.same(programMediaPath('programs/3/v1/poster.jpg'), { path: 'programs/3/v1/poster.jpg', programId: 3 });
 });
 
 t.test('anything else is refused', async (t) => {
@@ -18,6 +18,10 @@ t.test('anything else is refused', async (t) => {
     'programs/12/../../api/sites/me/manifest', 'programs/12/.hidden', 'programs/12/master', 'programs/12/a%2Fb.ts',
     'api/sites/me/manifest', '/programs/12/master.m3u8', '//evil.example/programs/12/master.m3u8', 'programs//12/master.m3u8',
     `programs/12/${'a'.repeat(400)}.ts`, 'programs/12/seg.ts\u0000', 'programs/12/seg .ts',
+    // Unversioned (the server answers 404 to these) and malformed version folders.
+    'programs/12/master.m3u8', 'programs/12/240p/index.m3u8', 'programs/3/720p/seg_00042.ts', 'programs/12/v0/master.m3u8',
+    'programs/12/v01/master.m3u8', 'programs/12/v/master.m3u8', 'programs/12/V1/master.m3u8', 'programs/12/v1/v2/master.m3u8',
+    'programs/12/v1/../v2/master.m3u8', 'programs/12/v1', 'programs/12/v1/',
   ]) {
     t.equal(programMediaPath(bad), null, JSON.stringify(bad));
   }

@@ -5,7 +5,7 @@ import { RUNGS, SEGMENT_SECONDS } from '../../../common/ladder.ts';
 import { planLadder, outputFrameRate, fitInRung, type LadderPlan } from '../../../server/media/ladder.ts';
 import { interpretProbe, MediaRejectedError, type SourceProbe } from '../../../server/media/probe.ts';
 import { parseSegmentDurations, sameBoundaries } from '../../../server/media/hls.ts';
-import { parseRange, cacheControlFor } from '../../../server/media/serve.ts';
+import { parseRange, splitVersionedFile } from '../../../server/media/serve.ts';
 import { retryDelayMs, storedProbe } from '../../../server/media/jobs.ts';
 import { wrapTitle } from '../../../server/media/card.ts';
 
@@ -172,8 +172,10 @@ t.test('media serving helpers and retry backoff', async (t) => {
   t.same(parseRange('bytes=9-2', 100), { kind: 'all' }, 'invalid range ignored');
   t.same(parseRange('bytes=0-1,5-6', 100), { kind: 'all' }, 'several ranges: whole file');
   t.same(parseRange('items=0-1', 100), { kind: 'all' });
-  t.match(cacheControlFor('240p/seg_00001.ts'), /immutable/);
-  t.match(cacheControlFor('master.m3u8'), /max-age=5/);
+  t.same(splitVersionedFile('v2/240p/seg_00001.ts'), { version: 2, file: '240p/seg_00001.ts' });
+  t.same(splitVersionedFile('v13/master.m3u8'), { version: 13, file: 'master.m3u8' });
+  for (const unversioned of ['240p/seg_00001.ts', 'master.m3u8', 'v0/master.m3u8', 'v01/master.m3u8', 'v/master.m3u8', '/v1/x', 'v1'])
+    t.equal(splitVersionedFile(unversioned), undefined, `${unversioned}: not a versioned path`);
   t.same([1, 2, 3].map((n) => retryDelayMs(n, 10_000)), [10_000, 40_000, 160_000]);
 });
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDb } from '../../../server/db/connection.ts';
+import { recordOutputVersion } from '../../../server/media/media-data.ts';
 import { createRegion } from '../../../server/sites/regions.ts';
 import { createSite } from '../../../server/sites/sites.ts';
 import { loadManifestSite, ManifestCache, type TimelineSource } from '../../../server/sites/manifest.ts';
@@ -21,11 +22,9 @@ t.test('manifest fragments are shared, cached and refreshed', async (t) => {
   const iso = new Date(0).toISOString();
   const program = (title: string, segs: number[], published = 1) => {
     const id = Number(db.prepare("INSERT INTO programs (title, status, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?)").run(title, published, iso, iso).lastInsertRowid);
-    db.prepare("INSERT INTO renditions VALUES (?, '240p', 426, 240, 300000)").run(id);
-    segs.forEach((d, i) => {
-      db.prepare('INSERT INTO segments VALUES (?, ?, ?)').run(id, i, d);
-      db.prepare("INSERT INTO program_files VALUES (?, ?, '240p', 100, ?)").run(id, `240p/seg_${String(i).padStart(5, '0')}.ts`, 'f'.repeat(64));
-    });
+    const files = segs.map((_, i) => ({ path: `240p/seg_${String(i).padStart(5, '0')}.ts`, rung: '240p', size: 100, sha256: 'f'.repeat(64) }));
+    const renditions = [{ name: '240p' as const, width: 426, height: 240, bandwidth: 300000 }];
+    recordOutputVersion(db, id, 1, { renditions, segments: segs, files }, iso);
     return id;
   };
   const slate = program('台标', [1, 1, 0.2, 0.4, 0.6, 0.8], 0);

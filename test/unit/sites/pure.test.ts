@@ -17,20 +17,20 @@ t.test('held rung: highest at or below the cap, else the program\'s lowest', asy
 });
 
 t.test('required files: each once, per-segment neededAt, window and item bounds', async (t) => {
-  const files = (id: number, rungs: string[], n: number): ProgramFileRow[] => [
-    { programId: id, path: 'master.m3u8', rung: null, size: 1, sha256: 'm' },
+  const files = (id: number, rungs: string[], n: number, version = 1): ProgramFileRow[] => [
+    { programId: id, version, path: 'master.m3u8', rung: null, size: 1, sha256: 'm' },
     ...rungs.flatMap((r) => [
-      { programId: id, path: `${r}/index.m3u8`, rung: r, size: 1, sha256: 'i' },
-      ...Array.from({ length: n }, (_, i) => ({ programId: id, path: `${r}/seg_${String(i).padStart(5, '0')}.ts`, rung: r, size: 10 + i, sha256: `s${i}` })),
+      { programId: id, version, path: `${r}/index.m3u8`, rung: r, size: 1, sha256: 'i' },
+      ...Array.from({ length: n }, (_, i) => ({ programId: id, version, path: `${r}/seg_${String(i).padStart(5, '0')}.ts`, rung: r, size: 10 + i, sha256: `s${i}` })),
     ]),
   ];
-  const slate = { id: 9, segments: [1, 1], rungs: ['240p'] };
-  const prog = { id: 1, segments: [4, 4, 4, 4], rungs: ['480p', '240p'] };
+  const slate = { id: 9, version: 1, segments: [1, 1], rungs: ['240p'] };
+  const prog = { id: 1, version: 1, segments: [4, 4, 4, 4], rungs: ['480p', '240p'] };
   const channel = (items: ChannelTimelineInput['items']): ChannelTimelineInput => ({
     channelId: 1, slate, items, programs: { 1: prog }, anchor: { at: 0, mediaSequence: 0, discontinuitySequence: 0 },
   });
   const input = {
-    files: new Map([[1, files(1, ['480p', '240p'], 4)], [9, files(9, ['240p'], 2)]]),
+    files: (p: { id: number; version?: number }) => (p.id === 1 ? files(1, ['480p', '240p'], 4, p.version) : p.id === 9 ? files(9, ['240p'], 2) : []),
     rungs: new Map([[1, '240p'], [9, '240p']]),
     fromMs: 10_000,
     toMs: 100_000,
@@ -49,16 +49,29 @@ t.test('required files: each once, per-segment neededAt, window and item bounds'
   const by = new Map(req.map((f) => [f.path, f.neededAt]));
   t.equal(by.size, req.length, 'each file once');
   t.notOk([...by.keys()].some((p) => p.includes('480p')), 'held rung only');
-  t.equal(by.get('programs/1/240p/seg_00000.ts'), 50_000, 'earliest airing that is still ahead');
-  t.equal(by.get('programs/1/240p/seg_00001.ts'), 54_000);
-  t.equal(by.get('programs/1/240p/seg_00002.ts'), 10_000, 'on air at the window start: needed now');
-  t.equal(by.get('programs/1/240p/seg_00003.ts'), 12_000);
-  t.equal(by.get('programs/1/240p/index.m3u8'), 10_000, 'playlists with the first segment');
-  t.equal(by.get('programs/9/240p/seg_00001.ts'), 10_000, 'slate needed from the window start');
+  t.equal(by.get('programs/1/v1/240p/seg_00000.ts'), 50_000, 'earliest airing that is still ahead');
+  t.equal(by.get('programs/1/v1/240p/seg_00001.ts'), 54_000);
+  t.equal(by.get('programs/1/v1/240p/seg_00002.ts'), 10_000, 'on air at the window start: needed now');
+  t.equal(by.get('programs/1/v1/240p/seg_00003.ts'), 12_000);
+  t.equal(by.get('programs/1/v1/240p/index.m3u8'), 10_000, 'playlists with the first segment');
+  t.equal(by.get('programs/9/v1/240p/seg_00001.ts'), 10_000, 'slate needed from the window start');
   t.same(req.map((f) => f.neededAt), [...req.map((f) => f.neededAt!)].sort((a, b) => a - b), 'sorted by need');
 
   const none = requiredFiles({ ...input, channels: [channel([{ id: 1, start: 200_000, end: 300_000, programId: 1 }])] });
-  t.same(none.map((f) => f.path).sort(), ['programs/9/240p/index.m3u8', 'programs/9/240p/seg_00000.ts', 'programs/9/240p/seg_00001.ts', 'programs/9/master.m3u8'], 'beyond the window: only the slate');
+  t.same(none.map((f) => f.path).sort(), ['programs/9/v1/240p/index.m3u8', 'programs/9/v1/240p/seg_00000.ts', 'programs/9/v1/240p/seg_00001.ts', 'programs/9/v1/master.m3u8'], 'beyond the window: only the slate');
+  // One channel still plays version 1 (it aired there), another already version 2: each names its own files.
+  const v2 = { ...prog, version: 2, segments: [4, 4] };
+  const mixed = requiredFiles({
+    ...input,
+    channels: [
+      channel([{ id: 1, start: 0, end: 16_000, programId: 1 }]),
+      { ...channel([{ id: 5, start: 20_000, end: 28_000, programId: 1 }]), programs: { 1: v2 } },
+    ],
+  });
+  const paths = mixed.map((f) => f.path);
+  t.ok(paths.includes('programs/1/v1/240p/seg_00003.ts') && paths.includes('programs/1/v2/240p/seg_00001.ts'), 'both versions named');
+  t.notOk(paths.includes('programs/1/v2/240p/seg_00002.ts'), 'version 2 has only its own two segments');
+  t.ok(paths.includes('programs/1/v2/master.m3u8') && paths.includes('programs/1/v1/master.m3u8'), 'each version its own playlists');
   t.equal(segmentIndex('480p/seg_00012.ts'), 12);
   t.equal(segmentIndex('480p/index.m3u8'), undefined);
 });
