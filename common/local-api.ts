@@ -209,6 +209,8 @@ export const LocalQuestion = Type.Object({
   options: Type.Array(Type.String()),
   /** Quiz only: the right options, so the kiosk shows a member's score offline. */
   correct: Type.Optional(Type.Array(Type.Integer())),
+  /** A topics question: the names of its options (which are taxonomy ids), same order. */
+  topics: Type.Optional(Type.Array(Type.Object({ id: Type.String(), zh: Type.String(), en: Type.String() }))),
 });
 export type LocalQuestion = Static<typeof LocalQuestion>;
 

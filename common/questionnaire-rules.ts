@@ -1,6 +1,7 @@
 // What makes an answer to a questionnaire acceptable, and a quiz's score. Pure: plain data in, plain data out,
 // no clock (the answer's instant is passed in). The site agent checks the kiosk's answers with it before they
 // are queued, and the kiosk scores a member's quiz with the same code, so both say the same thing.
+import { MAX_HEADCOUNT } from './attendance.ts';
 
 export type QuestionType = 'single' | 'multiple' | 'rating' | 'topics';
 export type QuestionnaireKind = 'survey' | 'quiz';
@@ -40,19 +41,15 @@ export interface AnswerShape {
 
 export const RATING_MIN = 1;
 export const RATING_MAX = 5;
-export const MAX_ROOM_HEADCOUNT = 999;
 
+/** The reasons the server gives for a refused answer (common/api/questionnaires.ts AnswerRejectReason), so the TV and the report agree. */
 export type AnswerProblemCode =
-  | 'not_open'
-  | 'closed'
-  | 'who'
+  | 'outside_window'
+  | 'malformed'
   | 'unknown_question'
-  | 'duplicate_question'
-  | 'no_choice'
   | 'option_out_of_range'
   | 'rating_out_of_range'
-  | 'counts_mismatch'
-  | 'count_above_headcount';
+  | 'count_exceeds_headcount';
 
 export interface AnswerProblem {
   code: AnswerProblemCode;
@@ -70,10 +67,10 @@ export function optionCount(q: QuestionShape): number {
 /** Whether the questionnaire takes answers made at `at` (epoch ms). */
 export function windowProblem(q: Pick<QuestionnaireShape, 'opensAt' | 'closesAt'>, at: number): AnswerProblem | null {
   if (q.opensAt !== null && at < q.opensAt) {
-    return { code: 'not_open', message: `This questionnaire opens at ${new Date(q.opensAt).toISOString()}; answer it from then on.` };
+    return { code: 'outside_window', message: `This questionnaire opens at ${new Date(q.opensAt).toISOString()}; answer it from then on.` };
   }
   if (q.closesAt !== null && at > q.closesAt) {
-    return { code: 'closed', message: `This questionnaire closed at ${new Date(q.closesAt).toISOString()}; it takes no more answers.` };
+    return { code: 'outside_window', message: `This questionnaire closed at ${new Date(q.closesAt).toISOString()}; it takes no more answers.` };
   }
   return null;
 }
@@ -85,7 +82,7 @@ function memberResponseProblem(q: QuestionShape, r: ResponseShape, n: number): A
     return ok ? null : { code: 'rating_out_of_range', question: r.question, message: `Give ${at} a rating from ${RATING_MIN} to ${RATING_MAX}.` };
   }
   const choices = r.choices ?? [];
-  if (choices.length === 0) return { code: 'no_choice', question: r.question, message: `Pick an option for ${at}.` };
+  if (choices.length === 0) return { code: 'malformed', question: r.question, message: `Pick an option for ${at}.` };
   const bad = choices.find((c) => !Number.isInteger(c) || c < 0 || c >= n);
   if (bad !== undefined) {
     return { code: 'option_out_of_range', question: r.question, message: `${at} has options 1 to ${n}; option ${bad + 1} does not exist.` };
@@ -103,10 +100,10 @@ function roomResponseProblem(q: QuestionShape, r: ResponseShape, n: number, head
   const at = `question ${r.question + 1}`;
   const counts = r.counts ?? [];
   if (counts.length !== n) {
-    return { code: 'counts_mismatch', question: r.question, message: `${at} needs ${n} counts of hands, one per option (got ${counts.length}).` };
+    return { code: 'malformed', question: r.question, message: `${at} needs ${n} counts of hands, one per option (got ${counts.length}).` };
   }
   if (counts.some((c) => !Number.isInteger(c) || c < 0)) {
-    return { code: 'counts_mismatch', question: r.question, message: `Counts of hands for ${at} are whole numbers from 0.` };
+    return { code: 'malformed', question: r.question, message: `Counts of hands for ${at} are whole numbers from 0.` };
   }
   // One hand per person on a single choice or a rating; on a multiple choice each option may have everyone.
   const exclusive = q.type === 'single' || q.type === 'rating';
@@ -114,7 +111,7 @@ function roomResponseProblem(q: QuestionShape, r: ResponseShape, n: number, head
   if (over) {
     const what = exclusive ? 'the hands counted' : 'a count of hands';
     return {
-      code: 'count_above_headcount',
+      code: 'count_exceeds_headcount',
       question: r.question,
       message: `For ${at} ${what} come to more than the ${headcount} people in the room; count again.`,
     };
@@ -128,10 +125,10 @@ export function answerProblem(q: QuestionnaireShape, a: AnswerShape, at: number)
   if (windowed) return windowed;
   const room = a.room;
   if ((a.memberNo === undefined) === (room === undefined)) {
-    return { code: 'who', message: 'An answer is either one member\'s (memberNo) or the room\'s (room.headcount), not both or neither.' };
+    return { code: 'malformed', message: 'An answer is either one member\'s (memberNo) or the room\'s (room.headcount), not both or neither.' };
   }
-  if (room && (!Number.isInteger(room.headcount) || room.headcount < 1 || room.headcount > MAX_ROOM_HEADCOUNT)) {
-    return { code: 'who', message: `The room's headcount is a whole number from 1 to ${MAX_ROOM_HEADCOUNT}.` };
+  if (room && (!Number.isInteger(room.headcount) || room.headcount < 1 || room.headcount > MAX_HEADCOUNT)) {
+    return { code: 'malformed', message: `The room's headcount is a whole number from 1 to ${MAX_HEADCOUNT}.` };
   }
   const seen = new Set<number>();
   for (const r of a.responses) {
@@ -144,7 +141,7 @@ export function answerProblem(q: QuestionnaireShape, a: AnswerShape, at: number)
       };
     }
     if (seen.has(r.question)) {
-      return { code: 'duplicate_question', question: r.question, message: `Question ${r.question + 1} is answered twice.` };
+      return { code: 'malformed', question: r.question, message: `Question ${r.question + 1} is answered twice.` };
     }
     seen.add(r.question);
     const n = optionCount(question);
