@@ -1,6 +1,9 @@
 // The site manifest: what the server tells a terminal site (GET /api/sites/me/manifest). Wire type shared
 // by server/sites (which builds it) and player/agent (which acts on it).
 import type { ChannelTimelineInput } from './timeline-types.ts';
+import type { ManifestQuestionnaire } from './api/questionnaires.ts';
+
+export type { ManifestQuestionnaire } from './api/questionnaires.ts';
 
 export { RUNG_NAMES as RUNGS, type RungName as Rung } from './ladder.ts';
 
@@ -63,4 +66,7 @@ export interface SiteManifest {
   /** The published on-demand catalog (ready programs). */
   catalog: ManifestProgram[];
   categories: Array<{ id: string; zh: string; en: string }>;
+  /** Published questionnaires and quizzes reaching the site: open now, opening within 48 h, or closed recently
+   * (absent from a server older than questionnaires: none). */
+  questionnaires?: ManifestQuestionnaire[];
 }
