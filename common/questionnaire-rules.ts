@@ -2,9 +2,7 @@
 // no clock (the answer's instant is passed in). The site agent checks the kiosk's answers with it before they
 // are queued, and the kiosk scores a member's quiz with the same code, so both say the same thing.
 import { MAX_HEADCOUNT } from './attendance.ts';
-
-export type QuestionType = 'single' | 'multiple' | 'rating' | 'topics';
-export type QuestionnaireKind = 'survey' | 'quiz';
+import { RATING_MAX, RATING_MIN, type QuestionnaireKind, type QuestionType } from './api/questionnaires.ts';
 
 export interface QuestionShape {
   type: QuestionType;
@@ -38,9 +36,6 @@ export interface AnswerShape {
   room?: { headcount: number };
   responses: ResponseShape[];
 }
-
-export const RATING_MIN = 1;
-export const RATING_MAX = 5;
 
 /** The reasons the server gives for a refused answer (common/api/questionnaires.ts AnswerRejectReason), so the TV and the report agree. */
 export type AnswerProblemCode =

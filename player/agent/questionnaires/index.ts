@@ -7,14 +7,16 @@
 import path from 'node:path';
 import type { BackoffPolicy } from '../attendance/backoff.ts';
 import { Uploader, type FlushResult, type Log, type UploadTarget } from '../attendance/uploader.ts';
-import { localQuestionnaires, type ManifestQuestionnaireLike } from './from-manifest.ts';
+import { MAX_ANSWERS_PER_BATCH } from '../../../common/api/questionnaires.ts';
+import type { ManifestQuestionnaire } from '../../../common/manifest.ts';
+import { localQuestionnaires } from './from-manifest.ts';
 import { ANSWERS_FILE, AnswerQueue, type SiteAnswer } from './queue.ts';
 import { questionnaireRoutes } from './routes.ts';
 
 export { AnswerQueue, type SiteAnswer } from './queue.ts';
 
-/** The server's answers endpoint; a batch of answers is smaller than a batch of sessions' worth of bytes. */
-export const ANSWERS_TARGET: UploadTarget = { path: '/api/sites/me/answers', field: 'answers', label: 'answers', maxBatch: 500 };
+/** The server's answers endpoint. */
+export const ANSWERS_TARGET: UploadTarget = { path: '/api/sites/me/answers', field: 'answers', label: 'answers', maxBatch: MAX_ANSWERS_PER_BATCH };
 
 export interface QuestionnairesOptions {
   dataDir: string;
@@ -23,7 +25,7 @@ export interface QuestionnairesOptions {
   clock?: () => number;
   log: Log;
   /** The questionnaires of the current manifest. */
-  entries: () => readonly ManifestQuestionnaireLike[];
+  entries: () => readonly ManifestQuestionnaire[];
   uploadIntervalMs?: number;
   backoff?: BackoffPolicy;
   random?: () => number;

@@ -4,17 +4,11 @@
 // the server counts once; a finished id leaves a tombstone so a late kiosk retry is not queued again.
 import type Database from 'better-sqlite3';
 import { openVersionedDb } from '../sqlite.ts';
+import type { Answer } from '../../../common/api/questionnaires.ts';
 import type { Outbox } from '../attendance/uploader.ts';
 
 /** One answer as the server takes it (POST /api/sites/me/answers). answeredAt: epoch ms, the agent's clock. */
-export interface SiteAnswer {
-  id: string;
-  questionnaireId: number;
-  answeredAt: number;
-  memberNo?: string;
-  room?: { headcount: number };
-  responses: Array<{ question: number; choices?: number[]; rating?: number; counts?: number[] }>;
-}
+export type SiteAnswer = Answer;
 
 /** Schema versions, applied in order (PRAGMA user_version counts them). Append, never edit a shipped one. */
 const MIGRATIONS: string[] = [

@@ -9,12 +9,12 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { createQuestionnaires, type SiteAnswer } from '../../../player/agent/questionnaires/index.ts';
-import type { ManifestQuestionnaireLike } from '../../../player/agent/questionnaires/from-manifest.ts';
+import type { ManifestQuestionnaire } from '../../../common/manifest.ts';
 
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
 const HOUR = 3_600_000;
 
-const survey: ManifestQuestionnaireLike = {
+const survey: ManifestQuestionnaire = {
   id: 1,
   kind: 'survey',
   title: 'What do you want to learn?',
@@ -28,7 +28,7 @@ const survey: ManifestQuestionnaireLike = {
     { type: 'rating', text: 'How useful are the lectures?', options: [] },
   ],
 };
-const quiz: ManifestQuestionnaireLike = {
+const quiz: ManifestQuestionnaire = {
   id: 2,
   kind: 'quiz',
   title: 'Lecture 7 quiz',
