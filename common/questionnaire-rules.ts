@@ -2,7 +2,12 @@
 // no clock (the answer's instant is passed in). The site agent checks the kiosk's answers with it before they
 // are queued, and the kiosk scores a member's quiz with the same code, so both say the same thing.
 import { MAX_HEADCOUNT } from './attendance.ts';
-import { RATING_MAX, RATING_MIN, type QuestionnaireKind, type QuestionType } from './api/questionnaires.ts';
+// Types only from the schema module: a value import would pull TypeBox into the TV's bundle.
+import type { QuestionnaireKind, QuestionType } from './api/questionnaires.ts';
+
+/** A rating's marks; the same values as RATING_MIN/RATING_MAX of common/api/questionnaires.ts (kept TypeBox-free here). */
+export const RATING_MIN = 1;
+export const RATING_MAX = 5;
 
 export interface QuestionShape {
   type: QuestionType;
