@@ -18,6 +18,7 @@ import mediaPlugin from './media/plugin.ts';
 import broadcastPlugin from './broadcast/plugin.ts';
 import sitesPlugin from './sites/plugin.ts';
 import attendancePlugin from './attendance/plugin.ts';
+import questionnairesPlugin from './questionnaires/plugin.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -143,6 +144,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(broadcastPlugin);
   await app.register(sitesPlugin);
   await app.register(attendancePlugin);
+  await app.register(questionnairesPlugin);
   await app.register((await import('./console/plugin.ts')).default); // web console at /, tus uploads, /api/config
   return app;
 }

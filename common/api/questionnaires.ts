@@ -141,6 +141,9 @@ export type QuestionnaireSummary = Static<typeof QuestionnaireSummary>;
 export const QuestionnaireList = Page(QuestionnaireSummary);
 export type QuestionnaireList = Static<typeof QuestionnaireList>;
 
+/** DELETE answers 204 with no body. */
+export const QuestionnaireDeleted = Type.Null({ description: 'deleted' });
+
 // ---------- the site manifest (server -> site) ----------
 
 /** One published questionnaire reaching the site; times are epoch ms so the kiosk compares them with its clock. */
@@ -223,9 +226,15 @@ export type AnswerBatchResult = Static<typeof AnswerBatchResult>;
 
 // ---------- reports (organizers: their region only; operators: any) ----------
 
+export const ReportList = Type.Union([Type.Literal('questions'), Type.Literal('sites'), Type.Literal('members')], {
+  description: 'csv/html: which table (questions: answers per option, the default; quiz: sites or members)',
+});
+export type ReportList = Static<typeof ReportList>;
+
 export const QuestionnaireReportQuery = Type.Object({
   regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
   format: Type.Optional(Format),
+  list: Type.Optional(ReportList),
 }, { additionalProperties: false });
 export type QuestionnaireReportQuery = Static<typeof QuestionnaireReportQuery>;
 

@@ -15,15 +15,19 @@ export interface Table {
   rows: Array<Record<string, Cell>>;
   /** Optional per-row indent (tree reports). */
   indentKey?: string;
-  chart?: {
-    title: string; labelKey: string; valueKey: string; unit: string; max?: number;
-    /** Bars to draw instead of one per row (e.g. only the top level of a tree). */
-    data?: Array<{ label: string; value: number }>;
-    /** Values are shares (0..1), shown as percentages. */
-    percent?: boolean;
-    /** A target drawn as a dashed line across the bars. */
-    target?: number;
-  };
+  chart?: Chart;
+  /** More charts after the first (e.g. one per question), each with its own bars. */
+  charts?: Chart[];
+}
+
+export interface Chart {
+  title: string; labelKey: string; valueKey: string; unit: string; max?: number;
+  /** Bars to draw instead of one per row (e.g. only the top level of a tree). */
+  data?: Array<{ label: string; value: number }>;
+  /** Values are shares (0..1), shown as percentages. */
+  percent?: boolean;
+  /** A target drawn as a dashed line across the bars. */
+  target?: number;
 }
 
 export function toCsv(table: Table): string {
@@ -73,12 +77,11 @@ export function barChartSvg(
 }
 
 export function toHtml(table: Table): string {
-  const chart = table.chart
-    ? `<h2>${esc(table.chart.title)}</h2>` + barChartSvg(
-      table.chart.data ?? table.rows.map((r) => ({ label: String(r[table.chart!.labelKey] ?? ''), value: Number(r[table.chart!.valueKey] ?? 0) })),
-      table.chart.unit, { max: table.chart.max, percent: table.chart.percent, target: table.chart.target },
-    )
-    : '';
+  const chart = [table.chart, ...(table.charts ?? [])].flatMap((c) => (c ? [
+    `<h2>${esc(c.title)}</h2>` + barChartSvg(
+      c.data ?? table.rows.map((r) => ({ label: String(r[c.labelKey] ?? ''), value: Number(r[c.valueKey] ?? 0) })),
+      c.unit, { max: c.max, percent: c.percent, target: c.target },
+    )] : [])).join('\n');
   const head = table.columns.map((c) => `<th>${esc(c.label)}</th>`).join('');
   const body = table.rows.map((r) => '<tr>' + table.columns.map((c, i) => {
     const indent = i === 0 && table.indentKey ? Number(r[table.indentKey] ?? 0) : 0;

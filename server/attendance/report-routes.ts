@@ -43,7 +43,8 @@ function scopeName(scope: Scope): string {
   return scope.root ? `${scope.root.name} (${scope.root.level} ${scope.root.id})` : 'all regions';
 }
 
-function send<T>(reply: FastifyReply, format: Format | undefined, json: T, table: () => Table, name: string, range: Range) {
+/** Answers JSON, or the report's table as a CSV file or a printable page (format=csv|html). */
+export function send<T>(reply: FastifyReply, format: Format | undefined, json: T, table: () => Table, name: string, range: Range) {
   if (format === undefined || format === 'json') return json;
   const file = `${name}_${range.from}_${range.to}`;
   if (format === 'csv') {

@@ -60,3 +60,22 @@ export function rollOfSites(db: Db, siteIds: number[] | null): RollEntry[] {
   return db.prepare<[string], RollEntry>(`SELECT ${cols} FROM members WHERE site_id IN (SELECT value FROM json_each(?))`)
     .all(JSON.stringify(siteIds));
 }
+
+// Used by questionnaires:
+
+/** Does this site have a roll (any member on it)? */
+export function siteHasRoll(db: Db, siteId: number): boolean {
+  return db.prepare<[number], { one: number }>('SELECT 1 AS one FROM members WHERE site_id = ? LIMIT 1').get(siteId) !== undefined;
+}
+
+export interface MemberProgramWatch { memberNo: string; siteId: number; programId: number; watchedSeconds: number }
+
+/** Seconds each member watched of each program on these province days, from raw sessions (every site when null). */
+export function memberProgramWatch(db: Db, siteIds: number[] | null, fromDay: string, toDay: string): MemberProgramWatch[] {
+  const f = siteIds ? 'AND site_id IN (SELECT value FROM json_each(@sites))' : '';
+  return db.prepare<[{ sites: string; from: string; to: string }], MemberProgramWatch>(
+    `SELECT member_no AS memberNo, site_id AS siteId, program_id AS programId, sum(watched_seconds) AS watchedSeconds
+       FROM attendance_session_members WHERE day >= @from AND day <= @to ${f}
+      GROUP BY member_no, site_id, program_id`,
+  ).all({ sites: JSON.stringify(siteIds ?? []), from: fromDay, to: toDay });
+}

@@ -19,6 +19,7 @@ import type { ChannelTimelineInput } from '../../common/timeline-types.ts';
 import { CATEGORIES } from '../../content/taxonomy.ts';
 import { filesAtRung, heldRung, mediaPath, requiredFiles, type ProgramFileRow } from './manifest-files.ts';
 import { pathIds } from './regions.ts';
+import { manifestQuestionnaires, questionnairesFingerprint } from '../questionnaires/manifest-part.ts';
 
 export type TimelineSource = (db: Db, channelId: number, fromMs: number, toMs: number, nowMs: number) => ChannelTimelineInput;
 
@@ -183,6 +184,7 @@ function fingerprint(db: Db, fromMs: number, toMs: number): string {
     one('SELECT count(*), max(rowid) FROM program_audiences'),
     one('SELECT count(*), max(updated_at), total(coalesce(slate_program_id, 0) + coalesce(generated_slate_id, 0)) FROM channels'),
     one('SELECT count(*), total(channel_id * 7919 + region_id) FROM channel_regions'),
+    questionnairesFingerprint(db),
   ];
   const items = db.prepare(
     `SELECT count(*), max(id), max(updated_at), total(coalesce(program_id, 0)), total(end_at - start_at), total(start_at % 1000003)
@@ -273,7 +275,8 @@ export class ManifestCache {
       buildChannelsPart(this.db, this.timelineFor, this.log, channelIds!, site.maxRung, fromMs, toMs, now),
     );
     const catalog = this.cached(`c|${site.maxRung}`, now, () => buildCatalogPart(this.db, site.maxRung));
-    const siteFields: Omit<SiteManifest, 'generatedAt' | 'channels' | 'required' | 'catalog' | 'categories'> = {
+    const questionnaires = this.cached(`q|${site.regionPath}`, now, () => manifestQuestionnaires(this.db, site.regionPath, now));
+    const siteFields: Omit<SiteManifest, 'generatedAt' | 'channels' | 'required' | 'catalog' | 'categories' | 'questionnaires'> = {
       siteId: site.id,
       siteName: site.name,
       regionId: site.regionId,
@@ -283,10 +286,10 @@ export class ManifestCache {
       provinceTz: this.provinceTz,
     };
     const headJson = JSON.stringify(siteFields);
-    const etag = `"${sha(`${headJson}|${schedule.hash}|${catalog.hash}`).slice(0, 40)}"`;
+    const etag = `"${sha(`${headJson}|${schedule.hash}|${catalog.hash}|${questionnaires.hash}`).slice(0, 40)}"`;
     // schedule.json is {"channels":[...],"required":[...]}: its members are spliced in after the site fields.
     const head = `${headJson.slice(0, -1)},"generatedAt":${now},`;
-    const tail = `,"categories":${this.categories}}`;
+    const tail = `,"categories":${this.categories},"questionnaires":${questionnaires.json}}`;
     const scheduleText = () => `${schedule.json.slice(1, -1)},"catalog":`;
     return {
       etag,

@@ -78,6 +78,10 @@ export interface RequestDemand {
   topics: Array<DemandEntry & { topic: string }>;
 }
 
+/** Most wanted first: more asks, then more sites asking, then the most recent. */
+export const byDemand = <T extends Pick<DemandEntry, 'count' | 'sites' | 'lastAt'>>(x: T, y: T) =>
+  y.count - x.count || y.sites - x.sites || (y.lastAt > x.lastAt ? 1 : -1);
+
 /** Pure: rolls requests up per program and per topic, most wanted first. A request naming both counts in both. */
 export function aggregateRequests(rows: readonly RequestRow[]): RequestDemand {
   interface Acc {
@@ -113,7 +117,6 @@ export function aggregateRequests(rows: readonly RequestRow[]): RequestDemand {
     lastAt: a.lastAt,
     bySite: [...a.sites.values()].sort((x, y) => y.count - x.count || x.siteId - y.siteId),
   });
-  const byDemand = <T extends DemandEntry>(x: T, y: T) => y.count - x.count || y.sites - x.sites || (y.lastAt > x.lastAt ? 1 : -1);
   return {
     total: rows.length,
     programs: [...programs.values()].map((a) => ({ programId: a.programId, title: a.label, ...entry(a) })).sort(byDemand),
