@@ -159,16 +159,19 @@ export interface QuizScore {
   passed: boolean;
 }
 
-/** A member's quiz score: a question counts when the options picked are exactly the right ones. */
+/**
+ * A member's quiz score, as the server scores it (server/questionnaires/rules.ts passes): a question counts when the
+ * options picked are exactly the right ones; the pass mark is a percentage of all the questions (100 when unset).
+ */
 export function quizScore(q: QuestionnaireShape, responses: readonly ResponseShape[]): QuizScore | null {
-  const scored = q.questions.map((question, i) => ({ question, i })).filter(({ question }) => question.correct && question.correct.length > 0);
-  if (q.kind !== 'quiz' || scored.length === 0) return null;
+  const total = q.questions.length;
+  if (q.kind !== 'quiz' || total === 0) return null;
   let correct = 0;
-  for (const { question, i } of scored) {
+  q.questions.forEach((question, i) => {
+    if (!question.correct || question.correct.length === 0) return;
     const picked = [...(responses.find((r) => r.question === i)?.choices ?? [])].sort((a, b) => a - b);
-    const right = [...question.correct!].sort((a, b) => a - b);
+    const right = [...question.correct].sort((a, b) => a - b);
     if (picked.length === right.length && picked.every((c, k) => c === right[k])) correct++;
-  }
-  const percent = Math.round((correct / scored.length) * 100);
-  return { correct, total: scored.length, percent, passed: percent >= (q.passMark ?? 60) };
+  });
+  return { correct, total, percent: Math.round((correct * 100) / total), passed: correct * 100 >= (q.passMark ?? 100) * total };
 }
