@@ -93,7 +93,7 @@ export class HomeScreen implements Screen {
     questionnaires.addEventListener('click', () => this.openQuestionnaires());
     this.el.replaceChildren(
       h('div', { class: 'home-channels' }, h('h1', {}, app.tr('channels')), h('div', { class: 'channel-list' }, channels)),
-      h('div', { class: 'home-side' }, onDemand, questionnaires, lang),
+      h('div', { class: 'home-side' }, onDemand, lang, questionnaires),
     );
   }
 
