@@ -201,11 +201,15 @@ export class QuestionnaireForm {
     }
   }
 
-  /** Hands counted for the question on screen would exceed the room: one hand each on a single choice or rating. */
-  private overHeadcount(counts: readonly number[]): boolean {
+  /**
+   * The hands that would exceed the room, or null: on a single choice or a rating each person raises one hand (the
+   * sum counts), on a multiple choice each option may have everyone.
+   */
+  private overHeadcount(counts: readonly number[]): number | null {
     const headcount = this.headcount ?? 0;
     const exclusive = this.question.type === 'single' || this.question.type === 'rating';
-    return exclusive ? counts.reduce((a, b) => a + b, 0) > headcount : counts.some((c) => c > headcount);
+    const hands = exclusive ? counts.reduce((a, b) => a + b, 0) : Math.max(0, ...counts);
+    return hands > headcount ? hands : null;
   }
 
   private onRoomQuestion(cmd: Command): FormEffect[] {
@@ -216,8 +220,9 @@ export class QuestionnaireForm {
         const draft = `${this.countDraft}${cmd.digit}`.replace(/^0+(?=\d)/, '').slice(0, MAX_COUNT_DIGITS);
         const tried = counts.slice();
         tried[this.row] = Number(draft);
-        if (this.overHeadcount(tried)) {
-          this.notice = { key: 'qCountTooHigh', params: { count: Number(draft), headcount: this.headcount ?? 0 } };
+        const over = this.overHeadcount(tried);
+        if (over !== null) {
+          this.notice = { key: 'qCountTooHigh', params: { count: over, headcount: this.headcount ?? 0 } };
           this.countDraft = '';
           return [];
         }

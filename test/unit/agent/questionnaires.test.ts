@@ -72,7 +72,13 @@ async function answersServer(t: Test, behave: (n: number) => { status: number; r
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  t.teardown(
+    () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  );
   return { got, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, calls: () => n };
 }
 

@@ -95,7 +95,7 @@ t.test('the room: headcount, counts of hands per option, a count above the headc
   t.equal(form.headcount, 12);
   t.equal(form.phase, 'question');
   keys(form, '8', 'ArrowDown', '5');
-  t.same(form.notice, { key: 'qCountTooHigh', params: { count: 5, headcount: 12 } }, 'single choice: 8 + 5 > 12');
+  t.same(form.notice, { key: 'qCountTooHigh', params: { count: 13, headcount: 12 } }, 'single choice: 8 + 5 hands > 12 people');
   t.same(form.counts[0], [8, 0, 0], 'the refused count is not kept');
   keys(form, '4');
   t.same(form.counts[0], [8, 4, 0]);
