@@ -1,13 +1,14 @@
 // Surveys and quizzes on a real site: real server, real agents, real Chromium, answered with the remote's keys
-// only. A member takes a lecture's quiz offered in the corner when the lecture ends and sees the score; the room
-// answers a survey by counts of hands (a count above the headcount is refused on screen); a member's answer made
-// with the uplink down reaches the server once, across a lost acknowledgement and an agent restart.
+// only (and a member card). A member takes a lecture's quiz offered in the corner when the lecture ends, signs in
+// with a card and sees the score; the room answers a survey by counts of hands (a count above the headcount is
+// refused on screen); a member's answer made with the uplink down reaches the server once, across a lost
+// acknowledgement and an agent restart.
 import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { focusedKey, openKiosk, startSite, topScreen, type Site } from '../../testkit/kiosk-site.ts';
+import { focusedKey, openKiosk, startSite, swipeCard, topScreen, type Site } from '../../testkit/kiosk-site.ts';
 import { tempDir } from '../../testkit/helpers.ts';
 import { startAgent, type RunningAgent } from '../../player/agent/agent.ts';
 import type { QuestionnaireReport } from '../../common/api/questionnaires.ts';
@@ -149,10 +150,10 @@ t.test('surveys and quizzes answered with the remote at a site', async (t) => {
     t.equal(await page.getAttribute('[data-testid=q-form]', 'data-phase'), 'who');
     await press('Enter');
     t.match(await page.textContent('[data-testid=q-notice]'), /会员号/, 'no number typed: asked for one');
-    await press(...'20240001');
-    t.equal(await page.textContent('[data-testid=q-entry]'), '20240001');
-    await press('Enter');
+    // The member swipes a card (the attendance sign-in takes it; the form sees the member signed in).
+    await swipeCard(page, '20240001');
     await page.waitForSelector('[data-testid=q-form][data-phase=question]');
+    t.match(await page.textContent('.q-who'), /会员 20240001/, 'the card signed the member in');
     t.match(await page.textContent('[data-testid=q-progress]'), /第 1 \/ 2 题/);
     await press('Enter');
     t.match(await page.textContent('[data-testid=q-notice]'), /请先按数字键选择/, 'OK without a pick does not move on');

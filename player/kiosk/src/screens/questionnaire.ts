@@ -9,6 +9,8 @@ import { newId } from '../ids.ts';
 import { QuestionnaireForm, type FormEffect } from '../questionnaire-form.ts';
 import { RATING_MIN, optionCount, quizScore } from '../../../../common/questionnaire-rules.ts';
 
+const CARD_WATCH_MS = 1500;
+
 /** Forms left with Back, by questionnaire id: reopened as they were. */
 const kept = new Map<number, QuestionnaireForm>();
 
@@ -26,6 +28,9 @@ export class QuestionnaireScreen implements Screen {
   private readonly form: QuestionnaireForm;
   private members: string[] = [];
   private score: LocalAnswerAck['score'] = null;
+  /** While a member number is asked: a card swiped now signs its member in (attendance), and the form takes it. */
+  private readonly cardWatch: ReturnType<typeof setInterval>;
+  private readonly openedAt = Date.now();
 
   constructor(
     private readonly app: App,
@@ -40,7 +45,24 @@ export class QuestionnaireScreen implements Screen {
       },
       () => undefined,
     );
+    this.cardWatch = setInterval(() => this.takeSwipedCard(), CARD_WATCH_MS);
     this.refresh();
+  }
+
+  private takeSwipedCard(): void {
+    const form = this.form;
+    if (form.phase !== 'who' || form.mode !== 'member' || !this.el.isConnected || this.el.hidden) return;
+    api.sitting().then(
+      (s) => {
+        this.members = s.members.map((m) => m.memberNo);
+        const swiped = s.members.filter((m) => m.signedInAt >= this.openedAt).pop();
+        if (swiped && form.phase === 'who') {
+          form.memberAccepted(swiped.memberNo);
+          this.refresh();
+        }
+      },
+      () => undefined,
+    );
   }
 
   onCommand(cmd: Command): boolean {
@@ -204,5 +226,7 @@ export class QuestionnaireScreen implements Screen {
     );
   }
 
-  destroy(): void {}
+  destroy(): void {
+    clearInterval(this.cardWatch);
+  }
 }
