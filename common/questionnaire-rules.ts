@@ -70,7 +70,8 @@ export function windowProblem(q: Pick<QuestionnaireShape, 'opensAt' | 'closesAt'
     return { code: 'outside_window', message: `This questionnaire opens at ${new Date(q.opensAt).toISOString()}; answer it from then on.` };
   }
   if (q.closesAt !== null && at > q.closesAt) {
-    return { code: 'outside_window', message: `This questionnaire closed at ${new Date(q.closesAt).toISOString()}; it takes no more answers.` };
+    const closed = new Date(q.closesAt).toISOString();
+    return { code: 'outside_window', message: `This questionnaire closed at ${closed}; it takes no more answers.` };
   }
   return null;
 }
@@ -79,7 +80,8 @@ function memberResponseProblem(q: QuestionShape, r: ResponseShape, n: number): A
   const at = `question ${r.question + 1}`;
   if (q.type === 'rating') {
     const ok = r.rating !== undefined && Number.isInteger(r.rating) && r.rating >= RATING_MIN && r.rating <= RATING_MAX;
-    return ok ? null : { code: 'rating_out_of_range', question: r.question, message: `Give ${at} a rating from ${RATING_MIN} to ${RATING_MAX}.` };
+    if (ok) return null;
+    return { code: 'rating_out_of_range', question: r.question, message: `Give ${at} a rating from ${RATING_MIN} to ${RATING_MAX}.` };
   }
   const choices = r.choices ?? [];
   if (choices.length === 0) return { code: 'malformed', question: r.question, message: `Pick an option for ${at}.` };
@@ -125,7 +127,8 @@ export function answerProblem(q: QuestionnaireShape, a: AnswerShape, at: number)
   if (windowed) return windowed;
   const room = a.room;
   if ((a.memberNo === undefined) === (room === undefined)) {
-    return { code: 'malformed', message: 'An answer is either one member\'s (memberNo) or the room\'s (room.headcount), not both or neither.' };
+    const message = "An answer is either one member's (memberNo) or the room's (room.headcount), not both or neither.";
+    return { code: 'malformed', message };
   }
   if (room && (!Number.isInteger(room.headcount) || room.headcount < 1 || room.headcount > MAX_HEADCOUNT)) {
     return { code: 'malformed', message: `The room's headcount is a whole number from 1 to ${MAX_HEADCOUNT}.` };

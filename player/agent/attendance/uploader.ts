@@ -131,7 +131,7 @@ export class Uploader<T extends { id: string } = AttendanceSession> {
     await this.running?.catch(() => undefined);
   }
 
-  /** Something was just queued (a session closed, an answer given): send soon rather than at the next interval, unless we are backing off. */
+  /** Something was just queued (a session closed, an answer given): send soon, unless we are backing off. */
   nudge(): void {
     if (this.stopped || this.status.failures > 0) return;
     this.schedule(1_000);
@@ -203,7 +203,8 @@ export class Uploader<T extends { id: string } = AttendanceSession> {
       if (items.length === 1) {
         // The server will never take this one as it is: set it aside (kept locally) instead of blocking the queue.
         const n = this.o.queue.reject([{ id: items[0]!.id, reason: `http_${err.status}`, message: err.message }], this.o.clock());
-        this.o.log.error({ id: items[0]!.id, err: err.message }, `${this.o.target.label} item refused by the server as malformed; set aside`);
+        const what = `${this.o.target.label} item refused by the server as malformed; set aside`;
+        this.o.log.error({ id: items[0]!.id, err: err.message }, what);
         return { accepted: 0, rejected: n };
       }
       const half = Math.ceil(items.length / 2);
@@ -222,7 +223,9 @@ export class Uploader<T extends { id: string } = AttendanceSession> {
     const r = this.o.queue.reject(rejected, now);
     if (typeof result.clockOffsetMs === 'number') this.status.clockOffsetMs = result.clockOffsetMs;
     const label = this.o.target.label;
-    for (const item of rejected) this.o.log.warn({ id: item.id, reason: item.reason, message: item.message }, `${label} item rejected by the server`);
+    for (const item of rejected) {
+      this.o.log.warn({ id: item.id, reason: item.reason, message: item.message }, `${label} item rejected by the server`);
+    }
     this.o.log.info({ sent: items.length, accepted: a, rejected: r }, `${label} batch delivered`);
     return { accepted: a, rejected: r };
   }

@@ -16,7 +16,12 @@ import { questionnaireRoutes } from './routes.ts';
 export { AnswerQueue, type SiteAnswer } from './queue.ts';
 
 /** The server's answers endpoint. */
-export const ANSWERS_TARGET: UploadTarget = { path: '/api/sites/me/answers', field: 'answers', label: 'answers', maxBatch: MAX_ANSWERS_PER_BATCH };
+export const ANSWERS_TARGET: UploadTarget = {
+  path: '/api/sites/me/answers',
+  field: 'answers',
+  label: 'answers',
+  maxBatch: MAX_ANSWERS_PER_BATCH,
+};
 
 export interface QuestionnairesOptions {
   dataDir: string;

@@ -99,7 +99,8 @@ export class AnswerQueue implements Outbox<SiteAnswer> {
     return this.db.transaction(() => {
       const del = this.db.prepare('DELETE FROM answers WHERE id = ?');
       const mark = this.db.prepare(
-        "INSERT INTO finished (id, outcome, at) VALUES (?, 'delivered', ?) ON CONFLICT(id) DO UPDATE SET outcome = 'delivered', at = excluded.at",
+        `INSERT INTO finished (id, outcome, at) VALUES (?, 'delivered', ?)
+         ON CONFLICT(id) DO UPDATE SET outcome = 'delivered', at = excluded.at`,
       );
       let n = 0;
       for (const id of ids) {

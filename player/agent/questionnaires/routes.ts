@@ -5,7 +5,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { MEMBER_NO_RE } from '../../../common/attendance.ts';
-import { AnswersState, ErrorBody, LocalAnswerAck, LocalAnswerBody, LocalQuestionnaires, type LocalQuestionnaire } from '../../../common/local-api.ts';
+import {
+  AnswersState, ErrorBody, LocalAnswerAck, LocalAnswerBody, LocalQuestionnaires, type LocalQuestionnaire,
+} from '../../../common/local-api.ts';
 import { answerProblem, quizScore, type AnswerProblemCode } from '../../../common/questionnaire-rules.ts';
 import { localErrorHandler, normaliseMemberNo } from '../attendance/routes.ts';
 import type { UploadStatus } from '../attendance/uploader.ts';
@@ -99,7 +101,13 @@ export function questionnaireRoutes(deps: QuestionnaireRoutesDeps) {
         const s = deps.uploadStatus();
         return {
           ...deps.queue.counts(),
-          upload: { failures: s.failures, nextAttemptAt: s.nextAttemptAt, lastError: s.lastError, lastSuccessAt: s.lastSuccessAt, retryAfterMs: s.retryAfterMs },
+          upload: {
+            failures: s.failures,
+            nextAttemptAt: s.nextAttemptAt,
+            lastError: s.lastError,
+            lastSuccessAt: s.lastSuccessAt,
+            retryAfterMs: s.retryAfterMs,
+          },
           rejectedItems: deps.queue.rejectedItems(20),
         };
       },
