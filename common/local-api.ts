@@ -200,3 +200,91 @@ export const AttendanceState = Type.Object({
   ),
 });
 export type AttendanceState = Static<typeof AttendanceState>;
+
+// -------------------------------------------------------------------------------- questionnaires, quizzes
+
+const QuestionType = Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('rating'), Type.Literal('topics')]);
+
+export const LocalQuestion = Type.Object({
+  type: QuestionType,
+  text: Type.String(),
+  /** Empty for a rating (1..5). */
+  options: Type.Array(Type.String()),
+  /** Quiz only: the right options, so the kiosk shows a member's score offline. */
+  correct: Type.Optional(Type.Array(Type.Integer())),
+  /** A topics question: the names of its options (which are taxonomy ids), same order. */
+  topics: Type.Optional(Type.Array(Type.Object({ id: Type.String(), zh: Type.String(), en: Type.String() }))),
+});
+export type LocalQuestion = Static<typeof LocalQuestion>;
+
+/** A survey or a quiz that reached this site with its manifest. Instants are epoch ms. */
+export const LocalQuestionnaire = Type.Object({
+  id: Type.Integer(),
+  kind: Type.Union([Type.Literal('survey'), Type.Literal('quiz')]),
+  title: Type.String(),
+  /** The lecture a quiz belongs to. */
+  programId: NullableInt(),
+  opensAt: NullableNumber(),
+  closesAt: NullableNumber(),
+  /** Quiz: percent of questions right that passes. */
+  passMark: NullableNumber(),
+  questions: Type.Array(LocalQuestion),
+  /** Takes answers now (inside its window, by the agent's clock). */
+  open: Type.Boolean(),
+});
+export type LocalQuestionnaire = Static<typeof LocalQuestionnaire>;
+export const LocalQuestionnaires = Type.Array(LocalQuestionnaire);
+
+const Index = Type.Integer({ minimum: 0, maximum: 999 });
+
+export const LocalResponse = Type.Object(
+  {
+    question: Index,
+    /** Single, multiple, topics: the options picked (0-based). */
+    choices: Type.Optional(Type.Array(Index, { maxItems: 100 })),
+    /** Rating: 1..5. */
+    rating: Type.Optional(Type.Integer({ minimum: 0, maximum: 99 })),
+    /** The room: hands up for each option (a rating's five marks), in order. */
+    counts: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 9999 }), { maxItems: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type LocalResponse = Static<typeof LocalResponse>;
+
+/** One member's answers (memberNo) or the room's (room.headcount); the id is made on the TV, a retry counts once. */
+export const LocalAnswerBody = Type.Object(
+  {
+    id: Type.String({ pattern: SESSION_ID_PATTERN, description: 'Send the same id on a retry and the answer counts once' }),
+    questionnaireId: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    memberNo: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })),
+    room: Type.Optional(Type.Object({ headcount: Type.Integer({ minimum: 1, maximum: 999 }) }, { additionalProperties: false })),
+    responses: Type.Array(LocalResponse, { maxItems: 200 }),
+  },
+  { additionalProperties: false },
+);
+export type LocalAnswerBody = Static<typeof LocalAnswerBody>;
+
+export const LocalAnswerAck = Type.Object({
+  id: Type.String(),
+  /** Queued here for the server (false: this id was taken before; nothing new is stored). */
+  queued: Type.Boolean(),
+  answeredAt: Type.Integer(),
+  /** A member's quiz: the score. */
+  score: nullable(Type.Object({ correct: Type.Integer(), total: Type.Integer(), percent: Type.Integer(), passed: Type.Boolean() })),
+});
+export type LocalAnswerAck = Static<typeof LocalAnswerAck>;
+
+export const AnswersState = Type.Object({
+  pending: Type.Integer(),
+  delivered: Type.Integer(),
+  rejected: Type.Integer(),
+  upload: Type.Object({
+    failures: Type.Integer(),
+    nextAttemptAt: NullableInt(),
+    lastError: NullableString(),
+    lastSuccessAt: NullableInt(),
+    retryAfterMs: NullableInt(),
+  }),
+  rejectedItems: Type.Array(Type.Object({ id: Type.String(), reason: Type.String(), message: NullableString(), at: Type.Integer() })),
+});
+export type AnswersState = Static<typeof AnswersState>;

@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import { builtAssetsDir } from '../../common/built-assets.ts';
 import { createAttendance, type Attendance } from './attendance/index.ts';
 import { MediaCache } from './cache.ts';
+import { createQuestionnaires, type Questionnaires } from './questionnaires/index.ts';
 import { buildLocalServer } from './http.ts';
 import { liveNowAndNext } from './live.ts';
 import { cacheReadiness } from './local-api.ts';
@@ -55,6 +56,8 @@ export interface RunningAgent {
   cache: MediaCache;
   /** Viewing sessions, headcount, member sign-in: queued here, uploaded exactly once (player/agent/attendance). */
   attendance: Attendance;
+  /** Surveys and quizzes from the manifest, answers queued here and uploaded exactly once (player/agent/questionnaires). */
+  questionnaires: Questionnaires;
   /** Fetch the manifest now and wait for the downloads it triggers. */
   syncNow(): Promise<void>;
   /** Wait until no download is running. */
@@ -113,6 +116,15 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     }),
   });
 
+  const questionnaires = createQuestionnaires({
+    dataDir,
+    serverUrl: opts.serverUrl,
+    getToken: () => store.pairing()?.token ?? null,
+    clock,
+    log,
+    entries: () => sync.manifest?.questionnaires ?? [],
+  });
+
   let app: FastifyInstance | null = null;
   let closed = false;
   const close = async () => {
@@ -121,6 +133,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     await app?.close(); // stop taking requests first, then the workers, then the databases
     await sync.close();
     await attendance.stop();
+    await questionnaires.stop();
     db.close();
   };
 
@@ -140,7 +153,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       kioskDir,
       serverUrl: opts.serverUrl,
       version,
-      plugins: [attendance.plugin],
+      plugins: [attendance.plugin, questionnaires.plugin],
       lang: opts.lang ?? 'zh-CN',
       nowAndNext: liveNowAndNext,
       extraHosts: [...(opts.host && opts.host !== '127.0.0.1' ? [opts.host] : []), ...(opts.allowedHosts ?? [])],
@@ -159,6 +172,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     if (opts.autoSync !== false) {
       sync.start();
       attendance.start();
+      questionnaires.start();
     }
 
     return {
@@ -169,6 +183,7 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       store,
       cache,
       attendance,
+      questionnaires,
       syncNow: () => sync.syncNow(),
       whenIdle: () => sync.whenIdle(),
       close,

@@ -1,7 +1,7 @@
 // The local routes the kiosk calls for attendance (127.0.0.1 only, no auth: the kiosk is the only client).
 // Each one writes to the durable queue before it answers, and each is idempotent: the kiosk may retry freely.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MEMBER_NO_RE } from '../../../common/attendance.ts';
 import { AttendanceState, ErrorBody, HeadcountBody, MemberBody, SessionAnswer, SessionReport, Sitting } from '../../../common/local-api.ts';
 import type { AttendanceQueue, Sitting as QueueSitting } from './queue.ts';
@@ -27,18 +27,22 @@ export function normaliseMemberNo(raw: string): string {
   return raw.replace(/\s+/g, '');
 }
 
+/** Same error shape as the server's, so the kiosk shows one kind of message (shared by the local route plugins). */
+export function localErrorHandler(what: string) {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    if (err.validation) {
+      return reply.code(400).send({ error: { code: 'bad_request', message: `Check the request: ${err.message}` } });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, `${what} local route failed`);
+    return reply.code(status).send({ error: { code: status === 500 ? 'internal' : 'bad_request', message: err.message } });
+  };
+}
+
 export function attendanceRoutes(deps: RoutesDeps) {
   return async function attendanceLocalRoutes(fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    // Same error shape as the server's, so the kiosk shows one kind of message.
-    app.setErrorHandler((err: FastifyError, _req, reply) => {
-      if (err.validation) {
-        return reply.code(400).send({ error: { code: 'bad_request', message: `Check the request: ${err.message}` } });
-      }
-      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-      if (status === 500) app.log.error({ err }, 'attendance local route failed');
-      return reply.code(status).send({ error: { code: status === 500 ? 'internal' : 'bad_request', message: err.message } });
-    });
+    app.setErrorHandler(localErrorHandler('attendance'));
 
     app.post(
       '/local/sessions',

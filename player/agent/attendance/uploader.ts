@@ -1,10 +1,11 @@
-// Sends closed sessions to the server in batches (<= 500), each stamped with the agent's clock (sentAt) so the
-// server can correct a wrong PC clock. Deletes only what the server acknowledged; a failed batch is retried with
-// exponential backoff and jitter. A batch the server refuses as a whole (400) is split in halves until the bad
-// session is alone, so one malformed row never blocks the queue behind it.
+// Sends what a site queue holds to the server in batches, each stamped with the agent's clock (sentAt) so the
+// server can correct a wrong PC clock: closed viewing sessions (POST /api/sites/me/attendance, the default) and
+// questionnaire answers (POST /api/sites/me/answers) go through this same code. Deletes only what the server
+// acknowledged; a failed batch is retried with exponential backoff and jitter, never sooner than a Retry-After.
+// A batch the server refuses as a whole (400) is split in halves until the bad item is alone, so one malformed
+// row never blocks the queue behind it.
 import { MAX_SESSIONS_PER_BATCH, type AttendanceBatchResult, type AttendanceSession } from '../../../common/attendance.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
-import type { AttendanceQueue } from './queue.ts';
 import { retryAfterMs } from '../retry-after.ts';
 
 /** The pino-style logger the agent hands around (fastify's app.log fits). */
@@ -15,8 +16,36 @@ export interface Log {
   debug(obj: object, msg?: string): void;
 }
 
-export interface UploaderOptions {
-  queue: AttendanceQueue;
+/** A durable site queue the uploader drains: read a batch, then settle exactly the ids the server answered. */
+export interface Outbox<T extends { id: string }> {
+  /** The oldest items ready to send (at most `limit`); nothing changes until acknowledge/reject. */
+  batch(limit: number): T[];
+  /** Deletes the acknowledged ids; returns how many it held. */
+  acknowledge(ids: readonly string[], now: number): number;
+  /** Sets aside ids the server refused for good; returns how many it held. */
+  reject(items: ReadonlyArray<{ id: string; reason: string; message?: string }>, now: number): number;
+  counts(): { pending: number };
+}
+
+/** Where a queue goes on the server: the path, the batch's list field, and the word used in log lines. */
+export interface UploadTarget {
+  path: string;
+  field: string;
+  label: string;
+  maxBatch: number;
+}
+
+export const ATTENDANCE_TARGET: UploadTarget = {
+  path: '/api/sites/me/attendance',
+  field: 'sessions',
+  label: 'attendance',
+  maxBatch: MAX_SESSIONS_PER_BATCH,
+};
+
+export interface UploaderOptions<T extends { id: string } = AttendanceSession> {
+  queue: Outbox<T>;
+  /** Default: attendance sessions. */
+  target?: UploadTarget;
   /** Read on every request: re-pairing may point the agent elsewhere. */
   serverUrl: () => string;
   /** The site token, or null while the agent is not paired yet (nothing is sent). */
@@ -27,7 +56,7 @@ export interface UploaderOptions {
   fetch?: typeof fetch;
   policy?: BackoffPolicy;
   batchSize?: number;
-  /** How often to look for closed sessions when all is well, ms. */
+  /** How often to look for queued items when all is well, ms. */
   intervalMs?: number;
   requestTimeoutMs?: number;
 }
@@ -61,8 +90,8 @@ class UploadError extends Error {
   }
 }
 
-export class Uploader {
-  private readonly o: Required<Omit<UploaderOptions, 'random' | 'fetch' | 'policy'>> & {
+export class Uploader<T extends { id: string } = AttendanceSession> {
+  private readonly o: Required<Omit<UploaderOptions<T>, 'random' | 'fetch' | 'policy'>> & {
     random: () => number;
     fetch: typeof fetch;
     policy: BackoffPolicy;
@@ -74,17 +103,19 @@ export class Uploader {
     failures: 0, nextAttemptAt: null, lastError: null, lastSuccessAt: null, clockOffsetMs: null, retryAfterMs: null,
   };
 
-  constructor(opts: UploaderOptions) {
+  constructor(opts: UploaderOptions<T>) {
+    const target = opts.target ?? ATTENDANCE_TARGET;
     this.o = {
       ...opts,
+      target,
       random: opts.random ?? Math.random,
       fetch: opts.fetch ?? globalThis.fetch,
       policy: opts.policy ?? DEFAULT_BACKOFF,
-      batchSize: opts.batchSize ?? MAX_SESSIONS_PER_BATCH,
+      batchSize: opts.batchSize ?? target.maxBatch,
       intervalMs: opts.intervalMs ?? 15_000,
       requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
     };
-    this.o.batchSize = Math.min(Math.max(1, this.o.batchSize), MAX_SESSIONS_PER_BATCH);
+    this.o.batchSize = Math.min(Math.max(1, this.o.batchSize), target.maxBatch);
   }
 
   start(): void {
@@ -100,7 +131,7 @@ export class Uploader {
     await this.running?.catch(() => undefined);
   }
 
-  /** A session was just closed: send soon rather than at the next interval, unless we are backing off. */
+  /** Something was just queued (a session closed, an answer given): send soon, unless we are backing off. */
   nudge(): void {
     if (this.stopped || this.status.failures > 0) return;
     this.schedule(1_000);
@@ -138,9 +169,9 @@ export class Uploader {
     if (!token) return total;
     try {
       for (;;) {
-        const sessions = this.o.queue.batch(this.o.batchSize);
-        if (sessions.length === 0) break;
-        const r = await this.sendSplitting(sessions, token);
+        const items = this.o.queue.batch(this.o.batchSize);
+        if (items.length === 0) break;
+        const r = await this.sendSplitting(items, token);
         total.accepted += r.accepted;
         total.rejected += r.rejected;
         // Ids the server answered neither way stay queued; stop rather than loop on them.
@@ -157,51 +188,55 @@ export class Uploader {
       total.error = this.status.lastError;
       this.o.log.warn(
         { err: this.status.lastError, failures: this.status.failures, pending: this.o.queue.counts().pending },
-        'attendance upload failed; will retry with backoff',
+        `${this.o.target.label} upload failed; will retry with backoff`,
       );
     }
     return total;
   }
 
-  /** Sends one batch; on a whole-batch refusal splits it so the valid sessions still get through. */
-  private async sendSplitting(sessions: AttendanceSession[], token: string): Promise<FlushResult> {
+  /** Sends one batch; on a whole-batch refusal splits it so the valid items still get through. */
+  private async sendSplitting(items: T[], token: string): Promise<FlushResult> {
     try {
-      return this.settle(sessions, await this.post(sessions, token));
+      return this.settle(items, await this.post(items, token));
     } catch (err) {
       if (!(err instanceof UploadError) || err.status === null || ![400, 413, 422].includes(err.status)) throw err;
-      if (sessions.length === 1) {
+      if (items.length === 1) {
         // The server will never take this one as it is: set it aside (kept locally) instead of blocking the queue.
-        const n = this.o.queue.reject([{ id: sessions[0]!.id, reason: `http_${err.status}`, message: err.message }], this.o.clock());
-        this.o.log.error({ id: sessions[0]!.id, err: err.message }, 'attendance session refused by the server as malformed; set aside');
+        const n = this.o.queue.reject([{ id: items[0]!.id, reason: `http_${err.status}`, message: err.message }], this.o.clock());
+        const what = `${this.o.target.label} item refused by the server as malformed; set aside`;
+        this.o.log.error({ id: items[0]!.id, err: err.message }, what);
         return { accepted: 0, rejected: n };
       }
-      const half = Math.ceil(sessions.length / 2);
-      const a = await this.sendSplitting(sessions.slice(0, half), token);
-      const b = await this.sendSplitting(sessions.slice(half), token);
+      const half = Math.ceil(items.length / 2);
+      const a = await this.sendSplitting(items.slice(0, half), token);
+      const b = await this.sendSplitting(items.slice(half), token);
       return { accepted: a.accepted + b.accepted, rejected: a.rejected + b.rejected };
     }
   }
 
-  private settle(sessions: AttendanceSession[], result: AttendanceBatchResult): FlushResult {
-    const sent = new Set(sessions.map((s) => s.id));
+  private settle(items: T[], result: AttendanceBatchResult): FlushResult {
+    const sent = new Set(items.map((s) => s.id));
     const accepted = result.accepted.filter((id) => sent.has(id));
     const rejected = result.rejected.filter((r) => sent.has(r.id));
     const now = this.o.clock();
     const a = this.o.queue.acknowledge(accepted, now);
     const r = this.o.queue.reject(rejected, now);
     if (typeof result.clockOffsetMs === 'number') this.status.clockOffsetMs = result.clockOffsetMs;
-    for (const item of rejected) this.o.log.warn({ id: item.id, reason: item.reason, message: item.message }, 'attendance session rejected by the server');
-    this.o.log.info({ sent: sessions.length, accepted: a, rejected: r }, 'attendance batch delivered');
+    const label = this.o.target.label;
+    for (const item of rejected) {
+      this.o.log.warn({ id: item.id, reason: item.reason, message: item.message }, `${label} item rejected by the server`);
+    }
+    this.o.log.info({ sent: items.length, accepted: a, rejected: r }, `${label} batch delivered`);
     return { accepted: a, rejected: r };
   }
 
-  private async post(sessions: AttendanceSession[], token: string): Promise<AttendanceBatchResult> {
+  private async post(items: T[], token: string): Promise<AttendanceBatchResult> {
     let res: Response;
     try {
-      res = await this.o.fetch(new URL('/api/sites/me/attendance', this.o.serverUrl()), {
+      res = await this.o.fetch(new URL(this.o.target.path, this.o.serverUrl()), {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ sentAt: Math.round(this.o.clock()), sessions }),
+        body: JSON.stringify({ sentAt: Math.round(this.o.clock()), [this.o.target.field]: items }),
         signal: AbortSignal.timeout(this.o.requestTimeoutMs),
       });
     } catch (err) {

@@ -12,6 +12,7 @@ import { CardReaderBurst, isDigitKey, PanelModel, type BurstOutcome, type PanelE
 import { ScheduleMemory, SessionLedger, type Playing } from './ledger.ts';
 import { PanelView } from './panel-view.ts';
 import { parseLang, t, type Lang } from '../src/i18n.ts';
+import { newId } from '../src/ids.ts';
 import { WatchTracker, type TrackerEvent } from './tracker.ts';
 
 export { WatchTracker } from './tracker.ts';
@@ -49,14 +50,6 @@ export interface AttendanceHandle {
 
 /** Keys that open the panel at any time (a remote's red key, or a keyboard's). The kiosk may also call openPanel(). */
 export const OPEN_PANEL_KEYS = ['ColorF0Red', 'F2', 'h', 'H', '*', '#'];
-
-function newSessionId(): string {
-  const c = globalThis.crypto;
-  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
-  const b = new Uint8Array(16);
-  c.getRandomValues(b);
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
 
 function asLang(v: string | undefined): Lang {
   return parseLang(v) ?? 'zh';
@@ -210,7 +203,7 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
   const outbox = sitting.outbox;
 
   const tracker = new WatchTracker({ hidden: document.hidden });
-  const ledger = new SessionLedger(newSessionId);
+  const ledger = new SessionLedger(newId);
   const promptAfter = opts.promptAfterSeconds ?? 5;
   let started = false;
   let promptFor: string | null = null;

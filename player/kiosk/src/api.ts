@@ -2,11 +2,14 @@
 // are the agent's own, from common/local-api.ts (types only: nothing of the schema library reaches the TV).
 // The screens and the attendance panel all call through here.
 import type {
-  Catalog, CatalogItem, DownloadAck, LocalChannel, LocalRequestAck, LocalRequestBody, LocalStatus, ProgramSlot,
-  SessionAnswer, SessionReport, Sitting,
+  Catalog, CatalogItem, DownloadAck, LocalAnswerAck, LocalAnswerBody, LocalChannel, LocalQuestion, LocalQuestionnaire,
+  LocalRequestAck, LocalRequestBody, LocalStatus, ProgramSlot, SessionAnswer, SessionReport, Sitting,
 } from '../../../common/local-api.ts';
 
-export type { Catalog, CatalogItem, LocalChannel, LocalStatus, ProgramSlot, SessionAnswer, SessionReport, Sitting };
+export type {
+  Catalog, CatalogItem, LocalAnswerAck, LocalChannel, LocalQuestion, LocalQuestionnaire, LocalStatus, ProgramSlot, SessionAnswer,
+  SessionReport, Sitting,
+};
 
 /** An answer other than 2xx: the status, and the agent's message (it says what to fix). */
 export class HttpError extends Error {
@@ -58,6 +61,9 @@ export const api = {
   sitting: () => call<Sitting>('GET', '/local/sitting'),
   headcount: (count: number) => call<Sitting>('POST', '/local/headcount', { count }),
   signIn: (memberNo: string) => call<Sitting>('POST', '/local/members/signin', { memberNo }),
+  // Surveys and quizzes: what reached the site, and answers (queued by the agent for the server).
+  questionnaires: () => call<LocalQuestionnaire[]>('GET', '/local/questionnaires'),
+  answer: (body: LocalAnswerBody) => call<LocalAnswerAck>('POST', '/local/answers', body),
 };
 
 /**

@@ -1,12 +1,13 @@
 // The kiosk shell: a stack of screens (Back pops), the D-pad focus over the top screen, the data polled
 // from the agent, the clock, the offline indicator and short on-screen messages.
-import { api, type Catalog, type LocalChannel, type LocalStatus } from './api.ts';
+import { api, type Catalog, type LocalChannel, type LocalQuestionnaire, type LocalStatus } from './api.ts';
 import { h } from './dom.ts';
 import { nextFocus, type Box } from './focus.ts';
 import { formatDate, formatTime } from './format.ts';
 import { langTag, loadLang, otherLang, saveLang, t, type Lang, type MessageKey } from './i18n.ts';
 import { commandForKey, DigitEntry, numberIsComplete, type Command } from './keys.ts';
 import { ResumeStore } from './resume.ts';
+import { quizAfterItem, quizOfProgram } from './quiz-offer.ts';
 
 export interface Screen {
   /** The screen's root element; the app mounts it. */
@@ -27,12 +28,16 @@ export interface Screen {
 
 const STATUS_POLL_MS = 10_000;
 const CATALOG_POLL_MS = 5_000;
+/** A quiz offered in the corner waits this long for OK. */
+const OFFER_MS = 60_000;
 
 export class App {
   lang: Lang;
   status: LocalStatus | null = null;
   channels: LocalChannel[] = [];
   catalog: Catalog = { categories: [], series: [], items: [] };
+  /** Surveys and quizzes that reached the site. */
+  questionnaires: LocalQuestionnaire[] = [];
   agentReachable = true;
   /** The channel last watched: where a failed lecture falls back to and where channel up/down starts. */
   lastChannelId: number | null = null;
@@ -43,6 +48,12 @@ export class App {
   private readonly header: HTMLElement;
   private readonly toastEl: HTMLElement;
   private readonly digitsEl: HTMLElement;
+  private readonly offerEl: HTMLElement;
+  private offerAction: (() => void) | null = null;
+  private offerTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Airings whose quiz was offered already (channel:program:start). */
+  private readonly offered = new Set<string>();
+  private questionnairesText = '';
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly digits = new DigitEntry();
   private digitTimer: ReturnType<typeof setTimeout> | null = null;
@@ -54,6 +65,8 @@ export class App {
   private catalogTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set by main.ts: opens a channel's broadcast screen. */
   openChannel: (channelId: number) => void = () => undefined;
+  /** Set by main.ts: opens a survey or quiz form. */
+  openQuestionnaire: (q: LocalQuestionnaire) => void = () => undefined;
 
   constructor(mount: HTMLElement) {
     this.lang = loadLang(window.localStorage);
@@ -61,7 +74,8 @@ export class App {
     this.root = h('main', { class: 'screens' });
     this.toastEl = h('div', { class: 'toast', role: 'status' });
     this.digitsEl = h('div', { class: 'digits' });
-    mount.append(this.header, this.root, this.toastEl, this.digitsEl);
+    this.offerEl = h('div', { class: 'offer', role: 'status', 'data-testid': 'quiz-offer' });
+    mount.append(this.header, this.root, this.toastEl, this.digitsEl, this.offerEl);
     document.documentElement.lang = langTag(this.lang);
     window.addEventListener('keydown', (e) => this.onKeyDown(e));
     window.addEventListener('online', () => void this.pollStatus());
@@ -103,9 +117,10 @@ export class App {
   // ---- data -------------------------------------------------------------------------------------------
 
   async start(): Promise<void> {
-    await Promise.all([this.pollStatus(), this.pollChannels()]);
+    await Promise.all([this.pollStatus(), this.pollChannels(), this.pollQuestionnaires()]);
     setInterval(() => void this.pollStatus(), STATUS_POLL_MS);
     setInterval(() => void this.pollChannels(), STATUS_POLL_MS);
+    setInterval(() => void this.pollQuestionnaires(), STATUS_POLL_MS);
   }
 
   private async pollStatus(): Promise<void> {
@@ -138,10 +153,61 @@ export class App {
         this.top()?.refresh?.();
         this.restoreFocus();
       }
+      this.offerQuizAfterItem();
     } catch {
       this.agentReachable = false;
       this.renderHeader();
     }
+  }
+
+  async pollQuestionnaires(): Promise<void> {
+    try {
+      const list = await api.questionnaires();
+      const text = JSON.stringify(list);
+      if (text === this.questionnairesText) return;
+      this.questionnairesText = text;
+      this.questionnaires = list;
+      if (this.top()?.el.dataset.screen === 'questionnaires') {
+        this.top()?.refresh?.();
+        this.restoreFocus();
+      }
+    } catch {
+      /* the status poll reports an unreachable agent */
+    }
+  }
+
+  // ---- quizzes offered in the corner -------------------------------------------------------------------
+
+  /** Shows `text` in the corner; OK (and only OK) runs `action` while it shows. Nothing else is interrupted. */
+  offer(text: string, action: () => void): void {
+    this.offerEl.textContent = text;
+    this.offerEl.classList.add('shown');
+    this.offerAction = action;
+    if (this.offerTimer) clearTimeout(this.offerTimer);
+    this.offerTimer = setTimeout(() => this.clearOffer(), OFFER_MS);
+  }
+
+  clearOffer(): void {
+    this.offerEl.classList.remove('shown');
+    this.offerAction = null;
+    if (this.offerTimer) clearTimeout(this.offerTimer);
+    this.offerTimer = null;
+  }
+
+  /** A lecture played to its end: its quiz, if it has one, is offered. */
+  offerQuizAfterLecture(programId: number): void {
+    const quiz = quizOfProgram(this.questionnaires, programId);
+    if (quiz) this.offer(this.tr('qOffer', { title: quiz.title }), () => this.openQuestionnaire(quiz));
+  }
+
+  /** On a channel, once the item with a quiz has gone off air, its quiz is offered (once per airing). */
+  private offerQuizAfterItem(): void {
+    if (this.top()?.el.dataset.screen !== 'broadcast') return;
+    const channel = this.channels.find((c) => c.id === this.lastChannelId);
+    const due = channel ? quizAfterItem(channel, this.questionnaires, Date.now(), this.offered) : null;
+    if (!due) return;
+    this.offered.add(due.key);
+    this.offer(this.tr('qOffer', { title: due.quiz.title }), () => this.openQuestionnaire(due.quiz));
   }
 
   /** On-demand screens want the catalog (and download progress) kept fresh while they are open. */
@@ -287,6 +353,12 @@ export class App {
     e.preventDefault();
     const screen = this.top();
     if (!screen) return;
+    if (cmd.kind === 'select' && this.offerAction) {
+      const action = this.offerAction;
+      this.clearOffer();
+      action();
+      return;
+    }
     if (screen.onCommand?.(cmd)) return;
     switch (cmd.kind) {
       case 'move':

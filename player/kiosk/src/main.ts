@@ -1,10 +1,12 @@
 // Entry of the kiosk bundle: builds the app shell and wires the screens together.
 import { App } from './app.ts';
-import type { CatalogItem } from './api.ts';
+import type { CatalogItem, LocalQuestionnaire } from './api.ts';
 import { BroadcastScreen } from './screens/broadcast.ts';
 import { HomeScreen } from './screens/home.ts';
 import { LectureScreen } from './screens/lecture.ts';
 import { OnDemandScreen } from './screens/ondemand.ts';
+import { QuestionnaireScreen } from './screens/questionnaire.ts';
+import { QuestionnairesScreen } from './screens/questionnaires.ts';
 import { RequestScreen } from './screens/request.ts';
 import { SearchScreen } from './screens/search.ts';
 import { VodScreen } from './screens/vod.ts';
@@ -44,8 +46,34 @@ function openSearch(): void {
   app.push(new SearchScreen(app, openLecture, (topic) => ask({ topic })));
 }
 
+/**
+ * A survey or quiz form. Opened over a playing screen (the quiz offered at the end of an item) it takes that
+ * screen's place, so nothing plays behind the form; leaving it goes back to the channel.
+ */
+function openQuestionnaire(q: LocalQuestionnaire): void {
+  const top = app.top();
+  const channel = top instanceof BroadcastScreen ? top.channelId : null;
+  const form = new QuestionnaireScreen(app, q, () => {
+    app.pop();
+    if (channel !== null) openChannel(channel);
+  });
+  if (top instanceof BroadcastScreen || top instanceof VodScreen) app.replace(form);
+  else app.push(form);
+}
+
 app.openChannel = openChannel;
-app.push(new HomeScreen(app, () => app.push(new OnDemandScreen(app, openLecture, openSearch))));
+app.openQuestionnaire = openQuestionnaire;
+app.push(
+  new HomeScreen(
+    app,
+    () => app.push(new OnDemandScreen(app, openLecture, openSearch)),
+    () => {
+      void app.pollQuestionnaires();
+      void app.pollCatalog();
+      app.push(new QuestionnairesScreen(app, openQuestionnaire));
+    },
+  ),
+);
 app.renderHeader();
 // Home opens on the first channel once the agent has told us the channels.
 void app.start().then(() => {
@@ -63,6 +91,7 @@ Object.assign(window, {
       return !!item;
     },
     loadCatalog: () => app.pollCatalog(),
+    loadQuestionnaires: () => app.pollQuestionnaires(),
     home: () => app.goHome(),
   },
 });

@@ -13,6 +13,7 @@ export class HomeScreen implements Screen {
   constructor(
     private readonly app: App,
     private readonly openOnDemand: () => void,
+    private readonly openQuestionnaires: () => void = () => undefined,
   ) {
     this.refresh();
     // Progress bars creep and programmes change; the agent's list is re-read by the app every 10 s.
@@ -82,9 +83,17 @@ export class HomeScreen implements Screen {
       h('div', { class: 'tile-sub' }, app.tr('languageHint')),
     );
     lang.addEventListener('click', () => app.toggleLang());
+    const questionnaires = focusable(
+      'button',
+      'questionnaires',
+      { class: 'tile tile-questionnaires', 'data-testid': 'questionnaires' },
+      h('div', { class: 'tile-title' }, app.tr('qMenu')),
+      h('div', { class: 'tile-sub' }, app.tr('qMenuHint')),
+    );
+    questionnaires.addEventListener('click', () => this.openQuestionnaires());
     this.el.replaceChildren(
       h('div', { class: 'home-channels' }, h('h1', {}, app.tr('channels')), h('div', { class: 'channel-list' }, channels)),
-      h('div', { class: 'home-side' }, onDemand, lang),
+      h('div', { class: 'home-side' }, onDemand, lang, questionnaires),
     );
   }
 

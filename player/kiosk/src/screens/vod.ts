@@ -45,6 +45,7 @@ export class VodScreen implements Screen {
       onEnded: () => {
         app.resume.clear(item.id);
         app.pop();
+        app.offerQuizAfterLecture(item.id);
       },
       onFirstFrame: () => this.el.setAttribute('data-playing', 'true'),
     });
