@@ -60,3 +60,47 @@ export function rollOfSites(db: Db, siteIds: number[] | null): RollEntry[] {
   return db.prepare<[string], RollEntry>(`SELECT ${cols} FROM members WHERE site_id IN (SELECT value FROM json_each(?))`)
     .all(JSON.stringify(siteIds));
 }
+
+// Used by console:
+
+/** A site scope from the sites domain (sites.ts siteScopeSql) and its bound parameters. */
+export interface SiteScopeSql { sql: string; params: { path?: string; q?: string } }
+
+export interface RegionStatusCounts { regionId: number; total: number; online: number; offline24h: number; neverSeen: number }
+/**
+ * Sites not revoked per region: how many, online (heartbeat at or after onlineSince), offline for more than a day
+ * (last heartbeat before darkBefore), never seen. One grouped statement over the site scope, whatever its size.
+ */
+export function statusCountsByRegion(db: Db, scope: SiteScopeSql, onlineSince: number, darkBefore: number): RegionStatusCounts[] {
+  return db.prepare<[Record<string, string | number>], RegionStatusCounts>(`
+    SELECT s.region_id AS regionId, count(*) AS total, total(st.last_seen >= @onlineSince) AS online,
+           total(st.last_seen < @darkBefore) AS offline24h, total(st.site_id IS NULL) AS neverSeen
+      FROM (${scope.sql}) s LEFT JOIN site_status st ON st.site_id = s.site_id
+     WHERE s.revoked = 0 GROUP BY s.region_id`).all({ ...scope.params, onlineSince, darkBefore });
+}
+
+export interface DayTotals { sessions: number; personSeconds: number; watchedSeconds: number; sitesWatching: number }
+/**
+ * One province day's viewing summed from the raw sessions (today is never rolled up or purged, so the raw rows are
+ * the whole of it), over every site (scope null) or the sites of a scope.
+ */
+export function dayTotals(db: Db, day: string, scope: SiteScopeSql | null): DayTotals {
+  const filter = scope ? `AND site_id IN (SELECT site_id FROM (${scope.sql}))` : '';
+  const row = db.prepare<[Record<string, string>], DayTotals>(`
+    SELECT count(*) AS sessions, total(person_seconds) AS personSeconds, total(watched_seconds) AS watchedSeconds,
+           count(DISTINCT site_id) AS sitesWatching
+      FROM attendance_sessions WHERE day = @day ${filter}`).get({ ...scope?.params, day });
+  return row ?? { sessions: 0, personSeconds: 0, watchedSeconds: 0, sitesWatching: 0 };
+}
+
+export interface SiteStatusBrief {
+  siteId: number; lastSeen: number; cacheReadiness: number | null; freeDiskBytes: number | null; agentVersion: string | null;
+  clockOffsetMs: number | null;
+}
+/** The status columns the sites page shows, for one page of sites. */
+export function siteStatusBriefs(db: Db, siteIds: number[]): Map<number, SiteStatusBrief> {
+  const rows = db.prepare<[string], SiteStatusBrief>(`SELECT site_id AS siteId, last_seen AS lastSeen, cache_readiness AS cacheReadiness,
+      free_disk_bytes AS freeDiskBytes, agent_version AS agentVersion, clock_offset_ms AS clockOffsetMs
+      FROM site_status WHERE site_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(siteIds));
+  return new Map(rows.map((r) => [r.siteId, r]));
+}

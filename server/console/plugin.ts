@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ActivityByDayQuery, ConsoleConfig } from '../../common/api/console.ts';
+import { ActivityByDayQuery, ConsoleConfig, DashboardSummary } from '../../common/api/console.ts';
+import { ErrorBody } from '../../common/api/shared.ts';
 import resumableUpload from '../catalog/resumable-upload.ts';
 import { activityByDay, dashboardSummary, MAX_DAILY_DAYS } from './summary.ts';
 import { badRequest } from '../errors.ts';
@@ -35,7 +36,9 @@ export default async function consolePlugin(fastify: FastifyInstance) {
 
   app.get('/api/console/summary', {
     onRequest: app.auth.user,
-    schema: { tags: ['console'], summary: "The dashboard's figures in one call: sites online/offline by region, today's viewing, queue, channels, requests" },
+    schema: { tags: ['console'], summary: "The dashboard's figures in one call: sites online/offline by region, today's viewing",
+      response: { 200: DashboardSummary, 401: ErrorBody, 403: ErrorBody },
+    },
   }, async (req) => dashboardSummary(app.db, app.config, req.user!, new Date()));
 
   app.get('/api/console/activity-by-day', {
