@@ -151,6 +151,7 @@ const MATRIX: Record<string, Probe[]> = {
   'POST /api/sites/:id/revoke':                    [p('401    403    403    2xx    401    401', { params: { id: 'siteA' } })],
   'POST /api/sites/:id/pairing-code':              [p('401    403    403    2xx    401    401', { params: { id: 'siteA' } })],
   'GET /api/requests':                             [p(OPERATOR_READ)],
+  'POST /api/requests/handled':                    [p(OPERATOR_WRITE)],
   // --- attendance: reports and rolls scoped to the organizer's region
   'POST /api/attendance/rollup':                   [p(OPERATOR_WRITE)],
   'GET /api/reports/activity':                     [p('401    scoped scoped 2xx    401    401'),
