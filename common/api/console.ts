@@ -50,7 +50,7 @@ export type DashboardSummary = Static<typeof DashboardSummary>;
 // ------------------------------------------------------------------------------------- GET /api/console/sites
 
 export const SiteHealthFilter = Type.Union([Type.Literal('dark'), Type.Literal('notReady')], {
-  description: 'dark: no heartbeat for more than 24 h (or never); notReady: paired, not revoked, cache not fully ready',
+  description: 'paired, not revoked sites that are dark: no heartbeat for more than 24 h (or never); notReady: cache not fully ready',
 });
 export type SiteHealthFilter = Static<typeof SiteHealthFilter>;
 export const SiteHealthSort = Type.Union(

@@ -93,6 +93,8 @@ const MATRIX: Record<string, Probe[]> = {
   'GET /assets/*':                                 [p('pass   pass   pass   pass   pass   pass', { params: { '*': '=missing.js' } })],
   'GET /api/config':                               [p(PUBLIC)],
   'GET /api/console/summary':                      [p(USER_READ)],
+  'GET /api/console/sites':                        [p('401    scoped scoped 2xx    401    401'),
+                                                    p('401    2xx    403    2xx    401    401', { query: 'regionId=$countyA' })],
   'GET /api/console/activity-by-day':              [p(USER_READ, { query: 'from=2026-11-01&to=2026-11-02' })],
   'POST /api/uploads':                             [p(OPERATOR_WRITE)],
   'PATCH /api/uploads':                            [p(OPERATOR_WRITE)],
