@@ -89,6 +89,9 @@ export type ConsoleSiteRow = Static<typeof ConsoleSiteRow>;
 export const ConsoleSitesPage = Type.Object({
   items: Type.Array(ConsoleSiteRow),
   total: Type.Integer(),
-  counts: Type.Object({ all: Type.Integer(), dark: Type.Integer(), notReady: Type.Integer() }, { description: 'in the region, before the health filter' }),
+  counts: Type.Object(
+    { all: Type.Integer(), online: Type.Integer(), dark: Type.Integer(), notReady: Type.Integer() },
+    { description: 'in the region and search, before the health filter' },
+  ),
 });
 export type ConsoleSitesPage = Static<typeof ConsoleSitesPage>;

@@ -109,8 +109,8 @@ export type HealthFilter = 'dark' | 'notReady';
 export type HealthSort = 'name' | 'lastSeen' | 'cacheReadiness' | 'freeDisk';
 export interface HealthPageQuery {
   health?: HealthFilter; sort?: HealthSort; desc: boolean; limit: number; offset: number;
-  /** Heartbeats at or after this instant are online; a paired site silent since before darkBefore is dark. */
-  darkBefore: number;
+  /** Heartbeats at or after onlineSince are online; a paired site silent since before darkBefore is dark. */
+  onlineSince: number; darkBefore: number;
 }
 
 // Conditions on a site scope `s` left-joined to site_status `st` (sites never seen have no status row).
@@ -125,18 +125,19 @@ const SORT_KEYS: Record<HealthSort, string> = {
  * name, id), with how many the filter keeps and how many are dark or not ready in the whole scope.
  */
 export function pageSitesByHealth(db: Db, scope: SiteScopeSql, q: HealthPageQuery):
-  { ids: number[]; total: number; counts: { all: number; dark: number; notReady: number } } {
+  { ids: number[]; total: number; counts: { all: number; online: number; dark: number; notReady: number } } {
   const from = `FROM (${scope.sql}) s LEFT JOIN site_status st ON st.site_id = s.site_id`;
-  const args = { ...scope.params, darkBefore: q.darkBefore };
+  const args = { ...scope.params, onlineSince: q.onlineSince, darkBefore: q.darkBefore };
   const where = q.health === 'dark' ? `WHERE ${DARK}` : q.health === 'notReady' ? `WHERE ${NOT_READY}` : '';
   const key = q.sort ? SORT_KEYS[q.sort] : null;
   const order = [key ? `${key} IS NULL, ${key} ${q.desc ? 'DESC' : 'ASC'}` : '', 's.region_path, s.name, s.site_id'].filter(Boolean).join(', ');
   const ids = db.prepare<[Record<string, string | number>], { id: number }>(
     `SELECT s.site_id AS id ${from} ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
   ).all({ ...args, limit: q.limit, offset: q.offset }).map((r) => r.id);
-  const counts = db.prepare<[Record<string, string | number>], { all: number; dark: number; notReady: number; kept: number }>(
-    `SELECT count(*) AS "all", total(${DARK}) AS dark, total(${NOT_READY}) AS notReady,
+  const counts = db.prepare<[Record<string, string | number>], { all: number; online: number; dark: number; notReady: number; kept: number }>(
+    `SELECT count(*) AS "all", total(s.revoked = 0 AND st.last_seen >= @onlineSince) AS online, total(${DARK}) AS dark, total(${NOT_READY}) AS notReady,
             ${q.health === 'dark' ? `total(${DARK})` : q.health === 'notReady' ? `total(${NOT_READY})` : 'count(*)'} AS kept ${from}`,
   ).get(args)!;
-  return { ids, total: counts.kept, counts: { all: counts.all, dark: counts.dark, notReady: counts.notReady } };
+  const { kept, ...rest } = counts;
+  return { ids, total: kept, counts: rest };
 }

@@ -3,7 +3,7 @@
 import type { Db } from '../db/connection.ts';
 import type { AuthUser } from '../auth/guards.ts';
 import type { ConsoleSitesPage, ConsoleSitesQuery, SiteHealth } from '../../common/api/console.ts';
-import { isOnline } from '../attendance/heartbeat.ts';
+import { isOnline, OFFLINE_AFTER_MS } from '../attendance/heartbeat.ts';
 import { resolveRoot } from '../attendance/scope.ts';
 import { pageSitesByHealth, siteStatusBriefs, type SiteStatusBrief } from '../attendance/tables.ts';
 import { siteScopeSql, sitesByIds } from '../sites/sites.ts';
@@ -35,7 +35,8 @@ export function sitesWithHealth(db: Db, user: AuthUser, q: ConsoleSitesQuery, no
       params: { ...(root ? { path: root.path } : {}), ...(text ? { q: text } : {}) },
     };
     const page = pageSitesByHealth(db, scope, {
-      health: q.health, sort: q.sort, desc: q.order === 'desc', limit: q.limit ?? 20, offset: q.offset ?? 0, darkBefore: nowMs - DAY_MS,
+      health: q.health, sort: q.sort, desc: q.order === 'desc', limit: q.limit ?? 20, offset: q.offset ?? 0,
+      onlineSince: nowMs - OFFLINE_AFTER_MS, darkBefore: nowMs - DAY_MS,
     });
     const status = siteStatusBriefs(db, page.ids);
     const items = sitesByIds(db, page.ids).map((site) => ({

@@ -25,7 +25,7 @@ t.test('console sites: paged on the server with health filters and sorting', asy
   };
   const all = await get('');
   t.equal(all.total, 4);
-  t.same(all.counts, { all: 4, dark: 1, notReady: 2 }, 'site 2 (paired, never seen) is dark; sites 2 and 3 are not ready');
+  t.same(all.counts, { all: 4, online: 2, dark: 1, notReady: 2 }, 'site 2 (paired, never seen) is dark; sites 2 and 3 are not ready');
   t.same(all.items.map((i) => i.id), [1, 2, unpaired.json().id, 3], 'by region, then name (西村新站 before 西村站)');
   t.match(all.items[0], { name: '东村, 第一站', regionPath: ['某省', '红旗县', '城关镇', '东村'],
     health: { online: true, dark: false, cacheReadiness: 1, freeDiskBytes: 5e9, agentVersion: '1.2.3' } });

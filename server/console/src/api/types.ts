@@ -19,6 +19,9 @@ export type {
   ActivityNode, ActivityReport, MemberPeriodRow, MembersReport, ReachReport, SiteHealthRow, SitesReport,
 } from '../../../../common/api/reports.ts';
 export type { MemberList, RollImportResult as MemberImportResult } from '../../../../common/api/attendance.ts';
+export type {
+  ConsoleSiteRow, ConsoleSitesPage, DashboardSummary, SiteHealthFilter, SiteHealthSort,
+} from '../../../../common/api/console.ts';
 
 import type { RequestDemand } from '../../../../common/api/sites.ts';
 /** One program asked for, as the requests page lists it. */
