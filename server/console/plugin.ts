@@ -83,7 +83,7 @@ export default async function consolePlugin(fastify: FastifyInstance) {
     cacheControl: false, // set below, per file
     preCompressed: true, // the build writes .br and .gz beside each asset (see vite.config.ts)
     // Hashed assets never change (index.html, sent below, is revalidated so a new build is picked up).
-    setHeaders: (res, file) => {
+    setHeaders: (res) => {
       res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     },
   });
