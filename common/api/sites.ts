@@ -251,6 +251,7 @@ export const RequestsQuery = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time', description: 'requests at or after this instant' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'requests before this instant' })),
     regionId: Type.Optional(Type.Integer({ minimum: 1, description: "only sites in this region's subtree" })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, description: 'at most this many programs and this many topics' })),
   },
   { additionalProperties: false },
 );
@@ -271,3 +272,19 @@ export const RequestDemand = Type.Object({
   topics: Type.Array(Type.Object({ topic: Type.String(), ...demand })),
 });
 export type RequestDemand = Static<typeof RequestDemand>;
+
+/**
+ * POST /api/requests/handled (operators): the open requests for one program or one topic are marked handled and
+ * leave the ranked list; requests that arrive later bring the entry back. Exactly one of programId, topic.
+ */
+export const MarkHandled = Type.Object(
+  {
+    programId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+    programTitle: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'a deleted program, by its remembered title' })),
+    topic: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false, description: 'exactly one of programId, programTitle (a deleted program), topic' },
+);
+export type MarkHandled = Static<typeof MarkHandled>;
+export const HandledResult = Type.Object({ handled: Type.Integer({ description: 'requests marked handled' }), at: Type.String() });
+export type HandledResult = Static<typeof HandledResult>;

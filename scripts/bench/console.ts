@@ -3,7 +3,7 @@
 // 25,000 sites, 1,000 programs and a month of attendance in the database, against the same page on an empty
 // database, and the dashboard's summary call itself (server side) on both, measured in the same run.
 //
-//   node --import tsx scripts/bench/console.ts [--days 30] [--runs 5]
+//   node --import tsx scripts/bench/console.ts [--days 30] [--runs 5] [--api-only]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ function arg(name: string, fallback: number): number {
 }
 const DAYS = arg('days', 30);
 const RUNS = arg('runs', 5);
+const API_ONLY = process.argv.includes('--api-only'); // the server-side figures only, no browser
 const TZ = 'Asia/Shanghai';
 const PASSWORD = 'bench-password-123';
 
@@ -150,23 +151,28 @@ async function measurePage(url: string, token: string, user: object): Promise<Pa
   }
 }
 
-await ensureConsoleBuilt();
+const KEEP = process.argv.includes('--keep'); // leave the filled data dir in place (printed) for profiling
+
+if (!API_ONLY) await ensureConsoleBuilt();
 const empty = await server(false);
 const full = await server(true);
 const me = (s: { app: FastifyInstance; token: string }) => s.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${s.token}` } }).then((r) => r.json());
 try {
   const apiEmpty = await summaryMs(empty.app, empty.token);
   const apiFull = await summaryMs(full.app, full.token);
-  const pageEmpty = await measurePage(empty.url, empty.token, await me(empty));
-  const pageFull = await measurePage(full.url, full.token, await me(full));
-  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-  console.log(`console JS+CSS on first load of the dashboard (gzip): ${kb(pageFull.firstLoadGzip)} (aim < 600 KB)`);
-  console.log(`added by opening the activity report (ECharts, page code; gzip): ${kb(pageFull.reportsGzip)}`);
   console.log(`dashboard summary API (median of ${RUNS}): ${apiFull.toFixed(1)} ms with 25,000 sites and ${DAYS} days vs ${apiEmpty.toFixed(1)} ms empty (x${(apiFull / apiEmpty).toFixed(1)})`);
-  console.log(`dashboard figures on screen from navigation start (median of ${RUNS}): ${pageFull.figuresMs.toFixed(0)} ms full vs ${pageEmpty.figuresMs.toFixed(0)} ms empty (x${(pageFull.figuresMs / pageEmpty.figuresMs).toFixed(2)})`);
+  if (!API_ONLY) {
+    const pageEmpty = await measurePage(empty.url, empty.token, await me(empty));
+    const pageFull = await measurePage(full.url, full.token, await me(full));
+    const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+    console.log(`console JS+CSS on first load of the dashboard (gzip): ${kb(pageFull.firstLoadGzip)} (aim < 600 KB)`);
+    console.log(`added by opening the activity report (ECharts, page code; gzip): ${kb(pageFull.reportsGzip)}`);
+    console.log(`dashboard figures on screen from navigation start (median of ${RUNS}): ${pageFull.figuresMs.toFixed(0)} ms full vs ${pageEmpty.figuresMs.toFixed(0)} ms empty (x${(pageFull.figuresMs / pageEmpty.figuresMs).toFixed(2)})`);
+  }
 } finally {
   for (const s of [empty, full]) {
     await s.app.close();
-    fs.rmSync(s.dir, { recursive: true, force: true });
+    if (KEEP && s === full) console.log(`kept the filled data dir: ${s.dir}`);
+    else fs.rmSync(s.dir, { recursive: true, force: true });
   }
 }

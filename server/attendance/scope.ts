@@ -21,6 +21,14 @@ export interface Scope {
  * a region outside their subtree gets 403; an unknown region 404.
  */
 export function resolveScope(db: Db, user: AuthUser, regionId: number | undefined): Scope {
+  const root = resolveRoot(db, user, regionId);
+  const regions: RegionRow[] = listRegions(db, root?.id)
+    .map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, level: r.level, path: r.path }));
+  return { root, regions, sites: sitesUnderPath(db, root?.path ?? null) };
+}
+
+/** The region a report on `regionId` is rooted at (null: the whole province), with resolveScope's 403 and 404. */
+export function resolveRoot(db: Db, user: AuthUser, regionId: number | undefined): RegionRow | null {
   const wanted = regionId ?? user.regionId ?? undefined;
   let root: RegionRow | null = null;
   if (wanted != null) {
@@ -31,9 +39,7 @@ export function resolveScope(db: Db, user: AuthUser, regionId: number | undefine
   if (user.role !== 'operator' && (user.regionId == null || !root || !isInSubtree(db, root.id, user.regionId))) {
     throw forbidden(`Region ${wanted} is outside your region; you may report on region ${user.regionId} and below.`);
   }
-  const regions: RegionRow[] = listRegions(db, root?.id)
-    .map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, level: r.level, path: r.path }));
-  return { root, regions, sites: sitesUnderPath(db, root?.path ?? null) };
+  return root;
 }
 
 /** May this user manage the roll of this site? Operators any site, organizers sites in their subtree. */

@@ -6,9 +6,11 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ActivityByDayQuery, ConsoleConfig } from '../../common/api/console.ts';
+import { ActivityByDayQuery, ConsoleConfig, ConsoleSitesPage, ConsoleSitesQuery, DashboardSummary } from '../../common/api/console.ts';
+import { ErrorBody } from '../../common/api/shared.ts';
 import resumableUpload from '../catalog/resumable-upload.ts';
 import { activityByDay, dashboardSummary, MAX_DAILY_DAYS } from './summary.ts';
+import { sitesWithHealth } from './site-health.ts';
 import { badRequest } from '../errors.ts';
 import { eachDay, isDay } from '../attendance/days.ts';
 import { builtAssetsDir } from '../../common/built-assets.ts';
@@ -35,8 +37,20 @@ export default async function consolePlugin(fastify: FastifyInstance) {
 
   app.get('/api/console/summary', {
     onRequest: app.auth.user,
-    schema: { tags: ['console'], summary: "The dashboard's figures in one call: sites online/offline by region, today's viewing, queue, channels, requests" },
+    schema: { tags: ['console'], summary: "The dashboard's figures in one call: sites online/offline by region, today's viewing",
+      response: { 200: DashboardSummary, 401: ErrorBody, 403: ErrorBody },
+    },
   }, async (req) => dashboardSummary(app.db, app.config, req.user!, new Date()));
+
+  app.get('/api/console/sites', {
+    onRequest: app.auth.user,
+    schema: {
+      tags: ['console'],
+      summary: "One page of a region's sites with their health, filtered (offline > 24 h, not ready) and sorted on the server",
+      querystring: ConsoleSitesQuery,
+      response: { 200: ConsoleSitesPage, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+    },
+  }, async (req) => sitesWithHealth(app.db, req.user!, req.query, new Date()));
 
   app.get('/api/console/activity-by-day', {
     onRequest: app.auth.user,
@@ -69,7 +83,7 @@ export default async function consolePlugin(fastify: FastifyInstance) {
     cacheControl: false, // set below, per file
     preCompressed: true, // the build writes .br and .gz beside each asset (see vite.config.ts)
     // Hashed assets never change (index.html, sent below, is revalidated so a new build is picked up).
-    setHeaders: (res, file) => {
+    setHeaders: (res) => {
       res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     },
   });

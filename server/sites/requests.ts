@@ -1,6 +1,7 @@
 // Members' requests for a lecture or a topic to be broadcast, sent by sites, and their roll-up by demand.
 import type { Db } from '../db/connection.ts';
-import { badRequest } from '../errors.ts';
+import { AppError, badRequest } from '../errors.ts';
+import { programBriefs, programGuideFields } from '../catalog/repo.ts';
 import { subtreePrefix } from './regions.ts';
 
 export interface NewRequest {
@@ -22,22 +23,19 @@ export function recordRequest(db: Db, siteId: number, r: NewRequest, now = new D
     throw badRequest('Say what is wanted: send programId (a lecture) or topic (a subject), or both.', 'empty_request');
   return db.transaction(() => {
     if (r.clientId !== undefined) {
-      const seen = db.prepare('SELECT id FROM broadcast_requests WHERE site_id = ? AND client_id = ?').get(siteId, r.clientId) as
-        | { id: number }
-        | undefined;
+      const seen = db.prepare<[number, string], { id: number }>('SELECT id FROM broadcast_requests WHERE site_id = ? AND client_id = ?')
+        .get(siteId, r.clientId);
       if (seen) return { id: seen.id, duplicate: true };
     }
     let title: string | null = null;
     if (r.programId !== undefined) {
       // Sites are offered published lectures only; a draft's id answers like an unknown one (its title stays hidden).
-      const p = db
-        .prepare<[number], { title: string }>('SELECT title FROM programs WHERE id = ? AND published = 1')
-        .get(r.programId);
-      if (!p) throw badRequest(`programId ${r.programId} is not a lecture on offer: pick one from the catalog.`, 'no_such_program');
+      const p = programGuideFields(db, r.programId);
+      if (!p?.published) throw badRequest(`programId ${r.programId} is not a lecture on offer: pick one from the catalog.`, 'no_such_program');
       title = p.title;
     }
     const info = db
-      .prepare(
+      .prepare<[number, string | null, number | null, string | null, string | null, string | null, string]>(
         `INSERT INTO broadcast_requests (site_id, client_id, program_id, program_title, topic, member_no, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -130,37 +128,96 @@ export interface RequestFilter {
   to?: string;
   /** Only sites in this region's subtree. */
   regionId?: number;
+  /** At most this many programs and this many topics (the most wanted). */
+  limit?: number;
 }
 
 /** How a program that is no longer published is named to a role that cannot see drafts. */
 export const WITHDRAWN_TITLE = '(withdrawn lecture)';
 
+interface StoredRequest {
+  siteId: number; siteName: string; programId: number | null; programTitle: string | null; topic: string | null;
+  memberNo: string | null; createdAt: string; programHandled: number; topicHandled: number;
+}
+
+/** The open requests (a handled side is left out) rolled up by demand; titles from the catalog, drafts hidden. */
 export function requestDemand(db: Db, f: RequestFilter, canSeeDrafts: boolean): RequestDemand {
-  const where: string[] = [];
-  const args: unknown[] = [];
+  const where = ['(q.program_handled_at IS NULL OR q.topic_handled_at IS NULL)']; // the rest: below
+  const args: Record<string, string> = {};
   if (f.from) {
-    where.push('q.created_at >= ?');
-    args.push(f.from);
+    where.push('q.created_at >= @from');
+    args.from = f.from;
   }
   if (f.to) {
-    where.push('q.created_at < ?');
-    args.push(f.to);
+    where.push('q.created_at < @to');
+    args.to = f.to;
   }
   if (f.regionId !== undefined) {
     const prefix = subtreePrefix(db, f.regionId);
     if (prefix === undefined) throw badRequest(`regionId ${f.regionId} does not exist.`, 'no_such_region');
-    where.push("r.path LIKE ? || '%'");
-    args.push(prefix);
+    where.push("r.path LIKE @prefix || '%'");
+    args.prefix = prefix;
   }
-  const rows = db
-    .prepare(
-      `SELECT q.site_id AS siteId, s.name AS siteName, q.program_id AS programId,
-              CASE WHEN p.id IS NULL THEN q.program_title WHEN p.published = 1 OR ? THEN p.title ELSE '${WITHDRAWN_TITLE}' END
-                AS programTitle, q.topic, q.member_no AS memberNo, q.created_at AS createdAt
+  const stored = db
+    .prepare<[Record<string, string>], StoredRequest>(
+      `SELECT q.site_id AS siteId, s.name AS siteName, q.program_id AS programId, q.program_title AS programTitle, q.topic,
+              q.member_no AS memberNo, q.created_at AS createdAt, q.program_handled_at IS NOT NULL AS programHandled,
+              q.topic_handled_at IS NOT NULL AS topicHandled
          FROM broadcast_requests q JOIN sites s ON s.id = q.site_id JOIN regions r ON r.id = s.region_id
-         LEFT JOIN programs p ON p.id = q.program_id
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+        WHERE ${where.join(' AND ')}`,
     )
-    .all(canSeeDrafts ? 1 : 0, ...args) as RequestRow[];
-  return aggregateRequests(rows);
+    .all(args);
+  const programs = programBriefs(db, stored.flatMap((q) => (q.programId === null ? [] : [q.programId])));
+  // A deleted program keeps its remembered title; a draft is named only to those who may see drafts.
+  const titleOf = (q: StoredRequest): string | null => {
+    const p = q.programId === null ? undefined : programs.get(q.programId);
+    if (!p) return q.programTitle;
+    return p.published === 1 || canSeeDrafts ? p.title : WITHDRAWN_TITLE;
+  };
+  const rows: RequestRow[] = stored.map((q) => ({
+    siteId: q.siteId, siteName: q.siteName, memberNo: q.memberNo, createdAt: q.createdAt,
+    programId: q.programHandled ? null : q.programId,
+    programTitle: q.programHandled ? null : titleOf(q),
+    topic: q.topicHandled ? null : q.topic,
+  })).filter((q) => q.programId !== null || q.programTitle !== null || q.topic !== null); // every side it asks for handled
+  const demand = aggregateRequests(rows);
+  if (f.limit === undefined) return demand;
+  return { ...demand, programs: demand.programs.slice(0, f.limit), topics: demand.topics.slice(0, f.limit) };
+}
+
+/** What an operator marks handled: one program (by id, or by its remembered title once deleted) or one topic. */
+export type HandledTarget = { programId: number } | { programTitle: string } | { topic: string };
+
+/**
+ * Marks the open requests for a program or a topic handled (topics match regardless of spacing and Latin case, as
+ * they are grouped). Answers how many were marked; none open is a 404 that says so.
+ */
+export function markHandled(db: Db, target: HandledTarget, now: Date): { handled: number; at: string } {
+  const at = now.toISOString();
+  return db.transaction(() => {
+    let handled: number;
+    let what: string;
+    if ('programId' in target) {
+      what = `program ${target.programId}`;
+      handled = db.prepare<[string, number]>(
+        'UPDATE broadcast_requests SET program_handled_at = ? WHERE program_id = ? AND program_handled_at IS NULL',
+      ).run(at, target.programId).changes;
+    } else if ('programTitle' in target) {
+      what = `the deleted program "${target.programTitle}"`;
+      handled = db.prepare<[string, string]>(
+        'UPDATE broadcast_requests SET program_handled_at = ? WHERE program_id IS NULL AND program_title = ? AND program_handled_at IS NULL',
+      ).run(at, target.programTitle).changes;
+    } else {
+      what = `the topic "${normalizeTopic(target.topic)}"`;
+      const key = topicKey(target.topic);
+      const ids = db.prepare<[], { id: number; topic: string }>(
+        'SELECT id, topic FROM broadcast_requests WHERE topic IS NOT NULL AND topic_handled_at IS NULL',
+      ).all().filter((q) => topicKey(q.topic) === key).map((q) => q.id);
+      handled = db.prepare<[string, string]>(
+        'UPDATE broadcast_requests SET topic_handled_at = ? WHERE id IN (SELECT value FROM json_each(?))',
+      ).run(at, JSON.stringify(ids)).changes;
+    }
+    if (handled === 0) throw new AppError(404, 'no_open_requests', `There are no open requests for ${what}: nothing to mark handled (reload the list).`);
+    return { handled, at };
+  })();
 }

@@ -304,3 +304,27 @@ export function sitesUnderPath(db: Db, path: string | null): SiteBrief[] {
         WHERE r.path LIKE ? || '%' ORDER BY s.id`).all(path);
   return rows.map((r) => ({ ...r, paired: !!r.paired, revoked: !!r.revoked }));
 }
+
+// Used by console:
+
+/**
+ * A statement selecting the sites of a region's subtree (bind @path, or leave it out for every site) whose name or
+ * contact holds @q (when bound), as `site_id, region_id, name, region_path, paired, revoked`: another domain joins
+ * its per-site rows to it and counts or pages in one statement, while the SQL on sites stays here.
+ */
+export function siteScopeSql(opts: { scoped: boolean; q: boolean }): string {
+  const where = [opts.scoped ? "r.path LIKE @path || '%'" : '', opts.q ? '(instr(s.name, @q) > 0 OR instr(s.contact, @q) > 0)' : '']
+    .filter(Boolean);
+  return `SELECT s.id AS site_id, s.region_id, s.name, r.path AS region_path, (s.paired_at IS NOT NULL) AS paired,
+      (s.revoked_at IS NOT NULL) AS revoked FROM sites s JOIN regions r ON r.id = s.region_id
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+}
+
+/** Full site rows for these ids, in the order given (unknown ids are left out). */
+export function sitesByIds(db: Db, ids: number[]): Site[] {
+  if (!ids.length) return [];
+  const rows = db.prepare<[string], SiteDbRow>(`${select} WHERE s.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids));
+  const cache = new Map<string, string[]>();
+  const byId = new Map(rows.map((r) => [r.id, toSite(db, r, cache)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}

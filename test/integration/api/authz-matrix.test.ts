@@ -93,6 +93,8 @@ const MATRIX: Record<string, Probe[]> = {
   'GET /assets/*':                                 [p('pass   pass   pass   pass   pass   pass', { params: { '*': '=missing.js' } })],
   'GET /api/config':                               [p(PUBLIC)],
   'GET /api/console/summary':                      [p(USER_READ)],
+  'GET /api/console/sites':                        [p('401    scoped scoped 2xx    401    401'),
+                                                    p('401    2xx    403    2xx    401    401', { query: 'regionId=$countyA' })],
   'GET /api/console/activity-by-day':              [p(USER_READ, { query: 'from=2026-11-01&to=2026-11-02' })],
   'POST /api/uploads':                             [p(OPERATOR_WRITE)],
   'PATCH /api/uploads':                            [p(OPERATOR_WRITE)],
@@ -152,6 +154,7 @@ const MATRIX: Record<string, Probe[]> = {
   'POST /api/sites/:id/revoke':                    [p('401    403    403    2xx    401    401', { params: { id: 'siteA' } })],
   'POST /api/sites/:id/pairing-code':              [p('401    403    403    2xx    401    401', { params: { id: 'siteA' } })],
   'GET /api/requests':                             [p(OPERATOR_READ)],
+  'POST /api/requests/handled':                    [p(OPERATOR_WRITE)],
   // --- attendance: reports and rolls scoped to the organizer's region
   'POST /api/attendance/rollup':                   [p(OPERATOR_WRITE)],
   'GET /api/reports/activity':                     [p('401    scoped scoped 2xx    401    401'),

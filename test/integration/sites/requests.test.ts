@@ -77,3 +77,80 @@ t.test("members' requests: idempotent retries and demand roll-up", async (t) => 
   t.equal((await app.inject({ method: 'GET', url: '/api/requests', headers: org })).statusCode, 403, 'operators only');
   t.equal((await app.inject({ method: 'GET', url: '/api/requests' })).statusCode, 401);
 });
+
+t.test('requests marked handled leave the ranked list; new requests bring them back', async (t) => {
+  const s = await makeServer();
+  t.teardown(() => s.close());
+  const { app } = s;
+  const imp = await app.inject({
+    method: 'POST', url: '/api/regions/import', headers: { ...s.auth, 'content-type': 'text/csv' },
+    payload: 'name,parent,level\n某县,,county\n东村,某县,village\n',
+  });
+  const village = imp.json().regions.find((x: { name: string }) => x.name === '东村').id;
+  const created = (await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: '东村站', regionId: village } })).json();
+  const token = (await app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: created.pairingCode } })).json().token;
+  const site = { authorization: `Bearer ${token}` };
+  const now = new Date().toISOString();
+  const program = (title: string) =>
+    Number(app.db.prepare("INSERT INTO programs (title, status, published, created_at, updated_at) VALUES (?, 'ready', 1, ?, ?)")
+      .run(title, now, now).lastInsertRowid);
+  const pigs = program('生猪养殖');
+  const tea = program('茶叶种植');
+  const ask = async (payload: object) =>
+    t.equal((await app.inject({ method: 'POST', url: '/api/sites/me/requests', headers: site, payload })).statusCode, 201);
+  await ask({ programId: pigs, topic: 'Pig feed' });
+  await ask({ programId: pigs });
+  await ask({ programId: tea });
+  await ask({ topic: 'pig  FEED' });
+  const list = async (query = '') => {
+    const res = await app.inject({ method: 'GET', url: `/api/requests${query}`, headers: s.auth });
+    t.equal(res.statusCode, 200);
+    return res.json() as { total: number; programs: Array<{ programId: number | null; title: string; count: number }>; topics: Array<{ topic: string; count: number }> };
+  };
+  const handle = (payload: object, auth: Record<string, string> = s.auth) =>
+    app.inject({ method: 'POST', url: '/api/requests/handled', headers: auth, payload });
+
+  const org = await userAuth(app, 'org-h', 'organizer', village);
+  t.equal((await handle({ programId: pigs }, org)).statusCode, 403, 'organizers may not mark requests handled');
+  t.equal((await handle({ programId: pigs }, {})).statusCode, 401);
+  t.equal((await list()).programs[0].count, 2, 'nothing changed by the refused calls');
+
+  const done = await handle({ programId: pigs });
+  t.equal(done.statusCode, 200, done.body);
+  t.equal(done.json().handled, 2, 'both open requests for the program');
+  let d = await list();
+  t.same(d.programs.map((p) => p.programId), [tea], 'the handled program left the list');
+  t.match(d.topics, [{ topic: 'Pig feed', count: 2 }], "a request naming both still counts for its topic");
+  t.equal(d.total, 3, 'the request fully handled on every side is no longer counted');
+
+  const again = await handle({ programId: pigs });
+  t.equal(again.statusCode, 404, 'nothing open: said so');
+  t.match(again.json().error, { code: 'no_open_requests', message: /program \d+/ });
+
+  await ask({ programId: pigs, memberNo: 'M9' });
+  d = await list();
+  t.match(d.programs.find((p) => p.programId === pigs), { count: 1 }, 'a new request brings it back, counting only the new one');
+
+  const topic = await handle({ topic: '  PIG feed ' });
+  t.equal(topic.statusCode, 200);
+  t.equal(topic.json().handled, 2, 'topics match regardless of spacing and case');
+  t.same((await list()).topics, []);
+
+  for (const bad of [{}, { programId: pigs, topic: 'x' }, { programId: 'x' }, { topic: '' }, { programId: pigs, extra: 1 }]) {
+    const res = await handle(bad);
+    t.equal(res.statusCode, 400, JSON.stringify(bad));
+    t.ok(res.json().error.message.length > 10, 'with a message that says what to send');
+  }
+
+  // A deleted program's requests are marked by the title they remember.
+  app.db.prepare('DELETE FROM programs WHERE id = ?').run(tea);
+  t.match((await list()).programs.find((p) => p.title === '茶叶种植'), { programId: null, count: 1 });
+  t.equal((await handle({ programTitle: '茶叶种植' })).json().handled, 1);
+  t.same((await list()).programs.map((p) => p.programId), [pigs]);
+
+  await ask({ topic: 'a' });
+  await ask({ topic: 'b' });
+  const limited = await list('?limit=1');
+  t.equal(limited.topics.length, 1, 'limit bounds the lists');
+  t.equal(limited.programs.length, 1);
+});

@@ -12,13 +12,16 @@ export type {
   ScheduleItem, ScheduleList, Slot, SlotCreate as SlotInput,
 } from '../../../../common/api/broadcast.ts';
 export type {
-  Level as RegionLevel, NewSite as SiteInput, PairingCodeIssued as PairingCode, RegionImportResult, RegionNode as Region, RequestDemand,
+  HandledResult, Level as RegionLevel, MarkHandled, NewSite as SiteInput, PairingCodeIssued as PairingCode, RegionImportResult, RegionNode as Region, RequestDemand,
   Site, SiteCreated, SiteStatus,
 } from '../../../../common/api/sites.ts';
 export type {
   ActivityNode, ActivityReport, MemberPeriodRow, MembersReport, ReachReport, SiteHealthRow, SitesReport,
 } from '../../../../common/api/reports.ts';
 export type { MemberList, RollImportResult as MemberImportResult } from '../../../../common/api/attendance.ts';
+export type {
+  ConsoleSiteRow, ConsoleSitesPage, DashboardSummary, SiteHealthFilter, SiteHealthSort,
+} from '../../../../common/api/console.ts';
 
 import type { RequestDemand } from '../../../../common/api/sites.ts';
 /** One program asked for, as the requests page lists it. */
