@@ -9,7 +9,7 @@
 import { api, HttpError, type SessionReport, type Sitting } from '../src/api.ts';
 import { SessionOutbox } from './outbox.ts';
 import { CardReaderBurst, isDigitKey, PanelModel, type BurstOutcome, type PanelEffect, type PanelField } from './input.ts';
-import { ScheduleMemory, SessionLedger, type Playing } from './ledger.ts';
+import { openFromOnScreen, ScheduleMemory, SessionLedger, type Playing } from './ledger.ts';
 import { PanelView } from './panel-view.ts';
 import { parseLang, t, type Lang } from '../src/i18n.ts';
 import { newId } from '../src/ids.ts';
@@ -213,6 +213,8 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
   const schedules = new Map<number, ScheduleMemory>();
   let fetching = false;
   let lastFetchAt = 0;
+  /** Broadcast: the instant on screen at the last evaluation and when the program there began (if known). */
+  let onScreen: { at: number; programStart: number | undefined } | null = null;
 
   const total = () => tracker.watchedSeconds;
 
@@ -256,6 +258,7 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
     }
     const at = opts.playingDate?.() ?? playheadEstimate(now);
     const programId = memory.programAt(at);
+    onScreen = { at, programStart: memory.programStartAt(at) };
     // Asked again every few seconds whatever the answer: each program must be seen as "now" or "next" at least
     // once, or a short one between two known ones would look like the slate.
     refetchSchedule(now);
@@ -281,7 +284,9 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
       // Playing, but what is on screen is not known yet: it will count from here once it is.
       if (!ledger.session && started) undecidedSince ??= total();
     } else {
-      for (const r of ledger.update(playing, total(), undecidedSince ?? total())) {
+      const openFrom =
+        undecidedSince === null ? total() : openFromOnScreen(undecidedSince, total(), onScreen?.at ?? 0, onScreen?.programStart);
+      for (const r of ledger.update(playing, total(), openFrom)) {
         send(r);
         if (r.state === 'open') promptFor = r.id;
       }

@@ -107,6 +107,12 @@ export class ScheduleMemory {
     for (const [start, s] of this.slots) if (s.end < fetchedAt - 6 * 3600_000) this.slots.delete(start);
   }
 
+  /** When the program slot around `at` started (epoch ms); undefined for the slate or when not known. */
+  programStartAt(at: number): number | undefined {
+    for (const s of this.slots.values()) if (s.programId !== null && at >= s.start && at < s.end) return s.start;
+    return undefined;
+  }
+
   /** A program id, null for the slate (a gap, or nothing scheduled), or undefined when not known yet (fetch again). */
   programAt(at: number): number | null | undefined {
     let first = Infinity;
@@ -133,4 +139,15 @@ export function programOnAir(channel: GuideAnswer, at: number, fetchedAt: number
   const memory = new ScheduleMemory();
   memory.add(channel, fetchedAt);
   return memory.programAt(at);
+}
+
+/**
+ * Where a session placed late opens (a tracker total): from when the picture started (`undecidedSince`), but never
+ * before the program itself began on screen. A picture that started on the slate or the previous item before this
+ * program (`at` is the instant on screen now, `programStart` the program's start) counts only the program's own
+ * seconds: the rest were watched, but of something else.
+ */
+export function openFromOnScreen(undecidedSince: number, total: number, at: number, programStart: number | undefined): number {
+  if (programStart === undefined) return undecidedSince;
+  return Math.min(total, Math.max(undecidedSince, total - Math.max(0, (at - programStart) / 1000)));
 }

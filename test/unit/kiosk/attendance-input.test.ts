@@ -1,7 +1,7 @@
 // Remote and card-reader input, and the session ledger: pure state machines.
 import t from 'tap';
 import { CardReaderBurst, PanelModel } from '../../../player/kiosk/attendance/input.ts';
-import { ScheduleMemory, SessionLedger, programOnAir } from '../../../player/kiosk/attendance/ledger.ts';
+import { openFromOnScreen, ScheduleMemory, SessionLedger, programOnAir } from '../../../player/kiosk/attendance/ledger.ts';
 
 t.test('card reader burst vs a person on the remote', async (t) => {
   const b = new CardReaderBurst();
@@ -121,4 +121,19 @@ t.test('ledger: a picture placed late counts from when it started', async (t) =>
   t.match(l.update(A, 2.5, 0.5), [{ id: 's1', state: 'open', watchedSeconds: 2 }], 'opened with the 2 s played before it was known');
   t.match(l.close(10), { id: 's1', watchedSeconds: 9.5 });
   t.match(l.update(A, 20, 25), [{ id: 's2', watchedSeconds: 0 }], 'a start after now is taken as now');
+});
+
+t.test('a picture placed late: the seconds before its program began on screen are not the program\'s', async (t) => {
+  const m = new ScheduleMemory();
+  const slot = (programId: number | null, start: number, end: number) => ({ programId, title: '', start, end });
+  // The slate until 10 s, then program 1 (8 s). The picture started at total 0, on the slate.
+  m.add({ now: null, next: slot(1, 10_000, 18_000) }, 0);
+  t.equal(m.programStartAt(12_000), 10_000);
+  t.equal(m.programStartAt(5000), undefined, 'the slate has no program start');
+  // Placed at 13 s on screen with 13 s of picture behind it: program 1 has been on screen for 3 s only.
+  t.equal(openFromOnScreen(0, 13, 13_000, m.programStartAt(13_000)), 10, 'opens at the program\'s start (total 10)');
+  // The program began before the picture started (tuned in mid-program): every second on screen is the program's.
+  t.equal(openFromOnScreen(0, 5, 15_000, 10_000), 0);
+  t.equal(openFromOnScreen(2, 5, 15_000, undefined), 2, 'start not known: from the picture start');
+  t.equal(openFromOnScreen(0, 5, 9_000, 10_000), 5, 'never after now');
 });
