@@ -41,12 +41,13 @@ export function slateArgs(fontFile: string | null, rungs: readonly Rung[] = RUNG
     `[0:v]drawtext=${font}textfile=${SLATE_TITLE_FILE}:fontcolor=white:fontsize=84:line_spacing=20:x=(w-text_w)/2:y=(h-text_h)/2-50,` +
       `drawtext=${font}textfile=${SLATE_SUBTITLE_FILE}:fontcolor=0xb8cdee:fontsize=36:x=(w-text_w)/2:y=h-160,format=yuv420p,` +
       `split=${n}${rungs.map((_, i) => `[vs${i}]`).join('')}`,
-    ...rungs.map((r, i) => `[vs${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1,format=yuv420p[v${i}]`),
+    // One frame is drawn and scaled, then repeated: the text and the scaling are done once per rung, not per frame.
+    ...rungs.map((r, i) => `[vs${i}]scale=${r.width}:${r.height}:flags=bicubic,setsar=1,format=yuv420p,loop=loop=-1:size=1,fps=${CARD_RATE[0]}/${CARD_RATE[1]}[v${i}]`),
     `[1:a]asplit=${n}${rungs.map((_, i) => `[a${i}]`).join('')}`,
   ];
   const args = [
     '-hide_banner', '-nostdin', '-y', '-v', 'error',
-    '-f', 'lavfi', '-i', `color=c=0x15325b:s=${CARD_SIZE.width}x${CARD_SIZE.height}:r=${CARD_RATE[0]}/${CARD_RATE[1]}`,
+    '-f', 'lavfi', '-i', `color=c=0x15325b:s=${CARD_SIZE.width}x${CARD_SIZE.height}:r=${CARD_RATE[0]}/${CARD_RATE[1]}:d=${CARD_RATE[1] / CARD_RATE[0]}`,
     '-f', 'lavfi', '-i', 'anullsrc=channel_layout=stereo:sample_rate=48000',
     '-filter_complex', graph.join(';'),
   ];
