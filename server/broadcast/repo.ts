@@ -152,13 +152,18 @@ export function getItem(db: Db, channelId: number, itemId: number): ItemRow {
   return withPrograms(db, [row])[0];
 }
 
-/** Item rows overlapping [from, to), by start (no program lookups). */
+/**
+ * Item rows overlapping [from, to), by start (no program lookups). Items never overlap, so nothing starting before the
+ * item that holds `from` can reach it: the lower bound keeps the index range to the window, not the channel's past.
+ */
 export function itemRecordsBetween(db: Db, channelId: number, fromMs: number, toMs: number): ItemRecord[] {
   return db
-    .prepare<[number, number, number], ItemRecord>(
-      `SELECT ${itemColumns} FROM schedule_items WHERE channel_id = ? AND end_at > ? AND start_at < ? ORDER BY start_at`,
+    .prepare<[number, number, number, number, number], ItemRecord>(
+      `SELECT ${itemColumns} FROM schedule_items WHERE channel_id = ? AND end_at > ? AND start_at < ?
+         AND start_at >= coalesce((SELECT max(start_at) FROM schedule_items WHERE channel_id = ? AND start_at <= ?), -9e15)
+       ORDER BY start_at`,
     )
-    .all(channelId, fromMs, toMs);
+    .all(channelId, fromMs, toMs, channelId, fromMs);
 }
 
 /** Items overlapping [from, to), by start. */
@@ -175,13 +180,26 @@ export function allItemsBetween(db: Db, fromMs: number, toMs: number): ItemRecor
     .all(fromMs, toMs);
 }
 
-/** The first item of the channel overlapping [start, end), other than `exceptId`. */
+/**
+ * The first item of the channel overlapping [start, end), other than `exceptId`. The items of a channel never overlap
+ * (every write goes through this check), so only two can clash: the last one starting before `start` (if it runs past
+ * it) and the first one starting inside the range. Two index seeks instead of a scan of the channel's past, which
+ * made filling days of short items quadratic.
+ */
 export function clashingItem(db: Db, channelId: number, start: number, end: number, exceptId = -1): ItemRow | undefined {
-  const row = db
-    .prepare<[number, number, number, number], ItemRecord>(
-      `SELECT ${itemColumns} FROM schedule_items WHERE channel_id = ? AND start_at < ? AND end_at > ? AND id != ? ORDER BY start_at LIMIT 1`,
+  const before = db
+    .prepare<[number, number, number], ItemRecord>(
+      `SELECT ${itemColumns} FROM schedule_items WHERE channel_id = ? AND start_at < ? AND id != ? ORDER BY start_at DESC LIMIT 1`,
     )
-    .get(channelId, end, start, exceptId);
+    .get(channelId, start, exceptId);
+  const row =
+    before && before.end_at > start
+      ? before
+      : db
+          .prepare<[number, number, number, number], ItemRecord>(
+            `SELECT ${itemColumns} FROM schedule_items WHERE channel_id = ? AND start_at >= ? AND start_at < ? AND id != ? ORDER BY start_at LIMIT 1`,
+          )
+          .get(channelId, start, end, exceptId);
   return row && withPrograms(db, [row])[0];
 }
 
