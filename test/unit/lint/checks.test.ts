@@ -1,0 +1,39 @@
+// The static checks of the test command: the TypeScript compiler over the whole project, vue-tsc over the web
+// console, and Biome's lint rules (including the player/ -> server/ boundary). Run as tests so that they count in the
+// summary like any other failure and run beside the other test files instead of before all of them.
+import t from 'tap';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const require = createRequire(import.meta.url);
+const bin = (pkg: string, file: string) => path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+
+/** Runs a tool with node, in the project root; resolves with its exit code and everything it printed. */
+function run(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b));
+    child.stderr.on('data', (b: Buffer) => (output += b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const CHECKS: Array<[string, string[]]> = [
+  ['tsc: the project type-checks', [bin('typescript', 'bin/tsc'), '-p', '.']],
+  ['vue-tsc: the console type-checks', [bin('vue-tsc', 'bin/vue-tsc.js'), '--noEmit', '-p', 'server/console/tsconfig.json']],
+  ['biome: no lint errors', [bin('@biomejs/biome', 'bin/biome'), 'lint', '.']],
+];
+
+// All three at once: this file comes late in the run (tests sort by path), when the other jobs are on short unit tests.
+const running = CHECKS.map(([, args]) => run(args));
+for (const [i, [name]] of CHECKS.entries()) {
+  t.test(name, { timeout: 900_000 }, async (t) => {
+    const r = await running[i]!;
+    t.equal(r.code, 0, r.code === 0 ? name : `${name}\n${r.output.slice(-20_000)}`);
+  });
+}
