@@ -40,6 +40,7 @@ const TEXTS: Array<[string, string, string]> = [
   ['common.confirm', '请确认', 'Please confirm'],
   ['common.delete', '删除', 'Delete'],
   ['common.deleted', '已删除', 'Deleted'],
+  ['common.details', '详情', 'Details'],
   ['common.edit', '编辑', 'Edit'],
   ['common.none', '暂无数据', 'Nothing yet'],
   ['common.notFoundHint', '地址有误，或该页面已不存在。', 'The address is wrong or the page no longer exists.'],
