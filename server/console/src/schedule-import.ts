@@ -1,6 +1,12 @@
 // Which week a schedule CSV was exported from, so an import lands in the week on screen whether the file is the
 // JSON export (which names its week) or the CSV one (which does not): the Monday of its earliest start.
-import { mondayOf, provinceDay } from './format.ts';
+// Pure: the zone arithmetic comes in as functions (format.ts's, in the page), so this runs apart from the browser.
+
+/** Province calendar helpers: the day of an instant, and the Monday of a day (both YYYY-MM-DD). */
+export interface WeekDays {
+  provinceDay(ms: number): string;
+  mondayOf(day: string): string;
+}
 
 /** Splits CSV text into records of cells (quotes with "" escapes, commas and newlines inside quotes). */
 export function csvRecords(text: string): string[][] {
@@ -31,7 +37,7 @@ export function csvRecords(text: string): string[][] {
 }
 
 /** The province day of a start as written: an instant with an offset, or a province wall time 'YYYY-MM-DD HH:mm'. */
-function startDay(start: string): string | undefined {
+function startDay(start: string, provinceDay: WeekDays['provinceDay']): string | undefined {
   const s = start.trim();
   if (/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(s)) {
     const ms = Date.parse(s);
@@ -41,10 +47,10 @@ function startDay(start: string): string | undefined {
 }
 
 /** Monday (YYYY-MM-DD, province) of the week holding the CSV's earliest start; undefined when none can be read. */
-export function csvSourceWeek(text: string): string | undefined {
+export function csvSourceWeek(text: string, { provinceDay, mondayOf }: WeekDays): string | undefined {
   const [header, ...rows] = csvRecords(text);
   const col = header?.findIndex((h) => h.trim().toLowerCase() === 'start') ?? -1;
   if (col < 0) return undefined;
-  const days = rows.map((r) => startDay(r[col] ?? '')).filter((d): d is string => d !== undefined).sort();
+  const days = rows.map((r) => startDay(r[col] ?? '', provinceDay)).filter((d): d is string => d !== undefined).sort();
   return days.length ? mondayOf(days[0]) : undefined;
 }
