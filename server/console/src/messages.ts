@@ -255,6 +255,7 @@ const TEXTS: Array<[string, string, string]> = [
   ['sites.revokedOk', '已吊销', 'Revoked'],
   ['sites.deleteConfirm', '删除站点“{name}”？', 'Delete site "{name}"?'],
   ['sites.openSite', '查看站点', 'Open the site'],
+  ['sites.findRegion', '按名称查找区域', 'Find a region by name'],
   ['sites.slipTitle', '终端站点配对单', 'Site pairing slip'],
   ['sites.codeExpires', '配对码一次有效，{at} 前使用', 'One-time code, use before {at}'],
   ['sites.step1', '在站点电脑上安装播放程序。', 'Install the agent on the site PC.'],
