@@ -288,3 +288,37 @@ export const MarkHandled = Type.Object(
 export type MarkHandled = Static<typeof MarkHandled>;
 export const HandledResult = Type.Object({ handled: Type.Integer({ description: 'requests marked handled' }), at: Type.String() });
 export type HandledResult = Static<typeof HandledResult>;
+
+// ---- the region tree, loaded lazily (a province has ~25,000 villages) ----
+
+/** GET /api/regions/children: without parentId, the caller's top regions (organizers: their own region). */
+export const RegionChildrenQuery = Type.Object({
+  parentId: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+});
+export type RegionChildrenQuery = Static<typeof RegionChildrenQuery>;
+
+/** A region in a lazily loaded tree: whether it can be opened, and how many sites lie below it. */
+export const RegionBranch = Type.Object({
+  ...regionFields,
+  childCount: Type.Integer({ description: 'direct sub-regions (0: a leaf)' }),
+  siteCount: Type.Integer({ description: 'sites in the whole subtree' }),
+});
+export type RegionBranch = Static<typeof RegionBranch>;
+export const RegionBranches = Type.Array(RegionBranch);
+export type RegionBranches = Static<typeof RegionBranches>;
+
+/** GET /api/regions/search: by name (substring), or by ids to name regions already chosen; within the caller's scope. */
+export const RegionSearchQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 100, description: 'part of the name' })),
+  ids: Type.Optional(Type.String({ maxLength: 2000, pattern: '^\\d+(,\\d+)*$', description: 'comma-separated region ids' })),
+  level: Type.Optional(Level),
+  under: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'only below this region' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+export type RegionSearchQuery = Static<typeof RegionSearchQuery>;
+
+/** A region found by name, with the names of its ancestors (root first) so two villages of one name tell apart. */
+export const RegionHit = Type.Object({ ...regionFields, pathNames: Type.Array(Type.String()) });
+export type RegionHit = Static<typeof RegionHit>;
+export const RegionHits = Type.Array(RegionHit);
+export type RegionHits = Static<typeof RegionHits>;

@@ -1,7 +1,8 @@
 // Benchmark: the web console. (1) JavaScript and CSS transferred (gzip) on the first load of the dashboard, and
 // added by opening the reports page (ECharts comes with it); (2) time until the dashboard shows its figures with
 // 25,000 sites, 1,000 programs and a month of attendance in the database, against the same page on an empty
-// database, and the dashboard's summary call itself (server side) on both, measured in the same run.
+// database, and the dashboard's summary call itself (server side) on both, measured in the same run; (3) what the
+// region pickers transfer: the whole tree (what the console loaded before) against one level and a name search.
 //
 //   node --import tsx scripts/bench/console.ts [--days 30] [--runs 5] [--api-only]
 import fs from 'node:fs';
@@ -105,6 +106,30 @@ async function summaryMs(app: FastifyInstance, token: string): Promise<number> {
   return median(times);
 }
 
+/** Median time and size of a GET, against the same app. */
+async function getFigures(app: FastifyInstance, token: string, url: string): Promise<{ ms: number; bytes: number }> {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+    times.push(performance.now() - t0);
+    if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+    bytes = res.rawPayload.length;
+  }
+  return { ms: median(times), bytes };
+}
+
+async function regionFigures(app: FastifyInstance, token: string): Promise<void> {
+  const whole = await getFigures(app, token, '/api/regions');
+  const top = await getFigures(app, token, '/api/regions/children');
+  const level = await getFigures(app, token, '/api/regions/children?parentId=1');
+  const search = await getFigures(app, token, `/api/regions/search?q=${encodeURIComponent('村1')}`);
+  const f = (x: { ms: number; bytes: number }) => `${x.ms.toFixed(1)} ms, ${(x.bytes / 1024).toFixed(1)} KB`;
+  console.log(`region tree (median of ${RUNS}): whole tree ${f(whole)}; top ${f(top)}; the province's counties with counts ${f(level)}; ` +
+    `name search ${f(search)} (the console now loads a level at a time: x${(whole.bytes / level.bytes).toFixed(0)} fewer bytes than the whole tree)`);
+}
+
 interface PageFigures { firstLoadGzip: number; reportsGzip: number; figuresMs: number }
 
 async function measurePage(url: string, token: string, user: object): Promise<PageFigures> {
@@ -161,6 +186,7 @@ try {
   const apiEmpty = await summaryMs(empty.app, empty.token);
   const apiFull = await summaryMs(full.app, full.token);
   console.log(`dashboard summary API (median of ${RUNS}): ${apiFull.toFixed(1)} ms with 25,000 sites and ${DAYS} days vs ${apiEmpty.toFixed(1)} ms empty (x${(apiFull / apiEmpty).toFixed(1)})`);
+  await regionFigures(full.app, full.token);
   if (!API_ONLY) {
     const pageEmpty = await measurePage(empty.url, empty.token, await me(empty));
     const pageFull = await measurePage(full.url, full.token, await me(full));

@@ -3,9 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody, IdParams } from '../../common/api/shared.ts';
-import { NewRegion, Region, RegionDetail, RegionImportResult, RegionPatch, RegionTree } from '../../common/api/sites.ts';
+import {
+  NewRegion, Region, RegionBranches, RegionChildrenQuery, RegionDetail, RegionHits, RegionImportResult, RegionPatch, RegionSearchQuery, RegionTree,
+} from '../../common/api/sites.ts';
 import { forbidden, notFound } from '../errors.ts';
-import { createRegion, deleteRegion, isInSubtree, regionDetail, regionTree, updateRegion } from './regions.ts';
+import {
+  createRegion, deleteRegion, getRegion, isInSubtree, regionChildren, regionDetail, regionTree, searchRegions, subtreePrefix, topRegions, updateRegion,
+} from './regions.ts';
 import { scopeRoot } from './scope.ts';
 import { importRegionsCsv } from './region-import.ts';
 
@@ -63,6 +67,55 @@ export default async function regionRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => importRegionsCsv(db, String(req.body ?? '')),
+  );
+
+  /** 404 for no such region, 403 for one outside an organizer's scope. */
+  const visibleRegion = (id: number, root: number | undefined) => {
+    const region = getRegion(db, id);
+    if (!region) throw notFound(`No region ${id}.`);
+    if (root !== undefined && !isInSubtree(db, id, root)) throw forbidden(`Region ${id} is outside your region.`);
+    return region;
+  };
+
+  app.get(
+    '/api/regions/children',
+    {
+      onRequest: app.auth.user,
+      schema: {
+        tags: ['regions'],
+        summary: "One level of the region tree, with each region's sub-region and site counts (for trees that load on expand)",
+        description: 'Without parentId: the top regions (organizers: their own region). Organizers see only their subtree.',
+        querystring: RegionChildrenQuery,
+        response: { 200: RegionBranches, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const root = scopeRoot(req);
+      if (req.query.parentId === undefined) return topRegions(db, root);
+      visibleRegion(req.query.parentId, root);
+      return regionChildren(db, req.query.parentId);
+    },
+  );
+
+  app.get(
+    '/api/regions/search',
+    {
+      onRequest: app.auth.user,
+      schema: {
+        tags: ['regions'],
+        summary: 'Find regions by part of their name (or name chosen ones by ids), with their ancestors\' names',
+        description: 'Nearest the top first, at most `limit` (50). Organizers find only regions in their own subtree.',
+        querystring: RegionSearchQuery,
+        response: { 200: RegionHits, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const root = scopeRoot(req);
+      const { q, ids, level, under, limit = 50 } = req.query;
+      const within = under !== undefined ? visibleRegion(under, root).path : root !== undefined ? subtreePrefix(db, root) : undefined;
+      if (root !== undefined && within === undefined) return []; // an organizer without a region sees none
+      return searchRegions(db, { q, ids: ids?.split(',').map(Number), level, under: within, limit });
+    },
   );
 
   app.get(

@@ -261,3 +261,99 @@ export function deleteRegion(db: Db, id: number): void {
   if (users) throw conflict(`Region ${id} is the scope of ${users} organizer account(s): change them first.`, 'has_users');
   db.prepare('DELETE FROM regions WHERE id = ?').run(id);
 }
+
+// Used by the console's lazily loaded region tree (a province has ~25,000 villages: never send it whole).
+
+/** A region with how many sub-regions it has and how many sites lie in its subtree. */
+export interface RegionBranch extends Region {
+  childCount: number;
+  siteCount: number;
+}
+
+/** Adds the counts to regions that all lie below `prefix` (their parent's path; '/' for the roots). */
+function withCounts(db: Db, regions: Region[], prefix: string): RegionBranch[] {
+  if (!regions.length) return [];
+  const ids = regions.map((r) => r.id);
+  const children = new Map(
+    db
+      .prepare<number[], { id: number; n: number }>(
+        `SELECT parent_id AS id, count(*) AS n FROM regions WHERE parent_id IN (${ids.map(() => '?').join(',')}) GROUP BY parent_id`,
+      )
+      .all(...ids)
+      .map((r) => [r.id, r.n]),
+  );
+  // One pass over the sites below the common prefix: each counts for every listed region on its path.
+  const wanted = new Set(ids);
+  const sites = new Map<number, number>();
+  const rows = db
+    .prepare<[string], { path: string; n: number }>(
+      "SELECT r.path AS path, count(*) AS n FROM sites s JOIN regions r ON r.id = s.region_id WHERE r.path LIKE ? || '%' GROUP BY r.id",
+    )
+    .all(prefix);
+  for (const row of rows) for (const id of pathIds(row.path)) if (wanted.has(id)) sites.set(id, (sites.get(id) ?? 0) + row.n);
+  return regions.map((r) => ({ ...r, childCount: children.get(r.id) ?? 0, siteCount: sites.get(r.id) ?? 0 }));
+}
+
+/** The top of the tree a caller sees: the roots (operators) or their own region (organizers, rootId). */
+export function topRegions(db: Db, rootId?: number): RegionBranch[] {
+  if (rootId !== undefined) {
+    const root = getRegion(db, rootId);
+    return root ? withCounts(db, [root], root.path) : [];
+  }
+  const roots = db.prepare<[], RegionRow>(`SELECT ${columns} FROM regions WHERE parent_id IS NULL ORDER BY name`).all();
+  return withCounts(db, withEffectiveRelay(db, roots), '/');
+}
+
+/** The direct sub-regions of a region, with their counts. */
+export function regionChildren(db: Db, parentId: number): RegionBranch[] {
+  const prefix = subtreePrefix(db, parentId);
+  return prefix === undefined ? [] : withCounts(db, childRegions(db, parentId), prefix);
+}
+
+export interface RegionSearch {
+  q?: string;
+  ids?: number[];
+  level?: Level;
+  /** Only this region's subtree (the organizer's scope, or a narrower one asked for). */
+  under?: string;
+  limit: number;
+}
+
+/** Regions by part of their name or by id, each with its ancestors' names, root first. */
+export function searchRegions(db: Db, s: RegionSearch): Array<Region & { pathNames: string[] }> {
+  const where: string[] = [];
+  const args: Array<string | number> = [];
+  if (s.q?.trim()) {
+    where.push("name LIKE ? ESCAPE '\\'");
+    args.push(`%${s.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (s.ids) {
+    if (!s.ids.length) return [];
+    where.push(`id IN (${s.ids.map(() => '?').join(',')})`);
+    args.push(...s.ids);
+  }
+  if (s.level) {
+    where.push('level = ?');
+    args.push(s.level);
+  }
+  if (s.under !== undefined) {
+    where.push("path LIKE ? || '%'");
+    args.push(s.under);
+  }
+  const rows = db
+    .prepare<Array<string | number>, RegionRow>(
+      `SELECT ${columns} FROM regions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY length(path), name LIMIT ?`,
+    )
+    .all(...args, s.limit);
+  const found = withEffectiveRelay(db, rows);
+  const ancestorIds = [...new Set(found.flatMap((r) => pathIds(r.path).slice(0, -1)))];
+  const names = new Map(
+    ancestorIds.length
+      ? db
+          .prepare<number[], { id: number; name: string }>(`SELECT id, name FROM regions WHERE id IN (${ancestorIds.map(() => '?').join(',')})`)
+          .all(...ancestorIds)
+          .map((r) => [r.id, r.name])
+      : [],
+  );
+  return found.map((r) => ({ ...r, pathNames: pathIds(r.path).slice(0, -1).map((id) => names.get(id) ?? `#${id}`) }));
+}

@@ -98,7 +98,14 @@ t.test('console actions', async (t) => {
     t.same(b.errors, [], 'no page errors');
   });
 
-  t.test('regions: add, rename, move, paste a spreadsheet', async (t) => {
+  t.test('regions: add, rename, move, paste a spreadsheet; the tree loads a level at a time', async (t) => {
+    // The page never asks for the whole tree (a province has ~25,000 villages): one level per opened branch.
+    const asked: string[] = [];
+    const onRequest = (r: { url(): string; method(): string }) => {
+      if (r.method() === 'GET' && /\/api\/regions(\/children|\/search|\?|$)/.test(r.url())) asked.push(new URL(r.url()).pathname);
+    };
+    page.on('request', onRequest);
+    t.teardown(() => page.off('request', onRequest));
     await page.goto(`${cs.url}/sites`);
     const tree = page.locator('[data-test=region-tree]');
     const node = (name: string) => tree.locator('.el-tree-node__content', { has: page.locator(`text="${name}"`) }).first();
@@ -118,6 +125,7 @@ t.test('console actions', async (t) => {
     await node('南山县').waitFor();
     t.equal((await flat()).find((r) => r.id === south!.id)?.name, '南山县', 'renamed');
 
+    await node('东县').locator('.el-tree-node__expand-icon').click(); // the village loads when its county is opened
     await node('东村').hover();
     await node('东村').locator('[data-test=edit-region]').click();
     await dialog.locator('[data-test=region-parent]').click();
@@ -149,6 +157,40 @@ t.test('console actions', async (t) => {
     const north = after.find((r) => r.name === '北县');
     t.match(after.find((r) => r.name === '北村'), { parentId: north?.id }, 'pasted rows created under their parents');
     t.equal(after.filter((r) => r.name === '东县').length, 1, 'an existing region is kept, not doubled');
+
+    // Find a village by name: the server searches, the tree opens down to it and its sites are listed.
+    await page.locator('[data-test=find-region]').click();
+    await page.keyboard.type('北村');
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '北县' }).click();
+    await page.locator('.page-head .muted', { hasText: '北村' }).waitFor();
+    await tree.locator('.el-tree-node.is-current', { hasText: '北村' }).waitFor();
+    t.ok(asked.includes('/api/regions/search'), 'the name was searched on the server');
+    t.notOk(asked.includes('/api/regions'), `the whole tree was never loaded (${[...new Set(asked)].join(', ')})`);
+  });
+
+  t.test('channels: the reach is picked in the tree that loads on expand, and named in the list', async (t) => {
+    await page.goto(`${cs.url}/channels`);
+    await page.click('[data-test=new-channel]');
+    const dialog = page.locator('.el-dialog:visible');
+    await dialog.locator('input[data-test=channel-name]').fill('县级频道');
+    await dialog.locator('[data-test=channel-reach]').click();
+    const north = page.locator('.el-popper:visible .el-tree-node__content').filter({ hasText: /^\s*北县\s*$/ }).first();
+    await page.locator('.el-popper:visible .el-tree-node__content').filter({ hasText: /^\s*某省\s*$/ }).first()
+      .locator('.el-tree-node__expand-icon').click();
+    await north.locator('.el-checkbox').click();
+    // Found by name as well: the search replaces the tree with the hits.
+    await page.keyboard.type('南山');
+    await page.locator('.el-popper:visible .el-tree-node__content', { hasText: '南山县' }).locator('.el-checkbox').click();
+    await dialog.locator('.el-dialog__header').click(); // close the dropdown
+    await dialog.locator('[data-test=channel-save]').click();
+    const row = page.locator('.el-table__row', { hasText: '县级频道' });
+    await row.waitFor();
+    await page.waitForFunction(() => /北县/.test(document.querySelector('.el-table')?.textContent ?? ''));
+    t.match(await row.textContent(), /北县.*南山县|南山县.*北县/, 'the reach named in the list');
+    const channels = (await call('GET', '/api/channels')) as Array<{ name: string; regionIds: number[] }>;
+    const ids = new Map((await flat()).map((r) => [r.name, r.id]));
+    t.same(channels.find((c) => c.name === '县级频道')?.regionIds.sort(), [ids.get('北县'), ids.get('南山县')].sort(), 'stored with both counties');
+    await shot(page, 'channel-reach');
   });
 
   t.test('members: the import shows each refused line, then a good roll is stored', async (t) => {

@@ -6,6 +6,25 @@ import t from 'tap';
 import { openConsole, shot, signIn, startConsoleServer } from '../../testkit/console-app.ts';
 import { DateTime } from 'luxon';
 import { readyProgram } from '../../testkit/programs.ts';
+import type { Page } from 'playwright-core';
+
+/**
+ * What is cut off at this viewport: the header cells of visible tables that reach past the window's right edge, and
+ * a horizontal scrollbar on the page itself. Empty when everything fits.
+ */
+async function offscreenHeaders(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const out: string[] = [];
+    if (document.documentElement.scrollWidth > width) out.push(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
+    for (const th of document.querySelectorAll<HTMLElement>('.el-table__header-wrapper th')) {
+      const box = th.getBoundingClientRect();
+      if (!box.width || th.closest('.el-dialog, .el-popper')) continue; // hidden, or in a closed dialog
+      if (box.left < 0 || box.right > width + 0.5) out.push(`${th.textContent?.trim() || '(no label)'}: ${Math.round(box.left)}-${Math.round(box.right)} of ${width}`);
+    }
+    return out;
+  });
+}
 
 t.test('each console page renders, with its data, at 1366x768', async (t) => {
   const cs = await startConsoleServer();
@@ -61,6 +80,7 @@ t.test('each console page renders, with its data, at 1366x768', async (t) => {
     await page.waitForSelector(selector);
     await page.waitForLoadState('networkidle');
     t.notOk(await page.locator('.el-alert--error').count(), `${name}: no error shown`);
+    t.same(await offscreenHeaders(page), [], `${name}: every table column's header is inside the 1366x768 viewport`);
     await shot(page, name);
   }
   // The data shows: the program in the library, the item on the week timeline, the site in the list.
@@ -81,7 +101,12 @@ t.test('each console page renders, with its data, at 1366x768', async (t) => {
   await page.waitForSelector('.el-aside');
   t.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   t.match(await page.textContent('.el-aside'), /Library/);
+  await page.waitForSelector('text=幸福村党员活动室');
   await shot(page, 'sites-en');
+  t.same(await offscreenHeaders(page), [], 'sites in English: every column inside 1366x768');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  t.same(await offscreenHeaders(page), [], 'sites in English: every column inside 1920x1080');
+  await page.setViewportSize({ width: 1366, height: 768 });
   await page.click('[data-test=lang]');
 
   // An expired token anywhere: back to /login with a note, then back to the page.

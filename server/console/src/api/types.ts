@@ -12,7 +12,7 @@ export type {
   ScheduleItem, ScheduleList, Slot, SlotCreate as SlotInput,
 } from '../../../../common/api/broadcast.ts';
 export type {
-  HandledResult, Level as RegionLevel, MarkHandled, NewSite as SiteInput, PairingCodeIssued as PairingCode, RegionImportResult, RegionNode as Region, RequestDemand,
+  HandledResult, Level as RegionLevel, MarkHandled, NewSite as SiteInput, PairingCodeIssued as PairingCode, RegionBranch, RegionHit, RegionImportResult, RegionNode as Region, RequestDemand,
   Site, SiteCreated, SiteStatus,
 } from '../../../../common/api/sites.ts';
 export type {
