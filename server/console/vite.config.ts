@@ -13,13 +13,18 @@ export const CONSOLE_OUT_DIR = path.resolve(here, '../../dist/console');
 
 /** Writes .br and .gz beside each text asset, so the server sends them compressed without compressing per request. */
 function precompress(): Plugin {
+  // The directory this build writes to: `npm run build` sends it elsewhere (dist.building-*/console) and swaps it in.
+  let outDir = CONSOLE_OUT_DIR;
   return {
     name: 'dyb-precompress',
     apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
     closeBundle() {
       const walk = (dir: string): string[] =>
         fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-      for (const file of walk(CONSOLE_OUT_DIR).filter((f) => /\.(js|css|html|svg|json)$/.test(f))) {
+      for (const file of walk(outDir).filter((f) => /\.(js|css|html|svg|json)$/.test(f))) {
         const data = fs.readFileSync(file);
         fs.writeFileSync(`${file}.gz`, zlib.gzipSync(data, { level: 9 }));
         fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(data));

@@ -1,4 +1,6 @@
-// The offline site package end to end: build (when dist/ is missing or stale), pack, unpack, install with install.sh
+// `npm run build` and the offline site package end to end: build everything into a directory of its own (what
+// production runs: compiled server and agent, the kiosk bundle, the console with its precompressed assets), pack,
+// unpack, install with install.sh
 // (DESTDIR, so no root), then start the agent from the installed copy with plain `node` (no tsx, no TypeScript,
 // no registry) against a real server, pair it through AGENT_PAIR_CODE, and load the kiosk page it serves.
 import t from 'tap';
@@ -22,7 +24,18 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
 t.test('a site installs from the package alone and its agent pairs and serves the kiosk', async (t) => {
   const work = tempDir('dyb-site-pack-');
   t.teardown(() => rmDir(work));
-  const { archive, bytes } = packSite({ out: path.join(work, 'site.tar.gz') });
+  // A build of its own, not dist/: other test files serve dist/kiosk and dist/console meanwhile.
+  const buildDir = path.join(work, 'dist');
+  sh(process.execPath, ['--import', 'tsx', path.join(root, 'scripts', 'build.ts'), '--out-dir', buildDir]);
+  for (const f of ['.built', 'server/main.js', 'player/agent/main.js', 'kiosk/kiosk.js', 'kiosk/index.html', 'console/index.html']) {
+    t.ok(fs.existsSync(path.join(buildDir, f)), `the build holds ${f}`);
+  }
+  const assets = fs.readdirSync(path.join(buildDir, 'console', 'assets'));
+  const scripts = assets.filter((f) => f.endsWith('.js'));
+  t.ok(scripts.length > 0, 'the console is bundled');
+  t.same(scripts.filter((f) => !assets.includes(`${f}.gz`) || !assets.includes(`${f}.br`)), [], 'every console script is precompressed beside itself');
+
+  const { archive, bytes } = packSite({ out: path.join(work, 'site.tar.gz'), dist: buildDir });
   t.ok(bytes < 30 * 1024 ** 2, `the package is under 30 MB (${(bytes / 1024 ** 2).toFixed(1)} MB)`);
 
   const unpacked = path.join(work, 'usb');
