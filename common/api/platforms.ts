@@ -119,7 +119,10 @@ export type DayFigures = Static<typeof DayFigures>;
  */
 export const MAX_DAYS_PER_BATCH = 62;
 export const FiguresBatch = Type.Object(
-  { sentAt: Type.String({ description: 'ISO 8601 UTC, at the province' }), days: Type.Array(DayFigures, { minItems: 1, maxItems: MAX_DAYS_PER_BATCH }) },
+  {
+    sentAt: Type.String({ description: 'ISO 8601 UTC, at the province' }),
+    days: Type.Array(DayFigures, { minItems: 1, maxItems: MAX_DAYS_PER_BATCH }),
+  },
   { additionalProperties: false },
 );
 export type FiguresBatch = Static<typeof FiguresBatch>;
@@ -133,13 +136,14 @@ export type FiguresAck = Static<typeof FiguresAck>;
  * Members' requests for programs or topics the province does not have, aggregated: how many, how many sites,
  * in which counties. Never member numbers or sites.
  */
+const DemandRegion = Type.Object({ regionId: Type.Integer(), name: Type.String({ maxLength: 200 }), count: Type.Integer({ minimum: 0 }) });
 export const DemandItem = Type.Object({
   key: Type.String({ maxLength: 300, description: '"central:<id>", "title:<title>" or "topic:<topic>"' }),
   centralProgramId: Nullable(Type.Integer()),
   title: Type.String({ maxLength: 500, description: 'the program title or the topic as asked' }),
   count: Type.Integer({ minimum: 0 }),
   sites: Type.Integer({ minimum: 0 }),
-  regions: Type.Array(Type.Object({ regionId: Type.Integer(), name: Type.String({ maxLength: 200 }), count: Type.Integer({ minimum: 0 }) }), {
+  regions: Type.Array(DemandRegion, {
     maxItems: 5000,
     description: 'counties (the configured level) where it was asked',
   }),
@@ -158,7 +162,10 @@ export type DemandAck = Static<typeof DemandAck>;
 
 /** GET /api/platforms/demand (operators): demand of every province, most wanted first. */
 export const CentralDemand = Type.Array(
-  Type.Object({ ...DemandItem.properties, platforms: Type.Array(Type.Object({ platformId: Type.Integer(), regionName: Type.String(), count: Type.Integer() })) }),
+  Type.Object({
+    ...DemandItem.properties,
+    platforms: Type.Array(Type.Object({ platformId: Type.Integer(), regionName: Type.String(), count: Type.Integer() })),
+  }),
 );
 export type CentralDemand = Static<typeof CentralDemand>;
 
