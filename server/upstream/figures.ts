@@ -8,7 +8,9 @@ export const FIGURE_LEVELS = ['province', 'prefecture', 'county', 'township', 'v
 
 export interface FigureRegion { id: number; parentId: number | null; name: string; level: string; path: string }
 export interface FigureSite { id: number; regionId: number; paired: boolean; revoked: boolean }
-export interface FigureSiteActivity { siteId: number; sessions: number; watchedSeconds: number; personSeconds: number }
+export interface FigureSiteActivity {
+  siteId: number; sessions: number; watchedSeconds: number; personSeconds: number; broadcastSeconds: number;
+}
 export interface FigureProgram {
   programId: number; title: string; centralProgramId: number | null;
   sites: number; sessions: number; watchedSeconds: number; personSeconds: number;
@@ -42,8 +44,9 @@ export function buildDayFigures(input: DayInput): DayFigures {
   const countsIn = new Map<number, number[]>(
     live.map((s) => [s.id, pathIds(regionPath.get(s.regionId) ?? '').filter((id) => sentIds.has(id))]),
   );
-  const acc = new Map<number, { sites: number; watching: number; sessions: number; watched: number; person: number; members: Set<string> }>(
-    sent.map((r) => [r.id, { sites: 0, watching: 0, sessions: 0, watched: 0, person: 0, members: new Set() }]),
+  type Acc = { sites: number; watching: number; sessions: number; watched: number; person: number; broadcast: number; members: Set<string> };
+  const acc = new Map<number, Acc>(
+    sent.map((r) => [r.id, { sites: 0, watching: 0, sessions: 0, watched: 0, person: 0, broadcast: 0, members: new Set<string>() }]),
   );
   for (const s of live) for (const id of countsIn.get(s.id)!) acc.get(id)!.sites++;
   for (const a of input.activity) {
@@ -53,6 +56,7 @@ export function buildDayFigures(input: DayInput): DayFigures {
       r.sessions += a.sessions;
       r.watched += a.watchedSeconds;
       r.person += a.personSeconds;
+      r.broadcast += a.broadcastSeconds;
     }
   }
   for (const m of input.members) for (const id of countsIn.get(m.siteId) ?? []) acc.get(id)!.members.add(m.memberNo);
@@ -62,7 +66,7 @@ export function buildDayFigures(input: DayInput): DayFigures {
     return {
       regionId: r.id, parentId: r.parentId != null && sentIds.has(r.parentId) ? r.parentId : null, name: r.name, level: r.level,
       sites: a.sites, sitesWatching: a.watching, sessions: a.sessions, viewingHours: hours(a.watched), personHours: hours(a.person),
-      distinctMembers: a.members.size,
+      broadcastHours: hours(a.broadcast), distinctMembers: a.members.size,
     };
   });
   const reach: ProgramDayFigures[] = input.programs.map((p) => ({

@@ -41,8 +41,11 @@ export async function listening(overrides: Partial<Config> = {}): Promise<TestSe
 }
 
 /** A province region at the centre, registered as a downstream platform: its id and one-time code. */
-export async function registerProvince(centre: TestServer, name: string): Promise<{ regionId: number; platformId: number; code: string }> {
-  const region = await centre.app.inject({ method: 'POST', url: '/api/regions', headers: centre.auth, payload: { name, level: 'province' } });
+export async function registerProvince(centre: TestServer, name: string, parentId: number | null = null):
+  Promise<{ regionId: number; platformId: number; code: string }> {
+  const region = await centre.app.inject({
+    method: 'POST', url: '/api/regions', headers: centre.auth, payload: { name, level: 'province', parentId },
+  });
   if (region.statusCode !== 201) throw new Error(region.body);
   const created = await centre.app.inject({ method: 'POST', url: '/api/platforms', headers: centre.auth, payload: { regionId: region.json().id } });
   if (created.statusCode !== 201) throw new Error(created.body);

@@ -28,7 +28,9 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   const notProvince = await centre.app.inject({ method: 'POST', url: '/api/platforms', headers: centre.auth, payload: { regionId: county.json().id } });
   t.equal(notProvince.statusCode, 422);
   t.match(notProvince.json().error, { code: 'not_a_province', message: /only a region of level province/ });
-  const { regionId, platformId, code } = await registerProvince(centre, '某省');
+  const nation = await centre.app.inject({ method: 'POST', url: '/api/regions', headers: centre.auth, payload: { name: '全国', level: 'nation' } });
+  t.equal(nation.statusCode, 201, 'a centre has a national root above its provinces');
+  const { regionId, platformId, code } = await registerProvince(centre, '某省', nation.json().id);
   const again = await centre.app.inject({ method: 'POST', url: '/api/platforms', headers: centre.auth, payload: { regionId } });
   t.equal(again.statusCode, 409, 'one platform per province while it is linked');
 
@@ -121,12 +123,35 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   t.ok(back.days.includes(recentDay), 'the day sent while the centre was down arrives');
   t.match(heldActivity(centre, platformId, recentDay, 1), { sessions: before + 1 });
 
+  // Central reports: at the national root the provinces are the first level with what they sent, down to counties.
+  const other = await registerProvince(centre, '另一省', nation.json().id);
+  const range = `from=${day(3)}&to=${day(0)}`;
+  const nationalOrganizer = await userAuth(centre.app, 'nation-organizer', 'organizer', nation.json().id);
+  const national = await centre.app.inject({ url: `/api/reports/activity?regionId=${nation.json().id}&${range}`, headers: nationalOrganizer });
+  t.equal(national.statusCode, 200, national.body);
+  const [root] = national.json().regions;
+  t.match(root, { name: '全国', level: 'nation', sessions: 6, sites: 3 });
+  t.same(root.children.map((c: { name: string }) => c.name).sort(), ['另一省', '某省'].sort());
+  const sent = root.children.find((c: { name: string }) => c.name === '某省');
+  t.match(sent, { id: regionId, level: 'province', sessions: 6, sites: 3, distinctMembers: 1 });
+  t.match(sent.children.map((c: { name: string; level: string; sessions: number }) => [c.name, c.level, c.sessions]).sort(),
+    [['前进县', 'county', 2], ['红旗县', 'county', 4]]);
+  t.ok(sent.children.every((c: { children: unknown[] }) => c.children.length === 0), 'nothing below the counties was sent');
+  const drill = await centre.app.inject({ url: `/api/reports/activity?regionId=${regionId}&${range}`, headers: nationalOrganizer });
+  t.match(drill.json().regions, [{ id: regionId, sessions: 6, children: [{}, {}] }], 'drilling into a province');
+  const csv = await centre.app.inject({ url: `/api/reports/activity?regionId=${nation.json().id}&${range}&format=csv`, headers: nationalOrganizer });
+  t.match(csv.body, /红旗县/, 'the CSV carries the sent counties too');
+  const otherOrganizer = await userAuth(centre.app, 'other-organizer', 'organizer', other.regionId);
+  t.equal((await centre.app.inject({ url: `/api/reports/activity?regionId=${regionId}&${range}`, headers: otherOrganizer })).statusCode, 403,
+    "another province's organizer does not see this province");
+  t.match((await centre.app.inject({ url: `/api/reports/activity?${range}`, headers: otherOrganizer })).json().regions,
+    [{ name: '另一省', sessions: 0, children: [] }]);
+
   // Who may call what: the platform token is not a user token, and organizers do not manage platforms.
   const platformToken = province.app.db.prepare('SELECT token FROM upstream_link').get() as { token: string };
   const asPlatform = { authorization: `Bearer ${platformToken.token}` };
   t.equal((await centre.app.inject({ url: '/api/platforms', headers: asPlatform })).statusCode, 401);
-  const organizer = await userAuth(centre.app, 'nation-organizer', 'organizer');
-  t.equal((await centre.app.inject({ url: '/api/platforms', headers: organizer })).statusCode, 403);
+  t.equal((await centre.app.inject({ url: '/api/platforms', headers: nationalOrganizer })).statusCode, 403);
   t.equal((await centre.app.inject({ method: 'POST', url: '/api/platforms/me/figures', headers: { authorization: `Bearer ${tokens[1]}` },
     payload: { sentAt: new Date().toISOString(), days: [] } })).statusCode, 401, 'a site token is not a platform token');
   const badDay = await centre.app.inject({ method: 'POST', url: '/api/platforms/me/figures', headers: asPlatform, payload: {
