@@ -3,7 +3,7 @@
 // demand without member numbers, revocation, and who may call what.
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { makeServer, tempDir, userAuth, type TestServer } from '../../../testkit/helpers.ts';
+import { tempDir, userAuth, type TestServer } from '../../../testkit/helpers.ts';
 import { seedTree, session, postBatch, provinceTime, provinceDate, TZ } from '../attendance/fixtures.ts';
 import { line, listening, registerProvince } from './fixtures.ts';
 import { provinceDay } from '../../../server/attendance/days.ts';
@@ -33,6 +33,13 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   const { regionId, platformId, code } = await registerProvince(centre, '某省', nation.json().id);
   const again = await centre.app.inject({ method: 'POST', url: '/api/platforms', headers: centre.auth, payload: { regionId } });
   t.equal(again.statusCode, 409, 'one platform per province while it is linked');
+  // The centre itself has no UPSTREAM_URL: it follows nobody.
+  t.match((await centre.app.inject({ url: '/api/upstream', headers: centre.auth })).json(), { state: 'standalone', upstreamUrl: null });
+  const standalone = await centre.app.inject({ method: 'POST', url: '/api/upstream/send', headers: centre.auth });
+  t.equal(standalone.statusCode, 409);
+  t.match(standalone.json().error, { code: 'no_upstream' });
+  const malformed = await centre.app.inject({ method: 'POST', url: '/api/platforms/pair', payload: { code: 'not-a-code' } });
+  t.equal(malformed.statusCode, 400);
 
   const dataDir = tempDir(); // the province keeps it across its restart
   const startProvince = () => listening({ dataDir, upstreamUrl: hop.url, upstreamPairCode: code });
@@ -62,6 +69,12 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   const status = (await province.app.inject({ url: '/api/upstream', headers: province.auth })).json();
   t.match(status, { state: 'paired', platformId, regionId, regionName: '某省', pendingDays: 0, lastAcknowledgedDay: day(0) });
   t.notOk(JSON.stringify(province.app.db.prepare('SELECT * FROM upstream_link').get()).includes(code.replace('-', '')));
+  const used = await centre.app.inject({ method: 'POST', url: '/api/platforms/pair', payload: { code } });
+  t.equal(used.statusCode, 400);
+  t.match(used.json().error.message, /already used/);
+  const held = centre.app.db.prepare('SELECT token_hash, pairing_code_hash FROM platforms WHERE id = ?').get(platformId) as
+    { token_hash: string; pairing_code_hash: string | null };
+  t.ok(held.token_hash.length === 64 && held.pairing_code_hash === null, 'the centre keeps only the hash of the token');
 
   const listed = (await centre.app.inject({ url: '/api/platforms', headers: centre.auth })).json();
   t.match(listed, [{ id: platformId, regionId, status: 'paired', daysReceived: 4, firstDay: day(3), lastDay: day(0) }]);
@@ -174,20 +187,4 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   const noLink = await province.app.inject({ method: 'POST', url: '/api/upstream/send', headers: province.auth });
   t.equal(noLink.statusCode, 409);
   t.match(noLink.json().error, { code: 'not_paired', message: /UPSTREAM_PAIR_CODE/ });
-});
-
-t.test('a server without UPSTREAM_URL stands alone; a used or wrong code is refused', async (t) => {
-  const s = await makeServer();
-  t.teardown(() => s.close());
-  t.match((await s.app.inject({ url: '/api/upstream', headers: s.auth })).json(), { state: 'standalone', upstreamUrl: null });
-  const send = await s.app.inject({ method: 'POST', url: '/api/upstream/send', headers: s.auth });
-  t.equal(send.statusCode, 409);
-  t.match(send.json().error, { code: 'no_upstream' });
-  const { code } = await registerProvince(s, '另一省');
-  t.equal((await s.app.inject({ method: 'POST', url: '/api/platforms/pair', payload: { code } })).statusCode, 200);
-  const used = await s.app.inject({ method: 'POST', url: '/api/platforms/pair', payload: { code } });
-  t.equal(used.statusCode, 400);
-  t.match(used.json().error.message, /already used/);
-  const platforms = s.app.db.prepare('SELECT token_hash, pairing_code_hash FROM platforms').all() as Array<Record<string, string>>;
-  t.ok(platforms.every((p) => p.token_hash && p.token_hash.length === 64 && p.pairing_code_hash === null), 'only the token hash is kept');
 });
