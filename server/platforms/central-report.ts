@@ -14,11 +14,22 @@ export const sentRegionId = (platformId: number, provinceRegionId: number) => -(
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-interface Delta { sites: number; sessions: number; viewingHours: number; personHours: number; broadcastHours: number; distinctMembers: number }
+interface Delta {
+  sites: number;
+  sessions: number;
+  viewingHours: number;
+  personHours: number;
+  broadcastHours: number;
+  distinctMembers: number;
+}
 const zero = (): Delta => ({ sites: 0, sessions: 0, viewingHours: 0, personHours: 0, broadcastHours: 0, distinctMembers: 0 });
 function add(into: Delta, d: Delta) {
-  into.sites += d.sites; into.sessions += d.sessions; into.viewingHours += d.viewingHours;
-  into.personHours += d.personHours; into.broadcastHours += d.broadcastHours; into.distinctMembers += d.distinctMembers;
+  into.sites += d.sites;
+  into.sessions += d.sessions;
+  into.viewingHours += d.viewingHours;
+  into.personHours += d.personHours;
+  into.broadcastHours += d.broadcastHours;
+  into.distinctMembers += d.distinctMembers;
 }
 
 /** One province's sent rows over the range, as report nodes: its sent roots (normally the province itself). */
@@ -39,14 +50,25 @@ export function sentNodes(platformId: number, rows: ReadonlyArray<Held<RegionDay
     const totals = { ...e.totals, sites: e.last.sites };
     const children = [...byRegion.values()].filter((c) => c.last.parentId === regionId).map((c) => nodeOf(c.last.regionId).node);
     const node: ActivityNode = {
-      kind: 'region', id: sentRegionId(platformId, regionId), name: e.last.name, level: e.last.level,
-      sites: totals.sites, sessions: totals.sessions, viewingHours: round(totals.viewingHours), personHours: round(totals.personHours),
-      distinctMembers: totals.distinctMembers, unverifiedMembers: 0, broadcastHours: round(totals.broadcastHours),
-      scheduledHours: null, coverage: null, children: children.sort((a, b) => a.name.localeCompare(b.name)),
+      kind: 'region',
+      id: sentRegionId(platformId, regionId),
+      name: e.last.name,
+      level: e.last.level,
+      sites: totals.sites,
+      sessions: totals.sessions,
+      viewingHours: round(totals.viewingHours),
+      personHours: round(totals.personHours),
+      distinctMembers: totals.distinctMembers,
+      unverifiedMembers: 0,
+      broadcastHours: round(totals.broadcastHours),
+      scheduledHours: null,
+      coverage: null,
+      children: children.sort((a, b) => a.name.localeCompare(b.name)),
     };
     return { node, totals };
   };
-  return [...byRegion.values()].filter((e) => e.last.parentId === null || !byRegion.has(e.last.parentId))
+  return [...byRegion.values()]
+    .filter((e) => e.last.parentId === null || !byRegion.has(e.last.parentId))
     .map((e) => nodeOf(e.last.regionId));
 }
 
@@ -71,10 +93,14 @@ export function graftSent(tree: ActivityNode[], sent: ReadonlyMap<number, Array<
     }
     return {
       node: {
-        ...node, children,
-        sites: node.sites + delta.sites, sessions: node.sessions + delta.sessions,
-        viewingHours: round(node.viewingHours + delta.viewingHours), personHours: round(node.personHours + delta.personHours),
-        broadcastHours: round(node.broadcastHours + delta.broadcastHours), distinctMembers: node.distinctMembers + delta.distinctMembers,
+        ...node,
+        children,
+        sites: node.sites + delta.sites,
+        sessions: node.sessions + delta.sessions,
+        viewingHours: round(node.viewingHours + delta.viewingHours),
+        personHours: round(node.personHours + delta.personHours),
+        broadcastHours: round(node.broadcastHours + delta.broadcastHours),
+        distinctMembers: node.distinctMembers + delta.distinctMembers,
       },
       delta,
     };
@@ -86,7 +112,12 @@ export function graftSent(tree: ActivityNode[], sent: ReadonlyMap<number, Array<
 export function withSentFigures(db: Db, tree: ActivityNode[], range: { from: string; to: string }): ActivityNode[] {
   const platforms = platformsByRegion(db);
   if (!platforms.size) return tree;
-  const rows = activityFigures(db, [...platforms.values()].map((p) => p.id), range.from, range.to);
+  const rows = activityFigures(
+    db,
+    [...platforms.values()].map((p) => p.id),
+    range.from,
+    range.to,
+  );
   const sent = new Map<number, Array<{ node: ActivityNode; totals: Delta }>>();
   for (const p of platforms.values()) {
     const own = rows.filter((r) => r.platformId === p.id);

@@ -6,14 +6,34 @@ import type { DayFigures, ProgramDayFigures, RegionDayFigures } from '../../comm
 
 export const FIGURE_LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
 
-export interface FigureRegion { id: number; parentId: number | null; name: string; level: string; path: string }
-export interface FigureSite { id: number; regionId: number; paired: boolean; revoked: boolean }
+export interface FigureRegion {
+  id: number;
+  parentId: number | null;
+  name: string;
+  level: string;
+  path: string;
+}
+export interface FigureSite {
+  id: number;
+  regionId: number;
+  paired: boolean;
+  revoked: boolean;
+}
 export interface FigureSiteActivity {
-  siteId: number; sessions: number; watchedSeconds: number; personSeconds: number; broadcastSeconds: number;
+  siteId: number;
+  sessions: number;
+  watchedSeconds: number;
+  personSeconds: number;
+  broadcastSeconds: number;
 }
 export interface FigureProgram {
-  programId: number; title: string; centralProgramId: number | null;
-  sites: number; sessions: number; watchedSeconds: number; personSeconds: number;
+  programId: number;
+  title: string;
+  centralProgramId: number | null;
+  sites: number;
+  sessions: number;
+  watchedSeconds: number;
+  personSeconds: number;
 }
 
 export interface DayInput {
@@ -44,7 +64,15 @@ export function buildDayFigures(input: DayInput): DayFigures {
   const countsIn = new Map<number, number[]>(
     live.map((s) => [s.id, pathIds(regionPath.get(s.regionId) ?? '').filter((id) => sentIds.has(id))]),
   );
-  type Acc = { sites: number; watching: number; sessions: number; watched: number; person: number; broadcast: number; members: Set<string> };
+  type Acc = {
+    sites: number;
+    watching: number;
+    sessions: number;
+    watched: number;
+    person: number;
+    broadcast: number;
+    members: Set<string>;
+  };
   const acc = new Map<number, Acc>(
     sent.map((r) => [r.id, { sites: 0, watching: 0, sessions: 0, watched: 0, person: 0, broadcast: 0, members: new Set<string>() }]),
   );
@@ -64,15 +92,27 @@ export function buildDayFigures(input: DayInput): DayFigures {
   const activity: RegionDayFigures[] = sent.map((r) => {
     const a = acc.get(r.id)!;
     return {
-      regionId: r.id, parentId: r.parentId != null && sentIds.has(r.parentId) ? r.parentId : null, name: r.name, level: r.level,
-      sites: a.sites, sitesWatching: a.watching, sessions: a.sessions, viewingHours: hours(a.watched), personHours: hours(a.person),
-      broadcastHours: hours(a.broadcast), distinctMembers: a.members.size,
+      regionId: r.id,
+      parentId: r.parentId != null && sentIds.has(r.parentId) ? r.parentId : null,
+      name: r.name,
+      level: r.level,
+      sites: a.sites,
+      sitesWatching: a.watching,
+      sessions: a.sessions,
+      viewingHours: hours(a.watched),
+      personHours: hours(a.person),
+      broadcastHours: hours(a.broadcast),
+      distinctMembers: a.members.size,
     };
   });
   const reach: ProgramDayFigures[] = input.programs.map((p) => ({
     key: p.centralProgramId != null ? `central:${p.centralProgramId}` : `local:${p.programId}`,
-    centralProgramId: p.centralProgramId, title: p.title, sites: p.sites, sessions: p.sessions,
-    viewingHours: hours(p.watchedSeconds), personHours: hours(p.personSeconds),
+    centralProgramId: p.centralProgramId,
+    title: p.title,
+    sites: p.sites,
+    sessions: p.sessions,
+    viewingHours: hours(p.watchedSeconds),
+    personHours: hours(p.personSeconds),
   }));
   const liveIds = new Set(live.map((s) => s.id));
   return {
@@ -101,8 +141,6 @@ export function dayDigest(d: DayFigures): string {
  * The days a send considers, oldest first: every day from the first recorded one (at most `maxBackDays` back) to
  * today; days older than the resend window are skipped once acknowledged (they no longer change).
  */
-export function daysToConsider(
-  allDays: readonly string[], today: string, resendFrom: string, acknowledged: ReadonlySet<string>,
-): string[] {
+export function daysToConsider(allDays: readonly string[], today: string, resendFrom: string, acknowledged: ReadonlySet<string>): string[] {
   return allDays.filter((d) => d <= today && (d >= resendFrom || !acknowledged.has(d)));
 }

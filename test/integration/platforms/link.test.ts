@@ -10,7 +10,8 @@ import { provinceDay } from '../../../server/attendance/days.ts';
 import type { RegionDayFigures } from '../../../common/api/platforms.ts';
 
 const heldActivity = (centre: TestServer, platformId: number, day: string, regionId: number) => {
-  const row = centre.app.db.prepare('SELECT body FROM platform_figures WHERE platform_id = ? AND day = ? AND kind = ? AND key = ?')
+  const row = centre.app.db
+    .prepare('SELECT body FROM platform_figures WHERE platform_id = ? AND day = ? AND kind = ? AND key = ?')
     .get(platformId, day, 'activity', String(regionId)) as { body: string } | undefined;
   return row && (JSON.parse(row.body) as RegionDayFigures);
 };
@@ -24,11 +25,26 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   t.teardown(() => hop.close());
 
   // Only a province region can be a platform: anything else is a 422 that says why.
-  const county = await centre.app.inject({ method: 'POST', url: '/api/regions', headers: centre.auth, payload: { name: '中央直属县', level: 'county' } });
-  const notProvince = await centre.app.inject({ method: 'POST', url: '/api/platforms', headers: centre.auth, payload: { regionId: county.json().id } });
+  const county = await centre.app.inject({
+    method: 'POST',
+    url: '/api/regions',
+    headers: centre.auth,
+    payload: { name: '中央直属县', level: 'county' },
+  });
+  const notProvince = await centre.app.inject({
+    method: 'POST',
+    url: '/api/platforms',
+    headers: centre.auth,
+    payload: { regionId: county.json().id },
+  });
   t.equal(notProvince.statusCode, 422);
   t.match(notProvince.json().error, { code: 'not_a_province', message: /only a region of level province/ });
-  const nation = await centre.app.inject({ method: 'POST', url: '/api/regions', headers: centre.auth, payload: { name: '全国', level: 'nation' } });
+  const nation = await centre.app.inject({
+    method: 'POST',
+    url: '/api/regions',
+    headers: centre.auth,
+    payload: { name: '全国', level: 'nation' },
+  });
   t.equal(nation.statusCode, 201, 'a centre has a national root above its provinces');
   const { regionId, platformId, code } = await registerProvince(centre, '某省', nation.json().id);
   const again = await centre.app.inject({ method: 'POST', url: '/api/platforms', headers: centre.auth, payload: { regionId } });
@@ -50,13 +66,26 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   const day = (ago: number) => provinceDate(now, ago);
   const sentAt = now;
   const post = (site: number, ...sessions: ReturnType<typeof session>[]) => postBatch(province.app, tokens[site], { sentAt, sessions });
-  t.equal((await post(1,
-    session({ id: randomUUID(), start: provinceTime(now, 3, 20), headcount: 3, members: [{ memberNo: '4301001', watchedSeconds: 1800 }] }),
-    session({ id: randomUUID(), start: provinceTime(now, 3, 21), programId: 3, headcount: 2 }),
-  )).statusCode, 200);
+  t.equal(
+    (
+      await post(
+        1,
+        session({
+          id: randomUUID(),
+          start: provinceTime(now, 3, 20),
+          headcount: 3,
+          members: [{ memberNo: '4301001', watchedSeconds: 1800 }],
+        }),
+        session({ id: randomUUID(), start: provinceTime(now, 3, 21), programId: 3, headcount: 2 }),
+      )
+    ).statusCode,
+    200,
+  );
   t.equal((await post(3, session({ id: randomUUID(), start: provinceTime(now, 3, 20), headcount: 1 }))).statusCode, 200);
   const asked = await province.app.inject({
-    method: 'POST', url: '/api/sites/me/requests', headers: { authorization: `Bearer ${tokens[1]}` },
+    method: 'POST',
+    url: '/api/sites/me/requests',
+    headers: { authorization: `Bearer ${tokens[1]}` },
     payload: { topic: '果树冬季修剪', memberNo: '4301001' },
   });
   t.equal(asked.statusCode, 201);
@@ -72,21 +101,33 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   const used = await centre.app.inject({ method: 'POST', url: '/api/platforms/pair', payload: { code } });
   t.equal(used.statusCode, 400);
   t.match(used.json().error.message, /already used/);
-  const held = centre.app.db.prepare('SELECT token_hash, pairing_code_hash FROM platforms WHERE id = ?').get(platformId) as
-    { token_hash: string; pairing_code_hash: string | null };
+  const held = centre.app.db.prepare('SELECT token_hash, pairing_code_hash FROM platforms WHERE id = ?').get(platformId) as {
+    token_hash: string;
+    pairing_code_hash: string | null;
+  };
   t.ok(held.token_hash.length === 64 && held.pairing_code_hash === null, 'the centre keeps only the hash of the token');
 
   const listed = (await centre.app.inject({ url: '/api/platforms', headers: centre.auth })).json();
   t.match(listed, [{ id: platformId, regionId, status: 'paired', daysReceived: 4, firstDay: day(3), lastDay: day(0) }]);
   t.ok(listed[0].lastSeenAt && listed[0].lastSendAt, 'link health: last seen and last send');
   // 红旗县 (region 2 at the province) holds site 1; 某省 (1) both sites. Counties are the deepest level sent.
-  t.match(heldActivity(centre, platformId, day(3), 1), { parentId: null, level: 'province', sessions: 3, sitesWatching: 2, distinctMembers: 1 });
+  t.match(heldActivity(centre, platformId, day(3), 1), {
+    parentId: null,
+    level: 'province',
+    sessions: 3,
+    sitesWatching: 2,
+    distinctMembers: 1,
+  });
   t.match(heldActivity(centre, platformId, day(3), 2), { parentId: 1, name: '红旗县', sessions: 2, sitesWatching: 1 });
-  const levels = centre.app.db.prepare("SELECT DISTINCT json_extract(body, '$.level') AS level FROM platform_figures WHERE kind = 'activity'")
-    .all().map((r) => (r as { level: string }).level).sort();
+  const levels = centre.app.db
+    .prepare("SELECT DISTINCT json_extract(body, '$.level') AS level FROM platform_figures WHERE kind = 'activity'")
+    .all()
+    .map((r) => (r as { level: string }).level)
+    .sort();
   t.same(levels, ['county', 'province'], 'no township, village or site figures leave the province');
-  const everything = JSON.stringify(centre.app.db.prepare('SELECT body FROM platform_figures').all())
-    + JSON.stringify(centre.app.db.prepare('SELECT * FROM platform_demand').all());
+  const everything =
+    JSON.stringify(centre.app.db.prepare('SELECT body FROM platform_figures').all()) +
+    JSON.stringify(centre.app.db.prepare('SELECT * FROM platform_demand').all());
   t.notOk(everything.includes('4301001'), 'no member number leaves the province');
   const demand = (await centre.app.inject({ url: '/api/platforms/demand', headers: centre.auth })).json();
   t.match(demand, [{ key: 'topic:果树冬季修剪', count: 1, sites: 1, regions: [{ name: '某省 / 红旗县', count: 1 }] }]);
@@ -114,8 +155,11 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   await province.close();
   hop.mode = 'pass';
   province = await startProvince();
-  t.match((await province.app.inject({ url: '/api/upstream', headers: province.auth })).json(),
-    { state: 'paired', lastSend: { ok: false } }, 'the token was kept: no second pairing with the used code');
+  t.match(
+    (await province.app.inject({ url: '/api/upstream', headers: province.auth })).json(),
+    { state: 'paired', lastSend: { ok: false } },
+    'the token was kept: no second pairing with the used code',
+  );
   const resent = (await province.app.inject({ method: 'POST', url: '/api/upstream/send', headers: province.auth })).json();
   t.same(resent.days, [day(1)]);
   t.match(heldActivity(centre, platformId, day(1), 1), { sessions: 1 }, 'counted once after the resend');
@@ -140,44 +184,79 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   const other = await registerProvince(centre, '另一省', nation.json().id);
   const range = `from=${day(3)}&to=${day(0)}`;
   const nationalOrganizer = await userAuth(centre.app, 'nation-organizer', 'organizer', nation.json().id);
-  const national = await centre.app.inject({ url: `/api/reports/activity?regionId=${nation.json().id}&${range}`, headers: nationalOrganizer });
+  const national = await centre.app.inject({
+    url: `/api/reports/activity?regionId=${nation.json().id}&${range}`,
+    headers: nationalOrganizer,
+  });
   t.equal(national.statusCode, 200, national.body);
   const [root] = national.json().regions;
   t.match(root, { name: '全国', level: 'nation', sessions: 6, sites: 3 });
   t.same(root.children.map((c: { name: string }) => c.name).sort(), ['另一省', '某省'].sort());
   const sent = root.children.find((c: { name: string }) => c.name === '某省');
   t.match(sent, { id: regionId, level: 'province', sessions: 6, sites: 3, distinctMembers: 1 });
-  t.match(sent.children.map((c: { name: string; level: string; sessions: number }) => [c.name, c.level, c.sessions]).sort(),
-    [['前进县', 'county', 2], ['红旗县', 'county', 4]]);
-  t.ok(sent.children.every((c: { children: unknown[] }) => c.children.length === 0), 'nothing below the counties was sent');
+  t.match(sent.children.map((c: { name: string; level: string; sessions: number }) => [c.name, c.level, c.sessions]).sort(), [
+    ['前进县', 'county', 2],
+    ['红旗县', 'county', 4],
+  ]);
+  t.ok(
+    sent.children.every((c: { children: unknown[] }) => c.children.length === 0),
+    'nothing below the counties was sent',
+  );
   const drill = await centre.app.inject({ url: `/api/reports/activity?regionId=${regionId}&${range}`, headers: nationalOrganizer });
   t.match(drill.json().regions, [{ id: regionId, sessions: 6, children: [{}, {}] }], 'drilling into a province');
-  const csv = await centre.app.inject({ url: `/api/reports/activity?regionId=${nation.json().id}&${range}&format=csv`, headers: nationalOrganizer });
+  const csv = await centre.app.inject({
+    url: `/api/reports/activity?regionId=${nation.json().id}&${range}&format=csv`,
+    headers: nationalOrganizer,
+  });
   t.match(csv.body, /红旗县/, 'the CSV carries the sent counties too');
   const otherOrganizer = await userAuth(centre.app, 'other-organizer', 'organizer', other.regionId);
-  t.equal((await centre.app.inject({ url: `/api/reports/activity?regionId=${regionId}&${range}`, headers: otherOrganizer })).statusCode, 403,
-    "another province's organizer does not see this province");
-  t.match((await centre.app.inject({ url: `/api/reports/activity?${range}`, headers: otherOrganizer })).json().regions,
-    [{ name: '另一省', sessions: 0, children: [] }]);
+  t.equal(
+    (await centre.app.inject({ url: `/api/reports/activity?regionId=${regionId}&${range}`, headers: otherOrganizer })).statusCode,
+    403,
+    "another province's organizer does not see this province",
+  );
+  t.match((await centre.app.inject({ url: `/api/reports/activity?${range}`, headers: otherOrganizer })).json().regions, [
+    { name: '另一省', sessions: 0, children: [] },
+  ]);
 
   // Who may call what: the platform token is not a user token, and organizers do not manage platforms.
   const platformToken = province.app.db.prepare('SELECT token FROM upstream_link').get() as { token: string };
   const asPlatform = { authorization: `Bearer ${platformToken.token}` };
   t.equal((await centre.app.inject({ url: '/api/platforms', headers: asPlatform })).statusCode, 401);
   t.equal((await centre.app.inject({ url: '/api/platforms', headers: nationalOrganizer })).statusCode, 403);
-  t.equal((await centre.app.inject({ method: 'POST', url: '/api/platforms/me/figures', headers: { authorization: `Bearer ${tokens[1]}` },
-    payload: { sentAt: new Date().toISOString(), days: [] } })).statusCode, 401, 'a site token is not a platform token');
-  const badDay = await centre.app.inject({ method: 'POST', url: '/api/platforms/me/figures', headers: asPlatform, payload: {
-    sentAt: new Date().toISOString(),
-    days: [{ day: '2026-02-30', activity: [], reach: [], sites: { registered: 0, paired: 0, connected: 0, ready: 0 } }] } });
+  t.equal(
+    (
+      await centre.app.inject({
+        method: 'POST',
+        url: '/api/platforms/me/figures',
+        headers: { authorization: `Bearer ${tokens[1]}` },
+        payload: { sentAt: new Date().toISOString(), days: [] },
+      })
+    ).statusCode,
+    401,
+    'a site token is not a platform token',
+  );
+  const badDay = await centre.app.inject({
+    method: 'POST',
+    url: '/api/platforms/me/figures',
+    headers: asPlatform,
+    payload: {
+      sentAt: new Date().toISOString(),
+      days: [{ day: '2026-02-30', activity: [], reach: [], sites: { registered: 0, paired: 0, connected: 0, ready: 0 } }],
+    },
+  });
   t.equal(badDay.statusCode, 400);
   t.match(badDay.json().error.message, /not a calendar day/);
 
   // Revoked: the token stops working at once, with a message; the province shows it.
   const revoked = await centre.app.inject({ method: 'POST', url: `/api/platforms/${platformId}/revoke`, headers: centre.auth });
   t.match(revoked.json(), { status: 'revoked' });
-  const refused = await centre.app.inject({ method: 'POST', url: '/api/platforms/me/demand', headers: asPlatform,
-    payload: { sentAt: new Date().toISOString(), items: [] } });
+  const refused = await centre.app.inject({
+    method: 'POST',
+    url: '/api/platforms/me/demand',
+    headers: asPlatform,
+    payload: { sentAt: new Date().toISOString(), items: [] },
+  });
   t.equal(refused.statusCode, 401);
   t.match(refused.json().error.message, /revoked/);
   t.equal((await post(3, session({ id: randomUUID(), start: recent, end: recent + 300_000, watchedSeconds: 100 }))).statusCode, 200);
