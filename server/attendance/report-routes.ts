@@ -18,7 +18,7 @@ import { rollOfSites } from './tables.ts';
 import { buildActivityTree, buildMemberHours, buildReach, buildSiteHealth, scheduledSecondsBySite } from './reports.ts';
 import { activityTable, membersTable, reachMembersTable, reachTable, sitesTable, type RangeNote } from './report-tables.ts';
 import { toCsv, toHtml, type Table } from './render.ts';
-import { withSentFigures } from '../platforms/central-report.ts';
+import { withSentFigures, withSentReach } from '../platforms/central-report.ts';
 
 const refusals = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const TEXT_FORMATS = 'format=csv answers a CSV file (UTF-8 with BOM), format=html a printable page, of the same table.';
@@ -148,7 +148,9 @@ export default async function reportRoutes(fastify: FastifyInstance) {
     });
     const { names } = regionMaps(scope);
     const sites = new Map(scope.sites.map((s) => [s.id, { name: s.name, region: names.get(s.regionId) ?? '' }]));
-    const reach = buildReach(sites, data.activity, data.watch, new Map(data.roll.map((m) => [m.memberNo, m])));
+    // At a centre, what its provinces sent for these (central) programs is added, one row per province.
+    const reach = withSentReach(db, buildReach(sites, data.activity, data.watch, new Map(data.roll.map((m) => [m.memberNo, m]))),
+      programIds, new Set(scope.regions.map((r) => r.id)), range);
     const json = {
       ...range, timeZone: tz, regionId: scope.root?.id ?? null, generatedAt: new Date(now).toISOString(),
       programId: programId ?? null, seriesId: seriesId ?? null, title, programs, ...reach,

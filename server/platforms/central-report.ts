@@ -4,9 +4,10 @@
 // distinct members are the largest daily count (a lower bound: the same member on two days is one person, and
 // only daily counts leave a province).
 import type { Db } from '../db/connection.ts';
-import type { ActivityNode } from '../../common/api/reports.ts';
-import type { RegionDayFigures } from '../../common/api/platforms.ts';
-import { activityFigures, type Held } from './figures.ts';
+import type { ActivityNode, Reach, ReachSite } from '../../common/api/reports.ts';
+import type { ProgramDayFigures, RegionDayFigures } from '../../common/api/platforms.ts';
+import { getRegion } from '../sites/regions.ts';
+import { activityFigures, reachFigures, type Held } from './figures.ts';
 import { platformsByRegion } from './platforms.ts';
 
 /** Sent regions get ids of their own, negative, so they never clash with the centre's regions or sites. */
@@ -124,4 +125,86 @@ export function withSentFigures(db: Db, tree: ActivityNode[], range: { from: str
     if (own.length) sent.set(p.regionId, sentNodes(p.id, own));
   }
   return graftSent(tree, sent);
+}
+
+// ---------------------------------------------------------------------------------------- reach at the centre
+
+export interface ProvinceReach {
+  platformId: number;
+  name: string;
+  rows: ReadonlyArray<Held<ProgramDayFigures>>;
+}
+
+/**
+ * Pure: adds to a reach report what provinces sent for these central programs: one row per province in `sites`
+ * (a negative id: it is a province's total, not a site) and its sums in the totals. A province's sites are the
+ * largest daily count (a lower bound over a range).
+ */
+export function graftReach(reach: Reach, provinces: readonly ProvinceReach[]): Reach {
+  const rows: ReachSite[] = [];
+  for (const p of provinces) {
+    if (!p.rows.length) continue;
+    let sessions = 0;
+    let viewing = 0;
+    let person = 0;
+    for (const { row } of p.rows) {
+      sessions += row.sessions;
+      viewing += row.viewingHours;
+      person += row.personHours;
+    }
+    const sites = Math.max(...sitesPerDay(p.rows));
+    rows.push({
+      siteId: -p.platformId,
+      siteName: `${p.name} (sent up: ${sites} sites)`,
+      region: p.name,
+      sessions,
+      viewingHours: round(viewing),
+      personHours: round(person),
+      viewers: 0,
+      members: 0,
+    });
+  }
+  if (!rows.length) return reach;
+  const totals = { ...reach.totals };
+  for (const r of rows) {
+    totals.sessions += r.sessions;
+    totals.viewingHours = round(totals.viewingHours + r.viewingHours);
+    totals.personHours = round(totals.personHours + r.personHours);
+  }
+  totals.sites += provinces.reduce((n, p) => n + Math.max(0, ...sitesPerDay(p.rows)), 0);
+  return { ...reach, totals, sites: [...reach.sites, ...rows] };
+}
+
+function sitesPerDay(rows: ReadonlyArray<Held<ProgramDayFigures>>): number[] {
+  const perDay = new Map<string, number>();
+  for (const { day, row } of rows) perDay.set(day, (perDay.get(day) ?? 0) + row.sites);
+  return [...perDay.values()];
+}
+
+/** The reach report with what provinces in the report's scope sent for these (central) programs. */
+export function withSentReach(
+  db: Db,
+  reach: Reach,
+  programIds: readonly number[],
+  regionIdsInScope: ReadonlySet<number>,
+  range: { from: string; to: string },
+): Reach {
+  const platforms = [...platformsByRegion(db).values()].filter((p) => regionIdsInScope.has(p.regionId));
+  if (!platforms.length || !programIds.length) return reach;
+  const keys = new Set(programIds.map((id) => `central:${id}`));
+  const rows = reachFigures(
+    db,
+    platforms.map((p) => p.id),
+    range.from,
+    range.to,
+  ).filter((r) => keys.has(r.row.key));
+  const names = new Map(platforms.map((p) => [p.regionId, getRegion(db, p.regionId)?.name]));
+  return graftReach(
+    reach,
+    platforms.map((p) => ({
+      platformId: p.id,
+      name: names.get(p.regionId) ?? `platform ${p.id}`,
+      rows: rows.filter((r) => r.platformId === p.id),
+    })),
+  );
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { tempDir, userAuth, type TestServer } from '../../../testkit/helpers.ts';
 import { seedTree, session, postBatch, provinceTime, provinceDate, TZ } from '../attendance/fixtures.ts';
 import { line, listening, registerProvince } from './fixtures.ts';
+import { program } from '../../../testkit/sites-rows.ts';
 import { provinceDay } from '../../../server/attendance/days.ts';
 import type { RegionDayFigures } from '../../../common/api/platforms.ts';
 
@@ -90,6 +91,12 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   });
   t.equal(asked.statusCode, 201);
 
+  // Program 1 at the province is a mirror of a central program (the mirror registers this mapping: w13b).
+  const centralProgram = program(centre.app, '中央讲座', ['240p'], [4, 4]);
+  const mapCentral = (app: TestServer['app']) =>
+    app.upstream.setCentralIds((ids) => new Map(ids.filter((id) => id === 1).map((id) => [id, centralProgram])));
+  mapCentral(province.app);
+
   // First send: pairs (once, the code from the environment), then every day from the first recorded one to today.
   const first = await province.app.inject({ method: 'POST', url: '/api/upstream/send', headers: province.auth });
   t.equal(first.statusCode, 200, first.body);
@@ -155,6 +162,7 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   await province.close();
   hop.mode = 'pass';
   province = await startProvince();
+  mapCentral(province.app);
   t.match(
     (await province.app.inject({ url: '/api/upstream', headers: province.auth })).json(),
     { state: 'paired', lastSend: { ok: false } },
@@ -218,6 +226,21 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   t.match((await centre.app.inject({ url: `/api/reports/activity?${range}`, headers: otherOrganizer })).json().regions, [
     { name: '另一省', sessions: 0, children: [] },
   ]);
+
+  // Reach of the central program at the national root: the province's sessions of its mirror, as one row.
+  const reach = await centre.app.inject({
+    url: `/api/reports/reach?programId=${centralProgram}&regionId=${nation.json().id}&${range}`,
+    headers: nationalOrganizer,
+  });
+  t.equal(reach.statusCode, 200, reach.body);
+  t.match(reach.json(), { totals: { sessions: 5 }, sites: [{ siteId: -platformId, region: '某省', sessions: 5 }] });
+  for (const report of ['members', 'sites']) {
+    const atRoot = await centre.app.inject({
+      url: `/api/reports/${report}?regionId=${nation.json().id}&${range}`,
+      headers: nationalOrganizer,
+    });
+    t.equal(atRoot.statusCode, 200, `the ${report} report answers at the national root`);
+  }
 
   // Who may call what: the platform token is not a user token, and organizers do not manage platforms.
   const platformToken = province.app.db.prepare('SELECT token FROM upstream_link').get() as { token: string };
