@@ -155,7 +155,7 @@ export class UpstreamLink {
     const today = provinceDay(now.getTime(), this.settings.provinceTz);
     const oldest = addDays(today, -MAX_BACK_DAYS);
     const first = firstDayWithFigures(this.db) ?? today;
-    const start = first < oldest ? oldest : first > today ? today : first;
+    const start = [oldest, first, today].sort()[1]; // the first day, clamped to [a year back, today]
     return { today, days: eachDay(start, today) };
   }
 
