@@ -155,6 +155,16 @@ const MATRIX: Record<string, Probe[]> = {
   'POST /api/sites/:id/pairing-code':              [p('401    403    403    2xx    401    401', { params: { id: 'siteA' } })],
   'GET /api/requests':                             [p(OPERATOR_READ)],
   'POST /api/requests/handled':                    [p(OPERATOR_WRITE)],
+  // --- platforms (issue 13): the centre's downstream provinces (a platform token, held by no role here) and the upstream link
+  'POST /api/platforms':                           [p(OPERATOR_WRITE)],
+  'GET /api/platforms':                            [p(OPERATOR_READ)],
+  'POST /api/platforms/:id/revoke':                [p(OPERATOR_WRITE, { params: { id: '=1' } })],
+  'POST /api/platforms/pair':                      [p('pass   pass   pass   pass   pass   pass')],
+  'POST /api/platforms/me/figures':                [p('401    401    401    401    401    401')],
+  'POST /api/platforms/me/demand':                 [p('401    401    401    401    401    401')],
+  'GET /api/platforms/demand':                     [p(OPERATOR_READ)],
+  'GET /api/upstream':                             [p(OPERATOR_READ)],
+  'POST /api/upstream/send':                       [p(OPERATOR_WRITE)],
   // --- attendance: reports and rolls scoped to the organizer's region
   'POST /api/attendance/rollup':                   [p(OPERATOR_WRITE)],
   'GET /api/reports/activity':                     [p('401    scoped scoped 2xx    401    401'),
