@@ -17,11 +17,16 @@ export interface ProgramFields {
   tags?: string[];
   language?: string;
   published?: boolean;
+  /** Offered to paired provinces (a centre, issue 13). */
+  distribute?: boolean;
+  /** The province region ids it is offered to; null: every paired province. */
+  distributeTo?: number[] | null;
 }
 
 /** Field names accepted from clients, with the key they fill. `series` is the title form of `seriesId`. */
 const FIELD_NAMES = [
   'title', 'description', 'lecturer', 'category', 'audiences', 'seriesId', 'series', 'episode', 'tags', 'language', 'published',
+  'distribute', 'distributeTo',
 ] as const;
 const METADATA_FIELD_NAMES: readonly string[] = FIELD_NAMES;
 
@@ -134,6 +139,13 @@ export function normalizeProgramFields(raw: Record<string, unknown>): ProgramFie
     out.language = lang;
   }
   if (raw.published !== undefined) out.published = bool('published', raw.published);
+  if (raw.distribute !== undefined) out.distribute = bool('distribute', raw.distribute);
+  if (raw.distributeTo !== undefined) {
+    // JSON sends numbers, a form "3,7" or "[3,7]": both become a list of whole numbers; empty means every province.
+    const raw_ = raw.distributeTo;
+    const ids: unknown[] = isEmpty(raw_) ? [] : Array.isArray(raw_) ? raw_ : list('distributeTo', raw_);
+    out.distributeTo = ids.length ? [...new Set(ids.map((id) => integer('distributeTo', id, 1)))] : null;
+  }
   return out;
 }
 
