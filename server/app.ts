@@ -20,6 +20,8 @@ import broadcastPlugin from './broadcast/plugin.ts';
 import sitesPlugin from './sites/plugin.ts';
 import attendancePlugin from './attendance/plugin.ts';
 import questionnairesPlugin from './questionnaires/plugin.ts';
+import platformsPlugin from './platforms/plugin.ts';
+import { installUpstreamLink } from './upstream/link-plugin.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -147,6 +149,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(sitesPlugin);
   await app.register(attendancePlugin);
   await app.register(questionnairesPlugin);
+  await app.register(platformsPlugin);
+  await installUpstreamLink(app); // the province's link to a centre (inactive without UPSTREAM_URL)
   await app.register((await import('./console/plugin.ts')).default); // web console at /, tus uploads, /api/config
   return app;
 }

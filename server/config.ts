@@ -66,6 +66,17 @@ export interface Config {
   overloadSustainedSamples: number;
   /** Retry-After sent, seconds; each answer adds up to as much again at random (OVERLOAD_RETRY_AFTER_S, default 30). */
   overloadRetryAfterSeconds: number;
+  // The upstream link (issue 13): set on a provincial server that follows a central platform.
+  /** Base URL of the central server (UPSTREAM_URL); unset: this server is a centre or stands alone. */
+  upstreamUrl: string | undefined;
+  /** One-time code from the centre (UPSTREAM_PAIR_CODE), used once at start while the link is not paired. */
+  upstreamPairCode: string | undefined;
+  /** When the figures go up each night (UPSTREAM_SEND_CRON, province zone; default after the attendance rollup). */
+  upstreamSendCron: string;
+  /** Deepest region level whose figures leave the province (UPSTREAM_FIGURES_LEVEL, default county). */
+  upstreamFiguresLevel: 'province' | 'prefecture' | 'county';
+  /** Days back that are recomputed and sent again when they changed (UPSTREAM_RESEND_DAYS, default 31). */
+  upstreamResendDays: number;
 }
 
 /** A fraction 0..1 from the environment (0 or unset: the fallback). */
@@ -81,6 +92,13 @@ function int(value: string | undefined, fallback: number, name: string): number 
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${value}"`);
   return Math.floor(n);
+}
+
+function figuresLevel(value: string | undefined): Config['upstreamFiguresLevel'] {
+  const v = value || 'county';
+  if (v !== 'province' && v !== 'prefecture' && v !== 'county')
+    throw new Error(`UPSTREAM_FIGURES_LEVEL must be province, prefecture or county (no deeper figures leave a province); got "${v}"`);
+  return v;
 }
 
 /** TRUST_PROXY: unset, '', '0', 'false' -> off; a whole number -> hops; else a list of addresses/CIDRs. */
@@ -132,6 +150,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     overloadSampleMs: Math.max(10, int(env.OVERLOAD_SAMPLE_MS, 1000, 'OVERLOAD_SAMPLE_MS')),
     overloadSustainedSamples: Math.max(1, int(env.OVERLOAD_SUSTAINED_SAMPLES, 5, 'OVERLOAD_SUSTAINED_SAMPLES')),
     overloadRetryAfterSeconds: Math.max(1, int(env.OVERLOAD_RETRY_AFTER_S, 30, 'OVERLOAD_RETRY_AFTER_S')),
+    upstreamUrl: env.UPSTREAM_URL ? env.UPSTREAM_URL.replace(/\/+$/, '') : undefined,
+    upstreamPairCode: env.UPSTREAM_PAIR_CODE || undefined,
+    upstreamSendCron: env.UPSTREAM_SEND_CRON || '50 2 * * *',
+    upstreamFiguresLevel: figuresLevel(env.UPSTREAM_FIGURES_LEVEL),
+    upstreamResendDays: Math.max(1, int(env.UPSTREAM_RESEND_DAYS, 31, 'UPSTREAM_RESEND_DAYS')),
   };
   const merged = { ...base, ...overrides };
   // Paths derived from dataDir follow an overridden dataDir unless overridden themselves.
@@ -153,6 +176,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(merged.xmltvIdDomain)) {
     throw new Error(`XMLTV_ID_DOMAIN "${merged.xmltvIdDomain}" must be a domain name such as dyb.example (XMLTV ids are <number>.<domain>)`);
+  }
+  if (merged.upstreamUrl !== undefined && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(merged.upstreamUrl)) {
+    throw new Error(`UPSTREAM_URL "${merged.upstreamUrl}" must be the central server's absolute http(s) URL, e.g. https://central.example`);
+  }
+  if (!cron.validate(merged.upstreamSendCron)) {
+    throw new Error(`UPSTREAM_SEND_CRON "${merged.upstreamSendCron}" is not a cron expression (e.g. "50 2 * * *")`);
   }
   return merged;
 }

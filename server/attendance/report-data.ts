@@ -154,3 +154,28 @@ export function connectedSeconds(db: Db, range: Range): Map<number, number> {
      FROM site_connected_daily WHERE day BETWEEN ? AND ? GROUP BY site_id`).all(range.from, range.to);
   return new Map(rows.map((r) => [r.siteId, r.seconds]));
 }
+
+// Used by platforms:
+
+export interface ProgramDayTotals {
+  programId: number; sites: number; sessions: number; watchedSeconds: number; personSeconds: number;
+}
+/** Per-program figures over the split's days for every site (a province's reach sent up to the centre). */
+export function programTotals(db: Db, split: DaySplit): ProgramDayTotals[] {
+  const src = rolledOrRaw(
+    'attendance_daily', 'site_id, program_id, sessions, watched_seconds, person_seconds',
+    'attendance_sessions', 'site_id, program_id, 1 AS sessions, watched_seconds, person_seconds', '',
+  );
+  return db.prepare<[Params], ProgramDayTotals>(`
+    SELECT program_id AS programId, count(DISTINCT site_id) AS sites, sum(sessions) AS sessions,
+           sum(watched_seconds) AS watchedSeconds, sum(person_seconds) AS personSeconds
+      FROM (${src}) GROUP BY program_id`).all(params(split, null));
+}
+
+/** The first day with any attendance or connection recorded (null: none yet). */
+export function firstRecordedDay(db: Db): string | null {
+  const row = db.prepare<[], { day: string | null }>(`SELECT min(day) AS day FROM (
+      SELECT min(day) AS day FROM attendance_sessions UNION ALL SELECT min(day) FROM attendance_site_daily
+      UNION ALL SELECT min(day) FROM site_connected_daily)`).get();
+  return row?.day ?? null;
+}

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import type { Db } from '../db/connection.ts';
 import { forbidden, unauthorized } from '../errors.ts';
 import { siteByTokenHash } from '../sites/sites.ts';
+import { platformByTokenHash, type PlatformCaller } from '../platforms/platforms.ts';
 import { hashToken } from './tokens.ts';
 import { userByTokenHash } from './users.ts';
 
@@ -29,6 +30,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     user?: AuthUser;
     site?: AuthSite;
+    /** A paired provincial platform calling the centre (its platform token). */
+    platform?: PlatformCaller;
   }
 }
 
@@ -46,6 +49,8 @@ export interface Guards {
   operator: onRequestAsyncHookHandler;
   /** A paired, not revoked, terminal site (its own token). */
   site: onRequestAsyncHookHandler;
+  /** A paired, not revoked downstream (provincial) platform calling the centre with its platform token. */
+  platform: onRequestAsyncHookHandler;
 }
 
 export function makeGuards(db: Db): Guards {
@@ -69,5 +74,14 @@ export function makeGuards(db: Db): Guards {
     if (!row) throw unauthorized('This site token is not valid or the site was revoked: pair the site again.');
     req.site = { ...row, tokenHash };
   }
-  return { user, operator, site };
+  async function platform(req: FastifyRequest, _reply: FastifyReply) {
+    const token = bearer(req);
+    if (!token) throw unauthorized('This call needs the platform token the province got when it paired with the centre.');
+    const row = platformByTokenHash(db, hashToken(token));
+    if (!row) {
+      throw unauthorized('This platform token is not valid or the province was revoked: ask the central operator for a new pairing code.');
+    }
+    req.platform = row;
+  }
+  return { user, operator, site, platform };
 }
