@@ -541,3 +541,67 @@ export function refuseIfCentral(db: Db, id: number, what: 'edited' | 'deleted'):
       'central_program',
     );
 }
+
+/** A program a centre offers to the province of `regionId`: published, ready lectures marked for distribution. */
+export interface DistributedProgram {
+  id: number;
+  /** The poster file, relative to the version folder. */
+  poster: string | null;
+}
+
+/** The programs offered to one province (its region id at the centre), in id order. */
+export function distributedPrograms(db: Db, provinceRegionId: number): DistributedProgram[] {
+  return db
+    .prepare<[number], DistributedProgram>(
+      `SELECT id, poster FROM programs
+        WHERE kind = 'lecture' AND origin = 'local' AND distribute = 1 AND published = 1 AND status = 'ready'
+          AND (distribute_to IS NULL OR EXISTS (SELECT 1 FROM json_each(distribute_to) WHERE value = ?))
+        ORDER BY id`,
+    )
+    .all(provinceRegionId);
+}
+
+/** The centre's metadata of a mirrored program, as the library feed carries it. */
+export interface CentralMetadata {
+  title: string;
+  description: string;
+  lecturer: string;
+  category: string | null;
+  audiences: string[];
+  seriesTitle: string | null;
+  episode: number | null;
+  tags: string[];
+  language: string;
+}
+
+function centralFields(m: CentralMetadata): ProgramFields & { title: string } {
+  return {
+    title: m.title, description: m.description, lecturer: m.lecturer, category: m.category, audiences: m.audiences,
+    ...(m.seriesTitle ? { seriesTitle: m.seriesTitle } : { seriesId: null }), episode: m.episode, tags: m.tags, language: m.language,
+  };
+}
+
+/** A read-only program mirrored from the centre (origin 'central', published, queued until its files are in). */
+export function insertCentralProgram(db: Db, m: CentralMetadata, at: string): number {
+  return db.transaction(() => {
+    const id = insertProgram(db, { ...centralFields(m), published: true }, { name: '', size: 0, probe: null }, at);
+    db.prepare<[number]>("UPDATE programs SET origin = 'central', source_name = NULL, source_size = NULL WHERE id = ?").run(id);
+    return id;
+  })();
+}
+
+/** The centre changed a mirrored program's metadata (or withdrew it: published false; offered again: true). */
+export function updateCentralProgram(db: Db, id: number, m: CentralMetadata | null, published: boolean, at: string): void {
+  db.transaction(() => {
+    const f: ProgramFields = m ? { ...centralFields(m), published } : { published };
+    const sets = ['published = ?', 'updated_at = ?'];
+    const vals: unknown[] = [f.published ? 1 : 0, at];
+    if (m) {
+      const seriesId = resolveSeries(db, f, at) ?? null;
+      sets.push('title = ?', 'description = ?', 'lecturer = ?', 'category = ?', 'series_id = ?', 'episode = ?', 'tags = ?', 'language = ?');
+      vals.push(m.title, m.description, m.lecturer, m.category, seriesId, m.episode, JSON.stringify(m.tags), m.language);
+      setAudiences(db, id, m.audiences);
+    }
+    db.prepare(`UPDATE programs SET ${sets.join(', ')} WHERE id = ? AND origin = 'central'`).run(...vals, id);
+  })();
+}

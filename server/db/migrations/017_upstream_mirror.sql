@@ -12,6 +12,8 @@ CREATE TABLE mirror_programs (
   program_id INTEGER NOT NULL UNIQUE REFERENCES programs(id) ON DELETE CASCADE,
   -- the central version published here (NULL until the first one is verified whole)
   held_version INTEGER,
+  -- the centre's updatedAt of the metadata last applied (metadata is applied again only when it moves)
+  central_updated_at TEXT NOT NULL,
   -- the central version being fetched (NULL when nothing is), with its files' total size and bytes verified so far
   fetching_version INTEGER,
   fetch_bytes INTEGER NOT NULL DEFAULT 0,
