@@ -262,5 +262,9 @@ export const MirrorStatus = Type.Object({
   inWindow: Type.Boolean({ description: 'inside UPSTREAM_DOWNLOAD_WINDOW now' }),
   lastSyncAt: Nullable(Type.String()),
   lastError: Nullable(Type.String()),
+  warnings: Type.Array(
+    Type.Object({ programId: Type.Integer(), at: Type.String(), message: Type.String() }),
+    { description: 'withdrawals by the centre, with what they removed from the schedules' },
+  ),
 });
 export type MirrorStatus = Static<typeof MirrorStatus>;

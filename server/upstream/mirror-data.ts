@@ -12,11 +12,12 @@ export interface MirrorRow {
   fetchTotal: number;
   lastError: string | null;
   withdrawnAt: string | null;
+  withdrawalNote: string | null;
 }
 
 const COLUMNS = `central_id AS centralId, program_id AS programId, held_version AS heldVersion,
   central_updated_at AS centralUpdatedAt, fetching_version AS fetchingVersion, fetch_bytes AS fetchBytes,
-  fetch_total AS fetchTotal, last_error AS lastError, withdrawn_at AS withdrawnAt`;
+  fetch_total AS fetchTotal, last_error AS lastError, withdrawn_at AS withdrawnAt, withdrawal_note AS withdrawalNote`;
 
 export function mirrorRows(db: Db): MirrorRow[] {
   return db.prepare<[], MirrorRow>(`SELECT ${COLUMNS} FROM mirror_programs ORDER BY central_id`).all();
@@ -35,7 +36,7 @@ export function insertMirrorRow(db: Db, centralId: number, programId: number, ce
 /** The centre offers it (again), with this metadata stamp. */
 export function markOffered(db: Db, centralId: number, centralUpdatedAt: string, at: string): void {
   db.prepare<[string, string, number]>(
-    'UPDATE mirror_programs SET central_updated_at = ?, withdrawn_at = NULL, updated_at = ? WHERE central_id = ?',
+    'UPDATE mirror_programs SET central_updated_at = ?, withdrawn_at = NULL, withdrawal_note = NULL, updated_at = ? WHERE central_id = ?',
   ).run(centralUpdatedAt, at, centralId);
 }
 
@@ -61,10 +62,10 @@ export function markHeld(db: Db, centralId: number, version: number, at: string)
   ).run(version, at, centralId);
 }
 
-export function markWithdrawn(db: Db, centralId: number, at: string): void {
-  db.prepare<[string, string, number]>(
-    'UPDATE mirror_programs SET withdrawn_at = ?, fetching_version = NULL, updated_at = ? WHERE central_id = ?',
-  ).run(at, at, centralId);
+export function markWithdrawn(db: Db, centralId: number, note: string, at: string): void {
+  db.prepare<[string, string, string, number]>(
+    'UPDATE mirror_programs SET withdrawn_at = ?, withdrawal_note = ?, fetching_version = NULL, updated_at = ? WHERE central_id = ?',
+  ).run(at, note, at, centralId);
 }
 
 /** Local program id -> central id, for figures sent up (reach keyed by the central id). */

@@ -17,6 +17,8 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
 import { insertCentralProgram, updateCentralProgram, type CentralMetadata } from '../catalog/repo.ts';
 import { publishOutput } from '../media/publish.ts';
+import { removeProgramFromFutureSchedules } from '../broadcast/repo.ts';
+import { invalidateChannel } from '../broadcast/timeline-input.ts';
 import { tmpRoot } from '../media/store.ts';
 import type { RungName } from '../../common/ladder.ts';
 import {
@@ -97,6 +99,7 @@ export class LibraryMirror {
 
   /** Metadata, new programs, new versions to fetch, withdrawals: rows only, no I/O. */
   private apply(feed: LibraryFeed, at: string): void {
+    const changedChannels: number[] = [];
     this.db.transaction(() => {
       const offered = new Set<number>();
       for (const p of feed.programs) {
@@ -112,15 +115,18 @@ export class LibraryMirror {
       }
       for (const row of mirrorRows(this.db)) {
         if (offered.has(row.centralId) || row.withdrawnAt) continue;
-        markWithdrawn(this.db, row.centralId, at);
+        const removed = removeProgramFromFutureSchedules(this.db, row.programId, Date.parse(at));
+        const note =
+          `The centre withdrew program ${row.programId} (central ${row.centralId}): it is no longer offered; ` +
+          `${removed.items} scheduled item(s) to come were removed and ${removed.slots} recurring slot(s) ended` +
+          (removed.channels.length ? ` on channel(s) ${removed.channels.join(', ')}: fill the gaps.` : '.');
+        markWithdrawn(this.db, row.centralId, note, at);
         updateCentralProgram(this.db, row.programId, null, false, at);
-        this.log.warn(
-          { centralId: row.centralId, programId: row.programId },
-          `mirror: the centre withdrew program ${row.programId} (central ${row.centralId}); it is no longer offered and leaves ` +
-            'future schedules',
-        );
+        changedChannels.push(...removed.channels);
+        this.log.warn({ centralId: row.centralId, programId: row.programId, ...removed }, `mirror: ${note}`);
       }
     })();
+    for (const channelId of new Set(changedChannels)) invalidateChannel(this.db, channelId);
   }
 
   private async fetchAll(creds: { upstreamUrl: string; token: string }, feed: LibraryFeed): Promise<void> {
@@ -183,6 +189,7 @@ export class LibraryMirror {
       inWindow: inWindowText(this.config.upstreamDownloadWindow, this.config.provinceTz, now),
       lastSyncAt: this.lastSyncAt,
       lastError: this.lastError ?? live.find((r) => r.lastError)?.lastError ?? null,
+      warnings: rows.flatMap((r) => (r.withdrawnAt && r.withdrawalNote ? [{ programId: r.programId, at: r.withdrawnAt, message: r.withdrawalNote }] : [])),
     };
   }
 }

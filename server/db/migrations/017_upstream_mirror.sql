@@ -21,5 +21,7 @@ CREATE TABLE mirror_programs (
   last_error TEXT,
   -- when the centre stopped offering it (the program leaves future schedules; an operator is warned)
   withdrawn_at TEXT,
+  -- what the withdrawal removed, for the operator (items deleted, slots ended)
+  withdrawal_note TEXT,
   updated_at TEXT NOT NULL
 );

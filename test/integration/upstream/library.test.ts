@@ -107,9 +107,23 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   await mirror.sync(at(3, 0));
   t.match((await listed())[0], { status: 'ready', hls: `/media/programs/${local!.id}/v2/master.m3u8` }, 'the new central version is in');
 
-  // Withdrawn at the centre: unpublished below (it leaves what organizers and sites are offered), counted in the status.
+  // Scheduled below like any program; withdrawn at the centre, it leaves future schedules and the operator is told.
+  const channel = await province.app.inject({ method: 'POST', url: '/api/channels', headers: province.auth, payload: { number: 7, name: '七频道' } });
+  const tomorrow = Date.now() + 86_400_000;
+  const scheduled = await province.app.inject({
+    method: 'POST', url: `/api/channels/${channel.json().id}/schedule`, headers: province.auth,
+    payload: { programId: local!.id, start: new Date(tomorrow).toISOString() },
+  });
+  t.equal(scheduled.statusCode, 201, scheduled.body);
   await centre.app.inject({ method: 'PATCH', url: `/api/programs/${centralId}`, headers: centre.auth, payload: { distribute: false } });
   await mirror.sync(at(12, 0));
   t.match((await listed())[0], { id: local!.id, published: false });
-  t.match(await status(), { programs: 0, withdrawn: 1 });
+  const schedule = await province.app.inject({
+    url: `/api/channels/${channel.json().id}/schedule?from=${new Date(tomorrow - 60_000).toISOString()}&to=${new Date(tomorrow + 3_600_000).toISOString()}`,
+    headers: province.auth,
+  });
+  t.same(schedule.json().items, [], 'the withdrawn program left the schedule to come');
+  const withdrawn = await status();
+  t.match(withdrawn, { programs: 0, withdrawn: 1 });
+  t.match(withdrawn.warnings, [{ programId: local!.id, message: /withdrew.*1 scheduled item\(s\) to come were removed.*channel\(s\) \d+: fill the gaps/ }]);
 });
