@@ -5,14 +5,21 @@ import { retryAfterMs } from './retry-after.ts';
 
 /** The link is down or the server is unavailable; `retryAfterMs` when it said how long to wait (503 + Retry-After). */
 export class UplinkDown extends Error {
-  constructor(message: string, readonly retryAfterMs: number | null = null) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
     super(message);
   }
 }
 
 /** The server answered no (4xx); `retryAfterMs` when it said when to try again (429 + Retry-After). */
 export class ServerRefused extends Error {
-  constructor(readonly status: number, message: string, readonly retryAfterMs: number | null = null) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
     super(message);
   }
 }

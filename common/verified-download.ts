@@ -84,7 +84,10 @@ export function relayMediaUrl(relayUrl: string, filePath: string): string {
 function relayGet(relayUrl: string, filePath: string): MediaGet {
   return async (headers, signal) => {
     try {
-      return await fetch(relayMediaUrl(relayUrl, filePath), { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(RELAY_ANSWER_MS)]) });
+      return await fetch(relayMediaUrl(relayUrl, filePath), {
+        headers,
+        signal: AbortSignal.any([signal, AbortSignal.timeout(RELAY_ANSWER_MS)]),
+      });
     } catch (err) {
       if (signal.aborted) throw err;
       const cause = (err as { cause?: Error }).cause;
@@ -202,7 +205,9 @@ async function fetchVerified(
   const digest = await sha256File(part);
   if (size !== file.size || digest !== file.sha256) {
     await fsp.rm(part, { force: true });
-    throw new VerifyFailed(`${file.path}: got ${size} bytes sha256 ${digest.slice(0, 12)}…, expected ${file.size} bytes ${file.sha256.slice(0, 12)}…`);
+    throw new VerifyFailed(
+      `${file.path}: got ${size} bytes sha256 ${digest.slice(0, 12)}…, expected ${file.size} bytes ${file.sha256.slice(0, 12)}…`,
+    );
   }
   await fsp.rename(part, dest);
   await syncDir(path.dirname(dest));

@@ -191,7 +191,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error(`UPSTREAM_URL "${merged.upstreamUrl}" must be the central server's absolute http(s) URL, e.g. https://central.example`);
   }
   if (!parseDownloadWindow(merged.upstreamDownloadWindow)) {
-    throw new Error(`UPSTREAM_DOWNLOAD_WINDOW "${merged.upstreamDownloadWindow}" must be HH:MM-HH:MM, e.g. 01:00-06:00 (00:00-00:00: all day)`);
+    throw new Error(
+      `UPSTREAM_DOWNLOAD_WINDOW "${merged.upstreamDownloadWindow}" must be HH:MM-HH:MM, e.g. 01:00-06:00 (00:00-00:00: all day)`,
+    );
   }
   if (!cron.validate(merged.upstreamSendCron)) {
     throw new Error(`UPSTREAM_SEND_CRON "${merged.upstreamSendCron}" is not a cron expression (e.g. "50 2 * * *")`);

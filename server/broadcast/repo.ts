@@ -434,9 +434,13 @@ export function removeProgramFromFutureSchedules(
          UNION SELECT channel_id FROM schedule_slots WHERE program_id = ? AND (until_at IS NULL OR until_at > ?)`,
       ).all(programId, nowMs, programId, nowMs).map((r) => r.channelId),
     );
-    const items = db.prepare<[number, number]>('DELETE FROM schedule_items WHERE program_id = ? AND start_at > ?').run(programId, nowMs).changes;
+    const items = db
+      .prepare<[number, number]>('DELETE FROM schedule_items WHERE program_id = ? AND start_at > ?')
+      .run(programId, nowMs).changes;
     const slots = db
-      .prepare<[number, number, number]>('UPDATE schedule_slots SET until_at = ? WHERE program_id = ? AND (until_at IS NULL OR until_at > ?)')
+      .prepare<[number, number, number]>(
+        'UPDATE schedule_slots SET until_at = ? WHERE program_id = ? AND (until_at IS NULL OR until_at > ?)',
+      )
       .run(nowMs, programId, nowMs).changes;
     return { items, slots, channels: [...channels] };
   })();

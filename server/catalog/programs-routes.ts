@@ -83,7 +83,9 @@ export default async function programsRoutes(fastify: FastifyInstance, opts: { v
         summary: 'Edit metadata; publish or unpublish with {"published": true|false}',
         params: IdParams,
         body: ProgramPatch,
-        response: { 200: Program, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema },
+        response: {
+          200: Program, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema,
+        },
       },
     },
     async (req) => {

@@ -523,7 +523,8 @@ function setDistribution(db: Db, id: number, f: Pick<ProgramFields, 'distribute'
         `distributeTo names region ${notProvince}, which is not a province here: list the ids of province regions (GET /api/regions).`,
       );
   }
-  if (f.distribute !== undefined) db.prepare<[number, number]>('UPDATE programs SET distribute = ? WHERE id = ?').run(f.distribute ? 1 : 0, id);
+  if (f.distribute !== undefined)
+    db.prepare<[number, number]>('UPDATE programs SET distribute = ? WHERE id = ?').run(f.distribute ? 1 : 0, id);
   if (f.distributeTo !== undefined)
     db.prepare<[string | null, number]>('UPDATE programs SET distribute_to = ? WHERE id = ?').run(
       f.distributeTo === null ? null : JSON.stringify(f.distributeTo),

@@ -70,8 +70,8 @@ export function markWithdrawn(db: Db, centralId: number, note: string, at: strin
 
 /** Local program id -> central id, for figures sent up (reach keyed by the central id). */
 export function centralIdsByProgram(db: Db): Map<number, number> {
-  const rows = db.prepare<[], { programId: number; centralId: number }>(
-    'SELECT program_id AS programId, central_id AS centralId FROM mirror_programs',
-  ).all();
+  const rows = db
+    .prepare<[], { programId: number; centralId: number }>('SELECT program_id AS programId, central_id AS centralId FROM mirror_programs')
+    .all();
   return new Map(rows.map((r) => [r.programId, r.centralId]));
 }

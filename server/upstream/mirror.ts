@@ -22,7 +22,15 @@ import { invalidateChannel } from '../broadcast/timeline-input.ts';
 import { tmpRoot } from '../media/store.ts';
 import type { RungName } from '../../common/ladder.ts';
 import {
-  centralIdsByProgram, insertMirrorRow, markHeld, markOffered, markWithdrawn, mirrorRow, mirrorRows, recordProgress, startFetching,
+  centralIdsByProgram,
+  insertMirrorRow,
+  markHeld,
+  markOffered,
+  markWithdrawn,
+  mirrorRow,
+  mirrorRows,
+  recordProgress,
+  startFetching,
 } from './mirror-data.ts';
 import type { UpstreamLink } from './link.ts';
 
@@ -32,8 +40,15 @@ type MirrorConfig = Pick<Config, 'mediaDir' | 'provinceTz' | 'upstreamDownloadWi
 
 function metadataOf(p: LibraryProgram): CentralMetadata {
   return {
-    title: p.title, description: p.description, lecturer: p.lecturer, category: p.category, audiences: p.audiences,
-    seriesTitle: p.seriesTitle, episode: p.episode, tags: p.tags, language: p.language,
+    title: p.title,
+    description: p.description,
+    lecturer: p.lecturer,
+    category: p.category,
+    audiences: p.audiences,
+    seriesTitle: p.seriesTitle,
+    episode: p.episode,
+    tags: p.tags,
+    language: p.language,
   };
 }
 
@@ -111,7 +126,14 @@ export class LibraryMirror {
           markOffered(this.db, p.id, p.updatedAt, at);
         }
         const held = mirrorRow(this.db, p.id)!;
-        if (held.heldVersion !== p.version) startFetching(this.db, p.id, p.version, p.files.reduce((n, f) => n + f.size, 0), at);
+        if (held.heldVersion !== p.version)
+          startFetching(
+            this.db,
+            p.id,
+            p.version,
+            p.files.reduce((n, f) => n + f.size, 0),
+            at,
+          );
       }
       for (const row of mirrorRows(this.db)) {
         if (offered.has(row.centralId) || row.withdrawnAt) continue;
@@ -145,14 +167,19 @@ export class LibraryMirror {
       for (const file of p.files) {
         const dest = storePath(staging, file.path);
         // A file already staged (an earlier pass) is checked again before it is trusted: the disk may have lost it.
-        const have = await fsp.stat(dest).then((s) => s.size, () => -1);
+        const have = await fsp.stat(dest).then(
+          (s) => s.size,
+          () => -1,
+        );
         if (have !== file.size || (await sha256File(dest)) !== file.sha256) {
           await fsp.rm(dest, { force: true });
           const originGet: MediaGet = (headers, signal) =>
-            fetch(`${creds.upstreamUrl}/media/programs/${p.id}/${versionFolder(p.version)}/${file.path}`, { headers, signal }).catch((err) => {
-              if (signal.aborted) throw err;
-              throw new UplinkDown(`the centre ${creds.upstreamUrl} is unreachable: ${(err as Error).message}`);
-            });
+            fetch(`${creds.upstreamUrl}/media/programs/${p.id}/${versionFolder(p.version)}/${file.path}`, { headers, signal }).catch(
+              (err) => {
+                if (signal.aborted) throw err;
+                throw new UplinkDown(`the centre ${creds.upstreamUrl} is unreachable: ${(err as Error).message}`);
+              },
+            );
           await downloadVerified({ storeDir: staging, file, bucket: this.bucket, originGet });
         }
         verified += file.size;
@@ -164,15 +191,20 @@ export class LibraryMirror {
       throw new Error(message);
     }
     const at = new Date().toISOString();
-    publishOutput(this.db, this.config, {
-      programId,
-      builtDir: staging,
-      renditions: p.renditions.map((r) => ({ ...r, name: r.name as RungName })),
-      segments: p.segments,
-      duration: p.duration,
-      poster: p.poster,
-      alsoInTransaction: () => markHeld(this.db, p.id, p.version, at),
-    }, at);
+    publishOutput(
+      this.db,
+      this.config,
+      {
+        programId,
+        builtDir: staging,
+        renditions: p.renditions.map((r) => ({ ...r, name: r.name as RungName })),
+        segments: p.segments,
+        duration: p.duration,
+        poster: p.poster,
+        alsoInTransaction: () => markHeld(this.db, p.id, p.version, at),
+      },
+      at,
+    );
     this.log.info({ centralId: p.id, programId, version: p.version }, 'mirror: a central program is ready');
   }
 
@@ -189,7 +221,9 @@ export class LibraryMirror {
       inWindow: inWindowText(this.config.upstreamDownloadWindow, this.config.provinceTz, now),
       lastSyncAt: this.lastSyncAt,
       lastError: this.lastError ?? live.find((r) => r.lastError)?.lastError ?? null,
-      warnings: rows.flatMap((r) => (r.withdrawnAt && r.withdrawalNote ? [{ programId: r.programId, at: r.withdrawnAt, message: r.withdrawalNote }] : [])),
+      warnings: rows.flatMap((r) =>
+        r.withdrawnAt && r.withdrawalNote ? [{ programId: r.programId, at: r.withdrawnAt, message: r.withdrawalNote }] : [],
+      ),
     };
   }
 }

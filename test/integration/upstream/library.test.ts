@@ -24,16 +24,32 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   const { regionId, code } = await registerProvince(centre, '某省');
 
   // Only province regions may be named; the reason says what to send.
-  const county = await centre.app.inject({ method: 'POST', url: '/api/regions', headers: centre.auth, payload: { name: '某县', level: 'county' } });
+  const county = await centre.app.inject({
+    method: 'POST',
+    url: '/api/regions',
+    headers: centre.auth,
+    payload: { name: '某县', level: 'county' },
+  });
   const wrong = await centre.app.inject({
-    method: 'PATCH', url: `/api/programs/${centralId}`, headers: centre.auth, payload: { distribute: true, distributeTo: [county.json().id] },
+    method: 'PATCH',
+    url: `/api/programs/${centralId}`,
+    headers: centre.auth,
+    payload: { distribute: true, distributeTo: [county.json().id] },
   });
   t.equal(wrong.statusCode, 422);
   t.match(wrong.json().error, { code: 'not_a_province', message: /not a province.*province regions/ });
-  t.equal((await centre.app.inject({ url: `/api/programs/${centralId}`, headers: centre.auth })).json().distribute, false, 'nothing half-written');
+  t.equal(
+    (await centre.app.inject({ url: `/api/programs/${centralId}`, headers: centre.auth })).json().distribute,
+    false,
+    'nothing half-written',
+  );
 
   const province = await listening({
-    upstreamUrl: centre.url, upstreamPairCode: code, provinceTz: TZ, upstreamDownloadWindow: '02:00-05:00', upstreamBandwidthKbps: 50_000,
+    upstreamUrl: centre.url,
+    upstreamPairCode: code,
+    provinceTz: TZ,
+    upstreamDownloadWindow: '02:00-05:00',
+    upstreamBandwidthKbps: 50_000,
   });
   t.teardown(() => province.close());
   await province.app.upstream.pair();
@@ -46,7 +62,10 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   t.same(((await (await feed()).json()) as LibraryFeed).programs, [], 'nothing offered yet');
 
   const offered = await centre.app.inject({
-    method: 'PATCH', url: `/api/programs/${centralId}`, headers: centre.auth, payload: { distribute: true, distributeTo: [regionId] },
+    method: 'PATCH',
+    url: `/api/programs/${centralId}`,
+    headers: centre.auth,
+    payload: { distribute: true, distributeTo: [regionId] },
   });
   t.equal(offered.statusCode, 200, offered.body);
   t.match(offered.json(), { distribute: true, distributeTo: [regionId], origin: 'local' });
@@ -55,8 +74,10 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   t.equal(body.programs.length, 1);
   const item = body.programs[0]!;
   t.match(item, { id: centralId, title: '中央讲座', version: 1 });
-  t.ok(item.files.some((f) => f.path === 'master.m3u8') && item.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256) && f.size > 0),
-    'every file with its size and sha256');
+  t.ok(
+    item.files.some((f) => f.path === 'master.m3u8') && item.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256) && f.size > 0),
+    'every file with its size and sha256',
+  );
   const unchanged = await feed({ authorization: `Bearer ${creds!.token}`, 'if-none-match': first.headers.get('etag')! });
   t.equal(unchanged.status, 304, 'the ETag holds while nothing changes');
 
@@ -66,7 +87,8 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   const listed = async () => (await province.app.inject({ url: '/api/programs', headers: province.auth })).json().items as Program[];
   const [local] = await listed();
   t.match(local, { origin: 'central', title: '中央讲座', status: 'queued', hls: null });
-  const status = async () => (await province.app.inject({ url: '/api/upstream', headers: province.auth })).json().parts.mirror as MirrorStatus;
+  const status = async () =>
+    (await province.app.inject({ url: '/api/upstream', headers: province.auth })).json().parts.mirror as MirrorStatus;
   t.match(await status(), { programs: 1, ready: 0, fetching: 1, inWindow: false, bytesVerified: 0, lastError: null });
 
   // A staged file with the right size but wrong bytes (a damaged disk) is never trusted.
@@ -82,48 +104,72 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   for (const f of item.files) {
     const served = await fetch(`${province.url}/media/programs/${local!.id}/v1/${f.path}`);
     const bytes = Buffer.from(await served.arrayBuffer());
-    if (served.status !== 200 || bytes.length !== f.size || (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex') !== f.sha256) {
+    if (
+      served.status !== 200 ||
+      bytes.length !== f.size ||
+      (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex') !== f.sha256
+    ) {
       t.fail(`${f.path} at the province differs from the centre`);
     }
   }
-  t.pass('every file at the province has the centre\'s size and sha256, the damaged one included');
+  t.pass("every file at the province has the centre's size and sha256, the damaged one included");
 
   // Read-only below: the province may schedule it, not change or delete it.
-  const patch = await province.app.inject({ method: 'PATCH', url: `/api/programs/${local!.id}`, headers: province.auth, payload: { title: 'x' } });
+  const patch = await province.app.inject({
+    method: 'PATCH',
+    url: `/api/programs/${local!.id}`,
+    headers: province.auth,
+    payload: { title: 'x' },
+  });
   t.equal(patch.statusCode, 409);
   t.match(patch.json().error, { code: 'central_program', message: /comes from the central platform/ });
   const del = await province.app.inject({ method: 'DELETE', url: `/api/programs/${local!.id}`, headers: province.auth });
   t.equal(del.statusCode, 409);
 
   // A central re-transcode and new metadata arrive: the held version plays until the new one is verified whole.
-  await centre.app.inject({ method: 'PATCH', url: `/api/programs/${centralId}`, headers: centre.auth, payload: { title: '中央讲座（修订）' } });
+  await centre.app.inject({
+    method: 'PATCH',
+    url: `/api/programs/${centralId}`,
+    headers: centre.auth,
+    payload: { title: '中央讲座（修订）' },
+  });
   const again = await centre.app.inject({ method: 'POST', url: `/api/programs/${centralId}/retranscode`, headers: centre.auth });
   t.equal(again.statusCode, 202, again.body);
   await new JobWorker({ db: centre.app.db, config: centre.config }).drain();
   t.equal((await waitForProgram(centre.app.db, centralId, 120_000)).status, 'ready');
   await mirror.sync(at(12, 0));
-  t.match((await listed())[0], { title: '中央讲座（修订）', status: 'ready', hls: `/media/programs/${local!.id}/v1/master.m3u8` },
-    'metadata follows at once; the held version stays on air outside the window');
+  t.match(
+    (await listed())[0],
+    { title: '中央讲座（修订）', status: 'ready', hls: `/media/programs/${local!.id}/v1/master.m3u8` },
+    'metadata follows at once; the held version stays on air outside the window',
+  );
   await mirror.sync(at(3, 0));
   t.match((await listed())[0], { status: 'ready', hls: `/media/programs/${local!.id}/v2/master.m3u8` }, 'the new central version is in');
 
   // Scheduled below like any program; withdrawn at the centre, it leaves future schedules and the operator is told.
-  const channel = await province.app.inject({ method: 'POST', url: '/api/channels', headers: province.auth, payload: { number: 7, name: '七频道' } });
+  const channel = await province.app.inject({
+    method: 'POST',
+    url: '/api/channels',
+    headers: province.auth,
+    payload: { number: 7, name: '七频道' },
+  });
   const tomorrow = Date.now() + 86_400_000;
   const scheduled = await province.app.inject({
-    method: 'POST', url: `/api/channels/${channel.json().id}/schedule`, headers: province.auth,
+    method: 'POST',
+    url: `/api/channels/${channel.json().id}/schedule`,
+    headers: province.auth,
     payload: { programId: local!.id, start: new Date(tomorrow).toISOString() },
   });
   t.equal(scheduled.statusCode, 201, scheduled.body);
   await centre.app.inject({ method: 'PATCH', url: `/api/programs/${centralId}`, headers: centre.auth, payload: { distribute: false } });
   await mirror.sync(at(12, 0));
   t.match((await listed())[0], { id: local!.id, published: false });
-  const schedule = await province.app.inject({
-    url: `/api/channels/${channel.json().id}/schedule?from=${new Date(tomorrow - 60_000).toISOString()}&to=${new Date(tomorrow + 3_600_000).toISOString()}`,
-    headers: province.auth,
-  });
+  const range = `from=${new Date(tomorrow - 60_000).toISOString()}&to=${new Date(tomorrow + 3_600_000).toISOString()}`;
+  const schedule = await province.app.inject({ url: `/api/channels/${channel.json().id}/schedule?${range}`, headers: province.auth });
   t.same(schedule.json().items, [], 'the withdrawn program left the schedule to come');
   const withdrawn = await status();
   t.match(withdrawn, { programs: 0, withdrawn: 1 });
-  t.match(withdrawn.warnings, [{ programId: local!.id, message: /withdrew.*1 scheduled item\(s\) to come were removed.*channel\(s\) \d+: fill the gaps/ }]);
+  t.match(withdrawn.warnings, [
+    { programId: local!.id, message: /withdrew.*1 scheduled item\(s\) to come were removed.*channel\(s\) \d+: fill the gaps/ },
+  ]);
 });
