@@ -268,3 +268,48 @@ export const MirrorStatus = Type.Object({
   ),
 });
 export type MirrorStatus = Static<typeof MirrorStatus>;
+
+// ------------------------------------------------------------------------ the central channels feed (w13b)
+
+/** One item of a central channel; programId is the central program id (null: the program was deleted). */
+export const CentralChannelItem = Type.Object({
+  start: Type.String({ description: 'ISO 8601 UTC' }),
+  end: Type.String({ description: 'ISO 8601 UTC' }),
+  programId: Nullable(Type.Integer()),
+  title: Nullable(Type.String()),
+});
+export type CentralChannelItem = Static<typeof CentralChannelItem>;
+
+export const CentralChannel = Type.Object({
+  id: Type.Integer({ description: 'the central channel id (what POST /api/channels {carry} names)' }),
+  number: Type.Integer(),
+  name: Type.String(),
+  description: Type.String(),
+  items: Type.Array(CentralChannelItem),
+});
+export type CentralChannel = Static<typeof CentralChannel>;
+
+/**
+ * GET /api/platforms/me/channels (platform token; ETag): the centre's channels that reach this province (no regions
+ * set, or its region among them) with their schedule from `from` to `to` (a week ahead).
+ */
+export const ChannelFeed = Type.Object({ from: Type.String(), to: Type.String(), channels: Type.Array(CentralChannel) });
+export type ChannelFeed = Static<typeof ChannelFeed>;
+
+/** GET /api/upstream/channels (operators, at a province): the centre's channels, items mapped to mirrored programs. */
+export const UpstreamChannels = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  channels: Type.Array(
+    Type.Object({
+      ...CentralChannel.properties,
+      items: Type.Array(
+        Type.Object({
+          ...CentralChannelItem.properties,
+          localProgramId: Nullable(Type.Integer({ description: 'the mirrored program here; null while not mirrored' })),
+        }),
+      ),
+    }),
+  ),
+});
+export type UpstreamChannels = Static<typeof UpstreamChannels>;

@@ -445,3 +445,15 @@ export function removeProgramFromFutureSchedules(
     return { items, slots, channels: [...channels] };
   })();
 }
+
+/** The channels that reach a region: those with no regions set (everywhere) or with it among theirs. */
+export function channelsForRegion(db: Db, regionId: number): ChannelRow[] {
+  return db
+    .prepare<[number], ChannelRow>(
+      `SELECT c.* FROM channels c
+        WHERE NOT EXISTS (SELECT 1 FROM channel_regions r WHERE r.channel_id = c.id)
+           OR EXISTS (SELECT 1 FROM channel_regions r WHERE r.channel_id = c.id AND r.region_id = ?)
+        ORDER BY c.number`,
+    )
+    .all(regionId);
+}

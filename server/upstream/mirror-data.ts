@@ -75,3 +75,13 @@ export function centralIdsByProgram(db: Db): Map<number, number> {
     .all();
   return new Map(rows.map((r) => [r.programId, r.centralId]));
 }
+
+/** Central program id -> the local program mirroring it (withdrawn ones left out: they are not to be played). */
+export function localIdsByCentral(db: Db): Map<number, number> {
+  const rows = db
+    .prepare<[], { programId: number; centralId: number }>(
+      'SELECT program_id AS programId, central_id AS centralId FROM mirror_programs WHERE withdrawn_at IS NULL',
+    )
+    .all();
+  return new Map(rows.map((r) => [r.centralId, r.programId]));
+}

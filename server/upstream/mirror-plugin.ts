@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import libraryRoutes from './library-routes.ts';
+import carryRoutes from './carry-routes.ts';
 import { LibraryMirror } from './mirror.ts';
 
 declare module 'fastify' {
@@ -14,6 +15,7 @@ declare module 'fastify' {
 
 async function mirrorPlugin(app: FastifyInstance) {
   await app.register(libraryRoutes);
+  await app.register(carryRoutes);
   const mirror = app.upstream.enabled ? new LibraryMirror(app.db, app.config, app.upstream, app.log) : null;
   app.decorate('mirror', mirror);
   if (!mirror || !app.config.startWorkers) return;

@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { LibraryFeed, LibraryProgram, MirrorStatus } from '../../common/api/platforms.ts';
 import { inWindowText } from '../../common/download-window.ts';
-import { answerError, UplinkDown } from '../../common/link-errors.ts';
+import { UplinkDown } from '../../common/link-errors.ts';
+import { centreGet, type CentreCredentials } from './centre-get.ts';
 import { kbpsToBytesPerSecond, TokenBucket } from '../../common/token-bucket.ts';
 import { downloadVerified, sha256File, storePath, type MediaGet } from '../../common/verified-download.ts';
 import { versionFolder } from '../../common/manifest.ts';
@@ -33,8 +34,6 @@ import {
   startFetching,
 } from './mirror-data.ts';
 import type { UpstreamLink } from './link.ts';
-
-const FEED_TIMEOUT_MS = 60_000;
 
 type MirrorConfig = Pick<Config, 'mediaDir' | 'provinceTz' | 'upstreamDownloadWindow' | 'upstreamBandwidthKbps'>;
 
@@ -95,21 +94,12 @@ export class LibraryMirror {
     }
   }
 
-  private async readFeed(creds: { upstreamUrl: string; token: string }): Promise<LibraryFeed> {
-    const headers: Record<string, string> = { authorization: `Bearer ${creds.token}` };
-    if (this.etag && this.feed) headers['if-none-match'] = this.etag;
-    let res: Response;
-    try {
-      res = await fetch(`${creds.upstreamUrl}/api/platforms/me/library`, { headers, signal: AbortSignal.timeout(FEED_TIMEOUT_MS) });
-    } catch (err) {
-      throw new UplinkDown(`the centre ${creds.upstreamUrl} is unreachable: ${(err as Error).message}`);
-    }
-    if (res.status === 304 && this.feed) return this.feed;
-    const text = await res.text();
-    if (!res.ok) throw answerError('library feed', res, text);
-    this.feed = JSON.parse(text) as LibraryFeed;
-    this.etag = res.headers.get('etag');
-    return this.feed;
+  private async readFeed(creds: CentreCredentials): Promise<LibraryFeed> {
+    const got = await centreGet<LibraryFeed>(creds, '/api/platforms/me/library', this.feed ? this.etag : null);
+    if (!got) return this.feed!;
+    this.feed = got.body;
+    this.etag = got.etag;
+    return got.body;
   }
 
   /** Metadata, new programs, new versions to fetch, withdrawals: rows only, no I/O. */
@@ -151,7 +141,7 @@ export class LibraryMirror {
     for (const channelId of new Set(changedChannels)) invalidateChannel(this.db, channelId);
   }
 
-  private async fetchAll(creds: { upstreamUrl: string; token: string }, feed: LibraryFeed): Promise<void> {
+  private async fetchAll(creds: CentreCredentials, feed: LibraryFeed): Promise<void> {
     for (const p of feed.programs) {
       const row = mirrorRow(this.db, p.id);
       if (!row || row.fetchingVersion !== p.version) continue;
@@ -160,7 +150,7 @@ export class LibraryMirror {
   }
 
   /** Every file of the program's central version into its staging folder, verified; then published as one version. */
-  private async fetchVersion(creds: { upstreamUrl: string; token: string }, p: LibraryProgram, programId: number): Promise<void> {
+  private async fetchVersion(creds: CentreCredentials, p: LibraryProgram, programId: number): Promise<void> {
     const staging = path.join(tmpRoot(this.config), `mirror-${p.id}-${versionFolder(p.version)}`);
     let verified = 0;
     try {

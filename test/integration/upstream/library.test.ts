@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { readyProgram } from '../../../testkit/programs.ts';
+import { userAuth } from '../../../testkit/helpers.ts';
 import { JobWorker, waitForProgram } from '../../../server/media/jobs.ts';
 import { tmpRoot } from '../../../server/media/store.ts';
 import { listening, registerProvince } from '../platforms/fixtures.ts';
@@ -145,6 +146,34 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   );
   await mirror.sync(at(3, 0));
   t.match((await listed())[0], { status: 'ready', hls: `/media/programs/${local!.id}/v2/master.m3u8` }, 'the new central version is in');
+
+  // The centre's channels reach the province with their schedule, items mapped to the programs mirrored here.
+  const centreChannel = await centre.app.inject({
+    method: 'POST',
+    url: '/api/channels',
+    headers: centre.auth,
+    payload: { number: 1, name: '中央一台' },
+  });
+  const soon = Date.now() + 3_600_000;
+  const onAir = await centre.app.inject({
+    method: 'POST',
+    url: `/api/channels/${centreChannel.json().id}/schedule`,
+    headers: centre.auth,
+    payload: { programId: centralId, start: new Date(soon).toISOString() },
+  });
+  t.equal(onAir.statusCode, 201, onAir.body);
+  const carried = await province.app.inject({ url: '/api/upstream/channels', headers: province.auth });
+  t.equal(carried.statusCode, 200, carried.body);
+  t.match(carried.json().channels, [
+    {
+      id: centreChannel.json().id,
+      number: 1,
+      name: '中央一台',
+      items: [{ programId: centralId, localProgramId: local!.id, title: '中央讲座（修订）' }],
+    },
+  ]);
+  const organizer = await userAuth(province.app, 'org', 'organizer');
+  t.equal((await province.app.inject({ url: '/api/upstream/channels', headers: organizer })).statusCode, 403, 'operators only');
 
   // Scheduled below like any program; withdrawn at the centre, it leaves future schedules and the operator is told.
   const channel = await province.app.inject({
