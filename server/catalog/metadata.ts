@@ -81,6 +81,21 @@ function bool(name: string, value: unknown): boolean {
   throw badRequest(`${name} must be true or false, got ${JSON.stringify(value)}.`);
 }
 
+/** Ids as JSON sends them ([3, 7]) or as a form field ("3,7" or "[3,7]"); each is checked by the caller. */
+function idList(name: string, value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string' && value.trim().startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (Array.isArray(parsed)) return parsed;
+    } catch {
+      /* refused below */
+    }
+    throw badRequest(`${name} looks like JSON but is not a JSON list of ids; send e.g. [3,7] or 3,7.`);
+  }
+  return list(name, value);
+}
+
 const isEmpty = (v: unknown) => v === null || (typeof v === 'string' && v.trim() === '');
 
 /**
@@ -142,8 +157,7 @@ export function normalizeProgramFields(raw: Record<string, unknown>): ProgramFie
   if (raw.distribute !== undefined) out.distribute = bool('distribute', raw.distribute);
   if (raw.distributeTo !== undefined) {
     // JSON sends numbers, a form "3,7" or "[3,7]": both become a list of whole numbers; empty means every province.
-    const raw_ = raw.distributeTo;
-    const ids: unknown[] = isEmpty(raw_) ? [] : Array.isArray(raw_) ? raw_ : list('distributeTo', raw_);
+    const ids = isEmpty(raw.distributeTo) ? [] : idList('distributeTo', raw.distributeTo);
     out.distributeTo = ids.length ? [...new Set(ids.map((id) => integer('distributeTo', id, 1)))] : null;
   }
   return out;
