@@ -2,25 +2,17 @@
 // the site's cache from the county relay first (when the manifest names one) and the province otherwise, the origin
 // asked with the site token through the uplink.
 import type { ManifestFile } from '../../common/manifest.ts';
-import type { TokenBucket } from '../../common/token-bucket.ts';
-import { downloadVerified, type DownloadResult, type MediaGet } from '../../common/verified-download.ts';
+import { downloadVerified, type DownloadResult, type MediaGet, type VerifiedDownloadOptions } from '../../common/verified-download.ts';
 import type { Uplink } from './uplink.ts';
 
 export { VerifyFailed, type DownloadResult } from '../../common/verified-download.ts';
 
-export interface DownloadOptions {
+/** The shared downloader's options, with the site's uplink (origin and token) and cache in place of a store. */
+export type DownloadOptions = Omit<VerifiedDownloadOptions, 'storeDir' | 'originGet' | 'file'> & {
   uplink: Uplink;
   mediaDir: string;
   file: ManifestFile;
-  bucket: TokenBucket;
-  signal?: AbortSignal;
-  /** Called as bytes arrive, for progress shown on the TV. */
-  onBytes?: (partBytes: number) => void;
-  /** Base URL of the county relay to try first (null/absent: the origin only). */
-  relayUrl?: string | null;
-  /** The relay failed this file (the origin is asked next). */
-  onRelayFailed?: (message: string) => void;
-}
+};
 
 export function downloadFile(opts: DownloadOptions): Promise<DownloadResult> {
   const originGet: MediaGet = (headers, signal) => opts.uplink.raw(`/media/${opts.file.path}`, { headers, signal });

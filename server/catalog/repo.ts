@@ -575,6 +575,12 @@ export interface CentralMetadata {
   language: string;
 }
 
+/** The metadata fields of a program (the API view, or a library feed item, which name them alike). */
+export function pickCentralMetadata(p: CentralMetadata): CentralMetadata {
+  const { title, description, lecturer, category, audiences, seriesTitle, episode, tags, language } = p;
+  return { title, description, lecturer, category, audiences, seriesTitle, episode, tags, language };
+}
+
 function centralFields(m: CentralMetadata): ProgramFields & { title: string } {
   return {
     title: m.title, description: m.description, lecturer: m.lecturer, category: m.category, audiences: m.audiences,

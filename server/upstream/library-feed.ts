@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import type { LibraryFeed, LibraryProgram } from '../../common/api/platforms.ts';
-import { distributedPrograms, getProgram } from '../catalog/repo.ts';
+import { distributedPrograms, getProgram, pickCentralMetadata } from '../catalog/repo.ts';
 import { currentVersion, renditionsOf, segmentDurations, versionFiles } from '../media/media-data.ts';
 
 export function libraryFeed(db: Db, provinceRegionId: number): { feed: LibraryFeed; etag: string } {
@@ -16,15 +16,7 @@ export function libraryFeed(db: Db, provinceRegionId: number): { feed: LibraryFe
     if (!p || version === undefined || p.duration === null) continue;
     programs.push({
       id: p.id,
-      title: p.title,
-      description: p.description,
-      lecturer: p.lecturer,
-      category: p.category,
-      audiences: p.audiences,
-      seriesTitle: p.seriesTitle,
-      episode: p.episode,
-      tags: p.tags,
-      language: p.language,
+      ...pickCentralMetadata(p),
       duration: p.duration,
       version,
       poster: offered.poster,

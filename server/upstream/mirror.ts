@@ -16,7 +16,7 @@ import { downloadVerified, sha256File, storePath, type MediaGet } from '../../co
 import { versionFolder } from '../../common/manifest.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
-import { insertCentralProgram, updateCentralProgram, type CentralMetadata } from '../catalog/repo.ts';
+import { insertCentralProgram, pickCentralMetadata, updateCentralProgram } from '../catalog/repo.ts';
 import { publishOutput } from '../media/publish.ts';
 import { removeProgramFromFutureSchedules } from '../broadcast/repo.ts';
 import { invalidateChannel } from '../broadcast/timeline-input.ts';
@@ -36,20 +36,6 @@ import {
 import type { UpstreamLink } from './link.ts';
 
 type MirrorConfig = Pick<Config, 'mediaDir' | 'provinceTz' | 'upstreamDownloadWindow' | 'upstreamBandwidthKbps'>;
-
-function metadataOf(p: LibraryProgram): CentralMetadata {
-  return {
-    title: p.title,
-    description: p.description,
-    lecturer: p.lecturer,
-    category: p.category,
-    audiences: p.audiences,
-    seriesTitle: p.seriesTitle,
-    episode: p.episode,
-    tags: p.tags,
-    language: p.language,
-  };
-}
 
 export class LibraryMirror {
   private readonly bucket: TokenBucket;
@@ -110,9 +96,9 @@ export class LibraryMirror {
       for (const p of feed.programs) {
         offered.add(p.id);
         const row = mirrorRow(this.db, p.id);
-        if (!row) insertMirrorRow(this.db, p.id, insertCentralProgram(this.db, metadataOf(p), at), p.updatedAt, at);
+        if (!row) insertMirrorRow(this.db, p.id, insertCentralProgram(this.db, pickCentralMetadata(p), at), p.updatedAt, at);
         else if (row.centralUpdatedAt !== p.updatedAt || row.withdrawnAt) {
-          updateCentralProgram(this.db, row.programId, metadataOf(p), true, at);
+          updateCentralProgram(this.db, row.programId, pickCentralMetadata(p), true, at);
           markOffered(this.db, p.id, p.updatedAt, at);
         }
         const held = mirrorRow(this.db, p.id)!;
