@@ -10,7 +10,7 @@ import { readyProgram } from '../../../testkit/programs.ts';
 import { userAuth } from '../../../testkit/helpers.ts';
 import { JobWorker, waitForProgram } from '../../../server/media/jobs.ts';
 import { tmpRoot } from '../../../server/media/store.ts';
-import { listening, registerProvince } from '../platforms/fixtures.ts';
+import { line, listening, registerProvince } from '../platforms/fixtures.ts';
 import type { LibraryFeed, MirrorStatus } from '../../../common/api/platforms.ts';
 import type { Program } from '../../../common/api/catalog.ts';
 
@@ -45,8 +45,10 @@ t.test('a central program is offered, mirrored verified inside the window, read-
     'nothing half-written',
   );
 
+  const hop = await line(centre.url); // the network between them, which the test can cut
+  t.teardown(() => hop.close());
   const province = await listening({
-    upstreamUrl: centre.url,
+    upstreamUrl: hop.url,
     upstreamPairCode: code,
     provinceTz: TZ,
     upstreamDownloadWindow: '02:00-05:00',
@@ -98,6 +100,12 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   fs.mkdirSync(path.dirname(path.join(staging, segment.path)), { recursive: true });
   fs.writeFileSync(path.join(staging, segment.path), Buffer.alloc(segment.size, 7));
 
+  // The centre unreachable inside the window: the error is shown, nothing is half-published.
+  hop.mode = 'down';
+  await mirror.sync(at(2, 10));
+  t.match(await status(), { ready: 0, fetching: 1, lastError: /unreachable/ });
+  t.match((await listed())[0], { status: 'queued', hls: null });
+  hop.mode = 'pass';
   await mirror.sync(at(2, 30));
   const [ready] = await listed();
   t.match(ready, { id: local!.id, origin: 'central', status: 'ready', duration: item.duration });
