@@ -1,7 +1,7 @@
 // distribute / distributeTo as operators send them: JSON (PATCH) or multipart text fields (upload).
 import t from 'tap';
 import { normalizeProgramFields } from '../../../server/catalog/metadata.ts';
-import { AppError } from '../../../server/errors.ts';
+import type { AppError } from '../../../server/errors.ts';
 
 t.test('distribute and distributeTo from JSON and from form fields', async (t) => {
   t.same(normalizeProgramFields({ distribute: true, distributeTo: [3, 7, 3] }), { distribute: true, distributeTo: [3, 7] });
