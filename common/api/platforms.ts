@@ -76,6 +76,7 @@ export const RegionDayFigures = Type.Object({
   sessions: Type.Integer({ minimum: 0 }),
   viewingHours: Type.Number({ minimum: 0 }),
   personHours: Type.Number({ minimum: 0 }),
+  broadcastHours: Type.Number({ minimum: 0, description: 'viewing hours of the broadcast (channels), part of viewingHours' }),
   distinctMembers: Type.Integer({ minimum: 0, description: 'a count, never the numbers' }),
 });
 export type RegionDayFigures = Static<typeof RegionDayFigures>;

@@ -6,8 +6,9 @@ import { RUNGS, type SiteCatalog, type SiteManifest } from '../manifest.ts';
 
 // ---------------------------------------------------------------------------------------------- regions
 
-export const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
+export const LEVELS = ['nation', 'province', 'prefecture', 'county', 'township', 'village'] as const;
 export const Level = Type.Union([
+  Type.Literal('nation'),
   Type.Literal('province'),
   Type.Literal('prefecture'),
   Type.Literal('county'),

@@ -18,6 +18,7 @@ import { rollOfSites } from './tables.ts';
 import { buildActivityTree, buildMemberHours, buildReach, buildSiteHealth, scheduledSecondsBySite } from './reports.ts';
 import { activityTable, membersTable, reachMembersTable, reachTable, sitesTable, type RangeNote } from './report-tables.ts';
 import { toCsv, toHtml, type Table } from './render.ts';
+import { withSentFigures, withSentReach } from '../platforms/central-report.ts';
 
 const refusals = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const TEXT_FORMATS = 'format=csv answers a CSV file (UTF-8 with BOM), format=html a printable page, of the same table.';
@@ -99,10 +100,11 @@ export default async function reportRoutes(fastify: FastifyInstance) {
       };
     });
     const scheduled = scheduledSecondsBySite(scope.sites, data.schedule.channelsByRegion, data.schedule.items, startMs, airedUntil);
-    const regions = buildActivityTree({
+    // At a centre, the figures its provinces sent up are grafted under each province's node.
+    const regions = withSentFigures(db, buildActivityTree({
       regions: scope.regions, sites: scope.sites, activity: data.activity, members: data.members, scheduled,
       rootId: scope.root?.id ?? null,
-    });
+    }), range);
     const json = { ...range, timeZone: tz, regionId: scope.root?.id ?? null, generatedAt: new Date(now).toISOString(), regions };
     return send(reply, req.query.format, json, () => activityTable(regions, note(range, scope)), 'activity', range);
   });
@@ -146,7 +148,9 @@ export default async function reportRoutes(fastify: FastifyInstance) {
     });
     const { names } = regionMaps(scope);
     const sites = new Map(scope.sites.map((s) => [s.id, { name: s.name, region: names.get(s.regionId) ?? '' }]));
-    const reach = buildReach(sites, data.activity, data.watch, new Map(data.roll.map((m) => [m.memberNo, m])));
+    // At a centre, what its provinces sent for these (central) programs is added, one row per province.
+    const reach = withSentReach(db, buildReach(sites, data.activity, data.watch, new Map(data.roll.map((m) => [m.memberNo, m]))),
+      programIds, new Set(scope.regions.map((r) => r.id)), range);
     const json = {
       ...range, timeZone: tz, regionId: scope.root?.id ?? null, generatedAt: new Date(now).toISOString(),
       programId: programId ?? null, seriesId: seriesId ?? null, title, programs, ...reach,

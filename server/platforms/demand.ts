@@ -12,8 +12,11 @@ export function mergeDemand(rows: readonly HeldDemand[], regionNameOf: (platform
     const platform = { platformId: r.platformId, regionName: regionNameOf(r.platformId), count: r.count };
     if (!e) {
       const { platformId: _p, ...item } = r;
-      byKey.set(r.key, { ...item, regions: r.regions.map((g) => ({ ...g, name: `${platform.regionName} / ${g.name}` })),
-        platforms: [platform] });
+      byKey.set(r.key, {
+        ...item,
+        regions: r.regions.map((g) => ({ ...g, name: `${platform.regionName} / ${g.name}` })),
+        platforms: [platform],
+      });
       continue;
     }
     e.count += r.count;

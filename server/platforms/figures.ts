@@ -2,13 +2,7 @@
 // key) and a day sent is the whole day: its rows replace what was held for that day, in one transaction, so a
 // resend never counts twice and a late day is corrected rather than added.
 import type { Db } from '../db/connection.ts';
-import type {
-  DayFigures,
-  DemandItem,
-  ProgramDayFigures,
-  RegionDayFigures,
-  SiteDayFigures,
-} from '../../common/api/platforms.ts';
+import type { DayFigures, DemandItem, ProgramDayFigures, RegionDayFigures, SiteDayFigures } from '../../common/api/platforms.ts';
 
 export function storeFigures(db: Db, platformId: number, days: readonly DayFigures[], now = new Date()): string[] {
   const at = now.toISOString();
@@ -31,16 +25,27 @@ export function storeFigures(db: Db, platformId: number, days: readonly DayFigur
   })();
 }
 
-interface FigureRow { platformId: number; day: string; key: string; body: string }
-
-function figureRows(db: Db, kind: string, platformIds: readonly number[], from: string, to: string): FigureRow[] {
-  return db.prepare<[string, string, string, string], FigureRow>(
-    `SELECT platform_id AS platformId, day, key, body FROM platform_figures
-      WHERE kind = ? AND platform_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ? ORDER BY day`,
-  ).all(kind, JSON.stringify(platformIds), from, to);
+interface FigureRow {
+  platformId: number;
+  day: string;
+  key: string;
+  body: string;
 }
 
-export interface Held<T> { platformId: number; day: string; row: T }
+function figureRows(db: Db, kind: string, platformIds: readonly number[], from: string, to: string): FigureRow[] {
+  return db
+    .prepare<[string, string, string, string], FigureRow>(
+      `SELECT platform_id AS platformId, day, key, body FROM platform_figures
+      WHERE kind = ? AND platform_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ? ORDER BY day`,
+    )
+    .all(kind, JSON.stringify(platformIds), from, to);
+}
+
+export interface Held<T> {
+  platformId: number;
+  day: string;
+  row: T;
+}
 
 const parse = <T>(rows: FigureRow[]): Array<Held<T>> =>
   rows.map((r) => ({ platformId: r.platformId, day: r.day, row: JSON.parse(r.body) as T }));
@@ -68,11 +73,16 @@ export function storeDemand(db: Db, platformId: number, items: readonly DemandIt
   })();
 }
 
-export interface HeldDemand extends DemandItem { platformId: number }
+export interface HeldDemand extends DemandItem {
+  platformId: number;
+}
 
 export function heldDemand(db: Db): HeldDemand[] {
-  return db.prepare<[], Omit<HeldDemand, 'regions'> & { regions: string }>(
-    `SELECT platform_id AS platformId, key, central_program_id AS centralProgramId, title, count, sites, regions, last_at AS lastAt
+  return db
+    .prepare<[], Omit<HeldDemand, 'regions'> & { regions: string }>(
+      `SELECT platform_id AS platformId, key, central_program_id AS centralProgramId, title, count, sites, regions, last_at AS lastAt
        FROM platform_demand`,
-  ).all().map((r) => ({ ...r, regions: JSON.parse(r.regions) as DemandItem['regions'] }));
+    )
+    .all()
+    .map((r) => ({ ...r, regions: JSON.parse(r.regions) as DemandItem['regions'] }));
 }

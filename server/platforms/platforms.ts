@@ -64,8 +64,12 @@ function issueCode(db: Db, codeKey: Buffer, id: number, now: Date): { pairingCod
     const code = newPairingCode();
     const hash = pairingCodeHash(codeKey, normalizePairingCode(code));
     if (db.prepare('SELECT 1 FROM platforms WHERE pairing_code_hash = ?').get(hash)) continue;
-    db.prepare('UPDATE platforms SET pairing_code_hash = ?, pairing_expires_at = ?, updated_at = ? WHERE id = ?')
-      .run(hash, expiresAt, now.toISOString(), id);
+    db.prepare('UPDATE platforms SET pairing_code_hash = ?, pairing_expires_at = ?, updated_at = ? WHERE id = ?').run(
+      hash,
+      expiresAt,
+      now.toISOString(),
+      id,
+    );
     return { pairingCode: code, pairingExpiresAt: expiresAt };
   }
 }
@@ -74,8 +78,12 @@ function issueCode(db: Db, codeKey: Buffer, id: number, now: Date): { pairingCod
  * Registers a province (its region must be of level province) and issues its one-time code. A province revoked
  * before is registered again on the same row with a new code; one still linked is a 409.
  */
-export function createPlatform(db: Db, codeKey: Buffer, regionId: number, now = new Date()):
-  { platform: Platform; pairingCode: string; pairingExpiresAt: string } {
+export function createPlatform(
+  db: Db,
+  codeKey: Buffer,
+  regionId: number,
+  now = new Date(),
+): { platform: Platform; pairingCode: string; pairingExpiresAt: string } {
   const region = getRegion(db, regionId);
   if (!region) throw unprocessable(`Region ${regionId} does not exist: pick a region of level province.`, 'unknown_region');
   if (region.level !== 'province') {
@@ -86,35 +94,50 @@ export function createPlatform(db: Db, codeKey: Buffer, regionId: number, now = 
   }
   return db.transaction(() => {
     const at = now.toISOString();
-    const existing = db.prepare<[number], { id: number; revokedAt: string | null }>(
-      'SELECT id, revoked_at AS revokedAt FROM platforms WHERE region_id = ?',
-    ).get(regionId);
+    const existing = db
+      .prepare<[number], { id: number; revokedAt: string | null }>('SELECT id, revoked_at AS revokedAt FROM platforms WHERE region_id = ?')
+      .get(regionId);
     if (existing && !existing.revokedAt) {
-      throw conflict(`Province "${region.name}" is already registered as platform ${existing.id}: revoke it first to pair it anew.`,
-        'platform_exists');
+      throw conflict(
+        `Province "${region.name}" is already registered as platform ${existing.id}: revoke it first to pair it anew.`,
+        'platform_exists',
+      );
     }
-    const id = existing
-      ? (db.prepare('UPDATE platforms SET revoked_at = NULL, paired_at = NULL, updated_at = ? WHERE id = ?').run(at, existing.id),
-        existing.id)
-      : Number(db.prepare('INSERT INTO platforms (region_id, created_at, updated_at) VALUES (?, ?, ?)').run(regionId, at, at).lastInsertRowid);
+    let id: number;
+    if (existing) {
+      db.prepare('UPDATE platforms SET revoked_at = NULL, paired_at = NULL, updated_at = ? WHERE id = ?').run(at, existing.id);
+      id = existing.id;
+    } else {
+      id = Number(
+        db.prepare('INSERT INTO platforms (region_id, created_at, updated_at) VALUES (?, ?, ?)').run(regionId, at, at).lastInsertRowid,
+      );
+    }
     const code = issueCode(db, codeKey, id, now);
     return { platform: getPlatform(db, id)!, ...code };
   })();
 }
 
 /** Trades a one-time code for the platform token. 400 for an unknown, used or expired code. */
-export function pairPlatform(db: Db, codeKey: Buffer, codeInput: string, now = new Date()):
-  { platformId: number; token: string; regionId: number; regionName: string } {
+export function pairPlatform(
+  db: Db,
+  codeKey: Buffer,
+  codeInput: string,
+  now = new Date(),
+): { platformId: number; token: string; regionId: number; regionName: string } {
   const code = normalizePairingCode(codeInput);
   if (!isWellFormedPairingCode(code))
     throw badRequest('A pairing code has 8 letters and digits, like ABCD-2345: check UPSTREAM_PAIR_CODE.', 'invalid_pairing_code');
   return db.transaction(() => {
-    const row = db.prepare<[string], { id: number; expiresAt: string }>(
-      'SELECT id, pairing_expires_at AS expiresAt FROM platforms WHERE pairing_code_hash = ?',
-    ).get(pairingCodeHash(codeKey, code));
+    const row = db
+      .prepare<[string], { id: number; expiresAt: string }>(
+        'SELECT id, pairing_expires_at AS expiresAt FROM platforms WHERE pairing_code_hash = ?',
+      )
+      .get(pairingCodeHash(codeKey, code));
     if (!row) {
-      throw badRequest('This pairing code is not valid or was already used: ask the central operator for a new one.',
-        'invalid_pairing_code');
+      throw badRequest(
+        'This pairing code is not valid or was already used: ask the central operator for a new one.',
+        'invalid_pairing_code',
+      );
     }
     if (row.expiresAt < now.toISOString())
       throw badRequest('This pairing code has expired: ask the central operator for a new one.', 'pairing_code_expired');
@@ -140,13 +163,16 @@ export function revokePlatform(db: Db, id: number, now = new Date()): Platform {
   return getPlatform(db, id)!;
 }
 
-export interface PlatformCaller { id: number; regionId: number }
+export interface PlatformCaller {
+  id: number;
+  regionId: number;
+}
 
 /** The paired, not revoked platform a token (by its sha256) speaks for; its last-seen time is updated. */
 export function platformByTokenHash(db: Db, tokenHash: string, now = new Date()): PlatformCaller | undefined {
-  const row = db.prepare<[string], PlatformCaller>(
-    'SELECT id, region_id AS regionId FROM platforms WHERE token_hash = ? AND revoked_at IS NULL',
-  ).get(tokenHash);
+  const row = db
+    .prepare<[string], PlatformCaller>('SELECT id, region_id AS regionId FROM platforms WHERE token_hash = ? AND revoked_at IS NULL')
+    .get(tokenHash);
   if (row) db.prepare('UPDATE platforms SET last_seen_at = ? WHERE id = ?').run(now.toISOString(), row.id);
   return row;
 }

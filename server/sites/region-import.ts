@@ -19,6 +19,7 @@ const HEADER_ALIASES: Record<string, 'path' | 'name' | 'parent' | 'level'> = {
 };
 
 const LEVEL_ALIASES: Record<string, Level> = {
+  nation: 'nation', 全国: 'nation', 国家: 'nation',
   province: 'province', 省: 'province', 自治区: 'province', 直辖市: 'province',
   prefecture: 'prefecture', city: 'prefecture', 市: 'prefecture', 地级市: 'prefecture', 州: 'prefecture',
   自治州: 'prefecture', 地区: 'prefecture', 盟: 'prefecture',

@@ -6,7 +6,8 @@ import { badRequest, conflict, notFound } from '../errors.ts';
 import { countUsersInRegion } from '../auth/users.ts';
 import { nearestRelay, normaliseRelayUrl } from './relay-url.ts';
 
-export const LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
+// 'nation': a central platform's root above its provinces (issue 13).
+export const LEVELS = ['nation', 'province', 'prefecture', 'county', 'township', 'village'] as const;
 export type Level = (typeof LEVELS)[number];
 
 /** 0 for province ... 4 for village: a child's rank must be greater than its parent's. */

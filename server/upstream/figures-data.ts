@@ -2,8 +2,15 @@
 // sites, catalog), in one read transaction per day so a concurrent rollup cannot make a day count twice.
 import type { Db } from '../db/connection.ts';
 import type { DayFigures, DemandItem } from '../../common/api/platforms.ts';
-import { connectedSeconds, daySplit, firstRecordedDay, membersAtSites, programTotals, siteActivity, siteStatuses }
-  from '../attendance/report-data.ts';
+import {
+  connectedSeconds,
+  daySplit,
+  firstRecordedDay,
+  membersAtSites,
+  programTotals,
+  siteActivity,
+  siteStatuses,
+} from '../attendance/report-data.ts';
 import { listRegions } from '../sites/regions.ts';
 import { sitesUnderPath } from '../sites/sites.ts';
 import { requestDemand } from '../sites/requests.ts';
@@ -15,7 +22,10 @@ import { buildDemand } from './figures-demand.ts';
 export type CentralIdsOf = (programIds: readonly number[]) => ReadonlyMap<number, number>;
 export const noCentralIds: CentralIdsOf = () => new Map();
 
-export interface FiguresSettings { level: 'province' | 'prefecture' | 'county'; centralIdsOf: CentralIdsOf }
+export interface FiguresSettings {
+  level: 'province' | 'prefecture' | 'county';
+  centralIdsOf: CentralIdsOf;
+}
 
 const regionsOf = (db: Db): FigureRegion[] =>
   listRegions(db).map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, level: r.level, path: r.path }));
@@ -35,10 +45,16 @@ export function dayFigures(db: Db, day: string, s: FiguresSettings): DayFigures 
       activity: siteActivity(db, split, null),
       members: membersAtSites(db, split, null),
       programs: programs.map((p) => ({
-        ...p, title: titles.get(p.programId) ?? `(deleted program ${p.programId})`, centralProgramId: central.get(p.programId) ?? null,
+        ...p,
+        title: titles.get(p.programId) ?? `(deleted program ${p.programId})`,
+        centralProgramId: central.get(p.programId) ?? null,
       })),
       connectedSiteIds: new Set([...connectedSeconds(db, { from: day, to: day })].filter(([, sec]) => sec > 0).map(([id]) => id)),
-      readySiteIds: new Set(siteStatuses(db).filter((r) => (r.cacheReadiness ?? 0) >= 1).map((r) => r.siteId)),
+      readySiteIds: new Set(
+        siteStatuses(db)
+          .filter((r) => (r.cacheReadiness ?? 0) >= 1)
+          .map((r) => r.siteId),
+      ),
     });
   })();
 }

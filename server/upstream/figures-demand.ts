@@ -4,7 +4,10 @@ import type { DemandItem } from '../../common/api/platforms.ts';
 import { FIGURE_LEVELS, type FigureRegion } from './figures.ts';
 
 export interface OpenDemand {
-  count: number; sites: number; lastAt: string; bySite: ReadonlyArray<{ siteId: number; count: number }>;
+  count: number;
+  sites: number;
+  lastAt: string;
+  bySite: ReadonlyArray<{ siteId: number; count: number }>;
 }
 export interface DemandInput {
   level: 'province' | 'prefecture' | 'county';
@@ -41,7 +44,12 @@ export function buildDemand(input: DemandInput): DemandItem[] {
       counts.set(r.id, e);
     }
     return {
-      key, centralProgramId: null, title, count: d.count, sites: d.sites, lastAt: d.lastAt,
+      key,
+      centralProgramId: null,
+      title,
+      count: d.count,
+      sites: d.sites,
+      lastAt: d.lastAt,
       regions: [...counts.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)),
     };
   };

@@ -6,12 +6,34 @@ import type { DayFigures, ProgramDayFigures, RegionDayFigures } from '../../comm
 
 export const FIGURE_LEVELS = ['province', 'prefecture', 'county', 'township', 'village'] as const;
 
-export interface FigureRegion { id: number; parentId: number | null; name: string; level: string; path: string }
-export interface FigureSite { id: number; regionId: number; paired: boolean; revoked: boolean }
-export interface FigureSiteActivity { siteId: number; sessions: number; watchedSeconds: number; personSeconds: number }
+export interface FigureRegion {
+  id: number;
+  parentId: number | null;
+  name: string;
+  level: string;
+  path: string;
+}
+export interface FigureSite {
+  id: number;
+  regionId: number;
+  paired: boolean;
+  revoked: boolean;
+}
+export interface FigureSiteActivity {
+  siteId: number;
+  sessions: number;
+  watchedSeconds: number;
+  personSeconds: number;
+  broadcastSeconds: number;
+}
 export interface FigureProgram {
-  programId: number; title: string; centralProgramId: number | null;
-  sites: number; sessions: number; watchedSeconds: number; personSeconds: number;
+  programId: number;
+  title: string;
+  centralProgramId: number | null;
+  sites: number;
+  sessions: number;
+  watchedSeconds: number;
+  personSeconds: number;
 }
 
 export interface DayInput {
@@ -42,8 +64,17 @@ export function buildDayFigures(input: DayInput): DayFigures {
   const countsIn = new Map<number, number[]>(
     live.map((s) => [s.id, pathIds(regionPath.get(s.regionId) ?? '').filter((id) => sentIds.has(id))]),
   );
-  const acc = new Map<number, { sites: number; watching: number; sessions: number; watched: number; person: number; members: Set<string> }>(
-    sent.map((r) => [r.id, { sites: 0, watching: 0, sessions: 0, watched: 0, person: 0, members: new Set() }]),
+  type Acc = {
+    sites: number;
+    watching: number;
+    sessions: number;
+    watched: number;
+    person: number;
+    broadcast: number;
+    members: Set<string>;
+  };
+  const acc = new Map<number, Acc>(
+    sent.map((r) => [r.id, { sites: 0, watching: 0, sessions: 0, watched: 0, person: 0, broadcast: 0, members: new Set<string>() }]),
   );
   for (const s of live) for (const id of countsIn.get(s.id)!) acc.get(id)!.sites++;
   for (const a of input.activity) {
@@ -53,6 +84,7 @@ export function buildDayFigures(input: DayInput): DayFigures {
       r.sessions += a.sessions;
       r.watched += a.watchedSeconds;
       r.person += a.personSeconds;
+      r.broadcast += a.broadcastSeconds;
     }
   }
   for (const m of input.members) for (const id of countsIn.get(m.siteId) ?? []) acc.get(id)!.members.add(m.memberNo);
@@ -60,15 +92,27 @@ export function buildDayFigures(input: DayInput): DayFigures {
   const activity: RegionDayFigures[] = sent.map((r) => {
     const a = acc.get(r.id)!;
     return {
-      regionId: r.id, parentId: r.parentId != null && sentIds.has(r.parentId) ? r.parentId : null, name: r.name, level: r.level,
-      sites: a.sites, sitesWatching: a.watching, sessions: a.sessions, viewingHours: hours(a.watched), personHours: hours(a.person),
+      regionId: r.id,
+      parentId: r.parentId != null && sentIds.has(r.parentId) ? r.parentId : null,
+      name: r.name,
+      level: r.level,
+      sites: a.sites,
+      sitesWatching: a.watching,
+      sessions: a.sessions,
+      viewingHours: hours(a.watched),
+      personHours: hours(a.person),
+      broadcastHours: hours(a.broadcast),
       distinctMembers: a.members.size,
     };
   });
   const reach: ProgramDayFigures[] = input.programs.map((p) => ({
     key: p.centralProgramId != null ? `central:${p.centralProgramId}` : `local:${p.programId}`,
-    centralProgramId: p.centralProgramId, title: p.title, sites: p.sites, sessions: p.sessions,
-    viewingHours: hours(p.watchedSeconds), personHours: hours(p.personSeconds),
+    centralProgramId: p.centralProgramId,
+    title: p.title,
+    sites: p.sites,
+    sessions: p.sessions,
+    viewingHours: hours(p.watchedSeconds),
+    personHours: hours(p.personSeconds),
   }));
   const liveIds = new Set(live.map((s) => s.id));
   return {
@@ -97,8 +141,6 @@ export function dayDigest(d: DayFigures): string {
  * The days a send considers, oldest first: every day from the first recorded one (at most `maxBackDays` back) to
  * today; days older than the resend window are skipped once acknowledged (they no longer change).
  */
-export function daysToConsider(
-  allDays: readonly string[], today: string, resendFrom: string, acknowledged: ReadonlySet<string>,
-): string[] {
+export function daysToConsider(allDays: readonly string[], today: string, resendFrom: string, acknowledged: ReadonlySet<string>): string[] {
   return allDays.filter((d) => d <= today && (d >= resendFrom || !acknowledged.has(d)));
 }

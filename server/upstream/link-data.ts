@@ -16,10 +16,12 @@ export interface LinkRow {
 }
 
 export function readLink(db: Db): LinkRow | undefined {
-  const row = db.prepare<[], Omit<LinkRow, 'lastSend'> & { lastSend: string | null }>(
-    `SELECT upstream_url AS upstreamUrl, state, token, platform_id AS platformId, region_id AS regionId, region_name AS regionName,
+  const row = db
+    .prepare<[], Omit<LinkRow, 'lastSend'> & { lastSend: string | null }>(
+      `SELECT upstream_url AS upstreamUrl, state, token, platform_id AS platformId, region_id AS regionId, region_name AS regionName,
             paired_at AS pairedAt, last_error AS lastError, last_send AS lastSend FROM upstream_link WHERE id = 1`,
-  ).get();
+    )
+    .get();
   return row && { ...row, lastSend: row.lastSend ? (JSON.parse(row.lastSend) as SendOutcome) : null };
 }
 
@@ -32,27 +34,28 @@ export function ensureLink(db: Db, upstreamUrl: string, now: string): LinkRow {
   return readLink(db)!;
 }
 
-export function recordPaired(
-  db: Db, p: { token: string; platformId: number; regionId: number; regionName: string }, now: string,
-): void {
+export function recordPaired(db: Db, p: { token: string; platformId: number; regionId: number; regionName: string }, now: string): void {
   db.prepare(
     `UPDATE upstream_link SET state = 'paired', token = ?, platform_id = ?, region_id = ?, region_name = ?, paired_at = ?,
             last_error = NULL, updated_at = ? WHERE id = 1`,
   ).run(p.token, p.platformId, p.regionId, p.regionName, now, now);
 }
 
-export function recordLinkError(db: Db, message: string, now: string, state?: 'unpaired' | 'revoked'): void {
-  if (state) {
-    db.prepare('UPDATE upstream_link SET state = ?, token = CASE WHEN ? = \'revoked\' THEN NULL ELSE token END, last_error = ?, updated_at = ? WHERE id = 1')
-      .run(state, state, message, now);
-  } else {
-    db.prepare('UPDATE upstream_link SET last_error = ?, updated_at = ? WHERE id = 1').run(message, now);
-  }
+export function recordLinkError(db: Db, message: string, now: string): void {
+  db.prepare('UPDATE upstream_link SET last_error = ?, updated_at = ? WHERE id = 1').run(message, now);
+}
+
+/** The centre refused the token: it is dropped (a new UPSTREAM_PAIR_CODE pairs again at the next start). */
+export function recordRevoked(db: Db, message: string, now: string): void {
+  db.prepare("UPDATE upstream_link SET state = 'revoked', token = NULL, last_error = ?, updated_at = ? WHERE id = 1").run(message, now);
 }
 
 export function recordSend(db: Db, outcome: SendOutcome): void {
-  db.prepare('UPDATE upstream_link SET last_send = ?, last_error = ?, updated_at = ? WHERE id = 1')
-    .run(JSON.stringify(outcome), outcome.error, outcome.at);
+  db.prepare('UPDATE upstream_link SET last_send = ?, last_error = ?, updated_at = ? WHERE id = 1').run(
+    JSON.stringify(outcome),
+    outcome.error,
+    outcome.at,
+  );
 }
 
 /** Days the centre acknowledged, with the digest of the figures it holds for each. */

@@ -23,7 +23,9 @@ export async function installUpstreamLink(app: FastifyInstance): Promise<void> {
   });
   if (!app.config.startWorkers) return;
   const task = cron.schedule(app.config.upstreamSendCron, () => void link.send(), {
-    timezone: app.config.provinceTz, name: 'upstream-send', noOverlap: true,
+    timezone: app.config.provinceTz,
+    name: 'upstream-send',
+    noOverlap: true,
   });
   app.addHook('onClose', async () => void task.destroy());
 }

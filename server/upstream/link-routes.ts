@@ -9,17 +9,30 @@ export default async function upstreamLinkRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['upstream'];
 
-  app.get('/api/upstream', {
-    onRequest: app.auth.operator,
-    schema: { tags, summary: "The link to the central platform: state, last send, days not yet acknowledged", response: { 200: UpstreamStatus } },
-  }, async () => app.upstream.status());
-
-  app.post('/api/upstream/send', {
-    onRequest: app.auth.operator,
-    bodyLimit: 1024,
-    schema: {
-      tags, summary: 'Send the figures and the demand to the centre now (the days not acknowledged, and changed ones)',
-      response: { 200: SendResult, 409: ErrorBody },
+  app.get(
+    '/api/upstream',
+    {
+      onRequest: app.auth.operator,
+      schema: {
+        tags,
+        summary: 'The link to the central platform: state, last send, days not yet acknowledged',
+        response: { 200: UpstreamStatus },
+      },
     },
-  }, async () => app.upstream.send());
+    async () => app.upstream.status(),
+  );
+
+  app.post(
+    '/api/upstream/send',
+    {
+      onRequest: app.auth.operator,
+      bodyLimit: 1024,
+      schema: {
+        tags,
+        summary: 'Send the figures and the demand to the centre now (the days not acknowledged, and changed ones)',
+        response: { 200: SendResult, 409: ErrorBody },
+      },
+    },
+    async () => app.upstream.send(),
+  );
 }

@@ -23,6 +23,7 @@ import {
   recordAcknowledged,
   recordLinkError,
   recordPaired,
+  recordRevoked,
   recordSend,
 } from './link-data.ts';
 import { dayDigest, daysToConsider } from './figures.ts';
@@ -42,7 +43,10 @@ const CALL_TIMEOUT_MS = 60_000;
 
 /** An answer from the centre that is not 2xx, with the centre's own message. */
 export class UpstreamError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -110,11 +114,14 @@ export class UpstreamLink {
 
   private async sendOnce(now: Date): Promise<SendOutcome> {
     if (!this.enabled) throw conflict('This server has no UPSTREAM_URL: it follows no central platform.', 'no_upstream');
-    await this.pair();
+    // Not paired yet (the centre was down at start): try the code again. Revoked: only a restart with a new code.
+    if (readLink(this.db)?.state === 'unpaired') await this.pair();
     const creds = this.credentials();
     if (!creds) {
-      throw conflict('This province is not paired with the centre: set UPSTREAM_PAIR_CODE to a code from the central operator and restart.',
-        'not_paired');
+      throw conflict(
+        'This province is not paired with the centre: set UPSTREAM_PAIR_CODE to a code from the central operator and restart.',
+        'not_paired',
+      );
     }
     const acknowledged: string[] = [];
     let demandItems = 0;
@@ -131,8 +138,11 @@ export class UpstreamLink {
       demandItems = (await this.call<DemandAck>('/api/platforms/me/demand', { sentAt: now.toISOString(), items }, creds.token)).items;
     } catch (err) {
       error = (err as Error).message;
-      if (err instanceof UpstreamError && err.status === 401) recordLinkError(this.db, error, now.toISOString(), 'revoked');
-      this.log.warn({ err, acknowledged: acknowledged.length }, 'sending figures to the centre failed; the days not acknowledged go next time');
+      if (err instanceof UpstreamError && err.status === 401) recordRevoked(this.db, error, now.toISOString());
+      this.log.warn(
+        { err, acknowledged: acknowledged.length },
+        'sending figures to the centre failed; the days not acknowledged go next time',
+      );
     }
     const outcome: SendOutcome = { at: now.toISOString(), ok: error === null, days: acknowledged, demandItems, error };
     recordSend(this.db, outcome);
@@ -145,7 +155,7 @@ export class UpstreamLink {
     const today = provinceDay(now.getTime(), this.settings.provinceTz);
     const oldest = addDays(today, -MAX_BACK_DAYS);
     const first = firstDayWithFigures(this.db) ?? today;
-    const start = first < oldest ? oldest : first > today ? today : first;
+    const start = [oldest, first, today].sort()[1]; // the first day, clamped to [a year back, today]
     return { today, days: eachDay(start, today) };
   }
 
@@ -169,14 +179,31 @@ export class UpstreamLink {
     const parts = Object.fromEntries([...this.parts].map(([name, read]) => [name, read()]));
     if (!this.enabled || !link) {
       return {
-        state: 'standalone', upstreamUrl: null, platformId: null, regionId: null, regionName: null, pairedAt: null,
-        lastError: null, lastSend: null, lastAcknowledgedDay: null, pendingDays: 0, parts,
+        state: 'standalone',
+        upstreamUrl: null,
+        platformId: null,
+        regionId: null,
+        regionName: null,
+        pairedAt: null,
+        lastError: null,
+        lastSend: null,
+        lastAcknowledgedDay: null,
+        pendingDays: 0,
+        parts,
       };
     }
     return {
-      state: link.state, upstreamUrl: link.upstreamUrl, platformId: link.platformId, regionId: link.regionId,
-      regionName: link.regionName, pairedAt: link.pairedAt, lastError: link.lastError, lastSend: link.lastSend,
-      lastAcknowledgedDay: lastAcknowledgedDay(this.db), pendingDays: this.unacknowledgedDays(now), parts,
+      state: link.state,
+      upstreamUrl: link.upstreamUrl,
+      platformId: link.platformId,
+      regionId: link.regionId,
+      regionName: link.regionName,
+      pairedAt: link.pairedAt,
+      lastError: link.lastError,
+      lastSend: link.lastSend,
+      lastAcknowledgedDay: lastAcknowledgedDay(this.db),
+      pendingDays: this.unacknowledgedDays(now),
+      parts,
     };
   }
 

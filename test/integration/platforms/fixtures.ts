@@ -8,7 +8,12 @@ import type { Config } from '../../../server/config.ts';
 
 export type LineMode = 'pass' | 'down' | 'drop-answer';
 
-export interface Line { url: string; mode: LineMode; forwarded: number; close(): Promise<void> }
+export interface Line {
+  url: string;
+  mode: LineMode;
+  forwarded: number;
+  close(): Promise<void>;
+}
 
 /** An HTTP hop in front of `target` whose behaviour the test switches with `mode`. */
 export async function line(target: string): Promise<Line> {
@@ -30,7 +35,11 @@ export async function line(target: string): Promise<Line> {
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); });
+  state.close = () =>
+    new Promise<void>((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    });
   return state;
 }
 
@@ -41,10 +50,24 @@ export async function listening(overrides: Partial<Config> = {}): Promise<TestSe
 }
 
 /** A province region at the centre, registered as a downstream platform: its id and one-time code. */
-export async function registerProvince(centre: TestServer, name: string): Promise<{ regionId: number; platformId: number; code: string }> {
-  const region = await centre.app.inject({ method: 'POST', url: '/api/regions', headers: centre.auth, payload: { name, level: 'province' } });
+export async function registerProvince(
+  centre: TestServer,
+  name: string,
+  parentId: number | null = null,
+): Promise<{ regionId: number; platformId: number; code: string }> {
+  const region = await centre.app.inject({
+    method: 'POST',
+    url: '/api/regions',
+    headers: centre.auth,
+    payload: { name, level: 'province', parentId },
+  });
   if (region.statusCode !== 201) throw new Error(region.body);
-  const created = await centre.app.inject({ method: 'POST', url: '/api/platforms', headers: centre.auth, payload: { regionId: region.json().id } });
+  const created = await centre.app.inject({
+    method: 'POST',
+    url: '/api/platforms',
+    headers: centre.auth,
+    payload: { regionId: region.json().id },
+  });
   if (created.statusCode !== 201) throw new Error(created.body);
   return { regionId: region.json().id, platformId: created.json().id, code: created.json().pairingCode };
 }
