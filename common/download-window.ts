@@ -1,5 +1,6 @@
 // A site's download window 'HH:MM-HH:MM' in the province's zone. It may wrap midnight ('22:00-06:00');
-// equal ends ('00:00-00:00') mean all day.
+// equal ends ('00:00-00:00') mean all day. Used by a site's agent and by a province's mirror of the central library.
+import { DateTime } from 'luxon';
 
 export interface DownloadWindow {
   /** Minutes after local midnight. */
@@ -29,4 +30,16 @@ export function formatDownloadWindow(w: DownloadWindow): string {
 export function inDownloadWindow(w: DownloadWindow, minuteOfDay: number): boolean {
   if (w.start === w.end) return true;
   return w.start < w.end ? minuteOfDay >= w.start && minuteOfDay < w.end : minuteOfDay >= w.start || minuteOfDay < w.end;
+}
+
+/** Minutes after local midnight of `now` in zone `tz`. */
+export function minuteOfDay(tz: string, now: number): number {
+  const local = DateTime.fromMillis(now, { zone: tz });
+  return local.hour * 60 + local.minute;
+}
+
+/** A window text that does not parse counts as "always": the server validates it, and downloads must never stall on it. */
+export function inWindowText(text: string, tz: string, now: number): boolean {
+  const w = parseDownloadWindow(text);
+  return w ? inDownloadWindow(w, minuteOfDay(tz, now)) : true;
 }

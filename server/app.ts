@@ -22,6 +22,7 @@ import attendancePlugin from './attendance/plugin.ts';
 import questionnairesPlugin from './questionnaires/plugin.ts';
 import platformsPlugin from './platforms/plugin.ts';
 import { installUpstreamLink } from './upstream/link-plugin.ts';
+import mirrorPlugin from './upstream/mirror-plugin.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -151,6 +152,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(questionnairesPlugin);
   await app.register(platformsPlugin);
   await installUpstreamLink(app); // the province's link to a centre (inactive without UPSTREAM_URL)
+  await app.register(mirrorPlugin); // the central library: the feed at a centre, the mirror at a province
   await app.register((await import('./console/plugin.ts')).default); // web console at /, tus uploads, /api/config
   return app;
 }

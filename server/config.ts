@@ -2,6 +2,7 @@
 import path from 'node:path';
 import cron from 'node-cron';
 import { DateTime } from 'luxon';
+import { parseDownloadWindow } from '../common/download-window.ts';
 
 export interface Config {
   port: number;
@@ -77,6 +78,12 @@ export interface Config {
   upstreamFiguresLevel: 'province' | 'prefecture' | 'county';
   /** Days back that are recomputed and sent again when they changed (UPSTREAM_RESEND_DAYS, default 31). */
   upstreamResendDays: number;
+  /** When the mirror may fetch central media (UPSTREAM_DOWNLOAD_WINDOW 'HH:MM-HH:MM', province zone; default all day). */
+  upstreamDownloadWindow: string;
+  /** Cap on the mirror's downloads from the centre, kbit/s (UPSTREAM_BANDWIDTH_KBPS; default 0: no cap). */
+  upstreamBandwidthKbps: number;
+  /** How often the mirror asks the centre for its library feed, seconds (UPSTREAM_MIRROR_POLL_S, default 300). */
+  upstreamMirrorPollSeconds: number;
 }
 
 /** A fraction 0..1 from the environment (0 or unset: the fallback). */
@@ -155,6 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     upstreamSendCron: env.UPSTREAM_SEND_CRON || '50 2 * * *',
     upstreamFiguresLevel: figuresLevel(env.UPSTREAM_FIGURES_LEVEL),
     upstreamResendDays: Math.max(1, int(env.UPSTREAM_RESEND_DAYS, 31, 'UPSTREAM_RESEND_DAYS')),
+    upstreamDownloadWindow: env.UPSTREAM_DOWNLOAD_WINDOW || '00:00-00:00',
+    upstreamBandwidthKbps: int(env.UPSTREAM_BANDWIDTH_KBPS, 0, 'UPSTREAM_BANDWIDTH_KBPS'),
+    upstreamMirrorPollSeconds: Math.max(5, int(env.UPSTREAM_MIRROR_POLL_S, 300, 'UPSTREAM_MIRROR_POLL_S')),
   };
   const merged = { ...base, ...overrides };
   // Paths derived from dataDir follow an overridden dataDir unless overridden themselves.
@@ -179,6 +189,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (merged.upstreamUrl !== undefined && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(merged.upstreamUrl)) {
     throw new Error(`UPSTREAM_URL "${merged.upstreamUrl}" must be the central server's absolute http(s) URL, e.g. https://central.example`);
+  }
+  if (!parseDownloadWindow(merged.upstreamDownloadWindow)) {
+    throw new Error(
+      `UPSTREAM_DOWNLOAD_WINDOW "${merged.upstreamDownloadWindow}" must be HH:MM-HH:MM, e.g. 01:00-06:00 (00:00-00:00: all day)`,
+    );
   }
   if (!cron.validate(merged.upstreamSendCron)) {
     throw new Error(`UPSTREAM_SEND_CRON "${merged.upstreamSendCron}" is not a cron expression (e.g. "50 2 * * *")`);

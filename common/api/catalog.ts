@@ -31,6 +31,10 @@ export const Rendition = Type.Object({
 });
 export type Rendition = Static<typeof Rendition>;
 
+/** Where a program comes from: made here, or mirrored read-only from the central platform (issue 13). */
+export const ProgramOrigin = Type.Union([Type.Literal('local'), Type.Literal('central')]);
+export type ProgramOrigin = Static<typeof ProgramOrigin>;
+
 /** One program as the catalog shows it: metadata, pipeline status and where its media are. */
 export const Program = Type.Object({
   id: Type.Integer(),
@@ -64,6 +68,11 @@ export const Program = Type.Object({
   sourceSize: Nullable(Type.Integer()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  origin: ProgramOrigin,
+  distribute: Type.Boolean({ description: 'At a centre: offered to paired provinces (published and ready ones reach them).' }),
+  distributeTo: Nullable(
+    Type.Array(Type.Integer(), { description: 'Province region ids it is offered to; null: every paired province.' }),
+  ),
 });
 export type Program = Static<typeof Program>;
 
@@ -99,6 +108,8 @@ const programFieldSchemas = {
   tags: Type.Array(Text(40), { maxItems: 20 }),
   language: Type.String({ maxLength: 20 }),
   published: Type.Boolean(),
+  distribute: Type.Boolean({ description: 'Offer it to paired provinces (a centre).' }),
+  distributeTo: Nullable(Type.Array(Id, { maxItems: 100, description: 'Province region ids; null or absent: every province.' })),
 };
 export const ProgramPatch = Type.Partial(Type.Object(programFieldSchemas), { additionalProperties: false, minProperties: 1 });
 export type ProgramPatch = Static<typeof ProgramPatch>;
@@ -112,6 +123,8 @@ export const UploadFields = Type.Partial(
     title: Type.String(), description: Type.String(), lecturer: Type.String(), category: Type.String(),
     audiences: Type.String(), series: Type.String(), seriesId: Type.String(), episode: Type.String(),
     tags: Type.String(), language: Type.String(), published: Type.String(),
+    distribute: Type.String({ description: 'true/false' }),
+    distributeTo: Type.String({ description: 'Province region ids, "3,7" or a JSON array.' }),
   }),
 );
 export type UploadFields = Static<typeof UploadFields>;

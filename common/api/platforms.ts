@@ -209,3 +209,108 @@ export type UpstreamStatus = Static<typeof UpstreamStatus>;
 /** POST /api/upstream/send (operators): send the figures and the demand now; 409 when not paired. */
 export const SendResult = SendOutcome;
 export type SendResult = Static<typeof SendResult>;
+
+// ------------------------------------------------------------------------ the central library feed (w13b)
+
+/** One file of a central program's current version, relative to /media/programs/<central id>/v<version>/. */
+export const LibraryFile = Type.Object({
+  path: Type.String({ maxLength: 300 }),
+  rung: Nullable(Type.String({ maxLength: 20 })),
+  size: Type.Integer({ minimum: 0 }),
+  sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+});
+export type LibraryFile = Static<typeof LibraryFile>;
+
+/** A published, ready central program offered to this province: metadata and its current version's whole output. */
+export const LibraryProgram = Type.Object({
+  id: Type.Integer({ description: 'the central program id' }),
+  title: Type.String(),
+  description: Type.String(),
+  lecturer: Type.String(),
+  category: Nullable(Type.String()),
+  audiences: Type.Array(Type.String()),
+  seriesTitle: Nullable(Type.String()),
+  episode: Nullable(Type.Integer()),
+  tags: Type.Array(Type.String()),
+  language: Type.String(),
+  duration: Type.Number({ description: 'seconds' }),
+  version: Type.Integer({ description: 'the central media version; a re-transcode arrives as a higher one' }),
+  poster: Nullable(Type.String({ description: 'the poster file, one of files' })),
+  renditions: Type.Array(
+    Type.Object({ name: Type.String(), width: Type.Integer(), height: Type.Integer(), bandwidth: Type.Integer() }),
+  ),
+  segments: Type.Array(Type.Number(), { description: 'segment durations (s), the same on every rung' }),
+  files: Type.Array(LibraryFile),
+  updatedAt: Type.String(),
+});
+export type LibraryProgram = Static<typeof LibraryProgram>;
+
+/**
+ * GET /api/platforms/me/library (platform token; ETag, If-None-Match -> 304): every program offered to this province.
+ * A program that leaves the feed has been withdrawn (unpublished, no longer distributed, or deleted).
+ */
+export const LibraryFeed = Type.Object({ programs: Type.Array(LibraryProgram) });
+export type LibraryFeed = Static<typeof LibraryFeed>;
+
+/** The mirror's progress, under parts.mirror in GET /api/upstream. */
+export const MirrorStatus = Type.Object({
+  programs: Type.Integer({ description: 'central programs offered' }),
+  ready: Type.Integer({ description: 'held whole at their current central version' }),
+  fetching: Type.Integer(),
+  withdrawn: Type.Integer(),
+  bytesVerified: Type.Integer(),
+  bytesTotal: Type.Integer({ description: 'of the versions being fetched' }),
+  inWindow: Type.Boolean({ description: 'inside UPSTREAM_DOWNLOAD_WINDOW now' }),
+  lastSyncAt: Nullable(Type.String()),
+  lastError: Nullable(Type.String()),
+  warnings: Type.Array(
+    Type.Object({ programId: Type.Integer(), at: Type.String(), message: Type.String() }),
+    { description: 'withdrawals by the centre, with what they removed from the schedules' },
+  ),
+});
+export type MirrorStatus = Static<typeof MirrorStatus>;
+
+// ------------------------------------------------------------------------ the central channels feed (w13b)
+
+/** One item of a central channel; programId is the central program id (null: the program was deleted). */
+export const CentralChannelItem = Type.Object({
+  start: Type.String({ description: 'ISO 8601 UTC' }),
+  end: Type.String({ description: 'ISO 8601 UTC' }),
+  programId: Nullable(Type.Integer()),
+  title: Nullable(Type.String()),
+});
+export type CentralChannelItem = Static<typeof CentralChannelItem>;
+
+export const CentralChannel = Type.Object({
+  id: Type.Integer({ description: 'the central channel id (what POST /api/channels {carry} names)' }),
+  number: Type.Integer(),
+  name: Type.String(),
+  description: Type.String(),
+  items: Type.Array(CentralChannelItem),
+});
+export type CentralChannel = Static<typeof CentralChannel>;
+
+/**
+ * GET /api/platforms/me/channels (platform token; ETag): the centre's channels that reach this province (no regions
+ * set, or its region among them) with their schedule from `from` to `to` (a week ahead).
+ */
+export const ChannelFeed = Type.Object({ from: Type.String(), to: Type.String(), channels: Type.Array(CentralChannel) });
+export type ChannelFeed = Static<typeof ChannelFeed>;
+
+/** GET /api/upstream/channels (operators, at a province): the centre's channels, items mapped to mirrored programs. */
+export const UpstreamChannels = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  channels: Type.Array(
+    Type.Object({
+      ...CentralChannel.properties,
+      items: Type.Array(
+        Type.Object({
+          ...CentralChannelItem.properties,
+          localProgramId: Nullable(Type.Integer({ description: 'the mirrored program here; null while not mirrored' })),
+        }),
+      ),
+    }),
+  ),
+});
+export type UpstreamChannels = Static<typeof UpstreamChannels>;

@@ -5,7 +5,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { SiteCatalog, SiteManifest } from '../../common/manifest.ts';
-import { cachePath, sha256, sha256File } from './download.ts';
+import { sha256, sha256File, storePath } from '../../common/verified-download.ts';
 import { manifestIndex } from './plan.ts';
 import type { AgentStore } from './store.ts';
 
@@ -20,7 +20,7 @@ export class MediaCache {
   }
 
   abs(rel: string): string {
-    return cachePath(this.mediaDir, rel);
+    return storePath(this.mediaDir, rel);
   }
 
   /** Deletes files and forgets them. */

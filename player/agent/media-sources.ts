@@ -4,11 +4,12 @@
 // may be down for hours) before it is tried again. Counts what came from where, for the status and heartbeats.
 // No I/O, no clock reads: `now` is passed in.
 import { noMediaSources, type MediaSources } from '../../common/media-sources.ts';
+import type { MediaSource } from '../../common/verified-download.ts';
+
+export type { MediaSource };
 
 export const RELAY_FAILURES_BEFORE_PAUSE = 2;
 export const RELAY_PAUSE_MS = [30_000, 120_000, 600_000, 1_800_000];
-
-export type MediaSource = 'relay' | 'origin';
 
 export class MediaSourceTracker {
   private counts: MediaSources = noMediaSources();

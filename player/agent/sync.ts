@@ -8,7 +8,7 @@ import type { MediaCache } from './cache.ts';
 import { downloadFile, VerifyFailed } from './download.ts';
 import { isHeld, manifestIndex, planDownloads, planEviction, programFiles, protectedPaths, staleHeld, type PlannedFile } from './plan.ts';
 import type { AgentStore } from './store.ts';
-import { kbpsToBytesPerSecond, TokenBucket } from './throttle.ts';
+import { kbpsToBytesPerSecond, TokenBucket } from '../../common/token-bucket.ts';
 import { LONG_POLL_TIMEOUT_MS, LONG_POLL_WAIT_SECONDS, nextPollDelay, type PollOutcome } from './poll.ts';
 import { ServerRefused, Uplink, UplinkDown } from './uplink.ts';
 import { inWindowText } from './window.ts';

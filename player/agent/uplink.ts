@@ -2,28 +2,9 @@
 // said no" (ServerRefused) because the agent reacts differently: retry later vs. log and stop.
 import type { NewRequest, PairBody, PairResult, RequestAck } from '../../common/api/sites.ts';
 import type { SiteCatalog, SiteManifest } from '../../common/manifest.ts';
-import { retryAfterMs } from './retry-after.ts';
+import { answerError, ServerRefused, UplinkDown } from '../../common/link-errors.ts';
 
-/** The link is down or the server is unavailable; `retryAfterMs` when it said how long to wait (503 + Retry-After). */
-export class UplinkDown extends Error {
-  constructor(message: string, readonly retryAfterMs: number | null = null) {
-    super(message);
-  }
-}
-/** The server answered no (4xx); `retryAfterMs` when it said when to try again (429 + Retry-After). */
-export class ServerRefused extends Error {
-  constructor(readonly status: number, message: string, readonly retryAfterMs: number | null = null) {
-    super(message);
-  }
-}
-
-/** The error for a non-2xx answer whose body is `text`. */
-export function answerError(what: string, res: Response, text: string, now = Date.now()): UplinkDown | ServerRefused {
-  const wait = retryAfterMs(res.headers.get('retry-after'), now);
-  const after = wait !== null ? ` (retry after ${Math.ceil(wait / 1000)} s)` : '';
-  if (res.status >= 500) return new UplinkDown(`${what}: server error ${res.status}${after}`, wait);
-  return new ServerRefused(res.status, serverMessage(text, res.status), wait);
-}
+export { ServerRefused, UplinkDown };
 
 const TIMEOUT_MS = 15_000;
 
@@ -120,14 +101,4 @@ export class Uplink {
       body: JSON.stringify(request),
     });
   }
-}
-
-function serverMessage(text: string, status: number): string {
-  try {
-    const body = JSON.parse(text) as { error?: { message?: string } };
-    if (body.error?.message) return `${status}: ${body.error.message}`;
-  } catch {
-    /* not JSON */
-  }
-  return `${status}: ${text.slice(0, 200)}`;
 }

@@ -434,3 +434,44 @@ export function broadcastFingerprint(db: Db, fromMs: number, toMs: number): stri
     parts.push(JSON.stringify(Object.values(items.get(id, fromMs, toMs)!)));
   return parts.join('|');
 }
+
+// Used by upstream:
+
+/**
+ * A program withdrawn by the central platform leaves every schedule from `nowMs` on: items not yet started are
+ * deleted (one on air plays to its end), a recurring slot of it ends now. Returns what was removed, for the
+ * operator's warning, and the channels whose timelines the caller must invalidate.
+ */
+export function removeProgramFromFutureSchedules(
+  db: Db, programId: number, nowMs: number,
+): { items: number; slots: number; channels: number[] } {
+  return db.transaction(() => {
+    const channels = new Set(
+      db.prepare<[number, number, number, number], { channelId: number }>(
+        `SELECT channel_id AS channelId FROM schedule_items WHERE program_id = ? AND start_at > ?
+         UNION SELECT channel_id FROM schedule_slots WHERE program_id = ? AND (until_at IS NULL OR until_at > ?)`,
+      ).all(programId, nowMs, programId, nowMs).map((r) => r.channelId),
+    );
+    const items = db
+      .prepare<[number, number]>('DELETE FROM schedule_items WHERE program_id = ? AND start_at > ?')
+      .run(programId, nowMs).changes;
+    const slots = db
+      .prepare<[number, number, number]>(
+        'UPDATE schedule_slots SET until_at = ? WHERE program_id = ? AND (until_at IS NULL OR until_at > ?)',
+      )
+      .run(nowMs, programId, nowMs).changes;
+    return { items, slots, channels: [...channels] };
+  })();
+}
+
+/** The channels that reach a region: those with no regions set (everywhere) or with it among theirs. */
+export function channelsForRegion(db: Db, regionId: number): ChannelRow[] {
+  return db
+    .prepare<[number], ChannelRow>(
+      `SELECT c.* FROM channels c
+        WHERE NOT EXISTS (SELECT 1 FROM channel_regions r WHERE r.channel_id = c.id)
+           OR EXISTS (SELECT 1 FROM channel_regions r WHERE r.channel_id = c.id AND r.region_id = ?)
+        ORDER BY c.number`,
+    )
+    .all(regionId);
+}

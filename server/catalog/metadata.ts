@@ -17,11 +17,16 @@ export interface ProgramFields {
   tags?: string[];
   language?: string;
   published?: boolean;
+  /** Offered to paired provinces (a centre, issue 13). */
+  distribute?: boolean;
+  /** The province region ids it is offered to; null: every paired province. */
+  distributeTo?: number[] | null;
 }
 
 /** Field names accepted from clients, with the key they fill. `series` is the title form of `seriesId`. */
 const FIELD_NAMES = [
   'title', 'description', 'lecturer', 'category', 'audiences', 'seriesId', 'series', 'episode', 'tags', 'language', 'published',
+  'distribute', 'distributeTo',
 ] as const;
 const METADATA_FIELD_NAMES: readonly string[] = FIELD_NAMES;
 
@@ -74,6 +79,21 @@ function bool(name: string, value: unknown): boolean {
     if (['false', '0', 'no', 'off'].includes(s)) return false;
   }
   throw badRequest(`${name} must be true or false, got ${JSON.stringify(value)}.`);
+}
+
+/** Ids as JSON sends them ([3, 7]) or as a form field ("3,7" or "[3,7]"); each is checked by the caller. */
+function idList(name: string, value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string' && value.trim().startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (Array.isArray(parsed)) return parsed;
+    } catch {
+      /* refused below */
+    }
+    throw badRequest(`${name} looks like JSON but is not a JSON list of ids; send e.g. [3,7] or 3,7.`);
+  }
+  return list(name, value);
 }
 
 const isEmpty = (v: unknown) => v === null || (typeof v === 'string' && v.trim() === '');
@@ -134,6 +154,12 @@ export function normalizeProgramFields(raw: Record<string, unknown>): ProgramFie
     out.language = lang;
   }
   if (raw.published !== undefined) out.published = bool('published', raw.published);
+  if (raw.distribute !== undefined) out.distribute = bool('distribute', raw.distribute);
+  if (raw.distributeTo !== undefined) {
+    // JSON sends numbers, a form "3,7" or "[3,7]": both become a list of whole numbers; empty means every province.
+    const ids = isEmpty(raw.distributeTo) ? [] : idList('distributeTo', raw.distributeTo);
+    out.distributeTo = ids.length ? [...new Set(ids.map((id) => integer('distributeTo', id, 1)))] : null;
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@ import { programBroadcastUse } from '../broadcast/repo.ts';
 import { conflict, errorSchema, notFound } from '../errors.ts';
 import { removeProgramMedia } from '../media/store.ts';
 import { normalizeProgramFields } from './metadata.ts';
-import { deleteProgramRows, getProgram, listPrograms, updateProgram } from './repo.ts';
+import { deleteProgramRows, getProgram, listPrograms, refuseIfCentral, updateProgram } from './repo.ts';
 import type { Viewer } from './viewer.ts';
 import { refuseNonFinite } from './paging.ts';
 
@@ -83,7 +83,9 @@ export default async function programsRoutes(fastify: FastifyInstance, opts: { v
         summary: 'Edit metadata; publish or unpublish with {"published": true|false}',
         params: IdParams,
         body: ProgramPatch,
-        response: { 200: Program, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema },
+        response: {
+          200: Program, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema,
+        },
       },
     },
     async (req) => {
@@ -110,6 +112,7 @@ export default async function programsRoutes(fastify: FastifyInstance, opts: { v
       const now = Date.now();
       const deleted = db.transaction(() => {
         if (!getProgram(db, id)) throw notFound(`Program ${id} does not exist.`);
+        refuseIfCentral(db, id, 'deleted');
         const use = programBroadcastUse(db, id, now);
         if (use)
           throw conflict(

@@ -2,7 +2,8 @@
 // module with SQL on them; other domains call the functions at the end.
 import type { Db } from '../db/connection.ts';
 import type { Program } from '../../common/api/catalog.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { getRegion } from '../sites/regions.ts';
 import { activeJobEta, currentVersion, renditionsOf } from '../media/media-data.ts';
 import { versionedMediaPath, versionFolder } from '../../common/manifest.ts';
 import type { ProgramFields } from './metadata.ts';
@@ -33,6 +34,9 @@ interface ProgramRow {
   poster: string | null;
   created_at: string;
   updated_at: string;
+  origin: ProgramView['origin'];
+  distribute: number;
+  distribute_to: string | null;
 }
 
 /** How the caller sees a program: operators get a signed preview URL (drafts play too), others do not. */
@@ -105,6 +109,9 @@ export function getProgram(db: Db, id: number, opts: ViewOptions = {}): ProgramV
     sourceSize: row.source_size,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    origin: row.origin,
+    distribute: row.distribute === 1,
+    distributeTo: row.distribute_to === null ? null : (JSON.parse(row.distribute_to) as number[]),
   };
 }
 
@@ -168,6 +175,7 @@ export function insertProgram(db: Db, f: ProgramFields & { title: string }, sour
       ).lastInsertRowid,
   );
   setAudiences(db, id, f.audiences ?? []);
+  if (f.distribute !== undefined || f.distributeTo !== undefined) setDistribution(db, id, f);
   return id;
 }
 
@@ -175,6 +183,7 @@ export function insertProgram(db: Db, f: ProgramFields & { title: string }, sour
 export function updateProgram(db: Db, id: number, f: ProgramFields, now: string): boolean {
   return db.transaction(() => {
     if (!programExists(db, id)) return false;
+    refuseIfCentral(db, id, 'edited');
     const sets: string[] = [];
     const vals: unknown[] = [];
     const put = (col: string, v: unknown) => {
@@ -194,6 +203,7 @@ export function updateProgram(db: Db, id: number, f: ProgramFields, now: string)
     put('updated_at', now);
     db.prepare(`UPDATE programs SET ${sets.join(', ')} WHERE id = ?`).run(...vals, id);
     if (f.audiences !== undefined) setAudiences(db, id, f.audiences);
+    if (f.distribute !== undefined || f.distributeTo !== undefined) setDistribution(db, id, f);
     return true;
   })();
 }
@@ -498,4 +508,107 @@ export function catalogFingerprint(db: Db): string {
 /** How many lectures the catalog holds (station cards and the house slate are not lectures). */
 export function lectureCount(db: Db): number {
   return db.prepare<[], { n: number }>("SELECT count(*) AS n FROM programs WHERE kind = 'lecture'").get()!.n;
+}
+
+// Used by upstream (issue 13: the central library):
+
+/** Offers a program to provinces (or stops): `distributeTo` names province regions, null all of them. */
+function setDistribution(db: Db, id: number, f: Pick<ProgramFields, 'distribute' | 'distributeTo'>): void {
+  if (f.distributeTo) {
+    const notProvince = f.distributeTo.find((r) => getRegion(db, r)?.level !== 'province');
+    if (notProvince !== undefined)
+      throw new AppError(
+        422,
+        'not_a_province',
+        `distributeTo names region ${notProvince}, which is not a province here: list the ids of province regions (GET /api/regions).`,
+      );
+  }
+  if (f.distribute !== undefined)
+    db.prepare<[number, number]>('UPDATE programs SET distribute = ? WHERE id = ?').run(f.distribute ? 1 : 0, id);
+  if (f.distributeTo !== undefined)
+    db.prepare<[string | null, number]>('UPDATE programs SET distribute_to = ? WHERE id = ?').run(
+      f.distributeTo === null ? null : JSON.stringify(f.distributeTo),
+      id,
+    );
+}
+
+/** A program mirrored from the centre is the centre's: a province may schedule it, not change or delete it. */
+export function refuseIfCentral(db: Db, id: number, what: 'edited' | 'deleted'): void {
+  const row = db.prepare<[number], { origin: string }>('SELECT origin FROM programs WHERE id = ?').get(id);
+  if (row?.origin === 'central')
+    throw conflict(
+      `Program ${id} comes from the central platform and cannot be ${what} here: the centre's operators change it, and ` +
+        'the province receives the change (a withdrawal removes it from future schedules).',
+      'central_program',
+    );
+}
+
+/** A program a centre offers to the province of `regionId`: published, ready lectures marked for distribution. */
+export interface DistributedProgram {
+  id: number;
+  /** The poster file, relative to the version folder. */
+  poster: string | null;
+}
+
+/** The programs offered to one province (its region id at the centre), in id order. */
+export function distributedPrograms(db: Db, provinceRegionId: number): DistributedProgram[] {
+  return db
+    .prepare<[number], DistributedProgram>(
+      `SELECT id, poster FROM programs
+        WHERE kind = 'lecture' AND origin = 'local' AND distribute = 1 AND published = 1 AND status = 'ready'
+          AND (distribute_to IS NULL OR EXISTS (SELECT 1 FROM json_each(distribute_to) WHERE value = ?))
+        ORDER BY id`,
+    )
+    .all(provinceRegionId);
+}
+
+/** The centre's metadata of a mirrored program, as the library feed carries it. */
+export interface CentralMetadata {
+  title: string;
+  description: string;
+  lecturer: string;
+  category: string | null;
+  audiences: string[];
+  seriesTitle: string | null;
+  episode: number | null;
+  tags: string[];
+  language: string;
+}
+
+/** The metadata fields of a program (the API view, or a library feed item, which name them alike). */
+export function pickCentralMetadata(p: CentralMetadata): CentralMetadata {
+  const { title, description, lecturer, category, audiences, seriesTitle, episode, tags, language } = p;
+  return { title, description, lecturer, category, audiences, seriesTitle, episode, tags, language };
+}
+
+function centralFields(m: CentralMetadata): ProgramFields & { title: string } {
+  return {
+    title: m.title, description: m.description, lecturer: m.lecturer, category: m.category, audiences: m.audiences,
+    ...(m.seriesTitle ? { seriesTitle: m.seriesTitle } : { seriesId: null }), episode: m.episode, tags: m.tags, language: m.language,
+  };
+}
+
+/** A read-only program mirrored from the centre (origin 'central', published, queued until its files are in). */
+export function insertCentralProgram(db: Db, m: CentralMetadata, at: string): number {
+  return db.transaction(() => {
+    const id = insertProgram(db, { ...centralFields(m), published: true }, { name: '', size: 0, probe: null }, at);
+    db.prepare<[number]>("UPDATE programs SET origin = 'central', source_name = NULL, source_size = NULL WHERE id = ?").run(id);
+    return id;
+  })();
+}
+
+/** The centre changed a mirrored program's metadata (or withdrew it: published false; offered again: true). */
+export function updateCentralProgram(db: Db, id: number, m: CentralMetadata | null, published: boolean, at: string): void {
+  db.transaction(() => {
+    const f: ProgramFields = m ? { ...centralFields(m), published } : { published };
+    const sets = ['published = ?', 'updated_at = ?'];
+    const vals: unknown[] = [f.published ? 1 : 0, at];
+    if (m) {
+      const seriesId = resolveSeries(db, f, at) ?? null;
+      sets.push('title = ?', 'description = ?', 'lecturer = ?', 'category = ?', 'series_id = ?', 'episode = ?', 'tags = ?', 'language = ?');
+      vals.push(m.title, m.description, m.lecturer, m.category, seriesId, m.episode, JSON.stringify(m.tags), m.language);
+      setAudiences(db, id, m.audiences);
+    }
+    db.prepare(`UPDATE programs SET ${sets.join(', ')} WHERE id = ? AND origin = 'central'`).run(...vals, id);
+  })();
 }

@@ -4,7 +4,7 @@
 // offline.
 import { HEARTBEAT_INTERVAL_SECONDS, type Heartbeat, type HeartbeatAck } from '../../../common/attendance.ts';
 import type { Log } from './uploader.ts';
-import { retryAfterMs } from '../retry-after.ts';
+import { retryAfterMs } from '../../../common/retry-after.ts';
 
 /** What the rest of the agent knows (cache readiness, disk, screen); any field may be left out. */
 export type HeartbeatSource = () => Heartbeat | Promise<Heartbeat>;

@@ -6,7 +6,7 @@
 // row never blocks the queue behind it.
 import { MAX_SESSIONS_PER_BATCH, type AttendanceBatchResult, type AttendanceSession } from '../../../common/attendance.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
-import { retryAfterMs } from '../retry-after.ts';
+import { retryAfterMs } from '../../../common/retry-after.ts';
 
 /** The pino-style logger the agent hands around (fastify's app.log fits). */
 export interface Log {

@@ -4,7 +4,7 @@ import type { ManifestFile, SiteCatalog, SiteManifest } from '../../../common/ma
 import { inWindowText } from '../../../player/agent/window.ts';
 import { planDownloads, planEviction, protectedPaths, staleHeld, type HeldFile } from '../../../player/agent/plan.ts';
 import { parseRange, restrictMaster } from '../../../player/agent/http.ts';
-import { TokenBucket } from '../../../player/agent/throttle.ts';
+import { TokenBucket } from '../../../common/token-bucket.ts';
 
 const H = 3600_000;
 // 2026-11-22 00:00 in Asia/Shanghai is 2026-11-21 16:00 UTC.

@@ -2,7 +2,7 @@
 // ignores the wait, failures with backoff, and the server's Retry-After.
 import t from 'tap';
 import { HELD_AT_LEAST_MS, MAX_BACKOFF_MS, MIN_GAP_MS, nextPollDelay } from '../../../player/agent/poll.ts';
-import { retryAfterMs, MAX_RETRY_AFTER_MS } from '../../../player/agent/retry-after.ts';
+import { retryAfterMs, MAX_RETRY_AFTER_MS } from '../../../common/retry-after.ts';
 
 const INTERVAL = 60_000;
 const randoms = [0, 0.25, 0.5, 0.75, 0.999];

@@ -1,7 +1,8 @@
-// A token bucket shared by every download, so the site's link is never used above its cap. Debt-based: a
-// chunk larger than the bucket is let through and the next one waits until the debt is paid, which keeps the
-// long-run rate exact whatever the chunk sizes the network hands us. The burst allowance is small (25 ms of
-// the cap): enough to absorb a late timer, too little to let the link run above its cap after an idle gap.
+// A token bucket shared by every download of one process (a site's agent, a province's mirror), so the link is
+// never used above its cap. Debt-based: a chunk larger than the bucket is let through and the next one waits until
+// the debt is paid, which keeps the long-run rate exact whatever the chunk sizes the network hands us. The burst
+// allowance is small (25 ms of the cap): enough to absorb a late timer, too little to let the link run above its
+// cap after an idle gap.
 export interface Sleeper {
   now(): number;
   sleep(ms: number): Promise<void>;

@@ -1,4 +1,5 @@
-// Retry-After (RFC 9110 10.2.3) as the agent reads it on 429 and 503 answers: delay-seconds or an HTTP date.
+// Retry-After (RFC 9110 10.2.3) as a downloader (the agent, the mirror) reads it on 429 and 503 answers:
+// delay-seconds or an HTTP date.
 // Pure: the caller passes now. Capped so a wrong header cannot silence a site for days.
 
 export const MAX_RETRY_AFTER_MS = 60 * 60_000;

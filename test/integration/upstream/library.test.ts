@@ -1,0 +1,212 @@
+// The central library with two real servers on sockets: a centre offers a program (distribute), a paired province
+// follows the feed (platform token, ETag), mirrors the HLS files inside its download window, each file verified (a
+// staged file damaged on disk is fetched again), and lists the program ready only once every file is in; the mirror
+// is read-only below; a central re-transcode arrives as a new version; a withdrawal unpublishes it with a warning.
+import t from 'tap';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { readyProgram } from '../../../testkit/programs.ts';
+import { userAuth } from '../../../testkit/helpers.ts';
+import { JobWorker, waitForProgram } from '../../../server/media/jobs.ts';
+import { tmpRoot } from '../../../server/media/store.ts';
+import { line, listening, registerProvince } from '../platforms/fixtures.ts';
+import type { LibraryFeed, MirrorStatus } from '../../../common/api/platforms.ts';
+import type { Program } from '../../../common/api/catalog.ts';
+
+const TZ = 'Asia/Shanghai';
+/** An instant at hh:mm today in the province zone: the mirror is asked with `now`, the window decides. */
+const at = (hh: number, mm: number) => DateTime.now().setZone(TZ).set({ hour: hh, minute: mm, second: 0, millisecond: 0 }).toJSDate();
+
+t.test('a central program is offered, mirrored verified inside the window, read-only below, updated and withdrawn', async (t) => {
+  const centre = await listening();
+  t.teardown(() => centre.close());
+  const centralId = await readyProgram(centre.app, { seconds: 3, title: '中央讲座' });
+  const { regionId, code } = await registerProvince(centre, '某省');
+
+  // Only province regions may be named; the reason says what to send.
+  const county = await centre.app.inject({
+    method: 'POST',
+    url: '/api/regions',
+    headers: centre.auth,
+    payload: { name: '某县', level: 'county' },
+  });
+  const wrong = await centre.app.inject({
+    method: 'PATCH',
+    url: `/api/programs/${centralId}`,
+    headers: centre.auth,
+    payload: { distribute: true, distributeTo: [county.json().id] },
+  });
+  t.equal(wrong.statusCode, 422);
+  t.match(wrong.json().error, { code: 'not_a_province', message: /not a province.*province regions/ });
+  t.equal(
+    (await centre.app.inject({ url: `/api/programs/${centralId}`, headers: centre.auth })).json().distribute,
+    false,
+    'nothing half-written',
+  );
+
+  const hop = await line(centre.url); // the network between them, which the test can cut
+  t.teardown(() => hop.close());
+  const province = await listening({
+    upstreamUrl: hop.url,
+    upstreamPairCode: code,
+    provinceTz: TZ,
+    upstreamDownloadWindow: '02:00-05:00',
+    upstreamBandwidthKbps: 50_000,
+  });
+  t.teardown(() => province.close());
+  await province.app.upstream.pair();
+  const creds = province.app.upstream.credentials();
+  t.ok(creds, 'the province paired with its one-time code');
+  const feedUrl = `${centre.url}/api/platforms/me/library`;
+  const feed = async (headers: Record<string, string> = { authorization: `Bearer ${creds!.token}` }) => fetch(feedUrl, { headers });
+
+  t.equal((await feed({})).status, 401, 'the feed needs the platform token');
+  t.same(((await (await feed()).json()) as LibraryFeed).programs, [], 'nothing offered yet');
+
+  const offered = await centre.app.inject({
+    method: 'PATCH',
+    url: `/api/programs/${centralId}`,
+    headers: centre.auth,
+    payload: { distribute: true, distributeTo: [regionId] },
+  });
+  t.equal(offered.statusCode, 200, offered.body);
+  t.match(offered.json(), { distribute: true, distributeTo: [regionId], origin: 'local' });
+  const first = await feed();
+  const body = (await first.json()) as LibraryFeed;
+  t.equal(body.programs.length, 1);
+  const item = body.programs[0]!;
+  t.match(item, { id: centralId, title: '中央讲座', version: 1 });
+  t.ok(
+    item.files.some((f) => f.path === 'master.m3u8') && item.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256) && f.size > 0),
+    'every file with its size and sha256',
+  );
+  const unchanged = await feed({ authorization: `Bearer ${creds!.token}`, 'if-none-match': first.headers.get('etag')! });
+  t.equal(unchanged.status, 304, 'the ETag holds while nothing changes');
+
+  // Outside the window: the program is listed (origin central) but not ready, nothing fetched.
+  const mirror = province.app.mirror!;
+  await mirror.sync(at(12, 0));
+  const listed = async () => (await province.app.inject({ url: '/api/programs', headers: province.auth })).json().items as Program[];
+  const [local] = await listed();
+  t.match(local, { origin: 'central', title: '中央讲座', status: 'queued', hls: null });
+  const status = async () =>
+    (await province.app.inject({ url: '/api/upstream', headers: province.auth })).json().parts.mirror as MirrorStatus;
+  t.match(await status(), { programs: 1, ready: 0, fetching: 1, inWindow: false, bytesVerified: 0, lastError: null });
+
+  // A staged file with the right size but wrong bytes (a damaged disk) is never trusted.
+  const staging = path.join(tmpRoot(province.config), `mirror-${centralId}-v1`);
+  const segment = item.files.find((f) => f.path.endsWith('.ts'))!;
+  fs.mkdirSync(path.dirname(path.join(staging, segment.path)), { recursive: true });
+  fs.writeFileSync(path.join(staging, segment.path), Buffer.alloc(segment.size, 7));
+
+  // The centre unreachable inside the window: the error is shown, nothing is half-published.
+  hop.mode = 'down';
+  await mirror.sync(at(2, 10));
+  t.match(await status(), { ready: 0, fetching: 1, lastError: /unreachable/ });
+  t.match((await listed())[0], { status: 'queued', hls: null });
+  hop.mode = 'pass';
+  await mirror.sync(at(2, 30));
+  const [ready] = await listed();
+  t.match(ready, { id: local!.id, origin: 'central', status: 'ready', duration: item.duration });
+  t.match(await status(), { programs: 1, ready: 1, fetching: 0, lastError: null });
+  for (const f of item.files) {
+    const served = await fetch(`${province.url}/media/programs/${local!.id}/v1/${f.path}`);
+    const bytes = Buffer.from(await served.arrayBuffer());
+    if (
+      served.status !== 200 ||
+      bytes.length !== f.size ||
+      (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex') !== f.sha256
+    ) {
+      t.fail(`${f.path} at the province differs from the centre`);
+    }
+  }
+  t.pass("every file at the province has the centre's size and sha256, the damaged one included");
+
+  // Read-only below: the province may schedule it, not change or delete it.
+  const patch = await province.app.inject({
+    method: 'PATCH',
+    url: `/api/programs/${local!.id}`,
+    headers: province.auth,
+    payload: { title: 'x' },
+  });
+  t.equal(patch.statusCode, 409);
+  t.match(patch.json().error, { code: 'central_program', message: /comes from the central platform/ });
+  const del = await province.app.inject({ method: 'DELETE', url: `/api/programs/${local!.id}`, headers: province.auth });
+  t.equal(del.statusCode, 409);
+
+  // A central re-transcode and new metadata arrive: the held version plays until the new one is verified whole.
+  await centre.app.inject({
+    method: 'PATCH',
+    url: `/api/programs/${centralId}`,
+    headers: centre.auth,
+    payload: { title: '中央讲座（修订）' },
+  });
+  const again = await centre.app.inject({ method: 'POST', url: `/api/programs/${centralId}/retranscode`, headers: centre.auth });
+  t.equal(again.statusCode, 202, again.body);
+  await new JobWorker({ db: centre.app.db, config: centre.config }).drain();
+  t.equal((await waitForProgram(centre.app.db, centralId, 120_000)).status, 'ready');
+  await mirror.sync(at(12, 0));
+  t.match(
+    (await listed())[0],
+    { title: '中央讲座（修订）', status: 'ready', hls: `/media/programs/${local!.id}/v1/master.m3u8` },
+    'metadata follows at once; the held version stays on air outside the window',
+  );
+  await mirror.sync(at(3, 0));
+  t.match((await listed())[0], { status: 'ready', hls: `/media/programs/${local!.id}/v2/master.m3u8` }, 'the new central version is in');
+
+  // The centre's channels reach the province with their schedule, items mapped to the programs mirrored here.
+  const centreChannel = await centre.app.inject({
+    method: 'POST',
+    url: '/api/channels',
+    headers: centre.auth,
+    payload: { number: 1, name: '中央一台' },
+  });
+  const soon = Date.now() + 3_600_000;
+  const onAir = await centre.app.inject({
+    method: 'POST',
+    url: `/api/channels/${centreChannel.json().id}/schedule`,
+    headers: centre.auth,
+    payload: { programId: centralId, start: new Date(soon).toISOString() },
+  });
+  t.equal(onAir.statusCode, 201, onAir.body);
+  const carried = await province.app.inject({ url: '/api/upstream/channels', headers: province.auth });
+  t.equal(carried.statusCode, 200, carried.body);
+  t.match(carried.json().channels, [
+    {
+      id: centreChannel.json().id,
+      number: 1,
+      name: '中央一台',
+      items: [{ programId: centralId, localProgramId: local!.id, title: '中央讲座（修订）' }],
+    },
+  ]);
+  const organizer = await userAuth(province.app, 'org', 'organizer');
+  t.equal((await province.app.inject({ url: '/api/upstream/channels', headers: organizer })).statusCode, 403, 'operators only');
+
+  // Scheduled below like any program; withdrawn at the centre, it leaves future schedules and the operator is told.
+  const channel = await province.app.inject({
+    method: 'POST',
+    url: '/api/channels',
+    headers: province.auth,
+    payload: { number: 7, name: '七频道' },
+  });
+  const tomorrow = Date.now() + 86_400_000;
+  const scheduled = await province.app.inject({
+    method: 'POST',
+    url: `/api/channels/${channel.json().id}/schedule`,
+    headers: province.auth,
+    payload: { programId: local!.id, start: new Date(tomorrow).toISOString() },
+  });
+  t.equal(scheduled.statusCode, 201, scheduled.body);
+  await centre.app.inject({ method: 'PATCH', url: `/api/programs/${centralId}`, headers: centre.auth, payload: { distribute: false } });
+  await mirror.sync(at(12, 0));
+  t.match((await listed())[0], { id: local!.id, published: false });
+  const range = `from=${new Date(tomorrow - 60_000).toISOString()}&to=${new Date(tomorrow + 3_600_000).toISOString()}`;
+  const schedule = await province.app.inject({ url: `/api/channels/${channel.json().id}/schedule?${range}`, headers: province.auth });
+  t.same(schedule.json().items, [], 'the withdrawn program left the schedule to come');
+  const withdrawn = await status();
+  t.match(withdrawn, { programs: 0, withdrawn: 1 });
+  t.match(withdrawn.warnings, [
+    { programId: local!.id, message: /withdrew.*1 scheduled item\(s\) to come were removed.*channel\(s\) \d+: fill the gaps/ },
+  ]);
+});
