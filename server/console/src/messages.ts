@@ -55,6 +55,7 @@ const TEXTS: Array<[string, string, string]> = [
   ['status.failed', '失败', 'Failed'],
   ['status.cancelled', '已取消', 'Cancelled'],
   ['job.queued', '等待转码', 'Waiting'],
+  ['level.nation', '全国', 'nation'],
   ['level.province', '省', 'province'],
   ['level.prefecture', '市', 'prefecture'],
   ['level.county', '县', 'county'],

@@ -23,19 +23,20 @@ t.test('channel playlists: same text as the server, held at the site, played on 
   const channelId = ch.json().id as number;
   await slatesSettled(s.app.db);
 
-  // p1, p2 back to back, a 2 s gap (the slate), p1 again. Starts a few seconds from now.
-  const first = Math.ceil((Date.now() + 4000) / 1000) * 1000;
-  for (const [programId, at] of [[p1, first], [p2, first + 4000], [p1, first + 10_000]] as const) {
-    const res = await s.app.inject({ method: 'POST', url: `/api/channels/${channelId}/schedule`, headers: s.auth, payload: { programId, start: new Date(at).toISOString() } });
-    t.equal(res.statusCode, 201, `scheduled ${programId} at +${(at - first) / 1000}s`);
-  }
-
   let frozen: number | null = null;
   const a = await agentFor(site.serverUrl, { pairCode: site.pairingCode, clock: () => frozen ?? Date.now() });
   t.teardown(async () => {
     await a.close();
     rmDir(a.dataDir);
   });
+
+  // p1, p2 back to back, a 2 s gap (the slate), p1 again. Starts a few seconds from now: scheduled once the agent is
+  // up, so a slow start on a loaded machine does not eat the seconds the comparison below needs.
+  const first = Math.ceil((Date.now() + 6000) / 1000) * 1000;
+  for (const [programId, at] of [[p1, first], [p2, first + 4000], [p1, first + 10_000]] as const) {
+    const res = await s.app.inject({ method: 'POST', url: `/api/channels/${channelId}/schedule`, headers: s.auth, payload: { programId, start: new Date(at).toISOString() } });
+    t.equal(res.statusCode, 201, `scheduled ${programId} at +${(at - first) / 1000}s`);
+  }
   await a.syncNow(); // outside the window, but everything airs within 2 h: fetched at once
   const status = await (await fetch(`${a.url}/local/status`)).json();
   t.equal(status.cacheReadiness, 1, 'every file the schedule needs is held');
