@@ -166,24 +166,24 @@ export interface AnswerRow {
 
 export interface TallyRow { questionnaireId: number; siteId: number; day: string; question: number; option: number; n: number }
 
-/** Statements that store answers; the caller runs them inside its transaction. */
+/** Statements that store answers; the caller runs them inside its transaction. Positional binding: the hot path. */
 export function answerStatements(db: Db) {
-  const insert = db.prepare<[AnswerRow]>(`INSERT INTO questionnaire_answers (site_id, answer_id, questionnaire_id, member_no,
-      headcount, answered_at, day, digest, right_count, received_at)
-    VALUES (@siteId, @answerId, @questionnaireId, @memberNo, @headcount, @answeredAt, @day, @digest, @right, @receivedAt)
-    ON CONFLICT (site_id, answer_id) DO NOTHING`);
+  const insert = db.prepare<[number, string, number, string | null, number, number, string, string, number | null, number]>(
+    `INSERT INTO questionnaire_answers (site_id, answer_id, questionnaire_id, member_no, headcount, answered_at, day, digest,
+      right_count, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, answer_id) DO NOTHING`);
   const prior = db.prepare<[number, string], { questionnaireId: number; digest: string }>(
     'SELECT questionnaire_id AS questionnaireId, digest FROM questionnaire_answers WHERE site_id = ? AND answer_id = ?',
   );
-  const tally = db.prepare<[TallyRow]>(`INSERT INTO questionnaire_counts (questionnaire_id, site_id, day, question, option, count)
-    VALUES (@questionnaireId, @siteId, @day, @question, @option, @n)
+  const tally = db.prepare<[number, number, string, number, number, number]>(`INSERT INTO questionnaire_counts
+      (questionnaire_id, site_id, day, question, option, count) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (questionnaire_id, site_id, day, question, option) DO UPDATE SET count = count + excluded.count`);
   const countAnswers = db.prepare<[number, number]>('UPDATE questionnaires SET answers = answers + ? WHERE id = ?');
   return {
     /** True when the row is new; false when (site, id) was stored before. */
-    insert: (row: AnswerRow) => insert.run(row).changes > 0,
+    insert: (r: AnswerRow) => insert.run(r.siteId, r.answerId, r.questionnaireId, r.memberNo, r.headcount, r.answeredAt, r.day,
+      r.digest, r.right, r.receivedAt).changes > 0,
     prior: (siteId: number, answerId: string) => prior.get(siteId, answerId),
-    tally: (row: TallyRow) => tally.run(row),
+    tally: (r: TallyRow) => tally.run(r.questionnaireId, r.siteId, r.day, r.question, r.option, r.n),
     countAnswers: (id: number, n: number) => countAnswers.run(n, id),
   };
 }
