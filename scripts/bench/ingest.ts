@@ -71,7 +71,8 @@ function rawRun(batchSize: number): number {
   return n / seconds;
 }
 
-console.log(`attendance ingest: ${TOTAL} sessions from ${SITES} sites, ${CONCURRENCY} concurrent uploads, 1 in 3 with ${MEMBERS} members; ${loadNote()}`);
+console.log(`attendance ingest: ${TOTAL} sessions from ${SITES} sites, ${CONCURRENCY} concurrent uploads, `
+  + `1 in 3 with ${MEMBERS} members; ${loadNote()}`);
 for (const batch of [100, 500]) {
   const raw = rawRun(batch);
   const { rate } = await httpRun(batch);

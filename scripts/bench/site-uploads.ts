@@ -24,13 +24,17 @@ export function seedSites(db: Db): { tokens: string[]; countyOfSite: (siteId: nu
   region.run(1, null, '省', 'province', '/1/', now, now);
   for (let c = 0; c < COUNTIES; c++) region.run(2 + c, 1, `县${c}`, 'county', `/1/${2 + c}/`, now, now);
   const countyOfSite = (siteId: number) => 2 + (siteId % COUNTIES);
-  const site = db.prepare('INSERT INTO sites (id, name, region_id, token_hash, paired_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const site = db.prepare(
+    'INSERT INTO sites (id, name, region_id, token_hash, paired_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   const tokens: string[] = [];
   for (let i = 1; i <= SITES; i++) {
     tokens.push(`bench-token-${i}`);
     site.run(i, `站点${i}`, countyOfSite(i), hashToken(`bench-token-${i}`), now, now, now);
   }
-  const program = db.prepare("INSERT INTO programs (id, title, status, duration, created_at, updated_at) VALUES (?, ?, 'ready', 3600, ?, ?)");
+  const program = db.prepare(
+    "INSERT INTO programs (id, title, status, duration, created_at, updated_at) VALUES (?, ?, 'ready', 3600, ?, ?)",
+  );
   for (let i = 1; i <= PROGRAMS; i++) program.run(i, `节目${i}`, now, now);
   return { tokens, countyOfSite };
 }
