@@ -218,10 +218,15 @@ export function quizTotalsBySite(db: Db, id: number, siteIds: number[] | null): 
 
 export interface MemberScoreRow { memberNo: string; siteId: number; attempts: number; right: number; passed: number; answeredAt: number }
 
-/** A quiz's member answers, one row per (member, site): the best attempt (most right, then earliest). */
-export function memberScores(db: Db, id: number, siteIds: number[] | null): MemberScoreRow[] {
+/**
+ * A quiz's member answers, one row per (member, site): the best attempt (most right, then earliest), by site then
+ * member number; `page` picks rows [offset, offset + limit) of that order (all when absent).
+ */
+export function memberScores(
+  db: Db, id: number, siteIds: number[] | null, page?: { limit: number; offset: number },
+): MemberScoreRow[] {
   const f = siteIds ? 'AND a.site_id IN (SELECT value FROM json_each(@sites))' : '';
-  return db.prepare<[{ id: number; sites: string }], MemberScoreRow>(
+  return db.prepare<[{ id: number; sites: string; limit: number; offset: number }], MemberScoreRow>(
     `SELECT memberNo, siteId, attempts, right, passed, answeredAt FROM (
        SELECT a.member_no AS memberNo, a.site_id AS siteId, count(*) OVER w AS attempts, a.right_count AS right,
               (${PASSED}) AS passed, a.answered_at AS answeredAt,
@@ -229,8 +234,17 @@ export function memberScores(db: Db, id: number, siteIds: number[] | null): Memb
          FROM questionnaire_answers a JOIN questionnaires q ON q.id = a.questionnaire_id
         WHERE a.questionnaire_id = @id AND a.member_no IS NOT NULL ${f}
        WINDOW w AS (PARTITION BY a.member_no, a.site_id))
-     WHERE rn = 1 ORDER BY siteId, memberNo`,
-  ).all({ id, sites: JSON.stringify(siteIds ?? []) });
+     WHERE rn = 1 ORDER BY siteId, memberNo LIMIT @limit OFFSET @offset`,
+  ).all({ id, sites: JSON.stringify(siteIds ?? []), limit: page?.limit ?? -1, offset: page?.offset ?? 0 });
+}
+
+/** How many rows memberScores has in all: distinct (member, site) with an answer. */
+export function memberScoreCount(db: Db, id: number, siteIds: number[] | null): number {
+  const f = siteIds ? 'AND site_id IN (SELECT value FROM json_each(@sites))' : '';
+  return db.prepare<[{ id: number; sites: string }], { n: number }>(
+    `SELECT count(*) AS n FROM (SELECT DISTINCT member_no, site_id FROM questionnaire_answers
+      WHERE questionnaire_id = @id AND member_no IS NOT NULL ${f})`,
+  ).get({ id, sites: JSON.stringify(siteIds ?? []) })?.n ?? 0;
 }
 
 export interface MemberQuizRow {
