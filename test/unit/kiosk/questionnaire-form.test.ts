@@ -146,7 +146,7 @@ t.test('answer rules: window, who, question, options, counts', async (t) => {
   t.equal(answerProblem(survey, { memberNo: '1', room: { headcount: 2 }, responses: [] }, 0)?.code, 'malformed');
   t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 3, choices: [0] }] }, 0)?.code, 'unknown_question');
   t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 0, choices: [0] }, { question: 0, choices: [1] }] }, 0)?.code, 'malformed');
-  t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 1, choices: [0, 0] }] }, 0)?.code, 'option_out_of_range');
+  t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 1, choices: [0, 0] }] }, 0)?.code, 'malformed');
   t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 2, rating: 0 }] }, 0)?.code, 'rating_out_of_range');
   t.equal(answerProblem(survey, { room: { headcount: 5 }, responses: [{ question: 2, counts: [1, 1, 1, 1, 2] }] }, 0)?.code, 'count_exceeds_headcount');
   t.equal(answerProblem(survey, { room: { headcount: 5 }, responses: [{ question: 0, counts: [1, 1] }] }, 0)?.code, 'malformed');
