@@ -8,6 +8,7 @@ import {
   StudyQuery, StudyReport,
 } from '../../common/api/questionnaires.ts';
 import { ErrorBody, IdParams } from '../../common/api/shared.ts';
+import type { AuthUser } from '../auth/guards.ts';
 import { reportRange, send } from '../attendance/report-routes.ts';
 import { resolveScope, type Scope } from '../attendance/scope.ts';
 import { daySplit, memberWatchByDay } from '../attendance/report-data.ts';
@@ -64,10 +65,12 @@ export default async function questionnaireReportRoutes(fastify: FastifyInstance
     return send(reply, req.query.format, report, table, `questionnaire-${q.id}`, { from: day, to: day });
   });
 
-  /** page/pageSize of a quiz table, with defaults filled in and the rows they cover. */
-  const pageOf = (query: QuizTableQuery) => {
+  /** A quiz table request: the quiz (readable by this user), the scope's sites, and the rows the page covers. */
+  const quizTable = (user: AuthUser, id: number, query: QuizTableQuery) => {
+    const q = readableQuiz(db, user, id);
+    const scope = resolveScope(db, user, query.regionId);
     const page = query.page ?? 1, pageSize = query.pageSize ?? 50;
-    return { page, pageSize, offset: (page - 1) * pageSize };
+    return { q, scope, siteIds: siteIdsOf(scope), page, pageSize, offset: (page - 1) * pageSize };
   };
 
   app.get('/api/reports/questionnaires/:id/sites', {
@@ -78,10 +81,7 @@ export default async function questionnaireReportRoutes(fastify: FastifyInstance
       params: IdParams, querystring: QuizTableQuery, response: { 200: QuizSitesPage, ...refusals },
     },
   }, async (req) => {
-    const q = readableQuiz(db, req.user!, req.params.id);
-    const scope = resolveScope(db, req.user!, req.query.regionId);
-    const siteIds = siteIdsOf(scope);
-    const { page, pageSize, offset } = pageOf(req.query);
+    const { q, scope, siteIds, page, pageSize, offset } = quizTable(req.user!, req.params.id, req.query);
     const data = snapshot(() => ({ counts: countsBySite(db, q.id, siteIds), quizTotals: quizTotalsBySite(db, q.id, siteIds) }));
     const all = quizSiteResults(siteTotals(data.counts), data.quizTotals, scope.sites);
     return { items: all.slice(offset, offset + pageSize), total: all.length, page, pageSize };
@@ -96,10 +96,7 @@ export default async function questionnaireReportRoutes(fastify: FastifyInstance
       params: IdParams, querystring: QuizTableQuery, response: { 200: QuizMembersPage, ...refusals },
     },
   }, async (req) => {
-    const q = readableQuiz(db, req.user!, req.params.id);
-    const scope = resolveScope(db, req.user!, req.query.regionId);
-    const siteIds = siteIdsOf(scope);
-    const { page, pageSize, offset } = pageOf(req.query);
+    const { q, scope, siteIds, page, pageSize, offset } = quizTable(req.user!, req.params.id, req.query);
     const data = snapshot(() => {
       const scores = memberScores(db, q.id, siteIds, { limit: pageSize, offset });
       return { total: memberScoreCount(db, q.id, siteIds), scores, roll: rollOfMembers(db, scores.map((s) => s.memberNo)) };
