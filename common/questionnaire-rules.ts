@@ -78,28 +78,31 @@ export function windowProblem(q: Pick<QuestionnaireShape, 'opensAt' | 'closesAt'
 
 function memberResponseProblem(q: QuestionShape, r: ResponseShape, n: number): AnswerProblem | null {
   const at = `question ${r.question + 1}`;
+  const malformed = (message: string): AnswerProblem => ({ code: 'malformed', question: r.question, message });
+  if (r.counts !== undefined) return malformed(`Counts of hands are for a room's answer; a member picks options or a rating (${at}).`);
   if (q.type === 'rating') {
-    const ok = r.rating !== undefined && Number.isInteger(r.rating) && r.rating >= RATING_MIN && r.rating <= RATING_MAX;
-    if (ok) return null;
+    if (r.choices !== undefined) return malformed(`${at} is a rating: give a rating, not options.`);
+    if (r.rating === undefined) return malformed(`Give ${at} a rating from ${RATING_MIN} to ${RATING_MAX}.`);
+    if (Number.isInteger(r.rating) && r.rating >= RATING_MIN && r.rating <= RATING_MAX) return null;
     return { code: 'rating_out_of_range', question: r.question, message: `Give ${at} a rating from ${RATING_MIN} to ${RATING_MAX}.` };
   }
+  if (r.rating !== undefined) return malformed(`${at} takes options, not a rating.`);
   const choices = r.choices ?? [];
-  if (choices.length === 0) return { code: 'malformed', question: r.question, message: `Pick an option for ${at}.` };
+  if (choices.length === 0) return malformed(`Pick an option for ${at}, or leave the question out.`);
   const bad = choices.find((c) => !Number.isInteger(c) || c < 0 || c >= n);
   if (bad !== undefined) {
     return { code: 'option_out_of_range', question: r.question, message: `${at} has options 1 to ${n}; option ${bad + 1} does not exist.` };
   }
-  if (new Set(choices).size !== choices.length) {
-    return { code: 'option_out_of_range', question: r.question, message: `${at} lists the same option twice.` };
-  }
-  if (q.type === 'single' && choices.length > 1) {
-    return { code: 'option_out_of_range', question: r.question, message: `${at} takes one option only.` };
-  }
+  if (new Set(choices).size !== choices.length) return malformed(`${at} lists the same option twice.`);
+  if (q.type === 'single' && choices.length > 1) return malformed(`${at} takes one option only.`);
   return null;
 }
 
 function roomResponseProblem(q: QuestionShape, r: ResponseShape, n: number, headcount: number): AnswerProblem | null {
   const at = `question ${r.question + 1}`;
+  if (r.choices !== undefined || r.rating !== undefined) {
+    return { code: 'malformed', question: r.question, message: `A room answers ${at} with counts of hands per option, not choices or a rating.` };
+  }
   const counts = r.counts ?? [];
   if (counts.length !== n) {
     return { code: 'malformed', question: r.question, message: `${at} needs ${n} counts of hands, one per option (got ${counts.length}).` };
@@ -123,8 +126,14 @@ function roomResponseProblem(q: QuestionShape, r: ResponseShape, n: number, head
 
 /** The first thing wrong with an answer made at `at`, or null when it can be taken. */
 export function answerProblem(q: QuestionnaireShape, a: AnswerShape, at: number): AnswerProblem | null {
-  const windowed = windowProblem(q, at);
-  if (windowed) return windowed;
+  return windowProblem(q, at) ?? responsesProblem(q, a);
+}
+
+/**
+ * The first thing wrong with who answers and what (the window aside), or null. The server refuses with the same
+ * codes and messages (server/questionnaires/answer-check.ts), so the TV and the site's log say the same thing.
+ */
+export function responsesProblem(q: Pick<QuestionnaireShape, 'questions'>, a: AnswerShape): AnswerProblem | null {
   const room = a.room;
   if ((a.memberNo === undefined) === (room === undefined)) {
     const message = "An answer is either one member's (memberNo) or the room's (room.headcount), not both or neither.";

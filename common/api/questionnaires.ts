@@ -319,6 +319,29 @@ export const QuestionnaireReport = Type.Object({
 });
 export type QuestionnaireReport = Static<typeof QuestionnaireReport>;
 
+/** A quiz's two result tables a page at a time (the CSV/HTML exports of the report stay whole). */
+export const QuizTableQuery = Type.Object({
+  regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'from 1' })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+}, { additionalProperties: false });
+export type QuizTableQuery = Static<typeof QuizTableQuery>;
+
+const pageOf = <T extends TSchema>(item: T) => Type.Object({
+  items: Type.Array(item),
+  total: Type.Integer({ description: 'rows in the whole table' }),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+});
+
+/** GET /api/reports/questionnaires/:id/sites: pass rate per site, by site id. */
+export const QuizSitesPage = pageOf(QuizSiteResult);
+export type QuizSitesPage = Static<typeof QuizSitesPage>;
+
+/** GET /api/reports/questionnaires/:id/members: each member's best attempt, by site then member number. */
+export const QuizMembersPage = pageOf(QuizMemberResult);
+export type QuizMembersPage = Static<typeof QuizMembersPage>;
+
 export const StudyQuery = Type.Object({
   regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
   from: Type.Optional(Type.String({ maxLength: 10, description: 'first day, YYYY-MM-DD (default: 29 days before `to`)' })),

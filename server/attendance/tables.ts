@@ -160,3 +160,13 @@ export function pageSitesByHealth(db: Db, scope: SiteScopeSql, q: HealthPageQuer
   const { kept, ...rest } = counts;
   return { ids, total: kept, counts: rest };
 }
+
+// Used by questionnaires:
+
+/** The roll entries of these member numbers (a page of a report names only its own members). */
+export function rollOfMembers(db: Db, memberNos: string[]): RollEntry[] {
+  return db.prepare<[string], RollEntry>(
+    `SELECT member_no AS memberNo, name, site_id AS siteId, category, imported_at AS importedAt FROM members
+      WHERE member_no IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(memberNos));
+}

@@ -1,7 +1,8 @@
 // Checks one answer a site sent and turns it into what is stored: per-option tallies and, for a member's quiz
 // answer, the score. Pure: the questionnaire, the roll facts and the clock correction come in as data.
 import type { Answer, AnswerRejectReason, AnswerResponse } from '../../common/api/questionnaires.ts';
-import { RATING_MAX, RATING_MIN } from '../../common/api/questionnaires.ts';
+import { RATING_MIN } from '../../common/api/questionnaires.ts';
+import { responsesProblem } from '../../common/questionnaire-rules.ts';
 import { isRight, type StoredQuestion } from './rules.ts';
 
 /** Clock offsets are measured with network delay: an instant this close to a boundary counts as inside it. */
@@ -50,9 +51,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function checkAnswer(a: Answer, ctx: AnswerContext): AnswerVerdict {
   const q = ctx.questionnaires.get(a.questionnaireId);
   if (!q) return refuse('unknown_questionnaire', `questionnaire ${a.questionnaireId} is not published for this site.`);
-  if ((a.memberNo === undefined) === (a.room === undefined)) {
-    return refuse('malformed', 'an answer is either one member\'s (memberNo) or the room\'s (room.headcount): give exactly one.');
-  }
+  // Who answers and what: the same rules and messages as the site agent applies before queueing.
+  const problem = responsesProblem(q, a);
+  if (problem) return refuse(problem.code, problem.message);
   const answeredAt = a.answeredAt + ctx.offsetMs;
   if (answeredAt > ctx.now + CLOCK_SLACK_MS) {
     return refuse('in_future', `after clock correction the answer was made ${Math.round((answeredAt - ctx.now) / 1000)} s in the future.`);
@@ -75,27 +76,18 @@ export function checkAnswer(a: Answer, ctx: AnswerContext): AnswerVerdict {
     }
   }
   const headcount = a.room?.headcount ?? 1;
-  const seen = new Set<number>();
   const tallies: Tally[] = [
     { question: TOTALS, option: ANSWERS, n: 1 }, { question: TOTALS, option: PEOPLE, n: headcount },
     ...(a.room ? [] : [{ question: TOTALS, option: MEMBER_ANSWERS, n: 1 }]),
   ];
   let right = 0;
   for (const r of a.responses) {
-    const question = q.questions[r.question];
-    if (!question) {
-      const message = `question ${r.question} does not exist: the questionnaire has ${q.questions.length} (indexes from 0).`;
-      return refuse('unknown_question', message);
-    }
-    if (seen.has(r.question)) return refuse('malformed', `question ${r.question} is answered twice.`);
-    seen.add(r.question);
-    const t = a.room ? roomTallies(r, question, headcount) : memberTallies(r, question);
-    if ('reason' in t) return refuse(t.reason, `question ${r.question}: ${t.message}`);
+    const question = q.questions[r.question]!;
+    const t = a.room ? roomTallies(r, question) : memberTallies(r, question);
     tallies.push({ question: r.question, option: RESPONDENTS, n: headcount });
     for (const x of t.options) tallies.push({ question: r.question, option: x.option, n: x.n });
-    const rightHere = t.right;
-    if (rightHere > 0) tallies.push({ question: r.question, option: RIGHT, n: rightHere });
-    right += a.room ? 0 : rightHere;
+    if (t.right > 0) tallies.push({ question: r.question, option: RIGHT, n: t.right });
+    right += a.room ? 0 : t.right;
   }
   const scored = q.kind === 'quiz' && !a.room;
   return {
@@ -104,49 +96,18 @@ export function checkAnswer(a: Answer, ctx: AnswerContext): AnswerVerdict {
   };
 }
 
-type Part = { options: Array<{ option: number; n: number }>; right: number } | { reason: AnswerRejectReason; message: string };
+interface Part { options: Array<{ option: number; n: number }>; right: number }
 
+/** A checked member response: one per option picked (rating: its value), right when exactly the right options. */
 function memberTallies(r: AnswerResponse, q: StoredQuestion): Part {
-  if (r.counts !== undefined) return { reason: 'malformed', message: 'counts are for a room\'s answer; a member gives choices or rating.' };
-  if (q.type === 'rating') {
-    if (r.choices !== undefined) return { reason: 'malformed', message: 'a rating question takes rating, not choices.' };
-    if (r.rating === undefined) return { reason: 'malformed', message: 'give rating (1-5).' };
-    if (r.rating < RATING_MIN || r.rating > RATING_MAX) {
-      return { reason: 'rating_out_of_range', message: `rating ${r.rating} is outside ${RATING_MIN}-${RATING_MAX}.` };
-    }
-    return { options: [{ option: r.rating - RATING_MIN, n: 1 }], right: 0 };
-  }
-  if (r.rating !== undefined) return { reason: 'malformed', message: `a ${q.type} question takes choices, not rating.` };
-  const choices = r.choices ?? [];
-  if (!choices.length) return { reason: 'malformed', message: 'no option chosen: leave the question out instead.' };
-  if (new Set(choices).size !== choices.length) return { reason: 'malformed', message: 'an option is chosen twice.' };
-  const out = choices.find((c) => c >= q.options.length);
-  if (out !== undefined) {
-    return { reason: 'option_out_of_range', message: `option ${out} does not exist: there are ${q.options.length} (indexes from 0).` };
-  }
-  if (q.type === 'single' && choices.length > 1) return { reason: 'malformed', message: 'a single choice question takes one option.' };
+  if (q.type === 'rating') return { options: [{ option: r.rating! - RATING_MIN, n: 1 }], right: 0 };
+  const choices = r.choices!;
   return { options: choices.map((option) => ({ option, n: 1 })), right: isRight(q, choices) ? 1 : 0 };
 }
 
-function roomTallies(r: AnswerResponse, q: StoredQuestion, headcount: number): Part {
-  if (r.choices !== undefined || r.rating !== undefined) {
-    return { reason: 'malformed', message: 'a room answers with counts (hands per option), not choices or rating.' };
-  }
-  const counts = r.counts ?? [];
-  const width = q.type === 'rating' ? RATING_MAX - RATING_MIN + 1 : q.options.length;
-  if (counts.length > width) {
-    return { reason: 'option_out_of_range', message: `${counts.length} counts for ${width} options: one count per option.` };
-  }
-  const most = Math.max(0, ...counts);
-  if (most > headcount) {
-    return { reason: 'count_exceeds_headcount', message: `${most} hands for one option, but only ${headcount} people in the room.` };
-  }
-  // One answer per person: the hands of a single choice or a rating add up to at most the room.
-  const sum = counts.reduce((s, c) => s + c, 0);
-  if ((q.type === 'single' || q.type === 'rating') && sum > headcount) {
-    const message = `${sum} hands in all, but only ${headcount} people in the room (one answer each).`;
-    return { reason: 'count_exceeds_headcount', message };
-  }
+/** A checked room response: the hands per option; right = the hands on the right option with the fewest. */
+function roomTallies(r: AnswerResponse, q: StoredQuestion): Part {
+  const counts = r.counts!;
   const options = counts.flatMap((n, option) => (n > 0 ? [{ option, n }] : []));
   const right = q.correct ? Math.min(...q.correct.map((c) => counts[c] ?? 0)) : 0;
   return { options, right };

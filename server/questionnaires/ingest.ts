@@ -1,10 +1,9 @@
-// Stores a site's batch of answers exactly once, keyed by (site, id made at the site), in the sliced style of
-// attendance ingest: a few hundred answers per transaction with the event loop free between slices, and the reply
-// lists only ids whose slice committed (acknowledge after commit). A resend with the same content is acknowledged
-// without counting again; a resend with other content is an id conflict (the first version is kept).
-// Per-option tallies are summed in memory per slice, then written once per (questionnaire, site, day, question, option).
-import { createHash } from 'node:crypto';
-import type { FastifyBaseLogger } from 'fastify';
+// Stores a site's batch of answers exactly once, keyed by (site, id made at the site): the whole batch (at most
+// MAX_ANSWERS_PER_BATCH, a few ms of work) in one transaction, and the reply lists ids only after it committed
+// (acknowledge after commit). A resend with the same content is acknowledged without counting again; a resend with
+// other content is an id conflict (the first version is kept). Per-option tallies are summed in memory per batch, then
+// written once per (questionnaire, site, day, question, option). Questionnaires and roll facts are read once per batch.
+import { hash } from 'node:crypto';
 import type { Db } from '../db/connection.ts';
 import type { Answer, AnswerBatch, AnswerBatchResult } from '../../common/api/questionnaires.ts';
 import { rollSitesOf, siteHasRoll } from '../attendance/tables.ts';
@@ -12,21 +11,17 @@ import { memoProvinceDay } from '../attendance/days.ts';
 import { checkAnswer, type AnsweredQuestionnaire, type Tally } from './answer-check.ts';
 import { answerStatements, publishedForSite, type AnswerRow, type TallyRow } from './store.ts';
 
-export type AnswerIngest = (site: { id: number; pathRegionIds: number[] }, batch: AnswerBatch, now: number) => Promise<AnswerBatchResult>;
-
-export const SLICE_ANSWERS = 250;
+export type AnswerIngest = (site: { id: number; pathRegionIds: number[] }, batch: AnswerBatch, now: number) => AnswerBatchResult;
 
 interface Item { row: AnswerRow; tallies: Tally[] }
 
 /** What identifies an answer's content: a resend with the same digest is the same answer. */
 export function answerDigest(a: Answer): string {
   const content = [a.questionnaireId, a.answeredAt, a.memberNo?.trim() ?? null, a.room?.headcount ?? null, a.responses];
-  return createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
+  return hash('sha256', JSON.stringify(content), 'base64url').slice(0, 22);
 }
 
-const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-export function makeAnswerIngest(db: Db, tz: string, log?: Pick<FastifyBaseLogger, 'error'>): AnswerIngest {
+export function makeAnswerIngest(db: Db, tz: string): AnswerIngest {
   const st = answerStatements(db);
   const dayOf = memoProvinceDay(tz);
 
@@ -60,7 +55,7 @@ export function makeAnswerIngest(db: Db, tz: string, log?: Pick<FastifyBaseLogge
     return { accepted, rejected };
   });
 
-  return async (site, batch, now) => {
+  return (site, batch, now) => {
     const offsetMs = now - batch.sentAt;
     const ids = [...new Set(batch.answers.map((a) => a.questionnaireId))];
     const questionnaires = new Map<number, AnsweredQuestionnaire>(
@@ -86,26 +81,9 @@ export function makeAnswerIngest(db: Db, tz: string, log?: Pick<FastifyBaseLogge
         tallies: v.tallies,
       });
     }
-    const accepted: string[] = [];
-    const deferred: NonNullable<AnswerBatchResult['deferred']> = [];
-    for (let i = 0; i < valid.length; i += SLICE_ANSWERS) {
-      if (i > 0) await yieldToOthers();
-      const part = valid.slice(i, i + SLICE_ANSWERS);
-      try {
-        const stored = store(part);
-        accepted.push(...stored.accepted);
-        rejected.push(...stored.rejected);
-      } catch (err) {
-        // Nothing stored yet: the request fails and the agent retries. Otherwise acknowledge the committed slices only.
-        if (i === 0) throw err;
-        log?.error({ err, siteId: site.id }, 'answers slice failed; the rest of the batch is handed back');
-        const message = 'the server could not store this answer now: send it again.';
-        for (const it of valid.slice(i)) deferred.push({ id: it.row.answerId, message });
-        break;
-      }
-    }
-    const result: AnswerBatchResult = { accepted: [...new Set(accepted)], rejected, clockOffsetMs: offsetMs };
-    if (deferred.length) result.deferred = deferred;
-    return result;
+    // Nothing is stored when the transaction throws: the request fails and the agent sends the batch again.
+    const stored = valid.length ? store(valid) : { accepted: [], rejected: [] };
+    rejected.push(...stored.rejected);
+    return { accepted: [...new Set(stored.accepted)], rejected, clockOffsetMs: offsetMs };
   };
 }

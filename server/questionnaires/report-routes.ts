@@ -4,20 +4,24 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  DemandQuery, DemandReport, QuestionnaireReport, QuestionnaireReportQuery, StudyQuery, StudyReport,
+  DemandQuery, DemandReport, QuestionnaireReport, QuestionnaireReportQuery, QuizMembersPage, QuizSitesPage, QuizTableQuery,
+  StudyQuery, StudyReport,
 } from '../../common/api/questionnaires.ts';
 import { ErrorBody, IdParams } from '../../common/api/shared.ts';
+import type { AuthUser } from '../auth/guards.ts';
 import { reportRange, send } from '../attendance/report-routes.ts';
 import { resolveScope, type Scope } from '../attendance/scope.ts';
 import { daySplit, memberWatchByDay } from '../attendance/report-data.ts';
-import { memberProgramWatch, rollOfSites } from '../attendance/tables.ts';
+import { memberProgramWatch, rollOfMembers, rollOfSites } from '../attendance/tables.ts';
 import { addDays, provinceDay, rangeMs } from '../attendance/days.ts';
 import { programDurations } from '../catalog/repo.ts';
 import { requestDemand } from '../sites/requests.ts';
 import { pathIds } from '../sites/regions.ts';
-import { quizTotalsBySite, countsBySite, memberQuizResults, memberScores, topicVotes } from './store.ts';
-import { readableQuestionnaire } from './service.ts';
-import { buildQuestionnaireReport, buildStudy, buildTopicDemand, questionnaireTable, studyTable } from './reports.ts';
+import { quizTotalsBySite, countsBySite, memberQuizResults, memberScoreCount, memberScores, topicVotes } from './store.ts';
+import { readableQuestionnaire, readableQuiz } from './service.ts';
+import {
+  buildQuestionnaireReport, buildStudy, buildTopicDemand, questionnaireTable, quizMemberResults, quizSiteResults, siteTotals, studyTable,
+} from './reports.ts';
 
 const refusals = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const TEXT_FORMATS = 'format=csv answers a CSV file (UTF-8 with BOM), format=html a printable page with bar charts.';
@@ -59,6 +63,45 @@ export default async function questionnaireReportRoutes(fastify: FastifyInstance
     const day = provinceDay(now, tz);
     const table = () => questionnaireTable(report, req.query.list ?? 'questions', scopeName(scope));
     return send(reply, req.query.format, report, table, `questionnaire-${q.id}`, { from: day, to: day });
+  });
+
+  /** A quiz table request: the quiz (readable by this user), the scope's sites, and the rows the page covers. */
+  const quizTable = (user: AuthUser, id: number, query: QuizTableQuery) => {
+    const q = readableQuiz(db, user, id);
+    const scope = resolveScope(db, user, query.regionId);
+    const page = query.page ?? 1, pageSize = query.pageSize ?? 50;
+    return { q, scope, siteIds: siteIdsOf(scope), page, pageSize, offset: (page - 1) * pageSize };
+  };
+
+  app.get('/api/reports/questionnaires/:id/sites', {
+    onRequest: app.auth.user,
+    schema: {
+      tags: ['reports'],
+      summary: "A quiz's pass rate per site, a page at a time (by site id); the whole table is format=csv&list=sites",
+      params: IdParams, querystring: QuizTableQuery, response: { 200: QuizSitesPage, ...refusals },
+    },
+  }, async (req) => {
+    const { q, scope, siteIds, page, pageSize, offset } = quizTable(req.user!, req.params.id, req.query);
+    const data = snapshot(() => ({ counts: countsBySite(db, q.id, siteIds), quizTotals: quizTotalsBySite(db, q.id, siteIds) }));
+    const all = quizSiteResults(siteTotals(data.counts), data.quizTotals, scope.sites);
+    return { items: all.slice(offset, offset + pageSize), total: all.length, page, pageSize };
+  });
+
+  app.get('/api/reports/questionnaires/:id/members', {
+    onRequest: app.auth.user,
+    schema: {
+      tags: ['reports'],
+      summary: "A quiz's member scores (best attempt), a page at a time (by site, then member number); the whole table is "
+        + 'format=csv&list=members',
+      params: IdParams, querystring: QuizTableQuery, response: { 200: QuizMembersPage, ...refusals },
+    },
+  }, async (req) => {
+    const { q, scope, siteIds, page, pageSize, offset } = quizTable(req.user!, req.params.id, req.query);
+    const data = snapshot(() => {
+      const scores = memberScores(db, q.id, siteIds, { limit: pageSize, offset });
+      return { total: memberScoreCount(db, q.id, siteIds), scores, roll: rollOfMembers(db, scores.map((s) => s.memberNo)) };
+    });
+    return { items: quizMemberResults(q, data.scores, data.roll, scope.sites), total: data.total, page, pageSize };
   });
 
   app.get('/api/reports/study', {

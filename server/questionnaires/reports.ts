@@ -47,7 +47,6 @@ export interface ReportInput {
 }
 
 export function buildQuestionnaireReport(i: ReportInput): QuestionnaireReport {
-  const siteById = new Map(i.sites.map((s) => [s.id, s]));
   const regionById = new Map(i.regions.map((r) => [r.id, r]));
   const groupOf = new Map(i.sites.map((s) => [s.id, groupRegion(regionById.get(s.regionId)?.path ?? `/${s.regionId}/`, i.rootDepth)]));
   const questions: QuestionResult[] = i.q.questions.map((question, index) => {
@@ -77,16 +76,7 @@ export function buildQuestionnaireReport(i: ReportInput): QuestionnaireReport {
     if (question.correct) { result.correct = question.correct; result.correctShare = ratio(right, respondents); }
     return result;
   });
-  // Whole-answer tallies per site (question TOTALS), so no report scans the answers themselves.
-  const perSite = new Map<number, { answers: number; memberAnswers: number; people: number }>();
-  for (const c of i.counts) {
-    if (c.question !== TOTALS) continue;
-    const t = perSite.get(c.siteId) ?? { answers: 0, memberAnswers: 0, people: 0 };
-    if (c.option === ANSWERS) t.answers += c.count;
-    else if (c.option === MEMBER_ANSWERS) t.memberAnswers += c.count;
-    else if (c.option === PEOPLE) t.people += c.count;
-    perSite.set(c.siteId, t);
-  }
+  const perSite = siteTotals(i.counts);
   const totals = [...perSite.values()];
   const sum = (f: (t: { answers: number; memberAnswers: number; people: number }) => number) => totals.reduce((s, t) => s + f(t), 0);
   const report: QuestionnaireReport = {
@@ -104,35 +94,60 @@ export function buildQuestionnaireReport(i: ReportInput): QuestionnaireReport {
     questions,
   };
   if (i.q.kind === 'quiz') {
-    const siteName = (id: number) => siteById.get(id)?.name ?? `#${id}`;
-    const quizBySite = new Map(i.quizTotals.map((t) => [t.siteId, t]));
-    const sites: QuizSiteResult[] = [...perSite].map(([siteId, t]) => {
-      const members = quizBySite.get(siteId)?.members ?? 0;
-      const passed = quizBySite.get(siteId)?.passed ?? 0;
-      return {
-        siteId, siteName: siteName(siteId), regionId: siteById.get(siteId)?.regionId ?? 0,
-        members, passed, passRate: ratio(passed, members), roomAnswers: t.answers - t.memberAnswers,
-      };
-    }).sort((a, b) => a.siteId - b.siteId);
-    const roll = new Map(i.roll.map((m) => [m.memberNo, m]));
-    const count = i.q.questions.length;
-    const members: QuizMemberResult[] = i.scores.map((s) => {
-      const r = roll.get(s.memberNo);
-      const verified = r?.siteId === s.siteId;
-      return {
-        memberNo: s.memberNo, name: verified ? r!.name : null, siteId: s.siteId, siteName: siteName(s.siteId), verified,
-        attempts: s.attempts, right: s.right, questionCount: count, score: ratio(s.right, count) ?? 0, passed: s.passed === 1,
-        answeredAt: new Date(s.answeredAt).toISOString(),
-      };
-    });
     report.quiz = {
       passMark: i.q.passMark ?? 100,
       passRate: ratio(i.quizTotals.reduce((s, t) => s + t.passed, 0), i.quizTotals.reduce((s, t) => s + t.members, 0)),
-      sites,
-      members,
+      sites: quizSiteResults(perSite, i.quizTotals, i.sites),
+      members: quizMemberResults(i.q, i.scores, i.roll, i.sites),
     };
   }
   return report;
+}
+
+interface SiteTotals { answers: number; memberAnswers: number; people: number }
+
+/** Whole-answer tallies per site (question TOTALS), so no report scans the answers themselves. */
+export function siteTotals(counts: CountRow[]): Map<number, SiteTotals> {
+  const perSite = new Map<number, SiteTotals>();
+  for (const c of counts) {
+    if (c.question !== TOTALS) continue;
+    const t = perSite.get(c.siteId) ?? { answers: 0, memberAnswers: 0, people: 0 };
+    if (c.option === ANSWERS) t.answers += c.count;
+    else if (c.option === MEMBER_ANSWERS) t.memberAnswers += c.count;
+    else if (c.option === PEOPLE) t.people += c.count;
+    perSite.set(c.siteId, t);
+  }
+  return perSite;
+}
+
+/** A quiz's pass rate per site that answered it, by site id. */
+export function quizSiteResults(perSite: Map<number, SiteTotals>, quizTotals: QuizSiteTotals[], sites: SiteInfo[]): QuizSiteResult[] {
+  const siteById = new Map(sites.map((s) => [s.id, s]));
+  const quizBySite = new Map(quizTotals.map((t) => [t.siteId, t]));
+  return [...perSite].map(([siteId, t]) => {
+    const members = quizBySite.get(siteId)?.members ?? 0;
+    const passed = quizBySite.get(siteId)?.passed ?? 0;
+    return {
+      siteId, siteName: siteById.get(siteId)?.name ?? `#${siteId}`, regionId: siteById.get(siteId)?.regionId ?? 0,
+      members, passed, passRate: ratio(passed, members), roomAnswers: t.answers - t.memberAnswers,
+    };
+  }).sort((a, b) => a.siteId - b.siteId);
+}
+
+/** Members' best attempts at a quiz, named from the roll when they are on their site's roll. */
+export function quizMemberResults(q: Questionnaire, scores: MemberScoreRow[], roll: RollInfo[], sites: SiteInfo[]): QuizMemberResult[] {
+  const siteName = new Map(sites.map((s) => [s.id, s.name]));
+  const onRoll = new Map(roll.map((m) => [m.memberNo, m]));
+  const count = q.questions.length;
+  return scores.map((s) => {
+    const r = onRoll.get(s.memberNo);
+    const verified = r?.siteId === s.siteId;
+    return {
+      memberNo: s.memberNo, name: verified ? r!.name : null, siteId: s.siteId, siteName: siteName.get(s.siteId) ?? `#${s.siteId}`,
+      verified, attempts: s.attempts, right: s.right, questionCount: count, score: ratio(s.right, count) ?? 0, passed: s.passed === 1,
+      answeredAt: new Date(s.answeredAt).toISOString(),
+    };
+  });
 }
 
 /** CSV/HTML of a questionnaire report: answers per option (with a bar chart per question), or a quiz's sites or members. */

@@ -78,6 +78,16 @@ export function readableQuestionnaire(db: Db, user: AuthUser, id: number): Quest
   return q;
 }
 
+/** A quiz the user may read; a survey has no pass rates or scores (400). */
+export function readableQuiz(db: Db, user: AuthUser, id: number): Questionnaire {
+  const q = readableQuestionnaire(db, user, id);
+  if (q.kind !== 'quiz') {
+    const message = `Questionnaire ${id} is a survey: only a quiz has pass rates and scores. Read its answers per option instead.`;
+    throw badRequest(message, 'not_a_quiz');
+  }
+  return q;
+}
+
 export function listFor(db: Db, user: AuthUser, query: QuestionnaireListQuery): { total: number; items: QuestionnaireSummary[] } {
   const regions = readableRegions(db, user);
   const { total, items } = listQuestionnaires(db, {

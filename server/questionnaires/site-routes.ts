@@ -8,7 +8,7 @@ import { makeAnswerIngest } from './ingest.ts';
 
 export default async function answerRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const ingest = makeAnswerIngest(app.db, app.config.provinceTz, app.log);
+  const ingest = makeAnswerIngest(app.db, app.config.provinceTz);
 
   app.post('/api/sites/me/answers', {
     onRequest: app.auth.site,
@@ -25,7 +25,7 @@ export default async function answerRoutes(fastify: FastifyInstance) {
     },
   }, async (req) => {
     const site = { id: req.site!.id, pathRegionIds: regionAncestorIds(app.db, req.site!.regionId) };
-    const result = await ingest(site, req.body, Date.now());
+    const result = ingest(site, req.body, Date.now());
     if (result.rejected.length) req.log.info({ siteId: site.id, rejected: result.rejected.length }, 'answers refused');
     return result;
   });

@@ -166,24 +166,24 @@ export interface AnswerRow {
 
 export interface TallyRow { questionnaireId: number; siteId: number; day: string; question: number; option: number; n: number }
 
-/** Statements that store answers; the caller runs them inside its transaction. */
+/** Statements that store answers; the caller runs them inside its transaction. Positional binding: the hot path. */
 export function answerStatements(db: Db) {
-  const insert = db.prepare<[AnswerRow]>(`INSERT INTO questionnaire_answers (site_id, answer_id, questionnaire_id, member_no,
-      headcount, answered_at, day, digest, right_count, received_at)
-    VALUES (@siteId, @answerId, @questionnaireId, @memberNo, @headcount, @answeredAt, @day, @digest, @right, @receivedAt)
-    ON CONFLICT (site_id, answer_id) DO NOTHING`);
+  const insert = db.prepare<[number, string, number, string | null, number, number, string, string, number | null, number]>(
+    `INSERT INTO questionnaire_answers (site_id, answer_id, questionnaire_id, member_no, headcount, answered_at, day, digest,
+      right_count, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, answer_id) DO NOTHING`);
   const prior = db.prepare<[number, string], { questionnaireId: number; digest: string }>(
     'SELECT questionnaire_id AS questionnaireId, digest FROM questionnaire_answers WHERE site_id = ? AND answer_id = ?',
   );
-  const tally = db.prepare<[TallyRow]>(`INSERT INTO questionnaire_counts (questionnaire_id, site_id, day, question, option, count)
-    VALUES (@questionnaireId, @siteId, @day, @question, @option, @n)
+  const tally = db.prepare<[number, number, string, number, number, number]>(`INSERT INTO questionnaire_counts
+      (questionnaire_id, site_id, day, question, option, count) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (questionnaire_id, site_id, day, question, option) DO UPDATE SET count = count + excluded.count`);
   const countAnswers = db.prepare<[number, number]>('UPDATE questionnaires SET answers = answers + ? WHERE id = ?');
   return {
     /** True when the row is new; false when (site, id) was stored before. */
-    insert: (row: AnswerRow) => insert.run(row).changes > 0,
+    insert: (r: AnswerRow) => insert.run(r.siteId, r.answerId, r.questionnaireId, r.memberNo, r.headcount, r.answeredAt, r.day,
+      r.digest, r.right, r.receivedAt).changes > 0,
     prior: (siteId: number, answerId: string) => prior.get(siteId, answerId),
-    tally: (row: TallyRow) => tally.run(row),
+    tally: (r: TallyRow) => tally.run(r.questionnaireId, r.siteId, r.day, r.question, r.option, r.n),
     countAnswers: (id: number, n: number) => countAnswers.run(n, id),
   };
 }
@@ -218,10 +218,15 @@ export function quizTotalsBySite(db: Db, id: number, siteIds: number[] | null): 
 
 export interface MemberScoreRow { memberNo: string; siteId: number; attempts: number; right: number; passed: number; answeredAt: number }
 
-/** A quiz's member answers, one row per (member, site): the best attempt (most right, then earliest). */
-export function memberScores(db: Db, id: number, siteIds: number[] | null): MemberScoreRow[] {
+/**
+ * A quiz's member answers, one row per (member, site): the best attempt (most right, then earliest), by site then
+ * member number; `page` picks rows [offset, offset + limit) of that order (all when absent).
+ */
+export function memberScores(
+  db: Db, id: number, siteIds: number[] | null, page?: { limit: number; offset: number },
+): MemberScoreRow[] {
   const f = siteIds ? 'AND a.site_id IN (SELECT value FROM json_each(@sites))' : '';
-  return db.prepare<[{ id: number; sites: string }], MemberScoreRow>(
+  return db.prepare<[{ id: number; sites: string; limit: number; offset: number }], MemberScoreRow>(
     `SELECT memberNo, siteId, attempts, right, passed, answeredAt FROM (
        SELECT a.member_no AS memberNo, a.site_id AS siteId, count(*) OVER w AS attempts, a.right_count AS right,
               (${PASSED}) AS passed, a.answered_at AS answeredAt,
@@ -229,8 +234,17 @@ export function memberScores(db: Db, id: number, siteIds: number[] | null): Memb
          FROM questionnaire_answers a JOIN questionnaires q ON q.id = a.questionnaire_id
         WHERE a.questionnaire_id = @id AND a.member_no IS NOT NULL ${f}
        WINDOW w AS (PARTITION BY a.member_no, a.site_id))
-     WHERE rn = 1 ORDER BY siteId, memberNo`,
-  ).all({ id, sites: JSON.stringify(siteIds ?? []) });
+     WHERE rn = 1 ORDER BY siteId, memberNo LIMIT @limit OFFSET @offset`,
+  ).all({ id, sites: JSON.stringify(siteIds ?? []), limit: page?.limit ?? -1, offset: page?.offset ?? 0 });
+}
+
+/** How many rows memberScores has in all: distinct (member, site) with an answer. */
+export function memberScoreCount(db: Db, id: number, siteIds: number[] | null): number {
+  const f = siteIds ? 'AND site_id IN (SELECT value FROM json_each(@sites))' : '';
+  return db.prepare<[{ id: number; sites: string }], { n: number }>(
+    `SELECT count(*) AS n FROM (SELECT DISTINCT member_no, site_id FROM questionnaire_answers
+      WHERE questionnaire_id = @id AND member_no IS NOT NULL ${f})`,
+  ).get({ id, sites: JSON.stringify(siteIds ?? []) })?.n ?? 0;
 }
 
 export interface MemberQuizRow {

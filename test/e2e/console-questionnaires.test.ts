@@ -131,8 +131,12 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     // hands + M101, 消费意识 = 2 hands, 大局意识 = M001 + 1 hand + M101. The resend counted once.
     t.same(await optionCounts(page), [['6', '2'], ['6', '2', '3']], 'counts per option, each answer once');
     await page.waitForSelector('[data-test=question-result] [data-test=chart] canvas');
+    // The two quiz tables come from the server a page at a time, after the report.
+    await page.waitForSelector('[data-test=quiz-members] .el-table__row');
+    await page.waitForSelector('[data-test=quiz-sites] .el-table__row');
     const members = (await page.textContent('[data-test=quiz-members]')) ?? '';
     t.match(members, /M001[\s\S]*张三/);
+    t.match((await page.textContent('[data-test=quiz-members-pager]')) ?? '', /3/, "the pager counts the server's total");
     t.match(members, /M101/);
     const sites = (await page.textContent('[data-test=quiz-sites]')) ?? '';
     t.match(sites, /东村活动室/);
@@ -146,6 +150,7 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     await signIn(page, cs.url, 'dongxian', 'dongxian-password', `/questionnaires/${quizId}/results`);
     await page.waitForLoadState('networkidle');
     t.same(await optionCounts(page), [['5', '2'], ['5', '2', '2']], 'only 东县 answers are counted');
+    await page.waitForSelector('[data-test=quiz-members] .el-table__row');
     const members = (await page.textContent('[data-test=quiz-members]')) ?? '';
     t.match(members, /M001/);
     t.notMatch(members, /M101|王五/, "the other county's member is not listed");

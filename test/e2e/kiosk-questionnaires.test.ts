@@ -1,5 +1,6 @@
 // Surveys and quizzes on a real site: real server, real agents, real Chromium, answered with the remote's keys
-// only (and a member card). A member takes a lecture's quiz offered in the corner when the lecture ends, signs in
+// only (and a member card). On the channel the room takes the quiz offered in the corner when the item it watched
+// ends, the picture playing on until OK; a member takes a lecture's quiz offered in the corner when the lecture ends, signs in
 // with a card and sees the score; the room answers a survey by counts of hands (a count above the headcount is
 // refused on screen); a member's answer made with the uplink down reaches the server once, across a lost
 // acknowledgement and an agent restart.
@@ -8,7 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { focusedKey, openKiosk, startSite, swipeCard, topScreen, type Site } from '../../testkit/kiosk-site.ts';
+import { focusedKey, openKiosk, startSite, swipeCard, topScreen, waitPlaying, type Site } from '../../testkit/kiosk-site.ts';
 import { tempDir } from '../../testkit/helpers.ts';
 import { startAgent, type RunningAgent } from '../../player/agent/agent.ts';
 import type { QuestionnaireReport } from '../../common/api/questionnaires.ts';
@@ -122,6 +123,55 @@ t.test('surveys and quizzes answered with the remote at a site', async (t) => {
     ],
   });
   await site.agent.syncNow();
+
+  await t.test('on the channel, the quiz of the item seen on air is offered when it ends, without stopping the picture', async (t) => {
+    const kiosk = await openKiosk(site.agent.url);
+    t.teardown(() => kiosk.close());
+    const { page } = kiosk;
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const press = remote(page);
+    // Home opens on channel 1 (the two quizzed lectures back to back); OK tunes in.
+    await page.waitForFunction(() => (document.activeElement as HTMLElement | null)?.dataset.key?.startsWith('ch:'));
+    const tunedAt = Date.now();
+    await press('Enter');
+    t.equal(await topScreen(page), 'broadcast');
+    await waitPlaying(page, 1, 30_000);
+
+    await page.waitForSelector('[data-testid=quiz-offer].shown', { timeout: 60_000 });
+    const offerSeenAt = Date.now();
+    const airing = (await page.getAttribute('[data-testid=quiz-offer]', 'data-airing')) ?? '';
+    const offered = Number(await page.getAttribute('[data-testid=quiz-offer]', 'data-questionnaire'));
+    const [channelId, programId, start] = airing.split(':').map(Number);
+    t.equal(channelId, site.channelIds[0], 'an airing of the channel on screen');
+    t.equal(offered, quizIds.get(programId!), "that item's own quiz");
+    const end = start! + PROGRAM_SECONDS * 1000;
+    t.ok(end > tunedAt && end <= offerSeenAt, 'offered after the item ended, an item that was on air while the TV showed the channel');
+    t.match(await page.textContent('[data-testid=quiz-offer]'), /课后测验/, 'offered in the corner');
+    t.equal(await topScreen(page), 'broadcast', 'the channel stays on screen');
+    await waitPlaying(page, 1, 20_000);
+    t.ok(await page.isVisible('[data-testid=quiz-offer].shown'), 'the picture plays on under the offer');
+
+    await press('Enter');
+    t.equal(await topScreen(page), 'questionnaire', 'OK opens it');
+    t.equal(await page.getAttribute('[data-testid=q-form]', 'data-questionnaire'), String(offered), 'the quiz the corner offered');
+    // The room answers: 5 people; hands 3/1/0 on the single choice, 4/0/5 on the multiple one.
+    await press('2', '5', 'Enter');
+    await page.waitForSelector('[data-testid=q-form][data-phase=question]');
+    await press('3', 'ArrowDown', '1', 'ArrowRight', '4', 'ArrowDown', 'ArrowDown', '5', 'ArrowRight');
+    t.match(await page.textContent('[data-testid=q-review]'), /已答 2 \/ 2 题/);
+    await press('Enter');
+    await page.waitForSelector('[data-testid=q-done]');
+    await site.agent.questionnaires.flushNow();
+    await site.agent.questionnaires.flushNow();
+    const r = await report(site, offered);
+    t.equal(r.totals.roomAnswers, 1, 'the answer reached the server once');
+    t.same(r.questions.map((q) => q.options.map((o) => o.count)), [[3, 1, 0], [4, 0, 5]], 'with the hands counted');
+    t.same(site.agent.questionnaires.queue.counts(), { pending: 0, delivered: 1, rejected: 0 });
+    await press('Enter');
+    t.equal(await topScreen(page), 'broadcast', 'leaving the quiz goes back to the channel');
+    t.same(errors, [], 'no page errors');
+  });
 
   await t.test('a member answers the quiz offered when a lecture ends, and sees the score', async (t) => {
     const kiosk = await openKiosk(site.agent.url, { width: 1366, height: 768 });

@@ -8,37 +8,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Heartbeat } from '../../../common/attendance.ts';
 import { AttendanceQueue } from './queue.ts';
-import { Uploader, type FlushResult, type Log } from './uploader.ts';
+import { ATTENDANCE_TARGET, uplinkUploader, type FlushResult, type Uploader, type UplinkOptions } from './uploader.ts';
 import { HeartbeatSender, type HeartbeatSource } from './heartbeat.ts';
 import { attendanceRoutes } from './routes.ts';
-import type { BackoffPolicy } from './backoff.ts';
 
 export { AttendanceQueue } from './queue.ts';
 export type { FlushResult, Log } from './uploader.ts';
 
-export interface AttendanceOptions {
-  dataDir: string;
-  /** The server's base URL; a function if it can change (re-pairing). */
-  serverUrl: string | (() => string);
-  /** The site token, or null while not paired (nothing is sent until there is one). */
-  getToken: () => string | null;
-  clock?: () => number;
-  log: Log;
+export interface AttendanceOptions extends UplinkOptions {
   /** Adds what the rest of the agent knows to each heartbeat (cache readiness, on-screen, last error). */
   heartbeatSource?: HeartbeatSource;
   agentVersion?: string;
   /** Program length in seconds from the manifest, if known: watched time is never sent longer. */
   programDuration?: (programId: number) => number | null | undefined;
-  /** Overrides for tests and tuning. */
-  uploadIntervalMs?: number;
   heartbeatIntervalMs?: number;
   /** A session the kiosk stopped reporting on for this long is closed at its last progress (default 2 min). */
   staleAfterMs?: number;
   sittingGapMs?: number;
-  backoff?: BackoffPolicy;
-  batchSize?: number;
-  random?: () => number;
-  fetch?: typeof fetch;
 }
 
 export interface Attendance {
@@ -79,18 +65,7 @@ export function createAttendance(opts: AttendanceOptions): Attendance {
   const recovered = queue.recoverOpen();
   if (recovered > 0) opts.log.info({ sessions: recovered }, 'attendance sessions left open at shutdown closed at their last progress');
 
-  const uploader = new Uploader({
-    queue,
-    serverUrl,
-    getToken: opts.getToken,
-    clock,
-    log: opts.log,
-    random: opts.random,
-    fetch: opts.fetch,
-    policy: opts.backoff,
-    batchSize: opts.batchSize,
-    intervalMs: opts.uploadIntervalMs,
-  });
+  const uploader = uplinkUploader(queue, ATTENDANCE_TARGET, opts);
 
   function onScreen(): NonNullable<Heartbeat['onScreen']> {
     const row = queue.db

@@ -261,3 +261,38 @@ export class Uploader<T extends { id: string } = AttendanceSession> {
     }
   }
 }
+
+/** What a site queue plugged into the agent needs to reach the server (attendance, answers): one shape for both. */
+export interface UplinkOptions {
+  dataDir: string;
+  /** The server's base URL; a function if it can change (re-pairing). */
+  serverUrl: string | (() => string);
+  /** The site token, or null while not paired (nothing is sent until there is one). */
+  getToken: () => string | null;
+  clock?: () => number;
+  log: Log;
+  /** Overrides for tests and tuning. */
+  uploadIntervalMs?: number;
+  backoff?: BackoffPolicy;
+  batchSize?: number;
+  random?: () => number;
+  fetch?: typeof fetch;
+}
+
+/** An uploader draining `queue` to `target`, set up from the agent's uplink options. */
+export function uplinkUploader<T extends { id: string }>(queue: Outbox<T>, target: UploadTarget, o: UplinkOptions): Uploader<T> {
+  const url = o.serverUrl;
+  return new Uploader<T>({
+    queue,
+    target,
+    serverUrl: typeof url === 'function' ? url : () => url,
+    getToken: o.getToken,
+    clock: o.clock ?? Date.now,
+    log: o.log,
+    random: o.random,
+    fetch: o.fetch,
+    policy: o.backoff,
+    batchSize: o.batchSize,
+    intervalMs: o.uploadIntervalMs,
+  });
+}

@@ -5,8 +5,7 @@
 // Answers wait in answers.sqlite and go up with the attendance uploader's code (acknowledge-after-commit, backoff,
 // Retry-After) to POST /api/sites/me/answers.
 import path from 'node:path';
-import type { BackoffPolicy } from '../attendance/backoff.ts';
-import { Uploader, type FlushResult, type Log, type UploadTarget } from '../attendance/uploader.ts';
+import { uplinkUploader, type FlushResult, type Uploader, type UplinkOptions, type UploadTarget } from '../attendance/uploader.ts';
 import { MAX_ANSWERS_PER_BATCH } from '../../../common/api/questionnaires.ts';
 import type { ManifestQuestionnaire } from '../../../common/manifest.ts';
 import { localQuestionnaires } from './from-manifest.ts';
@@ -23,18 +22,9 @@ export const ANSWERS_TARGET: UploadTarget = {
   maxBatch: MAX_ANSWERS_PER_BATCH,
 };
 
-export interface QuestionnairesOptions {
-  dataDir: string;
-  serverUrl: string | (() => string);
-  getToken: () => string | null;
-  clock?: () => number;
-  log: Log;
+export interface QuestionnairesOptions extends UplinkOptions {
   /** The questionnaires of the current manifest. */
   entries: () => readonly ManifestQuestionnaire[];
-  uploadIntervalMs?: number;
-  backoff?: BackoffPolicy;
-  random?: () => number;
-  fetch?: typeof fetch;
 }
 
 export interface Questionnaires {
@@ -51,20 +41,8 @@ const TOMBSTONE_DAYS = 30;
 
 export function createQuestionnaires(opts: QuestionnairesOptions): Questionnaires {
   const clock = opts.clock ?? Date.now;
-  const serverUrl = typeof opts.serverUrl === 'function' ? opts.serverUrl : () => opts.serverUrl as string;
   const queue = AnswerQueue.open(path.join(opts.dataDir, ANSWERS_FILE));
-  const uploader = new Uploader<SiteAnswer>({
-    queue,
-    target: ANSWERS_TARGET,
-    serverUrl,
-    getToken: opts.getToken,
-    clock,
-    log: opts.log,
-    random: opts.random,
-    fetch: opts.fetch,
-    policy: opts.backoff,
-    intervalMs: opts.uploadIntervalMs,
-  });
+  const uploader = uplinkUploader<SiteAnswer>(queue, ANSWERS_TARGET, opts);
   const plugin = questionnaireRoutes({
     queue,
     clock,

@@ -7,7 +7,7 @@ import { formatDate, formatTime } from './format.ts';
 import { langTag, loadLang, otherLang, saveLang, t, type Lang, type MessageKey } from './i18n.ts';
 import { commandForKey, DigitEntry, numberIsComplete, type Command } from './keys.ts';
 import { ResumeStore } from './resume.ts';
-import { quizAfterItem, quizOfProgram } from './quiz-offer.ts';
+import { quizAfterItem, quizOfProgram, type SeenOnAir } from './quiz-offer.ts';
 
 export interface Screen {
   /** The screen's root element; the app mounts it. */
@@ -53,6 +53,8 @@ export class App {
   private offerTimer: ReturnType<typeof setTimeout> | null = null;
   /** Airings whose quiz was offered already (channel:program:start). */
   private readonly offered = new Set<string>();
+  /** The item on air at the last channel poll, while a channel is on screen (null otherwise). */
+  private seenOnAir: SeenOnAir | null = null;
   private questionnairesText = '';
   private toastTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly digits = new DigitEntry();
@@ -178,11 +180,14 @@ export class App {
 
   // ---- quizzes offered in the corner -------------------------------------------------------------------
 
-  /** Shows `text` in the corner; OK (and only OK) runs `action` while it shows. Nothing else is interrupted. */
-  offer(text: string, action: () => void): void {
-    this.offerEl.textContent = text;
+  /** Offers `quiz` in the corner; OK (and only OK) opens it while it shows. Nothing else is interrupted. */
+  private offer(quiz: LocalQuestionnaire, airing?: string): void {
+    this.offerEl.textContent = this.tr('qOffer', { title: quiz.title });
+    this.offerEl.dataset.questionnaire = String(quiz.id);
+    if (airing) this.offerEl.dataset.airing = airing;
+    else delete this.offerEl.dataset.airing;
     this.offerEl.classList.add('shown');
-    this.offerAction = action;
+    this.offerAction = () => this.openQuestionnaire(quiz);
     if (this.offerTimer) clearTimeout(this.offerTimer);
     this.offerTimer = setTimeout(() => this.clearOffer(), OFFER_MS);
   }
@@ -197,17 +202,22 @@ export class App {
   /** A lecture played to its end: its quiz, if it has one, is offered. */
   offerQuizAfterLecture(programId: number): void {
     const quiz = quizOfProgram(this.questionnaires, programId);
-    if (quiz) this.offer(this.tr('qOffer', { title: quiz.title }), () => this.openQuestionnaire(quiz));
+    if (quiz) this.offer(quiz);
   }
 
-  /** On a channel, once the item with a quiz has gone off air, its quiz is offered (once per airing). */
+  /**
+   * On a channel, once the item seen on air at an earlier poll has gone off air, its quiz is offered (once per
+   * airing). An offer already showing is not replaced under the viewer's finger: OK opens what the corner says.
+   */
   private offerQuizAfterItem(): void {
-    if (this.top()?.el.dataset.screen !== 'broadcast') return;
-    const channel = this.channels.find((c) => c.id === this.lastChannelId);
-    const due = channel ? quizAfterItem(channel, this.questionnaires, Date.now(), this.offered) : null;
+    const channel = this.top()?.el.dataset.screen === 'broadcast' ? this.channels.find((c) => c.id === this.lastChannelId) : undefined;
+    const seen = this.seenOnAir;
+    this.seenOnAir = channel?.now ? { channelId: channel.id, item: channel.now } : null;
+    if (!channel || seen?.channelId !== channel.id || this.offerAction) return;
+    const due = quizAfterItem(seen, this.questionnaires, Date.now(), this.offered);
     if (!due) return;
     this.offered.add(due.key);
-    this.offer(this.tr('qOffer', { title: due.quiz.title }), () => this.openQuestionnaire(due.quiz));
+    this.offer(due.quiz, due.key);
   }
 
   /** On-demand screens want the catalog (and download progress) kept fresh while they are open. */

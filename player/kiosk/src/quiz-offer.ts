@@ -1,7 +1,8 @@
-// When a lecture's quiz is offered: after the lecture ends on demand, and on a channel once the item it belongs to
-// has gone off air. Pure: the channel guide, the questionnaires and `now` in; the quiz to offer (once) out. The
-// offer itself sits in a corner and opens only on OK (app.ts): it never interrupts what plays.
-import type { LocalChannel, LocalQuestionnaire } from './api.ts';
+// When a lecture's quiz is offered: after the lecture ends on demand, and on a channel once the item this TV
+// showed on air has gone off air (not an item that ended before the room tuned in). Pure: the item seen, the
+// questionnaires and `now` in; the quiz to offer (once) out. The offer itself sits in a corner and opens only on OK
+// (app.ts): it never interrupts what plays.
+import type { LocalQuestionnaire, ProgramSlot } from './api.ts';
 
 /** An item that ended longer ago than this is not offered any more (the room has moved on). */
 export const OFFER_AFTER_ITEM_MS = 10 * 60_000;
@@ -11,19 +12,25 @@ export function quizOfProgram(list: readonly LocalQuestionnaire[], programId: nu
   return list.find((q) => q.kind === 'quiz' && q.open && q.programId === programId);
 }
 
+/** An item this TV showed on a channel: seen on air in the channel guide while the channel was on screen. */
+export interface SeenOnAir {
+  channelId: number;
+  item: ProgramSlot;
+}
+
 /**
- * The quiz of the item a channel just finished, with a key naming that airing (channel, program, start) so each
- * airing is offered once; null when there is none to offer now.
+ * The quiz of an item seen on air, once that item has ended, with a key naming the airing (channel, program, start)
+ * so each airing is offered once; null when there is none to offer now.
  */
 export function quizAfterItem(
-  channel: LocalChannel,
+  seen: SeenOnAir,
   list: readonly LocalQuestionnaire[],
   now: number,
   offered: ReadonlySet<string>,
 ): { quiz: LocalQuestionnaire; key: string } | null {
-  const item = channel.previous;
-  if (!item || item.programId === null || item.end > now || now - item.end > OFFER_AFTER_ITEM_MS) return null;
+  const { item } = seen;
+  if (item.programId === null || item.end > now || now - item.end > OFFER_AFTER_ITEM_MS) return null;
   const quiz = quizOfProgram(list, item.programId);
-  const key = `${channel.id}:${item.programId}:${item.start}`;
+  const key = `${seen.channelId}:${item.programId}:${item.start}`;
   return quiz && !offered.has(key) ? { quiz, key } : null;
 }

@@ -102,6 +102,49 @@ t.test('quiz: pass rate per site, best score per member; rooms count hands on th
   t.equal(regraded.quiz.passRate, 0.3333);
 });
 
+t.test("quiz tables a page at a time: pages add up to the whole table, scoped to the organizer's region", async (t) => {
+  const { s, quiz, survey } = await setup();
+  t.teardown(() => s.close());
+  const { app, auth } = s;
+  const whole = (await app.inject({ url: `/api/reports/questionnaires/${quiz}`, headers: auth })).json().quiz;
+  const pages = async (table: 'sites' | 'members', headers: Record<string, string>, pageSize: number) => {
+    const items: unknown[] = [];
+    for (let page = 1; ; page++) {
+      const res = await app.inject({ url: `/api/reports/questionnaires/${quiz}/${table}?page=${page}&pageSize=${pageSize}`, headers });
+      t.equal(res.statusCode, 200, res.body);
+      const body = res.json();
+      t.match(body, { page, pageSize });
+      if (!body.items.length) return { items, total: body.total as number, pagesRead: page - 1 };
+      t.ok(body.items.length <= pageSize);
+      items.push(...body.items);
+    }
+  };
+  const members = await pages('members', auth, 2);
+  t.same(members.items, whole.members, 'member pages, in order, are the whole table');
+  t.equal(members.total, 3);
+  t.equal(members.pagesRead, 2);
+  const sites = await pages('sites', auth, 1);
+  t.same(sites.items, whole.sites, 'site pages, in order, are the whole table');
+  t.equal(sites.total, 2);
+
+  const east = await userAuth(app, 'org-east', 'organizer', 2);
+  const eastMembers = await pages('members', east, 1);
+  t.same(eastMembers.items.map((m) => (m as { memberNo: string }).memberNo), ['M1', 'M2'], 'no member outside the region');
+  t.equal(eastMembers.total, 2);
+  const eastSites = await pages('sites', east, 5);
+  t.same(eastSites.items.map((x) => (x as { siteId: number }).siteId), [1]);
+  t.equal(eastSites.total, 1);
+
+  const csv = await app.inject({ url: `/api/reports/questionnaires/${quiz}?format=csv&list=members`, headers: auth });
+  t.equal(csv.body.split('\n').filter((l) => /^M\d,/.test(l)).length, 3, 'the CSV export stays whole');
+  const notQuiz = await app.inject({ url: `/api/reports/questionnaires/${survey}/members`, headers: auth });
+  t.equal(notQuiz.statusCode, 400);
+  t.equal(notQuiz.json().error.code, 'not_a_quiz');
+  const bad = await app.inject({ url: `/api/reports/questionnaires/${quiz}/sites?pageSize=0`, headers: auth });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json().error.message, /pageSize/);
+});
+
 t.test('study record: lectures completed, hours watched, quiz results', async (t) => {
   const { s, tokens, quiz } = await setup();
   t.teardown(() => s.close());

@@ -140,7 +140,7 @@ t.test('bad answers are refused with a reason that says what to fix, and nothing
   const cases: Array<[string, object, number, string]> = [
     ['unknown question', { id: 'b1', questionnaireId: 1, memberNo: '1001', responses: [{ question: 5, choices: [0] }] }, 400, 'unknown_question'],
     ['option out of range', { id: 'b2', questionnaireId: 1, memberNo: '1001', responses: [{ question: 0, choices: [3] }] }, 400, 'option_out_of_range'],
-    ['two options to a single question', { id: 'b3', questionnaireId: 1, memberNo: '1001', responses: [{ question: 0, choices: [0, 1] }] }, 400, 'option_out_of_range'],
+    ['two options to a single question', { id: 'b3', questionnaireId: 1, memberNo: '1001', responses: [{ question: 0, choices: [0, 1] }] }, 400, 'malformed'],
     ['rating 6', { id: 'b4', questionnaireId: 1, memberNo: '1001', responses: [{ question: 2, rating: 6 }] }, 400, 'rating_out_of_range'],
     [
       'more hands than people on a single choice',

@@ -1,11 +1,11 @@
 // The remote-driven questionnaire form (pure), the quiz offer rules, and the answer rules and score shared by the
 // agent and the kiosk: the answer the form builds is one the rules accept.
 import t from 'tap';
-import type { LocalChannel, LocalQuestionnaire } from '../../../common/local-api.ts';
+import type { LocalQuestionnaire } from '../../../common/local-api.ts';
 import { answerProblem, quizScore } from '../../../common/questionnaire-rules.ts';
 import { commandForKey, type Command } from '../../../player/kiosk/src/keys.ts';
 import { QuestionnaireForm } from '../../../player/kiosk/src/questionnaire-form.ts';
-import { OFFER_AFTER_ITEM_MS, quizAfterItem, quizOfProgram } from '../../../player/kiosk/src/quiz-offer.ts';
+import { OFFER_AFTER_ITEM_MS, quizAfterItem, quizOfProgram, type SeenOnAir } from '../../../player/kiosk/src/quiz-offer.ts';
 
 const survey: LocalQuestionnaire = {
   id: 1,
@@ -146,7 +146,7 @@ t.test('answer rules: window, who, question, options, counts', async (t) => {
   t.equal(answerProblem(survey, { memberNo: '1', room: { headcount: 2 }, responses: [] }, 0)?.code, 'malformed');
   t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 3, choices: [0] }] }, 0)?.code, 'unknown_question');
   t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 0, choices: [0] }, { question: 0, choices: [1] }] }, 0)?.code, 'malformed');
-  t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 1, choices: [0, 0] }] }, 0)?.code, 'option_out_of_range');
+  t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 1, choices: [0, 0] }] }, 0)?.code, 'malformed');
   t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 2, rating: 0 }] }, 0)?.code, 'rating_out_of_range');
   t.equal(answerProblem(survey, { room: { headcount: 5 }, responses: [{ question: 2, counts: [1, 1, 1, 1, 2] }] }, 0)?.code, 'count_exceeds_headcount');
   t.equal(answerProblem(survey, { room: { headcount: 5 }, responses: [{ question: 0, counts: [1, 1] }] }, 0)?.code, 'malformed');
@@ -154,22 +154,20 @@ t.test('answer rules: window, who, question, options, counts', async (t) => {
   t.match(problem?.message, /options 1 to 3; option 4 does not exist/, 'the message counts from 1, as the TV shows');
 });
 
-t.test('a quiz is offered once, after its item went off air, within ten minutes', async (t) => {
+t.test('a quiz is offered once, after the item seen on air went off air, within ten minutes', async (t) => {
   const list = [survey, quiz, { ...quiz, id: 3, programId: 8, open: false }];
   t.equal(quizOfProgram(list, 7)?.id, 2);
   t.equal(quizOfProgram(list, 8), undefined, 'a closed quiz is not offered');
   const end = 1_000_000;
-  const channel = (programId: number | null): LocalChannel => ({
-    id: 4, number: 1, name: 'c', description: '', now: null, next: null,
-    previous: { programId, title: 'lecture', start: end - 60_000, end },
-  });
+  const seen = (programId: number | null): SeenOnAir => ({ channelId: 4, item: { programId, title: 'lecture', start: end - 60_000, end } });
   const offered = new Set<string>();
-  t.equal(quizAfterItem(channel(7), list, end - 1, offered), null, 'not before the item ends');
-  const due = quizAfterItem(channel(7), list, end + 5_000, offered);
+  t.equal(quizAfterItem(seen(7), list, end - 1, offered), null, 'not before the item ends');
+  const due = quizAfterItem(seen(7), list, end + 5_000, offered);
   t.equal(due?.quiz.id, 2);
+  t.equal(due?.key, `4:7:${end - 60_000}`, 'the key names the airing: channel, program, start');
   offered.add(due!.key);
-  t.equal(quizAfterItem(channel(7), list, end + 6_000, offered), null, 'once per airing');
-  t.equal(quizAfterItem(channel(7), list, end + OFFER_AFTER_ITEM_MS + 1, new Set()), null, 'not long after');
-  t.equal(quizAfterItem(channel(null), list, end + 1, new Set()), null, 'the slate has no quiz');
-  t.equal(quizAfterItem(channel(9), list, end + 1, new Set()), null, 'a lecture without a quiz');
+  t.equal(quizAfterItem(seen(7), list, end + 6_000, offered), null, 'once per airing');
+  t.equal(quizAfterItem(seen(7), list, end + OFFER_AFTER_ITEM_MS + 1, new Set()), null, 'not long after');
+  t.equal(quizAfterItem(seen(null), list, end + 1, new Set()), null, 'the slate has no quiz');
+  t.equal(quizAfterItem(seen(9), list, end + 1, new Set()), null, 'a lecture without a quiz');
 });
