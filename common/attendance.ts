@@ -7,8 +7,15 @@
 // same session (e.g. one closed at its last progress after a power cut, then corrected) may only GROW end,
 // watchedSeconds, headcount and members' seconds — the server keeps the maximum of each, so nothing counts twice.
 export type {
-  AttendanceBatch, AttendanceBatchResult, AttendanceMember, AttendanceSession, DeferReason, Heartbeat, HeartbeatAck,
-  RejectReason, SessionMode,
+  AttendanceBatch,
+  AttendanceBatchResult,
+  AttendanceMember,
+  AttendanceSession,
+  DeferReason,
+  Heartbeat,
+  HeartbeatAck,
+  RejectReason,
+  SessionMode,
 } from './api/attendance.ts';
 
 export const MAX_SESSIONS_PER_BATCH = 500;

@@ -9,8 +9,7 @@ export { RUNG_NAMES as RUNGS, type RungName as Rung } from './ladder.ts';
 
 /** The folder name of a version inside a program's media folder ('v3'), and back (undefined for any other name). */
 export const versionFolder = (version: number): string => `v${version}`;
-export const parseVersionFolder = (name: string): number | undefined =>
-  /^v[1-9]\d{0,8}$/.test(name) ? Number(name.slice(1)) : undefined;
+export const parseVersionFolder = (name: string): number | undefined => (/^v[1-9]\d{0,8}$/.test(name) ? Number(name.slice(1)) : undefined);
 
 /**
  * Where a file of one version of a program's output lives, relative to the media root: every publish (transcode,

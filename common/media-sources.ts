@@ -23,5 +23,11 @@ export const MediaSources = Type.Object(
 export type MediaSources = Static<typeof MediaSources>;
 
 export const noMediaSources = (relayUrl: string | null = null): MediaSources => ({
-  relayUrl, relayFiles: 0, relayBytes: 0, originFiles: 0, originBytes: 0, relayFailures: 0, lastRelayError: null,
+  relayUrl,
+  relayFiles: 0,
+  relayBytes: 0,
+  originFiles: 0,
+  originBytes: 0,
+  relayFailures: 0,
+  lastRelayError: null,
 });

@@ -1,8 +1,12 @@
 // Live HLS media playlist text from the channel timeline (masters: common/master-playlist.ts). Pure: the same
 // input and instant give the same bytes on the server and at every site.
 import {
-  compiled, liveWindow,
-  type ChannelTimelineInput, type CompiledTimeline, type TimelineSegment, type WindowOptions,
+  compiled,
+  liveWindow,
+  type ChannelTimelineInput,
+  type CompiledTimeline,
+  type TimelineSegment,
+  type WindowOptions,
 } from './timeline.ts';
 import { versionFolder } from './manifest.ts';
 
@@ -25,7 +29,9 @@ export function rungFor(rungs: string[], wanted: string): string {
 
 function segmentUri(seg: TimelineSegment, rung: string, mediaPrefix = '/media/programs'): string {
   const file = `${rungFor(seg.rungs, rung)}/${segmentFileName(seg.index)}`;
-  return seg.version === undefined ? `${mediaPrefix}/${seg.programId}/${file}` : `${mediaPrefix}/${seg.programId}/${versionFolder(seg.version)}/${file}`;
+  return seg.version === undefined
+    ? `${mediaPrefix}/${seg.programId}/${file}`
+    : `${mediaPrefix}/${seg.programId}/${versionFolder(seg.version)}/${file}`;
 }
 
 function extinf(ms: number): string {
@@ -48,7 +54,10 @@ export function targetDuration(segments: TimelineSegment[], floor = 4): number {
  * discontinuity number. EXT-X-PROGRAM-DATE-TIME is on the first segment and at every discontinuity.
  */
 export function mediaPlaylist(
-  timeline: ChannelTimelineInput | CompiledTimeline, rung: string, nowMs: number, opts: MediaPlaylistOptions = {},
+  timeline: ChannelTimelineInput | CompiledTimeline,
+  rung: string,
+  nowMs: number,
+  opts: MediaPlaylistOptions = {},
 ): string {
   const segments = liveWindow(compiled(timeline), nowMs, opts);
   return renderMediaPlaylist(segments, rung, opts);

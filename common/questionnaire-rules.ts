@@ -101,7 +101,11 @@ function memberResponseProblem(q: QuestionShape, r: ResponseShape, n: number): A
 function roomResponseProblem(q: QuestionShape, r: ResponseShape, n: number, headcount: number): AnswerProblem | null {
   const at = `question ${r.question + 1}`;
   if (r.choices !== undefined || r.rating !== undefined) {
-    return { code: 'malformed', question: r.question, message: `A room answers ${at} with counts of hands per option, not choices or a rating.` };
+    return {
+      code: 'malformed',
+      question: r.question,
+      message: `A room answers ${at} with counts of hands per option, not choices or a rating.`,
+    };
   }
   const counts = r.counts ?? [];
   if (counts.length !== n) {

@@ -125,12 +125,32 @@ function shortestAtLeast(src: Source, ms: number): number {
 }
 
 function makeRun(
-  kind: Run['kind'], source: Source, slate: boolean, itemId: number | null, opensBlock: boolean,
-  start: number, end: number, firstSequence: number, firstDiscontinuity: number,
+  kind: Run['kind'],
+  source: Source,
+  slate: boolean,
+  itemId: number | null,
+  opensBlock: boolean,
+  start: number,
+  end: number,
+  firstSequence: number,
+  firstDiscontinuity: number,
 ): Run {
   const run: Run = {
-    kind, source, slate, itemId, opensBlock, start, end, firstSequence, firstDiscontinuity,
-    count: 0, lastDiscontinuity: firstDiscontinuity, cycles: 0, partial: 0, tailIndex: -1, tailDuration: 0,
+    kind,
+    source,
+    slate,
+    itemId,
+    opensBlock,
+    start,
+    end,
+    firstSequence,
+    firstDiscontinuity,
+    count: 0,
+    lastDiscontinuity: firstDiscontinuity,
+    cycles: 0,
+    partial: 0,
+    tailIndex: -1,
+    tailDuration: 0,
   };
   const len = end - start;
   if (kind === 'once') {
@@ -187,7 +207,13 @@ export function compileTimeline(input: ChannelTimelineInput): CompiledTimeline {
   let disc = input.anchor.discontinuitySequence;
   let first = true;
   const push = (
-    kind: Run['kind'], src: Source, isSlate: boolean, itemId: number | null, opensBlock: boolean, start: number, end: number,
+    kind: Run['kind'],
+    src: Source,
+    isSlate: boolean,
+    itemId: number | null,
+    opensBlock: boolean,
+    start: number,
+    end: number,
   ) => {
     if (end <= start) return;
     const startDisc = first ? disc : disc + 1;
@@ -240,8 +266,12 @@ function segmentOfRun(run: Run, local: number): TimelineSegment {
   if (run.kind === 'once') {
     const d = Math.min(src.durations[local], run.end - run.start - src.prefix[local]);
     return {
-      ...base, index: local, start: run.start + src.prefix[local], duration: d,
-      discontinuity: local === 0, discontinuitySequence: run.firstDiscontinuity,
+      ...base,
+      index: local,
+      start: run.start + src.prefix[local],
+      duration: d,
+      discontinuity: local === 0,
+      discontinuitySequence: run.firstDiscontinuity,
     };
   }
   const n = src.loop;
@@ -250,13 +280,20 @@ function segmentOfRun(run: Run, local: number): TimelineSegment {
     const c = Math.floor(local / n);
     const i = local - c * n;
     return {
-      ...base, index: i, start: run.start + c * src.loopTotal + src.prefix[i], duration: src.durations[i],
-      discontinuity: i === 0, discontinuitySequence: run.firstDiscontinuity + c,
+      ...base,
+      index: i,
+      start: run.start + c * src.loopTotal + src.prefix[i],
+      duration: src.durations[i],
+      discontinuity: i === 0,
+      discontinuitySequence: run.firstDiscontinuity + c,
     };
   }
   return {
-    ...base, index: run.tailIndex, start: run.start + run.cycles * src.loopTotal + src.prefix[run.partial],
-    duration: run.tailDuration, discontinuity: local === 0 || tailNeedsTag(run),
+    ...base,
+    index: run.tailIndex,
+    start: run.start + run.cycles * src.loopTotal + src.prefix[run.partial],
+    duration: run.tailDuration,
+    discontinuity: local === 0 || tailNeedsTag(run),
     discontinuitySequence: run.lastDiscontinuity,
   };
 }
@@ -317,9 +354,7 @@ export interface WindowOptions {
 }
 
 /** The live window at `now`: the segment on air last, preceded by enough segments (never before the anchor). */
-export function liveWindow(
-  timeline: ChannelTimelineInput | CompiledTimeline, nowMs: number, opts: WindowOptions = {},
-): TimelineSegment[] {
+export function liveWindow(timeline: ChannelTimelineInput | CompiledTimeline, nowMs: number, opts: WindowOptions = {}): TimelineSegment[] {
   const tl = compiled(timeline);
   const minSegments = opts.segments ?? 6;
   const minDuration = opts.minDurationMs ?? 24_000;
@@ -358,10 +393,13 @@ export interface NowAndNext {
 export function nowAndNext(timeline: ChannelTimelineInput | CompiledTimeline, nowMs: number): NowAndNext {
   const tl = compiled(timeline);
   const items = tl.input.items;
-  const playable = (it: TimelineItem) =>
-    it.programId !== null && (tl.input.programs[it.programId]?.segments.length ?? 0) > 0;
+  const playable = (it: TimelineItem) => it.programId !== null && (tl.input.programs[it.programId]?.segments.length ?? 0) > 0;
   const describe = (it: TimelineItem): OnAir => ({
-    itemId: it.id, programId: it.programId, start: it.start, end: it.end, slate: !playable(it),
+    itemId: it.id,
+    programId: it.programId,
+    start: it.start,
+    end: it.end,
+    slate: !playable(it),
   });
   let now: NowAndNext['now'] = null;
   let next: OnAir | null = null;

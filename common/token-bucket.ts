@@ -20,7 +20,11 @@ export class TokenBucket {
   private rate: number;
   private readonly burstSeconds: number;
 
-  constructor(bytesPerSecond: number, burstSeconds = 0.025, private readonly time: Sleeper = realTime) {
+  constructor(
+    bytesPerSecond: number,
+    burstSeconds = 0.025,
+    private readonly time: Sleeper = realTime,
+  ) {
     this.rate = bytesPerSecond;
     this.burstSeconds = burstSeconds;
     this.tokens = 0; // start empty: no initial burst above the cap

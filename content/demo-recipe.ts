@@ -50,7 +50,8 @@ export const DEMO_LECTURES: readonly DemoLecture[] = [
     titleZh: '党史故事 第一讲：红船启航',
     titleEn: 'Party History Stories 1: The Red Boat',
     descriptionZh: '一九二一年，中国共产党第一次全国代表大会在嘉兴南湖的一条红船上闭幕。本讲讲述红船精神的由来。',
-    descriptionEn: 'In 1921 the First National Congress closed on a red boat on South Lake in Jiaxing. This lecture tells where the Red Boat spirit comes from.',
+    descriptionEn:
+      'In 1921 the First National Congress closed on a red boat on South Lake in Jiaxing. This lecture tells where the Red Boat spirit comes from.',
     lecturer: '李明 教授',
     category: 'party-history',
     audiences: ['rural-members', 'elderly-members'],
@@ -88,7 +89,8 @@ export const DEMO_LECTURES: readonly DemoLecture[] = [
     titleZh: '田间课堂：玉米病虫害防治',
     titleEn: 'Field Class: Protecting Corn from Pests',
     descriptionZh: '农技员在地头用手机竖屏拍摄的一堂短课，讲解玉米螟的识别与绿色防控。',
-    descriptionEn: 'A short class filmed upright on a phone at the edge of a field: recognising the corn borer and controlling it without heavy spraying.',
+    descriptionEn:
+      'A short class filmed upright on a phone at the edge of a field: recognising the corn borer and controlling it without heavy spraying.',
     lecturer: '张华 农艺师',
     category: 'agriculture-tech',
     audiences: ['rural-members', 'migrant-members'],
@@ -122,7 +124,8 @@ export const DEMO_LECTURES: readonly DemoLecture[] = [
     titleZh: '农村土地承包法十问',
     titleEn: 'Ten Questions on the Rural Land Contract Law',
     descriptionZh: '以问答形式讲解土地承包经营权的流转、期限与纠纷调解。源文件为旧电脑上的小尺寸AVI。',
-    descriptionEn: 'Questions and answers on transferring contracted land, contract terms and settling disputes. The source is a small AVI from an old PC.',
+    descriptionEn:
+      'Questions and answers on transferring contracted land, contract terms and settling disputes. The source is a small AVI from an old PC.',
     lecturer: '赵强 律师',
     category: 'laws-regulations',
     audiences: ['village-cadres', 'graduate-officials'],
@@ -145,7 +148,10 @@ export const DEMO_LECTURES: readonly DemoLecture[] = [
     audiences: ['migrant-members', 'graduate-officials'],
     tags: ['market', 'economy'],
     language: 'en',
-    narration: { voice: 'en', text: 'Welcome. Today we talk about supply and demand. When many people want a thing and there is little of it, its price goes up.' },
+    narration: {
+      voice: 'en',
+      text: 'Welcome. Today we talk about supply and demand. When many people want a thing and there is little of it, its price goes up.',
+    },
   },
 ];
 

@@ -132,7 +132,15 @@ export function ensureDemoChannel(app: FastifyInstance, nowMs = Date.now(), ahea
   const { db } = app;
   let channel = db.prepare('SELECT id FROM channels WHERE number = ?').get(DEMO_CHANNEL_NUMBER) as { id: number } | undefined;
   if (!channel) {
-    const id = insertChannel(db, { number: DEMO_CHANNEL_NUMBER, name: DEMO_CHANNEL_NAME, description: '演示：示范课程全天轮播 · Demo: the demo lectures around the clock' }, nowMs);
+    const id = insertChannel(
+      db,
+      {
+        number: DEMO_CHANNEL_NUMBER,
+        name: DEMO_CHANNEL_NAME,
+        description: '演示：示范课程全天轮播 · Demo: the demo lectures around the clock',
+      },
+      nowMs,
+    );
     void scheduleSlate(db, app.config, app.log, id);
     channel = { id };
   }
@@ -149,7 +157,9 @@ export function ensureDemoChannel(app: FastifyInstance, nowMs = Date.now(), ahea
   // Start a few seconds out: the past (and the present instant) of a schedule cannot be written.
   let start = Math.max(last.end ?? 0, nowMs + 5_000);
   const drafts: ItemDraft[] = [];
-  const lastProgram = db.prepare('SELECT program_id AS id FROM schedule_items WHERE channel_id = ? ORDER BY end_at DESC LIMIT 1').get(channel.id) as { id: number } | undefined;
+  const lastProgram = db
+    .prepare('SELECT program_id AS id FROM schedule_items WHERE channel_id = ? ORDER BY end_at DESC LIMIT 1')
+    .get(channel.id) as { id: number } | undefined;
   let i = lastProgram ? (programs.findIndex((p) => p.id === lastProgram.id) + 1) % programs.length : 0;
   while (start < nowMs + aheadMs) {
     const p = programs[i];

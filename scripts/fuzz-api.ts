@@ -4,7 +4,13 @@
 // Exits 1 when a problem was found.
 import { parseArgs } from 'node:util';
 import {
-  fuzzOperation, NOT_IN_OPENAPI, openApiOperations, PARTLY_FUZZED, Sandbox, seededServer, type FuzzFinding,
+  fuzzOperation,
+  NOT_IN_OPENAPI,
+  openApiOperations,
+  PARTLY_FUZZED,
+  Sandbox,
+  seededServer,
+  type FuzzFinding,
 } from '../test/integration/api/route-inventory.ts';
 
 const { values } = parseArgs({

@@ -14,8 +14,27 @@ import { locateTools } from '../server/media/tools.ts';
 
 /** Extensions of the courseware the field sends (video, then audio-only talks). */
 export const COURSEWARE_EXTENSIONS = new Set([
-  '.mp4', '.m4v', '.mov', '.mkv', '.avi', '.mpg', '.mpeg', '.dat', '.vob', '.ts', '.wmv', '.asf', '.flv', '.3gp', '.webm',
-  '.mp3', '.wav', '.m4a', '.aac', '.wma', '.ogg',
+  '.mp4',
+  '.m4v',
+  '.mov',
+  '.mkv',
+  '.avi',
+  '.mpg',
+  '.mpeg',
+  '.dat',
+  '.vob',
+  '.ts',
+  '.wmv',
+  '.asf',
+  '.flv',
+  '.3gp',
+  '.webm',
+  '.mp3',
+  '.wav',
+  '.m4a',
+  '.aac',
+  '.wma',
+  '.ogg',
 ]);
 
 /** Files to import: the named files, and the courseware files found in the named folders (recursively, sorted). */
@@ -51,7 +70,9 @@ function sidecarFields(file: string): ProgramFields {
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length === 0 || argv.includes('--help')) {
-    process.stdout.write('usage: npm run import -- <folder or files>...\n  imports courseware into the catalog on DATA_DIR (default ./data)\n');
+    process.stdout.write(
+      'usage: npm run import -- <folder or files>...\n  imports courseware into the catalog on DATA_DIR (default ./data)\n',
+    );
     return argv.length === 0 ? 2 : 0;
   }
   const config = loadConfig();

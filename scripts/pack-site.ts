@@ -17,7 +17,8 @@ const INSTALL_TIME_ONLY = new Set(['prebuild-install']);
 const SKIP_FILE = /\.(d\.[cm]?ts|[cm]?ts|map|md|markdown)$/i;
 const SKIP_DIR = new Set(['test', 'tests', '__tests__', 'docs', 'example', 'examples', 'benchmark', 'benchmarks', '.github']);
 
-const IMPORT = /(?:^|[\n;])\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\n;])\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|[\n;])\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\n;])\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** The compiled files the entry reaches through relative imports, and the packages it names. */
 export function importGraph(entry: string): { files: string[]; packages: string[] } {

@@ -26,9 +26,13 @@ export function checkBackup(file: string): void {
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
     const check = db.pragma('integrity_check') as Array<{ integrity_check: string }>;
-    if (check[0]?.integrity_check !== 'ok') throw new RestoreRefused(`${file} fails SQLite's integrity check: ${check[0]?.integrity_check}`);
-    const migrations = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() as { n: number };
-    if (migrations.n !== 1) throw new RestoreRefused(`${file} is an SQLite database but not one of this server (no schema_migrations table)`);
+    if (check[0]?.integrity_check !== 'ok')
+      throw new RestoreRefused(`${file} fails SQLite's integrity check: ${check[0]?.integrity_check}`);
+    const migrations = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() as {
+      n: number;
+    };
+    if (migrations.n !== 1)
+      throw new RestoreRefused(`${file} is an SQLite database but not one of this server (no schema_migrations table)`);
   } catch (err) {
     if (err instanceof RestoreRefused) throw err;
     throw new RestoreRefused(`${file} is not a readable SQLite database (${(err as Error).message})`);
@@ -52,7 +56,10 @@ export function restoreBackup(file: string, dataDir: string, now = new Date()): 
   checkBackup(incoming); // what landed on this disk, not only what was read
   let keptAs: string | null = null;
   if (fs.existsSync(dbPath)) {
-    keptAs = `${dbPath}.before-restore-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+    keptAs = `${dbPath}.before-restore-${now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}`;
     fs.renameSync(dbPath, keptAs);
   }
   // A WAL left by the old database would be replayed onto the restored one: move it aside with it.

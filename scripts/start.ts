@@ -41,7 +41,10 @@ if (config.demo) {
     if (onAir) return;
     onAir = true;
     const seconds = Math.round((performance.now() - listenedAt) / 100) / 10;
-    app.log.info({ channelId, secondsAfterListen: seconds, url: `${serverUrl}/live/channels/${channelId}/master.m3u8` }, 'demo channel on air');
+    app.log.info(
+      { channelId, secondsAfterListen: seconds, url: `${serverUrl}/live/channels/${channelId}/master.m3u8` },
+      'demo channel on air',
+    );
   };
 
   // Each lecture, in order, joins channel 1 the moment its transcode ends.

@@ -49,7 +49,9 @@ export async function installAdmissionControl(app: FastifyInstance, config: Conf
       if (!isSiteRoute(req.url) || !pressure.sustained) return undefined;
       const wait = retryAfterSeconds(config.overloadRetryAfterSeconds, Math.random());
       req.log.info({ url: req.url, usage: app.memoryUsage() }, 'site request turned away: server overloaded');
-      return Promise.reject(new AppError(503, 'overloaded', `The server is overloaded: try again in ${wait} s.`, { 'retry-after': String(wait) }));
+      return Promise.reject(
+        new AppError(503, 'overloaded', `The server is overloaded: try again in ${wait} s.`, { 'retry-after': String(wait) }),
+      );
     },
   });
   // The plugin's own sampler keeps the figures; this one turns them into "pressure for N samples in a row".

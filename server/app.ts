@@ -63,13 +63,19 @@ function answerClientError(err: NodeJS.ErrnoException, socket: import('node:stre
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, code, message] =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? ['408 Request Timeout', 'request_timeout', `The request did not arrive within ${requestTimeoutMs / 1000} s: send it again (big files: use the resumable upload).`]
+      ? [
+          '408 Request Timeout',
+          'request_timeout',
+          `The request did not arrive within ${requestTimeoutMs / 1000} s: send it again (big files: use the resumable upload).`,
+        ]
       : err.code === 'HPE_HEADER_OVERFLOW'
         ? ['431 Request Header Fields Too Large', 'headers_too_large', 'The request headers are too large: send fewer or shorter headers.']
         : ['400 Bad Request', 'bad_request', 'The request is not valid HTTP.'];
   const body = JSON.stringify({ error: { code, message } });
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy();
 }

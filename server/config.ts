@@ -90,7 +90,8 @@ export interface Config {
 function fraction(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new Error(`${name} must be a fraction from 0 (off) to below 1, e.g. 0.97; got "${value}"`);
+  if (!Number.isFinite(n) || n < 0 || n >= 1)
+    throw new Error(`${name} must be a fraction from 0 (off) to below 1, e.g. 0.97; got "${value}"`);
   return n;
 }
 
@@ -114,8 +115,13 @@ export function parseTrustProxy(value: string | undefined): false | number | str
   if (v === '' || v === '0' || v.toLowerCase() === 'false') return false;
   if (/^\d+$/.test(v)) return Number(v);
   if (v.toLowerCase() === 'true')
-    throw new Error('TRUST_PROXY=true would let any client forge X-Forwarded-For: give the proxy addresses (e.g. 10.0.0.5) or a hop count (1)');
-  const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+    throw new Error(
+      'TRUST_PROXY=true would let any client forge X-Forwarded-For: give the proxy addresses (e.g. 10.0.0.5) or a hop count (1)',
+    );
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const bad = entries.find((e) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(e) && !['loopback', 'linklocal', 'uniquelocal'].includes(e));
   if (bad) throw new Error(`TRUST_PROXY entry "${bad}" is not an address or CIDR (e.g. 10.0.0.5 or 10.0.0.0/8) nor a hop count`);
   return entries.join(',');
@@ -179,13 +185,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (merged.requestTimeoutMs < 1000) throw new Error('REQUEST_TIMEOUT_MS must be at least 1000 (ms)');
   if (merged.attendanceRetentionDays < 1) throw new Error('ATTENDANCE_RETENTION_DAYS must be a whole number of days >= 1');
   if (!cron.validate(merged.attendanceRollupCron)) {
-    throw new Error(`ATTENDANCE_ROLLUP_CRON "${merged.attendanceRollupCron}" is not a cron expression (e.g. "30 2 * * *" for 02:30 every night)`);
+    throw new Error(
+      `ATTENDANCE_ROLLUP_CRON "${merged.attendanceRollupCron}" is not a cron expression (e.g. "30 2 * * *" for 02:30 every night)`,
+    );
   }
   if (merged.publicUrl !== undefined && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(merged.publicUrl)) {
     throw new Error(`PUBLIC_URL "${merged.publicUrl}" must be an absolute http(s) URL without query, e.g. https://tv.example.org`);
   }
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(merged.xmltvIdDomain)) {
-    throw new Error(`XMLTV_ID_DOMAIN "${merged.xmltvIdDomain}" must be a domain name such as dyb.example (XMLTV ids are <number>.<domain>)`);
+    throw new Error(
+      `XMLTV_ID_DOMAIN "${merged.xmltvIdDomain}" must be a domain name such as dyb.example (XMLTV ids are <number>.<domain>)`,
+    );
   }
   if (merged.upstreamUrl !== undefined && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(merged.upstreamUrl)) {
     throw new Error(`UPSTREAM_URL "${merged.upstreamUrl}" must be the central server's absolute http(s) URL, e.g. https://central.example`);

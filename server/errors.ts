@@ -14,8 +14,7 @@ export class AppError extends Error {
 }
 
 export const badRequest = (message: string, code = 'bad_request') => new AppError(400, code, message);
-export const unauthorized = (message = 'Sign in first: send Authorization: Bearer <token>.') =>
-  new AppError(401, 'unauthorized', message);
+export const unauthorized = (message = 'Sign in first: send Authorization: Bearer <token>.') => new AppError(401, 'unauthorized', message);
 export const forbidden = (message: string) => new AppError(403, 'forbidden', message);
 export const notFound = (message: string) => new AppError(404, 'not_found', message);
 export const conflict = (message: string, code = 'conflict') => new AppError(409, code, message);
@@ -50,16 +49,22 @@ function describeValidation(err: FastifyError): string {
  */
 export function frameworkError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
   const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  const message = err.code === 'FST_ERR_BAD_URL'
-    ? 'The address is not valid: a percent sign must be followed by two hex digits of valid UTF-8 (%E4%B8%AD). Fix the link.'
-    : tooLong ? 'A part of the address is too long: ids are whole numbers, names at most 100 characters.' : err.message;
+  const message =
+    err.code === 'FST_ERR_BAD_URL'
+      ? 'The address is not valid: a percent sign must be followed by two hex digits of valid UTF-8 (%E4%B8%AD). Fix the link.'
+      : tooLong
+        ? 'A part of the address is too long: ids are whole numbers, names at most 100 characters.'
+        : err.message;
   reply.status(tooLong ? 414 : 400).send({ error: { code: tooLong ? 'uri_too_long' : 'bad_url', message } });
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
-      return reply.status(err.statusCode).headers(err.headers).send({ error: { code: err.code, message: err.message } });
+      return reply
+        .status(err.statusCode)
+        .headers(err.headers)
+        .send({ error: { code: err.code, message: err.message } });
     }
     const fe = err as FastifyError;
     if (fe.validation) {
@@ -69,9 +74,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (status === 429) {
       // Anything else that refuses for load (a plugin's limit) still says when to come back.
       const retry = Number(reply.getHeader('retry-after')) || 60;
-      return reply.status(429).header('retry-after', String(retry)).send({
-        error: { code: 'too_many_requests', message: `Too many requests; try again in ${retry} s.` },
-      });
+      return reply
+        .status(429)
+        .header('retry-after', String(retry))
+        .send({
+          error: { code: 'too_many_requests', message: `Too many requests; try again in ${retry} s.` },
+        });
     }
     if (status >= 400 && status < 500) {
       const code = (fe.code ?? 'bad_request').toLowerCase().replace(/^fst_(err_)?/, '');

@@ -28,7 +28,10 @@ export interface TestServer {
 export async function makeServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? tempDir();
   // Admission control off unless a test asks: a test machine shared by many runs is slow, not overloaded.
-  const config = loadConfig({}, { logLevel: 'warn', startWorkers: false, demo: false, overloadMaxEventLoopDelayMs: 0, ...overrides, dataDir });
+  const config = loadConfig(
+    {},
+    { logLevel: 'warn', startWorkers: false, demo: false, overloadMaxEventLoopDelayMs: 0, ...overrides, dataDir },
+  );
   const app = await buildApp(config, { logger: false });
   await ensureAdmin(app.db, ADMIN_PASSWORD);
   await app.ready();

@@ -106,7 +106,13 @@ export async function startSite(opts: SiteOptions): Promise<Site> {
     }
 
     let parentId: number | undefined;
-    for (const [name, level] of [['测试省', 'province'], ['测试市', 'prefecture'], ['测试县', 'county'], ['测试镇', 'township'], ['测试村', 'village']] as const) {
+    for (const [name, level] of [
+      ['测试省', 'province'],
+      ['测试市', 'prefecture'],
+      ['测试县', 'county'],
+      ['测试镇', 'township'],
+      ['测试村', 'village'],
+    ] as const) {
       parentId = (await api<{ id: number }>(server, 'POST', '/api/regions', { name, level, ...(parentId ? { parentId } : {}) })).id;
     }
     const site = await api<{ id: number; pairingCode: string }>(server, 'POST', '/api/sites', {
@@ -199,16 +205,20 @@ export async function waitPlaying(page: Page, seconds: number, timeoutMs: number
   return videoTime(page);
 }
 
-
 /**
  * A card reader that types like a keyboard: its digits and Enter arrive a few milliseconds apart. Sent as one
  * burst inside the page, so a loaded test machine (CDP round trips per key) cannot stretch the gaps.
  */
 export async function swipeCard(page: Page, digits: string): Promise<void> {
-  await page.evaluate((keys) => {
-    for (const key of [...keys, 'Enter']) {
-      const target = document.activeElement ?? document.body;
-      target.dispatchEvent(new KeyboardEvent('keydown', { key, code: key === 'Enter' ? 'Enter' : `Digit${key}`, bubbles: true, cancelable: true }));
-    }
-  }, [...digits]);
+  await page.evaluate(
+    (keys) => {
+      for (const key of [...keys, 'Enter']) {
+        const target = document.activeElement ?? document.body;
+        target.dispatchEvent(
+          new KeyboardEvent('keydown', { key, code: key === 'Enter' ? 'Enter' : `Digit${key}`, bubbles: true, cancelable: true }),
+        );
+      }
+    },
+    [...digits],
+  );
 }

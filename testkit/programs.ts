@@ -31,7 +31,10 @@ export async function readyProgram(app: FastifyInstance, opts: ReadyProgramOptio
     // Taken in through the catalog's own ingest path (probe, record, keep the source, queue the job).
     const staged = incomingPath(app.config, clip);
     fs.copyFileSync(clip, staged);
-    const id = await ingestCourseware({ db: app.db, config: app.config, tools: locateTools(app.config) }, { file: staged, originalName: path.basename(clip), fields: { title } });
+    const id = await ingestCourseware(
+      { db: app.db, config: app.config, tools: locateTools(app.config) },
+      { file: staged, originalName: path.basename(clip), fields: { title } },
+    );
     if (!app.config.startWorkers) {
       // No background worker in this app: run the queue here, with the same worker code.
       await new JobWorker({ db: app.db, config: app.config }).drain();
@@ -54,7 +57,9 @@ export function multipartBody(file: string, fields: Record<string, string>): { b
     parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   }
   parts.push(
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${path.basename(file)}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${path.basename(file)}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
     fs.readFileSync(file),
     Buffer.from(`\r\n--${boundary}--\r\n`),
   );
@@ -67,7 +72,12 @@ export type Submitted = { id: number } | { status: number; code: string; message
 export async function submit(app: FastifyInstance, auth: { authorization: string }, file: string, title: string): Promise<Submitted> {
   if (app.hasRoute({ method: 'POST', url: '/api/programs' })) {
     const { body, contentType } = multipartBody(file, { title });
-    const res = await app.inject({ method: 'POST', url: '/api/programs', headers: { ...auth, 'content-type': contentType }, payload: body });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/programs',
+      headers: { ...auth, 'content-type': contentType },
+      payload: body,
+    });
     if (res.statusCode === 202 || res.statusCode === 201) return { id: res.json().id };
     const e = res.json().error ?? {};
     return { status: res.statusCode, code: e.code, message: e.message };

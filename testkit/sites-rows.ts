@@ -8,9 +8,13 @@ import { recordOutputVersion, type OutputRecord } from '../server/media/media-da
 export function program(app: FastifyInstance, title: string, rungs: RungName[], segs: number[], opts: { published?: boolean } = {}) {
   const now = new Date().toISOString();
   const id = Number(
-    app.db
-      .prepare("INSERT INTO programs (title, status, duration, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?, ?)")
-      .run(title, segs.reduce((a, b) => a + b, 0), opts.published === false ? 0 : 1, now, now).lastInsertRowid,
+    app.db.prepare("INSERT INTO programs (title, status, duration, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?, ?)").run(
+      title,
+      segs.reduce((a, b) => a + b, 0),
+      opts.published === false ? 0 : 1,
+      now,
+      now,
+    ).lastInsertRowid,
   );
   const heights: Record<string, number> = { '720p': 720, '480p': 480, '360p': 360, '240p': 240 };
   const hash = (s: string) => s.padEnd(64, '0').slice(0, 64);
@@ -20,7 +24,9 @@ export function program(app: FastifyInstance, title: string, rungs: RungName[], 
   ];
   for (const r of rungs) {
     files.push({ path: `${r}/index.m3u8`, rung: r, size: 200, sha256: hash(`i${id}${r}`) });
-    segs.forEach((_, i) => files.push({ path: `${r}/seg_${String(i).padStart(5, '0')}.ts`, rung: r, size: 1000 + i, sha256: hash(`s${id}${r}${i}`) }));
+    segs.forEach((_, i) =>
+      files.push({ path: `${r}/seg_${String(i).padStart(5, '0')}.ts`, rung: r, size: 1000 + i, sha256: hash(`s${id}${r}${i}`) }),
+    );
   }
   const renditions = rungs.map((r) => ({ name: r, width: (heights[r] * 16) / 9, height: heights[r], bandwidth: 500_000 }));
   recordOutputVersion(app.db, id, 1, { renditions, segments: segs, files }, now);
@@ -31,7 +37,9 @@ export function channel(app: FastifyInstance, number: number, slateId: number, r
   const now = new Date().toISOString();
   const id = Number(
     app.db
-      .prepare("INSERT INTO channels (number, name, description, generated_slate_id, slate_status, epoch, created_at, updated_at) VALUES (?, ?, '', ?, 'ready', 0, ?, ?)")
+      .prepare(
+        "INSERT INTO channels (number, name, description, generated_slate_id, slate_status, epoch, created_at, updated_at) VALUES (?, ?, '', ?, 'ready', 0, ?, ?)",
+      )
       .run(number, `频道${number}`, slateId, now, now).lastInsertRowid,
   );
   for (const r of regionIds) app.db.prepare('INSERT INTO channel_regions (channel_id, region_id) VALUES (?, ?)').run(id, r);

@@ -4,8 +4,15 @@
 // The wire types in common/attendance.ts are these schemas' Static types.
 import { Type, type Static } from '@sinclair/typebox';
 import {
-  EPOCH_MS_MAX, MAX_FREE_DISK_BYTES, MAX_HEADCOUNT, MAX_SESSIONS_PER_BATCH, MAX_UPTIME_SECONDS, MAX_WATCHED_SECONDS,
-  MEMBER_NO_PADDED_PATTERN, MEMBERS_ON_THE_WIRE_MAX, SESSION_ID_PATTERN,
+  EPOCH_MS_MAX,
+  MAX_FREE_DISK_BYTES,
+  MAX_HEADCOUNT,
+  MAX_SESSIONS_PER_BATCH,
+  MAX_UPTIME_SECONDS,
+  MAX_WATCHED_SECONDS,
+  MEMBER_NO_PADDED_PATTERN,
+  MEMBERS_ON_THE_WIRE_MAX,
+  SESSION_ID_PATTERN,
 } from '../attendance.ts';
 import { PageQuery } from './shared.ts';
 import { MediaSources } from '../media-sources.ts';
@@ -18,35 +25,45 @@ const RowId = (description: string) => Type.Integer({ minimum: 1, maximum: Numbe
 export const SessionMode = Type.Union([Type.Literal('broadcast'), Type.Literal('ondemand')]);
 export type SessionMode = Static<typeof SessionMode>;
 
-export const AttendanceMember = Type.Object({
-  memberNo: Type.String({ maxLength: 80, pattern: MEMBER_NO_PADDED_PATTERN, description: 'as typed or read from the card; trimmed' }),
-  watchedSeconds: Type.Number({ minimum: 0, maximum: MAX_WATCHED_SECONDS, description: 'seconds accrued from sign-in on' }),
-}, { additionalProperties: false });
+export const AttendanceMember = Type.Object(
+  {
+    memberNo: Type.String({ maxLength: 80, pattern: MEMBER_NO_PADDED_PATTERN, description: 'as typed or read from the card; trimmed' }),
+    watchedSeconds: Type.Number({ minimum: 0, maximum: MAX_WATCHED_SECONDS, description: 'seconds accrued from sign-in on' }),
+  },
+  { additionalProperties: false },
+);
 export type AttendanceMember = Static<typeof AttendanceMember>;
 
-export const AttendanceSession = Type.Object({
-  id: Type.String({ pattern: SESSION_ID_PATTERN, description: 'made at the site (a UUID); unique per site' }),
-  programId: RowId('the program played'),
-  channelId: Type.Optional(Type.Union([RowId('the channel of a broadcast'), Type.Null()])),
-  mode: SessionMode,
-  start: EpochMs('epoch ms, site clock'),
-  end: EpochMs('epoch ms, site clock; end >= start, end - start <= 24 h'),
-  watchedSeconds: Type.Number({
-    minimum: 0, maximum: MAX_WATCHED_SECONDS,
-    description: 'real playback progress; <= end - start and <= the program duration',
-  }),
-  headcount: Type.Integer({ minimum: 0, maximum: MAX_HEADCOUNT, description: 'people in front of the TV as last answered' }),
-  members: Type.Array(AttendanceMember, {
-    maxItems: MEMBERS_ON_THE_WIRE_MAX,
-    description: 'members signed in; more than MAX_MEMBERS_PER_SESSION refuses this session alone (too_many_members)',
-  }),
-}, { additionalProperties: false });
+export const AttendanceSession = Type.Object(
+  {
+    id: Type.String({ pattern: SESSION_ID_PATTERN, description: 'made at the site (a UUID); unique per site' }),
+    programId: RowId('the program played'),
+    channelId: Type.Optional(Type.Union([RowId('the channel of a broadcast'), Type.Null()])),
+    mode: SessionMode,
+    start: EpochMs('epoch ms, site clock'),
+    end: EpochMs('epoch ms, site clock; end >= start, end - start <= 24 h'),
+    watchedSeconds: Type.Number({
+      minimum: 0,
+      maximum: MAX_WATCHED_SECONDS,
+      description: 'real playback progress; <= end - start and <= the program duration',
+    }),
+    headcount: Type.Integer({ minimum: 0, maximum: MAX_HEADCOUNT, description: 'people in front of the TV as last answered' }),
+    members: Type.Array(AttendanceMember, {
+      maxItems: MEMBERS_ON_THE_WIRE_MAX,
+      description: 'members signed in; more than MAX_MEMBERS_PER_SESSION refuses this session alone (too_many_members)',
+    }),
+  },
+  { additionalProperties: false },
+);
 export type AttendanceSession = Static<typeof AttendanceSession>;
 
-export const AttendanceBatch = Type.Object({
-  sentAt: EpochMs("the agent's clock (epoch ms) when sending; the server's offset = its now - sentAt"),
-  sessions: Type.Array(AttendanceSession, { maxItems: MAX_SESSIONS_PER_BATCH }),
-}, { additionalProperties: false });
+export const AttendanceBatch = Type.Object(
+  {
+    sentAt: EpochMs("the agent's clock (epoch ms) when sending; the server's offset = its now - sentAt"),
+    sessions: Type.Array(AttendanceSession, { maxItems: MAX_SESSIONS_PER_BATCH }),
+  },
+  { additionalProperties: false },
+);
 export type AttendanceBatch = Static<typeof AttendanceBatch>;
 
 export const RejectReason = Type.Union([
@@ -79,9 +96,11 @@ export const AttendanceBatchResult = Type.Object({
   rejected: Type.Array(Type.Object({ id: Type.String(), reason: RejectReason, message: Type.String() }), {
     description: 'ids refused for good: resending will not help',
   }),
-  deferred: Type.Optional(Type.Array(Type.Object({ id: Type.String(), reason: DeferReason, message: Type.String() }), {
-    description: 'valid ids not taken this time (too many member rows in one batch, or not stored): keep and resend',
-  })),
+  deferred: Type.Optional(
+    Type.Array(Type.Object({ id: Type.String(), reason: DeferReason, message: Type.String() }), {
+      description: 'valid ids not taken this time (too many member rows in one batch, or not stored): keep and resend',
+    }),
+  ),
   clockOffsetMs: Type.Integer({ description: 'server now - sentAt, ms' }),
 });
 export type AttendanceBatchResult = Static<typeof AttendanceBatchResult>;
@@ -89,27 +108,45 @@ export type AttendanceBatchResult = Static<typeof AttendanceBatchResult>;
 // ---------- heartbeats (POST /api/sites/me/heartbeat, site token) ----------
 
 export const ScreenKind = Type.Union([
-  Type.Literal('broadcast'), Type.Literal('ondemand'), Type.Literal('menu'), Type.Literal('slate'), Type.Literal('off'),
+  Type.Literal('broadcast'),
+  Type.Literal('ondemand'),
+  Type.Literal('menu'),
+  Type.Literal('slate'),
+  Type.Literal('off'),
 ]);
 
-export const Heartbeat = Type.Object({
-  sentAt: Type.Optional(EpochMs('agent clock (epoch ms): lets the server report clock drift')),
-  onScreen: Type.Optional(Type.Object({
-    kind: ScreenKind,
-    channelId: Type.Optional(Type.Union([RowId('channel on screen'), Type.Null()])),
-    programId: Type.Optional(Type.Union([RowId('program on screen'), Type.Null()])),
-  }, { additionalProperties: false })),
-  cacheReadiness: Type.Optional(Type.Number({
-    minimum: 0, maximum: 1, description: 'share (0..1) of the bytes needed for the next 48 h held and verified',
-  })),
-  freeDiskBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_FREE_DISK_BYTES, description: 'free bytes on the media disk' })),
-  agentVersion: Type.Optional(Type.String({ maxLength: 64 })),
-  uptimeSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_UPTIME_SECONDS })),
-  lastError: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
-    description: 'the last error the agent met, or null once cleared',
-  })),
-  mediaSources: Type.Optional(MediaSources),
-}, { additionalProperties: false });
+export const Heartbeat = Type.Object(
+  {
+    sentAt: Type.Optional(EpochMs('agent clock (epoch ms): lets the server report clock drift')),
+    onScreen: Type.Optional(
+      Type.Object(
+        {
+          kind: ScreenKind,
+          channelId: Type.Optional(Type.Union([RowId('channel on screen'), Type.Null()])),
+          programId: Type.Optional(Type.Union([RowId('program on screen'), Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    cacheReadiness: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: 'share (0..1) of the bytes needed for the next 48 h held and verified',
+      }),
+    ),
+    freeDiskBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_FREE_DISK_BYTES, description: 'free bytes on the media disk' })),
+    agentVersion: Type.Optional(Type.String({ maxLength: 64 })),
+    uptimeSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_UPTIME_SECONDS })),
+    lastError: Type.Optional(
+      Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
+        description: 'the last error the agent met, or null once cleared',
+      }),
+    ),
+    mediaSources: Type.Optional(MediaSources),
+  },
+  { additionalProperties: false },
+);
 export type Heartbeat = Static<typeof Heartbeat>;
 /** The heartbeat body is optional: an empty POST is a heartbeat too. */
 export const HeartbeatBody = Type.Union([Heartbeat, Type.Null()]);
@@ -145,13 +182,16 @@ export const RollImportErrors = Type.Object({
 });
 export type RollImportErrors = Static<typeof RollImportErrors>;
 
-export const MemberListQuery = Type.Object({
-  siteId: Type.Optional(RowId('only this site')),
-  regionId: Type.Optional(RowId('only this region and below')),
-  q: Type.Optional(Type.String({ maxLength: 100, description: 'part of a member number or name' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  offset: PageQuery.offset,
-}, { additionalProperties: false });
+export const MemberListQuery = Type.Object(
+  {
+    siteId: Type.Optional(RowId('only this site')),
+    regionId: Type.Optional(RowId('only this region and below')),
+    q: Type.Optional(Type.String({ maxLength: 100, description: 'part of a member number or name' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    offset: PageQuery.offset,
+  },
+  { additionalProperties: false },
+);
 export type MemberListQuery = Static<typeof MemberListQuery>;
 
 export const RollMember = Type.Object({

@@ -12,7 +12,7 @@ export const User = Type.Object({
   id: Type.Integer(),
   username: Type.String(),
   role: Role,
-  regionId: Type.Union([Type.Integer(), Type.Null()], { description: "organizers: the root of the region subtree they see" }),
+  regionId: Type.Union([Type.Integer(), Type.Null()], { description: 'organizers: the root of the region subtree they see' }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
@@ -48,7 +48,11 @@ export type NewUser = Static<typeof NewUser>;
 
 /** PATCH /api/users/:id (operators). A new password signs the user out everywhere. */
 export const UserPatch = Type.Object(
-  { password: Type.Optional(Password), role: Type.Optional(Role), regionId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])) },
+  {
+    password: Type.Optional(Password),
+    role: Type.Optional(Role),
+    regionId: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+  },
   { additionalProperties: false },
 );
 export type UserPatch = Static<typeof UserPatch>;

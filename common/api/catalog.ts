@@ -12,14 +12,28 @@ const Text = (maxLength: number, description?: string) =>
   Type.String({ maxLength, pattern: '^[^\\u0000]*$', ...(description ? { description } : {}) });
 
 export const ProgramStatus = Type.Union([
-  Type.Literal('queued'), Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed'), Type.Literal('cancelled'),
+  Type.Literal('queued'),
+  Type.Literal('processing'),
+  Type.Literal('ready'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
 ]);
 export type ProgramStatus = Static<typeof ProgramStatus>;
 
-export const ProgramSort = Type.Union([
-  Type.Literal('relevance'), Type.Literal('createdAt'), Type.Literal('-createdAt'), Type.Literal('title'), Type.Literal('-title'),
-  Type.Literal('duration'), Type.Literal('-duration'), Type.Literal('episode'), Type.Literal('-episode'),
-], { description: 'Default: relevance with q, else -createdAt (newest first).' });
+export const ProgramSort = Type.Union(
+  [
+    Type.Literal('relevance'),
+    Type.Literal('createdAt'),
+    Type.Literal('-createdAt'),
+    Type.Literal('title'),
+    Type.Literal('-title'),
+    Type.Literal('duration'),
+    Type.Literal('-duration'),
+    Type.Literal('episode'),
+    Type.Literal('-episode'),
+  ],
+  { description: 'Default: relevance with q, else -createdAt (newest first).' },
+);
 export type ProgramSort = Static<typeof ProgramSort>;
 export const PROGRAM_SORTS: readonly ProgramSort[] = ProgramSort.anyOf.map((l) => l.const);
 
@@ -70,9 +84,7 @@ export const Program = Type.Object({
   updatedAt: Type.String(),
   origin: ProgramOrigin,
   distribute: Type.Boolean({ description: 'At a centre: offered to paired provinces (published and ready ones reach them).' }),
-  distributeTo: Nullable(
-    Type.Array(Type.Integer(), { description: 'Province region ids it is offered to; null: every paired province.' }),
-  ),
+  distributeTo: Nullable(Type.Array(Type.Integer(), { description: 'Province region ids it is offered to; null: every paired province.' })),
 });
 export type Program = Static<typeof Program>;
 
@@ -120,9 +132,17 @@ export type ProgramPatch = Static<typeof ProgramPatch>;
  */
 export const UploadFields = Type.Partial(
   Type.Object({
-    title: Type.String(), description: Type.String(), lecturer: Type.String(), category: Type.String(),
-    audiences: Type.String(), series: Type.String(), seriesId: Type.String(), episode: Type.String(),
-    tags: Type.String(), language: Type.String(), published: Type.String(),
+    title: Type.String(),
+    description: Type.String(),
+    lecturer: Type.String(),
+    category: Type.String(),
+    audiences: Type.String(),
+    series: Type.String(),
+    seriesId: Type.String(),
+    episode: Type.String(),
+    tags: Type.String(),
+    language: Type.String(),
+    published: Type.String(),
     distribute: Type.String({ description: 'true/false' }),
     distributeTo: Type.String({ description: 'Province region ids, "3,7" or a JSON array.' }),
   }),

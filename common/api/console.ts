@@ -53,9 +53,12 @@ export const SiteHealthFilter = Type.Union([Type.Literal('dark'), Type.Literal('
   description: 'paired, not revoked sites that are dark: no heartbeat for more than 24 h (or never); notReady: cache not fully ready',
 });
 export type SiteHealthFilter = Static<typeof SiteHealthFilter>;
-export const SiteHealthSort = Type.Union(
-  [Type.Literal('name'), Type.Literal('lastSeen'), Type.Literal('cacheReadiness'), Type.Literal('freeDisk')],
-);
+export const SiteHealthSort = Type.Union([
+  Type.Literal('name'),
+  Type.Literal('lastSeen'),
+  Type.Literal('cacheReadiness'),
+  Type.Literal('freeDisk'),
+]);
 export type SiteHealthSort = Static<typeof SiteHealthSort>;
 
 /** One page of a region's sites with their health; the total counts every site the filters keep. */

@@ -6,7 +6,11 @@ import { PageQuery } from './shared.ts';
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const JobStatus = Type.Union([
-  Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed'), Type.Literal('cancelled'),
+  Type.Literal('queued'),
+  Type.Literal('running'),
+  Type.Literal('done'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
 ]);
 export type JobStatus = Static<typeof JobStatus>;
 

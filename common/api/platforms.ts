@@ -236,9 +236,7 @@ export const LibraryProgram = Type.Object({
   duration: Type.Number({ description: 'seconds' }),
   version: Type.Integer({ description: 'the central media version; a re-transcode arrives as a higher one' }),
   poster: Nullable(Type.String({ description: 'the poster file, one of files' })),
-  renditions: Type.Array(
-    Type.Object({ name: Type.String(), width: Type.Integer(), height: Type.Integer(), bandwidth: Type.Integer() }),
-  ),
+  renditions: Type.Array(Type.Object({ name: Type.String(), width: Type.Integer(), height: Type.Integer(), bandwidth: Type.Integer() })),
   segments: Type.Array(Type.Number(), { description: 'segment durations (s), the same on every rung' }),
   files: Type.Array(LibraryFile),
   updatedAt: Type.String(),
@@ -263,10 +261,9 @@ export const MirrorStatus = Type.Object({
   inWindow: Type.Boolean({ description: 'inside UPSTREAM_DOWNLOAD_WINDOW now' }),
   lastSyncAt: Nullable(Type.String()),
   lastError: Nullable(Type.String()),
-  warnings: Type.Array(
-    Type.Object({ programId: Type.Integer(), at: Type.String(), message: Type.String() }),
-    { description: 'withdrawals by the centre, with what they removed from the schedules' },
-  ),
+  warnings: Type.Array(Type.Object({ programId: Type.Integer(), at: Type.String(), message: Type.String() }), {
+    description: 'withdrawals by the centre, with what they removed from the schedules',
+  }),
 });
 export type MirrorStatus = Static<typeof MirrorStatus>;
 

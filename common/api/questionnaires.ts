@@ -31,9 +31,7 @@ export const QuestionnaireKind = Type.Union([Type.Literal('survey'), Type.Litera
 export type QuestionnaireKind = Static<typeof QuestionnaireKind>;
 
 /** single: one option; multiple: any options; rating: 1-5, no options; topics: options are taxonomy ids. */
-export const QuestionType = Type.Union([
-  Type.Literal('single'), Type.Literal('multiple'), Type.Literal('rating'), Type.Literal('topics'),
-]);
+export const QuestionType = Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('rating'), Type.Literal('topics')]);
 export type QuestionType = Static<typeof QuestionType>;
 
 export const QuestionnaireStatus = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
@@ -41,32 +39,50 @@ export type QuestionnaireStatus = Static<typeof QuestionnaireStatus>;
 
 // ---------- writing (operators) ----------
 
-export const QuestionInput = Type.Object({
-  type: QuestionType,
-  text: Type.String({ minLength: 1, maxLength: MAX_QUESTION_TEXT_LENGTH }),
-  options: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: MAX_OPTION_TEXT_LENGTH }), {
-    maxItems: MAX_OPTIONS,
-    description: 'single/multiple: 2-9 option texts; rating: none; topics: category or audience ids from the taxonomy '
-      + '(GET /api/categories), all categories when absent',
-  })),
-  correct: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: MAX_OPTIONS - 1 }), {
-    maxItems: MAX_OPTIONS, description: 'quiz only: indexes (from 0) of the right options; single takes exactly one',
-  })),
-}, { additionalProperties: false });
+export const QuestionInput = Type.Object(
+  {
+    type: QuestionType,
+    text: Type.String({ minLength: 1, maxLength: MAX_QUESTION_TEXT_LENGTH }),
+    options: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: MAX_OPTION_TEXT_LENGTH }), {
+        maxItems: MAX_OPTIONS,
+        description:
+          'single/multiple: 2-9 option texts; rating: none; topics: category or audience ids from the taxonomy ' +
+          '(GET /api/categories), all categories when absent',
+      }),
+    ),
+    correct: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0, maximum: MAX_OPTIONS - 1 }), {
+        maxItems: MAX_OPTIONS,
+        description: 'quiz only: indexes (from 0) of the right options; single takes exactly one',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type QuestionInput = Static<typeof QuestionInput>;
 
 const questionnaireFields = {
   kind: QuestionnaireKind,
   title: Type.String({ minLength: 1, maxLength: MAX_TITLE_LENGTH }),
   programId: Type.Optional(Nullable(RowId('quiz: the lecture it checks (shown when that lecture ends)'))),
-  regionIds: Type.Optional(Type.Array(RowId('a region'), {
-    maxItems: 200, description: 'regions (with everything under them) the questionnaire reaches; empty or absent = all sites',
-  })),
+  regionIds: Type.Optional(
+    Type.Array(RowId('a region'), {
+      maxItems: 200,
+      description: 'regions (with everything under them) the questionnaire reaches; empty or absent = all sites',
+    }),
+  ),
   opensAt: Type.Optional(Nullable(Type.String({ format: 'date-time', description: 'ISO 8601; absent = open on publishing' }))),
   closesAt: Type.Optional(Nullable(Type.String({ format: 'date-time', description: 'ISO 8601; absent = never closes' }))),
-  passMark: Type.Optional(Nullable(Type.Integer({
-    minimum: 1, maximum: 100, description: 'quiz only: percentage of questions answered right needed to pass',
-  }))),
+  passMark: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        description: 'quiz only: percentage of questions answered right needed to pass',
+      }),
+    ),
+  ),
   questions: Type.Array(QuestionInput, { minItems: 1, maxItems: MAX_QUESTIONS }),
 };
 
@@ -114,13 +130,16 @@ export const Questionnaire = Type.Object({
 });
 export type Questionnaire = Static<typeof Questionnaire>;
 
-export const QuestionnaireListQuery = Type.Object({
-  kind: Type.Optional(QuestionnaireKind),
-  status: Type.Optional(QuestionnaireStatus),
-  programId: Type.Optional(RowId('only quizzes of this lecture')),
-  q: Type.Optional(Type.String({ maxLength: 100, description: 'part of the title' })),
-  ...PageQuery,
-}, { additionalProperties: false });
+export const QuestionnaireListQuery = Type.Object(
+  {
+    kind: Type.Optional(QuestionnaireKind),
+    status: Type.Optional(QuestionnaireStatus),
+    programId: Type.Optional(RowId('only quizzes of this lecture')),
+    q: Type.Optional(Type.String({ maxLength: 100, description: 'part of the title' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
 export type QuestionnaireListQuery = Static<typeof QuestionnaireListQuery>;
 
 export const QuestionnaireSummary = Type.Object({
@@ -161,34 +180,54 @@ export type ManifestQuestionnaire = Static<typeof ManifestQuestionnaire>;
 
 // ---------- answers (POST /api/sites/me/answers, site token) ----------
 
-export const AnswerResponse = Type.Object({
-  question: Type.Integer({ minimum: 0, maximum: 1000, description: 'index of the question, from 0' }),
-  choices: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 1000 }), {
-    maxItems: 100, description: "a member's answer to single/multiple/topics: option indexes",
-  })),
-  rating: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000, description: "a member's 1-5 rating" })),
-  counts: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 1_000_000 }), {
-    maxItems: 100, description: "a room's answer: hands per option (rating: per value 1..5)",
-  })),
-}, { additionalProperties: false });
+export const AnswerResponse = Type.Object(
+  {
+    question: Type.Integer({ minimum: 0, maximum: 1000, description: 'index of the question, from 0' }),
+    choices: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0, maximum: 1000 }), {
+        maxItems: 100,
+        description: "a member's answer to single/multiple/topics: option indexes",
+      }),
+    ),
+    rating: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000, description: "a member's 1-5 rating" })),
+    counts: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0, maximum: 1_000_000 }), {
+        maxItems: 100,
+        description: "a room's answer: hands per option (rating: per value 1..5)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type AnswerResponse = Static<typeof AnswerResponse>;
 
-export const Answer = Type.Object({
-  id: Type.String({ pattern: SESSION_ID_PATTERN, description: 'made at the site (a UUID); unique per site' }),
-  questionnaireId: RowId('the questionnaire answered'),
-  answeredAt: EpochMs('epoch ms, site clock, when the answer was confirmed'),
-  memberNo: Type.Optional(Type.String({ maxLength: 80, pattern: MEMBER_NO_PADDED_PATTERN, description: 'one member answering' })),
-  room: Type.Optional(Type.Object({
-    headcount: Type.Integer({ minimum: 1, maximum: MAX_HEADCOUNT, description: 'people in the room answering by hands' }),
-  }, { additionalProperties: false })),
-  responses: Type.Array(AnswerResponse, { maxItems: 100 }),
-}, { additionalProperties: false });
+export const Answer = Type.Object(
+  {
+    id: Type.String({ pattern: SESSION_ID_PATTERN, description: 'made at the site (a UUID); unique per site' }),
+    questionnaireId: RowId('the questionnaire answered'),
+    answeredAt: EpochMs('epoch ms, site clock, when the answer was confirmed'),
+    memberNo: Type.Optional(Type.String({ maxLength: 80, pattern: MEMBER_NO_PADDED_PATTERN, description: 'one member answering' })),
+    room: Type.Optional(
+      Type.Object(
+        {
+          headcount: Type.Integer({ minimum: 1, maximum: MAX_HEADCOUNT, description: 'people in the room answering by hands' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    responses: Type.Array(AnswerResponse, { maxItems: 100 }),
+  },
+  { additionalProperties: false },
+);
 export type Answer = Static<typeof Answer>;
 
-export const AnswerBatch = Type.Object({
-  sentAt: EpochMs("the agent's clock when sending; answeredAt is corrected by (server now - sentAt)"),
-  answers: Type.Array(Answer, { maxItems: MAX_ANSWERS_PER_BATCH }),
-}, { additionalProperties: false });
+export const AnswerBatch = Type.Object(
+  {
+    sentAt: EpochMs("the agent's clock when sending; answeredAt is corrected by (server now - sentAt)"),
+    answers: Type.Array(Answer, { maxItems: MAX_ANSWERS_PER_BATCH }),
+  },
+  { additionalProperties: false },
+);
 export type AnswerBatch = Static<typeof AnswerBatch>;
 
 export const AnswerRejectReason = Type.Union([
@@ -217,9 +256,11 @@ export const AnswerBatchResult = Type.Object({
   rejected: Type.Array(Type.Object({ id: Type.String(), reason: AnswerRejectReason, message: Type.String() }), {
     description: 'ids refused for good: resending will not help',
   }),
-  deferred: Type.Optional(Type.Array(Type.Object({ id: Type.String(), message: Type.String() }), {
-    description: 'valid ids the server could not store this time: keep and send them again',
-  })),
+  deferred: Type.Optional(
+    Type.Array(Type.Object({ id: Type.String(), message: Type.String() }), {
+      description: 'valid ids the server could not store this time: keep and send them again',
+    }),
+  ),
   clockOffsetMs: Type.Integer({ description: 'server now - sentAt, ms' }),
 });
 export type AnswerBatchResult = Static<typeof AnswerBatchResult>;
@@ -231,11 +272,14 @@ export const ReportList = Type.Union([Type.Literal('questions'), Type.Literal('s
 });
 export type ReportList = Static<typeof ReportList>;
 
-export const QuestionnaireReportQuery = Type.Object({
-  regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
-  format: Type.Optional(Format),
-  list: Type.Optional(ReportList),
-}, { additionalProperties: false });
+export const QuestionnaireReportQuery = Type.Object(
+  {
+    regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
+    format: Type.Optional(Format),
+    list: Type.Optional(ReportList),
+  },
+  { additionalProperties: false },
+);
 export type QuestionnaireReportQuery = Static<typeof QuestionnaireReportQuery>;
 
 export const OptionResult = Type.Object({
@@ -300,39 +344,53 @@ export type QuizMemberResult = Static<typeof QuizMemberResult>;
 
 export const QuestionnaireReport = Type.Object({
   questionnaire: Type.Object({
-    id: Type.Integer(), kind: QuestionnaireKind, title: Type.String(), programId: Nullable(Type.Integer()),
-    passMark: Nullable(Type.Integer()), opensAt: Nullable(Type.String()), closesAt: Nullable(Type.String()),
+    id: Type.Integer(),
+    kind: QuestionnaireKind,
+    title: Type.String(),
+    programId: Nullable(Type.Integer()),
+    passMark: Nullable(Type.Integer()),
+    opensAt: Nullable(Type.String()),
+    closesAt: Nullable(Type.String()),
   }),
   regionId: Nullable(Type.Integer()),
   generatedAt: Type.String(),
   totals: Type.Object({
-    answers: Type.Integer(), memberAnswers: Type.Integer(), roomAnswers: Type.Integer(),
-    people: Type.Integer({ description: 'members plus room headcounts' }), sites: Type.Integer(),
+    answers: Type.Integer(),
+    memberAnswers: Type.Integer(),
+    roomAnswers: Type.Integer(),
+    people: Type.Integer({ description: 'members plus room headcounts' }),
+    sites: Type.Integer(),
   }),
   questions: Type.Array(QuestionResult),
-  quiz: Type.Optional(Type.Object({
-    passMark: Type.Integer(),
-    passRate: Nullable(Type.Number()),
-    sites: Type.Array(QuizSiteResult),
-    members: Type.Array(QuizMemberResult),
-  })),
+  quiz: Type.Optional(
+    Type.Object({
+      passMark: Type.Integer(),
+      passRate: Nullable(Type.Number()),
+      sites: Type.Array(QuizSiteResult),
+      members: Type.Array(QuizMemberResult),
+    }),
+  ),
 });
 export type QuestionnaireReport = Static<typeof QuestionnaireReport>;
 
 /** A quiz's two result tables a page at a time (the CSV/HTML exports of the report stay whole). */
-export const QuizTableQuery = Type.Object({
-  regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'from 1' })),
-  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-}, { additionalProperties: false });
+export const QuizTableQuery = Type.Object(
+  {
+    regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: 'from 1' })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  },
+  { additionalProperties: false },
+);
 export type QuizTableQuery = Static<typeof QuizTableQuery>;
 
-const pageOf = <T extends TSchema>(item: T) => Type.Object({
-  items: Type.Array(item),
-  total: Type.Integer({ description: 'rows in the whole table' }),
-  page: Type.Integer(),
-  pageSize: Type.Integer(),
-});
+const pageOf = <T extends TSchema>(item: T) =>
+  Type.Object({
+    items: Type.Array(item),
+    total: Type.Integer({ description: 'rows in the whole table' }),
+    page: Type.Integer(),
+    pageSize: Type.Integer(),
+  });
 
 /** GET /api/reports/questionnaires/:id/sites: pass rate per site, by site id. */
 export const QuizSitesPage = pageOf(QuizSiteResult);
@@ -342,16 +400,22 @@ export type QuizSitesPage = Static<typeof QuizSitesPage>;
 export const QuizMembersPage = pageOf(QuizMemberResult);
 export type QuizMembersPage = Static<typeof QuizMembersPage>;
 
-export const StudyQuery = Type.Object({
-  regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
-  from: Type.Optional(Type.String({ maxLength: 10, description: 'first day, YYYY-MM-DD (default: 29 days before `to`)' })),
-  to: Type.Optional(Type.String({ maxLength: 10, description: 'last day included, YYYY-MM-DD (default: today)' })),
-  format: Type.Optional(Format),
-}, { additionalProperties: false });
+export const StudyQuery = Type.Object(
+  {
+    regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
+    from: Type.Optional(Type.String({ maxLength: 10, description: 'first day, YYYY-MM-DD (default: 29 days before `to`)' })),
+    to: Type.Optional(Type.String({ maxLength: 10, description: 'last day included, YYYY-MM-DD (default: today)' })),
+    format: Type.Optional(Format),
+  },
+  { additionalProperties: false },
+);
 export type StudyQuery = Static<typeof StudyQuery>;
 
 export const StudyQuiz = Type.Object({
-  questionnaireId: Type.Integer(), title: Type.String(), score: Type.Number(), passed: Type.Boolean(),
+  questionnaireId: Type.Integer(),
+  title: Type.String(),
+  score: Type.Number(),
+  passed: Type.Boolean(),
 });
 export type StudyQuiz = Static<typeof StudyQuiz>;
 
@@ -383,9 +447,12 @@ export const StudyReport = Type.Object({
 });
 export type StudyReport = Static<typeof StudyReport>;
 
-export const DemandQuery = Type.Object({
-  regionId: Type.Optional(RowId("only sites under this region (default: the organizer's region, or everything)")),
-}, { additionalProperties: false });
+export const DemandQuery = Type.Object(
+  {
+    regionId: Type.Optional(RowId("only sites under this region (default: the organizer's region, or everything)")),
+  },
+  { additionalProperties: false },
+);
 export type DemandQuery = Static<typeof DemandQuery>;
 
 export const SiteVotes = Type.Object({ siteId: Type.Integer(), siteName: Type.String(), count: Type.Integer() });
@@ -401,7 +468,11 @@ export const TopicDemand = Type.Object({
 export type TopicDemand = Static<typeof TopicDemand>;
 
 const requestEntry = {
-  count: Type.Integer(), sites: Type.Integer(), members: Type.Integer(), lastAt: Type.String(), bySite: Type.Array(SiteVotes),
+  count: Type.Integer(),
+  sites: Type.Integer(),
+  members: Type.Integer(),
+  lastAt: Type.String(),
+  bySite: Type.Array(SiteVotes),
 };
 /** "Most wanted topics" (from surveys) beside "most requested programs" and topics (a la carte requests). */
 export const DemandReport = Type.Object({

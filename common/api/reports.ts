@@ -13,9 +13,12 @@ const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.U
 export const MAX_REPORT_RANGE_DAYS = 3 * 366;
 
 const baseQuery = {
-  from: Type.Optional(Type.String({
-    maxLength: 10, description: 'first day, YYYY-MM-DD in the province zone (default: 6 days before `to`)',
-  })),
+  from: Type.Optional(
+    Type.String({
+      maxLength: 10,
+      description: 'first day, YYYY-MM-DD in the province zone (default: 6 days before `to`)',
+    }),
+  ),
   to: Type.Optional(Type.String({ maxLength: 10, description: 'last day included, YYYY-MM-DD (default: today)' })),
   regionId: Type.Optional(RowId("root of the report (default: the organizer's region, or everything)")),
   format: Type.Optional(Format),
@@ -50,14 +53,18 @@ const activityFigures = {
   coverage: Nullable(Type.Number()),
 };
 
-export const ActivityNode = Type.Recursive((Node) => Type.Object({
-  kind: Type.Union([Type.Literal('region'), Type.Literal('site')]),
-  id: Type.Integer(),
-  name: Type.String(),
-  level: Type.String(),
-  ...activityFigures,
-  children: Type.Array(Node),
-}), { $id: 'ActivityNode' });
+export const ActivityNode = Type.Recursive(
+  (Node) =>
+    Type.Object({
+      kind: Type.Union([Type.Literal('region'), Type.Literal('site')]),
+      id: Type.Integer(),
+      name: Type.String(),
+      level: Type.String(),
+      ...activityFigures,
+      children: Type.Array(Node),
+    }),
+  { $id: 'ActivityNode' },
+);
 export type ActivityNode = Static<typeof ActivityNode>;
 
 export const ActivityReport = Type.Object({ ...reportHead, regions: Type.Array(ActivityNode) });
@@ -65,17 +72,26 @@ export type ActivityReport = Static<typeof ActivityReport>;
 
 // ---------- 2. program reach ----------
 
-export const ReachQuery = Type.Object({
-  ...baseQuery,
-  programId: Type.Optional(RowId('one program (give this or seriesId)')),
-  seriesId: Type.Optional(RowId('every program of a series')),
-  list: Type.Optional(Type.Union([Type.Literal('sites'), Type.Literal('members')], { description: 'which list CSV/HTML show' })),
-}, { additionalProperties: false });
+export const ReachQuery = Type.Object(
+  {
+    ...baseQuery,
+    programId: Type.Optional(RowId('one program (give this or seriesId)')),
+    seriesId: Type.Optional(RowId('every program of a series')),
+    list: Type.Optional(Type.Union([Type.Literal('sites'), Type.Literal('members')], { description: 'which list CSV/HTML show' })),
+  },
+  { additionalProperties: false },
+);
 export type ReachQuery = Static<typeof ReachQuery>;
 
 export const ReachSite = Type.Object({
-  siteId: Type.Integer(), siteName: Type.String(), region: Type.String(), sessions: Type.Integer(),
-  viewingHours: Type.Number(), personHours: Type.Number(), viewers: Type.Integer(), members: Type.Integer(),
+  siteId: Type.Integer(),
+  siteName: Type.String(),
+  region: Type.String(),
+  sessions: Type.Integer(),
+  viewingHours: Type.Number(),
+  personHours: Type.Number(),
+  viewers: Type.Integer(),
+  members: Type.Integer(),
 });
 export type ReachSite = Static<typeof ReachSite>;
 
@@ -84,13 +100,21 @@ export const ReachMember = Type.Object({
   /** Null when the number is not on a roll of a site in the report's region. */
   name: Nullable(Type.String()),
   verified: Type.Boolean(),
-  siteId: Type.Integer(), siteName: Type.String(), sessions: Type.Integer(), watchedHours: Type.Number(),
+  siteId: Type.Integer(),
+  siteName: Type.String(),
+  sessions: Type.Integer(),
+  watchedHours: Type.Number(),
 });
 export type ReachMember = Static<typeof ReachMember>;
 
 export const ReachTotals = Type.Object({
-  sites: Type.Integer(), sessions: Type.Integer(), viewingHours: Type.Number(), personHours: Type.Number(),
-  viewers: Type.Integer(), distinctMembers: Type.Integer(), unverifiedMembers: Type.Integer(),
+  sites: Type.Integer(),
+  sessions: Type.Integer(),
+  viewingHours: Type.Number(),
+  personHours: Type.Number(),
+  viewers: Type.Integer(),
+  distinctMembers: Type.Integer(),
+  unverifiedMembers: Type.Integer(),
 });
 
 export const Reach = Type.Object({ totals: ReachTotals, sites: Type.Array(ReachSite), members: Type.Array(ReachMember) });
@@ -112,15 +136,22 @@ export type ReachReport = Static<typeof ReachReport>;
 export const Per = Type.Union([Type.Literal('day'), Type.Literal('month')]);
 export type Per = Static<typeof Per>;
 
-export const MembersQuery = Type.Object({
-  ...baseQuery,
-  targetHours: Type.Optional(Type.Number({
-    minimum: 0, maximum: 744, description: 'target hours per period, e.g. 1 per day or 8 per month',
-  })),
-  per: Type.Optional(Per),
-  belowOnly: Type.Optional(Type.Boolean({ description: 'only rows below the target' })),
-  siteId: Type.Optional(RowId('only members of this site')),
-}, { additionalProperties: false });
+export const MembersQuery = Type.Object(
+  {
+    ...baseQuery,
+    targetHours: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 744,
+        description: 'target hours per period, e.g. 1 per day or 8 per month',
+      }),
+    ),
+    per: Type.Optional(Per),
+    belowOnly: Type.Optional(Type.Boolean({ description: 'only rows below the target' })),
+    siteId: Type.Optional(RowId('only members of this site')),
+  },
+  { additionalProperties: false },
+);
 export type MembersQuery = Static<typeof MembersQuery>;
 
 /** A site where the member watched in the period, with its share (0..1) of the member's watched time there. */
@@ -149,7 +180,10 @@ export const MembersReport = Type.Object({
   per: Per,
   targetHours: Nullable(Type.Number()),
   summary: Type.Object({
-    members: Type.Integer(), rows: Type.Integer(), belowTarget: Type.Integer(), membersBelowTarget: Type.Integer(),
+    members: Type.Integer(),
+    rows: Type.Integer(),
+    belowTarget: Type.Integer(),
+    membersBelowTarget: Type.Integer(),
   }),
   rows: Type.Array(MemberPeriodRow),
 });
@@ -157,10 +191,13 @@ export type MembersReport = Static<typeof MembersReport>;
 
 // ---------- 4. site health ----------
 
-export const SitesQuery = Type.Object({
-  ...baseQuery,
-  darkDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'a site unseen this many days is dark' })),
-}, { additionalProperties: false });
+export const SitesQuery = Type.Object(
+  {
+    ...baseQuery,
+    darkDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650, description: 'a site unseen this many days is dark' })),
+  },
+  { additionalProperties: false },
+);
 export type SitesQuery = Static<typeof SitesQuery>;
 
 export const OnScreen = Type.Object({
@@ -171,7 +208,11 @@ export const OnScreen = Type.Object({
 export type OnScreen = Static<typeof OnScreen>;
 
 export const SiteHealthRow = Type.Object({
-  siteId: Type.Integer(), siteName: Type.String(), region: Type.String(), paired: Type.Boolean(), revoked: Type.Boolean(),
+  siteId: Type.Integer(),
+  siteName: Type.String(),
+  region: Type.String(),
+  paired: Type.Boolean(),
+  revoked: Type.Boolean(),
   online: Type.Boolean(),
   lastSeen: Nullable(Type.String()),
   daysSinceSeen: Nullable(Type.Integer()),

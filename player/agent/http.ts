@@ -87,7 +87,14 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err, url: req.url }, 'local: request failed');
-    return reply.code(status).send({ error: { code: status === 500 ? 'internal' : (err.code ?? 'bad_request'), message: status === 500 ? 'The site agent failed on this request; see its log' : err.message } });
+    return reply
+      .code(status)
+      .send({
+        error: {
+          code: status === 500 ? 'internal' : (err.code ?? 'bad_request'),
+          message: status === 500 ? 'The site agent failed on this request; see its log' : err.message,
+        },
+      });
   });
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: { code: 'not_found', message: `No such path on the site agent: ${req.method} ${req.url}` } });
@@ -123,63 +130,81 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
       .header('accept-ranges', 'bytes');
     if (range) {
       const r = parseRange(range, out.length);
-      if (!r) return reply.code(416).header('content-range', `bytes */${out.length}`).send({ error: { code: 'bad_range', message: `Range "${range}" is outside the ${out.length} bytes of ${rel}` } });
-      return reply.code(206).header('content-range', `bytes ${r.start}-${r.end}/${out.length}`).send(out.subarray(r.start, r.end + 1));
+      if (!r)
+        return reply
+          .code(416)
+          .header('content-range', `bytes */${out.length}`)
+          .send({ error: { code: 'bad_range', message: `Range "${range}" is outside the ${out.length} bytes of ${rel}` } });
+      return reply
+        .code(206)
+        .header('content-range', `bytes ${r.start}-${r.end}/${out.length}`)
+        .send(out.subarray(r.start, r.end + 1));
     }
     return reply.send(out);
   };
 
-  app.get<{ Params: { '*': string } }>('/media/*', {
-    schema: { tags: ['local'], summary: 'Program media (segments, playlists, posters): from the local cache, else from the server' },
-  }, async (req, reply) => {
-    // Checked on the raw URL, before decoding: this path goes to the server with the site token attached.
-    const media = programMediaPath(mediaTail(req.url) ?? '');
-    if (!media) {
-      const shown = JSON.stringify(req.params['*'].slice(0, 120));
-      const message = `${shown} is not a media path like programs/12/v1/240p/seg_00000.ts`;
-      return reply.code(400).send({ error: { code: 'bad_request', message } });
-    }
-    const { path: rel, programId } = media;
-    const local = await cache.read(rel);
-    if (local && 'body' in local) {
-      markWatched(local.programId ?? programId);
-      return send(reply, rel, local.body, req.headers.range);
-    }
-    if (local && 'corrupt' in local) {
-      sync.emit('corrupt', { path: rel });
-      sync.lost([rel]); // fetch it again into the cache
-    }
+  app.get<{ Params: { '*': string } }>(
+    '/media/*',
+    {
+      schema: { tags: ['local'], summary: 'Program media (segments, playlists, posters): from the local cache, else from the server' },
+    },
+    async (req, reply) => {
+      // Checked on the raw URL, before decoding: this path goes to the server with the site token attached.
+      const media = programMediaPath(mediaTail(req.url) ?? '');
+      if (!media) {
+        const shown = JSON.stringify(req.params['*'].slice(0, 120));
+        const message = `${shown} is not a media path like programs/12/v1/240p/seg_00000.ts`;
+        return reply.code(400).send({ error: { code: 'bad_request', message } });
+      }
+      const { path: rel, programId } = media;
+      const local = await cache.read(rel);
+      if (local && 'body' in local) {
+        markWatched(local.programId ?? programId);
+        return send(reply, rel, local.body, req.headers.range);
+      }
+      if (local && 'corrupt' in local) {
+        sync.emit('corrupt', { path: rel });
+        sync.lost([rel]); // fetch it again into the cache
+      }
 
-    // Not held (or just found corrupt): stream it through from the server.
-    let res: Response;
-    try {
-      res = await uplink.raw(`/media/${rel}`, { timeoutMs: sync.online ? 10_000 : 3_000, headers: req.headers.range ? { range: req.headers.range } : {} });
-    } catch (err) {
-      sync.reportContact(false, (err as Error).message);
-      return reply.code(503).send({ error: { code: 'offline', message: `${rel} is not held at this site and the server cannot be reached` } });
-    }
-    if (res.status >= 500) {
-      await res.body?.cancel();
-      sync.reportContact(false, `server error ${res.status}`);
-      return reply.code(503).send({ error: { code: 'upstream', message: `the server failed to send ${rel} (${res.status})` } });
-    }
-    sync.reportContact(true);
-    if (!res.ok) {
-      await res.body?.cancel();
-      return reply.code(res.status === 404 ? 404 : 502).send({ error: { code: 'not_found', message: `${rel}: the server answered ${res.status}` } });
-    }
-    markWatched(programId);
-    if (rungsOf(sync.catalog, rel) || !res.body) return send(reply, rel, Buffer.from(await res.arrayBuffer()));
-    for (const h of ['content-length', 'content-range', 'accept-ranges']) {
-      const v = res.headers.get(h);
-      if (v) reply.header(h, v);
-    }
-    reply.code(res.status);
-    reply
-      .header('content-type', res.headers.get('content-type') ?? TYPES[path.extname(rel).toLowerCase()] ?? 'application/octet-stream')
-      .header('cache-control', 'no-cache');
-    return reply.send(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>));
-  });
+      // Not held (or just found corrupt): stream it through from the server.
+      let res: Response;
+      try {
+        res = await uplink.raw(`/media/${rel}`, {
+          timeoutMs: sync.online ? 10_000 : 3_000,
+          headers: req.headers.range ? { range: req.headers.range } : {},
+        });
+      } catch (err) {
+        sync.reportContact(false, (err as Error).message);
+        return reply
+          .code(503)
+          .send({ error: { code: 'offline', message: `${rel} is not held at this site and the server cannot be reached` } });
+      }
+      if (res.status >= 500) {
+        await res.body?.cancel();
+        sync.reportContact(false, `server error ${res.status}`);
+        return reply.code(503).send({ error: { code: 'upstream', message: `the server failed to send ${rel} (${res.status})` } });
+      }
+      sync.reportContact(true);
+      if (!res.ok) {
+        await res.body?.cancel();
+        return reply
+          .code(res.status === 404 ? 404 : 502)
+          .send({ error: { code: 'not_found', message: `${rel}: the server answered ${res.status}` } });
+      }
+      markWatched(programId);
+      if (rungsOf(sync.catalog, rel) || !res.body) return send(reply, rel, Buffer.from(await res.arrayBuffer()));
+      for (const h of ['content-length', 'content-range', 'accept-ranges']) {
+        const v = res.headers.get(h);
+        if (v) reply.header(h, v);
+      }
+      reply.code(res.status);
+      reply
+        .header('content-type', res.headers.get('content-type') ?? TYPES[path.extname(rel).toLowerCase()] ?? 'application/octet-stream')
+        .header('cache-control', 'no-cache');
+      return reply.send(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>));
+    },
+  );
 
   return app;
 }

@@ -79,29 +79,46 @@ export function channelMaster(channel: ManifestChannel, maxRung: string): string
 export function liveRoutes(app: FastifyInstance, deps: { sync: SiteSync; clock: () => number; log: Logger }): void {
   const notFound = (id: number) => ({ error: { code: 'not_found', message: `Channel ${id} is not received at this site` } });
 
-  app.get<{ Params: { id: number } }>('/live/channels/:id/master.m3u8', {
-    schema: { tags: ['live'], summary: 'Master playlist of a channel, computed at the site', params: { type: 'object', properties: { id: { type: 'integer' } } } },
-  }, async (req, reply) => {
-    const m = deps.sync.manifest;
-    const channel = channelOf(m, req.params.id);
-    if (!m || !channel) return reply.code(404).send(notFound(req.params.id));
-    return reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(channelMaster(channel, m.maxRung));
-  });
-
-  app.get<{ Params: { id: number; rung: string } }>('/live/channels/:id/:rung.m3u8', {
-    schema: {
-      tags: ['live'],
-      summary: 'Live media playlist of one rung of a channel at this instant, computed at the site',
-      params: { type: 'object', properties: { id: { type: 'integer' }, rung: { type: 'string', pattern: '^\\d+p$' } } },
+  app.get<{ Params: { id: number } }>(
+    '/live/channels/:id/master.m3u8',
+    {
+      schema: {
+        tags: ['live'],
+        summary: 'Master playlist of a channel, computed at the site',
+        params: { type: 'object', properties: { id: { type: 'integer' } } },
+      },
     },
-  }, async (req, reply) => {
-    const m = deps.sync.manifest;
-    const channel = channelOf(m, req.params.id);
-    if (!m || !channel) return reply.code(404).send(notFound(req.params.id));
-    if (!channelRungs(channel).includes(req.params.rung)) {
-      return reply.code(404).send({ error: { code: 'not_found', message: `Channel ${req.params.id} has no rung ${req.params.rung}; see its master.m3u8` } });
-    }
-    const text = mediaPlaylist(timelineOf(m, channel), req.params.rung, deps.clock());
-    return reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(text);
-  });
+    async (req, reply) => {
+      const m = deps.sync.manifest;
+      const channel = channelOf(m, req.params.id);
+      if (!m || !channel) return reply.code(404).send(notFound(req.params.id));
+      return reply
+        .header('content-type', 'application/vnd.apple.mpegurl')
+        .header('cache-control', 'no-cache')
+        .send(channelMaster(channel, m.maxRung));
+    },
+  );
+
+  app.get<{ Params: { id: number; rung: string } }>(
+    '/live/channels/:id/:rung.m3u8',
+    {
+      schema: {
+        tags: ['live'],
+        summary: 'Live media playlist of one rung of a channel at this instant, computed at the site',
+        params: { type: 'object', properties: { id: { type: 'integer' }, rung: { type: 'string', pattern: '^\\d+p$' } } },
+      },
+    },
+    async (req, reply) => {
+      const m = deps.sync.manifest;
+      const channel = channelOf(m, req.params.id);
+      if (!m || !channel) return reply.code(404).send(notFound(req.params.id));
+      if (!channelRungs(channel).includes(req.params.rung)) {
+        return reply
+          .code(404)
+          .send({ error: { code: 'not_found', message: `Channel ${req.params.id} has no rung ${req.params.rung}; see its master.m3u8` } });
+      }
+      const text = mediaPlaylist(timelineOf(m, channel), req.params.rung, deps.clock());
+      return reply.header('content-type', 'application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(text);
+    },
+  );
 }

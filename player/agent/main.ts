@@ -74,7 +74,10 @@ async function main(): Promise<void> {
     serverUrl,
     pairCode: values.pair ?? (env.AGENT_PAIR_CODE || undefined),
     askPairCode: process.stdin.isTTY ? promptPairCode : undefined,
-    allowedHosts: (env.AGENT_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+    allowedHosts: (env.AGENT_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     port: positiveNumber(values.port ?? env.AGENT_PORT, 'AGENT_PORT') ?? 8090,
     host: env.AGENT_HOST || '127.0.0.1',
     dataDir: values['data-dir'] ?? env.AGENT_DATA_DIR ?? './agent-data',

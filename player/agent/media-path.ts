@@ -10,7 +10,8 @@ export interface ProgramMediaPath {
   programId: number;
 }
 
-const PROGRAM_FILE = /^programs\/([1-9]\d{0,9})\/v[1-9]\d{0,8}\/(?:(\d{3,4}p)\/)?([A-Za-z0-9][A-Za-z0-9_-]{0,99}(?:\.[A-Za-z0-9]{1,8}){1,2})$/;
+const PROGRAM_FILE =
+  /^programs\/([1-9]\d{0,9})\/v[1-9]\d{0,8}\/(?:(\d{3,4}p)\/)?([A-Za-z0-9][A-Za-z0-9_-]{0,99}(?:\.[A-Za-z0-9]{1,8}){1,2})$/;
 
 /**
  * The program file a raw request path names (`rawTail` is what follows '/media/', query string removed), or

@@ -51,9 +51,7 @@ export function planDownloads({ manifest, catalog, held, wanted, now, inWindow }
     seen.add(f.path);
     out.push({ ...f, reason });
   };
-  const byNeed = [...manifest.required].sort(
-    (a, b) => (a.neededAt ?? Infinity) - (b.neededAt ?? Infinity) || a.path.localeCompare(b.path),
-  );
+  const byNeed = [...manifest.required].sort((a, b) => (a.neededAt ?? Infinity) - (b.neededAt ?? Infinity) || a.path.localeCompare(b.path));
   for (const f of byNeed) if (f.neededAt !== null && f.neededAt <= now + URGENT_MS) add(f, 'urgent');
   for (const id of wanted) for (const f of programFiles(catalog, id)) add(f, 'on-demand');
   if (inWindow) for (const f of byNeed) add(f, 'scheduled');
@@ -119,9 +117,7 @@ export function planEviction(input: EvictionInput): EvictionPlan {
     if (!g) groups.set(key, (g = []));
     g.push(h);
   }
-  const order = [...groups.keys()].sort(
-    (a, b) => (input.lastUsed.get(a) ?? 0) - (input.lastUsed.get(b) ?? 0) || a - b,
-  );
+  const order = [...groups.keys()].sort((a, b) => (input.lastUsed.get(a) ?? 0) - (input.lastUsed.get(b) ?? 0) || a - b);
   for (const id of order) {
     if (used <= input.quotaBytes) break;
     for (const h of groups.get(id)!) {

@@ -90,7 +90,11 @@ export class AgentStore {
     if (raw) return JSON.parse(raw);
     const legacy = this.manifest() as { manifest: Partial<SiteCatalog> & { catalog?: SiteCatalog['programs'] }; receivedAt: number } | null;
     if (!legacy?.manifest.catalog) return null;
-    return { catalog: { programs: legacy.manifest.catalog, categories: legacy.manifest.categories ?? [] }, etag: null, receivedAt: legacy.receivedAt };
+    return {
+      catalog: { programs: legacy.manifest.catalog, categories: legacy.manifest.categories ?? [] },
+      etag: null,
+      receivedAt: legacy.receivedAt,
+    };
   }
 
   saveCatalog(catalog: SiteCatalog, etag: string | null, receivedAt: number): void {
@@ -107,15 +111,13 @@ export class AgentStore {
   }
 
   heldFiles(): HeldFile[] {
-    return this.db
-      .prepare('SELECT path, size, sha256, program_id AS programId FROM held_files')
-      .all() as HeldFile[];
+    return this.db.prepare('SELECT path, size, sha256, program_id AS programId FROM held_files').all() as HeldFile[];
   }
 
   held(path: string): HeldFile | undefined {
-    return this.db
-      .prepare('SELECT path, size, sha256, program_id AS programId FROM held_files WHERE path = ?')
-      .get(path) as HeldFile | undefined;
+    return this.db.prepare('SELECT path, size, sha256, program_id AS programId FROM held_files WHERE path = ?').get(path) as
+      | HeldFile
+      | undefined;
   }
 
   heldMap(): Map<string, HeldFile> {
@@ -191,7 +193,9 @@ export class AgentStore {
   /** On-demand programs queued by members, oldest request first. */
   wanted(): number[] {
     return (
-      this.db.prepare('SELECT program_id AS id FROM program_use WHERE wanted_at IS NOT NULL ORDER BY wanted_at, program_id').all() as Array<{ id: number }>
+      this.db
+        .prepare('SELECT program_id AS id FROM program_use WHERE wanted_at IS NOT NULL ORDER BY wanted_at, program_id')
+        .all() as Array<{ id: number }>
     ).map((r) => r.id);
   }
 

@@ -208,12 +208,14 @@ export class SiteSync extends EventEmitter {
   /** A sync without waiting on the server. Serialised: a caller during a sync shares it. */
   syncOnce(): Promise<void> {
     if (!this.syncing) {
-      this.syncing = this.poll(0).then(
-        () => undefined,
-        () => undefined,
-      ).finally(() => {
-        this.syncing = null;
-      });
+      this.syncing = this.poll(0)
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          this.syncing = null;
+        });
     }
     return this.syncing;
   }
@@ -255,7 +257,12 @@ export class SiteSync extends EventEmitter {
         this.etag = got.etag;
         this.o.store.saveManifest(got.manifest, got.etag, now);
         this.o.log.info(
-          { etag: got.etag, channels: got.manifest.channels.length, required: got.manifest.required.length, catalogEtag: got.manifest.catalogEtag },
+          {
+            etag: got.etag,
+            channels: got.manifest.channels.length,
+            required: got.manifest.required.length,
+            catalogEtag: got.manifest.catalogEtag,
+          },
           'sync: new manifest',
         );
       } else {
@@ -279,7 +286,9 @@ export class SiteSync extends EventEmitter {
           return this.fetchManifest(0);
         } catch (again) {
           this.lastError = (again as Error).message;
-          this.o.log.error(`pairing: the code given at start was refused too (${(again as Error).message}); ask the operator for a new code`);
+          this.o.log.error(
+            `pairing: the code given at start was refused too (${(again as Error).message}); ask the operator for a new code`,
+          );
           return { kind: 'refused', retryAfterMs: null };
         }
       }
@@ -319,7 +328,9 @@ export class SiteSync extends EventEmitter {
       if (this.closed) return false;
       this.lastError = (err as Error).message;
       if (err instanceof UplinkDown) this.setOnline(false, (err as Error).message);
-      this.o.log.warn(`sync: the catalog could not be fetched (${(err as Error).message}); keeping the one held, retrying at the next poll`);
+      this.o.log.warn(
+        `sync: the catalog could not be fetched (${(err as Error).message}); keeping the one held, retrying at the next poll`,
+      );
       return false;
     }
   }
@@ -364,7 +375,10 @@ export class SiteSync extends EventEmitter {
     });
     if (plan.paths.length) {
       await this.o.cache.remove(plan.paths);
-      this.o.log.info({ programs: plan.programs, files: plan.paths.length }, 'cache: evicted least recently watched lectures to stay within the disk quota');
+      this.o.log.info(
+        { programs: plan.programs, files: plan.paths.length },
+        'cache: evicted least recently watched lectures to stay within the disk quota',
+      );
       this.emit('evicted', { programs: plan.programs, paths: plan.paths });
     }
     return plan.fits;
@@ -434,13 +448,19 @@ export class SiteSync extends EventEmitter {
       const fits = await this.evictFor(incoming, new Set(onDemand ? [next.programId] : []), onDemand);
       if (!fits) {
         if (next.reason === 'on-demand') {
-          this.o.log.warn({ programId: next.programId, quotaBytes: this.o.quotaBytes }, 'download: lecture does not fit in the disk quota; it will stream instead');
+          this.o.log.warn(
+            { programId: next.programId, quotaBytes: this.o.quotaBytes },
+            'download: lecture does not fit in the disk quota; it will stream instead',
+          );
           this.o.store.unwant([next.programId]);
           continue;
         }
         if (!this.overQuotaWarned) {
           this.overQuotaWarned = true;
-          this.o.log.warn({ quotaBytes: this.o.quotaBytes }, 'download: the next 48 h of broadcast do not fit in the disk quota; holding them anyway (raise AGENT_DISK_QUOTA_MB)');
+          this.o.log.warn(
+            { quotaBytes: this.o.quotaBytes },
+            'download: the next 48 h of broadcast do not fit in the disk quota; holding them anyway (raise AGENT_DISK_QUOTA_MB)',
+          );
         }
       }
 
@@ -478,7 +498,15 @@ export class SiteSync extends EventEmitter {
         'download: file verified and in place',
       );
       this.setOnline(true);
-      this.emit('downloaded', { path: file.path, reason: file.reason, source: r.source, resumedFrom: r.resumedFrom, received: r.received, transferMs: r.transferMs, ms });
+      this.emit('downloaded', {
+        path: file.path,
+        reason: file.reason,
+        source: r.source,
+        resumedFrom: r.resumedFrom,
+        received: r.received,
+        transferMs: r.transferMs,
+        ms,
+      });
       return true;
     } catch (err) {
       if (this.closed) return false;
@@ -494,7 +522,10 @@ export class SiteSync extends EventEmitter {
       const n = (failures.get(file.path) ?? 0) + 1;
       failures.set(file.path, n);
       if (err instanceof ServerRefused || n >= MAX_VERIFY_FAILURES) skip.add(file.path);
-      this.o.log.warn({ path: file.path, attempt: n }, err instanceof VerifyFailed ? `download: verification failed (${message})` : `download: failed (${message})`);
+      this.o.log.warn(
+        { path: file.path, attempt: n },
+        err instanceof VerifyFailed ? `download: verification failed (${message})` : `download: failed (${message})`,
+      );
       return true;
     } finally {
       this.current = null;

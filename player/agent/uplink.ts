@@ -9,7 +9,10 @@ export { ServerRefused, UplinkDown };
 const TIMEOUT_MS = 15_000;
 
 export class Uplink {
-  constructor(readonly serverUrl: string, private token: string | null = null) {}
+  constructor(
+    readonly serverUrl: string,
+    private token: string | null = null,
+  ) {}
 
   setToken(token: string): void {
     this.token = token;
@@ -30,11 +33,17 @@ export class Uplink {
   async raw(pathname: string, init: RequestInit & { timeoutMs?: number } = {}): Promise<Response> {
     const signal = init.signal ?? AbortSignal.timeout(init.timeoutMs ?? TIMEOUT_MS);
     try {
-      return await fetch(this.url(pathname), { ...init, signal, headers: { ...this.headers(), ...(init.headers as Record<string, string>) } });
+      return await fetch(this.url(pathname), {
+        ...init,
+        signal,
+        headers: { ...this.headers(), ...(init.headers as Record<string, string>) },
+      });
     } catch (err) {
       // Aborted by the caller (the agent stopping): not a link failure. A timeout is one.
       if (init.signal?.aborted && (init.signal.reason as Error | undefined)?.name !== 'TimeoutError') throw err;
-      throw new UplinkDown(`${this.serverUrl} unreachable: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause!.message})` : ''}`);
+      throw new UplinkDown(
+        `${this.serverUrl} unreachable: ${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause?: Error }).cause!.message})` : ''}`,
+      );
     }
   }
 

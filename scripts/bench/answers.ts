@@ -24,16 +24,26 @@ const BATCH = 500;
 
 function seedSurvey(db: Db): number {
   const now = new Date().toISOString();
-  const survey = insertQuestionnaire(db, {
-    kind: 'survey', title: '需求调查', programId: null, opensAt: null, closesAt: null, passMark: null, regionIds: [],
-    questions: [
-      { type: 'single', text: 'a', options: ['1', '2', '3', '4'] },
-      { type: 'multiple', text: 'b', options: ['1', '2', '3', '4', '5'] },
-      { type: 'rating', text: 'c', options: [] },
-      { type: 'topics', text: 'd', options: ['political-theory', 'party-history', 'agriculture-tech', 'practical-skills'] },
-      { type: 'single', text: 'e', options: ['yes', 'no'] },
-    ],
-  }, now);
+  const survey = insertQuestionnaire(
+    db,
+    {
+      kind: 'survey',
+      title: '需求调查',
+      programId: null,
+      opensAt: null,
+      closesAt: null,
+      passMark: null,
+      regionIds: [],
+      questions: [
+        { type: 'single', text: 'a', options: ['1', '2', '3', '4'] },
+        { type: 'multiple', text: 'b', options: ['1', '2', '3', '4', '5'] },
+        { type: 'rating', text: 'c', options: [] },
+        { type: 'topics', text: 'd', options: ['political-theory', 'party-history', 'agriculture-tech', 'practical-skills'] },
+        { type: 'single', text: 'e', options: ['yes', 'no'] },
+      ],
+    },
+    now,
+  );
   publishQuestionnaire(db, survey, now);
   return survey;
 }
@@ -42,10 +52,20 @@ function seedSurvey(db: Db): number {
 function answers(prefix: string, survey: number, count: number, now: number): Answer[] {
   return Array.from({ length: count }, (_, i) => {
     const answeredAt = now - ((i * 7919) % (2 * 86_400_000));
-    const responses: Answer['responses'] = i % 5 === 0
-      ? [{ question: 0, counts: [3, 2, 1, 0] }, { question: 3, counts: [4, 1, 0, 2] }, { question: 2, counts: [0, 1, 2, 2, 1] }]
-      : [{ question: 0, choices: [i % 4] }, { question: 1, choices: [i % 5, (i + 2) % 5] }, { question: 2, rating: 1 + (i % 5) },
-        { question: 3, choices: [i % 4] }, { question: 4, choices: [i % 2] }];
+    const responses: Answer['responses'] =
+      i % 5 === 0
+        ? [
+            { question: 0, counts: [3, 2, 1, 0] },
+            { question: 3, counts: [4, 1, 0, 2] },
+            { question: 2, counts: [0, 1, 2, 2, 1] },
+          ]
+        : [
+            { question: 0, choices: [i % 4] },
+            { question: 1, choices: [i % 5, (i + 2) % 5] },
+            { question: 2, rating: 1 + (i % 5) },
+            { question: 3, choices: [i % 4] },
+            { question: 4, choices: [i % 2] },
+          ];
     return i % 5 === 0
       ? { id: `${prefix}-${i}`, questionnaireId: survey, answeredAt, room: { headcount: 6 }, responses }
       : { id: `${prefix}-${i}`, questionnaireId: survey, answeredAt, memberNo: `M${i % 997}`, responses };
@@ -65,8 +85,10 @@ const port = (app.server.address() as AddressInfo).port;
 const now = Date.now();
 const perSite = Math.ceil(HTTP_TOTAL / SITES);
 
-console.log(`answers ingest: ${HTTP_TOTAL} answers and ${HTTP_TOTAL} attendance sessions from ${SITES} sites, `
-  + `batches of ${BATCH}, ${CONCURRENCY} concurrent uploads (answers: 5 questions, 1 in 5 by a room); ${loadNote()}`);
+console.log(
+  `answers ingest: ${HTTP_TOTAL} answers and ${HTTP_TOTAL} attendance sessions from ${SITES} sites, ` +
+    `batches of ${BATCH}, ${CONCURRENCY} concurrent uploads (answers: 5 questions, 1 in 5 by a room); ${loadNote()}`,
+);
 const sessionBodies: UploadBody[] = [];
 const answerBodies: UploadBody[] = [];
 for (let s = 0; s < SITES; s++) {
@@ -80,9 +102,11 @@ up.close();
 if (ans.acked !== count(app.db, 'questionnaire_answers')) {
   throw new Error(`acknowledged ${ans.acked} answers but stored ${count(app.db, 'questionnaire_answers')}`);
 }
-console.log(`HTTP: answers ${fmt(ans.rate)}/s, attendance sessions ${fmt(att.rate)}/s (same server, same run); `
-  + `ratio answers/sessions = ${(ans.rate / att.rate).toFixed(2)} (aim: 20,000 answers/s); CPU per 1,000: answers `
-  + `${ans.cpuMsPer1000.toFixed(0)} ms, sessions ${att.cpuMsPer1000.toFixed(0)} ms; ${loadNote()}`);
+console.log(
+  `HTTP: answers ${fmt(ans.rate)}/s, attendance sessions ${fmt(att.rate)}/s (same server, same run); ` +
+    `ratio answers/sessions = ${(ans.rate / att.rate).toFixed(2)} (aim: 20,000 answers/s); CPU per 1,000: answers ` +
+    `${ans.cpuMsPer1000.toFixed(0)} ms, sessions ${att.cpuMsPer1000.toFixed(0)} ms; ${loadNote()}`,
+);
 
 // Fill up to REPORT_TOTAL answers through the ingest itself (no HTTP: only the report is timed below).
 const ingest = makeAnswerIngest(app.db, config.provinceTz);
@@ -95,10 +119,16 @@ for (let round = 0; have < REPORT_TOTAL; round++) {
     have += r.accepted.length;
   }
 }
-console.log(`filled to ${fmt(have)} answers in ${((performance.now() - t0) / 1000).toFixed(1)} s `
-  + `(${fmt((have - ans.acked) / ((performance.now() - t0) / 1000))} answers/s without HTTP)`);
+console.log(
+  `filled to ${fmt(have)} answers in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
+    `(${fmt((have - ans.acked) / ((performance.now() - t0) / 1000))} answers/s without HTTP)`,
+);
 
-const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'bench-admin-password' } });
+const login = await app.inject({
+  method: 'POST',
+  url: '/api/auth/login',
+  payload: { username: 'admin', password: 'bench-admin-password' },
+});
 const auth = { authorization: `Bearer ${login.json().token as string}` };
 const timed = async (fn: () => Promise<unknown> | unknown, runs = 3) => {
   let best = Infinity;
@@ -114,12 +144,16 @@ const reportMs = await timed(async () => {
   if (res.statusCode !== 200) throw new Error(res.body);
 });
 const csvMs = await timed(() => app.inject({ url: `/api/reports/questionnaires/${survey}?format=html`, headers: auth }));
-const scanMs = await timed(() => app.db.prepare(
-  'SELECT site_id, count(*), sum(headcount) FROM questionnaire_answers WHERE questionnaire_id = ? GROUP BY site_id',
-).all(survey));
-console.log(`results report over ${fmt(have)} answers: JSON ${reportMs.toFixed(0)} ms, HTML ${csvMs.toFixed(0)} ms (aim < 1,000 ms); `
-  + `${loadNote()}; `
-  + `a bare GROUP BY over the same answers ${scanMs.toFixed(0)} ms; the report is ${(scanMs / reportMs).toFixed(0)}x faster than the scan`);
+const scanMs = await timed(() =>
+  app.db
+    .prepare('SELECT site_id, count(*), sum(headcount) FROM questionnaire_answers WHERE questionnaire_id = ? GROUP BY site_id')
+    .all(survey),
+);
+console.log(
+  `results report over ${fmt(have)} answers: JSON ${reportMs.toFixed(0)} ms, HTML ${csvMs.toFixed(0)} ms (aim < 1,000 ms); ` +
+    `${loadNote()}; ` +
+    `a bare GROUP BY over the same answers ${scanMs.toFixed(0)} ms; the report is ${(scanMs / reportMs).toFixed(0)}x faster than the scan`,
+);
 
 await app.close();
 fs.rmSync(dataDir, { recursive: true, force: true });

@@ -51,9 +51,15 @@ function populate(app: FastifyInstance): void {
   const nowIso = new Date().toISOString();
   const now = Date.now();
   db.transaction(() => {
-    const region = db.prepare('INSERT INTO regions (id, parent_id, name, level, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const site = db.prepare('INSERT INTO sites (id, name, region_id, token_hash, paired_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    const status = db.prepare('INSERT INTO site_status (site_id, first_seen, last_seen, cache_readiness, free_disk_bytes, agent_version) VALUES (?, ?, ?, ?, ?, ?)');
+    const region = db.prepare(
+      'INSERT INTO regions (id, parent_id, name, level, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const site = db.prepare(
+      'INSERT INTO sites (id, name, region_id, token_hash, paired_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const status = db.prepare(
+      'INSERT INTO site_status (site_id, first_seen, last_seen, cache_readiness, free_disk_bytes, agent_version) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     region.run(1, null, '某省', 'province', '/1/', nowIso, nowIso);
     let id = 2;
     let siteId = 1;
@@ -76,11 +82,16 @@ function populate(app: FastifyInstance): void {
         }
       }
     }
-    const program = db.prepare("INSERT INTO programs (id, title, status, duration, created_at, updated_at) VALUES (?, ?, 'ready', 1800, ?, ?)");
+    const program = db.prepare(
+      "INSERT INTO programs (id, title, status, duration, created_at, updated_at) VALUES (?, ?, 'ready', 1800, ?, ?)",
+    );
     for (let p = 1; p <= 1000; p++) program.run(p, `节目${p}`, nowIso, nowIso);
   })();
   const sites = 25_000;
-  const start = DateTime.fromMillis(now, { zone: TZ }).startOf('day').minus({ days: DAYS - 1 }).toMillis();
+  const start = DateTime.fromMillis(now, { zone: TZ })
+    .startOf('day')
+    .minus({ days: DAYS - 1 })
+    .toMillis();
   // One session per site and day (today's so far included), spread over the evening.
   db.prepare(`
     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < @total - 1),
@@ -92,7 +103,9 @@ function populate(app: FastifyInstance): void {
       FROM g WHERE start < @now`).run({ total: sites * DAYS, sites, start, now });
   makeRollups(db, TZ).rollupPending(now); // past days as the nightly job leaves them; today stays raw
   const n = (db.prepare('SELECT count(*) AS n FROM attendance_sessions').get() as { n: number }).n;
-  console.log(`generated 25,000 sites, 1,000 programs, ${n.toLocaleString('en-US')} sessions over ${DAYS} days in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated 25,000 sites, 1,000 programs, ${n.toLocaleString('en-US')} sessions over ${DAYS} days in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 async function summaryMs(app: FastifyInstance, token: string): Promise<number> {
@@ -126,19 +139,32 @@ async function regionFigures(app: FastifyInstance, token: string): Promise<void>
   const level = await getFigures(app, token, '/api/regions/children?parentId=1');
   const search = await getFigures(app, token, `/api/regions/search?q=${encodeURIComponent('村1')}`);
   const f = (x: { ms: number; bytes: number }) => `${x.ms.toFixed(1)} ms, ${(x.bytes / 1024).toFixed(1)} KB`;
-  console.log(`region tree (median of ${RUNS}): whole tree ${f(whole)}; top ${f(top)}; the province's counties with counts ${f(level)}; ` +
-    `name search ${f(search)} (the console now loads a level at a time: x${(whole.bytes / level.bytes).toFixed(0)} fewer bytes than the whole tree)`);
+  console.log(
+    `region tree (median of ${RUNS}): whole tree ${f(whole)}; top ${f(top)}; the province's counties with counts ${f(level)}; ` +
+      `name search ${f(search)} (the console now loads a level at a time: x${(whole.bytes / level.bytes).toFixed(0)} fewer bytes than the whole tree)`,
+  );
 }
 
-interface PageFigures { firstLoadGzip: number; reportsGzip: number; figuresMs: number }
+interface PageFigures {
+  firstLoadGzip: number;
+  reportsGzip: number;
+  figuresMs: number;
+}
 
 async function measurePage(url: string, token: string, user: object): Promise<PageFigures> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-console-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1366, height: 768 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1366, height: 768 },
+  });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${url}/login`);
-    await page.evaluate(([tk, u]) => localStorage.setItem('dyb-console-session', JSON.stringify({ token: tk, user: u })), [token, user] as const);
+    await page.evaluate(([tk, u]) => localStorage.setItem('dyb-console-session', JSON.stringify({ token: tk, user: u })), [
+      token,
+      user,
+    ] as const);
     let bucket: 'first' | 'reports' | null = null;
     const bytes = { first: 0, reports: 0 };
     const seen = new Set<string>();
@@ -148,7 +174,14 @@ async function measurePage(url: string, token: string, user: object): Promise<Pa
       if (!bucket || (type !== 'script' && type !== 'stylesheet') || seen.has(res.url())) return;
       seen.add(res.url()); // the reports page counts only what the dashboard had not already loaded
       const into = bucket;
-      pending.push(res.body().then((b) => { bytes[into] += zlib.gzipSync(b, { level: 9 }).length; }).catch(() => undefined));
+      pending.push(
+        res
+          .body()
+          .then((b) => {
+            bytes[into] += zlib.gzipSync(b, { level: 9 }).length;
+          })
+          .catch(() => undefined),
+      );
     });
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -181,11 +214,14 @@ const KEEP = process.argv.includes('--keep'); // leave the filled data dir in pl
 if (!API_ONLY) await ensureConsoleBuilt();
 const empty = await server(false);
 const full = await server(true);
-const me = (s: { app: FastifyInstance; token: string }) => s.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${s.token}` } }).then((r) => r.json());
+const me = (s: { app: FastifyInstance; token: string }) =>
+  s.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${s.token}` } }).then((r) => r.json());
 try {
   const apiEmpty = await summaryMs(empty.app, empty.token);
   const apiFull = await summaryMs(full.app, full.token);
-  console.log(`dashboard summary API (median of ${RUNS}): ${apiFull.toFixed(1)} ms with 25,000 sites and ${DAYS} days vs ${apiEmpty.toFixed(1)} ms empty (x${(apiFull / apiEmpty).toFixed(1)})`);
+  console.log(
+    `dashboard summary API (median of ${RUNS}): ${apiFull.toFixed(1)} ms with 25,000 sites and ${DAYS} days vs ${apiEmpty.toFixed(1)} ms empty (x${(apiFull / apiEmpty).toFixed(1)})`,
+  );
   await regionFigures(full.app, full.token);
   if (!API_ONLY) {
     const pageEmpty = await measurePage(empty.url, empty.token, await me(empty));
@@ -193,7 +229,9 @@ try {
     const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
     console.log(`console JS+CSS on first load of the dashboard (gzip): ${kb(pageFull.firstLoadGzip)} (aim < 600 KB)`);
     console.log(`added by opening the activity report (ECharts, page code; gzip): ${kb(pageFull.reportsGzip)}`);
-    console.log(`dashboard figures on screen from navigation start (median of ${RUNS}): ${pageFull.figuresMs.toFixed(0)} ms full vs ${pageEmpty.figuresMs.toFixed(0)} ms empty (x${(pageFull.figuresMs / pageEmpty.figuresMs).toFixed(2)})`);
+    console.log(
+      `dashboard figures on screen from navigation start (median of ${RUNS}): ${pageFull.figuresMs.toFixed(0)} ms full vs ${pageEmpty.figuresMs.toFixed(0)} ms empty (x${(pageFull.figuresMs / pageEmpty.figuresMs).toFixed(2)})`,
+    );
   }
 } finally {
   for (const s of [empty, full]) {

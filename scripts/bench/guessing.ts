@@ -60,20 +60,45 @@ const ref = await hammer(() => fetch(`${plain.base}/api/auth/me`).then(async (r)
 const refRate = [...ref.values()].reduce((a, b) => a + b, 0) / SECONDS;
 console.log(`reference: ${refRate.toFixed(0)} requests/s answered (401 on /api/auth/me) = what an unlimited guesser would get\n`);
 
-report('login, one address, admin', await hammer(() => post(plain.base, '/api/auth/login', { username: 'admin', password: 'guess' })), [401]);
+report(
+  'login, one address, admin',
+  await hammer(() => post(plain.base, '/api/auth/login', { username: 'admin', password: 'guess' })),
+  [401],
+);
 await plain.close();
 const p2 = await server(false);
-report('login, forged X-Forwarded-For per request (TRUST_PROXY off)', await hammer((i) =>
-  post(p2.base, '/api/auth/login', { username: 'admin', password: 'guess' }, { 'x-forwarded-for': `10.9.${i >> 8 & 255}.${i & 255}` })), [401]);
-report('pairing, one address (forged X-Forwarded-For too)', await hammer((i) =>
-  post(p2.base, '/api/sites/pair', { code: 'ZZZZ-ZZZZ' }, { 'x-forwarded-for': `10.8.${i >> 8 & 255}.${i & 255}` })), [400]);
+report(
+  'login, forged X-Forwarded-For per request (TRUST_PROXY off)',
+  await hammer((i) =>
+    post(p2.base, '/api/auth/login', { username: 'admin', password: 'guess' }, { 'x-forwarded-for': `10.9.${(i >> 8) & 255}.${i & 255}` }),
+  ),
+  [401],
+);
+report(
+  'pairing, one address (forged X-Forwarded-For too)',
+  await hammer((i) => post(p2.base, '/api/sites/pair', { code: 'ZZZZ-ZZZZ' }, { 'x-forwarded-for': `10.8.${(i >> 8) & 255}.${i & 255}` })),
+  [400],
+);
 await p2.close();
 const many = await server('127.0.0.1');
-report('login, admin, a new (believed) address each request', await hammer((i) =>
-  post(many.base, '/api/auth/login', { username: 'admin', password: 'guess' }, { 'x-forwarded-for': `10.7.${i >> 8 & 255}.${i & 255}` })), [401]);
-report('pairing, a new (believed) address each request', await hammer((i) =>
-  post(many.base, '/api/sites/pair', { code: 'ZZZZ-ZZZZ' }, { 'x-forwarded-for': `10.6.${i >> 8 & 255}.${i & 255}` })), [400]);
-await many.close();
-console.log(
-  '\nWindows are one minute: the judged counts above are the whole budget of the first minute, and repeat each minute.',
+report(
+  'login, admin, a new (believed) address each request',
+  await hammer((i) =>
+    post(
+      many.base,
+      '/api/auth/login',
+      { username: 'admin', password: 'guess' },
+      { 'x-forwarded-for': `10.7.${(i >> 8) & 255}.${i & 255}` },
+    ),
+  ),
+  [401],
 );
+report(
+  'pairing, a new (believed) address each request',
+  await hammer((i) =>
+    post(many.base, '/api/sites/pair', { code: 'ZZZZ-ZZZZ' }, { 'x-forwarded-for': `10.6.${(i >> 8) & 255}.${i & 255}` }),
+  ),
+  [400],
+);
+await many.close();
+console.log('\nWindows are one minute: the judged counts above are the whole budget of the first minute, and repeat each minute.');

@@ -49,14 +49,18 @@ async function start(tree: Tree) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fair-'));
   const app = await tree.buildApp(tree.loadConfig({}, { dataDir, logLevel: 'error', startWorkers: false, demo: false }), { logger: false });
   const now = new Date().toISOString();
-  app.db.prepare(`INSERT INTO regions (id, parent_id, name, level, path, created_at, updated_at)
-    VALUES (1, NULL, '省', 'province', '/1/', ?, ?)`).run(now, now);
+  app.db
+    .prepare(`INSERT INTO regions (id, parent_id, name, level, path, created_at, updated_at)
+    VALUES (1, NULL, '省', 'province', '/1/', ?, ?)`)
+    .run(now, now);
   const site = app.db.prepare(`INSERT INTO sites (id, name, region_id, token_hash, paired_at, created_at, updated_at)
     VALUES (?, ?, 1, ?, ?, ?, ?)`);
   site.run(1, 'loader', tree.hashToken('loader-token'), now, now, now);
   site.run(2, 'probe', tree.hashToken('probe-token'), now, now, now);
-  app.db.prepare(`INSERT INTO programs (id, title, status, duration, created_at, updated_at)
-    VALUES (1, 'p', 'ready', 3600, ?, ?)`).run(now, now);
+  app.db
+    .prepare(`INSERT INTO programs (id, title, status, duration, created_at, updated_at)
+    VALUES (1, 'p', 'ready', 3600, ?, ?)`)
+    .run(now, now);
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, port: (app.server.address() as AddressInfo).port, dataDir };
 }
@@ -64,13 +68,20 @@ async function start(tree: Tree) {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 function post(port: number, url: string, token: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port, method: 'POST', path: url, agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(res.statusCode) : reject(new Error(`${url}: ${res.statusCode}`))));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: url,
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve(res.statusCode) : reject(new Error(`${url}: ${res.statusCode}`))));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -79,15 +90,25 @@ function post(port: number, url: string, token: string, body: string): Promise<n
 /** `count` of the largest batches a site may send: `members` per session, fresh ids per batch. */
 function batches(members: number, count: number): string[] {
   const now = Date.now();
-  return Array.from({ length: count }, (_, b) => JSON.stringify({
-    sentAt: now,
-    sessions: Array.from({ length: MAX_SESSIONS_PER_BATCH }, (_, i): AttendanceSession => ({
-      id: `b${b}-s${i}`, programId: 1, mode: 'ondemand', channelId: null,
-      start: now - 86_400_000 + i * 1000, end: now - 86_400_000 + i * 1000 + 1800_000,
-      watchedSeconds: 1500, headcount: members,
-      members: Array.from({ length: members }, (_, m) => ({ memberNo: `M${m}`, watchedSeconds: 60 })),
-    })),
-  }));
+  return Array.from({ length: count }, (_, b) =>
+    JSON.stringify({
+      sentAt: now,
+      sessions: Array.from(
+        { length: MAX_SESSIONS_PER_BATCH },
+        (_, i): AttendanceSession => ({
+          id: `b${b}-s${i}`,
+          programId: 1,
+          mode: 'ondemand',
+          channelId: null,
+          start: now - 86_400_000 + i * 1000,
+          end: now - 86_400_000 + i * 1000 + 1800_000,
+          watchedSeconds: 1500,
+          headcount: members,
+          members: Array.from({ length: members }, (_, m) => ({ memberNo: `M${m}`, watchedSeconds: 60 })),
+        }),
+      ),
+    }),
+  );
 }
 
 const p = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -104,23 +125,42 @@ async function probe(port: number, until: Promise<unknown> | null): Promise<numb
   const lat: number[] = [];
   const inFlight: Array<Promise<void>> = [];
   let done = false;
-  until?.then(() => { done = true; }, () => { done = true; });
+  until?.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
   const body = JSON.stringify({ sentAt: Date.now(), cacheReadiness: 1 });
   const t0 = performance.now();
   for (let k = 0; until ? !done : k < PROBES; k++) {
     const due = t0 + k * PROBE_EVERY_MS;
     await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
-    inFlight.push(new Promise<void>((resolve, reject) => {
-      const req = http.request({
-        host: '127.0.0.1', port, method: 'POST', path: '/api/sites/me/heartbeat', agent: probeAgent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer probe-token' },
-      }, (res) => {
-        res.resume();
-        res.on('end', () => { lat.push(performance.now() - due); resolve(); });
-      });
-      req.on('error', reject);
-      req.end(body);
-    }));
+    inFlight.push(
+      new Promise<void>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/api/sites/me/heartbeat',
+            agent: probeAgent,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer probe-token' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              lat.push(performance.now() - due);
+              resolve();
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      }),
+    );
   }
   await Promise.all(inFlight);
   return lat;
@@ -145,11 +185,15 @@ async function measure(label: string, tree: Tree, membersPerSession: number, poo
   await app.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
   const mb = Buffer.byteLength(bodies[0]) / 1e6;
-  console.log(`${label}: ${sent} batches of ${MAX_SESSIONS_PER_BATCH} sessions x ${membersPerSession} members (${mb.toFixed(1)} MB), `
-    + `${(sent * MAX_SESSIONS_PER_BATCH / seconds).toFixed(0)} sessions/s stored by the loader`);
-  console.log(`  heartbeat p50/p99 idle ${p(idle, 0.5).toFixed(1)} / ${p(idle, 0.99).toFixed(1)} ms; under load `
-    + `${p(busy, 0.5).toFixed(1)} / ${p(busy, 0.99).toFixed(1)} ms (${busy.length} probes); `
-    + `p99 ratio load/idle = ${(p(busy, 0.99) / p(idle, 0.99)).toFixed(1)}`);
+  console.log(
+    `${label}: ${sent} batches of ${MAX_SESSIONS_PER_BATCH} sessions x ${membersPerSession} members (${mb.toFixed(1)} MB), ` +
+      `${((sent * MAX_SESSIONS_PER_BATCH) / seconds).toFixed(0)} sessions/s stored by the loader`,
+  );
+  console.log(
+    `  heartbeat p50/p99 idle ${p(idle, 0.5).toFixed(1)} / ${p(idle, 0.99).toFixed(1)} ms; under load ` +
+      `${p(busy, 0.5).toFixed(1)} / ${p(busy, 0.99).toFixed(1)} ms (${busy.length} probes); ` +
+      `p99 ratio load/idle = ${(p(busy, 0.99) / p(idle, 0.99)).toFixed(1)}`,
+  );
   return p(busy, 0.99) / p(idle, 0.99);
 }
 

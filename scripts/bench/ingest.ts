@@ -48,7 +48,9 @@ function rawRun(batchSize: number): number {
   const ins = db.prepare(`INSERT INTO attendance_sessions (site_id, session_id, program_id, channel_id, mode, start_at, end_at,
     site_start_at, site_end_at, day, watched_seconds, headcount, people, person_seconds, clock_offset_ms, received_at, updated_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`);
-  const insM = db.prepare('INSERT INTO attendance_session_members (site_id, session_id, member_no, day, program_id, watched_seconds) VALUES (?, ?, ?, ?, ?, ?)');
+  const insM = db.prepare(
+    'INSERT INTO attendance_session_members (site_id, session_id, member_no, day, program_id, watched_seconds) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const now = Date.now();
   const perSite = Math.ceil(TOTAL / SITES);
   const batches: Array<{ site: number; rows: AttendanceSession[] }> = [];
@@ -58,24 +60,48 @@ function rawRun(batchSize: number): number {
   }
   const write = db.transaction((site: number, rows: AttendanceSession[]) => {
     for (const r of rows) {
-      ins.run(site, r.id, r.programId, null, r.mode, r.start, r.end, r.start, r.end, '2026-01-01', r.watchedSeconds, r.headcount, r.headcount, r.watchedSeconds * r.headcount, now, now);
+      ins.run(
+        site,
+        r.id,
+        r.programId,
+        null,
+        r.mode,
+        r.start,
+        r.end,
+        r.start,
+        r.end,
+        '2026-01-01',
+        r.watchedSeconds,
+        r.headcount,
+        r.headcount,
+        r.watchedSeconds * r.headcount,
+        now,
+        now,
+      );
       for (const m of r.members) insM.run(site, r.id, m.memberNo, '2026-01-01', r.programId, m.watchedSeconds);
     }
   });
   const t0 = performance.now();
   let n = 0;
-  for (const b of batches) { write(b.site, b.rows); n += b.rows.length; }
+  for (const b of batches) {
+    write(b.site, b.rows);
+    n += b.rows.length;
+  }
   const seconds = (performance.now() - t0) / 1000;
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return n / seconds;
 }
 
-console.log(`attendance ingest: ${TOTAL} sessions from ${SITES} sites, ${CONCURRENCY} concurrent uploads, `
-  + `1 in 3 with ${MEMBERS} members; ${loadNote()}`);
+console.log(
+  `attendance ingest: ${TOTAL} sessions from ${SITES} sites, ${CONCURRENCY} concurrent uploads, ` +
+    `1 in 3 with ${MEMBERS} members; ${loadNote()}`,
+);
 for (const batch of [100, 500]) {
   const raw = rawRun(batch);
   const { rate } = await httpRun(batch);
-  console.log(`batch ${String(batch).padStart(3)}: HTTP ${fmt(rate)} sessions/s stored and acknowledged after commit; `
-    + `raw better-sqlite3 inserts ${fmt(raw)} rows/s; ratio HTTP/raw = ${(rate / raw).toFixed(2)}`);
+  console.log(
+    `batch ${String(batch).padStart(3)}: HTTP ${fmt(rate)} sessions/s stored and acknowledged after commit; ` +
+      `raw better-sqlite3 inserts ${fmt(raw)} rows/s; ratio HTTP/raw = ${(rate / raw).toFixed(2)}`,
+  );
 }

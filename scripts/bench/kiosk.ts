@@ -30,7 +30,9 @@ function median(xs: number[]): number {
 function line(label: string, ms: number[], reference?: number): void {
   const med = median(ms);
   const ratio = reference ? `  x${(med / reference).toFixed(2)} of reference` : '';
-  process.stdout.write(`${label.padEnd(44)} median ${med.toFixed(0).padStart(6)} ms  (runs: ${ms.map((x) => x.toFixed(0)).join(', ')})${ratio}\n`);
+  process.stdout.write(
+    `${label.padEnd(44)} median ${med.toFixed(0).padStart(6)} ms  (runs: ${ms.map((x) => x.toFixed(0)).join(', ')})${ratio}\n`,
+  );
 }
 
 // Runs in the page. A plain string, not a function: tsx compiles functions with esbuild's keepNames, whose
@@ -132,7 +134,14 @@ async function kioskFigures(site: Site): Promise<void> {
 /** A day of the site's life on a fast clock: manifest syncs, the kiosk's polling, playlists and segments. */
 async function agentDay(): Promise<void> {
   let now = Date.now();
-  const site = await startSite({ programSeconds: PROGRAM_SECONDS, programs: 2, channels: 2, minutes: 10, autoSync: false, agentClock: () => now });
+  const site = await startSite({
+    programSeconds: PROGRAM_SECONDS,
+    programs: 2,
+    channels: 2,
+    minutes: 10,
+    autoSync: false,
+    agentClock: () => now,
+  });
   try {
     const base = site.agent.url;
     const get = async (path: string) => {
@@ -163,7 +172,14 @@ async function agentDay(): Promise<void> {
       for (const id of site.channelIds) {
         const media = await get(`/live/channels/${id}/240p.m3u8`);
         requests++;
-        const seg = media.status === 200 ? media.text().split('\n').filter((l) => l && !l.startsWith('#')).pop() : undefined;
+        const seg =
+          media.status === 200
+            ? media
+                .text()
+                .split('\n')
+                .filter((l) => l && !l.startsWith('#'))
+                .pop()
+            : undefined;
         if (seg) {
           await get(seg);
           requests++;
@@ -172,19 +188,33 @@ async function agentDay(): Promise<void> {
     }
     const after = sample();
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
-    process.stdout.write(`\nagent over ${DAY_MINUTES} simulated minutes (${requests} local requests, server + agent in this process${gc ? '' : '; run with --expose-gc for steadier figures'})\n`);
-    process.stdout.write(`${'heap used'.padEnd(44)} ${mb(before.heapUsed)} -> ${mb(after.heapUsed)}  x${(after.heapUsed / before.heapUsed).toFixed(2)} of the start\n`);
-    process.stdout.write(`${'external + array buffers'.padEnd(44)} ${mb(before.external + before.arrayBuffers)} -> ${mb(after.external + after.arrayBuffers)}  x${((after.external + after.arrayBuffers) / (before.external + before.arrayBuffers)).toFixed(2)} of the start\n`);
+    process.stdout.write(
+      `\nagent over ${DAY_MINUTES} simulated minutes (${requests} local requests, server + agent in this process${gc ? '' : '; run with --expose-gc for steadier figures'})\n`,
+    );
+    process.stdout.write(
+      `${'heap used'.padEnd(44)} ${mb(before.heapUsed)} -> ${mb(after.heapUsed)}  x${(after.heapUsed / before.heapUsed).toFixed(2)} of the start\n`,
+    );
+    process.stdout.write(
+      `${'external + array buffers'.padEnd(44)} ${mb(before.external + before.arrayBuffers)} -> ${mb(after.external + after.arrayBuffers)}  x${((after.external + after.arrayBuffers) / (before.external + before.arrayBuffers)).toFixed(2)} of the start\n`,
+    );
     // RSS also counts the server (same process), SQLite's page caches and memory the allocator keeps: compare
     // it with the heap lines above before calling growth a leak.
-    process.stdout.write(`${'resident set size'.padEnd(44)} ${mb(before.rss)} -> ${mb(after.rss)}  x${(after.rss / before.rss).toFixed(2)} of the start\n`);
+    process.stdout.write(
+      `${'resident set size'.padEnd(44)} ${mb(before.rss)} -> ${mb(after.rss)}  x${(after.rss / before.rss).toFixed(2)} of the start\n`,
+    );
   } finally {
     await site.close();
   }
 }
 
 async function main(): Promise<void> {
-  const site = await startSite({ programSeconds: PROGRAM_SECONDS, programs: 2, extraPrograms: Math.max(1, RUNS), channels: 2, minutes: 10 });
+  const site = await startSite({
+    programSeconds: PROGRAM_SECONDS,
+    programs: 2,
+    extraPrograms: Math.max(1, RUNS),
+    channels: 2,
+    minutes: 10,
+  });
   try {
     await kioskFigures(site);
   } finally {

@@ -17,7 +17,10 @@ const HARD_FD_LIMIT = Number(process.env.FD_LIMIT ?? 20000);
 const POLLS = Number(process.env.POLLS ?? Math.min(25_000, HARD_FD_LIMIT - 1000));
 const IDLE_S = 15;
 
-interface ToClient { base: string; tokens: string[] }
+interface ToClient {
+  base: string;
+  tokens: string[];
+}
 type FromClient = { phase: 'etags' | 'plain' | 'held' | 'answered'; ms: number; statuses?: Record<number, number> };
 
 async function clients(): Promise<void> {
@@ -34,9 +37,14 @@ async function clients(): Promise<void> {
   const inBatches = async <T>(items: string[], width: number, fn: (t: string, i: number) => Promise<T>) => {
     const out: T[] = new Array(items.length);
     let next = 0;
-    await Promise.all(Array.from({ length: width }, async () => {
-      while (next < items.length) { const i = next++; out[i] = await fn(items[i], i); }
-    }));
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        while (next < items.length) {
+          const i = next++;
+          out[i] = await fn(items[i], i);
+        }
+      }),
+    );
     return out;
   };
   const send = (m: FromClient) => process.send!(m);
@@ -51,7 +59,9 @@ async function clients(): Promise<void> {
   const statuses: Record<number, number> = {};
   let answered = 0;
   let changedAt = 0;
-  process.on('message', (m) => { if ((m as { changedAt?: number }).changedAt) changedAt = (m as { changedAt: number }).changedAt; });
+  process.on('message', (m) => {
+    if ((m as { changedAt?: number }).changedAt) changedAt = (m as { changedAt: number }).changedAt;
+  });
   t = Date.now();
   const all = tokens.map((tok, i) =>
     get(tok, { 'if-none-match': etags[i], prefer: 'wait=55' }).then((r) => {
@@ -80,10 +90,16 @@ async function main(): Promise<void> {
   // One channel with a chosen slate and one lecture: rows as the media pipeline leaves them.
   const iso = new Date().toISOString();
   const program = (title: string, segs: number, published: number) => {
-    const id = Number(db.prepare("INSERT INTO programs (title, status, duration, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?, ?)")
-      .run(title, segs * 4, published, iso, iso).lastInsertRowid);
+    const id = Number(
+      db
+        .prepare("INSERT INTO programs (title, status, duration, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?, ?)")
+        .run(title, segs * 4, published, iso, iso).lastInsertRowid,
+    );
     const files = Array.from({ length: segs }, (_, i) => ({
-      path: `240p/seg_${String(i).padStart(5, '0')}.ts`, rung: '240p', size: 1000, sha256: `${id}`.padEnd(64, 'a'),
+      path: `240p/seg_${String(i).padStart(5, '0')}.ts`,
+      rung: '240p',
+      size: 1000,
+      sha256: `${id}`.padEnd(64, 'a'),
     }));
     const renditions = [{ name: '240p' as const, width: 426, height: 240, bandwidth: 300000 }];
     recordOutputVersion(db, id, 1, { renditions, segments: Array<number>(segs).fill(4), files }, iso);
@@ -91,7 +107,12 @@ async function main(): Promise<void> {
   };
   const slate = program('台标', 8, 1);
   const lecture = program('讲座', 10, 1);
-  const channel = await app.inject({ method: 'POST', url: '/api/channels', headers: admin, payload: { number: 1, name: '一台', slateProgramId: slate } });
+  const channel = await app.inject({
+    method: 'POST',
+    url: '/api/channels',
+    headers: admin,
+    payload: { number: 1, name: '一台', slateProgramId: slate },
+  });
   if (channel.statusCode !== 201) throw new Error(channel.body);
   const province = createRegion(db, { name: '省', level: 'province' });
   const villages = Array.from({ length: 50 }, (_, i) => createRegion(db, { name: `村${i}`, level: 'village', parentId: province.id }).id);
@@ -116,8 +137,10 @@ async function main(): Promise<void> {
   const plain = await next();
   const plainCpu = process.cpuUsage(cpu);
   const plainCpuMs = (plainCpu.user + plainCpu.system) / 1000;
-  console.log(`reference: ${POLLS} plain If-None-Match polls (304) in ${plain.ms} ms, server CPU ${plainCpuMs.toFixed(0)} ms ` +
-    `= ${(plainCpuMs / POLLS * 1000).toFixed(1)} µs per poll; at one poll a minute per site: ${(plainCpuMs / 60).toFixed(1)} ms CPU/s`);
+  console.log(
+    `reference: ${POLLS} plain If-None-Match polls (304) in ${plain.ms} ms, server CPU ${plainCpuMs.toFixed(0)} ms ` +
+      `= ${((plainCpuMs / POLLS) * 1000).toFixed(1)} µs per poll; at one poll a minute per site: ${(plainCpuMs / 60).toFixed(1)} ms CPU/s`,
+  );
 
   await new Promise((r) => setTimeout(r, 2000));
   global.gc?.();
@@ -134,16 +157,25 @@ async function main(): Promise<void> {
   const idleCpuMs = (idleCpu.user + idleCpu.system) / 1000;
   const idleS = (Date.now() - idleStart) / 1000;
   const rssHeld = process.memoryUsage().rss;
-  console.log(`held: server RSS ${mb(rssBefore)} -> ${mb(rssHeld)} MB = ${((rssHeld - rssBefore) / POLLS / 1024).toFixed(1)} KB per held poll`);
-  console.log(`idle ${idleS.toFixed(0)} s: server CPU ${idleCpuMs.toFixed(0)} ms = ${(idleCpuMs / idleS).toFixed(1)} ms CPU/s for all, ` +
-    `${(idleCpuMs / idleS / POLLS * 1000).toFixed(3)} µs CPU/s per held poll (ratio to the plain-poll reference: ` +
-    `${((idleCpuMs / idleS) / (plainCpuMs / 60)).toFixed(2)})`);
+  console.log(
+    `held: server RSS ${mb(rssBefore)} -> ${mb(rssHeld)} MB = ${((rssHeld - rssBefore) / POLLS / 1024).toFixed(1)} KB per held poll`,
+  );
+  console.log(
+    `idle ${idleS.toFixed(0)} s: server CPU ${idleCpuMs.toFixed(0)} ms = ${(idleCpuMs / idleS).toFixed(1)} ms CPU/s for all, ` +
+      `${((idleCpuMs / idleS / POLLS) * 1000).toFixed(3)} µs CPU/s per held poll (ratio to the plain-poll reference: ` +
+      `${(idleCpuMs / idleS / (plainCpuMs / 60)).toFixed(2)})`,
+  );
 
   const answered = next();
   const start = Math.floor(Date.now() / 3600_000) * 3600_000 + 2 * 3600_000;
   const changedAt = Date.now();
   child.send({ changedAt });
-  const res = await app.inject({ method: 'POST', url: '/api/channels/1/schedule', headers: admin, payload: { programId: lecture, start, durationSeconds: 40 } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/channels/1/schedule',
+    headers: admin,
+    payload: { programId: lecture, start, durationSeconds: 40 },
+  });
   if (res.statusCode !== 201) throw new Error(res.body);
   const done = await answered;
   console.log(`schedule change -> all ${POLLS} held polls answered in ${done.ms} ms (${JSON.stringify(done.statuses)})`);

@@ -35,12 +35,39 @@ sources.push({ name: 'loud-recording', voice: first.narration.voice, text: first
 /** A small picture with the narration looped to the length at the given gain (the picture is not what is measured). */
 function render(dir: string, s: Source, espeak: boolean): string {
   const out = path.join(dir, `${s.name}.mp4`);
-  const audio = espeak ? ['-stream_loop', '-1', '-i', path.join(dir, `${s.name}.wav`)] : ['-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=48000'];
+  const audio = espeak
+    ? ['-stream_loop', '-1', '-i', path.join(dir, `${s.name}.wav`)]
+    : ['-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=48000'];
   if (espeak) execFileSync('espeak-ng', ['-v', s.voice, '-s', '150', '-w', path.join(dir, `${s.name}.wav`), s.text]);
   execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=426x240:rate=25', ...audio,
-    '-filter_complex', `[1:a]aresample=48000,apad,volume=${s.gainDb}dB[a]`, '-map', '0:v', '-map', '[a]', '-t', String(SECONDS),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', out,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=426x240:rate=25',
+    ...audio,
+    '-filter_complex',
+    `[1:a]aresample=48000,apad,volume=${s.gainDb}dB[a]`,
+    '-map',
+    '0:v',
+    '-map',
+    '[a]',
+    '-t',
+    String(SECONDS),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    out,
   ]);
   return out;
 }
@@ -66,9 +93,16 @@ async function main() {
         await transcodeToLadder({ tools, input: file, probe, outDir, plan: { maxRung: '240p' }, loudness: mode });
         measured[mode] = (await integratedLoudness(tools, path.join(outDir, '240p', 'index.m3u8'))) ?? NaN;
       }
-      const row = { name: s.name, source: (await integratedLoudness(tools, file)) ?? NaN, onePass: measured['one-pass'], twoPass: measured['two-pass'] };
+      const row = {
+        name: s.name,
+        source: (await integratedLoudness(tools, file)) ?? NaN,
+        onePass: measured['one-pass'],
+        twoPass: measured['two-pass'],
+      };
       rows.push(row);
-      console.log(`${row.name.padEnd(24)} source ${row.source.toFixed(1).padStart(6)} LUFS   one-pass ${row.onePass.toFixed(1).padStart(6)}   two-pass ${row.twoPass.toFixed(1).padStart(6)}`);
+      console.log(
+        `${row.name.padEnd(24)} source ${row.source.toFixed(1).padStart(6)} LUFS   one-pass ${row.onePass.toFixed(1).padStart(6)}   two-pass ${row.twoPass.toFixed(1).padStart(6)}`,
+      );
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -79,8 +113,10 @@ async function main() {
   console.log(`\ntarget ${LOUDNESS_TARGET.I} LUFS, ${rows.length} sources of ${SECONDS} s, narration: ${espeak ? 'espeak-ng' : 'tone'}`);
   console.log(`sources:  spread ${src.spread.toFixed(2)} LU, max deviation ${src.maxDev.toFixed(2)} LU`);
   console.log(`one-pass: spread ${one.spread.toFixed(2)} LU, max deviation ${one.maxDev.toFixed(2)} LU`);
-  console.log(`two-pass: spread ${two.spread.toFixed(2)} LU, max deviation ${two.maxDev.toFixed(2)} LU ` +
-    `(${two.maxDev <= 1 ? 'within' : 'NOT within'} 1 LU; spread ratio two/one ${(two.spread / one.spread).toFixed(2)})`);
+  console.log(
+    `two-pass: spread ${two.spread.toFixed(2)} LU, max deviation ${two.maxDev.toFixed(2)} LU ` +
+      `(${two.maxDev <= 1 ? 'within' : 'NOT within'} 1 LU; spread ratio two/one ${(two.spread / one.spread).toFixed(2)})`,
+  );
 }
 
 await main();

@@ -24,10 +24,20 @@ import { RUNGS } from '../../common/manifest.ts';
 import { recordOutputVersion, type OutputRecord } from '../../server/media/media-data.ts';
 
 // autocannon ships no types: the little of its API used here.
-interface CannonRequest { headers?: Record<string, string> }
-interface CannonResult { requests: { average: number; total: number }; latency: { p99: number }; errors: number; non2xx: number }
+interface CannonRequest {
+  headers?: Record<string, string>;
+}
+interface CannonResult {
+  requests: { average: number; total: number };
+  latency: { p99: number };
+  errors: number;
+  non2xx: number;
+}
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
-  url: string; connections: number; duration: number; requests: Array<{ setupRequest: (req: CannonRequest) => CannonRequest }>;
+  url: string;
+  connections: number;
+  duration: number;
+  requests: Array<{ setupRequest: (req: CannonRequest) => CannonRequest }>;
 }) => Promise<CannonResult>;
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -51,7 +61,15 @@ const insertProgram = db.prepare(
   "INSERT INTO programs (title, status, duration, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?, ?)",
 );
 function program(title: string, segs: number[], published: boolean): number {
-  const id = Number(insertProgram.run(title, segs.reduce((a, b) => a + b, 0), published ? 1 : 0, iso, iso).lastInsertRowid);
+  const id = Number(
+    insertProgram.run(
+      title,
+      segs.reduce((a, b) => a + b, 0),
+      published ? 1 : 0,
+      iso,
+      iso,
+    ).lastInsertRowid,
+  );
   const sha = (s: string) => Buffer.from(s).toString('hex').padEnd(64, 'a').slice(0, 64);
   const files: OutputRecord['files'] = [
     { path: 'master.m3u8', rung: null, size: 400, sha256: sha(`m${id}`) },
@@ -62,12 +80,16 @@ function program(title: string, segs: number[], published: boolean): number {
     const h = Number(rung.slice(0, -1));
     renditions.push({ name: rung, width: Math.round((h * 16) / 9), height: h, bandwidth: 1_000_000 });
     files.push({ path: `${rung}/index.m3u8`, rung, size: 9000, sha256: sha(`i${id}${rung}`) });
-    segs.forEach((_, i) => files.push({ path: `${rung}/seg_${String(i).padStart(5, '0')}.ts`, rung, size: 400_000, sha256: sha(`s${id}${rung}${i}`) }));
+    segs.forEach((_, i) =>
+      files.push({ path: `${rung}/seg_${String(i).padStart(5, '0')}.ts`, rung, size: 400_000, sha256: sha(`s${id}${rung}${i}`) }),
+    );
   }
   recordOutputVersion(db, id, 1, { renditions, segments: segs, files }, iso);
   return id;
 }
-const programs = db.transaction(() => Array.from({ length: PROGRAMS }, (_, i) => program(`讲座 ${i + 1}`, Array(SEGMENTS).fill(4), true)))();
+const programs = db.transaction(() =>
+  Array.from({ length: PROGRAMS }, (_, i) => program(`讲座 ${i + 1}`, Array(SEGMENTS).fill(4), true)),
+)();
 
 // Regions: one province, 10 counties, 10 townships each, villages under them; sites round-robin over villages.
 const villages: number[] = [];
@@ -90,22 +112,30 @@ db.transaction(() => {
     const slate = program(`台标${c}`, [...Array(60).fill(1), 0.2, 0.4, 0.6, 0.8], false);
     const id = Number(
       db
-        .prepare("INSERT INTO channels (number, name, generated_slate_id, slate_status, epoch, created_at, updated_at) VALUES (?, ?, ?, 'ready', ?, ?, ?)")
+        .prepare(
+          "INSERT INTO channels (number, name, generated_slate_id, slate_status, epoch, created_at, updated_at) VALUES (?, ?, ?, 'ready', ?, ?, ?)",
+        )
         .run(c + 1, `频道${c + 1}`, slate, now - 3600_000, iso, iso).lastInsertRowid,
     );
-    if (c > 0) for (const county of counties.slice((c * 3) % 10, ((c * 3) % 10) + 3)) db.prepare('INSERT INTO channel_regions VALUES (?, ?)').run(id, county);
+    if (c > 0)
+      for (const county of counties.slice((c * 3) % 10, ((c * 3) % 10) + 3))
+        db.prepare('INSERT INTO channel_regions VALUES (?, ?)').run(id, county);
     const len = SEGMENTS * 4000;
     for (let t = now - 3600_000, i = 0; t < now + 50 * 3600_000; t += len, i++)
-      db.prepare('INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-        id, programs[(i * 7 + c) % programs.length], t, t + len, iso, iso,
-      );
+      db.prepare(
+        'INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(id, programs[(i * 7 + c) % programs.length], t, t + len, iso, iso);
   }
 })();
 
 const codeKey = Buffer.alloc(32, 7);
 const tokens = db.transaction(() =>
   Array.from({ length: SITES }, (_, i) => {
-    const { pairingCode } = createSite(db, codeKey, { name: `站点${i}`, regionId: villages[i % villages.length], maxRung: RUNGS[1 + (i % 3)] });
+    const { pairingCode } = createSite(db, codeKey, {
+      name: `站点${i}`,
+      regionId: villages[i % villages.length],
+      maxRung: RUNGS[1 + (i % 3)],
+    });
     return pairSite(db, codeKey, pairingCode).token;
   }),
 )();
@@ -141,20 +171,38 @@ async function run(title: string, url: string, headersFor: (i: number) => Record
     requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...headersFor(i++ % tokens.length) } }) }],
   });
   const bad = result.non2xx - (url.includes('not-modified') || title.includes('304') ? result.requests.total : 0);
-  console.log(`${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(5)} ms   errors ${result.errors + Math.max(0, bad)}`);
+  console.log(
+    `${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${String(result.latency.p99).padStart(5)} ms   errors ${result.errors + Math.max(0, bad)}`,
+  );
   return result.requests.average;
 }
 
-console.log(`manifest bench: ${SITES} sites, ${CHANNELS} channels, ${PROGRAMS} programs x ${SEGMENTS} segments, ${CONNECTIONS} connections, ${DURATION} s per run`);
-console.log(`manifest size ${(firstBody.length / 1024).toFixed(0)} KiB; cold build ${coldMs.toFixed(0)} ms; first fetch of each site (sequential) ${sequentialMs.toFixed(2)} ms`);
-const notModified = await run('manifest 304 (If-None-Match), per-site tokens', '/api/sites/me/manifest', (i) => ({ authorization: `Bearer ${tokens[i]}`, 'if-none-match': etags[i] }));
+console.log(
+  `manifest bench: ${SITES} sites, ${CHANNELS} channels, ${PROGRAMS} programs x ${SEGMENTS} segments, ${CONNECTIONS} connections, ${DURATION} s per run`,
+);
+console.log(
+  `manifest size ${(firstBody.length / 1024).toFixed(0)} KiB; cold build ${coldMs.toFixed(0)} ms; first fetch of each site (sequential) ${sequentialMs.toFixed(2)} ms`,
+);
+const notModified = await run('manifest 304 (If-None-Match), per-site tokens', '/api/sites/me/manifest', (i) => ({
+  authorization: `Bearer ${tokens[i]}`,
+  'if-none-match': etags[i],
+}));
 const ref304 = await run('reference: bare 304 route', '/bench/not-modified', () => ({}));
-const full = await run('manifest 200 (full body), per-site tokens', '/api/sites/me/manifest', (i) => ({ authorization: `Bearer ${tokens[i]}` }));
-const zipped = await run('manifest 200 gzip, per-site tokens', '/api/sites/me/manifest', (i) => ({ authorization: `Bearer ${tokens[i]}`, 'accept-encoding': 'gzip' }));
+const full = await run('manifest 200 (full body), per-site tokens', '/api/sites/me/manifest', (i) => ({
+  authorization: `Bearer ${tokens[i]}`,
+}));
+const zipped = await run('manifest 200 gzip, per-site tokens', '/api/sites/me/manifest', (i) => ({
+  authorization: `Bearer ${tokens[i]}`,
+  'accept-encoding': 'gzip',
+}));
 const ref200 = await run('reference: same-size Buffer route', '/bench/reference', () => ({}));
 console.log(`ratio 304 path / bare 304:        ${(notModified / ref304).toFixed(2)}`);
-console.log(`ratio 200 path / same-size Buffer: ${(full / ref200).toFixed(2)}; gzip 200 path / same-size Buffer: ${(zipped / ref200).toFixed(2)}`);
-console.log(`fleet need: ${FLEET} sites / 60 s = ${(FLEET / 60).toFixed(0)} req/s; 304 capacity covers it ${(notModified / (FLEET / 60)).toFixed(1)}x`);
+console.log(
+  `ratio 200 path / same-size Buffer: ${(full / ref200).toFixed(2)}; gzip 200 path / same-size Buffer: ${(zipped / ref200).toFixed(2)}`,
+);
+console.log(
+  `fleet need: ${FLEET} sites / 60 s = ${(FLEET / 60).toFixed(0)} req/s; 304 capacity covers it ${(notModified / (FLEET / 60)).toFixed(1)}x`,
+);
 
 await app.close();
 fs.rmSync(dataDir, { recursive: true, force: true });

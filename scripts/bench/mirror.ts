@@ -28,8 +28,18 @@ const centre = await listening();
 const t0 = performance.now();
 const programId = await readyProgram(centre.app, { seconds: SECONDS, shape: SHAPE, title: 'bench lecture' });
 const transcodeS = (performance.now() - t0) / 1000;
-const region = await centre.app.inject({ method: 'POST', url: '/api/regions', headers: centre.auth, payload: { name: 'P', level: 'province' } });
-const platform = await centre.app.inject({ method: 'POST', url: '/api/platforms', headers: centre.auth, payload: { regionId: region.json().id } });
+const region = await centre.app.inject({
+  method: 'POST',
+  url: '/api/regions',
+  headers: centre.auth,
+  payload: { name: 'P', level: 'province' },
+});
+const platform = await centre.app.inject({
+  method: 'POST',
+  url: '/api/platforms',
+  headers: centre.auth,
+  payload: { regionId: region.json().id },
+});
 await centre.app.inject({ method: 'PATCH', url: `/api/programs/${programId}`, headers: centre.auth, payload: { distribute: true } });
 
 const province = await listening({ upstreamUrl: centre.url, upstreamPairCode: platform.json().pairingCode, upstreamBandwidthKbps: KBPS });
@@ -39,17 +49,32 @@ await province.app.mirror!.sync();
 const mirrorS = (performance.now() - t1) / 1000;
 const listed = (await province.app.inject({ url: '/api/programs', headers: province.auth })).json().items[0];
 const status = province.app.mirror!.status();
-const feed = await (await fetch(`${centre.url}/api/platforms/me/library`, {
-  headers: { authorization: `Bearer ${province.app.upstream.credentials()!.token}` },
-})).json() as { programs: Array<{ files: Array<{ size: number }> }> };
+const feed = (await (
+  await fetch(`${centre.url}/api/platforms/me/library`, {
+    headers: { authorization: `Bearer ${province.app.upstream.credentials()!.token}` },
+  })
+).json()) as { programs: Array<{ files: Array<{ size: number }> }> };
 const bytes = feed.programs[0]!.files.reduce((n, f) => n + f.size, 0);
 const effectiveKbps = (bytes * 8) / 1000 / mirrorS;
-console.log(JSON.stringify({
-  lectureSeconds: SECONDS, shape: SHAPE, capKbps: KBPS, files: feed.programs[0]!.files.length, bytes,
-  provinceStatus: listed.status, mirrorError: status.lastError,
-  publishToReadySeconds: Number(mirrorS.toFixed(2)), effectiveKbps: Math.round(effectiveKbps),
-  rateOverCap: Number((effectiveKbps / KBPS).toFixed(3)),
-  referenceTranscodeSeconds: Number(transcodeS.toFixed(2)), mirrorOverTranscode: Number((mirrorS / transcodeS).toFixed(3)),
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      lectureSeconds: SECONDS,
+      shape: SHAPE,
+      capKbps: KBPS,
+      files: feed.programs[0]!.files.length,
+      bytes,
+      provinceStatus: listed.status,
+      mirrorError: status.lastError,
+      publishToReadySeconds: Number(mirrorS.toFixed(2)),
+      effectiveKbps: Math.round(effectiveKbps),
+      rateOverCap: Number((effectiveKbps / KBPS).toFixed(3)),
+      referenceTranscodeSeconds: Number(transcodeS.toFixed(2)),
+      mirrorOverTranscode: Number((mirrorS / transcodeS).toFixed(3)),
+    },
+    null,
+    2,
+  ),
+);
 await province.close();
 await centre.close();

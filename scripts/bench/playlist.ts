@@ -26,9 +26,17 @@ import { buildApp } from '../../server/app.ts';
 import { RUNGS } from '../../common/ladder.ts';
 import { slateSegmentDurations } from '../../server/broadcast/slate-plan.ts';
 
-interface CannonResult { requests: { average: number; total: number }; latency: { p99: number; average: number }; errors: number; non2xx: number }
+interface CannonResult {
+  requests: { average: number; total: number };
+  latency: { p99: number; average: number };
+  errors: number;
+  non2xx: number;
+}
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
-  url: string; connections: number; duration: number; overallRate?: number;
+  url: string;
+  connections: number;
+  duration: number;
+  overallRate?: number;
   requests?: Array<{ setupRequest: (req: { path?: string }) => { path?: string } }>;
 }) => Promise<CannonResult>;
 
@@ -59,11 +67,22 @@ async function seedDb(dataDir: string): Promise<{ items: number }> {
   const { db } = app;
   const iso = new Date().toISOString();
   const now = Date.now();
-  const insertProgram = db.prepare("INSERT INTO programs (title, status, duration, published, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)");
+  const insertProgram = db.prepare(
+    'INSERT INTO programs (title, status, duration, published, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const insertSeg = db.prepare('INSERT INTO segments (program_id, seq, duration) VALUES (?, ?, ?)');
   const insertRendition = db.prepare('INSERT INTO renditions (program_id, name, width, height, bandwidth) VALUES (?, ?, ?, ?, ?)');
   const program = (title: string, segs: number[], status = 'ready', published = 1) => {
-    const id = Number(insertProgram.run(title, status, segs.reduce((a, b) => a + b, 0), published, iso, iso).lastInsertRowid);
+    const id = Number(
+      insertProgram.run(
+        title,
+        status,
+        segs.reduce((a, b) => a + b, 0),
+        published,
+        iso,
+        iso,
+      ).lastInsertRowid,
+    );
     segs.forEach((d, i) => insertSeg.run(id, i, d));
     for (const r of RUNGS) insertRendition.run(id, r.name, r.width, r.height, r.videoBitrate + r.audioBitrate);
     return id;
@@ -82,7 +101,9 @@ async function seedDb(dataDir: string): Promise<{ items: number }> {
       `INSERT INTO channels (number, name, description, generated_slate_id, slate_status, epoch, created_at, updated_at)
        VALUES (?, ?, '', ?, 'ready', ?, ?, ?)`,
     );
-    const insertItem = db.prepare('INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+    const insertItem = db.prepare(
+      'INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
     const start = now - 86_400_000; // a day of past too (anchors, frozen decisions)
     const end = now + DAYS * 86_400_000;
     for (let c = 1; c <= CHANNELS; c++) {
@@ -130,7 +151,9 @@ async function nginxServing(dir: string, body: string): Promise<{ url: string; s
   fs.chmodSync(path.join(dir, 'www'), 0o755);
   fs.chmodSync(path.join(dir, 'www', 'live.m3u8'), 0o644);
   const conf = path.join(dir, 'nginx.conf');
-  fs.writeFileSync(conf, `worker_processes 1;
+  fs.writeFileSync(
+    conf,
+    `worker_processes 1;
 daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log;
@@ -145,7 +168,8 @@ http {
     location / { add_header Cache-Control "max-age=1"; etag on; }
   }
 }
-`);
+`,
+  );
   const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}/live.m3u8`;
   for (let i = 0; i < 50; i++) {
@@ -170,23 +194,32 @@ async function main() {
     const { items } = await seedDb(dataDir);
     console.log(`seeded ${CHANNELS} channels x ${DAYS} days: ${items} schedule items in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
 
-    server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve', dataDir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const port = Number((await waitForLine(server, /PORT (\d+)/))[1]);
     const base = `http://127.0.0.1:${port}`;
     const one = `${base}/live/channels/1/${RUNG}.m3u8`;
     const sample = await (await fetch(one)).text();
     if (!sample.startsWith('#EXTM3U')) throw new Error(`unexpected playlist: ${sample}`);
-    console.log(`playlist: ${Buffer.byteLength(sample)} bytes, ${sample.split('\n').filter((l) => l.startsWith('#EXTINF')).length} segments`);
+    console.log(
+      `playlist: ${Buffer.byteLength(sample)} bytes, ${sample.split('\n').filter((l) => l.startsWith('#EXTINF')).length} segments`,
+    );
 
     nginx = await nginxServing(scratch, sample);
 
     const run = async (label: string, url: string, paths?: () => string, overallRate?: number) => {
       const r = await autocannon({
-        url, connections: CONNECTIONS, duration: DURATION, overallRate,
+        url,
+        connections: CONNECTIONS,
+        duration: DURATION,
+        overallRate,
         requests: paths ? [{ setupRequest: (req) => ({ ...req, path: paths() }) }] : undefined,
       });
       const bad = r.errors + r.non2xx;
-      console.log(`${label.padEnd(34)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p99 ${r.latency.p99} ms${bad ? `   ${bad} errors/non-2xx` : ''}`);
+      console.log(
+        `${label.padEnd(34)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p99 ${r.latency.p99} ms${bad ? `   ${bad} errors/non-2xx` : ''}`,
+      );
       return r;
     };
 
@@ -199,18 +232,29 @@ async function main() {
     let next = 0;
     const all = await run(`server, ${CHANNELS} channels in turn`, one, () => `/live/channels/${(next++ % CHANNELS) + 1}/${RUNG}.m3u8`);
     console.log(`ratio 1 channel / nginx:          ${(single.requests.average / ref.requests.average).toFixed(2)}`);
-    console.log(`ratio ${CHANNELS} channels / nginx: ${''.padEnd(Math.max(0, 10 - String(CHANNELS).length))}${(all.requests.average / ref.requests.average).toFixed(2)}   (aim >= 0.5)`);
+    console.log(
+      `ratio ${CHANNELS} channels / nginx: ${''.padEnd(Math.max(0, 10 - String(CHANNELS).length))}${(all.requests.average / ref.requests.average).toFixed(2)}   (aim >= 0.5)`,
+    );
 
     // Paced load: every viewer asks once per segment duration.
     const rate = (CHANNELS * VIEWERS) / SEGMENT_S;
     const cpuBefore = cpuSeconds(server.pid!);
     const wallBefore = Date.now();
-    const paced = await run(`paced ${rate.toFixed(0)} req/s (${VIEWERS} viewers/channel)`, one, () => `/live/channels/${(next++ % CHANNELS) + 1}/${RUNG}.m3u8`, rate);
+    const paced = await run(
+      `paced ${rate.toFixed(0)} req/s (${VIEWERS} viewers/channel)`,
+      one,
+      () => `/live/channels/${(next++ % CHANNELS) + 1}/${RUNG}.m3u8`,
+      rate,
+    );
     const cpu = cpuSeconds(server.pid!) - cpuBefore;
     const wall = (Date.now() - wallBefore) / 1000;
     const perChannel = cpu / wall / CHANNELS;
-    console.log(`server CPU at that pace: ${(100 * cpu / wall).toFixed(1)} % of a core, ${(perChannel * 1000).toFixed(3)} ms CPU per second per channel`);
-    console.log(`=> one core carries about ${Math.floor(1 / perChannel)} channels at ${VIEWERS} viewers each (${paced.requests.total} requests measured)`);
+    console.log(
+      `server CPU at that pace: ${((100 * cpu) / wall).toFixed(1)} % of a core, ${(perChannel * 1000).toFixed(3)} ms CPU per second per channel`,
+    );
+    console.log(
+      `=> one core carries about ${Math.floor(1 / perChannel)} channels at ${VIEWERS} viewers each (${paced.requests.total} requests measured)`,
+    );
   } finally {
     nginx?.stop();
     if (server) {

@@ -37,7 +37,8 @@ db.transaction(() => {
   const region = db.prepare('INSERT INTO regions (id, parent_id, name, level, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const site = db.prepare('INSERT INTO sites (id, name, region_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
   region.run(1, null, '省', 'province', '/1/', nowIso, nowIso);
-  let id = 2, siteId = 1;
+  let id = 2,
+    siteId = 1;
   for (let c = 0; c < 10; c++) {
     const county = id++;
     region.run(county, 1, `县${c}`, 'county', `/1/${county}/`, nowIso, nowIso);
@@ -47,11 +48,16 @@ db.transaction(() => {
       for (let v = 0; v < 25; v++) {
         const village = id++;
         region.run(village, town, `村${v}`, 'village', `/1/${county}/${town}/${village}/`, nowIso, nowIso);
-        for (let k = 0; k < 2; k++) { site.run(siteId, `站点${siteId}`, village, nowIso, nowIso); siteId++; }
+        for (let k = 0; k < 2; k++) {
+          site.run(siteId, `站点${siteId}`, village, nowIso, nowIso);
+          siteId++;
+        }
       }
     }
   }
-  const program = db.prepare("INSERT INTO programs (id, title, status, duration, created_at, updated_at) VALUES (?, ?, 'ready', 3600, ?, ?)");
+  const program = db.prepare(
+    "INSERT INTO programs (id, title, status, duration, created_at, updated_at) VALUES (?, ?, 'ready', 3600, ?, ?)",
+  );
   for (let p = 1; p <= 200; p++) program.run(p, `节目${p}`, nowIso, nowIso);
 })();
 
@@ -80,7 +86,9 @@ db.exec(`CREATE INDEX attendance_sessions_day ON attendance_sessions(day, site_i
   CREATE INDEX attendance_sessions_program ON attendance_sessions(program_id, day);
   CREATE INDEX attendance_session_members_day ON attendance_session_members(day, member_no);`);
 const stored = (db.prepare('SELECT count(*) AS n FROM attendance_sessions').get() as { n: number }).n;
-console.log(`generated ${stored.toLocaleString('en-US')} raw sessions at ${SITES} sites over 365 days in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `generated ${stored.toLocaleString('en-US')} raw sessions at ${SITES} sites over 365 days in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
 
 const yesterday = today.minus({ days: 1 });
 const ranges = {
@@ -93,7 +101,11 @@ async function timeReport(from: string, to: string, regionId: number | null, run
   let sessions = 0;
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    const res = await app.inject({ method: 'GET', url: `/api/reports/activity?from=${from}&to=${to}${regionId ? `&regionId=${regionId}` : ''}`, headers });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/api/reports/activity?from=${from}&to=${to}${regionId ? `&regionId=${regionId}` : ''}`,
+      headers,
+    });
     times.push(performance.now() - start);
     if (res.statusCode !== 200) throw new Error(res.body);
     sessions = res.json().regions[0].sessions;
@@ -113,9 +125,11 @@ for (const [name, r] of Object.entries(ranges)) {
   const rolled = await timeReport(r.from, r.to, null, RUNS);
   const county = await timeReport(r.from, r.to, 2, RUNS);
   if (rolled.sessions !== raw[name].sessions) throw new Error(`rollup and raw disagree: ${rolled.sessions} vs ${raw[name].sessions}`);
-  console.log(`activity by region, ${name} (${r.from}..${r.to}, ${rolled.sessions.toLocaleString('en-US')} sessions): `
-    + `province ${rolled.ms.toFixed(0)} ms with rollups (median of ${RUNS}), county ${county.ms.toFixed(0)} ms; `
-    + `from raw rows ${raw[name].ms.toFixed(0)} ms; ratio raw/rollup = ${(raw[name].ms / rolled.ms).toFixed(1)}x`);
+  console.log(
+    `activity by region, ${name} (${r.from}..${r.to}, ${rolled.sessions.toLocaleString('en-US')} sessions): ` +
+      `province ${rolled.ms.toFixed(0)} ms with rollups (median of ${RUNS}), county ${county.ms.toFixed(0)} ms; ` +
+      `from raw rows ${raw[name].ms.toFixed(0)} ms; ratio raw/rollup = ${(raw[name].ms / rolled.ms).toFixed(1)}x`,
+  );
 }
 await app.close();
 fs.rmSync(dataDir, { recursive: true, force: true });

@@ -44,16 +44,24 @@ export function sessions(prefix: string, count: number, now: number, members: nu
   return Array.from({ length: count }, (_, i) => {
     const start = now - 3 * 86_400_000 + ((i * 7919) % (2 * 86_400_000));
     return {
-      id: `${prefix}-${i}`, programId: 1 + (i % PROGRAMS), mode: i % 2 ? 'ondemand' : 'broadcast', channelId: null,
-      start, end: start + 1800_000, watchedSeconds: 1500, headcount: 1 + (i % 7),
-      members: i % 3 === 0
-        ? Array.from({ length: members }, (_, k) => ({ memberNo: `M${(i + k) % 500}`, watchedSeconds: 1400 - 500 * k }))
-        : [],
+      id: `${prefix}-${i}`,
+      programId: 1 + (i % PROGRAMS),
+      mode: i % 2 ? 'ondemand' : 'broadcast',
+      channelId: null,
+      start,
+      end: start + 1800_000,
+      watchedSeconds: 1500,
+      headcount: 1 + (i % 7),
+      members:
+        i % 3 === 0 ? Array.from({ length: members }, (_, k) => ({ memberNo: `M${(i + k) % 500}`, watchedSeconds: 1400 - 500 * k })) : [],
     };
   });
 }
 
-export interface UploadBody { token: string; body: string }
+export interface UploadBody {
+  token: string;
+  body: string;
+}
 
 /** `items` cut into batches of `size`, each serialised with `wrap` (so the client's JSON work is not timed). */
 export function bodies<T>(token: string, items: T[], size: number, wrap: (part: T[]) => object): UploadBody[] {
@@ -73,35 +81,46 @@ export interface UploadRun {
 /** Uploads with `concurrency` keep-alive connections; any refused item fails the run (the bench data are valid). */
 export function uploader(port: number, concurrency: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const post = (url: string, b: UploadBody) => new Promise<number>((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port, method: 'POST', path: url, agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b.body), authorization: `Bearer ${b.token}` },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`${res.statusCode} ${text}`));
-        const r = JSON.parse(text) as { accepted: string[]; rejected: unknown[] };
-        if (r.rejected.length) return reject(new Error(`refused: ${JSON.stringify(r.rejected[0])}`));
-        resolve(r.accepted.length);
-      });
+  const post = (url: string, b: UploadBody) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: url,
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b.body), authorization: `Bearer ${b.token}` },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => (text += c));
+          res.on('end', () => {
+            if (res.statusCode !== 200) return reject(new Error(`${res.statusCode} ${text}`));
+            const r = JSON.parse(text) as { accepted: string[]; rejected: unknown[] };
+            if (r.rejected.length) return reject(new Error(`refused: ${JSON.stringify(r.rejected[0])}`));
+            resolve(r.accepted.length);
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(b.body);
     });
-    req.on('error', reject);
-    req.end(b.body);
-  });
   return {
     async upload(url: string, all: UploadBody[]): Promise<UploadRun> {
-      let next = 0, acked = 0;
+      let next = 0,
+        acked = 0;
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: concurrency }, async () => {
-        while (next < all.length) {
-          const n = await post(url, all[next++]); // not `acked += await`: that reads acked before waiting
-          acked += n;
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < all.length) {
+            const n = await post(url, all[next++]); // not `acked += await`: that reads acked before waiting
+            acked += n;
+          }
+        }),
+      );
       const seconds = (performance.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
       return { rate: acked / seconds, acked, cpuMsPer1000: (cpu.user + cpu.system) / acked };

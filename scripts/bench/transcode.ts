@@ -40,8 +40,18 @@ const SERVE = arg('serve', 0);
 const CONNECTIONS = 50;
 
 // autocannon ships no types: the little of its API used here.
-interface CannonResult { requests: { average: number }; throughput: { average: number }; latency: { p99: number }; errors: number; non2xx: number }
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: { url: string; connections: number; duration: number }) => Promise<CannonResult>;
+interface CannonResult {
+  requests: { average: number };
+  throughput: { average: number };
+  latency: { p99: number };
+  errors: number;
+  non2xx: number;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+}) => Promise<CannonResult>;
 
 async function cannon(label: string, url: string): Promise<number> {
   const r = await autocannon({ url, connections: CONNECTIONS, duration: SERVE });
@@ -62,7 +72,12 @@ async function freePort(): Promise<number> {
 
 /** Segment serving: the product's /media route vs a bare Node server answering from a Buffer vs nginx. */
 async function serving(base: string, programId: number, version: number, dir: string): Promise<void> {
-  const rung = fs.readdirSync(dir).filter((n) => /^\d+p$/.test(n)).sort((a, b) => parseInt(b, 10) - parseInt(a, 10)).at(-2) ?? '240p';
+  const rung =
+    fs
+      .readdirSync(dir)
+      .filter((n) => /^\d+p$/.test(n))
+      .sort((a, b) => parseInt(b, 10) - parseInt(a, 10))
+      .at(-2) ?? '240p';
   const rel = `${rung}/seg_00000.ts`;
   const bytes = fs.readFileSync(path.join(dir, rel));
   console.log(`\nserving ${rel} (${(bytes.length / 1024).toFixed(0)} KiB), ${CONNECTIONS} connections, ${SERVE} s each, 127.0.0.1`);
@@ -174,7 +189,10 @@ async function product(work: string, source: string): Promise<{ m: Measure; via:
         // The catalog's upload route is not in this build: store the source and queue it as that route does.
         via = 'job queue (upload route absent in this build)';
         const now = new Date().toISOString();
-        id = Number(app.db.prepare('INSERT INTO programs (title, created_at, updated_at) VALUES (?, ?, ?)').run('Benchmark lecture', now, now).lastInsertRowid);
+        id = Number(
+          app.db.prepare('INSERT INTO programs (title, created_at, updated_at) VALUES (?, ?, ?)').run('Benchmark lecture', now, now)
+            .lastInsertRowid,
+        );
         const stored = sourcePath(config, id, source);
         fs.mkdirSync(path.dirname(stored), { recursive: true });
         fs.copyFileSync(source, stored);
@@ -234,7 +252,9 @@ async function main() {
     console.log('');
     console.log(`a/b wall ${(a.m.wall / b.wall).toFixed(3)}  cpu ${(a.m.cpu / b.cpu).toFixed(3)}   (aim <= 1.10)`);
     console.log(`a/c wall ${(a.m.wall / c.wall).toFixed(3)}  cpu ${(a.m.cpu / c.cpu).toFixed(3)}   (aim <= 0.80)`);
-    console.log(`b/c wall ${(b.wall / c.wall).toFixed(3)}  cpu ${(b.cpu / c.cpu).toFixed(3)}   (one decode for all rungs vs one process per rung)`);
+    console.log(
+      `b/c wall ${(b.wall / c.wall).toFixed(3)}  cpu ${(b.cpu / c.cpu).toFixed(3)}   (one decode for all rungs vs one process per rung)`,
+    );
     console.log('\nNote: (a) also probes the source, reads back the playlists, hashes every file and grabs a poster.');
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -27,7 +27,10 @@ export function renderRelayConf(vars: RelayConfVars, template = fs.readFileSync(
   if (!HOST_PORT.test(vars.origin)) throw new Error(`origin "${vars.origin}" must be host:port, e.g. tv.province.example:80`);
   if (!Number.isInteger(vars.port) || vars.port < 1 || vars.port > 65535) throw new Error(`port ${vars.port} must be 1-65535`);
   if (!SIZE.test(vars.cacheMaxSize)) throw new Error(`cache max size "${vars.cacheMaxSize}" must be an nginx size, e.g. 400g`);
-  for (const [name, dir] of [['cache dir', vars.cacheDir], ['log dir', vars.logDir]]) {
+  for (const [name, dir] of [
+    ['cache dir', vars.cacheDir],
+    ['log dir', vars.logDir],
+  ]) {
     if (!SAFE_PATH.test(dir)) throw new Error(`${name} "${dir}" must be an absolute path without spaces, quotes, ; { } or $`);
   }
   const values: Record<string, string> = {

@@ -59,7 +59,8 @@ export class HttpPool {
 
   private agent(origin: string): http.Agent {
     let a = this.agents.get(origin);
-    if (!a) this.agents.set(origin, (a = new http.Agent({ keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets })));
+    if (!a)
+      this.agents.set(origin, (a = new http.Agent({ keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets })));
     return a;
   }
 
@@ -72,7 +73,15 @@ export class HttpPool {
     const started = performance.now();
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? 'GET', headers, agent: this.agent(u.origin), timeout: 120_000 },
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname + u.search,
+          method: opts.method ?? 'GET',
+          headers,
+          agent: this.agent(u.origin),
+          timeout: 120_000,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

@@ -70,13 +70,28 @@ export interface SimResult {
   control: ControlResult;
   withRelays: DataResult;
   withoutRelays: DataResult;
-  controlBytes: { manifestBytes: number; notModifiedPolls: number; catalogBytes: number; catalogFiles: number; before: number; after: number; beforeAt1000: number; afterAt1000: number };
+  controlBytes: {
+    manifestBytes: number;
+    notModifiedPolls: number;
+    catalogBytes: number;
+    catalogFiles: number;
+    before: number;
+    after: number;
+    beforeAt1000: number;
+    afterAt1000: number;
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const jitter = (ms: number) => Math.random() * ms;
 
-async function controlPlane(o: SimOptions, sites: SimSite[], stats: RouteStats, cpu: () => number, air: { programId: number; channelId: number; seconds: number }): Promise<ControlResult> {
+async function controlPlane(
+  o: SimOptions,
+  sites: SimSite[],
+  stats: RouteStats,
+  cpu: () => number,
+  air: { programId: number; channelId: number; seconds: number },
+): Promise<ControlResult> {
   const periodMs = o.period * 1000;
   const endAt = Date.now() + o.minutes * 60_000;
   const peakFrom = endAt - (endAt - Date.now()) / 3;
@@ -106,14 +121,28 @@ async function controlPlane(o: SimOptions, sites: SimSite[], stats: RouteStats, 
     });
     // Heartbeats at the server's interval, scaled like the poll period (60 s in the field).
     every(jitter(periodMs), async () => ((await s.heartbeat(Date.now())) * periodMs) / 60);
-    timers.push(setTimeout(() => {
-      s.attendance(air.programId, air.channelId, air.seconds, Date.now()).then((ok) => { if (ok) accepted++; }, () => { errors++; });
-    }, peakFrom - Date.now() + jitter(endAt - peakFrom - 1000)));
+    timers.push(
+      setTimeout(
+        () => {
+          s.attendance(air.programId, air.channelId, air.seconds, Date.now()).then(
+            (ok) => {
+              if (ok) accepted++;
+            },
+            () => {
+              errors++;
+            },
+          );
+        },
+        peakFrom - Date.now() + jitter(endAt - peakFrom - 1000),
+      ),
+    );
   }
   // The steady state starts once every site has polled once (all hold an ETag).
-  timers.push(setTimeout(() => {
-    steady = { at: Date.now(), cpu: cpu(), requests: stats.total() };
-  }, periodMs * 1.1));
+  timers.push(
+    setTimeout(() => {
+      steady = { at: Date.now(), cpu: cpu(), requests: stats.total() };
+    }, periodMs * 1.1),
+  );
   while (Date.now() < endAt) await sleep(250);
   for (const t of timers) clearTimeout(t);
   await sleep(2000); // let the last answers in
@@ -134,19 +163,25 @@ async function controlPlane(o: SimOptions, sites: SimSite[], stats: RouteStats, 
 }
 
 async function dataPlane(
-  label: string, sites: SimSite[], relayOf: (s: SimSite) => string | null, counter: { bytesOut(): number; reset(): void }, windowS: number,
+  label: string,
+  sites: SimSite[],
+  relayOf: (s: SimSite) => string | null,
+  counter: { bytesOut(): number; reset(): void },
+  windowS: number,
 ): Promise<DataResult> {
   counter.reset();
   const tally = newTally();
   const started = Date.now();
   const readyAt: number[] = [];
   // Each site opens its download window somewhere in the first `windowS` seconds (windows compressed).
-  await Promise.all(sites.map(async (s) => {
-    await sleep(jitter(windowS * 1000));
-    await s.poll(Date.now());
-    await s.download(relayOf(s), tally);
-    if (s.readiness() === 1) readyAt.push((Date.now() - started) / 1000);
-  }));
+  await Promise.all(
+    sites.map(async (s) => {
+      await sleep(jitter(windowS * 1000));
+      await s.poll(Date.now());
+      await s.download(relayOf(s), tally);
+      if (s.readiness() === 1) readyAt.push((Date.now() - started) / 1000);
+    }),
+  );
   const unique = new Map<string, number>();
   for (const s of sites) for (const f of s.manifest?.required ?? []) unique.set(f.path, f.size);
   return {
@@ -172,7 +207,10 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
   const stops: Array<() => Promise<void>> = [];
   try {
     log(`seeding ${o.sites} sites, ${o.relays} counties, ${o.programs} programs of ${o.programSeconds} s (real ffmpeg) in ${work}`);
-    const seeded = await seedProvince({ dataDir, adminPassword, sites: o.sites, counties: o.relays, programs: o.programs, programSeconds: o.programSeconds, airAt }, log);
+    const seeded = await seedProvince(
+      { dataDir, adminPassword, sites: o.sites, counties: o.relays, programs: o.programs, programSeconds: o.programSeconds, airAt },
+      log,
+    );
     const server = await startServerChild({ dataDir, port: await freePort(), adminPassword, env: { SITE_RATE_LIMIT: '100000' } });
     stops.push(() => server.stop());
     log(`origin listening at ${server.url} (pid CPU read from /proc)`);
@@ -198,7 +236,9 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
     const sites = seeded.sites.map((s) => new SimSite(s.id, s.token, server.url, controlPool));
     log(`(a) control plane: ${sites.length} sites polling every ${o.period} s for ${o.minutes} min`);
     const control = await controlPlane(o, sites, controlStats, () => server.cpuSeconds(), {
-      programId: seeded.programIds[0]!, channelId: seeded.channelId, seconds: o.programSeconds,
+      programId: seeded.programIds[0]!,
+      channelId: seeded.channelId,
+      seconds: o.programSeconds,
     });
     log(formatControl(control, o));
 
@@ -219,22 +259,38 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
     // random sha256s as real ones are), gzipped as the server sends it.
     const catalogAt1000 = gzippedCatalogBytes(1000, 900);
     const controlBytes = {
-      manifestBytes, notModifiedPolls: manifestRow.count - fulls, catalogBytes, catalogFiles, before, after,
-      beforeAt1000: manifestChanges * (manifestBytes + catalogAt1000), afterAt1000: manifestChanges * manifestBytes + catalogChanges * catalogAt1000,
+      manifestBytes,
+      notModifiedPolls: manifestRow.count - fulls,
+      catalogBytes,
+      catalogFiles,
+      before,
+      after,
+      beforeAt1000: manifestChanges * (manifestBytes + catalogAt1000),
+      afterAt1000: manifestChanges * manifestBytes + catalogChanges * catalogAt1000,
     };
 
     // Where the server can name a county's relay (regions.relayUrl), name it; the manifest's relayUrl then wins.
     const adminAuth = await loginAuth(server.url, adminPassword);
-    await Promise.all(seeded.counties.map((id, i) => fetch(`${server.url}/api/regions/${id}`, {
-      method: 'PATCH', headers: { ...adminAuth, 'content-type': 'application/json' }, body: JSON.stringify({ relayUrl: relays[i]!.url }),
-    }).then((r) => r.body?.cancel())));
+    await Promise.all(
+      seeded.counties.map((id, i) =>
+        fetch(`${server.url}/api/regions/${id}`, {
+          method: 'PATCH',
+          headers: { ...adminAuth, 'content-type': 'application/json' },
+          body: JSON.stringify({ relayUrl: relays[i]!.url }),
+        }).then((r) => r.body?.cancel()),
+      ),
+    );
     const dataStats = new RouteStats();
     const dataPool = new HttpPool(dataStats, 64);
     stops.push(async () => dataPool.close());
-    const dataSites = () => seeded.sites.slice(0, o.dataSites).map((s) => Object.assign(new SimSite(s.id, s.token, countedOrigin, dataPool), { county: s.county }));
+    const dataSites = () =>
+      seeded.sites
+        .slice(0, o.dataSites)
+        .map((s) => Object.assign(new SimSite(s.id, s.token, countedOrigin, dataPool), { county: s.county }));
     const windowS = Math.max(2, o.period / 2);
     log(`(b) data plane: ${o.dataSites} sites through ${o.relays} relays`);
-    const relayOf = (s: SimSite & { county: number }) => (s.manifest as { relayUrl?: string | null } | null)?.relayUrl ?? relays[s.county % relays.length]!.url;
+    const relayOf = (s: SimSite & { county: number }) =>
+      (s.manifest as { relayUrl?: string | null } | null)?.relayUrl ?? relays[s.county % relays.length]!.url;
     const withRelays = await dataPlane('with relays', dataSites(), (s) => relayOf(s as SimSite & { county: number }), counter, windowS);
     log(`(c) data plane: ${o.dataSites} sites from the origin only`);
     const withoutRelays = await dataPlane('origin only', dataSites(), () => null, counter, windowS);
@@ -246,7 +302,11 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
 }
 
 async function loginAuth(base: string, password: string): Promise<Record<string, string>> {
-  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
   return { authorization: `Bearer ${((await res.json()) as { token: string }).token}` };
 }
 
@@ -257,11 +317,24 @@ function gzippedCatalogBytes(lectures: number, segments: number): number {
     const id = 1000 + i;
     const file = (p: string, size: number) => ({ path: `programs/${id}/v1/${p}`, size, sha256: hex() });
     return {
-      id, title: `第${i + 1}讲 乡村振兴与基层党建工作实务`, description: '围绕基层治理、产业发展与党员教育的专题讲座。', lecturer: '王老师',
-      category: 'party-building', audiences: ['party-members'], seriesId: null, seriesTitle: null, episode: null, duration: segments * 4,
-      language: 'zh', rungs: ['480p'],
-      files: [file('master.m3u8', 400), file('poster.jpg', 40_000), file('480p/index.m3u8', 40_000),
-        ...Array.from({ length: segments }, (_, k) => file(`480p/seg_${String(k).padStart(5, '0')}.ts`, 400_000 + ((k * 7919) % 50_000)))],
+      id,
+      title: `第${i + 1}讲 乡村振兴与基层党建工作实务`,
+      description: '围绕基层治理、产业发展与党员教育的专题讲座。',
+      lecturer: '王老师',
+      category: 'party-building',
+      audiences: ['party-members'],
+      seriesId: null,
+      seriesTitle: null,
+      episode: null,
+      duration: segments * 4,
+      language: 'zh',
+      rungs: ['480p'],
+      files: [
+        file('master.m3u8', 400),
+        file('poster.jpg', 40_000),
+        file('480p/index.m3u8', 40_000),
+        ...Array.from({ length: segments }, (_, k) => file(`480p/seg_${String(k).padStart(5, '0')}.ts`, 400_000 + ((k * 7919) % 50_000))),
+      ],
     };
   });
   return gzipSync(JSON.stringify({ programs, categories: [] }), { level: 6 }).length;
@@ -276,7 +349,10 @@ function formatControl(c: ControlResult, o: SimOptions): string {
     `    origin requests/s: ${c.reqPerS.toFixed(0)} overall, ${c.steadyReqPerS.toFixed(0)} steady; origin CPU (steady): ${c.cpuCores.toFixed(2)} cores`,
     `    attendance sessions accepted: ${c.attendanceAccepted}/${c.sites}; client errors: ${c.errors}`,
     '    route                 count      p50 ms   p99 ms   statuses',
-    ...c.routes.map((x) => `    ${x.route.padEnd(20)} ${String(x.count).padStart(7)} ${x.p50.toFixed(1).padStart(10)} ${x.p99.toFixed(1).padStart(8)}   ${x.statuses}`),
+    ...c.routes.map(
+      (x) =>
+        `    ${x.route.padEnd(20)} ${String(x.count).padStart(7)} ${x.p50.toFixed(1).padStart(10)} ${x.p99.toFixed(1).padStart(8)}   ${x.statuses}`,
+    ),
   ].join('\n');
 }
 
@@ -295,7 +371,11 @@ export function formatResult(r: SimResult, o: SimOptions): string {
     row('bytes delivered to sites', mb(a.deliveredBytes), mb(b.deliveredBytes)),
     row('origin bytes out', mb(a.originBytes), mb(b.originBytes)),
     row('origin out / (relays x unique)', (a.originBytes / (o.relays * a.uniqueBytes)).toFixed(3), '-'),
-    row('origin out / (sites x unique)', (a.originBytes / (a.sites * a.uniqueBytes)).toFixed(3), (b.originBytes / (b.sites * b.uniqueBytes)).toFixed(3)),
+    row(
+      'origin out / (sites x unique)',
+      (a.originBytes / (a.sites * a.uniqueBytes)).toFixed(3),
+      (b.originBytes / (b.sites * b.uniqueBytes)).toFixed(3),
+    ),
     row('files from relay / from origin', `${a.tally.fromRelay}/${a.tally.fromOrigin}`, `${b.tally.fromRelay}/${b.tally.fromOrigin}`),
     row('repeated / failed downloads', `${a.tally.repeated}/${a.tally.failed}`, `${b.tally.repeated}/${b.tally.failed}`),
     row('sites ready: 50 % / 90 % / 100 % at', `${pct(a, 0.5)}/${pct(a, 0.9)}/${pct(a, 1)}`, `${pct(b, 0.5)}/${pct(b, 0.9)}/${pct(b, 1)}`),

@@ -72,12 +72,16 @@ export async function seedProvince(o: SeedOptions, log: (line: string) => void):
         const county = createRegion(db, { name: `县${c + 1}`, level: 'county', parentId: province.id });
         const town = createRegion(db, { name: `镇${c + 1}`, level: 'township', parentId: county.id });
         counties.push(county.id);
-        villages.push(Array.from({ length: 10 }, (_, v) => createRegion(db, { name: `村${c + 1}-${v + 1}`, level: 'village', parentId: town.id }).id));
+        villages.push(
+          Array.from({ length: 10 }, (_, v) => createRegion(db, { name: `村${c + 1}-${v + 1}`, level: 'village', parentId: town.id }).id),
+        );
       }
       return Array.from({ length: o.sites }, (_, i): SimSite => {
         const county = i % o.counties;
         const { site, pairingCode } = createSite(db, codeKey, {
-          name: `站点${i + 1}`, regionId: villages[county]![Math.floor(i / o.counties) % 10]!, maxRung: '240p',
+          name: `站点${i + 1}`,
+          regionId: villages[county]![Math.floor(i / o.counties) % 10]!,
+          maxRung: '240p',
         });
         return { id: site.id, token: pairSite(db, codeKey, pairingCode).token, county };
       });

@@ -17,12 +17,22 @@ export interface ServerChild {
   stop(): Promise<void>;
 }
 
-export async function startServerChild(o: { dataDir: string; port: number; adminPassword: string; env?: Record<string, string> }): Promise<ServerChild> {
+export async function startServerChild(o: {
+  dataDir: string;
+  port: number;
+  adminPassword: string;
+  env?: Record<string, string>;
+}): Promise<ServerChild> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,
-      PORT: String(o.port), HOST: '127.0.0.1', DATA_DIR: o.dataDir, DEMO: '0', LOG_LEVEL: 'warn', ADMIN_PASSWORD: o.adminPassword,
+      PORT: String(o.port),
+      HOST: '127.0.0.1',
+      DATA_DIR: o.dataDir,
+      DEMO: '0',
+      LOG_LEVEL: 'warn',
+      ADMIN_PASSWORD: o.adminPassword,
       ...o.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -75,7 +75,9 @@ export class SimSite {
   /** A heartbeat; returns the seconds until the next one the server expects. */
   async heartbeat(now: number): Promise<number> {
     const res = await this.pool.request('POST heartbeat', `${this.origin}/api/sites/me/heartbeat`, {
-      method: 'POST', headers: this.auth, body: { sentAt: now, cacheReadiness: this.readiness(), agentVersion: 'sim' },
+      method: 'POST',
+      headers: this.auth,
+      body: { sentAt: now, cacheReadiness: this.readiness(), agentVersion: 'sim' },
     });
     if (res.status !== 200) return Math.max(5, retryAfter(res.headers) / 1000);
     return (JSON.parse(res.body.toString('utf8')) as HeartbeatAck).intervalSeconds;
@@ -85,12 +87,25 @@ export class SimSite {
   async attendance(programId: number, channelId: number, durationS: number, now: number): Promise<boolean> {
     const batch: AttendanceBatch = {
       sentAt: now,
-      sessions: [{
-        id: randomUUID(), programId, channelId, mode: 'broadcast', start: now - durationS * 1000, end: now,
-        watchedSeconds: durationS, headcount: 1 + (this.id % 30), members: [],
-      }],
+      sessions: [
+        {
+          id: randomUUID(),
+          programId,
+          channelId,
+          mode: 'broadcast',
+          start: now - durationS * 1000,
+          end: now,
+          watchedSeconds: durationS,
+          headcount: 1 + (this.id % 30),
+          members: [],
+        },
+      ],
     };
-    const res = await this.pool.request('POST attendance', `${this.origin}/api/sites/me/attendance`, { method: 'POST', headers: this.auth, body: batch });
+    const res = await this.pool.request('POST attendance', `${this.origin}/api/sites/me/attendance`, {
+      method: 'POST',
+      headers: this.auth,
+      body: batch,
+    });
     if (res.status !== 200) return false;
     return (JSON.parse(res.body.toString('utf8')) as AttendanceBatchResult).accepted.length === 1;
   }
@@ -108,13 +123,20 @@ export class SimSite {
     for (const f of this.manifest?.required ?? []) {
       if (this.held.get(f.path) === f.sha256) continue;
       let ok = false;
-      for (const [source, base] of [['relay', relay], ['origin', this.origin]] as const) {
+      for (const [source, base] of [
+        ['relay', relay],
+        ['origin', this.origin],
+      ] as const) {
         if (!base) continue;
         for (let attempt = 0; attempt < 2 && !ok; attempt++) {
           try {
-            const res = await this.pool.request(source === 'relay' ? 'GET media (relay)' : 'GET media (origin)', `${base.replace(/\/$/, '')}/media/${f.path}`, {
-              headers: { 'accept-encoding': 'identity' },
-            });
+            const res = await this.pool.request(
+              source === 'relay' ? 'GET media (relay)' : 'GET media (origin)',
+              `${base.replace(/\/$/, '')}/media/${f.path}`,
+              {
+                headers: { 'accept-encoding': 'identity' },
+              },
+            );
             if (res.status === 200 && res.body.length === f.size && createHash('sha256').update(res.body).digest('hex') === f.sha256) {
               ok = true;
               tally.bytes += res.body.length;

@@ -6,8 +6,7 @@ import { splitByDay } from './days.ts';
 
 export const OFFLINE_AFTER_MS = HEARTBEAT_INTERVAL_SECONDS * MISSED_HEARTBEATS_OFFLINE * 1000;
 
-export const isOnline = (lastSeen: number | null, now: number): boolean =>
-  lastSeen != null && now - lastSeen <= OFFLINE_AFTER_MS;
+export const isOnline = (lastSeen: number | null, now: number): boolean => lastSeen != null && now - lastSeen <= OFFLINE_AFTER_MS;
 
 /**
  * The stretch of time a heartbeat proves the site was connected: since the previous heartbeat, when that one was
@@ -42,7 +41,8 @@ export function makeRecordHeartbeat(db: Db, tz: string): RecordHeartbeat {
     const stretch = connectedStretch(prev?.lastSeen ?? null, now);
     if (stretch) for (const { day, seconds } of splitByDay(stretch.startMs, stretch.endMs, tz)) addConnected.run(siteId, day, seconds);
     upsert.run({
-      siteId, now,
+      siteId,
+      now,
       onScreen: hb.onScreen ? JSON.stringify(hb.onScreen) : null,
       cacheReadiness: hb.cacheReadiness ?? null,
       freeDisk: hb.freeDiskBytes ?? null,

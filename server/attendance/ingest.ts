@@ -7,7 +7,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import {
-  MAX_MEMBER_ROWS_PER_BATCH, MAX_MEMBERS_PER_SESSION, type AttendanceBatch, type AttendanceBatchResult, type AttendanceSession,
+  MAX_MEMBER_ROWS_PER_BATCH,
+  MAX_MEMBERS_PER_SESSION,
+  type AttendanceBatch,
+  type AttendanceBatchResult,
+  type AttendanceSession,
 } from '../../common/attendance.ts';
 import { programDurations } from '../catalog/repo.ts';
 import { existingChannelIds } from '../broadcast/repo.ts';
@@ -22,8 +26,16 @@ export const SLICE_SESSIONS = 100;
 export const SLICE_MEMBER_ROWS = 1_000;
 
 type Member = AttendanceSession['members'][number];
-interface Item { s: AttendanceSession; members: Member[]; startAt: number; endAt: number }
-interface Stored { accepted: string[]; rejected: AttendanceBatchResult['rejected'] }
+interface Item {
+  s: AttendanceSession;
+  members: Member[];
+  startAt: number;
+  endAt: number;
+}
+interface Stored {
+  accepted: string[];
+  rejected: AttendanceBatchResult['rejected'];
+}
 
 type Refused = AttendanceBatchResult['rejected'];
 type Deferred = NonNullable<AttendanceBatchResult['deferred']>;
@@ -40,8 +52,9 @@ export function capMembers(items: Item[]): { kept: Item[]; rejected: Refused; de
       const message = `the session lists ${n} members; a session holds at most ${MAX_MEMBERS_PER_SESSION}.`;
       rejected.push({ id: it.s.id, reason: 'too_many_members', message });
     } else if (rows + n > MAX_MEMBER_ROWS_PER_BATCH) {
-      const message = `the batch already holds ${rows} member rows (at most ${MAX_MEMBER_ROWS_PER_BATCH} per batch): `
-        + 'send this session again in a later batch.';
+      const message =
+        `the batch already holds ${rows} member rows (at most ${MAX_MEMBER_ROWS_PER_BATCH} per batch): ` +
+        'send this session again in a later batch.';
       deferred.push({ id: it.s.id, reason: 'batch_member_cap', message });
     } else {
       rows += n;
@@ -127,17 +140,29 @@ export function makeIngest(db: Db, tz: string, retentionDays: number, log?: Pick
       // One statement in the common case: a new row, or a grown one, returns its day (a replay keeps the day of
       // its first arrival); nothing comes back for an unchanged replay or a conflicting reuse of the id.
       const written = upsertSession.get({
-        siteId, id: s.id, programId: s.programId, channelId: s.channelId ?? null, mode: s.mode, startAt, endAt,
-        siteStart: s.start, siteEnd: s.end, day: dayOf(startAt), watched: s.watchedSeconds, headcount: s.headcount,
-        people, offset: offsetMs, now,
+        siteId,
+        id: s.id,
+        programId: s.programId,
+        channelId: s.channelId ?? null,
+        mode: s.mode,
+        startAt,
+        endAt,
+        siteStart: s.start,
+        siteEnd: s.end,
+        day: dayOf(startAt),
+        watched: s.watchedSeconds,
+        headcount: s.headcount,
+        people,
+        offset: offsetMs,
+        now,
       });
       let day = written?.day;
       if (!day) {
         const prior = existing.get(siteId, s.id);
         if (!prior) throw new Error(`session ${s.id} of site ${siteId} neither written nor found`);
         if (prior.programId !== s.programId || prior.mode !== s.mode) {
-          const message = `this site already sent session ${s.id} for program ${prior.programId} (${prior.mode}); `
-            + 'the first version is kept.';
+          const message =
+            `this site already sent session ${s.id} for program ${prior.programId} (${prior.mode}); ` + 'the first version is kept.';
           rejected.push({ id: s.id, reason: 'id_conflict', message });
           continue;
         }
@@ -157,7 +182,10 @@ export function makeIngest(db: Db, tz: string, retentionDays: number, log?: Pick
     const programIds = [...new Set(batch.sessions.map((s) => s.programId))];
     const channelIds = [...new Set(batch.sessions.flatMap((s) => (s.channelId != null ? [s.channelId] : [])))];
     const ctx = {
-      offsetMs, now, programDurations: programDurations(db, programIds), channelIds: existingChannelIds(db, channelIds),
+      offsetMs,
+      now,
+      programDurations: programDurations(db, programIds),
+      channelIds: existingChannelIds(db, channelIds),
       oldestStartMs: dayStartMs(oldestAcceptedDay(now, tz, retentionDays), tz),
     };
     const rejected: AttendanceBatchResult['rejected'] = [];

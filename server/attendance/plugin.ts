@@ -18,30 +18,34 @@ export default async function attendancePlugin(fastify: FastifyInstance) {
   const tz = app.config.provinceTz;
   const rollups = makeRollups(fastify.db, tz);
 
-  app.post('/api/attendance/rollup', {
-    onRequest: app.auth.operator,
-    bodyLimit: 1024,
-    schema: {
-      tags: ['attendance'],
-      summary: 'Run the daily rollup now (operator): one day, or every past day not rolled up yet',
-      body: RollupBody,
-      response: { 200: RollupResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+  app.post(
+    '/api/attendance/rollup',
+    {
+      onRequest: app.auth.operator,
+      bodyLimit: 1024,
+      schema: {
+        tags: ['attendance'],
+        summary: 'Run the daily rollup now (operator): one day, or every past day not rolled up yet',
+        body: RollupBody,
+        response: { 200: RollupResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
+      },
     },
-  }, async (req) => {
-    const now = Date.now();
-    const day = req.body?.day;
-    if (day !== undefined) {
-      if (!isDay(day)) throw badRequest(`day "${day}" must be a date YYYY-MM-DD.`);
-      if (day >= provinceDay(now, tz)) throw badRequest(`day ${day} is not over yet in ${tz}; roll up past days only.`);
-      // Raw rows before the retention are purged: rolling such a day again would replace its aggregates with nothing.
-      if (day < oldestAcceptedDay(now, tz, settings.retentionDays)) {
-        throw badRequest(`day ${day} is older than the raw-session retention (${settings.retentionDays} days); its rollup is final.`);
+    async (req) => {
+      const now = Date.now();
+      const day = req.body?.day;
+      if (day !== undefined) {
+        if (!isDay(day)) throw badRequest(`day "${day}" must be a date YYYY-MM-DD.`);
+        if (day >= provinceDay(now, tz)) throw badRequest(`day ${day} is not over yet in ${tz}; roll up past days only.`);
+        // Raw rows before the retention are purged: rolling such a day again would replace its aggregates with nothing.
+        if (day < oldestAcceptedDay(now, tz, settings.retentionDays)) {
+          throw badRequest(`day ${day} is older than the raw-session retention (${settings.retentionDays} days); its rollup is final.`);
+        }
+        rollups.rollupDay(day, now);
+        return { days: [day] };
       }
-      rollups.rollupDay(day, now);
-      return { days: [day] };
-    }
-    return { days: rollups.rollupPending(now) };
-  });
+      return { days: rollups.rollupPending(now) };
+    },
+  );
 
   await app.register(siteRoutes);
   await app.register(membersRoutes);

@@ -4,14 +4,29 @@ import type { Table } from './render.ts';
 import type { ActivityNode, MemberPeriodRow, Reach, SiteHealthRow } from './reports.ts';
 import { flattenTree } from './reports.ts';
 
-export interface RangeNote { from: string; to: string; timeZone: string; scope: string }
+export interface RangeNote {
+  from: string;
+  to: string;
+  timeZone: string;
+  scope: string;
+}
 const rangeNotes = (r: RangeNote): string[] => [`${r.from} — ${r.to} (${r.timeZone})`, `Region: ${r.scope}`];
 
 export function activityTable(roots: ActivityNode[], r: RangeNote): Table {
   const rows = flattenTree(roots).map(({ depth, node }) => ({
-    depth, kind: node.kind, id: node.id, name: node.name, level: node.level, sites: node.sites, sessions: node.sessions,
-    viewingHours: node.viewingHours, personHours: node.personHours, distinctMembers: node.distinctMembers,
-    unverifiedMembers: node.unverifiedMembers, broadcastHours: node.broadcastHours, scheduledHours: node.scheduledHours,
+    depth,
+    kind: node.kind,
+    id: node.id,
+    name: node.name,
+    level: node.level,
+    sites: node.sites,
+    sessions: node.sessions,
+    viewingHours: node.viewingHours,
+    personHours: node.personHours,
+    distinctMembers: node.distinctMembers,
+    unverifiedMembers: node.unverifiedMembers,
+    broadcastHours: node.broadcastHours,
+    scheduledHours: node.scheduledHours,
     coverage: node.coverage,
   }));
   const top = roots.length === 1 ? roots[0].children : roots;
@@ -36,7 +51,9 @@ export function activityTable(roots: ActivityNode[], r: RangeNote): Table {
     rows,
     chart: {
       title: 'Person-hours / 人·小时',
-      labelKey: 'name', valueKey: 'personHours', unit: 'h',
+      labelKey: 'name',
+      valueKey: 'personHours',
+      unit: 'h',
       data: top.map((n) => ({ label: n.name, value: n.personHours })),
     },
   };
@@ -46,7 +63,10 @@ export function reachTable(reach: Reach, titleOf: string, r: RangeNote): Table {
   const t = reach.totals;
   return {
     title: `Program reach / 节目覆盖: ${titleOf}`,
-    notes: [...rangeNotes(r), `Sites ${t.sites} · sessions ${t.sessions} · viewing hours ${t.viewingHours} · person-hours ${t.personHours} · viewers ${t.viewers} · members ${t.distinctMembers} (unverified ${t.unverifiedMembers})`],
+    notes: [
+      ...rangeNotes(r),
+      `Sites ${t.sites} · sessions ${t.sessions} · viewing hours ${t.viewingHours} · person-hours ${t.personHours} · viewers ${t.viewers} · members ${t.distinctMembers} (unverified ${t.unverifiedMembers})`,
+    ],
     columns: [
       { key: 'siteName', label: 'Site / 站点' },
       { key: 'region', label: 'Region / 地区' },
@@ -87,7 +107,10 @@ export function membersTable(rows: MemberPeriodRow[], per: string, targetHours: 
   const below = rows.filter((x) => x.belowTarget).length;
   return {
     title: 'Member learning hours / 学员学习时长',
-    notes: [...rangeNotes(r), `Per ${per}` + (targetHours != null ? ` · target ${targetHours} h · ${below} of ${rows.length} below target` : '')],
+    notes: [
+      ...rangeNotes(r),
+      `Per ${per}` + (targetHours != null ? ` · target ${targetHours} h · ${below} of ${rows.length} below target` : ''),
+    ],
     columns: [
       { key: 'memberNo', label: 'Member no. / 编号' },
       { key: 'name', label: 'Name / 姓名' },
@@ -102,7 +125,10 @@ export function membersTable(rows: MemberPeriodRow[], per: string, targetHours: 
     ],
     rows: rows.map((x) => ({ ...x, sites: sharesText(x.sites) })),
     chart: {
-      title: 'Hours per member and period / 学习小时', labelKey: 'name', valueKey: 'hours', unit: 'h',
+      title: 'Hours per member and period / 学习小时',
+      labelKey: 'name',
+      valueKey: 'hours',
+      unit: 'h',
       data: rows.map((x) => ({ label: `${x.name ?? x.memberNo} ${x.period}`, value: x.hours })),
       ...(targetHours != null ? { target: targetHours } : {}),
     },

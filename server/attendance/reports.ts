@@ -3,7 +3,15 @@ import type { RegionRow, SiteRow } from './scope.ts';
 import type { MemberAtSite, MemberWatch, ScheduleItem, SiteActivity, SiteStatusRow } from './report-data.ts';
 import type { RollEntry } from './tables.ts';
 import type {
-  ActivityNode, MemberPeriodRow, MemberSiteShare, OnScreen, Per, Reach, ReachMember, ReachSite, SiteHealthRow,
+  ActivityNode,
+  MemberPeriodRow,
+  MemberSiteShare,
+  OnScreen,
+  Per,
+  Reach,
+  ReachMember,
+  ReachSite,
+  SiteHealthRow,
 } from '../../common/api/reports.ts';
 
 export type { ActivityNode, MemberPeriodRow, Per, Reach, ReachMember, ReachSite, SiteHealthRow };
@@ -37,13 +45,16 @@ export function unionSeconds(intervals: Array<{ startMs: number; endMs: number }
   return total / 1000;
 }
 
-
 /**
  * Seconds of broadcast scheduled for each site in [startMs, endMs): the union of the schedules of the channels its
  * region receives — a site plays one channel at a time, so overlapping channels count once.
  */
 export function scheduledSecondsBySite(
-  sites: SiteRow[], channelsByRegion: Map<number, number[]>, items: ScheduleItem[], startMs: number, endMs: number,
+  sites: SiteRow[],
+  channelsByRegion: Map<number, number[]>,
+  items: ScheduleItem[],
+  startMs: number,
+  endMs: number,
 ): Map<number, number> {
   const itemsByChannel = new Map<number, ScheduleItem[]>();
   for (const it of items) {
@@ -55,7 +66,15 @@ export function scheduledSecondsBySite(
   for (const site of sites) {
     const channels = channelsByRegion.get(site.regionId) ?? [];
     const key = channels.join(',');
-    if (!cache.has(key)) cache.set(key, unionSeconds(channels.flatMap((c) => itemsByChannel.get(c) ?? []), startMs, endMs));
+    if (!cache.has(key))
+      cache.set(
+        key,
+        unionSeconds(
+          channels.flatMap((c) => itemsByChannel.get(c) ?? []),
+          startMs,
+          endMs,
+        ),
+      );
     out.set(site.id, cache.get(key)!);
   }
   return out;
@@ -76,7 +95,15 @@ export interface ActivityInput {
   rootId: number | null;
 }
 
-interface Acc { sessions: number; watched: number; person: number; broadcast: number; scheduled: number; sites: number; members: Map<string, boolean> }
+interface Acc {
+  sessions: number;
+  watched: number;
+  person: number;
+  broadcast: number;
+  scheduled: number;
+  sites: number;
+  members: Map<string, boolean>;
+}
 
 function figures(a: Acc, haveSchedule: boolean): ActivityFigures {
   let unverified = 0;
@@ -115,8 +142,12 @@ export function buildActivityTree(input: ActivityInput): ActivityNode[] {
   function siteNode(s: SiteRow): { node: ActivityNode; acc: Acc } {
     const a = act.get(s.id);
     const acc: Acc = {
-      sites: 1, sessions: a?.sessions ?? 0, watched: a?.watchedSeconds ?? 0, person: a?.personSeconds ?? 0,
-      broadcast: a?.broadcastSeconds ?? 0, scheduled: input.scheduled?.get(s.id) ?? 0,
+      sites: 1,
+      sessions: a?.sessions ?? 0,
+      watched: a?.watchedSeconds ?? 0,
+      person: a?.personSeconds ?? 0,
+      broadcast: a?.broadcastSeconds ?? 0,
+      scheduled: input.scheduled?.get(s.id) ?? 0,
       members: membersBySite.get(s.id) ?? new Map(),
     };
     return { node: { kind: 'site', id: s.id, name: s.name, level: 'site', ...figures(acc, haveSchedule), children: [] }, acc };
@@ -128,16 +159,18 @@ export function buildActivityTree(input: ActivityInput): ActivityNode[] {
     const parts = [...(childRegions.get(r.id) ?? []).map(regionNode), ...(sitesByRegion.get(r.id) ?? []).map(siteNode)];
     for (const p of parts) {
       children.push(p.node);
-      acc.sites += p.acc.sites; acc.sessions += p.acc.sessions; acc.watched += p.acc.watched;
-      acc.person += p.acc.person; acc.broadcast += p.acc.broadcast; acc.scheduled += p.acc.scheduled;
+      acc.sites += p.acc.sites;
+      acc.sessions += p.acc.sessions;
+      acc.watched += p.acc.watched;
+      acc.person += p.acc.person;
+      acc.broadcast += p.acc.broadcast;
+      acc.scheduled += p.acc.scheduled;
       for (const [no, v] of p.acc.members) acc.members.set(no, v);
     }
     return { node: { kind: 'region', id: r.id, name: r.name, level: r.level, ...figures(acc, haveSchedule), children }, acc };
   }
 
-  const roots = input.rootId != null
-    ? input.regions.filter((r) => r.id === input.rootId)
-    : childRegions.get(null) ?? [];
+  const roots = input.rootId != null ? input.regions.filter((r) => r.id === input.rootId) : (childRegions.get(null) ?? []);
   return roots.map((r) => regionNode(r).node);
 }
 
@@ -149,7 +182,10 @@ export function flattenTree(nodes: ActivityNode[], depth = 0): Array<{ depth: nu
 // ---------- 2. program reach ----------
 
 export function buildReach(
-  sites: Map<number, { name: string; region: string }>, activity: SiteActivity[], watch: MemberWatch[], roll: Map<string, RollMember>,
+  sites: Map<number, { name: string; region: string }>,
+  activity: SiteActivity[],
+  watch: MemberWatch[],
+  roll: Map<string, RollMember>,
 ): Reach {
   const membersBySite = new Map<number, Set<string>>();
   const byMember = new Map<string, ReachMember & { seconds: number }>();
@@ -159,8 +195,14 @@ export function buildReach(
     const key = `${w.memberNo}\u0000${w.siteId}`;
     const r = roll.get(w.memberNo);
     const cur = byMember.get(key) ?? {
-      memberNo: w.memberNo, name: r?.name ?? null, verified: !!r, siteId: w.siteId,
-      siteName: sites.get(w.siteId)?.name ?? `#${w.siteId}`, sessions: 0, watchedHours: 0, seconds: 0,
+      memberNo: w.memberNo,
+      name: r?.name ?? null,
+      verified: !!r,
+      siteId: w.siteId,
+      siteName: sites.get(w.siteId)?.name ?? `#${w.siteId}`,
+      sessions: 0,
+      watchedHours: 0,
+      seconds: 0,
     };
     cur.sessions += w.sessions;
     cur.seconds += w.watchedSeconds;
@@ -169,8 +211,13 @@ export function buildReach(
   const siteRows: ReachSite[] = activity
     .filter((a) => a.sessions > 0)
     .map((a) => ({
-      siteId: a.siteId, siteName: sites.get(a.siteId)?.name ?? `#${a.siteId}`, region: sites.get(a.siteId)?.region ?? '',
-      sessions: a.sessions, viewingHours: hours(a.watchedSeconds), personHours: hours(a.personSeconds), viewers: a.people,
+      siteId: a.siteId,
+      siteName: sites.get(a.siteId)?.name ?? `#${a.siteId}`,
+      region: sites.get(a.siteId)?.region ?? '',
+      sessions: a.sessions,
+      viewingHours: hours(a.watchedSeconds),
+      personHours: hours(a.personSeconds),
+      viewers: a.people,
       members: membersBySite.get(a.siteId)?.size ?? 0,
     }))
     .sort((x, y) => y.personHours - x.personHours || x.siteId - y.siteId);
@@ -217,7 +264,12 @@ export function siteShares(secondsBySite: Map<number, number>, siteNames: Map<nu
  * home site is where they watched most.
  */
 export function buildMemberHours(
-  roll: RollMember[], watch: MemberWatch[], days: string[], per: Per, targetHours: number | null, siteNames: Map<number, string>,
+  roll: RollMember[],
+  watch: MemberWatch[],
+  days: string[],
+  per: Per,
+  targetHours: number | null,
+  siteNames: Map<number, string>,
 ): MemberPeriodRow[] {
   const periods = periodsOf(days, per);
   const rollByNo = new Map(roll.map((m) => [m.memberNo, m]));
@@ -247,9 +299,16 @@ export function buildMemberHours(
       const cell = sums.get(no)?.get(period);
       const seconds = cell?.seconds ?? 0;
       rows.push({
-        memberNo: no, name: r?.name ?? null, category: r?.category ?? null, verified: !!r, siteId,
-        siteName: siteNames.get(siteId) ?? `#${siteId}`, sites: cell ? siteShares(cell.bySite, siteNames) : [],
-        period, sessions: cell?.sessions ?? 0, hours: hours(seconds),
+        memberNo: no,
+        name: r?.name ?? null,
+        category: r?.category ?? null,
+        verified: !!r,
+        siteId,
+        siteName: siteNames.get(siteId) ?? `#${siteId}`,
+        sites: cell ? siteShares(cell.bySite, siteNames) : [],
+        period,
+        sessions: cell?.sessions ?? 0,
+        hours: hours(seconds),
         belowTarget: targetHours != null && seconds < targetHours * 3600,
       });
     }
@@ -260,8 +319,13 @@ export function buildMemberHours(
 // ---------- 4. site health ----------
 
 export function buildSiteHealth(
-  sites: SiteRow[], regionNames: Map<number, string>, statuses: SiteStatusRow[], connected: Map<number, number>,
-  range: { startMs: number; endMs: number }, now: number, darkDays: number,
+  sites: SiteRow[],
+  regionNames: Map<number, string>,
+  statuses: SiteStatusRow[],
+  connected: Map<number, number>,
+  range: { startMs: number; endMs: number },
+  now: number,
+  darkDays: number,
 ): SiteHealthRow[] {
   const byId = new Map(statuses.map((s) => [s.siteId, s]));
   const elapsed = Math.max(0, Math.min(range.endMs, now) - range.startMs) / 1000;
@@ -269,16 +333,24 @@ export function buildSiteHealth(
     const st = byId.get(site.id);
     const since = st ? Math.floor((now - st.lastSeen) / 86_400_000) : null;
     return {
-      siteId: site.id, siteName: site.name, region: regionNames.get(site.regionId) ?? '', paired: site.paired, revoked: site.revoked,
+      siteId: site.id,
+      siteName: site.name,
+      region: regionNames.get(site.regionId) ?? '',
+      paired: site.paired,
+      revoked: site.revoked,
       online: isOnline(st?.lastSeen ?? null, now),
       lastSeen: st ? new Date(st.lastSeen).toISOString() : null,
       daysSinceSeen: since,
       dark: !site.revoked && (since === null || since >= darkDays),
       onlineShare: elapsed > 0 ? round2(Math.min(1, (connected.get(site.id) ?? 0) / elapsed)) : 0,
       connectedHours: hours(connected.get(site.id) ?? 0),
-      cacheReadiness: st?.cacheReadiness ?? null, freeDiskBytes: st?.freeDiskBytes ?? null,
-      agentVersion: st?.agentVersion ?? null, uptimeSeconds: st?.uptimeSeconds ?? null, lastError: st?.lastError ?? null,
-      onScreen: st?.onScreen ? (JSON.parse(st.onScreen) as OnScreen) : null, clockOffsetMs: st?.clockOffsetMs ?? null,
+      cacheReadiness: st?.cacheReadiness ?? null,
+      freeDiskBytes: st?.freeDiskBytes ?? null,
+      agentVersion: st?.agentVersion ?? null,
+      uptimeSeconds: st?.uptimeSeconds ?? null,
+      lastError: st?.lastError ?? null,
+      onScreen: st?.onScreen ? (JSON.parse(st.onScreen) as OnScreen) : null,
+      clockOffsetMs: st?.clockOffsetMs ?? null,
       mediaSources: st?.mediaSources ? (JSON.parse(st.mediaSources) as MediaSources) : null,
     };
   });

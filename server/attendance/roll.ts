@@ -3,19 +3,48 @@
 import { parse } from 'csv-parse/sync';
 import { MEMBER_NO_RE } from '../../common/attendance.ts';
 
-export interface RollRow { memberNo: string; name: string; siteId: number; category: string }
-export interface RowError { row: number; message: string }
+export interface RollRow {
+  memberNo: string;
+  name: string;
+  siteId: number;
+  category: string;
+}
+export interface RowError {
+  row: number;
+  message: string;
+}
 
 const HEADERS: Record<string, keyof Omit<RollRow, 'siteId'> | 'site'> = {
-  memberno: 'memberNo', member_no: 'memberNo', 'member number': 'memberNo', number: 'memberNo', no: 'memberNo',
-  党员编号: 'memberNo', 会员编号: 'memberNo', 编号: 'memberNo', 学员编号: 'memberNo',
-  name: 'name', 姓名: 'name', 名字: 'name',
-  site: 'site', siteid: 'site', site_id: 'site', 'site id': 'site', 站点: 'site', 站点编号: 'site', 终端站点: 'site',
-  category: 'category', 类别: 'category', 类型: 'category', 分类: 'category',
+  memberno: 'memberNo',
+  member_no: 'memberNo',
+  'member number': 'memberNo',
+  number: 'memberNo',
+  no: 'memberNo',
+  党员编号: 'memberNo',
+  会员编号: 'memberNo',
+  编号: 'memberNo',
+  学员编号: 'memberNo',
+  name: 'name',
+  姓名: 'name',
+  名字: 'name',
+  site: 'site',
+  siteid: 'site',
+  site_id: 'site',
+  'site id': 'site',
+  站点: 'site',
+  站点编号: 'site',
+  终端站点: 'site',
+  category: 'category',
+  类别: 'category',
+  类型: 'category',
+  分类: 'category',
 };
 const ORDER = ['memberNo', 'name', 'site', 'category'] as const;
 
-export interface SiteRef { id: number; name: string }
+export interface SiteRef {
+  id: number;
+  name: string;
+}
 
 /**
  * Parses a roll: columns member number, name, site (id or exact name), category — with a header row in English or
@@ -23,7 +52,9 @@ export interface SiteRef { id: number; name: string }
  * into that site.
  */
 export function parseRoll(
-  text: string, sites: SiteRef[], mayManage: (siteId: number) => boolean,
+  text: string,
+  sites: SiteRef[],
+  mayManage: (siteId: number) => boolean,
 ): { rows: RollRow[]; errors: RowError[]; forbidden: RowError[] } {
   let records: string[][];
   try {
@@ -36,7 +67,11 @@ export function parseRoll(
   const hasHeader = head.filter(Boolean).length >= 2;
   const cols = hasHeader ? head : ORDER.slice();
   if (hasHeader && !['memberNo', 'name', 'site'].every((k) => cols.includes(k as never))) {
-    return { rows: [], errors: [{ row: 1, message: 'the header must name the columns member number, name and site (category optional).' }], forbidden: [] };
+    return {
+      rows: [],
+      errors: [{ row: 1, message: 'the header must name the columns member number, name and site (category optional).' }],
+      forbidden: [],
+    };
   }
   const byId = new Map(sites.map((s) => [s.id, s]));
   const byName = new Map<string, SiteRef[]>();
@@ -47,11 +82,15 @@ export function parseRoll(
   const seen = new Map<string, number>();
   records.slice(hasHeader ? 1 : 0).forEach((rec, i) => {
     const rowNo = i + (hasHeader ? 2 : 1);
-    const get = (k: string) => { const idx = cols.indexOf(k as never); return idx >= 0 ? (rec[idx] ?? '').trim() : ''; };
+    const get = (k: string) => {
+      const idx = cols.indexOf(k as never);
+      return idx >= 0 ? (rec[idx] ?? '').trim() : '';
+    };
     const memberNo = get('memberNo');
     const name = get('name');
     const siteText = get('site');
-    if (!MEMBER_NO_RE.test(memberNo)) return errors.push({ row: rowNo, message: `member number "${memberNo}" must be 1-64 letters, digits or . _ - /.` });
+    if (!MEMBER_NO_RE.test(memberNo))
+      return errors.push({ row: rowNo, message: `member number "${memberNo}" must be 1-64 letters, digits or . _ - /.` });
     if (!name) return errors.push({ row: rowNo, message: `member ${memberNo} has no name.` });
     if (name.length > 100) return errors.push({ row: rowNo, message: `the name of member ${memberNo} is longer than 100 characters.` });
     let site: SiteRef | undefined;

@@ -6,7 +6,13 @@ import { forbidden, notFound } from '../errors.ts';
 import { getRegion, isInSubtree, listRegions } from '../sites/regions.ts';
 import { sitesUnderPath, type SiteBrief } from '../sites/sites.ts';
 
-export interface RegionRow { id: number; parentId: number | null; name: string; level: string; path: string }
+export interface RegionRow {
+  id: number;
+  parentId: number | null;
+  name: string;
+  level: string;
+  path: string;
+}
 export type SiteRow = SiteBrief;
 
 export interface Scope {
@@ -22,8 +28,13 @@ export interface Scope {
  */
 export function resolveScope(db: Db, user: AuthUser, regionId: number | undefined): Scope {
   const root = resolveRoot(db, user, regionId);
-  const regions: RegionRow[] = listRegions(db, root?.id)
-    .map((r) => ({ id: r.id, parentId: r.parentId, name: r.name, level: r.level, path: r.path }));
+  const regions: RegionRow[] = listRegions(db, root?.id).map((r) => ({
+    id: r.id,
+    parentId: r.parentId,
+    name: r.name,
+    level: r.level,
+    path: r.path,
+  }));
   return { root, regions, sites: sitesUnderPath(db, root?.path ?? null) };
 }
 

@@ -18,42 +18,51 @@ export default async function siteRoutes(fastify: FastifyInstance) {
   const recordHeartbeat = makeRecordHeartbeat(app.db, tz);
   const refusals = { 400: ErrorBody, 401: ErrorBody, 413: ErrorBody };
 
-  app.post('/api/sites/me/attendance', {
-    onRequest: app.auth.site,
-    bodyLimit: MAX_BATCH_BYTES,
-    schema: {
-      tags: ['attendance'],
-      summary: 'Upload a batch of closed viewing sessions (site token); stored exactly once by (site, id)',
-      description: 'Up to 500 sessions and 5,000 member rows. Ids in `accepted` are held by the server (new, replayed or '
-        + 'grown): delete exactly those. Ids in `rejected` are impossible and will never be accepted. Ids in `deferred` '
-        + 'are valid but did not fit this batch: keep and send them again. Times are corrected by (server now - sentAt). '
-        + 'A session sent again may only grow (end, watchedSeconds, headcount, members\' seconds: the maximum is kept).',
-      body: AttendanceBatch,
-      response: { 200: AttendanceBatchResult, ...refusals },
+  app.post(
+    '/api/sites/me/attendance',
+    {
+      onRequest: app.auth.site,
+      bodyLimit: MAX_BATCH_BYTES,
+      schema: {
+        tags: ['attendance'],
+        summary: 'Upload a batch of closed viewing sessions (site token); stored exactly once by (site, id)',
+        description:
+          'Up to 500 sessions and 5,000 member rows. Ids in `accepted` are held by the server (new, replayed or ' +
+          'grown): delete exactly those. Ids in `rejected` are impossible and will never be accepted. Ids in `deferred` ' +
+          'are valid but did not fit this batch: keep and send them again. Times are corrected by (server now - sentAt). ' +
+          "A session sent again may only grow (end, watchedSeconds, headcount, members' seconds: the maximum is kept).",
+        body: AttendanceBatch,
+        response: { 200: AttendanceBatchResult, ...refusals },
+      },
     },
-  }, async (req) => {
-    const siteId = req.site!.id;
-    // Committed slice by slice; the answer lists only what committed.
-    const result = await ingest(siteId, req.body, Date.now());
-    if (result.rejected.length || result.deferred?.length) {
-      const counts = { rejected: result.rejected.length, deferred: result.deferred?.length ?? 0 };
-      req.log.info({ siteId, ...counts }, 'attendance items refused or deferred');
-    }
-    return result;
-  });
+    async (req) => {
+      const siteId = req.site!.id;
+      // Committed slice by slice; the answer lists only what committed.
+      const result = await ingest(siteId, req.body, Date.now());
+      if (result.rejected.length || result.deferred?.length) {
+        const counts = { rejected: result.rejected.length, deferred: result.deferred?.length ?? 0 };
+        req.log.info({ siteId, ...counts }, 'attendance items refused or deferred');
+      }
+      return result;
+    },
+  );
 
-  app.post('/api/sites/me/heartbeat', {
-    onRequest: app.auth.site,
-    bodyLimit: HEARTBEAT_BODY_LIMIT,
-    schema: {
-      tags: ['attendance'],
-      summary: 'Heartbeat every 60 s (site token): screen, cache readiness, disk, version, uptime, last error',
-      body: Heartbeat,
-      response: { 200: HeartbeatAck, ...refusals },
+  app.post(
+    '/api/sites/me/heartbeat',
+    {
+      onRequest: app.auth.site,
+      bodyLimit: HEARTBEAT_BODY_LIMIT,
+      schema: {
+        tags: ['attendance'],
+        summary: 'Heartbeat every 60 s (site token): screen, cache readiness, disk, version, uptime, last error',
+        body: Heartbeat,
+        response: { 200: HeartbeatAck, ...refusals },
+      },
     },
-  }, async (req) => {
-    const now = Date.now();
-    recordHeartbeat(req.site!.id, req.body, now);
-    return { serverTime: now, intervalSeconds: HEARTBEAT_INTERVAL_SECONDS };
-  });
+    async (req) => {
+      const now = Date.now();
+      recordHeartbeat(req.site!.id, req.body, now);
+      return { serverTime: now, intervalSeconds: HEARTBEAT_INTERVAL_SECONDS };
+    },
+  );
 }

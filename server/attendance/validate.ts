@@ -19,9 +19,7 @@ export interface ValidationContext {
   oldestStartMs: number;
 }
 
-export type Verdict =
-  | { ok: true; startAt: number; endAt: number }
-  | { ok: false; reason: RejectReason; message: string };
+export type Verdict = { ok: true; startAt: number; endAt: number } | { ok: false; reason: RejectReason; message: string };
 
 function refuse(reason: RejectReason, message: string): Verdict {
   return { ok: false, reason, message };
@@ -51,7 +49,10 @@ export function checkSession(s: AttendanceSession, ctx: ValidationContext): Verd
   }
   const overlong = s.members.find((m) => m.watchedSeconds > spanSeconds + SECONDS_SLACK);
   if (overlong) {
-    return refuse('member_watched_exceeds_span', `member ${overlong.memberNo} watched ${overlong.watchedSeconds} s, longer than the session.`);
+    return refuse(
+      'member_watched_exceeds_span',
+      `member ${overlong.memberNo} watched ${overlong.watchedSeconds} s, longer than the session.`,
+    );
   }
   return { ok: true, startAt, endAt };
 }

@@ -382,7 +382,9 @@ export function programBroadcastUse(db: Db, programId: number, nowMs: number): s
 
 /** Which of these channel ids exist. */
 export function existingChannelIds(db: Db, ids: number[]): Set<number> {
-  const rows = db.prepare<[string], { id: number }>('SELECT id FROM channels WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids));
+  const rows = db
+    .prepare<[string], { id: number }>('SELECT id FROM channels WHERE id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(ids));
   return new Set(rows.map((r) => r.id));
 }
 
@@ -390,7 +392,8 @@ export function existingChannelIds(db: Db, ids: number[]): Set<number> {
 export function scheduleSpansBetween(db: Db, startMs: number, endMs: number): Array<{ channelId: number; startMs: number; endMs: number }> {
   return db
     .prepare<[number, number], { channelId: number; startMs: number; endMs: number }>(
-      'SELECT channel_id AS channelId, start_at AS startMs, end_at AS endMs FROM schedule_items WHERE end_at > ? AND start_at < ?')
+      'SELECT channel_id AS channelId, start_at AS startMs, end_at AS endMs FROM schedule_items WHERE end_at > ? AND start_at < ?',
+    )
     .all(startMs, endMs);
 }
 
@@ -443,14 +446,19 @@ export function broadcastFingerprint(db: Db, fromMs: number, toMs: number): stri
  * operator's warning, and the channels whose timelines the caller must invalidate.
  */
 export function removeProgramFromFutureSchedules(
-  db: Db, programId: number, nowMs: number,
+  db: Db,
+  programId: number,
+  nowMs: number,
 ): { items: number; slots: number; channels: number[] } {
   return db.transaction(() => {
     const channels = new Set(
-      db.prepare<[number, number, number, number], { channelId: number }>(
-        `SELECT channel_id AS channelId FROM schedule_items WHERE program_id = ? AND start_at > ?
+      db
+        .prepare<[number, number, number, number], { channelId: number }>(
+          `SELECT channel_id AS channelId FROM schedule_items WHERE program_id = ? AND start_at > ?
          UNION SELECT channel_id FROM schedule_slots WHERE program_id = ? AND (until_at IS NULL OR until_at > ?)`,
-      ).all(programId, nowMs, programId, nowMs).map((r) => r.channelId),
+        )
+        .all(programId, nowMs, programId, nowMs)
+        .map((r) => r.channelId),
     );
     const items = db
       .prepare<[number, number]>('DELETE FROM schedule_items WHERE program_id = ? AND start_at > ?')

@@ -17,9 +17,7 @@ import { makeTmpDir } from '../media/store.ts';
 import { publishOutput } from '../media/publish.ts';
 import { houseSlateId, insertCardProgram, programExists, readyHouseSlateId } from '../catalog/repo.ts';
 import { masterPlaylist } from '../../common/master-playlist.ts';
-import {
-  slateArgs, slateSegmentDurations, SLATE_SUBTITLE, SLATE_SUBTITLE_FILE, SLATE_TITLE_FILE,
-} from './slate-plan.ts';
+import { slateArgs, slateSegmentDurations, SLATE_SUBTITLE, SLATE_SUBTITLE_FILE, SLATE_TITLE_FILE } from './slate-plan.ts';
 import { invalidateChannel } from './timeline-input.ts';
 
 interface SlateQueue {
@@ -41,20 +39,24 @@ function queueOf(db: Db): SlateQueue {
 export function scheduleSlate(db: Db, config: Config, log: FastifyBaseLogger, channelId: number): Promise<void> {
   if (readyHouseSlateId(db) === undefined) void ensureHouseSlate(db, config, log);
   const q = queueOf(db);
-  db.prepare("UPDATE channels SET slate_status = CASE WHEN generated_slate_id IS NULL THEN 'pending' ELSE slate_status END WHERE id = ?").run(channelId);
-  const run = q.tail.then(() => generateSlate(db, config, channelId, q.abort.signal)).then(
-    () => log.info({ channelId }, 'channel slate ready'),
-    (err: Error) => {
-      if (q.abort.signal.aborted) return;
-      log.error({ channelId, err: err.message }, 'channel slate failed');
-      try {
-        db.prepare("UPDATE channels SET slate_status = 'failed', slate_error = ? WHERE id = ?").run(err.message, channelId);
-        invalidateChannel(db, channelId);
-      } catch {
-        // database closed meanwhile
-      }
-    },
-  );
+  db.prepare(
+    "UPDATE channels SET slate_status = CASE WHEN generated_slate_id IS NULL THEN 'pending' ELSE slate_status END WHERE id = ?",
+  ).run(channelId);
+  const run = q.tail
+    .then(() => generateSlate(db, config, channelId, q.abort.signal))
+    .then(
+      () => log.info({ channelId }, 'channel slate ready'),
+      (err: Error) => {
+        if (q.abort.signal.aborted) return;
+        log.error({ channelId, err: err.message }, 'channel slate failed');
+        try {
+          db.prepare("UPDATE channels SET slate_status = 'failed', slate_error = ? WHERE id = ?").run(err.message, channelId);
+          invalidateChannel(db, channelId);
+        } catch {
+          // database closed meanwhile
+        }
+      },
+    );
   q.tail = run;
   return run;
 }
@@ -85,16 +87,27 @@ export function ensureHouseSlate(db: Db, config: Config, log: FastifyBaseLogger)
   const run = q.tail.then(async () => {
     const existing = houseSlateId(db);
     if (existing !== undefined && readyHouseSlateId(db) === existing) return existing;
-    const id = existing ?? insertCardProgram(db, {
-      kind: 'house_slate', title: `${HOUSE_SLATE_TITLE} · 台标`, description: 'The house slate: played in the gaps of a channel until its own card is made.',
-    }, new Date().toISOString());
+    const id =
+      existing ??
+      insertCardProgram(
+        db,
+        {
+          kind: 'house_slate',
+          title: `${HOUSE_SLATE_TITLE} · 台标`,
+          description: 'The house slate: played in the gaps of a channel until its own card is made.',
+        },
+        new Date().toISOString(),
+      );
     await renderCard(db, config, id, HOUSE_SLATE_TITLE, q.abort.signal);
     log.info({ programId: id }, 'house slate ready');
     return id;
   });
-  const settled = run.then(() => undefined, (err: Error) => {
-    if (!q.abort.signal.aborted) log.error({ err: err.message }, 'house slate failed');
-  });
+  const settled = run.then(
+    () => undefined,
+    (err: Error) => {
+      if (!q.abort.signal.aborted) log.error({ err: err.message }, 'house slate failed');
+    },
+  );
   q.tail = settled;
   return run.catch(() => undefined);
 }
@@ -106,9 +119,15 @@ async function generateSlate(db: Db, config: Config, channelId: number, signal: 
   if (!channel) return; // deleted meanwhile
   let programId = channel.generated_slate_id;
   if (programId === null || !programExists(db, programId)) {
-    programId = insertCardProgram(db, {
-      kind: 'channel_card', title: `${channel.name} · 台标`, description: `Station card played in the gaps of channel ${channel.number}.`,
-    }, new Date().toISOString());
+    programId = insertCardProgram(
+      db,
+      {
+        kind: 'channel_card',
+        title: `${channel.name} · 台标`,
+        description: `Station card played in the gaps of channel ${channel.number}.`,
+      },
+      new Date().toISOString(),
+    );
     db.prepare('UPDATE channels SET generated_slate_id = ? WHERE id = ?').run(programId, channelId);
   }
   await renderCard(db, config, programId, channel.name, signal, () =>

@@ -146,7 +146,9 @@ function buildFullInput(db: Db, channelId: number, toMs: number, nowMs: number):
       // Items frozen before aired_layouts existed: their program's layout as it is now.
       return a
         ? { id: a.programId, version: a.version, segments: a.segments, rungs: a.rungs }
-        : r.program_id === null ? null : layoutOf(db, r.program_id);
+        : r.program_id === null
+          ? null
+          : layoutOf(db, r.program_id);
     }
     return r.aired_as === null && r.program_id !== null ? (upcoming.get(r.program_id) ?? null) : null;
   });

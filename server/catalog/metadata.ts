@@ -25,8 +25,19 @@ export interface ProgramFields {
 
 /** Field names accepted from clients, with the key they fill. `series` is the title form of `seriesId`. */
 const FIELD_NAMES = [
-  'title', 'description', 'lecturer', 'category', 'audiences', 'seriesId', 'series', 'episode', 'tags', 'language', 'published',
-  'distribute', 'distributeTo',
+  'title',
+  'description',
+  'lecturer',
+  'category',
+  'audiences',
+  'seriesId',
+  'series',
+  'episode',
+  'tags',
+  'language',
+  'published',
+  'distribute',
+  'distributeTo',
 ] as const;
 const METADATA_FIELD_NAMES: readonly string[] = FIELD_NAMES;
 
@@ -113,7 +124,8 @@ export function normalizeProgramFields(raw: Record<string, unknown>): ProgramFie
     if (!title) throw badRequest('title must not be empty.');
     out.title = title;
   }
-  if (raw.description !== undefined) out.description = isEmpty(raw.description) ? '' : text('description', raw.description, LIMITS.description);
+  if (raw.description !== undefined)
+    out.description = isEmpty(raw.description) ? '' : text('description', raw.description, LIMITS.description);
   if (raw.lecturer !== undefined) out.lecturer = isEmpty(raw.lecturer) ? '' : text('lecturer', raw.lecturer, LIMITS.lecturer);
   if (raw.category !== undefined) {
     if (isEmpty(raw.category)) out.category = null;

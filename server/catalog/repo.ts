@@ -45,7 +45,6 @@ export interface ViewOptions {
   preview?: (programId: number, file: string) => string;
 }
 
-
 export function programExists(db: Db, id: number): boolean {
   return db.prepare<[number], { one: number }>('SELECT 1 AS one FROM programs WHERE id = ?').get(id) !== undefined;
 }
@@ -117,7 +116,10 @@ export function getProgram(db: Db, id: number, opts: ViewOptions = {}): ProgramV
 
 export function listPrograms(db: Db, filter: ProgramFilter, opts: ViewOptions = {}): { items: ProgramView[]; total: number } {
   const q = buildProgramQuery(filter);
-  const ids = db.prepare<unknown[], { id: number }>(q.pageSql).all(...q.pageParams).map((r) => r.id);
+  const ids = db
+    .prepare<unknown[], { id: number }>(q.pageSql)
+    .all(...q.pageParams)
+    .map((r) => r.id);
   const total = db.prepare<unknown[], { n: number }>(q.countSql).get(...q.countParams)!.n;
   return { items: ids.flatMap((id) => getProgram(db, id, opts) ?? []), total };
 }
@@ -130,7 +132,10 @@ function resolveSeries(db: Db, f: ProgramFields, now: string): number | null | u
     return Number(db.prepare('INSERT INTO series (title, created_at) VALUES (?, ?)').run(f.seriesTitle, now).lastInsertRowid);
   }
   if (f.seriesId !== undefined && f.seriesId !== null && !seriesExists(db, f.seriesId))
-    throw badRequest(`Series ${f.seriesId} does not exist: create it with POST /api/series, or send its title as "series".`, 'unknown_series');
+    throw badRequest(
+      `Series ${f.seriesId} does not exist: create it with POST /api/series, or send its title as "series".`,
+      'unknown_series',
+    );
   return f.seriesId;
 }
 
@@ -239,14 +244,19 @@ export function listSeries(db: Db, seesDrafts = true): SeriesView[] {
 }
 
 function assertTitleFree(db: Db, title: string, exceptId?: number) {
-  const other = db.prepare<[string, number | null], { id: number }>('SELECT id FROM series WHERE title = ? AND id IS NOT ?').get(title, exceptId ?? null);
+  const other = db
+    .prepare<[string, number | null], { id: number }>('SELECT id FROM series WHERE title = ? AND id IS NOT ?')
+    .get(title, exceptId ?? null);
   if (other) throw conflict(`A series titled "${title}" already exists (id ${other.id}).`, 'duplicate_series');
 }
 
 export function createSeries(db: Db, s: { title: string; description?: string }, now: string): SeriesView {
   return db.transaction(() => {
     assertTitleFree(db, s.title);
-    const id = Number(db.prepare('INSERT INTO series (title, description, created_at) VALUES (?, ?, ?)').run(s.title, s.description ?? '', now).lastInsertRowid);
+    const id = Number(
+      db.prepare('INSERT INTO series (title, description, created_at) VALUES (?, ?, ?)').run(s.title, s.description ?? '', now)
+        .lastInsertRowid,
+    );
     return getSeries(db, id)!;
   })();
 }
@@ -273,19 +283,33 @@ export function deleteSeries(db: Db, id: number): boolean {
 /** Duration (seconds; null while not probed) of each of these programs that exists: ingest checks sessions against it. */
 export function programDurations(db: Db, ids: number[]): Map<number, number | null> {
   const rows = db
-    .prepare<[string], { id: number; duration: number | null }>('SELECT id, duration FROM programs WHERE id IN (SELECT value FROM json_each(?))')
+    .prepare<[string], { id: number; duration: number | null }>(
+      'SELECT id, duration FROM programs WHERE id IN (SELECT value FROM json_each(?))',
+    )
     .all(JSON.stringify(ids));
   return new Map(rows.map((r) => [r.id, r.duration]));
 }
 
-export interface ProgramTitle { id: number; title: string; published: boolean }
+export interface ProgramTitle {
+  id: number;
+  title: string;
+  published: boolean;
+}
 /** One program, or a series' programs in episode order, with titles; drafts only when `withDrafts` (operators). */
 export function reachProgramTitles(db: Db, q: { programId?: number; seriesId?: number }, withDrafts: boolean): ProgramTitle[] {
   const drafts = withDrafts ? '' : 'AND published = 1';
-  const rows = q.programId != null
-    ? db.prepare<[number], { id: number; title: string; published: number }>(`SELECT id, title, published FROM programs WHERE id = ? ${drafts}`).all(q.programId)
-    : db.prepare<[number], { id: number; title: string; published: number }>(
-      `SELECT id, title, published FROM programs WHERE series_id = ? ${drafts} ORDER BY episode, id`).all(q.seriesId ?? 0);
+  const rows =
+    q.programId != null
+      ? db
+          .prepare<[number], { id: number; title: string; published: number }>(
+            `SELECT id, title, published FROM programs WHERE id = ? ${drafts}`,
+          )
+          .all(q.programId)
+      : db
+          .prepare<[number], { id: number; title: string; published: number }>(
+            `SELECT id, title, published FROM programs WHERE series_id = ? ${drafts} ORDER BY episode, id`,
+          )
+          .all(q.seriesId ?? 0);
   return rows.map((r) => ({ id: r.id, title: r.title, published: r.published === 1 }));
 }
 
@@ -419,7 +443,11 @@ export function programTitles(db: Db, ids: number[]): Map<number, string> {
 }
 
 /** A hidden station card program (unpublished, never in the catalog, its media open): made `processing`. */
-export function insertCardProgram(db: Db, c: { kind: Exclude<ProgramKind, 'lecture'>; title: string; description: string }, at: string): number {
+export function insertCardProgram(
+  db: Db,
+  c: { kind: Exclude<ProgramKind, 'lecture'>; title: string; description: string },
+  at: string,
+): number {
   return Number(
     db
       .prepare<[string, string, string, string, string]>(
@@ -453,7 +481,6 @@ export function programTitle(db: Db, id: number): string | undefined {
   return db.prepare<[number], { title: string }>('SELECT title FROM programs WHERE id = ?').get(id)?.title;
 }
 
-
 /** True when the program exists and its output is ready to play. */
 export function isProgramReady(db: Db, id: number): boolean {
   return programStatus(db, id) === 'ready';
@@ -461,7 +488,8 @@ export function isProgramReady(db: Db, id: number): boolean {
 
 /** Guide fields of a program (EPG, XMLTV, now/next). */
 export function programGuideFields(
-  db: Db, id: number,
+  db: Db,
+  id: number,
 ): { title: string; description: string; category: string | null; episode: number | null; published: boolean } | undefined {
   const row = db
     .prepare<[number], { title: string; description: string; category: string | null; episode: number | null; published: number }>(
@@ -473,14 +501,34 @@ export function programGuideFields(
 
 /** The published, ready lectures sites may offer on demand, with their series title, by id. */
 export function publishedReadyLectures(db: Db): Array<{
-  id: number; title: string; description: string; lecturer: string; category: string | null; seriesId: number | null;
-  seriesTitle: string | null; episode: number | null; duration: number; language: string; audiences: string[];
+  id: number;
+  title: string;
+  description: string;
+  lecturer: string;
+  category: string | null;
+  seriesId: number | null;
+  seriesTitle: string | null;
+  episode: number | null;
+  duration: number;
+  language: string;
+  audiences: string[];
 }> {
   const rows = db
-    .prepare<[], {
-      id: number; title: string; description: string; lecturer: string; category: string | null; seriesId: number | null;
-      seriesTitle: string | null; episode: number | null; duration: number; language: string;
-    }>(
+    .prepare<
+      [],
+      {
+        id: number;
+        title: string;
+        description: string;
+        lecturer: string;
+        category: string | null;
+        seriesId: number | null;
+        seriesTitle: string | null;
+        episode: number | null;
+        duration: number;
+        language: string;
+      }
+    >(
       `SELECT p.id, p.title, p.description, p.lecturer, p.category, p.series_id AS seriesId, s.title AS seriesTitle,
               p.episode, coalesce(p.duration, 0) AS duration, p.language
          FROM programs p LEFT JOIN series s ON s.id = p.series_id
@@ -488,7 +536,9 @@ export function publishedReadyLectures(db: Db): Array<{
         ORDER BY p.id`,
     )
     .all();
-  const audiences = db.prepare<[number], { audience: string }>('SELECT audience FROM program_audiences WHERE program_id = ? ORDER BY audience');
+  const audiences = db.prepare<[number], { audience: string }>(
+    'SELECT audience FROM program_audiences WHERE program_id = ? ORDER BY audience',
+  );
   return rows.map((r) => ({ ...r, audiences: audiences.all(r.id).map((a) => a.audience) }));
 }
 
@@ -583,8 +633,15 @@ export function pickCentralMetadata(p: CentralMetadata): CentralMetadata {
 
 function centralFields(m: CentralMetadata): ProgramFields & { title: string } {
   return {
-    title: m.title, description: m.description, lecturer: m.lecturer, category: m.category, audiences: m.audiences,
-    ...(m.seriesTitle ? { seriesTitle: m.seriesTitle } : { seriesId: null }), episode: m.episode, tags: m.tags, language: m.language,
+    title: m.title,
+    description: m.description,
+    lecturer: m.lecturer,
+    category: m.category,
+    audiences: m.audiences,
+    ...(m.seriesTitle ? { seriesTitle: m.seriesTitle } : { seriesId: null }),
+    episode: m.episode,
+    tags: m.tags,
+    language: m.language,
   };
 }
 

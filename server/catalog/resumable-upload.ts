@@ -33,7 +33,8 @@ export function fieldsOf(metadata: Upload['metadata']): { filename: string; fiel
 
 /** Our error body, as tus hooks must throw it to send it. */
 function tusError(err: unknown): unknown {
-  if (err instanceof AppError) return { status_code: err.statusCode, body: JSON.stringify({ error: { code: err.code, message: err.message } }) };
+  if (err instanceof AppError)
+    return { status_code: err.statusCode, body: JSON.stringify({ error: { code: err.code, message: err.message } }) };
   return err;
 }
 
@@ -74,7 +75,11 @@ export default async function resumableUpload(app: FastifyInstance, opts: Resuma
       } catch (err) {
         if (!(err instanceof AppError)) app.log.error({ err, upload: upload.id }, 'resumable upload could not be ingested');
         await store.remove(upload.id).catch(() => undefined);
-        throw tusError(err instanceof AppError ? err : new AppError(500, 'internal', 'The file arrived but could not be taken in; the operator log has details.'));
+        throw tusError(
+          err instanceof AppError
+            ? err
+            : new AppError(500, 'internal', 'The file arrived but could not be taken in; the operator log has details.'),
+        );
       }
     },
   });
@@ -95,7 +100,8 @@ export default async function resumableUpload(app: FastifyInstance, opts: Resuma
   }
 
   const cleanup = setInterval(() => {
-    tus.cleanUpExpiredUploads()
+    tus
+      .cleanUpExpiredUploads()
       .then((n) => n && app.log.info({ removed: n }, 'expired partial uploads removed'))
       .catch((err) => app.log.warn({ err }, 'cleaning expired uploads failed'));
   }, CLEANUP_EVERY_MS);

@@ -33,7 +33,11 @@ export default async function uploadRoute(fastify: FastifyInstance, opts: { view
         consumes: ['multipart/form-data'],
         response: {
           202: Program,
-          400: errorSchema, 401: errorSchema, 403: errorSchema, 413: errorSchema, 422: errorSchema,
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          413: errorSchema,
+          422: errorSchema,
         },
       },
     },

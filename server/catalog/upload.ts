@@ -43,7 +43,10 @@ export async function receiveUpload(
   checkEarlyFields?: (fields: Record<string, string>) => void,
 ): Promise<ReceivedUpload> {
   if (!req.isMultipart())
-    throw badRequest('Send the courseware as multipart/form-data with the file in a part named "file" (and text fields beside it).', 'not_multipart');
+    throw badRequest(
+      'Send the courseware as multipart/form-data with the file in a part named "file" (and text fields beside it).',
+      'not_multipart',
+    );
   fs.mkdirSync(tmpDir, { recursive: true });
   const fields: Record<string, string> = {};
   let tmpPath: string | undefined;

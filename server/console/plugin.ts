@@ -30,49 +30,76 @@ export default async function consolePlugin(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(resumableUpload);
 
-  app.get('/api/config', {
-    schema: { tags: ['console'], summary: 'Public settings the console needs: the province zone and the version', response: { 200: ConsoleConfig } },
-  },
-    async () => ({ provinceTz: app.config.provinceTz, version: CONSOLE_VERSION }));
-
-  app.get('/api/console/summary', {
-    onRequest: app.auth.user,
-    schema: { tags: ['console'], summary: "The dashboard's figures in one call: sites online/offline by region, today's viewing",
-      response: { 200: DashboardSummary, 401: ErrorBody, 403: ErrorBody },
+  app.get(
+    '/api/config',
+    {
+      schema: {
+        tags: ['console'],
+        summary: 'Public settings the console needs: the province zone and the version',
+        response: { 200: ConsoleConfig },
+      },
     },
-  }, async (req) => dashboardSummary(app.db, app.config, req.user!, new Date()));
+    async () => ({ provinceTz: app.config.provinceTz, version: CONSOLE_VERSION }),
+  );
 
-  app.get('/api/console/sites', {
-    onRequest: app.auth.user,
-    schema: {
-      tags: ['console'],
-      summary: "One page of a region's sites with their health, filtered (offline > 24 h, not ready) and sorted on the server",
-      querystring: ConsoleSitesQuery,
-      response: { 200: ConsoleSitesPage, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+  app.get(
+    '/api/console/summary',
+    {
+      onRequest: app.auth.user,
+      schema: {
+        tags: ['console'],
+        summary: "The dashboard's figures in one call: sites online/offline by region, today's viewing",
+        response: { 200: DashboardSummary, 401: ErrorBody, 403: ErrorBody },
+      },
     },
-  }, async (req) => sitesWithHealth(app.db, req.user!, req.query, new Date()));
+    async (req) => dashboardSummary(app.db, app.config, req.user!, new Date()),
+  );
 
-  app.get('/api/console/activity-by-day', {
-    onRequest: app.auth.user,
-    schema: {
-      tags: ['console'],
-      summary: `Sessions and person-hours per day (at most ${MAX_DAILY_DAYS} days) for the activity page's line chart`,
-      querystring: ActivityByDayQuery,
+  app.get(
+    '/api/console/sites',
+    {
+      onRequest: app.auth.user,
+      schema: {
+        tags: ['console'],
+        summary: "One page of a region's sites with their health, filtered (offline > 24 h, not ready) and sorted on the server",
+        querystring: ConsoleSitesQuery,
+        response: { 200: ConsoleSitesPage, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
     },
-  }, async (req) => {
-    const { from, to, regionId } = req.query;
-    if (!isDay(from) || !isDay(to) || to < from) throw badRequest('from and to must be dates YYYY-MM-DD with from <= to.');
-    const days = eachDay(from, to);
-    if (days.length > MAX_DAILY_DAYS) throw badRequest(`Ask for at most ${MAX_DAILY_DAYS} days at a time.`);
-    return activityByDay(app.db, req.user!, regionId, days);
-  });
+    async (req) => sitesWithHealth(app.db, req.user!, req.query, new Date()),
+  );
+
+  app.get(
+    '/api/console/activity-by-day',
+    {
+      onRequest: app.auth.user,
+      schema: {
+        tags: ['console'],
+        summary: `Sessions and person-hours per day (at most ${MAX_DAILY_DAYS} days) for the activity page's line chart`,
+        querystring: ActivityByDayQuery,
+      },
+    },
+    async (req) => {
+      const { from, to, regionId } = req.query;
+      if (!isDay(from) || !isDay(to) || to < from) throw badRequest('from and to must be dates YYYY-MM-DD with from <= to.');
+      const days = eachDay(from, to);
+      if (days.length > MAX_DAILY_DAYS) throw badRequest(`Ask for at most ${MAX_DAILY_DAYS} days at a time.`);
+      return activityByDay(app.db, req.user!, regionId, days);
+    },
+  );
 
   const dir = consoleDir();
   if (!dir) {
-    app.log.warn({ looked: builtAssetsDir('console') }, 'the web console is not built: run `npm run build` (vite build --config server/console/vite.config.ts)');
+    app.log.warn(
+      { looked: builtAssetsDir('console') },
+      'the web console is not built: run `npm run build` (vite build --config server/console/vite.config.ts)',
+    );
     app.get('/', async (_req, reply) =>
-      reply.status(503).type('text/plain; charset=utf-8')
-        .send('The web console is not built. Run `npm run build`, then restart the server. The API is at /api, its docs at /docs.'));
+      reply
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('The web console is not built. Run `npm run build`, then restart the server. The API is at /api, its docs at /docs.'),
+    );
     return;
   }
   app.log.info({ dir }, 'serving the web console at /');

@@ -35,12 +35,18 @@ export function sitesWithHealth(db: Db, user: AuthUser, q: ConsoleSitesQuery, no
       params: { ...(root ? { path: root.path } : {}), ...(text ? { q: text } : {}) },
     };
     const page = pageSitesByHealth(db, scope, {
-      health: q.health, sort: q.sort, desc: q.order === 'desc', limit: q.limit ?? 20, offset: q.offset ?? 0,
-      onlineSince: nowMs - OFFLINE_AFTER_MS, darkBefore: nowMs - DAY_MS,
+      health: q.health,
+      sort: q.sort,
+      desc: q.order === 'desc',
+      limit: q.limit ?? 20,
+      offset: q.offset ?? 0,
+      onlineSince: nowMs - OFFLINE_AFTER_MS,
+      darkBefore: nowMs - DAY_MS,
     });
     const status = siteStatusBriefs(db, page.ids);
     const items = sitesByIds(db, page.ids).map((site) => ({
-      ...site, health: healthOf(status.get(site.id), site.status !== 'unpaired', site.status === 'revoked', nowMs),
+      ...site,
+      health: healthOf(status.get(site.id), site.status !== 'unpaired', site.status === 'revoked', nowMs),
     }));
     return { items, total: page.total, counts: page.counts };
   })();

@@ -19,14 +19,21 @@ const DAY_MS = 86_400_000;
 
 export type { DashboardSummary, RegionSiteCounts };
 
-interface RegionLink { id: number; parentId: number | null; name: string }
+interface RegionLink {
+  id: number;
+  parentId: number | null;
+  name: string;
+}
 
 /**
  * Pure: folds per-region counts into the children of the root (the root itself for sites directly in it), plus the
  * whole. `rootId` null with several top regions groups by those tops. Largest groups first.
  */
-export function foldByTopRegion(counts: readonly RegionStatusCounts[], regions: readonly RegionLink[], rootId: number | null):
-  DashboardSummary['sites'] {
+export function foldByTopRegion(
+  counts: readonly RegionStatusCounts[],
+  regions: readonly RegionLink[],
+  rootId: number | null,
+): DashboardSummary['sites'] {
   const parentOf = new Map(regions.map((r) => [r.id, r.parentId]));
   const names = new Map(regions.map((r) => [r.id, r.name]));
   const topOf = (regionId: number): number | null => {
@@ -34,8 +41,13 @@ export function foldByTopRegion(counts: readonly RegionStatusCounts[], regions: 
     while (id !== null && parentOf.get(id) !== rootId) id = parentOf.get(id) ?? null;
     return id ?? rootId;
   };
-  const blank = (regionId: number | null): RegionSiteCounts =>
-    ({ regionId, name: regionId === null ? '' : names.get(regionId) ?? '', total: 0, online: 0, offline24h: 0 });
+  const blank = (regionId: number | null): RegionSiteCounts => ({
+    regionId,
+    name: regionId === null ? '' : (names.get(regionId) ?? ''),
+    total: 0,
+    online: 0,
+    offline24h: 0,
+  });
   const all = blank(rootId);
   let neverSeen = 0;
   const byRegion = new Map<number | null, RegionSiteCounts>();
@@ -71,7 +83,12 @@ export function dashboardSummary(db: Db, config: { provinceTz: string }, user: A
       generatedAt: now.toISOString(),
       day,
       sites: foldByTopRegion(counts, regions, rootId),
-      today: { sessions: t.sessions, personHours: hours(t.personSeconds), watchedHours: hours(t.watchedSeconds), sitesWatching: t.sitesWatching },
+      today: {
+        sessions: t.sessions,
+        personHours: hours(t.personSeconds),
+        watchedHours: hours(t.watchedSeconds),
+        sitesWatching: t.sitesWatching,
+      },
     };
   })();
 }
@@ -79,7 +96,11 @@ export function dashboardSummary(db: Db, config: { provinceTz: string }, user: A
 /** Longest range the daily line of the activity page asks for. */
 export const MAX_DAILY_DAYS = 62;
 
-export interface DayActivity { day: string; sessions: number; personHours: number }
+export interface DayActivity {
+  day: string;
+  sessions: number;
+  personHours: number;
+}
 
 /**
  * Sessions and person-hours per province day over [from, to] for the caller's scope (an organizer's own subtree;

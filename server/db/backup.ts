@@ -32,7 +32,10 @@ const NAME = /^broadcast-(\d{8}T\d{6}Z)\.sqlite$/;
 
 /** broadcast-20260101T021500Z.sqlite: sorts by time, says when it was taken. */
 export function backupName(now: Date): string {
-  return `broadcast-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.sqlite`;
+  return `broadcast-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}.sqlite`;
 }
 
 /** Backups in `dir`, oldest first. */

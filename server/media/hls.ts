@@ -14,7 +14,10 @@ export function parseSegmentDurations(playlist: string): number[] {
  * Every rung must cut at the same instants (stitching and rung switching rely on it). Returns the shared
  * list, or a sentence saying how the rungs differ.
  */
-export function sameBoundaries(lists: Record<string, number[]>, tolerance = 0.02): { ok: true; durations: number[] } | { ok: false; reason: string } {
+export function sameBoundaries(
+  lists: Record<string, number[]>,
+  tolerance = 0.02,
+): { ok: true; durations: number[] } | { ok: false; reason: string } {
   const names = Object.keys(lists);
   const first = lists[names[0]];
   if (!first || first.length === 0) return { ok: false, reason: 'the encoder wrote no segments' };

@@ -12,7 +12,13 @@ import { TranscodeFailedError, transcodeToLadder, type LadderResult } from './tr
 import type { PlanOptions } from './ladder.ts';
 import { makeTmpDir, removeTmpDirs } from './store.ts';
 import {
-  makeProgressWriter, programExists, programForTranscode, programPipelineState, programTitles, requeueIfProcessing, setPipelineState,
+  makeProgressWriter,
+  programExists,
+  programForTranscode,
+  programPipelineState,
+  programTitles,
+  requeueIfProcessing,
+  setPipelineState,
 } from '../catalog/repo.ts';
 import { hasPublishedOutput } from './media-data.ts';
 import { publishOutput } from './publish.ts';
@@ -97,11 +103,9 @@ export function enqueueTranscode(db: Db, programId: number, now: Date = new Date
         WHERE program_id = ? AND status IN ('queued', 'running')`,
     ).run(at, programId);
     const id = Number(
-      db.prepare(`INSERT INTO jobs (program_id, kind, status, run_after, created_at) VALUES (?, 'transcode', 'queued', ?, ?)`).run(
-        programId,
-        at,
-        at,
-      ).lastInsertRowid,
+      db
+        .prepare(`INSERT INTO jobs (program_id, kind, status, run_after, created_at) VALUES (?, 'transcode', 'queued', ?, ?)`)
+        .run(programId, at, at).lastInsertRowid,
     );
     setPipelineState(db, programId, { status: 'queued', progress: 0, error: null }, at);
     return id;
@@ -147,9 +151,15 @@ function settleProgramAfterStop(db: Db, programId: number, status: 'cancelled' |
 function recoverInterruptedJobs(db: Db, config: { mediaDir: string }, now: Date = new Date()): number[] {
   const at = now.toISOString();
   const ids = db.transaction(() => {
-    const rows = db.prepare(`SELECT id, program_id AS programId FROM jobs WHERE status = 'running'`).all() as { id: number; programId: number }[];
+    const rows = db.prepare(`SELECT id, program_id AS programId FROM jobs WHERE status = 'running'`).all() as {
+      id: number;
+      programId: number;
+    }[];
     for (const r of rows) {
-      db.prepare(`UPDATE jobs SET status = 'queued', progress = 0, eta_seconds = NULL, started_at = NULL, run_after = ? WHERE id = ?`).run(at, r.id);
+      db.prepare(`UPDATE jobs SET status = 'queued', progress = 0, eta_seconds = NULL, started_at = NULL, run_after = ? WHERE id = ?`).run(
+        at,
+        r.id,
+      );
       requeueIfProcessing(db, r.programId, at);
     }
     return rows.map((r) => r.id);
@@ -297,7 +307,13 @@ export class JobWorker {
   private launchNext(): boolean {
     const job = this.claim(new Date());
     if (!job) return false;
-    const r: Running = { jobId: job.id, programId: job.programId, controller: new AbortController(), stopReason: null, done: Promise.resolve() };
+    const r: Running = {
+      jobId: job.id,
+      programId: job.programId,
+      controller: new AbortController(),
+      stopReason: null,
+      done: Promise.resolve(),
+    };
     this.running.set(job.id, r);
     r.done = this.run(job, r).finally(() => {
       this.running.delete(job.id);
@@ -323,7 +339,9 @@ export class JobWorker {
           continue;
         }
         this.db
-          .prepare(`UPDATE jobs SET status = 'running', attempts = attempts + 1, progress = 0, eta_seconds = NULL, started_at = ?, error = NULL WHERE id = ?`)
+          .prepare(
+            `UPDATE jobs SET status = 'running', attempts = attempts + 1, progress = 0, eta_seconds = NULL, started_at = ?, error = NULL WHERE id = ?`,
+          )
           .run(at, job.id);
         setPipelineState(this.db, job.programId, { status: 'processing', progress: 0, error: null }, at);
         return { ...job, attempts: job.attempts + 1 };
@@ -370,7 +388,10 @@ export class JobWorker {
       });
       if (r.controller.signal.aborted) throw abortErr();
       this.publish(job, result, path.join(tmp, 'out'), probe);
-      this.log.info({ job: job.id, program: job.programId, duration: result.duration, seconds: (Date.now() - started) / 1000 }, 'transcode done');
+      this.log.info(
+        { job: job.id, program: job.programId, duration: result.duration, seconds: (Date.now() - started) / 1000 },
+        'transcode done',
+      );
     } catch (err) {
       this.fail(job, r, err);
     } finally {
@@ -384,17 +405,24 @@ export class JobWorker {
     const stillOurs = db.prepare<[number], { status: JobStatus }>('SELECT status FROM jobs WHERE id = ?').get(job.id);
     if (stillOurs?.status !== 'running') throw abortErr();
     const at = new Date().toISOString();
-    publishOutput(db, this.config, {
-      programId: job.programId,
-      builtDir: outDir,
-      renditions: result.renditions,
-      segments: result.segments,
-      duration: result.duration,
-      poster: result.poster,
-      probe,
-      alsoInTransaction: () =>
-        db.prepare<[string, number]>(`UPDATE jobs SET status = 'done', progress = 100, eta_seconds = 0, finished_at = ? WHERE id = ?`).run(at, job.id),
-    }, at);
+    publishOutput(
+      db,
+      this.config,
+      {
+        programId: job.programId,
+        builtDir: outDir,
+        renditions: result.renditions,
+        segments: result.segments,
+        duration: result.duration,
+        poster: result.poster,
+        probe,
+        alsoInTransaction: () =>
+          db
+            .prepare<[string, number]>(`UPDATE jobs SET status = 'done', progress = 100, eta_seconds = 0, finished_at = ? WHERE id = ?`)
+            .run(at, job.id),
+      },
+      at,
+    );
   }
 
   private fail(job: { id: number; programId: number; attempts: number }, r: Running, err: unknown): void {
@@ -402,7 +430,9 @@ export class JobWorker {
     const at = new Date().toISOString();
     if (r.stopReason === 'stopping') {
       // Not the job's fault: back to the queue, this try not counted.
-      db.prepare(`UPDATE jobs SET status = 'queued', attempts = max(0, attempts - 1), progress = 0, eta_seconds = NULL, started_at = NULL WHERE id = ? AND status = 'running'`).run(job.id);
+      db.prepare(
+        `UPDATE jobs SET status = 'queued', attempts = max(0, attempts - 1), progress = 0, eta_seconds = NULL, started_at = NULL WHERE id = ? AND status = 'running'`,
+      ).run(job.id);
       requeueIfProcessing(db, job.programId, at);
       this.log.info({ job: job.id }, 'transcode interrupted by shutdown; queued again');
       return;
@@ -421,7 +451,11 @@ export class JobWorker {
         const delay = retryDelayMs(job.attempts, this.retryBaseMs);
         const runAfter = new Date(Date.now() + delay).toISOString();
         const note = `Try ${job.attempts} of ${MAX_ATTEMPTS} failed (${reason}); trying again in ${Math.round(delay / 1000)} s.`;
-        db.prepare(`UPDATE jobs SET status = 'queued', progress = 0, eta_seconds = NULL, error = ?, run_after = ? WHERE id = ?`).run(note, runAfter, job.id);
+        db.prepare(`UPDATE jobs SET status = 'queued', progress = 0, eta_seconds = NULL, error = ?, run_after = ? WHERE id = ?`).run(
+          note,
+          runAfter,
+          job.id,
+        );
         setPipelineState(db, job.programId, { status: 'queued', progress: 0, error: note }, at);
         return;
       }
@@ -494,7 +528,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** Waits until a program leaves the pipeline (`ready`, `failed` or `cancelled`) and returns that status. */
-export async function waitForProgram(db: Db, programId: number, timeoutMs = 10 * 60_000): Promise<{ status: string; error: string | null }> {
+export async function waitForProgram(
+  db: Db,
+  programId: number,
+  timeoutMs = 10 * 60_000,
+): Promise<{ status: string; error: string | null }> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const row = programPipelineState(db, programId);

@@ -57,12 +57,32 @@ export function parseLoudnormJson(stderr: string): LoudnessMeasure | null {
  * caller's to judge (the same faults as the encode: a full disk, a killed process, a broken source).
  */
 export async function measureLoudness(
-  tools: FfmpegTools, input: string, audioIndex: number, signal?: AbortSignal,
+  tools: FfmpegTools,
+  input: string,
+  audioIndex: number,
+  signal?: AbortSignal,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; measured: LoudnessMeasure | null }> {
   const r = await runTool(
     tools.ffmpeg,
-    ['-hide_banner', '-nostdin', '-nostats', '-v', 'info', '-i', input, '-map', `0:${audioIndex}`, '-vn', '-sn', '-dn',
-      '-af', `${AUDIO_PRE},${LOUDNORM_TARGET}:print_format=json`, '-f', 'null', '-'],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-nostats',
+      '-v',
+      'info',
+      '-i',
+      input,
+      '-map',
+      `0:${audioIndex}`,
+      '-vn',
+      '-sn',
+      '-dn',
+      '-af',
+      `${AUDIO_PRE},${LOUDNORM_TARGET}:print_format=json`,
+      '-f',
+      'null',
+      '-',
+    ],
     { signal },
   );
   return { code: r.code, signal: r.signal, stderr: r.stderr, measured: r.code === 0 ? parseLoudnormJson(r.stderr) : null };
@@ -70,7 +90,21 @@ export async function measureLoudness(
 
 /** Integrated loudness (LUFS) of a file's sound, by ffmpeg's ebur128 meter; null when it could not be read. */
 export async function integratedLoudness(tools: FfmpegTools, file: string): Promise<number | null> {
-  const r = await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-nostats', '-v', 'info', '-i', file, '-vn', '-af', 'ebur128', '-f', 'null', '-']);
+  const r = await runTool(tools.ffmpeg, [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-v',
+    'info',
+    '-i',
+    file,
+    '-vn',
+    '-af',
+    'ebur128',
+    '-f',
+    'null',
+    '-',
+  ]);
   if (r.code !== 0) return null;
   // The summary at the end: "Integrated loudness:\n    I:         -16.1 LUFS".
   const m = /Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS/.exec(r.stderr);

@@ -31,7 +31,9 @@ export function currentVersion(db: Db, programId: number): number | undefined {
 
 /** The number the next publish of a program takes: one more than any it ever had that is still recorded. */
 export function nextVersion(db: Db, programId: number): number {
-  const row = db.prepare<[number], { n: number | null }>('SELECT max(version) AS n FROM media_versions WHERE program_id = ?').get(programId);
+  const row = db
+    .prepare<[number], { n: number | null }>('SELECT max(version) AS n FROM media_versions WHERE program_id = ?')
+    .get(programId);
   return (row?.n ?? 0) + 1;
 }
 
@@ -41,7 +43,10 @@ export function nextVersion(db: Db, programId: number): number {
  * segment layout become the new version's.
  */
 export function recordOutputVersion(db: Db, programId: number, version: number, out: OutputRecord, at: string): void {
-  db.prepare<[string, number]>('UPDATE media_versions SET superseded_at = ? WHERE program_id = ? AND superseded_at IS NULL').run(at, programId);
+  db.prepare<[string, number]>('UPDATE media_versions SET superseded_at = ? WHERE program_id = ? AND superseded_at IS NULL').run(
+    at,
+    programId,
+  );
   db.prepare<[number, number, string]>('INSERT INTO media_versions (program_id, version, published_at) VALUES (?, ?, ?)').run(
     programId,
     version,
@@ -67,7 +72,9 @@ export function hasPublishedOutput(db: Db, programId: number): boolean {
 }
 
 /** A prepared lookup of one file of a kept version (the media route's hot path). */
-export function makeProgramFileLookup(db: Db): (programId: number, version: number, file: string) => { size: number; sha256: string } | undefined {
+export function makeProgramFileLookup(
+  db: Db,
+): (programId: number, version: number, file: string) => { size: number; sha256: string } | undefined {
   const stmt = db.prepare<[number, number, string], { size: number; sha256: string }>(
     'SELECT size, sha256 FROM program_files WHERE program_id = ? AND version = ? AND path = ?',
   );

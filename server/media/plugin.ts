@@ -100,7 +100,8 @@ export default async function mediaPlugin(fastify: FastifyInstance) {
     async (req) => {
       const r = cancelJob(app.db, req.params.id);
       if (!r.ok && r.reason === 'not_found') throw notFound(`There is no job ${req.params.id}.`);
-      if (!r.ok) throw conflict(`Job ${req.params.id} has already finished (${r.job!.status}); there is nothing to cancel.`, 'job_finished');
+      if (!r.ok)
+        throw conflict(`Job ${req.params.id} has already finished (${r.job!.status}); there is nothing to cancel.`, 'job_finished');
       worker?.kick();
       return r.job;
     },
@@ -158,8 +159,7 @@ export default async function mediaPlugin(fastify: FastifyInstance) {
     const named = splitVersionedFile(tail);
     if (!state || !named) return undefined;
     const open = state.published || state.kind !== 'lecture';
-    const allowed =
-      grant !== null ? verifyPreview(secret, id, grant, Date.now()) : open || (await isOperator(req, reply));
+    const allowed = grant !== null ? verifyPreview(secret, id, grant, Date.now()) : open || (await isOperator(req, reply));
     const file = allowed ? lookup(id, named.version, named.file) : undefined;
     return file && { file, draft: !open };
   }
@@ -179,7 +179,9 @@ export default async function mediaPlugin(fastify: FastifyInstance) {
     if (range.kind === 'unsatisfiable') {
       reply.header('content-range', `bytes */${file.size}`);
       reply.header('content-type', 'application/json; charset=utf-8');
-      return reply.status(416).send({ error: { code: 'range_not_satisfiable', message: `The file has ${file.size} bytes; ask for a range inside it.` } });
+      return reply
+        .status(416)
+        .send({ error: { code: 'range_not_satisfiable', message: `The file has ${file.size} bytes; ask for a range inside it.` } });
     }
     const start = range.kind === 'partial' ? range.start : 0;
     const end = range.kind === 'partial' ? range.end : file.size - 1;

@@ -87,9 +87,7 @@ function num(text: string | undefined): number | null {
 /** Pure: turns ffprobe's JSON into a SourceProbe (or explains why the file is unusable). */
 export function interpretProbe(json: { streams?: FfStream[]; format?: FfFormat }, size: number): SourceProbe {
   const streams = json.streams ?? [];
-  const v = streams.find(
-    (s) => s.codec_type === 'video' && s.codec_name && !s.disposition?.attached_pic && (s.width ?? 0) > 0,
-  );
+  const v = streams.find((s) => s.codec_type === 'video' && s.codec_name && !s.disposition?.attached_pic && (s.width ?? 0) > 0);
   const a = streams.find((s) => s.codec_type === 'audio' && s.codec_name && (s.channels ?? 0) > 0);
   if (!v && !a) {
     throw new MediaRejectedError('This file has no audio or video stream ffmpeg can decode.');
@@ -122,7 +120,13 @@ export function interpretProbe(json: { streams?: FfStream[]; format?: FfFormat }
     };
   }
   const audio: AudioProbe | null = a
-    ? { index: a.index, codec: a.codec_name!, channels: a.channels!, sampleRate: num(a.sample_rate) ?? 48000, layout: a.channel_layout ?? null }
+    ? {
+        index: a.index,
+        codec: a.codec_name!,
+        channels: a.channels!,
+        sampleRate: num(a.sample_rate) ?? 48000,
+        layout: a.channel_layout ?? null,
+      }
     : null;
   return {
     container: json.format?.format_name ?? 'unknown',
@@ -156,8 +160,17 @@ function explainProbeFailure(stderr: string, isoMedia: boolean): string {
 /** Decodes the first seconds of one stream; a file whose streams decode to nothing is refused. */
 async function decodesSomething(tools: FfmpegTools, file: string, stream: 'v:0' | 'a:0'): Promise<boolean> {
   const r = await runTool(tools.ffprobe, [
-    '-v', 'error', '-select_streams', stream, '-read_intervals', '%+3',
-    '-show_entries', 'frame=best_effort_timestamp_time', '-of', 'csv=p=0', file,
+    '-v',
+    'error',
+    '-select_streams',
+    stream,
+    '-read_intervals',
+    '%+3',
+    '-show_entries',
+    'frame=best_effort_timestamp_time',
+    '-of',
+    'csv=p=0',
+    file,
   ]);
   return r.code === 0 && r.stdout.trim().length > 0;
 }

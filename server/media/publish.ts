@@ -28,7 +28,12 @@ function listOutputFiles(root: string): OutputFile[] {
       if (e.isDirectory()) walk(r);
       else {
         const data = fs.readFileSync(path.join(root, r));
-        out.push({ path: r, rung: rel ? rel.split('/')[0] : null, size: data.length, sha256: crypto.createHash('sha256').update(data).digest('hex') });
+        out.push({
+          path: r,
+          rung: rel ? rel.split('/')[0] : null,
+          size: data.length,
+          sha256: crypto.createHash('sha256').update(data).digest('hex'),
+        });
       }
     }
   };

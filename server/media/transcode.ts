@@ -73,7 +73,14 @@ export function buildLadderArgs(o: LadderArgsOptions): string[] {
   let videoIn: string;
   if (plan.audioOnly) {
     const cardIndex = nextInput++;
-    args.push('-t', String(generatedLength(o)), '-f', 'lavfi', '-i', `color=c=0x15325b:s=${plan.sourceWidth}x${plan.sourceHeight}:r=${rate(plan.frameRate)}`);
+    args.push(
+      '-t',
+      String(generatedLength(o)),
+      '-f',
+      'lavfi',
+      '-i',
+      `color=c=0x15325b:s=${plan.sourceWidth}x${plan.sourceHeight}:r=${rate(plan.frameRate)}`,
+    );
     const font = o.fontFile && safeInFilter(o.fontFile) ? `fontfile=${o.fontFile}:` : '';
     graph.push(
       `[${cardIndex}:v]drawtext=${font}textfile=${CARD_TEXT_FILE}:fontcolor=white:fontsize=60:line_spacing=18:` +
@@ -116,16 +123,58 @@ export function buildLadderArgs(o: LadderArgsOptions): string[] {
 
   plan.rungs.forEach((r, i) => {
     args.push(
-      '-map', `[v${i}]`, '-map', `[a${i}]`,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-level:v', '3.1', '-pix_fmt', 'yuv420p',
-      '-b:v', String(r.videoBitrate), '-maxrate', String(r.maxRate), '-bufsize', String(r.videoBitrate * 2),
-      '-g', String(plan.gop), '-keyint_min', String(plan.gop), '-sc_threshold', '0',
-      '-force_key_frames', `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
-      '-c:a', 'aac', '-b:a', String(r.audioBitrate), '-ar', '48000', '-ac', '2',
-      '-max_muxing_queue_size', '4096',
-      '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_playlist_type', 'vod', '-hls_list_size', '0',
-      '-hls_segment_type', 'mpegts', '-hls_flags', 'independent_segments',
-      '-hls_segment_filename', `${r.name}/seg_%05d.ts`,
+      '-map',
+      `[v${i}]`,
+      '-map',
+      `[a${i}]`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-profile:v',
+      'main',
+      '-level:v',
+      '3.1',
+      '-pix_fmt',
+      'yuv420p',
+      '-b:v',
+      String(r.videoBitrate),
+      '-maxrate',
+      String(r.maxRate),
+      '-bufsize',
+      String(r.videoBitrate * 2),
+      '-g',
+      String(plan.gop),
+      '-keyint_min',
+      String(plan.gop),
+      '-sc_threshold',
+      '0',
+      '-force_key_frames',
+      `expr:gte(t,n_forced*${SEGMENT_SECONDS})`,
+      '-c:a',
+      'aac',
+      '-b:a',
+      String(r.audioBitrate),
+      '-ar',
+      '48000',
+      '-ac',
+      '2',
+      '-max_muxing_queue_size',
+      '4096',
+      '-f',
+      'hls',
+      '-hls_time',
+      String(SEGMENT_SECONDS),
+      '-hls_playlist_type',
+      'vod',
+      '-hls_list_size',
+      '0',
+      '-hls_segment_type',
+      'mpegts',
+      '-hls_flags',
+      'independent_segments',
+      '-hls_segment_filename',
+      `${r.name}/seg_%05d.ts`,
       `${r.name}/index.m3u8`,
     );
   });
@@ -145,7 +194,23 @@ function generatedLength(o: LadderArgsOptions): number {
 async function measureStreamSeconds(tools: FfmpegTools, input: string, streamIndex: number, signal?: AbortSignal): Promise<number | null> {
   const r = await runTool(
     tools.ffmpeg,
-    ['-hide_banner', '-nostdin', '-v', 'error', '-i', input, '-map', `0:${streamIndex}`, '-c', 'copy', '-f', 'null', '-progress', 'pipe:1', '-'],
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      input,
+      '-map',
+      `0:${streamIndex}`,
+      '-c',
+      'copy',
+      '-f',
+      'null',
+      '-progress',
+      'pipe:1',
+      '-',
+    ],
     { signal },
   );
   const seconds = progressSeconds(r.stdout);
@@ -168,17 +233,40 @@ function progressSeconds(chunk: string): number | null {
 /** A poster JPEG: a frame from ~10% into the top rung (already boxed and deinterlaced), or the card. */
 async function posterFrame(tools: FfmpegTools, playlist: string, outFile: string, atSeconds: number, signal?: AbortSignal): Promise<void> {
   const tryAt = async (t: number) =>
-    runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-ss', t.toFixed(3), '-i', playlist, '-frames:v', '1', '-q:v', '3', '-update', '1', outFile], { signal });
+    runTool(
+      tools.ffmpeg,
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-y',
+        '-v',
+        'error',
+        '-ss',
+        t.toFixed(3),
+        '-i',
+        playlist,
+        '-frames:v',
+        '1',
+        '-q:v',
+        '3',
+        '-update',
+        '1',
+        outFile,
+      ],
+      { signal },
+    );
   let r = await tryAt(atSeconds);
   if (r.code !== 0 || !fs.existsSync(outFile) || fs.statSync(outFile).size === 0) r = await tryAt(0);
-  if (r.code !== 0 || !fs.existsSync(outFile)) throw new TranscodeFailedError(`Could not make the poster: ${lastErrorLine(r.stderr)}`, false);
+  if (r.code !== 0 || !fs.existsSync(outFile))
+    throw new TranscodeFailedError(`Could not make the poster: ${lastErrorLine(r.stderr)}`, false);
 }
-
 
 /** Errors from the source itself (no retry helps) versus the machine (retry may help). */
 function classifyFailure(stderr: string, signal: NodeJS.Signals | null): boolean {
   if (signal) return false;
-  return /Invalid data found|could not find codec|Decoder .* not found|Unsupported codec|no frame!|does not contain any stream/i.test(stderr);
+  return /Invalid data found|could not find codec|Decoder .* not found|Unsupported codec|no frame!|does not contain any stream/i.test(
+    stderr,
+  );
 }
 
 export interface TranscodeOptions {
@@ -221,12 +309,21 @@ export async function transcodeToLadder(opts: TranscodeOptions): Promise<LadderR
   if (!plan.silentAudio && opts.loudness !== 'one-pass') {
     const m = await measureLoudness(tools, input, probe.audio!.index, opts.signal);
     if (m.code !== 0) {
-      throw new TranscodeFailedError(`ffmpeg could not measure the loudness: ${lastErrorLine(m.stderr)}`, classifyFailure(m.stderr, m.signal));
+      throw new TranscodeFailedError(
+        `ffmpeg could not measure the loudness: ${lastErrorLine(m.stderr)}`,
+        classifyFailure(m.stderr, m.signal),
+      );
     }
     loudness = m.measured;
   }
   const args = buildLadderArgs({
-    input, probe, plan, fontFile: plan.audioOnly ? cjkFontFile() : null, progress: true, generatedSeconds, loudness,
+    input,
+    probe,
+    plan,
+    fontFile: plan.audioOnly ? cjkFontFile() : null,
+    progress: true,
+    generatedSeconds,
+    loudness,
   });
   const r = await runTool(tools.ffmpeg, args, {
     cwd: outDir,
@@ -262,7 +359,13 @@ export async function transcodeToLadder(opts: TranscodeOptions): Promise<LadderR
   }
   fs.writeFileSync(path.join(outDir, 'master.m3u8'), masterPlaylist(plan.rungs, { frameRate: plan.frameRate }));
   const duration = Math.round(same.durations.reduce((s, d) => s + d, 0) * 1000) / 1000;
-  await posterFrame(tools, path.join(outDir, plan.rungs[0].name, 'index.m3u8'), path.join(outDir, 'poster.jpg'), duration * 0.1, opts.signal);
+  await posterFrame(
+    tools,
+    path.join(outDir, plan.rungs[0].name, 'index.m3u8'),
+    path.join(outDir, 'poster.jpg'),
+    duration * 0.1,
+    opts.signal,
+  );
 
   return {
     duration,

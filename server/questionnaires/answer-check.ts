@@ -39,7 +39,11 @@ export interface AnswerContext {
   siteHasRoll: boolean;
 }
 
-export interface Tally { question: number; option: number; n: number }
+export interface Tally {
+  question: number;
+  option: number;
+  n: number;
+}
 
 export type AnswerVerdict =
   | { ok: true; answeredAt: number; memberNo: string | null; headcount: number; tallies: Tally[]; right: number | null }
@@ -77,7 +81,8 @@ export function checkAnswer(a: Answer, ctx: AnswerContext): AnswerVerdict {
   }
   const headcount = a.room?.headcount ?? 1;
   const tallies: Tally[] = [
-    { question: TOTALS, option: ANSWERS, n: 1 }, { question: TOTALS, option: PEOPLE, n: headcount },
+    { question: TOTALS, option: ANSWERS, n: 1 },
+    { question: TOTALS, option: PEOPLE, n: headcount },
     ...(a.room ? [] : [{ question: TOTALS, option: MEMBER_ANSWERS, n: 1 }]),
   ];
   let right = 0;
@@ -91,12 +96,19 @@ export function checkAnswer(a: Answer, ctx: AnswerContext): AnswerVerdict {
   }
   const scored = q.kind === 'quiz' && !a.room;
   return {
-    ok: true, answeredAt, memberNo, headcount, tallies,
+    ok: true,
+    answeredAt,
+    memberNo,
+    headcount,
+    tallies,
     right: scored ? right : null,
   };
 }
 
-interface Part { options: Array<{ option: number; n: number }>; right: number }
+interface Part {
+  options: Array<{ option: number; n: number }>;
+  right: number;
+}
 
 /** A checked member response: one per option picked (rating: its value), right when exactly the right options. */
 function memberTallies(r: AnswerResponse, q: StoredQuestion): Part {

@@ -13,7 +13,10 @@ import { answerStatements, publishedForSite, type AnswerRow, type TallyRow } fro
 
 export type AnswerIngest = (site: { id: number; pathRegionIds: number[] }, batch: AnswerBatch, now: number) => AnswerBatchResult;
 
-interface Item { row: AnswerRow; tallies: Tally[] }
+interface Item {
+  row: AnswerRow;
+  tallies: Tally[];
+}
 
 /** What identifies an answer's content: a resend with the same digest is the same answer. */
 export function answerDigest(a: Answer): string {
@@ -35,8 +38,9 @@ export function makeAnswerIngest(db: Db, tz: string): AnswerIngest {
         const prior = st.prior(row.siteId, row.answerId);
         if (prior && prior.digest === row.digest) accepted.push(row.answerId);
         else {
-          const message = `this site already sent answer ${row.answerId} with other content `
-            + `(questionnaire ${prior?.questionnaireId}); the first version is kept.`;
+          const message =
+            `this site already sent answer ${row.answerId} with other content ` +
+            `(questionnaire ${prior?.questionnaireId}); the first version is kept.`;
           rejected.push({ id: row.answerId, reason: 'id_conflict', message });
         }
         continue;
@@ -58,12 +62,13 @@ export function makeAnswerIngest(db: Db, tz: string): AnswerIngest {
   return (site, batch, now) => {
     const offsetMs = now - batch.sentAt;
     const ids = [...new Set(batch.answers.map((a) => a.questionnaireId))];
-    const questionnaires = new Map<number, AnsweredQuestionnaire>(
-      publishedForSite(db, ids, site.pathRegionIds).map((q) => [q.id, q]),
-    );
+    const questionnaires = new Map<number, AnsweredQuestionnaire>(publishedForSite(db, ids, site.pathRegionIds).map((q) => [q.id, q]));
     const memberNos = [...new Set(batch.answers.flatMap((a) => (a.memberNo ? [a.memberNo.trim()] : [])))];
     const ctx = {
-      siteId: site.id, offsetMs, now, questionnaires,
+      siteId: site.id,
+      offsetMs,
+      now,
+      questionnaires,
       rollSites: memberNos.length ? rollSitesOf(db, memberNos) : new Map<string, number>(),
       siteHasRoll: memberNos.length ? siteHasRoll(db, site.id) : false,
     };
@@ -72,11 +77,22 @@ export function makeAnswerIngest(db: Db, tz: string): AnswerIngest {
     for (const a of batch.answers) {
       // The same id twice in one batch is stored once: the later copy meets the first like a resend does.
       const v = checkAnswer(a, ctx);
-      if (!v.ok) { rejected.push({ id: a.id, reason: v.reason, message: v.message }); continue; }
+      if (!v.ok) {
+        rejected.push({ id: a.id, reason: v.reason, message: v.message });
+        continue;
+      }
       valid.push({
         row: {
-          siteId: site.id, answerId: a.id, questionnaireId: a.questionnaireId, memberNo: v.memberNo, headcount: v.headcount,
-          answeredAt: v.answeredAt, day: dayOf(v.answeredAt), digest: answerDigest(a), right: v.right, receivedAt: now,
+          siteId: site.id,
+          answerId: a.id,
+          questionnaireId: a.questionnaireId,
+          memberNo: v.memberNo,
+          headcount: v.headcount,
+          answeredAt: v.answeredAt,
+          day: dayOf(v.answeredAt),
+          digest: answerDigest(a),
+          right: v.right,
+          receivedAt: now,
         },
         tallies: v.tallies,
       });

@@ -9,8 +9,14 @@ import { questionnairesFingerprint, reachingQuestionnaires } from './store.ts';
 
 export function manifestQuestionnaires(db: Db, regionPath: string, now: number): ManifestQuestionnaire[] {
   return reachingQuestionnaires(db, pathIds(regionPath), now - RECENTLY_CLOSED_MS, now + OPENING_SOON_MS).map((q) => ({
-    id: q.id, kind: q.kind, title: q.title, programId: q.programId, opensAt: q.opensAt, closesAt: q.closesAt,
-    passMark: q.passMark, questions: q.questions.map(questionView),
+    id: q.id,
+    kind: q.kind,
+    title: q.title,
+    programId: q.programId,
+    opensAt: q.opensAt,
+    closesAt: q.closesAt,
+    passMark: q.passMark,
+    questions: q.questions.map(questionView),
   }));
 }
 

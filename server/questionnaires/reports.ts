@@ -1,6 +1,11 @@
 // Pure builders of the questionnaire reports: tallies, totals and scores in, the JSON report and its tables out.
 import type {
-  QuestionResult, QuestionnaireReport, QuizMemberResult, QuizSiteResult, StudyMember, TopicDemand,
+  QuestionResult,
+  QuestionnaireReport,
+  QuizMemberResult,
+  QuizSiteResult,
+  StudyMember,
+  TopicDemand,
 } from '../../common/api/questionnaires.ts';
 import { COMPLETED_SHARE, RATING_MAX, RATING_MIN } from '../../common/api/questionnaires.ts';
 import type { Table } from '../attendance/render.ts';
@@ -9,16 +14,32 @@ import { ANSWERS, MEMBER_ANSWERS, PEOPLE, RESPONDENTS, RIGHT, TOTALS } from './a
 import { topicNames, type StoredQuestion } from './rules.ts';
 import type { CountRow, MemberQuizRow, MemberScoreRow, Questionnaire, QuizSiteTotals, TopicVoteRow } from './store.ts';
 
-export interface SiteInfo { id: number; name: string; regionId: number }
-export interface RegionInfo { id: number; name: string; path: string }
-export interface RollInfo { memberNo: string; name: string; siteId: number }
+export interface SiteInfo {
+  id: number;
+  name: string;
+  regionId: number;
+}
+export interface RegionInfo {
+  id: number;
+  name: string;
+  path: string;
+}
+export interface RollInfo {
+  memberNo: string;
+  name: string;
+  siteId: number;
+}
 
 const ratio = (n: number, d: number): number | null => (d > 0 ? Math.round((n / d) * 10_000) / 10_000 : null);
 
 /** Option labels of a question (rating: the values; topics: "中文 / English"). */
 export function optionLabels(q: StoredQuestion): string[] {
   if (q.type === 'rating') return Array.from({ length: RATING_MAX - RATING_MIN + 1 }, (_, i) => String(RATING_MIN + i));
-  if (q.type === 'topics') return q.options.map((id) => { const t = topicNames(id); return `${t.zh} / ${t.en}`; });
+  if (q.type === 'topics')
+    return q.options.map((id) => {
+      const t = topicNames(id);
+      return `${t.zh} / ${t.en}`;
+    });
   return q.options;
 }
 
@@ -52,28 +73,41 @@ export function buildQuestionnaireReport(i: ReportInput): QuestionnaireReport {
   const questions: QuestionResult[] = i.q.questions.map((question, index) => {
     const labels = optionLabels(question);
     const counts = new Array<number>(labels.length).fill(0);
-    let respondents = 0, right = 0;
+    let respondents = 0,
+      right = 0;
     const byRegion = new Map<number, { respondents: number; counts: number[] }>();
     for (const c of i.counts) {
       if (c.question !== index) continue;
       const g = groupOf.get(c.siteId);
       let region = g === undefined ? undefined : byRegion.get(g);
       if (g !== undefined && !region) byRegion.set(g, (region = { respondents: 0, counts: new Array<number>(labels.length).fill(0) }));
-      if (c.option === RESPONDENTS) { respondents += c.count; if (region) region.respondents += c.count; }
-      else if (c.option === RIGHT) right += c.count;
-      else if (c.option < labels.length) { counts[c.option] += c.count; if (region) region.counts[c.option] += c.count; }
+      if (c.option === RESPONDENTS) {
+        respondents += c.count;
+        if (region) region.respondents += c.count;
+      } else if (c.option === RIGHT) right += c.count;
+      else if (c.option < labels.length) {
+        counts[c.option] += c.count;
+        if (region) region.counts[c.option] += c.count;
+      }
     }
     const result: QuestionResult = {
-      index, type: question.type, text: question.text, respondents,
+      index,
+      type: question.type,
+      text: question.text,
+      respondents,
       options: labels.map((text, k) => ({ index: k, text, count: counts[k], share: ratio(counts[k], respondents) })),
-      byRegion: [...byRegion].map(([regionId, r]) => ({ regionId, regionName: regionById.get(regionId)?.name ?? String(regionId), ...r }))
+      byRegion: [...byRegion]
+        .map(([regionId, r]) => ({ regionId, regionName: regionById.get(regionId)?.name ?? String(regionId), ...r }))
         .sort((a, b) => a.regionName.localeCompare(b.regionName, 'zh-CN') || a.regionId - b.regionId),
     };
     if (question.type === 'rating') {
       const n = counts.reduce((s, c) => s + c, 0);
       result.ratingAverage = n ? Math.round((counts.reduce((s, c, k) => s + c * (RATING_MIN + k), 0) / n) * 100) / 100 : null;
     }
-    if (question.correct) { result.correct = question.correct; result.correctShare = ratio(right, respondents); }
+    if (question.correct) {
+      result.correct = question.correct;
+      result.correctShare = ratio(right, respondents);
+    }
     return result;
   });
   const perSite = siteTotals(i.counts);
@@ -81,22 +115,32 @@ export function buildQuestionnaireReport(i: ReportInput): QuestionnaireReport {
   const sum = (f: (t: { answers: number; memberAnswers: number; people: number }) => number) => totals.reduce((s, t) => s + f(t), 0);
   const report: QuestionnaireReport = {
     questionnaire: {
-      id: i.q.id, kind: i.q.kind, title: i.q.title, programId: i.q.programId, passMark: i.q.passMark,
+      id: i.q.id,
+      kind: i.q.kind,
+      title: i.q.title,
+      programId: i.q.programId,
+      passMark: i.q.passMark,
       opensAt: i.q.opensAt == null ? null : new Date(i.q.opensAt).toISOString(),
       closesAt: i.q.closesAt == null ? null : new Date(i.q.closesAt).toISOString(),
     },
     regionId: i.rootId,
     generatedAt: new Date(i.now).toISOString(),
     totals: {
-      answers: sum((t) => t.answers), memberAnswers: sum((t) => t.memberAnswers), roomAnswers: sum((t) => t.answers - t.memberAnswers),
-      people: sum((t) => t.people), sites: perSite.size,
+      answers: sum((t) => t.answers),
+      memberAnswers: sum((t) => t.memberAnswers),
+      roomAnswers: sum((t) => t.answers - t.memberAnswers),
+      people: sum((t) => t.people),
+      sites: perSite.size,
     },
     questions,
   };
   if (i.q.kind === 'quiz') {
     report.quiz = {
       passMark: i.q.passMark ?? 100,
-      passRate: ratio(i.quizTotals.reduce((s, t) => s + t.passed, 0), i.quizTotals.reduce((s, t) => s + t.members, 0)),
+      passRate: ratio(
+        i.quizTotals.reduce((s, t) => s + t.passed, 0),
+        i.quizTotals.reduce((s, t) => s + t.members, 0),
+      ),
       sites: quizSiteResults(perSite, i.quizTotals, i.sites),
       members: quizMemberResults(i.q, i.scores, i.roll, i.sites),
     };
@@ -104,7 +148,11 @@ export function buildQuestionnaireReport(i: ReportInput): QuestionnaireReport {
   return report;
 }
 
-interface SiteTotals { answers: number; memberAnswers: number; people: number }
+interface SiteTotals {
+  answers: number;
+  memberAnswers: number;
+  people: number;
+}
 
 /** Whole-answer tallies per site (question TOTALS), so no report scans the answers themselves. */
 export function siteTotals(counts: CountRow[]): Map<number, SiteTotals> {
@@ -124,14 +172,21 @@ export function siteTotals(counts: CountRow[]): Map<number, SiteTotals> {
 export function quizSiteResults(perSite: Map<number, SiteTotals>, quizTotals: QuizSiteTotals[], sites: SiteInfo[]): QuizSiteResult[] {
   const siteById = new Map(sites.map((s) => [s.id, s]));
   const quizBySite = new Map(quizTotals.map((t) => [t.siteId, t]));
-  return [...perSite].map(([siteId, t]) => {
-    const members = quizBySite.get(siteId)?.members ?? 0;
-    const passed = quizBySite.get(siteId)?.passed ?? 0;
-    return {
-      siteId, siteName: siteById.get(siteId)?.name ?? `#${siteId}`, regionId: siteById.get(siteId)?.regionId ?? 0,
-      members, passed, passRate: ratio(passed, members), roomAnswers: t.answers - t.memberAnswers,
-    };
-  }).sort((a, b) => a.siteId - b.siteId);
+  return [...perSite]
+    .map(([siteId, t]) => {
+      const members = quizBySite.get(siteId)?.members ?? 0;
+      const passed = quizBySite.get(siteId)?.passed ?? 0;
+      return {
+        siteId,
+        siteName: siteById.get(siteId)?.name ?? `#${siteId}`,
+        regionId: siteById.get(siteId)?.regionId ?? 0,
+        members,
+        passed,
+        passRate: ratio(passed, members),
+        roomAnswers: t.answers - t.memberAnswers,
+      };
+    })
+    .sort((a, b) => a.siteId - b.siteId);
 }
 
 /** Members' best attempts at a quiz, named from the roll when they are on their site's roll. */
@@ -143,8 +198,16 @@ export function quizMemberResults(q: Questionnaire, scores: MemberScoreRow[], ro
     const r = onRoll.get(s.memberNo);
     const verified = r?.siteId === s.siteId;
     return {
-      memberNo: s.memberNo, name: verified ? r!.name : null, siteId: s.siteId, siteName: siteName.get(s.siteId) ?? `#${s.siteId}`,
-      verified, attempts: s.attempts, right: s.right, questionCount: count, score: ratio(s.right, count) ?? 0, passed: s.passed === 1,
+      memberNo: s.memberNo,
+      name: verified ? r!.name : null,
+      siteId: s.siteId,
+      siteName: siteName.get(s.siteId) ?? `#${s.siteId}`,
+      verified,
+      attempts: s.attempts,
+      right: s.right,
+      questionCount: count,
+      score: ratio(s.right, count) ?? 0,
+      passed: s.passed === 1,
       answeredAt: new Date(s.answeredAt).toISOString(),
     };
   });
@@ -155,8 +218,8 @@ export function questionnaireTable(r: QuestionnaireReport, list: 'questions' | '
   const title = `${r.questionnaire.kind === 'quiz' ? 'Quiz / 测验' : 'Survey / 问卷'}: ${r.questionnaire.title}`;
   const notes = [
     `Region / 区域: ${scope}`,
-    `Answers / 答卷: ${r.totals.answers} (members / 个人 ${r.totals.memberAnswers}, rooms / 集体 ${r.totals.roomAnswers}), `
-      + `people / 人数 ${r.totals.people}, sites / 站点 ${r.totals.sites}`,
+    `Answers / 答卷: ${r.totals.answers} (members / 个人 ${r.totals.memberAnswers}, rooms / 集体 ${r.totals.roomAnswers}), ` +
+      `people / 人数 ${r.totals.people}, sites / 站点 ${r.totals.sites}`,
   ];
   if (r.quiz) {
     const rate = r.quiz.passRate == null ? '—' : `${Math.round(r.quiz.passRate * 100)}%`;
@@ -164,10 +227,13 @@ export function questionnaireTable(r: QuestionnaireReport, list: 'questions' | '
   }
   if (list === 'sites' && r.quiz) {
     return {
-      title, notes,
+      title,
+      notes,
       columns: [
-        { key: 'siteName', label: 'Site / 站点' }, { key: 'members', label: 'Members / 人数', kind: 'number' },
-        { key: 'passed', label: 'Passed / 通过', kind: 'number' }, { key: 'passRate', label: 'Pass rate / 通过率', kind: 'percent' },
+        { key: 'siteName', label: 'Site / 站点' },
+        { key: 'members', label: 'Members / 人数', kind: 'number' },
+        { key: 'passed', label: 'Passed / 通过', kind: 'number' },
+        { key: 'passRate', label: 'Pass rate / 通过率', kind: 'percent' },
         { key: 'roomAnswers', label: 'Room answers / 集体作答', kind: 'number' },
       ],
       rows: r.quiz.sites.map((s) => ({ ...s })),
@@ -176,31 +242,49 @@ export function questionnaireTable(r: QuestionnaireReport, list: 'questions' | '
   }
   if (list === 'members' && r.quiz) {
     return {
-      title, notes,
+      title,
+      notes,
       columns: [
-        { key: 'memberNo', label: 'Member no. / 编号' }, { key: 'name', label: 'Name / 姓名' }, { key: 'siteName', label: 'Site / 站点' },
-        { key: 'right', label: 'Right / 答对', kind: 'number' }, { key: 'questionCount', label: 'Questions / 题数', kind: 'number' },
-        { key: 'score', label: 'Score / 得分', kind: 'percent' }, { key: 'passed', label: 'Passed / 通过', kind: 'bool' },
-        { key: 'attempts', label: 'Attempts / 次数', kind: 'number' }, { key: 'answeredAt', label: 'Answered / 作答时间' },
+        { key: 'memberNo', label: 'Member no. / 编号' },
+        { key: 'name', label: 'Name / 姓名' },
+        { key: 'siteName', label: 'Site / 站点' },
+        { key: 'right', label: 'Right / 答对', kind: 'number' },
+        { key: 'questionCount', label: 'Questions / 题数', kind: 'number' },
+        { key: 'score', label: 'Score / 得分', kind: 'percent' },
+        { key: 'passed', label: 'Passed / 通过', kind: 'bool' },
+        { key: 'attempts', label: 'Attempts / 次数', kind: 'number' },
+        { key: 'answeredAt', label: 'Answered / 作答时间' },
       ],
       rows: r.quiz.members.map((m) => ({ ...m, verified: m.verified })),
     };
   }
-  const rows = r.questions.flatMap((q) => q.options.map((o) => ({
-    question: q.index + 1, text: q.text, option: o.text, count: o.count, share: o.share,
-    right: q.correct ? q.correct.includes(o.index) : null,
-  })));
+  const rows = r.questions.flatMap((q) =>
+    q.options.map((o) => ({
+      question: q.index + 1,
+      text: q.text,
+      option: o.text,
+      count: o.count,
+      share: o.share,
+      right: q.correct ? q.correct.includes(o.index) : null,
+    })),
+  );
   return {
-    title, notes,
+    title,
+    notes,
     columns: [
-      { key: 'question', label: 'No. / 题号', kind: 'number' }, { key: 'text', label: 'Question / 题目' },
-      { key: 'option', label: 'Option / 选项' }, { key: 'count', label: 'Count / 人数', kind: 'number' },
+      { key: 'question', label: 'No. / 题号', kind: 'number' },
+      { key: 'text', label: 'Question / 题目' },
+      { key: 'option', label: 'Option / 选项' },
+      { key: 'count', label: 'Count / 人数', kind: 'number' },
       { key: 'share', label: 'Share / 占比', kind: 'percent' },
       ...(r.quiz ? [{ key: 'right', label: 'Right answer / 正确答案', kind: 'bool' as const }] : []),
     ],
     rows,
     charts: r.questions.map((q) => ({
-      title: `${q.index + 1}. ${q.text}`, labelKey: 'option', valueKey: 'count', unit: '',
+      title: `${q.index + 1}. ${q.text}`,
+      labelKey: 'option',
+      valueKey: 'count',
+      unit: '',
       data: q.options.map((o) => ({ label: o.text, value: o.count })),
     })),
   };
@@ -227,8 +311,16 @@ export function buildStudy(i: StudyInput): StudyMember[] {
       const onRoll = roll.get(memberNo);
       const verified = onRoll?.siteId === siteId;
       r = {
-        memberNo, name: verified ? onRoll!.name : null, siteId, siteName: siteName.get(siteId) ?? `#${siteId}`, verified,
-        lecturesCompleted: 0, watchedHours: 0, quizzesTaken: 0, quizzesPassed: 0, quizzes: [],
+        memberNo,
+        name: verified ? onRoll!.name : null,
+        siteId,
+        siteName: siteName.get(siteId) ?? `#${siteId}`,
+        verified,
+        lecturesCompleted: 0,
+        watchedHours: 0,
+        quizzesTaken: 0,
+        quizzesPassed: 0,
+        quizzes: [],
       };
       rows.set(key, r);
     }
@@ -256,18 +348,25 @@ export function studyTable(members: StudyMember[], notes: string[]): Table {
     title: 'Study record / 学习档案',
     notes,
     columns: [
-      { key: 'memberNo', label: 'Member no. / 编号' }, { key: 'name', label: 'Name / 姓名' }, { key: 'siteName', label: 'Site / 站点' },
+      { key: 'memberNo', label: 'Member no. / 编号' },
+      { key: 'name', label: 'Name / 姓名' },
+      { key: 'siteName', label: 'Site / 站点' },
       { key: 'lecturesCompleted', label: 'Lectures completed / 完成课程', kind: 'number' },
       { key: 'watchedHours', label: 'Hours watched / 收看小时', kind: 'number' },
-      { key: 'quizzesTaken', label: 'Quizzes / 测验', kind: 'number' }, { key: 'quizzesPassed', label: 'Passed / 通过', kind: 'number' },
+      { key: 'quizzesTaken', label: 'Quizzes / 测验', kind: 'number' },
+      { key: 'quizzesPassed', label: 'Passed / 通过', kind: 'number' },
       { key: 'quizList', label: 'Quiz results / 测验成绩' },
     ],
     rows: members.map((m) => ({
-      ...m, quizzes: null,
+      ...m,
+      quizzes: null,
       quizList: m.quizzes.map((q) => `${q.title}: ${Math.round(q.score * 100)}%${q.passed ? ' ✔' : ''}`).join('; '),
     })),
     chart: {
-      title: 'Hours watched / 收看小时', labelKey: 'memberNo', valueKey: 'watchedHours', unit: 'h',
+      title: 'Hours watched / 收看小时',
+      labelKey: 'memberNo',
+      valueKey: 'watchedHours',
+      unit: 'h',
       data: members.map((m) => ({ label: m.name ?? m.memberNo, value: m.watchedHours })),
     },
   };

@@ -5,7 +5,12 @@ import { RATING_MAX, RATING_MIN } from '../../common/api/questionnaires.ts';
 import { AUDIENCES, CATEGORIES, describeChoices, type TaxonomyEntry } from '../../content/taxonomy.ts';
 
 /** A question as stored: options always present (rating: none; topics: taxonomy ids). */
-export interface StoredQuestion { type: Question['type']; text: string; options: string[]; correct?: number[] }
+export interface StoredQuestion {
+  type: Question['type'];
+  text: string;
+  options: string[];
+  correct?: number[];
+}
 
 /** The fields a questionnaire is checked on, after a PATCH is laid over the stored ones. */
 export interface QuestionnaireDraft {

@@ -2,7 +2,11 @@
 // fix the questions), and the API view. Routes call these; SQL stays in store.ts.
 import type { Db } from '../db/connection.ts';
 import type {
-  NewQuestionnaire, QuestionInput, Questionnaire as QuestionnaireView, QuestionnaireListQuery, QuestionnairePatch,
+  NewQuestionnaire,
+  QuestionInput,
+  Questionnaire as QuestionnaireView,
+  QuestionnaireListQuery,
+  QuestionnairePatch,
   QuestionnaireSummary,
 } from '../../common/api/questionnaires.ts';
 import type { AuthUser } from '../auth/guards.ts';
@@ -11,8 +15,14 @@ import { programExists, programTitle } from '../catalog/repo.ts';
 import { getRegion, regionAncestorIds, regionSubtreeIds } from '../sites/regions.ts';
 import { checkQuestionnaire, questionView, type StoredQuestion } from './rules.ts';
 import {
-  deleteQuestionnaire, getQuestionnaire, insertQuestionnaire, listQuestionnaires, publishQuestionnaire, updateQuestionnaire,
-  type Questionnaire, type QuestionnaireFields,
+  deleteQuestionnaire,
+  getQuestionnaire,
+  insertQuestionnaire,
+  listQuestionnaires,
+  publishQuestionnaire,
+  updateQuestionnaire,
+  type Questionnaire,
+  type QuestionnaireFields,
 } from './store.ts';
 
 const toMs = (iso: string | null | undefined, name: string): number | null => {
@@ -30,7 +40,11 @@ function checkedFields(db: Db, input: NewQuestionnaire): QuestionnaireFields {
   const opensAt = toMs(input.opensAt, 'opensAt');
   const closesAt = toMs(input.closesAt, 'closesAt');
   const draft = {
-    kind: input.kind, programId: input.programId ?? null, passMark: input.passMark ?? null, opensAt, closesAt,
+    kind: input.kind,
+    programId: input.programId ?? null,
+    passMark: input.passMark ?? null,
+    opensAt,
+    closesAt,
     questions: input.questions,
   };
   const checked = checkQuestionnaire(draft);
@@ -48,11 +62,21 @@ function checkedFields(db: Db, input: NewQuestionnaire): QuestionnaireFields {
 
 export function questionnaireView(db: Db, q: Questionnaire): QuestionnaireView {
   return {
-    id: q.id, kind: q.kind, title: q.title, programId: q.programId,
-    programTitle: q.programId != null ? programTitle(db, q.programId) ?? null : null,
-    regionIds: q.regionIds, opensAt: toIso(q.opensAt), closesAt: toIso(q.closesAt), passMark: q.passMark,
-    status: q.status, publishedAt: q.publishedAt, questions: q.questions.map(questionView), answers: q.answers,
-    createdAt: q.createdAt, updatedAt: q.updatedAt,
+    id: q.id,
+    kind: q.kind,
+    title: q.title,
+    programId: q.programId,
+    programTitle: q.programId != null ? (programTitle(db, q.programId) ?? null) : null,
+    regionIds: q.regionIds,
+    opensAt: toIso(q.opensAt),
+    closesAt: toIso(q.closesAt),
+    passMark: q.passMark,
+    status: q.status,
+    publishedAt: q.publishedAt,
+    questions: q.questions.map(questionView),
+    answers: q.answers,
+    createdAt: q.createdAt,
+    updatedAt: q.updatedAt,
   };
 }
 
@@ -72,8 +96,8 @@ function readableRegions(db: Db, user: AuthUser): number[] | null {
 export function readableQuestionnaire(db: Db, user: AuthUser, id: number): Questionnaire {
   const q = getQuestionnaire(db, id);
   const regions = readableRegions(db, user);
-  const visible = q && (regions === null
-    || (q.status === 'published' && (q.regionIds.length === 0 || q.regionIds.some((r) => regions.includes(r)))));
+  const visible =
+    q && (regions === null || (q.status === 'published' && (q.regionIds.length === 0 || q.regionIds.some((r) => regions.includes(r)))));
   if (!q || !visible) throw notFound(`Questionnaire ${id} does not exist.`);
   return q;
 }
@@ -91,14 +115,28 @@ export function readableQuiz(db: Db, user: AuthUser, id: number): Questionnaire 
 export function listFor(db: Db, user: AuthUser, query: QuestionnaireListQuery): { total: number; items: QuestionnaireSummary[] } {
   const regions = readableRegions(db, user);
   const { total, items } = listQuestionnaires(db, {
-    kind: query.kind, status: regions === null ? query.status : 'published', programId: query.programId, q: query.q,
-    reachRegionIds: regions, limit: query.limit ?? 50, offset: query.offset ?? 0,
+    kind: query.kind,
+    status: regions === null ? query.status : 'published',
+    programId: query.programId,
+    q: query.q,
+    reachRegionIds: regions,
+    limit: query.limit ?? 50,
+    offset: query.offset ?? 0,
   });
   return {
     total,
     items: items.map((q) => ({
-      id: q.id, kind: q.kind, title: q.title, programId: q.programId, regionIds: q.regionIds, opensAt: toIso(q.opensAt),
-      closesAt: toIso(q.closesAt), status: q.status, questionCount: q.questions.length, answers: q.answers, updatedAt: q.updatedAt,
+      id: q.id,
+      kind: q.kind,
+      title: q.title,
+      programId: q.programId,
+      regionIds: q.regionIds,
+      opensAt: toIso(q.opensAt),
+      closesAt: toIso(q.closesAt),
+      status: q.status,
+      questionCount: q.questions.length,
+      answers: q.answers,
+      updatedAt: q.updatedAt,
     })),
   };
 }
@@ -109,14 +147,16 @@ function mustGet(db: Db, id: number): Questionnaire {
   return q;
 }
 
-const ANSWERED = (n: number) => `It has ${n} answers, so its kind, lecture and questions are fixed (answers would no longer match). `
-  + 'Title, regions, window and pass mark may still change; for other questions, make a new questionnaire.';
+const ANSWERED = (n: number) =>
+  `It has ${n} answers, so its kind, lecture and questions are fixed (answers would no longer match). ` +
+  'Title, regions, window and pass mark may still change; for other questions, make a new questionnaire.';
 
 export function patchQuestionnaire(db: Db, id: number, patch: QuestionnairePatch, now: Date): QuestionnaireView {
   const q = mustGet(db, id);
-  const questionsChanged = (patch.kind !== undefined && patch.kind !== q.kind)
-    || (patch.programId !== undefined && patch.programId !== q.programId)
-    || (patch.questions !== undefined && JSON.stringify(checkQuestionnaireOnly(q, patch)) !== JSON.stringify(q.questions));
+  const questionsChanged =
+    (patch.kind !== undefined && patch.kind !== q.kind) ||
+    (patch.programId !== undefined && patch.programId !== q.programId) ||
+    (patch.questions !== undefined && JSON.stringify(checkQuestionnaireOnly(q, patch)) !== JSON.stringify(q.questions));
   if (questionsChanged && q.answers > 0) throw conflict(ANSWERED(q.answers), 'questionnaire_answered');
   const merged: NewQuestionnaire = {
     kind: patch.kind ?? q.kind,
@@ -138,8 +178,11 @@ export function patchQuestionnaire(db: Db, id: number, patch: QuestionnairePatch
 /** The patch's questions as they would be stored (null when they do not pass the checks: the full check says why). */
 function checkQuestionnaireOnly(q: Questionnaire, patch: QuestionnairePatch): StoredQuestion[] | null {
   const r = checkQuestionnaire({
-    kind: patch.kind ?? q.kind, programId: patch.programId !== undefined ? patch.programId : q.programId,
-    passMark: patch.passMark !== undefined ? patch.passMark : q.passMark, opensAt: null, closesAt: null,
+    kind: patch.kind ?? q.kind,
+    programId: patch.programId !== undefined ? patch.programId : q.programId,
+    passMark: patch.passMark !== undefined ? patch.passMark : q.passMark,
+    opensAt: null,
+    closesAt: null,
     questions: patch.questions ?? [],
   });
   return r.ok ? r.questions : null;
@@ -154,7 +197,9 @@ export function publish(db: Db, id: number, now: Date): QuestionnaireView {
 export function remove(db: Db, id: number): void {
   const q = mustGet(db, id);
   if (!deleteQuestionnaire(db, id)) {
-    throw conflict(`Questionnaire ${id} has ${q.answers} answers and is kept for its results: close it instead `
-      + '(PATCH closesAt to now).', 'questionnaire_answered');
+    throw conflict(
+      `Questionnaire ${id} has ${q.answers} answers and is kept for its results: close it instead ` + '(PATCH closesAt to now).',
+      'questionnaire_answered',
+    );
   }
 }

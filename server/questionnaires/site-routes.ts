@@ -10,23 +10,28 @@ export default async function answerRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ingest = makeAnswerIngest(app.db, app.config.provinceTz);
 
-  app.post('/api/sites/me/answers', {
-    onRequest: app.auth.site,
-    bodyLimit: MAX_ANSWERS_BATCH_BYTES,
-    schema: {
-      tags: ['questionnaires'],
-      summary: 'Upload answers to questionnaires and quizzes (site token); stored exactly once by (site, id)',
-      description: 'Up to 500 answers. Ids in `accepted` are held by the server (new or already had): delete exactly those. '
-        + 'Ids in `rejected` will never be accepted (the reason says why). Ids in `deferred` were not stored this time: '
-        + 'send them again. answeredAt is corrected by (server now - sentAt); an answer made while the questionnaire '
-        + 'was open is taken even when it arrives after it closed.',
-      body: AnswerBatch,
-      response: { 200: AnswerBatchResult, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody },
+  app.post(
+    '/api/sites/me/answers',
+    {
+      onRequest: app.auth.site,
+      bodyLimit: MAX_ANSWERS_BATCH_BYTES,
+      schema: {
+        tags: ['questionnaires'],
+        summary: 'Upload answers to questionnaires and quizzes (site token); stored exactly once by (site, id)',
+        description:
+          'Up to 500 answers. Ids in `accepted` are held by the server (new or already had): delete exactly those. ' +
+          'Ids in `rejected` will never be accepted (the reason says why). Ids in `deferred` were not stored this time: ' +
+          'send them again. answeredAt is corrected by (server now - sentAt); an answer made while the questionnaire ' +
+          'was open is taken even when it arrives after it closed.',
+        body: AnswerBatch,
+        response: { 200: AnswerBatchResult, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody },
+      },
     },
-  }, async (req) => {
-    const site = { id: req.site!.id, pathRegionIds: regionAncestorIds(app.db, req.site!.regionId) };
-    const result = ingest(site, req.body, Date.now());
-    if (result.rejected.length) req.log.info({ siteId: site.id, rejected: result.rejected.length }, 'answers refused');
-    return result;
-  });
+    async (req) => {
+      const site = { id: req.site!.id, pathRegionIds: regionAncestorIds(app.db, req.site!.regionId) };
+      const result = ingest(site, req.body, Date.now());
+      if (result.rejected.length) req.log.info({ siteId: site.id, rejected: result.rejected.length }, 'answers refused');
+      return result;
+    },
+  );
 }

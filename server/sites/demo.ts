@@ -18,7 +18,8 @@ export function ensureDemoSite(app: FastifyInstance): { siteId: number; pairingC
       parent =
         (db
           .prepare('SELECT id, parent_id AS parentId, name, level, path FROM regions WHERE ifnull(parent_id, 0) = ? AND name = ?')
-          .get(parent?.id ?? 0, name) as Region | undefined) ?? createRegion(db, { name, level: LEVELS[i + 1], parentId: parent?.id ?? null });
+          .get(parent?.id ?? 0, name) as Region | undefined) ??
+        createRegion(db, { name, level: LEVELS[i + 1], parentId: parent?.id ?? null });
     });
     const village = parent!;
     const existing = db

@@ -102,7 +102,16 @@ function timelineFiles(db: Db): (program: Pick<TimelineProgram, 'id' | 'version'
   };
 }
 
-function buildChannelsPart(db: Db, timelineFor: TimelineSource, log: ManifestLog, channelIds: number[], maxRung: Rung, fromMs: number, toMs: number, now: number) {
+function buildChannelsPart(
+  db: Db,
+  timelineFor: TimelineSource,
+  log: ManifestLog,
+  channelIds: number[],
+  maxRung: Rung,
+  fromMs: number,
+  toMs: number,
+  now: number,
+) {
   const timelines: ChannelTimelineInput[] = [];
   const channels: ManifestChannel[] = [];
   for (const id of channelIds) {
@@ -156,7 +165,12 @@ function buildCatalogPart(db: Db, maxRung: Rung): SiteCatalog {
 function fingerprint(db: Db, fromMs: number, toMs: number): string {
   // The schedule counts from a day back: an item started yesterday may still be on air.
   return sha(
-    [catalogFingerprint(db), outputFingerprint(db), broadcastFingerprint(db, fromMs - 24 * HOUR_MS, toMs), questionnairesFingerprint(db)].join('|'),
+    [
+      catalogFingerprint(db),
+      outputFingerprint(db),
+      broadcastFingerprint(db, fromMs - 24 * HOUR_MS, toMs),
+      questionnairesFingerprint(db),
+    ].join('|'),
   );
 }
 

@@ -8,9 +8,7 @@ import { timelineInputForChannel } from '../broadcast/timeline-input.ts';
 
 export default async function sitesPlugin(app: FastifyInstance) {
   // CSV imports arrive as text (a pasted spreadsheet); this parser is scoped to this plugin's routes.
-  app.addContentTypeParser(['text/csv', 'text/tab-separated-values'], { parseAs: 'string' }, (_req, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser(['text/csv', 'text/tab-separated-values'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
   await app.register(regionRoutes);
   await app.register(siteRoutes);
   await app.register(siteApiRoutes, { timelineFor: timelineInputForChannel });

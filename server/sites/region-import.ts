@@ -12,20 +12,66 @@ import { AppError, badRequest } from '../errors.ts';
 import { createRegion, LEVELS, levelRank, listRegions, type Level, type Region } from './regions.ts';
 
 const HEADER_ALIASES: Record<string, 'path' | 'name' | 'parent' | 'level'> = {
-  path: 'path', fullpath: 'path', 路径: 'path', 完整路径: 'path', 区域路径: 'path',
-  name: 'name', 名称: 'name', 名字: 'name', 区域: 'name', 区域名称: 'name', 地区: 'name',
-  parent: 'parent', parentname: 'parent', parentpath: 'parent', 上级: 'parent', 上级区域: 'parent', 父级: 'parent',
-  level: 'level', 级别: 'level', 层级: 'level', 类型: 'level',
+  path: 'path',
+  fullpath: 'path',
+  路径: 'path',
+  完整路径: 'path',
+  区域路径: 'path',
+  name: 'name',
+  名称: 'name',
+  名字: 'name',
+  区域: 'name',
+  区域名称: 'name',
+  地区: 'name',
+  parent: 'parent',
+  parentname: 'parent',
+  parentpath: 'parent',
+  上级: 'parent',
+  上级区域: 'parent',
+  父级: 'parent',
+  level: 'level',
+  级别: 'level',
+  层级: 'level',
+  类型: 'level',
 };
 
 const LEVEL_ALIASES: Record<string, Level> = {
-  nation: 'nation', 全国: 'nation', 国家: 'nation',
-  province: 'province', 省: 'province', 自治区: 'province', 直辖市: 'province',
-  prefecture: 'prefecture', city: 'prefecture', 市: 'prefecture', 地级市: 'prefecture', 州: 'prefecture',
-  自治州: 'prefecture', 地区: 'prefecture', 盟: 'prefecture',
-  county: 'county', district: 'county', 县: 'county', 区: 'county', 县级市: 'county', 旗: 'county', 自治县: 'county',
-  township: 'township', town: 'township', 乡: 'township', 镇: 'township', 乡镇: 'township', 街道: 'township', 苏木: 'township',
-  village: 'village', community: 'village', 村: 'village', 行政村: 'village', 社区: 'village', 居委会: 'village', 嘎查: 'village',
+  nation: 'nation',
+  全国: 'nation',
+  国家: 'nation',
+  province: 'province',
+  省: 'province',
+  自治区: 'province',
+  直辖市: 'province',
+  prefecture: 'prefecture',
+  city: 'prefecture',
+  市: 'prefecture',
+  地级市: 'prefecture',
+  州: 'prefecture',
+  自治州: 'prefecture',
+  地区: 'prefecture',
+  盟: 'prefecture',
+  county: 'county',
+  district: 'county',
+  县: 'county',
+  区: 'county',
+  县级市: 'county',
+  旗: 'county',
+  自治县: 'county',
+  township: 'township',
+  town: 'township',
+  乡: 'township',
+  镇: 'township',
+  乡镇: 'township',
+  街道: 'township',
+  苏木: 'township',
+  village: 'village',
+  community: 'village',
+  村: 'village',
+  行政村: 'village',
+  社区: 'village',
+  居委会: 'village',
+  嘎查: 'village',
 };
 
 const PATH_SEPARATOR = /\s*[/>＞／]\s*/;
@@ -49,7 +95,10 @@ export interface ImportPlan {
 }
 
 class RowError extends Error {
-  constructor(readonly row: number, message: string) {
+  constructor(
+    readonly row: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -69,7 +118,8 @@ interface Node {
 /** Pure: turns CSV text and the current regions into a plan, or throws a 400 naming the bad rows. */
 export function planRegionImport(text: string, current: Array<Pick<Region, 'id' | 'parentId' | 'name' | 'level'>>): ImportPlan {
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  const delimiter = firstLine.includes('\t') && !firstLine.includes(',') ? '\t' : firstLine.includes('，') && !firstLine.includes(',') ? '，' : ',';
+  const delimiter =
+    firstLine.includes('\t') && !firstLine.includes(',') ? '\t' : firstLine.includes('，') && !firstLine.includes(',') ? '，' : ',';
   let records: string[][];
   try {
     records = parse(text, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
@@ -123,7 +173,15 @@ export function planRegionImport(text: string, current: Array<Pick<Region, 'id' 
     const inferred = parent ? LEVELS[levelRank(parent.level) + 1] : 'province';
     const finalLevel = level ?? inferred;
     if (!finalLevel) throw new RowError(row, `"${name}" would sit below village "${parent!.name}", and villages are the lowest level.`);
-    const node: Node = { key: `new:${planned.length}`, parentKey, name, level: finalLevel, row, levelGiven: !!level, plannedIndex: planned.length };
+    const node: Node = {
+      key: `new:${planned.length}`,
+      parentKey,
+      name,
+      level: finalLevel,
+      row,
+      levelGiven: !!level,
+      plannedIndex: planned.length,
+    };
     planned.push(node);
     add(node);
     return node.key;
@@ -171,7 +229,10 @@ export function planRegionImport(text: string, current: Array<Pick<Region, 'id' 
           if (parentText) {
             const matches = resolveParent(parentText);
             if (matches.length > 1)
-              throw new RowError(r.line, `parent "${parentText}" matches ${matches.length} regions: write its path instead, e.g. ${pathOf(matches[0])}.`);
+              throw new RowError(
+                r.line,
+                `parent "${parentText}" matches ${matches.length} regions: write its path instead, e.g. ${pathOf(matches[0])}.`,
+              );
             if (!matches.length) {
               unresolved.push(new RowError(r.line, `parent "${parentText}" is neither an existing region nor a row of this file.`));
               next.push(r);
@@ -214,7 +275,12 @@ export function planRegionImport(text: string, current: Array<Pick<Region, 'id' 
   for (const n of planned) {
     const parent = n.parentKey === null ? undefined : nodes.get(n.parentKey)!;
     if (parent && levelRank(n.level) <= levelRank(parent.level))
-      errors.push(new RowError(n.row!, `"${n.name}" (${n.level}) cannot sit under ${parent.level} "${parent.name}": a child's level must be below its parent's.`));
+      errors.push(
+        new RowError(
+          n.row!,
+          `"${n.name}" (${n.level}) cannot sit under ${parent.level} "${parent.name}": a child's level must be below its parent's.`,
+        ),
+      );
   }
 
   if (errors.length) {

@@ -4,11 +4,30 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody, IdParams } from '../../common/api/shared.ts';
 import {
-  NewRegion, Region, RegionBranches, RegionChildrenQuery, RegionDetail, RegionHits, RegionImportResult, RegionPatch, RegionSearchQuery, RegionTree,
+  NewRegion,
+  Region,
+  RegionBranches,
+  RegionChildrenQuery,
+  RegionDetail,
+  RegionHits,
+  RegionImportResult,
+  RegionPatch,
+  RegionSearchQuery,
+  RegionTree,
 } from '../../common/api/sites.ts';
 import { forbidden, notFound } from '../errors.ts';
 import {
-  createRegion, deleteRegion, getRegion, isInSubtree, regionChildren, regionDetail, regionTree, searchRegions, subtreePrefix, topRegions, updateRegion,
+  createRegion,
+  deleteRegion,
+  getRegion,
+  isInSubtree,
+  regionChildren,
+  regionDetail,
+  regionTree,
+  searchRegions,
+  subtreePrefix,
+  topRegions,
+  updateRegion,
 } from './regions.ts';
 import { scopeRoot } from './scope.ts';
 import { importRegionsCsv } from './region-import.ts';
@@ -103,7 +122,7 @@ export default async function regionRoutes(fastify: FastifyInstance) {
       onRequest: app.auth.user,
       schema: {
         tags: ['regions'],
-        summary: 'Find regions by part of their name (or name chosen ones by ids), with their ancestors\' names',
+        summary: "Find regions by part of their name (or name chosen ones by ids), with their ancestors' names",
         description: 'Nearest the top first, at most `limit` (50). Organizers find only regions in their own subtree.',
         querystring: RegionSearchQuery,
         response: { 200: RegionHits, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },

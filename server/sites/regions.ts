@@ -35,8 +35,7 @@ export interface RegionNode extends Region {
   children: RegionNode[];
 }
 
-const columns =
-  'id, parent_id AS parentId, name, level, path, created_at AS createdAt, updated_at AS updatedAt, relay_url AS relayUrl';
+const columns = 'id, parent_id AS parentId, name, level, path, created_at AS createdAt, updated_at AS updatedAt, relay_url AS relayUrl';
 
 /** The ids in a materialised path, root first: '/1/4/9/' -> [1, 4, 9]. */
 export function pathIds(path: string): number[] {
@@ -45,7 +44,9 @@ export function pathIds(path: string): number[] {
 
 /** Region id -> own relay URL, for every region that has one (a province has about a hundred). */
 function relayUrls(db: Db): Map<number, string> {
-  const rows = db.prepare<[], { id: number; relayUrl: string }>('SELECT id, relay_url AS relayUrl FROM regions WHERE relay_url IS NOT NULL').all();
+  const rows = db
+    .prepare<[], { id: number; relayUrl: string }>('SELECT id, relay_url AS relayUrl FROM regions WHERE relay_url IS NOT NULL')
+    .all();
   return new Map(rows.map((r) => [r.id, r.relayUrl]));
 }
 
@@ -81,9 +82,7 @@ export function subtreePrefix(db: Db, rootId: number): string | undefined {
 export function regionSubtreeIds(db: Db, rootId: number): number[] {
   const prefix = subtreePrefix(db, rootId);
   if (prefix === undefined) return [];
-  return (db.prepare("SELECT id FROM regions WHERE path LIKE ? || '%' ORDER BY path").all(prefix) as { id: number }[]).map(
-    (r) => r.id,
-  );
+  return (db.prepare("SELECT id FROM regions WHERE path LIKE ? || '%' ORDER BY path").all(prefix) as { id: number }[]).map((r) => r.id);
 }
 
 /** True when regionId is rootId or lies below it. */
@@ -91,7 +90,6 @@ export function isInSubtree(db: Db, regionId: number, rootId: number): boolean {
   const region = db.prepare('SELECT path FROM regions WHERE id = ?').get(regionId) as { path: string } | undefined;
   return region ? pathIds(region.path).includes(rootId) : false;
 }
-
 
 /** The region and its ancestors, root first (empty when it does not exist). */
 export function regionAncestorIds(db: Db, regionId: number): number[] {
@@ -103,7 +101,10 @@ export function listRegions(db: Db, rootId?: number): Region[] {
   if (rootId === undefined) return withEffectiveRelay(db, db.prepare<[], RegionRow>(`SELECT ${columns} FROM regions ORDER BY path`).all());
   const prefix = subtreePrefix(db, rootId);
   if (prefix === undefined) return [];
-  return withEffectiveRelay(db, db.prepare<[string], RegionRow>(`SELECT ${columns} FROM regions WHERE path LIKE ? || '%' ORDER BY path`).all(prefix));
+  return withEffectiveRelay(
+    db,
+    db.prepare<[string], RegionRow>(`SELECT ${columns} FROM regions WHERE path LIKE ? || '%' ORDER BY path`).all(prefix),
+  );
 }
 
 /** Nests a flat list into trees; regions whose parent is not in the list become roots. Siblings sorted by name. */
@@ -126,12 +127,19 @@ export function buildTree<R extends { id: number; parentId: number | null; name:
 }
 
 export function childRegions(db: Db, id: number): Region[] {
-  return withEffectiveRelay(db, db.prepare<[number], RegionRow>(`SELECT ${columns} FROM regions WHERE parent_id = ? ORDER BY name`).all(id));
+  return withEffectiveRelay(
+    db,
+    db.prepare<[number], RegionRow>(`SELECT ${columns} FROM regions WHERE parent_id = ? ORDER BY name`).all(id),
+  );
 }
 
 /** Sites in the region's subtree. */
 export function subtreeSiteCount(db: Db, path: string): number {
-  return (db.prepare("SELECT count(*) AS n FROM sites s JOIN regions r ON r.id = s.region_id WHERE r.path LIKE ? || '%'").get(path) as { n: number }).n;
+  return (
+    db.prepare("SELECT count(*) AS n FROM sites s JOIN regions r ON r.id = s.region_id WHERE r.path LIKE ? || '%'").get(path) as {
+      n: number;
+    }
+  ).n;
 }
 
 /** A region with its ancestors (root first), its children and the number of sites in its subtree. */
@@ -140,7 +148,9 @@ export function regionDetail(db: Db, id: number) {
   if (!region) return undefined;
   return {
     ...region,
-    ancestors: pathIds(region.path).slice(0, -1).map((a) => getRegion(db, a)!),
+    ancestors: pathIds(region.path)
+      .slice(0, -1)
+      .map((a) => getRegion(db, a)!),
     children: childRegions(db, id),
     siteCount: subtreeSiteCount(db, region.path),
   };
@@ -223,13 +233,11 @@ export function updateRegion(db: Db, id: number, patch: RegionPatch, now = new D
     throw badRequest(`Region ${id} cannot move under ${parentId}: that region is inside it.`, 'cycle');
   checkLevelUnderParent(level, parent, name);
   // Every direct child must stay below the (possibly new) level; deeper ones are below their own parents already.
-  const highestChild = db
-    .prepare('SELECT name, level FROM regions WHERE parent_id = ?')
-    .all(id) as Array<{ name: string; level: Level }>;
+  const highestChild = db.prepare('SELECT name, level FROM regions WHERE parent_id = ?').all(id) as Array<{ name: string; level: Level }>;
   for (const child of highestChild)
     if (levelRank(child.level) <= levelRank(level))
       throw badRequest(`Region ${id} cannot become a ${level}: its child "${child.name}" is a ${child.level}.`, 'bad_level');
-  if (level !== 'village' && (db.prepare('SELECT 1 FROM sites WHERE region_id = ? LIMIT 1').get(id)))
+  if (level !== 'village' && db.prepare('SELECT 1 FROM sites WHERE region_id = ? LIMIT 1').get(id))
     throw badRequest(`Region ${id} has sites, and sites belong to villages: move them first.`, 'bad_level');
   checkSiblingName(db, parentId, name, id);
   db.transaction(() => {
@@ -351,10 +359,17 @@ export function searchRegions(db: Db, s: RegionSearch): Array<Region & { pathNam
   const names = new Map(
     ancestorIds.length
       ? db
-          .prepare<number[], { id: number; name: string }>(`SELECT id, name FROM regions WHERE id IN (${ancestorIds.map(() => '?').join(',')})`)
+          .prepare<number[], { id: number; name: string }>(
+            `SELECT id, name FROM regions WHERE id IN (${ancestorIds.map(() => '?').join(',')})`,
+          )
           .all(...ancestorIds)
           .map((r) => [r.id, r.name])
       : [],
   );
-  return found.map((r) => ({ ...r, pathNames: pathIds(r.path).slice(0, -1).map((id) => names.get(id) ?? `#${id}`) }));
+  return found.map((r) => ({
+    ...r,
+    pathNames: pathIds(r.path)
+      .slice(0, -1)
+      .map((id) => names.get(id) ?? `#${id}`),
+  }));
 }

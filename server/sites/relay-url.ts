@@ -12,15 +12,20 @@ export function normaliseRelayUrl(raw: string): RelayUrlCheck {
   try {
     url = new URL(text);
   } catch {
-    return { ok: false, message: `relayUrl "${raw}" is not an absolute URL: write it with http:// or https:// and the relay's host, ${EXAMPLE}` };
+    return {
+      ok: false,
+      message: `relayUrl "${raw}" is not an absolute URL: write it with http:// or https:// and the relay's host, ${EXAMPLE}`,
+    };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return { ok: false, message: `relayUrl must start with http:// or https://, not ${url.protocol}//, ${EXAMPLE}` };
   if (!url.hostname) return { ok: false, message: `relayUrl has no host: ${EXAMPLE}` };
   if (url.username || url.password)
     return { ok: false, message: 'relayUrl must not carry a user name or password: every site of the region would receive them.' };
-  if (url.search || text.includes('?')) return { ok: false, message: `relayUrl must not have a query (?...): give the relay's base URL, ${EXAMPLE}` };
-  if (url.hash || text.includes('#')) return { ok: false, message: `relayUrl must not have a fragment (#...): give the relay's base URL, ${EXAMPLE}` };
+  if (url.search || text.includes('?'))
+    return { ok: false, message: `relayUrl must not have a query (?...): give the relay's base URL, ${EXAMPLE}` };
+  if (url.hash || text.includes('#'))
+    return { ok: false, message: `relayUrl must not have a fragment (#...): give the relay's base URL, ${EXAMPLE}` };
   // One trailing slash, so `new URL('media/...', base)` keeps a path prefix such as /dyb/.
   const pathname = url.pathname.replace(/\/+$/, '') + '/';
   return { ok: true, url: `${url.protocol}//${url.host}${pathname}` };

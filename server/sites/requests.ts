@@ -23,7 +23,8 @@ export function recordRequest(db: Db, siteId: number, r: NewRequest, now = new D
     throw badRequest('Say what is wanted: send programId (a lecture) or topic (a subject), or both.', 'empty_request');
   return db.transaction(() => {
     if (r.clientId !== undefined) {
-      const seen = db.prepare<[number, string], { id: number }>('SELECT id FROM broadcast_requests WHERE site_id = ? AND client_id = ?')
+      const seen = db
+        .prepare<[number, string], { id: number }>('SELECT id FROM broadcast_requests WHERE site_id = ? AND client_id = ?')
         .get(siteId, r.clientId);
       if (seen) return { id: seen.id, duplicate: true };
     }
@@ -31,7 +32,8 @@ export function recordRequest(db: Db, siteId: number, r: NewRequest, now = new D
     if (r.programId !== undefined) {
       // Sites are offered published lectures only; a draft's id answers like an unknown one (its title stays hidden).
       const p = programGuideFields(db, r.programId);
-      if (!p?.published) throw badRequest(`programId ${r.programId} is not a lecture on offer: pick one from the catalog.`, 'no_such_program');
+      if (!p?.published)
+        throw badRequest(`programId ${r.programId} is not a lecture on offer: pick one from the catalog.`, 'no_such_program');
       title = p.title;
     }
     const info = db
@@ -136,8 +138,15 @@ export interface RequestFilter {
 export const WITHDRAWN_TITLE = '(withdrawn lecture)';
 
 interface StoredRequest {
-  siteId: number; siteName: string; programId: number | null; programTitle: string | null; topic: string | null;
-  memberNo: string | null; createdAt: string; programHandled: number; topicHandled: number;
+  siteId: number;
+  siteName: string;
+  programId: number | null;
+  programTitle: string | null;
+  topic: string | null;
+  memberNo: string | null;
+  createdAt: string;
+  programHandled: number;
+  topicHandled: number;
 }
 
 /** The open requests (a handled side is left out) rolled up by demand; titles from the catalog, drafts hidden. */
@@ -167,19 +176,27 @@ export function requestDemand(db: Db, f: RequestFilter, canSeeDrafts: boolean): 
         WHERE ${where.join(' AND ')}`,
     )
     .all(args);
-  const programs = programBriefs(db, stored.flatMap((q) => (q.programId === null ? [] : [q.programId])));
+  const programs = programBriefs(
+    db,
+    stored.flatMap((q) => (q.programId === null ? [] : [q.programId])),
+  );
   // A deleted program keeps its remembered title; a draft is named only to those who may see drafts.
   const titleOf = (q: StoredRequest): string | null => {
     const p = q.programId === null ? undefined : programs.get(q.programId);
     if (!p) return q.programTitle;
     return p.published === 1 || canSeeDrafts ? p.title : WITHDRAWN_TITLE;
   };
-  const rows: RequestRow[] = stored.map((q) => ({
-    siteId: q.siteId, siteName: q.siteName, memberNo: q.memberNo, createdAt: q.createdAt,
-    programId: q.programHandled ? null : q.programId,
-    programTitle: q.programHandled ? null : titleOf(q),
-    topic: q.topicHandled ? null : q.topic,
-  })).filter((q) => q.programId !== null || q.programTitle !== null || q.topic !== null); // every side it asks for handled
+  const rows: RequestRow[] = stored
+    .map((q) => ({
+      siteId: q.siteId,
+      siteName: q.siteName,
+      memberNo: q.memberNo,
+      createdAt: q.createdAt,
+      programId: q.programHandled ? null : q.programId,
+      programTitle: q.programHandled ? null : titleOf(q),
+      topic: q.topicHandled ? null : q.topic,
+    }))
+    .filter((q) => q.programId !== null || q.programTitle !== null || q.topic !== null); // every side it asks for handled
   const demand = aggregateRequests(rows);
   if (f.limit === undefined) return demand;
   return { ...demand, programs: demand.programs.slice(0, f.limit), topics: demand.topics.slice(0, f.limit) };
@@ -199,25 +216,34 @@ export function markHandled(db: Db, target: HandledTarget, now: Date): { handled
     let what: string;
     if ('programId' in target) {
       what = `program ${target.programId}`;
-      handled = db.prepare<[string, number]>(
-        'UPDATE broadcast_requests SET program_handled_at = ? WHERE program_id = ? AND program_handled_at IS NULL',
-      ).run(at, target.programId).changes;
+      handled = db
+        .prepare<[string, number]>(
+          'UPDATE broadcast_requests SET program_handled_at = ? WHERE program_id = ? AND program_handled_at IS NULL',
+        )
+        .run(at, target.programId).changes;
     } else if ('programTitle' in target) {
       what = `the deleted program "${target.programTitle}"`;
-      handled = db.prepare<[string, string]>(
-        'UPDATE broadcast_requests SET program_handled_at = ? WHERE program_id IS NULL AND program_title = ? AND program_handled_at IS NULL',
-      ).run(at, target.programTitle).changes;
+      handled = db
+        .prepare<[string, string]>(
+          'UPDATE broadcast_requests SET program_handled_at = ? WHERE program_id IS NULL AND program_title = ? AND program_handled_at IS NULL',
+        )
+        .run(at, target.programTitle).changes;
     } else {
       what = `the topic "${normalizeTopic(target.topic)}"`;
       const key = topicKey(target.topic);
-      const ids = db.prepare<[], { id: number; topic: string }>(
-        'SELECT id, topic FROM broadcast_requests WHERE topic IS NOT NULL AND topic_handled_at IS NULL',
-      ).all().filter((q) => topicKey(q.topic) === key).map((q) => q.id);
-      handled = db.prepare<[string, string]>(
-        'UPDATE broadcast_requests SET topic_handled_at = ? WHERE id IN (SELECT value FROM json_each(?))',
-      ).run(at, JSON.stringify(ids)).changes;
+      const ids = db
+        .prepare<[], { id: number; topic: string }>(
+          'SELECT id, topic FROM broadcast_requests WHERE topic IS NOT NULL AND topic_handled_at IS NULL',
+        )
+        .all()
+        .filter((q) => topicKey(q.topic) === key)
+        .map((q) => q.id);
+      handled = db
+        .prepare<[string, string]>('UPDATE broadcast_requests SET topic_handled_at = ? WHERE id IN (SELECT value FROM json_each(?))')
+        .run(at, JSON.stringify(ids)).changes;
     }
-    if (handled === 0) throw new AppError(404, 'no_open_requests', `There are no open requests for ${what}: nothing to mark handled (reload the list).`);
+    if (handled === 0)
+      throw new AppError(404, 'no_open_requests', `There are no open requests for ${what}: nothing to mark handled (reload the list).`);
     return { handled, at };
   })();
 }

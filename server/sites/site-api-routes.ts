@@ -89,9 +89,7 @@ export default async function siteApiRoutes(fastify: FastifyInstance, opts: Site
         if (wait === 0) return reply.header('etag', res.etag).status(304).send(null);
         // The socket stays quiet while held: give it longer than the wait before the idle timeout closes it.
         req.raw.socket?.setTimeout((wait + 15) * 1000);
-        const outcome = await polls.hold(req.site!.id, req.site!.tokenHash, res.etag, wait * 1000, (gone) =>
-          reply.raw.once('close', gone),
-        );
+        const outcome = await polls.hold(req.site!.id, req.site!.tokenHash, res.etag, wait * 1000, (gone) => reply.raw.once('close', gone));
         if (outcome.kind === 'revoked') throw unauthorized('This site was revoked or paired again: pair the site again.');
         if (outcome.kind !== 'changed') return reply.header('etag', res.etag).status(304).send(null);
         res = outcome.manifest;

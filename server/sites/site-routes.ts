@@ -157,7 +157,7 @@ export default async function siteRoutes(fastify: FastifyInstance) {
       schema: {
         tags: ['sites'],
         summary: 'Revoke a site: its token and any outstanding pairing code stop working at once',
-        description: "A held manifest long poll of the site is answered 401 at once.",
+        description: 'A held manifest long poll of the site is answered 401 at once.',
         params: IdParams,
         response: { 200: Site, 404: ErrorBody, 409: ErrorBody },
       },

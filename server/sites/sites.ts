@@ -70,10 +70,12 @@ const select = `
 function regionNames(db: Db, pathIds: string): string[] {
   const ids = pathIds.split('/').filter(Boolean).map(Number);
   const names = new Map(
-    (db.prepare(`SELECT id, name FROM regions WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Array<{
-      id: number;
-      name: string;
-    }>).map((r) => [r.id, r.name]),
+    (
+      db.prepare(`SELECT id, name FROM regions WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Array<{
+        id: number;
+        name: string;
+      }>
+    ).map((r) => [r.id, r.name]),
   );
   return ids.map((id) => names.get(id) ?? '');
 }
@@ -130,7 +132,7 @@ export function listSites(db: Db, f: SiteFilter): { total: number; items: Site[]
   if (f.status === 'paired') where.push('s.revoked_at IS NULL AND s.paired_at IS NOT NULL');
   if (f.status === 'unpaired') where.push('s.revoked_at IS NULL AND s.paired_at IS NULL');
   if (f.q) {
-    where.push("(instr(s.name, ?) > 0 OR instr(s.contact, ?) > 0)");
+    where.push('(instr(s.name, ?) > 0 OR instr(s.contact, ?) > 0)');
     args.push(f.q, f.q);
   }
   const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
@@ -163,7 +165,10 @@ function checkSettings(db: Db, s: SiteSettings): SiteSettings {
     const region = getRegion(db, s.regionId);
     if (!region) throw badRequest(`regionId ${s.regionId} does not exist.`, 'no_such_region');
     if (region.level !== 'village')
-      throw badRequest(`Sites are registered under a village; region ${s.regionId} "${region.name}" is a ${region.level}.`, 'not_a_village');
+      throw badRequest(
+        `Sites are registered under a village; region ${s.regionId} "${region.name}" is a ${region.level}.`,
+        'not_a_village',
+      );
   }
   if (s.downloadWindow !== undefined) {
     const w = parseDownloadWindow(s.downloadWindow);
@@ -174,8 +179,7 @@ function checkSettings(db: Db, s: SiteSettings): SiteSettings {
       );
     out.downloadWindow = formatDownloadWindow(w);
   }
-  if (s.maxRung !== undefined && !RUNGS.includes(s.maxRung))
-    throw badRequest(`maxRung must be one of ${RUNGS.join(', ')}.`);
+  if (s.maxRung !== undefined && !RUNGS.includes(s.maxRung)) throw badRequest(`maxRung must be one of ${RUNGS.join(', ')}.`);
   return out;
 }
 
@@ -201,7 +205,12 @@ export interface NewSite extends SiteSettings {
   regionId: number;
 }
 
-export function createSite(db: Db, codeKey: Buffer, input: NewSite, now = new Date()): { site: Site; pairingCode: string; pairingExpiresAt: string } {
+export function createSite(
+  db: Db,
+  codeKey: Buffer,
+  input: NewSite,
+  now = new Date(),
+): { site: Site; pairingCode: string; pairingExpiresAt: string } {
   const s = checkSettings(db, input) as NewSite;
   return db.transaction(() => {
     const info = db
@@ -209,7 +218,16 @@ export function createSite(db: Db, codeKey: Buffer, input: NewSite, now = new Da
         `INSERT INTO sites (name, region_id, contact, download_window, bandwidth_kbps, max_rung, created_at, updated_at)
          VALUES (?, ?, ?, coalesce(?, '00:00-06:00'), coalesce(?, 2000), coalesce(?, '480p'), ?, ?)`,
       )
-      .run(s.name, s.regionId, s.contact ?? '', s.downloadWindow ?? null, s.bandwidthKbps ?? null, s.maxRung ?? null, now.toISOString(), now.toISOString());
+      .run(
+        s.name,
+        s.regionId,
+        s.contact ?? '',
+        s.downloadWindow ?? null,
+        s.bandwidthKbps ?? null,
+        s.maxRung ?? null,
+        now.toISOString(),
+        now.toISOString(),
+      );
     const id = Number(info.lastInsertRowid);
     const { code, expiresAt } = setCode(db, codeKey, id, now);
     return { site: getSite(db, id)!, pairingCode: code, pairingExpiresAt: expiresAt };
@@ -239,7 +257,12 @@ export function updateSite(db: Db, id: number, patch: SiteSettings, now = new Da
 }
 
 /** A fresh one-time code; the current token keeps working until the code is used (see the policy above). */
-export function reissuePairingCode(db: Db, codeKey: Buffer, id: number, now = new Date()): { pairingCode: string; pairingExpiresAt: string } {
+export function reissuePairingCode(
+  db: Db,
+  codeKey: Buffer,
+  id: number,
+  now = new Date(),
+): { pairingCode: string; pairingExpiresAt: string } {
   if (!getSite(db, id)) throw notFound(`No site ${id}.`);
   const { code, expiresAt } = db.transaction(() => setCode(db, codeKey, id, now))();
   return { pairingCode: code, pairingExpiresAt: expiresAt };
@@ -256,10 +279,7 @@ export function pairSite(db: Db, codeKey: Buffer, codeInput: string, now = new D
     );
     const row = byHash.get(pairingCodeHash(codeKey, code)) ?? byHash.get(legacyPairingCodeHash(code));
     if (!row)
-      throw badRequest(
-        'This pairing code is not valid or was already used: ask the operator for a new one.',
-        'invalid_pairing_code',
-      );
+      throw badRequest('This pairing code is not valid or was already used: ask the operator for a new one.', 'invalid_pairing_code');
     if (row.expiresAt <= now.toISOString())
       throw badRequest('This pairing code has expired: ask the operator for a new one.', 'pairing_code_expired');
     const token = newToken();
@@ -293,15 +313,24 @@ export function deleteSite(db: Db, id: number): void {
 
 // Used by attendance:
 
-export interface SiteBrief { id: number; name: string; regionId: number; paired: boolean; revoked: boolean }
+export interface SiteBrief {
+  id: number;
+  name: string;
+  regionId: number;
+  paired: boolean;
+  revoked: boolean;
+}
 /** Sites in a region's subtree (by its path, e.g. '/1/4/'), or every site when path is null; by id. */
 export function sitesUnderPath(db: Db, path: string | null): SiteBrief[] {
   const cols = `s.id, s.name, s.region_id AS regionId, (s.token_hash IS NOT NULL) AS paired, (s.revoked_at IS NOT NULL) AS revoked`;
   type Row = { id: number; name: string; regionId: number; paired: number; revoked: number };
-  const rows = path === null
-    ? db.prepare<[], Row>(`SELECT ${cols} FROM sites s ORDER BY s.id`).all()
-    : db.prepare<[string], Row>(`SELECT ${cols} FROM sites s JOIN regions r ON r.id = s.region_id
-        WHERE r.path LIKE ? || '%' ORDER BY s.id`).all(path);
+  const rows =
+    path === null
+      ? db.prepare<[], Row>(`SELECT ${cols} FROM sites s ORDER BY s.id`).all()
+      : db
+          .prepare<[string], Row>(`SELECT ${cols} FROM sites s JOIN regions r ON r.id = s.region_id
+        WHERE r.path LIKE ? || '%' ORDER BY s.id`)
+          .all(path);
   return rows.map((r) => ({ ...r, paired: !!r.paired, revoked: !!r.revoked }));
 }
 
@@ -313,8 +342,9 @@ export function sitesUnderPath(db: Db, path: string | null): SiteBrief[] {
  * its per-site rows to it and counts or pages in one statement, while the SQL on sites stays here.
  */
 export function siteScopeSql(opts: { scoped: boolean; q: boolean }): string {
-  const where = [opts.scoped ? "r.path LIKE @path || '%'" : '', opts.q ? '(instr(s.name, @q) > 0 OR instr(s.contact, @q) > 0)' : '']
-    .filter(Boolean);
+  const where = [opts.scoped ? "r.path LIKE @path || '%'" : '', opts.q ? '(instr(s.name, @q) > 0 OR instr(s.contact, @q) > 0)' : ''].filter(
+    Boolean,
+  );
   return `SELECT s.id AS site_id, s.region_id, s.name, r.path AS region_path, (s.paired_at IS NOT NULL) AS paired,
       (s.revoked_at IS NOT NULL) AS revoked FROM sites s JOIN regions r ON r.id = s.region_id
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;

@@ -13,8 +13,12 @@ import { slatesSettled } from '../../server/broadcast/slate.ts';
 
 const PROGRAM_SECONDS = 8;
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--autoplay-policy=no-user-gesture-required',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
 ];
 
 interface Site {
@@ -45,20 +49,34 @@ async function startSite(t: Test): Promise<Site> {
   });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   const serverUrl = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
-  const programIds = [await readyProgram(server.app, { seconds: PROGRAM_SECONDS }), await readyProgram(server.app, { seconds: PROGRAM_SECONDS })];
+  const programIds = [
+    await readyProgram(server.app, { seconds: PROGRAM_SECONDS }),
+    await readyProgram(server.app, { seconds: PROGRAM_SECONDS }),
+  ];
   const channel = await api<{ id: number }>(server, 'POST', '/api/channels', { name: '考勤测试频道', number: 1 });
   // The channel's card fills its gaps; until it is made the channel has nothing to play before its first item and
   // sites are not told of it (on a loaded machine that can outlast the page's wait).
   await slatesSettled(server.app.db);
   // Back to back, in one import (item by item, a loaded machine could let the first start pass before it was posted).
   const first = Math.ceil((Date.now() + 3000) / 1000) * 1000;
-  const items = Array.from({ length: 15 }, (_, k) => ({ programId: programIds[k % 2]!, start: new Date(first + k * PROGRAM_SECONDS * 1000).toISOString() }));
+  const items = Array.from({ length: 15 }, (_, k) => ({
+    programId: programIds[k % 2]!,
+    start: new Date(first + k * PROGRAM_SECONDS * 1000).toISOString(),
+  }));
   await api(server, 'POST', `/api/channels/${channel.id}/schedule/import`, { items });
   let parentId: number | undefined;
   for (const level of ['province', 'prefecture', 'county', 'township', 'village'] as const) {
-    parentId = (await api<{ id: number }>(server, 'POST', '/api/regions', { name: `测试${level}`, level, ...(parentId ? { parentId } : {}) })).id;
+    parentId = (
+      await api<{ id: number }>(server, 'POST', '/api/regions', { name: `测试${level}`, level, ...(parentId ? { parentId } : {}) })
+    ).id;
   }
-  const site = await api<{ pairingCode: string }>(server, 'POST', '/api/sites', { name: '考勤测试站', regionId: parentId, downloadWindow: '00:00-00:00', bandwidthKbps: 100_000, maxRung: '240p' });
+  const site = await api<{ pairingCode: string }>(server, 'POST', '/api/sites', {
+    name: '考勤测试站',
+    regionId: parentId,
+    downloadWindow: '00:00-00:00',
+    bandwidthKbps: 100_000,
+    maxRung: '240p',
+  });
   agent = await startAgent({ serverUrl, dataDir: agentDir, port: 0, pairCode: site.pairingCode, syncIntervalMs: 2000, logLevel: 'warn' });
   await agent.syncNow();
   return { server, agent, programIds, channelIds: [channel.id], first };
@@ -84,12 +102,22 @@ t.test('a channel watched on the kiosk becomes sessions on the server', async (t
   await page.addInitScript(() => {
     const m = { since: null as number | null, total: 0 };
     (window as unknown as { __moving: () => number }).__moving = () => (m.total + (m.since === null ? 0 : Date.now() - m.since)) / 1000;
-    document.addEventListener('playing', () => { m.since ??= Date.now(); }, true);
+    document.addEventListener(
+      'playing',
+      () => {
+        m.since ??= Date.now();
+      },
+      true,
+    );
     for (const ev of ['waiting', 'pause', 'emptied', 'ended']) {
-      document.addEventListener(ev, () => {
-        if (m.since !== null) m.total += Date.now() - m.since;
-        m.since = null;
-      }, true);
+      document.addEventListener(
+        ev,
+        () => {
+          if (m.since !== null) m.total += Date.now() - m.since;
+          m.since = null;
+        },
+        true,
+      );
     }
   });
   await page.goto(site.agent.url);
@@ -107,10 +135,14 @@ t.test('a channel watched on the kiosk becomes sessions on the server', async (t
   await page.waitForSelector('[data-testid=attendance-panel]:not(.att-hidden)', { timeout: 30_000 });
   await page.keyboard.press('4');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => /已记录：4 人/.test(document.querySelector('[data-testid=attendance-toast]')?.textContent ?? ''), null, { timeout: 30_000 });
+  await page.waitForFunction(() => /已记录：4 人/.test(document.querySelector('[data-testid=attendance-toast]')?.textContent ?? ''), null, {
+    timeout: 30_000,
+  });
   // A member's card.
   await swipeCard(page, '20261234');
-  await page.waitForFunction(() => /20261234/.test(document.querySelector('[data-testid=attendance-toast]')?.textContent ?? ''), null, { timeout: 30_000 });
+  await page.waitForFunction(() => /20261234/.test(document.querySelector('[data-testid=attendance-toast]')?.textContent ?? ''), null, {
+    timeout: 30_000,
+  });
 
   // Watch across at least one boundary between the two programs.
   await page.waitForTimeout(PROGRAM_SECONDS * 1000 * 2);
@@ -130,13 +162,27 @@ t.test('a channel watched on the kiosk becomes sessions on the server', async (t
   t.equal(result.rejected, 0, 'nothing refused by the server');
 
   const rows = site.server.app.db
-    .prepare('SELECT session_id AS id, program_id AS programId, channel_id AS channelId, mode, watched_seconds AS watched, headcount, site_start_at AS start FROM attendance_sessions ORDER BY start_at')
+    .prepare(
+      'SELECT session_id AS id, program_id AS programId, channel_id AS channelId, mode, watched_seconds AS watched, headcount, site_start_at AS start FROM attendance_sessions ORDER BY start_at',
+    )
     .all() as Array<{ id: string; programId: number; channelId: number; mode: string; watched: number; headcount: number; start: number }>;
   t.ok(rows.length >= 2, `one session per program seen (${rows.length})`);
-  t.ok(rows.every((r) => r.mode === 'broadcast' && r.channelId === site.channelIds[0] && site.programIds.includes(r.programId)), 'broadcast sessions on the channel, for its programs');
-  t.ok(rows.slice(1).every((r) => r.headcount === 4), 'the headcount carries over to the next program');
-  const members = site.server.app.db.prepare('SELECT DISTINCT member_no AS no FROM attendance_session_members').all() as Array<{ no: string }>;
-  t.same(members.map((m) => m.no), ['20261234'], 'the member who swiped');
+  t.ok(
+    rows.every((r) => r.mode === 'broadcast' && r.channelId === site.channelIds[0] && site.programIds.includes(r.programId)),
+    'broadcast sessions on the channel, for its programs',
+  );
+  t.ok(
+    rows.slice(1).every((r) => r.headcount === 4),
+    'the headcount carries over to the next program',
+  );
+  const members = site.server.app.db.prepare('SELECT DISTINCT member_no AS no FROM attendance_session_members').all() as Array<{
+    no: string;
+  }>;
+  t.same(
+    members.map((m) => m.no),
+    ['20261234'],
+    'the member who swiped',
+  );
   const watched = rows.reduce((s, r) => s + r.watched, 0);
   // The sessions hold the time the picture was moving (stalls on a loaded machine are not watched time), measured
   // here by the observer above, within the 2 s a report's granularity allows; and never more than the wall-clock

@@ -16,8 +16,12 @@ import { createAttendance } from '../../player/agent/attendance/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--autoplay-policy=no-user-gesture-required',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
 ];
 
 // The page: hls.js with a short forward buffer (so holding segments stalls it quickly) and the kiosk's module.
@@ -43,9 +47,34 @@ function tinyHls(dir: string, seconds: number): string {
   const media = path.join(dir, 'media');
   fs.mkdirSync(media);
   execFileSync('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x90:rate=25', '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0',
-    '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', '-hls_segment_filename', path.join(media, 'seg_%03d.ts'),
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x90:rate=25',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '50',
+    '-keyint_min',
+    '50',
+    '-sc_threshold',
+    '0',
+    '-f',
+    'hls',
+    '-hls_time',
+    '2',
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_filename',
+    path.join(media, 'seg_%03d.ts'),
     path.join(media, 'index.m3u8'),
   ]);
   return media;
@@ -57,15 +86,31 @@ t.test('watched seconds follow real playback through pause, seek and stall', asy
   const media = tinyHls(dir, 40);
   const bundle = await build({
     stdin: { contents: PAGE_TS, resolveDir: root, sourcefile: 'page.ts', loader: 'ts' },
-    bundle: true, format: 'iife', platform: 'browser', write: false, alias: { 'hls.js': 'hls.js/light' }, logLevel: 'silent',
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    alias: { 'hls.js': 'hls.js/light' },
+    logLevel: 'silent',
   });
 
-  const att = createAttendance({ dataDir: path.join(dir, 'agent'), serverUrl: 'http://127.0.0.1:1', getToken: () => null, log: { info() {}, warn() {}, error() {}, debug() {} } });
+  const att = createAttendance({
+    dataDir: path.join(dir, 'agent'),
+    serverUrl: 'http://127.0.0.1:1',
+    getToken: () => null,
+    log: { info() {}, warn() {}, error() {}, debug() {} },
+  });
   const app = Fastify();
   await app.register(att.plugin);
   let hold: Promise<void> | null = null;
   let release = () => {};
-  app.get('/', async (_req, reply) => reply.type('text/html').send('<!doctype html><html><body style="margin:0;background:#000"><video style="width:640px;height:360px"></video><script src="/page.js"></script></body></html>'));
+  app.get('/', async (_req, reply) =>
+    reply
+      .type('text/html')
+      .send(
+        '<!doctype html><html><body style="margin:0;background:#000"><video style="width:640px;height:360px"></video><script src="/page.js"></script></body></html>',
+      ),
+  );
   app.get('/page.js', async (_req, reply) => reply.type('text/javascript').send(bundle.outputFiles[0]!.text));
   app.get<{ Params: { file: string } }>('/media/:file', async (req, reply) => {
     const file = path.join(media, path.basename(req.params.file));
@@ -82,7 +127,11 @@ t.test('watched seconds follow real playback through pause, seek and stall', asy
     await att.stop();
   });
 
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   t.teardown(() => browser.close());
   const page = await browser.newPage();
   await page.goto(base);
@@ -96,7 +145,11 @@ t.test('watched seconds follow real playback through pause, seek and stall', asy
 
   // 1. play ~4 s, then pause 3 s
   await sleep(4000);
-  let now = await page.evaluate(() => { const v = document.querySelector('video')!; v.pause(); return v.currentTime; });
+  let now = await page.evaluate(() => {
+    const v = document.querySelector('video')!;
+    v.pause();
+    return v.currentTime;
+  });
   reference += now - from;
   await sleep(3000);
   t.equal(await time(), now, 'paused: the picture did not move');
@@ -105,9 +158,21 @@ t.test('watched seconds follow real playback through pause, seek and stall', asy
   await page.evaluate(() => document.querySelector('video')!.play());
   from = now;
   await sleep(3000);
-  now = await page.evaluate(() => { const v = document.querySelector('video')!; const c = v.currentTime; v.currentTime = c + 10; return c; });
+  now = await page.evaluate(() => {
+    const v = document.querySelector('video')!;
+    const c = v.currentTime;
+    v.currentTime = c + 10;
+    return c;
+  });
   reference += now - from;
-  await page.waitForFunction(() => { const v = document.querySelector('video')!; return !v.seeking && !v.paused && v.readyState >= 3; }, null, { timeout: 15_000 });
+  await page.waitForFunction(
+    () => {
+      const v = document.querySelector('video')!;
+      return !v.seeking && !v.paused && v.readyState >= 3;
+    },
+    null,
+    { timeout: 15_000 },
+  );
   from = await time();
 
   // 3. play ~2 s, then the segment server stops answering: the buffer runs dry and playback stalls
@@ -134,7 +199,13 @@ t.test('watched seconds follow real playback through pause, seek and stall', asy
 
   // 4. play ~3 s more, then the kiosk leaves the lecture
   await sleep(3000);
-  now = await page.evaluate(() => { const v = document.querySelector('video')!; v.pause(); const c = v.currentTime; (window as unknown as { att: { detach(): void } }).att.detach(); return c; });
+  now = await page.evaluate(() => {
+    const v = document.querySelector('video')!;
+    v.pause();
+    const c = v.currentTime;
+    (window as unknown as { att: { detach(): void } }).att.detach();
+    return c;
+  });
   reference += now - from;
   const wall = (Date.now() - wallStart) / 1000;
 
@@ -149,7 +220,10 @@ t.test('watched seconds follow real playback through pause, seek and stall', asy
     }
     await sleep(100);
   }
-  t.ok(wall - reference > 5, `paused (3 s) and stalled (4 s) time left a clear gap: wall ${wall.toFixed(1)} s vs playback ${reference.toFixed(1)} s`);
+  t.ok(
+    wall - reference > 5,
+    `paused (3 s) and stalled (4 s) time left a clear gap: wall ${wall.toFixed(1)} s vs playback ${reference.toFixed(1)} s`,
+  );
   t.ok(Math.abs(recorded - reference) <= 1.5, `recorded ${recorded} s vs real playback ${reference.toFixed(2)} s`);
 });
 
@@ -166,21 +240,38 @@ t.test('corner panel: digits set the headcount, a card burst signs in, a slow di
         window.addEventListener('keydown', (e) => w.keysSeen.push(e.key));
         w.att = attachAttendance(video, { mode: 'ondemand', programId: 7, lang: 'zh' });
       `,
-      resolveDir: root, sourcefile: 'panel.ts', loader: 'ts',
+      resolveDir: root,
+      sourcefile: 'panel.ts',
+      loader: 'ts',
     },
-    bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent',
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
   });
-  const att = createAttendance({ dataDir: dir, serverUrl: 'http://127.0.0.1:1', getToken: () => null, log: { info() {}, warn() {}, error() {}, debug() {} } });
+  const att = createAttendance({
+    dataDir: dir,
+    serverUrl: 'http://127.0.0.1:1',
+    getToken: () => null,
+    log: { info() {}, warn() {}, error() {}, debug() {} },
+  });
   const app = Fastify();
   await app.register(att.plugin);
-  app.get('/', async (_req, reply) => reply.type('text/html').send('<!doctype html><html><body><video></video><script src="/panel.js"></script></body></html>'));
+  app.get('/', async (_req, reply) =>
+    reply.type('text/html').send('<!doctype html><html><body><video></video><script src="/panel.js"></script></body></html>'),
+  );
   app.get('/panel.js', async (_req, reply) => reply.type('text/javascript').send(bundle.outputFiles[0]!.text));
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await app.close();
     await att.stop();
   });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   t.teardown(() => browser.close());
   const page = await browser.newPage();
   await page.goto(base);
@@ -204,17 +295,30 @@ t.test('corner panel: digits set the headcount, a card burst signs in, a slow di
   // A card reader types 8 digits a few ms apart and Enter.
   await swipeCard(page, '20260042');
   await page.waitForFunction(() => /20260042/.test(document.querySelector('[data-testid=attendance-toast]')!.textContent ?? ''));
-  t.same(att.queue.sitting(Date.now()).members.map((m) => m.memberNo), ['20260042']);
+  t.same(
+    att.queue.sitting(Date.now()).members.map((m) => m.memberNo),
+    ['20260042'],
+  );
   // Member number typed on the remote: Down to the member field, digits, OK.
   await page.keyboard.press('ArrowDown');
   for (const d of '7788') await page.keyboard.press(d, { delay: 20 }).then(() => page.waitForTimeout(120));
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => /7788/.test(document.querySelector('[data-testid=attendance-toast]')!.textContent ?? ''));
-  t.same(att.queue.sitting(Date.now()).members.map((m) => m.memberNo).sort(), ['20260042', '7788']);
+  t.same(
+    att.queue
+      .sitting(Date.now())
+      .members.map((m) => m.memberNo)
+      .sort(),
+    ['20260042', '7788'],
+  );
   await page.keyboard.press('Escape');
   await page.waitForSelector('[data-testid=attendance-panel].att-hidden', { state: 'attached' });
   const after = await page.evaluate(() => (window as unknown as { keysSeen: string[] }).keysSeen);
-  t.same(after.filter((k) => /^\d$/.test(k)), ['3'], 'only the hand-typed channel digit reached the page');
+  t.same(
+    after.filter((k) => /^\d$/.test(k)),
+    ['3'],
+    'only the hand-typed channel digit reached the page',
+  );
   t.notOk(after.includes('Escape'), 'Back closed the panel without reaching the kiosk');
 });
 
@@ -236,11 +340,23 @@ t.test('broadcast: one session per program on air, none for the slate between th
         hls.on(Hls.Events.MANIFEST_PARSED, () => video.play());
         window.att = attachAttendance(video, { mode: 'broadcast', channelId: () => window.tuned ?? null, playingDate: () => Date.now(), reportEveryMs: 1000 });
       `,
-      resolveDir: root, sourcefile: 'live.ts', loader: 'ts',
+      resolveDir: root,
+      sourcefile: 'live.ts',
+      loader: 'ts',
     },
-    bundle: true, format: 'iife', platform: 'browser', write: false, alias: { 'hls.js': 'hls.js/light' }, logLevel: 'silent',
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    alias: { 'hls.js': 'hls.js/light' },
+    logLevel: 'silent',
   });
-  const att = createAttendance({ dataDir: path.join(dir, 'agent'), serverUrl: 'http://127.0.0.1:1', getToken: () => null, log: { info() {}, warn() {}, error() {}, debug() {} } });
+  const att = createAttendance({
+    dataDir: path.join(dir, 'agent'),
+    serverUrl: 'http://127.0.0.1:1',
+    getToken: () => null,
+    log: { info() {}, warn() {}, error() {}, debug() {} },
+  });
   const app = Fastify();
   await app.register(att.plugin);
   // Program 11 airs for 6 s from T, the slate for 3 s, then program 12.
@@ -254,7 +370,9 @@ t.test('broadcast: one session per program on air, none for the slate between th
     const [cur, next] = now < T + 6000 ? [A(), gap()] : now < T + 9000 ? [gap(), B()] : [B(), null];
     return [{ id: 3, number: 1, name: '一套', description: '', now: { ...cur, offsetSec: (now - cur.start) / 1000 }, next }];
   });
-  app.get('/', async (_req, reply) => reply.type('text/html').send('<!doctype html><html><body><video></video><script src="/live.js"></script></body></html>'));
+  app.get('/', async (_req, reply) =>
+    reply.type('text/html').send('<!doctype html><html><body><video></video><script src="/live.js"></script></body></html>'),
+  );
   app.get('/live.js', async (_req, reply) => reply.type('text/javascript').send(bundle.outputFiles[0]!.text));
   app.get<{ Params: { file: string } }>('/media/:file', async (req, reply) => {
     const file = path.join(media, path.basename(req.params.file));
@@ -265,7 +383,11 @@ t.test('broadcast: one session per program on air, none for the slate between th
     await app.close();
     await att.stop();
   });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   t.teardown(() => browser.close());
   const page = await browser.newPage();
   await page.goto(base);
@@ -279,7 +401,12 @@ t.test('broadcast: one session per program on air, none for the slate between th
   });
   const wallAtStart = T;
   await page.waitForTimeout(Math.max(0, T + 13_000 - Date.now()));
-  const played = await page.evaluate(() => { const v = document.querySelector('video')!; const c = v.currentTime; (window as unknown as { att: { detach(): void } }).att.detach(); return c; });
+  const played = await page.evaluate(() => {
+    const v = document.querySelector('video')!;
+    const c = v.currentTime;
+    (window as unknown as { att: { detach(): void } }).att.detach();
+    return c;
+  });
   const wallAtEnd = Date.now();
 
   let sessions: ReturnType<typeof att.queue.batch> = [];
@@ -288,12 +415,25 @@ t.test('broadcast: one session per program on air, none for the slate between th
     sessions = att.queue.batch(10);
     await page.waitForTimeout(100);
   }
-  t.same(sessions.map((s) => [s.programId, s.channelId, s.mode]), [[11, 3, 'broadcast'], [12, 3, 'broadcast']], 'two programs, two sessions');
+  t.same(
+    sessions.map((s) => [s.programId, s.channelId, s.mode]),
+    [
+      [11, 3, 'broadcast'],
+      [12, 3, 'broadcast'],
+    ],
+    'two programs, two sessions',
+  );
   const [a, b] = sessions;
   // What was on screen during each program's air time (the video plays at real speed from wallAtStart).
   const onAir = (from: number, to: number) => Math.max(0, (Math.min(to, wallAtEnd) - Math.max(from, wallAtStart)) / 1000);
-  t.ok(Math.abs(a!.watchedSeconds - onAir(T, T + 6000)) <= 1.5, `program 11: ${a!.watchedSeconds} s vs ${onAir(T, T + 6000).toFixed(1)} s on air while watched`);
-  t.ok(Math.abs(b!.watchedSeconds - onAir(T + 9000, wallAtEnd)) <= 1.5, `program 12: ${b!.watchedSeconds} s vs ${onAir(T + 9000, wallAtEnd).toFixed(1)} s`);
+  t.ok(
+    Math.abs(a!.watchedSeconds - onAir(T, T + 6000)) <= 1.5,
+    `program 11: ${a!.watchedSeconds} s vs ${onAir(T, T + 6000).toFixed(1)} s on air while watched`,
+  );
+  t.ok(
+    Math.abs(b!.watchedSeconds - onAir(T + 9000, wallAtEnd)) <= 1.5,
+    `program 12: ${b!.watchedSeconds} s vs ${onAir(T + 9000, wallAtEnd).toFixed(1)} s`,
+  );
   t.ok(played - startedAt - a!.watchedSeconds - b!.watchedSeconds >= 1.5, 'the slate seconds are in no session');
   t.ok(a!.end <= b!.start, 'sessions do not overlap');
 });

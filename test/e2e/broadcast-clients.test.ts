@@ -16,8 +16,13 @@ import { slatesSettled } from '../../server/broadcast/slate.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--autoplay-policy=no-user-gesture-required',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
 ];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,11 +47,37 @@ interface FfmpegRun {
 /** ffmpeg reads the live playlist: audio decoded to raw PCM (counted), video decoded and dropped; 'q' `seconds` after its first byte. */
 function ffmpegClient(url: string, seconds: number): Promise<FfmpegRun> {
   return new Promise((resolve, reject) => {
-    const ff = spawn('ffmpeg', [
-      '-hide_banner', '-loglevel', 'level+info', '-live_start_index', '-1', '-i', url,
-      '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'null', '/dev/null',
-      '-map', '0:a:0', '-c:a', 'pcm_s16le', '-ar', '48000', '-ac', '2', '-f', 's16le', 'pipe:1',
-    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const ff = spawn(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'level+info',
+        '-live_start_index',
+        '-1',
+        '-i',
+        url,
+        '-map',
+        '0:v:0',
+        '-fps_mode',
+        'passthrough',
+        '-f',
+        'null',
+        '/dev/null',
+        '-map',
+        '0:a:0',
+        '-c:a',
+        'pcm_s16le',
+        '-ar',
+        '48000',
+        '-ac',
+        '2',
+        '-f',
+        's16le',
+        'pipe:1',
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let bytes = 0;
     let firstByte = 0;
     let stderr = '';
@@ -85,7 +116,9 @@ t.test('ffmpeg and hls.js watch a stitched channel', async (t) => {
   const { app, auth } = s;
   const a = await readyProgram(app, { seconds: 8, title: '第一课' });
   const b = await readyProgram(app, { seconds: 10, title: '第二课' });
-  const channel = (await app.inject({ method: 'POST', url: '/api/channels', headers: auth, payload: { number: 7, name: '测试频道' } })).json();
+  const channel = (
+    await app.inject({ method: 'POST', url: '/api/channels', headers: auth, payload: { number: 7, name: '测试频道' } })
+  ).json();
   await slatesSettled(app.db);
   const slate = (await app.inject({ method: 'GET', url: `/api/channels/${channel.id}` })).json().slate;
   t.equal(slate.status, 'ready', 'slate made');
@@ -99,7 +132,12 @@ t.test('ffmpeg and hls.js watch a stitched channel', async (t) => {
   let at = t0;
   for (let i = 0; at < t0 + 90_000; i++) {
     const programId = i % 2 === 0 ? a : b;
-    const res = await app.inject({ method: 'POST', url: `/api/channels/${channel.id}/schedule`, headers: auth, payload: { programId, start: at } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/channels/${channel.id}/schedule`,
+      headers: auth,
+      payload: { programId, start: at },
+    });
     if (res.statusCode !== 201) throw new Error(`scheduling failed: ${res.body}`);
     const item = res.json();
     at = Date.parse(item.end) + (i === 1 ? 3300 : 0);
@@ -109,7 +147,11 @@ t.test('ffmpeg and hls.js watch a stitched channel', async (t) => {
   // hls.js, from a test page served at the server's origin (same origin as the playlists and media).
   const dir = tempDir('dyb-chromium-');
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const context = await chromium.launchPersistentContext(dir, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   t.teardown(() => context.close());
   const page = await context.newPage();
   const hlsJs = fs.readFileSync(path.join(root, 'node_modules/hls.js/dist/hls.min.js'), 'utf8');
@@ -143,21 +185,32 @@ t.test('ffmpeg and hls.js watch a stitched channel', async (t) => {
     await sleep(5000);
   }
   samples.push(await page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).currentTime));
-  const report = await page.evaluate(() => (window as unknown as { report: { fatal: string[]; nonFatal: string[]; waitingAfterStart: number; frags: string[] } }).report);
+  const report = await page.evaluate(
+    () => (window as unknown as { report: { fatal: string[]; nonFatal: string[]; waitingAfterStart: number; frags: string[] } }).report,
+  );
   const ff = await ffmpegRun;
 
   // ffmpeg
   t.equal(ff.code, 0, 'ffmpeg exits cleanly');
   t.same(ff.errors, [], 'ffmpeg logged no error (other than timestamp jumps at discontinuities)');
   t.ok(ff.wallSeconds >= 20, `ffmpeg read for ${ff.wallSeconds.toFixed(1)} s`);
-  t.ok(Math.abs(ff.audioSeconds - ff.wallSeconds) <= 6, `about as much media (${ff.audioSeconds.toFixed(1)} s) as wall time (${ff.wallSeconds.toFixed(1)} s)`);
+  t.ok(
+    Math.abs(ff.audioSeconds - ff.wallSeconds) <= 6,
+    `about as much media (${ff.audioSeconds.toFixed(1)} s) as wall time (${ff.wallSeconds.toFixed(1)} s)`,
+  );
   t.ok(boundaries(ff.opened) >= 2, `ffmpeg crossed ${boundaries(ff.opened)} boundaries`, { opened: ff.opened });
-  t.ok(ff.opened.every((u) => [a, b, slate.programId].includes(programOf(u))), 'only scheduled programs and the slate');
+  t.ok(
+    ff.opened.every((u) => [a, b, slate.programId].includes(programOf(u))),
+    'only scheduled programs and the slate',
+  );
 
   // hls.js
   t.same(report.fatal, [], 'no fatal hls.js error');
   t.equal(report.waitingAfterStart, 0, 'never waiting once playing');
-  t.ok(samples.every((x, i) => i === 0 || x > samples[i - 1]), `currentTime advances: ${samples.map((x) => x.toFixed(1)).join(', ')}`);
+  t.ok(
+    samples.every((x, i) => i === 0 || x > samples[i - 1]),
+    `currentTime advances: ${samples.map((x) => x.toFixed(1)).join(', ')}`,
+  );
   t.ok(boundaries(report.frags) >= 3, `hls.js played across ${boundaries(report.frags)} boundaries`, { frags: report.frags });
   t.ok(new Set(report.frags.map(programOf)).size >= 3, 'both programs and the slate played');
   await page.close();

@@ -11,7 +11,10 @@ import { openConsole, shot, signIn, startConsoleServer } from '../../testkit/con
 /** Picks a node of an open el-tree-select dropdown, opening the branches on the way by their expand arrows. */
 async function pickInTree(page: Page, path: string[]): Promise<void> {
   for (const [i, name] of path.entries()) {
-    const node = page.locator('.el-popper:visible .el-tree-node__content').filter({ hasText: new RegExp(`^\\s*${name}\\s*$`) }).first();
+    const node = page
+      .locator('.el-popper:visible .el-tree-node__content')
+      .filter({ hasText: new RegExp(`^\\s*${name}\\s*$`) })
+      .first();
     await node.waitFor();
     if (i < path.length - 1) {
       const arrow = node.locator('.el-tree-node__expand-icon:not(.expanded)');
@@ -49,7 +52,10 @@ t.test('console actions', async (t) => {
   const flat = async () => {
     const out: Array<{ id: number; name: string; parentId: number | null }> = [];
     const walk = (ns: Array<{ id: number; name: string; parentId: number | null; children: unknown[] }>) =>
-      ns.forEach((n) => { out.push(n); walk(n.children as typeof ns); });
+      ns.forEach((n) => {
+        out.push(n);
+        walk(n.children as typeof ns);
+      });
     walk((await regions()) as never);
     return out;
   };
@@ -70,8 +76,13 @@ t.test('console actions', async (t) => {
     await pickInTree(page, ['某省', '东县']);
     await dialog.locator('[data-test=user-save]').click();
     await page.locator('[data-test=user-table] .el-table__row', { hasText: 'dongxian' }).waitFor();
-    const users = async () => (await call('GET', '/api/users')) as Array<{ id: number; username: string; role: string; regionId: number | null }>;
-    t.match((await users()).find((u) => u.username === 'dongxian'), { role: 'organizer', regionId: county.id }, 'stored with its county');
+    const users = async () =>
+      (await call('GET', '/api/users')) as Array<{ id: number; username: string; role: string; regionId: number | null }>;
+    t.match(
+      (await users()).find((u) => u.username === 'dongxian'),
+      { role: 'organizer', regionId: county.id },
+      'stored with its county',
+    );
 
     await page.click('[data-test=new-user]');
     await dialog.locator('input[data-test=user-name]').fill('caozuo');
@@ -79,7 +90,10 @@ t.test('console actions', async (t) => {
     await dialog.locator('label.el-radio', { hasText: /操作员|运营|Operator/ }).click();
     await dialog.locator('[data-test=user-save]').click();
     await page.locator('[data-test=user-table] .el-table__row', { hasText: 'caozuo' }).waitFor();
-    t.match((await users()).find((u) => u.username === 'caozuo'), { role: 'operator', regionId: null });
+    t.match(
+      (await users()).find((u) => u.username === 'caozuo'),
+      { role: 'operator', regionId: null },
+    );
     await shot(page, 'users-added');
 
     await page.locator('[data-test=user-table] .el-table__row', { hasText: 'dongxian' }).locator('[data-test=reset-password]').click();
@@ -94,7 +108,10 @@ t.test('console actions', async (t) => {
     await page.locator('[data-test=user-table] .el-table__row', { hasText: 'caozuo' }).locator('[data-test=delete-user]').click();
     await confirmBox(page);
     await page.locator('[data-test=user-table] .el-table__row', { hasText: 'caozuo' }).waitFor({ state: 'detached' });
-    t.notOk((await users()).some((u) => u.username === 'caozuo'), 'the operator account is gone');
+    t.notOk(
+      (await users()).some((u) => u.username === 'caozuo'),
+      'the operator account is gone',
+    );
     t.same(b.errors, [], 'no page errors');
   });
 
@@ -140,22 +157,35 @@ t.test('console actions', async (t) => {
     await page.click('[data-test=regions-import-run]');
     const refused = await page.locator('[data-test=regions-import-error]').textContent();
     t.match(refused, /星球/, 'a bad level is refused with the value named');
-    t.notOk((await flat()).some((r) => r.name === '北县'), 'nothing half-imported');
+    t.notOk(
+      (await flat()).some((r) => r.name === '北县'),
+      'nothing half-imported',
+    );
     await page.locator('textarea[data-test=regions-csv]').fill('路径\t级别\n某省/北县\t县\n某省/北县/北村\t村\n某省/东县\t县\n');
     await page.click('[data-test=regions-import-run]');
     // The dialog closes on success; a refusal replaces the first message.
-    await page.waitForFunction(() => !document.querySelector('textarea[data-test=regions-csv]')?.checkVisibility()
-      || !/星球/.test(document.querySelector('[data-test=regions-import-error]')?.textContent ?? '星球'));
+    await page.waitForFunction(
+      () =>
+        !document.querySelector('textarea[data-test=regions-csv]')?.checkVisibility() ||
+        !/星球/.test(document.querySelector('[data-test=regions-import-error]')?.textContent ?? '星球'),
+    );
     const error = page.locator('[data-test=regions-import-error]:visible');
-    t.equal(await error.count(), 0, `the paste is accepted: ${await error.count() ? await error.textContent() : ''}`);
+    t.equal(await error.count(), 0, `the paste is accepted: ${(await error.count()) ? await error.textContent() : ''}`);
     await shot(page, 'regions-imported');
     const box = page.locator('.el-message-box:visible');
     if (await box.count()) await confirmBox(page);
-    await node('北县').locator('.el-tree-node__expand-icon').click().catch(() => undefined);
+    await node('北县')
+      .locator('.el-tree-node__expand-icon')
+      .click()
+      .catch(() => undefined);
     await node('北村').waitFor();
     const after = await flat();
     const north = after.find((r) => r.name === '北县');
-    t.match(after.find((r) => r.name === '北村'), { parentId: north?.id }, 'pasted rows created under their parents');
+    t.match(
+      after.find((r) => r.name === '北村'),
+      { parentId: north?.id },
+      'pasted rows created under their parents',
+    );
     t.equal(after.filter((r) => r.name === '东县').length, 1, 'an existing region is kept, not doubled');
 
     // Find a village by name: the server searches, the tree opens down to it and its sites are listed.
@@ -174,9 +204,16 @@ t.test('console actions', async (t) => {
     const dialog = page.locator('.el-dialog:visible');
     await dialog.locator('input[data-test=channel-name]').fill('县级频道');
     await dialog.locator('[data-test=channel-reach]').click();
-    const north = page.locator('.el-popper:visible .el-tree-node__content').filter({ hasText: /^\s*北县\s*$/ }).first();
-    await page.locator('.el-popper:visible .el-tree-node__content').filter({ hasText: /^\s*某省\s*$/ }).first()
-      .locator('.el-tree-node__expand-icon').click();
+    const north = page
+      .locator('.el-popper:visible .el-tree-node__content')
+      .filter({ hasText: /^\s*北县\s*$/ })
+      .first();
+    await page
+      .locator('.el-popper:visible .el-tree-node__content')
+      .filter({ hasText: /^\s*某省\s*$/ })
+      .first()
+      .locator('.el-tree-node__expand-icon')
+      .click();
     await north.locator('.el-checkbox').click();
     // Found by name as well: the search replaces the tree with the hits.
     await page.keyboard.type('南山');
@@ -189,7 +226,11 @@ t.test('console actions', async (t) => {
     t.match(await row.textContent(), /北县.*南山县|南山县.*北县/, 'the reach named in the list');
     const channels = (await call('GET', '/api/channels')) as Array<{ name: string; regionIds: number[] }>;
     const ids = new Map((await flat()).map((r) => [r.name, r.id]));
-    t.same(channels.find((c) => c.name === '县级频道')?.regionIds.sort(), [ids.get('北县'), ids.get('南山县')].sort(), 'stored with both counties');
+    t.same(
+      channels.find((c) => c.name === '县级频道')?.regionIds.sort(),
+      [ids.get('北县'), ids.get('南山县')].sort(),
+      'stored with both counties',
+    );
     await shot(page, 'channel-reach');
   });
 
@@ -218,8 +259,11 @@ t.test('console actions', async (t) => {
 
   t.test('requests: mark handled after a confirmation; a new request brings it back', async (t) => {
     const now = new Date().toISOString();
-    const programId = Number(app.db.prepare("INSERT INTO programs (title, status, published, created_at, updated_at) VALUES ('养猪技术', 'ready', 1, ?, ?)")
-      .run(now, now).lastInsertRowid);
+    const programId = Number(
+      app.db
+        .prepare("INSERT INTO programs (title, status, published, created_at, updated_at) VALUES ('养猪技术', 'ready', 1, ?, ?)")
+        .run(now, now).lastInsertRowid,
+    );
     for (const site of [ready, behind]) await call('POST', '/api/sites/me/requests', { programId }, site.auth);
     await page.goto(`${cs.url}/requests`);
     const row = page.locator('.el-table__row', { hasText: '养猪技术' });

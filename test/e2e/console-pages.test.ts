@@ -20,7 +20,8 @@ async function offscreenHeaders(page: Page): Promise<string[]> {
     for (const th of document.querySelectorAll<HTMLElement>('.el-table__header-wrapper th')) {
       const box = th.getBoundingClientRect();
       if (!box.width || th.closest('.el-dialog, .el-popper')) continue; // hidden, or in a closed dialog
-      if (box.left < 0 || box.right > width + 0.5) out.push(`${th.textContent?.trim() || '(no label)'}: ${Math.round(box.left)}-${Math.round(box.right)} of ${width}`);
+      if (box.left < 0 || box.right > width + 0.5)
+        out.push(`${th.textContent?.trim() || '(no label)'}: ${Math.round(box.left)}-${Math.round(box.right)} of ${width}`);
     }
     return out;
   });

@@ -15,7 +15,8 @@ import type { AnswerBatch, AnswerBatchResult, Questionnaire } from '../../common
 async function optionCounts(page: Page): Promise<string[][]> {
   await page.waitForSelector('[data-test=question-result] [data-test=option-count]');
   return page.$$eval('[data-test=question-result]', (cards) =>
-    cards.map((c) => [...c.querySelectorAll('[data-test=option-count]')].map((e) => (e.textContent ?? '').trim())));
+    cards.map((c) => [...c.querySelectorAll('[data-test=option-count]')].map((e) => (e.textContent ?? '').trim())),
+  );
 }
 
 t.test('questionnaires and quizzes in the console', async (t) => {
@@ -71,7 +72,13 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     const error = await page.waitForSelector('[data-test=form-error]');
     const shown = ((await error.textContent()) ?? '').trim();
     const payload = {
-      kind: 'quiz', title: '党章学习测验', programId, regionIds: [], opensAt: null, closesAt: null, passMark: 60,
+      kind: 'quiz',
+      title: '党章学习测验',
+      programId,
+      regionIds: [],
+      opensAt: null,
+      closesAt: null,
+      passMark: 60,
       questions: [{ type: 'single', text: '党的根本宗旨是什么？', options: ['全心全意为人民服务', '发展经济'], correct: [] }],
     };
     const direct = await app.inject({ method: 'POST', url: '/api/questionnaires', headers: auth, payload });
@@ -103,10 +110,14 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     t.equal(stored.status, 'published');
     t.equal(stored.kind, 'quiz');
     t.equal(stored.programId, programId, 'attached to the lecture picked');
-    t.same(stored.questions.map((q) => [q.type, q.options, q.correct]), [
-      ['single', ['全心全意为人民服务', '发展经济'], [0]],
-      ['multiple', ['政治意识', '消费意识', '大局意识'], [0, 2]],
-    ], 'the questions as written, with their right answers');
+    t.same(
+      stored.questions.map((q) => [q.type, q.options, q.correct]),
+      [
+        ['single', ['全心全意为人民服务', '发展经济'], [0]],
+        ['multiple', ['政治意识', '消费意识', '大局意识'], [0, 2]],
+      ],
+      'the questions as written, with their right answers',
+    );
     await shot(page, 'questionnaire-published');
   });
 
@@ -114,13 +125,28 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     t.ok(quizId, 'the quiz exists');
     const at = Date.now() - 60_000;
     const member = (id: string, memberNo: string, q0: number, q1: number[]) => ({
-      id, questionnaireId: quizId, answeredAt: at, memberNo, responses: [{ question: 0, choices: [q0] }, { question: 1, choices: q1 }],
+      id,
+      questionnaireId: quizId,
+      answeredAt: at,
+      memberNo,
+      responses: [
+        { question: 0, choices: [q0] },
+        { question: 1, choices: q1 },
+      ],
     });
     const batchA = [
       member('a-1', 'M001', 0, [0, 2]), // all right: passes
       member('a-2', 'M002', 1, [0]), // both wrong: fails
-      { id: 'a-room', questionnaireId: quizId, answeredAt: at, room: { headcount: 5 },
-        responses: [{ question: 0, counts: [4, 1] }, { question: 1, counts: [3, 2, 1] }] },
+      {
+        id: 'a-room',
+        questionnaireId: quizId,
+        answeredAt: at,
+        room: { headcount: 5 },
+        responses: [
+          { question: 0, counts: [4, 1] },
+          { question: 1, counts: [3, 2, 1] },
+        ],
+      },
     ];
     t.same((await send(tokenA, batchA)).accepted.sort(), ['a-1', 'a-2', 'a-room']);
     t.same((await send(tokenA, batchA)).accepted.sort(), ['a-1', 'a-2', 'a-room'], 'a resend is acknowledged again');
@@ -129,7 +155,14 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     await page.goto(`${cs.url}/questionnaires/${quizId}/results`);
     // Question 1: option 1 = M001 + 4 hands + M101, option 2 = M002 + 1 hand. Question 2: 政治意识 = M001 + M002 + 3
     // hands + M101, 消费意识 = 2 hands, 大局意识 = M001 + 1 hand + M101. The resend counted once.
-    t.same(await optionCounts(page), [['6', '2'], ['6', '2', '3']], 'counts per option, each answer once');
+    t.same(
+      await optionCounts(page),
+      [
+        ['6', '2'],
+        ['6', '2', '3'],
+      ],
+      'counts per option, each answer once',
+    );
     await page.waitForSelector('[data-test=question-result] [data-test=chart] canvas');
     // The two quiz tables come from the server a page at a time, after the report.
     await page.waitForSelector('[data-test=quiz-members] .el-table__row');
@@ -149,7 +182,14 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     await page.evaluate(() => localStorage.clear());
     await signIn(page, cs.url, 'dongxian', 'dongxian-password', `/questionnaires/${quizId}/results`);
     await page.waitForLoadState('networkidle');
-    t.same(await optionCounts(page), [['5', '2'], ['5', '2', '2']], 'only 东县 answers are counted');
+    t.same(
+      await optionCounts(page),
+      [
+        ['5', '2'],
+        ['5', '2', '2'],
+      ],
+      'only 东县 answers are counted',
+    );
     await page.waitForSelector('[data-test=quiz-members] .el-table__row');
     const members = (await page.textContent('[data-test=quiz-members]')) ?? '';
     t.match(members, /M001/);
@@ -186,13 +226,15 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     await page.evaluate(() => localStorage.clear());
     const topics = (await call('GET', '/api/taxonomy')).categories.slice(0, 3) as Array<{ id: string; zh: string }>;
     const survey: Questionnaire = await call('POST', '/api/questionnaires', {
-      kind: 'survey', title: '学习需求调查',
+      kind: 'survey',
+      title: '学习需求调查',
       questions: [{ type: 'topics', text: '您最想学哪些内容？', options: topics.map((c) => c.id) }],
     });
     await call('POST', `/api/questionnaires/${survey.id}/publish`);
     const at = Date.now() - 60_000;
-    const res = await send(tokenA, [{ id: 's-room', questionnaireId: survey.id, answeredAt: at, room: { headcount: 9 },
-      responses: [{ question: 0, counts: [2, 7, 0] }] }]);
+    const res = await send(tokenA, [
+      { id: 's-room', questionnaireId: survey.id, answeredAt: at, room: { headcount: 9 }, responses: [{ question: 0, counts: [2, 7, 0] }] },
+    ]);
     t.same(res.accepted, ['s-room']);
     await signIn(page, cs.url, 'admin', undefined, '/requests');
     const box = page.locator('[data-test=demand-topics]');
@@ -225,7 +267,9 @@ t.test('questionnaires and quizzes in the console', async (t) => {
 
     // A draft nobody answered goes.
     const draft: Questionnaire = await call('POST', '/api/questionnaires', {
-      kind: 'survey', title: '草稿问卷', questions: [{ type: 'rating', text: '本期节目打分' }],
+      kind: 'survey',
+      title: '草稿问卷',
+      questions: [{ type: 'rating', text: '本期节目打分' }],
     });
     await page.goto(`${cs.url}/questionnaires/${draft.id}`);
     await page.waitForSelector('[data-test=qn-status]');

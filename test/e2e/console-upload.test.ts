@@ -30,7 +30,8 @@ t.test('a console upload survives a server restart mid-file and the program reac
   const { page } = b;
   const patches: Array<{ offset: number; at: number }> = [];
   page.on('request', (r) => {
-    if (r.method() === 'PATCH' && r.url().includes('/api/uploads/')) patches.push({ offset: Number(r.headers()['upload-offset']), at: Date.now() });
+    if (r.method() === 'PATCH' && r.url().includes('/api/uploads/'))
+      patches.push({ offset: Number(r.headers()['upload-offset']), at: Date.now() });
   });
   await signIn(page, cs.url, 'admin', undefined, '/library');
   await page.waitForSelector('[data-test=library]');
@@ -48,7 +49,13 @@ t.test('a console upload survives a server restart mid-file and the program reac
 
   // Wait until the server holds part of the file, then stop it hard (connections cut).
   const dir = uploadsDir(cs.server.config);
-  const held = () => fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => !f.endsWith('.json')).map((f) => fs.statSync(path.join(dir, f)).size) : [];
+  const held = () =>
+    fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => !f.endsWith('.json'))
+          .map((f) => fs.statSync(path.join(dir, f)).size)
+      : [];
   const deadline = Date.now() + 60_000;
   while (!(held()[0] > size / 5) && Date.now() < deadline) await page.waitForTimeout(100);
   await shot(page, 'upload-progress');
@@ -71,7 +78,9 @@ t.test('a console upload survives a server restart mid-file and the program reac
   await shot(page, 'upload-done');
 
   // The program went through ingest and the transcode worker to ready.
-  const list = (await cs.server.app.inject({ method: 'GET', url: '/api/programs', headers: cs.server.auth })).json() as { items: Array<{ id: number; title: string; sourceSize: number }> };
+  const list = (await cs.server.app.inject({ method: 'GET', url: '/api/programs', headers: cs.server.auth })).json() as {
+    items: Array<{ id: number; title: string; sourceSize: number }>;
+  };
   const program = list.items.find((p) => p.title === '乡村振兴 第一讲');
   t.ok(program, 'the program is in the catalog with the title from the upload');
   t.equal(program!.sourceSize, size, 'the whole file arrived, byte for byte in size');
@@ -94,5 +103,9 @@ t.test('a console upload survives a server restart mid-file and the program reac
   const after = (await cs.server.app.inject({ method: 'GET', url: `/api/programs/${program!.id}`, headers: cs.server.auth })).json();
   t.equal(after.title, '乡村振兴政策解读（第一讲）', 'the new title is stored');
   t.equal(after.published, true, 'published');
-  t.same(b.errors.filter((e) => !/uploads/.test(e)), [], 'no script errors');
+  t.same(
+    b.errors.filter((e) => !/uploads/.test(e)),
+    [],
+    'no script errors',
+  );
 });

@@ -59,7 +59,13 @@ t.test('operator and organizer workflows', async (t) => {
     t.match(await error.textContent(), /overlaps item \d+ \("政策解读"/, 'the refusal names the clashing item');
     await shot(page, 'schedule-overlap');
     await page.keyboard.press('Escape');
-    const items = (await app.inject({ method: 'GET', url: `/api/channels/${channel.id}/schedule?from=${start.minus({ days: 1 }).toUTC().toISO()}&to=${start.plus({ days: 1 }).toUTC().toISO()}`, headers: auth })).json();
+    const items = (
+      await app.inject({
+        method: 'GET',
+        url: `/api/channels/${channel.id}/schedule?from=${start.minus({ days: 1 }).toUTC().toISO()}&to=${start.plus({ days: 1 }).toUTC().toISO()}`,
+        headers: auth,
+      })
+    ).json();
     t.equal(items.items.length, 1, 'only one item stored');
     t.equal(items.items[0].programId, programId);
   });
@@ -77,9 +83,12 @@ t.test('operator and organizer workflows', async (t) => {
     await call('PATCH', `/api/programs/${programId}`, { seriesId: series.id, episode: 1 });
     await call('PATCH', `/api/programs/${second}`, { seriesId: series.id, episode: 2 });
     const itemsBetween = async (from: DateTime, to: DateTime) =>
-      (await call('GET', `/api/channels/${channel.id}/schedule?from=${from.toUTC().toISO()}&to=${to.toUTC().toISO()}`)).items as Array<
-        { start: string; programId: number; slotId: number | null; title: string | null }
-      >;
+      (await call('GET', `/api/channels/${channel.id}/schedule?from=${from.toUTC().toISO()}&to=${to.toUTC().toISO()}`)).items as Array<{
+        start: string;
+        programId: number;
+        slotId: number | null;
+        title: string | null;
+      }>;
 
     // Two recurring slots on every weekday: a fixed program at 19:00 and the series' next episode at 19:30.
     await page.goto(`${cs.url}/channels/${channel.id}?tab=slots`);
@@ -115,9 +124,16 @@ t.test('operator and organizer workflows', async (t) => {
     const fixed = upcoming.filter((i) => DateTime.fromISO(i.start, { zone }).toFormat('HH:mm') === '19:00');
     const episodes = upcoming.filter((i) => DateTime.fromISO(i.start, { zone }).toFormat('HH:mm') === '19:30');
     t.equal(fixed.length, 8, 'the fixed slot airs on each of the next 8 days');
-    t.ok(fixed.every((i) => i.programId === programId), 'always the same program');
+    t.ok(
+      fixed.every((i) => i.programId === programId),
+      'always the same program',
+    );
     t.equal(episodes.length, 8, 'the series slot airs on each of the next 8 days');
-    t.same(episodes.slice(0, 4).map((i) => i.programId), [programId, second, programId, second], 'the next episode each time');
+    t.same(
+      episodes.slice(0, 4).map((i) => i.programId),
+      [programId, second, programId, second],
+      'the next episode each time',
+    );
     // The preview on the page lists the same occurrences: expand both rows.
     for (const i of [0, 1]) await rows.nth(i).locator('.el-table__expand-icon').click();
     await page.locator('[data-test=slot-occurrence]').nth(15).waitFor();
@@ -147,7 +163,11 @@ t.test('operator and organizer workflows', async (t) => {
     await page.locator('.el-message-box:visible .el-button--primary').click();
     await page.locator('[data-test=schedule-block]').nth(4).waitFor();
     const tuesday = await itemsBetween(w3.plus({ days: 1 }), w3.plus({ days: 2 }));
-    t.same(tuesday.map((i) => DateTime.fromISO(i.start, { zone }).toFormat('HH:mm')), ['08:00', '09:00'], 'Monday copied onto Tuesday');
+    t.same(
+      tuesday.map((i) => DateTime.fromISO(i.start, { zone }).toFormat('HH:mm')),
+      ['08:00', '09:00'],
+      'Monday copied onto Tuesday',
+    );
     const w4 = w3.plus({ weeks: 1 });
     await page.click('[data-test=copy-week]');
     await pickDate('from', w3);
@@ -174,13 +194,20 @@ t.test('operator and organizer workflows', async (t) => {
     const json = await exportAs('json');
     const exported = JSON.parse(json.text) as { week: string; items: Array<{ start: string; programId: number }> };
     t.equal(exported.week, w4.toISODate(), 'the JSON names its week');
-    t.same(exported.items.map((i) => i.start), week4.map((i) => DateTime.fromISO(i.start, { zone }).toISO({ suppressMilliseconds: true })));
+    t.same(
+      exported.items.map((i) => i.start),
+      week4.map((i) => DateTime.fromISO(i.start, { zone }).toISO({ suppressMilliseconds: true })),
+    );
 
     // Import: the JSON into the week after, the CSV into the one after that; each lands in the week on screen.
     const importInto = async (week: DateTime, name: string, body: string) => {
       await page.goto(`${cs.url}/channels/${channel.id}?week=${week.toISODate()}`);
       await page.waitForSelector('[data-test=week-timeline]');
-      await page.setInputFiles('[data-test=import-file]', { name, mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/json', buffer: Buffer.from(body) });
+      await page.setInputFiles('[data-test=import-file]', {
+        name,
+        mimeType: name.endsWith('.csv') ? 'text/csv' : 'application/json',
+        buffer: Buffer.from(body),
+      });
     };
     const w5 = w4.plus({ weeks: 1 });
     const w6 = w5.plus({ weeks: 1 });
@@ -188,14 +215,22 @@ t.test('operator and organizer workflows', async (t) => {
     await page.locator('.el-message-box:visible .el-button--primary').click();
     await page.locator('[data-test=schedule-block]').nth(4).waitFor();
     const landed = (await itemsBetween(w5, w6)).map((i) => Date.parse(i.start));
-    t.same(landed, week4.map((i) => DateTime.fromISO(i.start, { zone }).plus({ weeks: 1 }).toMillis()), 'the JSON lands a week on');
+    t.same(
+      landed,
+      week4.map((i) => DateTime.fromISO(i.start, { zone }).plus({ weeks: 1 }).toMillis()),
+      'the JSON lands a week on',
+    );
     await importInto(w6, 'week.csv', csv.text);
     await page.locator('.el-message-box:visible .el-button--primary').click();
     await page.locator('[data-test=schedule-block]').nth(4).waitFor();
     t.equal((await itemsBetween(w6, w6.plus({ weeks: 1 }))).length, 5, 'the CSV lands in the week on screen');
     // A bad line: refused whole, with the line and what it needs shown on the page.
     const w7 = w6.plus({ weeks: 1 });
-    await importInto(w7, 'bad.csv', `start,end,program_id,title\n${w7.toISODate()}T08:00:00+08:00,,${second},ok\n${w7.toISODate()}T09:00:00+08:00,,,missing\n`);
+    await importInto(
+      w7,
+      'bad.csv',
+      `start,end,program_id,title\n${w7.toISODate()}T08:00:00+08:00,,${second},ok\n${w7.toISODate()}T09:00:00+08:00,,,missing\n`,
+    );
     const error = await page.waitForSelector('[data-test=import-error]');
     t.match(await error.textContent(), /bad\.csv: CSV line 3: needs columns start and program_id/, 'the refused line and its reason');
     t.equal((await itemsBetween(w7, w7.plus({ weeks: 1 }))).length, 0, 'nothing half-imported');

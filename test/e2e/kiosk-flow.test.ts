@@ -12,7 +12,12 @@ t.test('the kiosk driven by a remote, before and after the uplink goes down', as
   // Chinese titles, as on a real site (the search grid offers the characters that occur in them).
   const titles = ['乡村振兴政策解读', '党史故事', '农业技术讲座'];
   for (const [i, id] of [...site.programIds, ...site.extraProgramIds].entries()) {
-    const res = await site.server.app.inject({ method: 'PATCH', url: `/api/programs/${id}`, headers: site.server.auth, payload: { title: titles[i] } });
+    const res = await site.server.app.inject({
+      method: 'PATCH',
+      url: `/api/programs/${id}`,
+      headers: site.server.auth,
+      payload: { title: titles[i] },
+    });
     t.equal(res.statusCode, 200, `program ${id} titled`);
   }
   await site.agent.syncNow();
@@ -55,7 +60,7 @@ t.test('the kiosk driven by a remote, before and after the uplink goes down', as
   await press('Enter');
   t.equal(await topScreen(page), 'ondemand');
   await page.waitForSelector('[data-testid=lecture]');
-  t.ok(await page.locator('[data-testid=lecture] [data-testid=held]').count() >= 1, 'scheduled lectures show as downloaded');
+  t.ok((await page.locator('[data-testid=lecture] [data-testid=held]').count()) >= 1, 'scheduled lectures show as downloaded');
   await press('ArrowRight');
   t.match(await focusedKey(page), /^lec:\d+$/, 'a lecture card has the focus');
   await press('Enter');
@@ -118,8 +123,13 @@ t.test('the kiosk driven by a remote, before and after the uplink goes down', as
   t.equal(await topScreen(page), 'ondemand');
 
   // The on-demand viewing became attendance sessions at the agent (queued or already sent to the server).
-  const attendance = await page.evaluate(async () => (await (await fetch('/local/attendance')).json()) as { open: number; pending: number; delivered: number });
-  t.ok(attendance.pending + attendance.delivered >= 1, `on-demand playback is recorded as viewing sessions (${JSON.stringify(attendance)})`);
+  const attendance = await page.evaluate(
+    async () => (await (await fetch('/local/attendance')).json()) as { open: number; pending: number; delivered: number },
+  );
+  t.ok(
+    attendance.pending + attendance.delivered >= 1,
+    `on-demand playback is recorded as viewing sessions (${JSON.stringify(attendance)})`,
+  );
 
   // Search with the character grid: OK on Search, down to the first character, OK: the query narrows.
   for (let i = 0; i < 6 && (await focusedKey(page)) !== 'search'; i++) await press(i < 3 ? 'ArrowLeft' : 'ArrowUp');
@@ -161,7 +171,11 @@ t.test('the kiosk driven by a remote, before and after the uplink goes down', as
   // Digits jump to a channel by number; Enter shows the info overlay with what is on now.
   const other = site.channelIds.find((id) => String(id) !== before)!;
   await press(String(site.channelIds.indexOf(other) + 1));
-  await page.waitForFunction((id) => document.querySelector('[data-screen=broadcast]')?.getAttribute('data-channel') === String(id), other, { timeout: 5000 });
+  await page.waitForFunction(
+    (id) => document.querySelector('[data-screen=broadcast]')?.getAttribute('data-channel') === String(id),
+    other,
+    { timeout: 5000 },
+  );
   t.pass('a digit tunes that channel number');
   await press('PageDown');
   t.equal(await tuned(), before);
@@ -181,10 +195,17 @@ t.test('the kiosk driven by a remote, before and after the uplink goes down', as
     }, channelId);
   // By now the agent has uploaded the on-demand sessions: the server holds them as mode 'ondemand'.
   const ondemandAtServer = async () =>
-    (site.server.app.db.prepare("SELECT program_id AS programId FROM attendance_sessions WHERE mode = 'ondemand'").all() as Array<{ programId: number }>).map((r) => r.programId);
+    (
+      site.server.app.db.prepare("SELECT program_id AS programId FROM attendance_sessions WHERE mode = 'ondemand'").all() as Array<{
+        programId: number;
+      }>
+    ).map((r) => r.programId);
   for (let i = 0; i < 75 && (await ondemandAtServer()).length === 0; i++) await page.waitForTimeout(200);
   const sessions = await ondemandAtServer();
-  t.ok(sessions.length >= 1 && sessions.every((id) => [...site.programIds, extra].includes(id)), `on-demand sessions reach the server (programs ${sessions.join(', ')})`);
+  t.ok(
+    sessions.length >= 1 && sessions.every((id) => [...site.programIds, extra].includes(id)),
+    `on-demand sessions reach the server (programs ${sessions.join(', ')})`,
+  );
 
   await site.stopServer();
   await page.waitForSelector('[data-testid=net][data-online=false]', { state: 'attached', timeout: 30_000 });

@@ -31,12 +31,14 @@ async function published(site: Site, body: object): Promise<number> {
 const report = (site: Site, id: number) => serverApi<QuestionnaireReport>(site, 'GET', `/api/reports/questionnaires/${id}?format=json`);
 
 /** The remote: one key, then a pause (a person on a remote, never a card reader's burst). */
-const remote = (page: Page) => async (...keys: string[]) => {
-  for (const key of keys) {
-    await page.keyboard.press(key);
-    await page.waitForTimeout(120);
-  }
-};
+const remote =
+  (page: Page) =>
+  async (...keys: string[]) => {
+    for (const key of keys) {
+      await page.keyboard.press(key);
+      await page.waitForTimeout(120);
+    }
+  };
 
 /** The agent's uplink through a switch: up, down (connections dropped), or "lost answer" (the server gets the
  * request and commits it, the agent never hears back). */
@@ -51,8 +53,14 @@ async function uplinkSwitch(target: string) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const lose = mode === 'lose-answer' && req.url === '/api/sites/me/answers';
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
-      fetch(new URL(req.url ?? '/', target), { method: req.method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) }).then(
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)),
+      ) as Record<string, string>;
+      fetch(new URL(req.url ?? '/', target), {
+        method: req.method,
+        headers,
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      }).then(
         async (up) => {
           const body = Buffer.from(await up.arrayBuffer());
           if (lose) {
@@ -166,7 +174,14 @@ t.test('surveys and quizzes answered with the remote at a site', async (t) => {
     await site.agent.questionnaires.flushNow();
     const r = await report(site, offered);
     t.equal(r.totals.roomAnswers, 1, 'the answer reached the server once');
-    t.same(r.questions.map((q) => q.options.map((o) => o.count)), [[3, 1, 0], [4, 0, 5]], 'with the hands counted');
+    t.same(
+      r.questions.map((q) => q.options.map((o) => o.count)),
+      [
+        [3, 1, 0],
+        [4, 0, 5],
+      ],
+      'with the hands counted',
+    );
     t.same(site.agent.questionnaires.queue.counts(), { pending: 0, delivered: 1, rejected: 0 });
     await press('Enter');
     t.equal(await topScreen(page), 'broadcast', 'leaving the quiz goes back to the channel');
@@ -226,7 +241,10 @@ t.test('surveys and quizzes answered with the remote at a site', async (t) => {
     await site.agent.questionnaires.flushNow();
     const r = await report(site, quizIds.get(played)!);
     t.equal(r.totals.memberAnswers, 1, 'the answer reached the server');
-    t.same(r.quiz?.members.map((m) => [m.memberNo, m.passed]), [['20240001', true]]);
+    t.same(
+      r.quiz?.members.map((m) => [m.memberNo, m.passed]),
+      [['20240001', true]],
+    );
     await press('Enter');
     t.equal(await topScreen(page), 'lecture', 'OK leaves the result');
     t.same(errors, [], 'no page errors');
@@ -257,9 +275,19 @@ t.test('surveys and quizzes answered with the remote at a site', async (t) => {
     const r = await report(site, surveyId);
     t.equal(r.totals.roomAnswers, 1);
     t.equal(r.totals.people, 10, 'the room counts as its headcount');
-    t.same(r.questions[0]!.options.map((o) => o.count), [6, 4, 0]);
-    t.same(r.questions[1]!.options.map((o) => o.count), [10, 7, 0]);
-    t.same(r.questions[2]!.options.map((o) => o.count), [2, 3, 5, 0, 0], 'rating: hands for 1, 2, 3...');
+    t.same(
+      r.questions[0]!.options.map((o) => o.count),
+      [6, 4, 0],
+    );
+    t.same(
+      r.questions[1]!.options.map((o) => o.count),
+      [10, 7, 0],
+    );
+    t.same(
+      r.questions[2]!.options.map((o) => o.count),
+      [2, 3, 5, 0, 0],
+      'rating: hands for 1, 2, 3...',
+    );
 
     // What the remote cannot send, the agent refuses with reasons (the kiosk's own POST, from the page).
     const bad = [
@@ -279,7 +307,14 @@ t.test('surveys and quizzes answered with the remote at a site', async (t) => {
         ),
       bad,
     );
-    t.same(refused.map((r) => [r.status, r.body.error?.code]), [[400, 'unknown_question'], [400, 'option_out_of_range'], [400, 'count_exceeds_headcount']]);
+    t.same(
+      refused.map((r) => [r.status, r.body.error?.code]),
+      [
+        [400, 'unknown_question'],
+        [400, 'option_out_of_range'],
+        [400, 'count_exceeds_headcount'],
+      ],
+    );
     for (const r of refused) t.ok((r.body.error?.message.length ?? 0) > 15, `a reason a person can act on: ${r.body.error?.message}`);
   });
 
@@ -288,12 +323,23 @@ t.test('surveys and quizzes answered with the remote at a site', async (t) => {
     t.teardown(() => uplink.close());
     const regionId = site.agent.sync.manifest!.regionId;
     const second = await serverApi<{ pairingCode: string }>(site, 'POST', '/api/sites', {
-      name: '离线村活动室', regionId, downloadWindow: '00:00-00:00', bandwidthKbps: 100_000, maxRung: '240p',
+      name: '离线村活动室',
+      regionId,
+      downloadWindow: '00:00-00:00',
+      bandwidthKbps: 100_000,
+      maxRung: '240p',
     });
     const dir = tempDir('dyb-kiosk-q-agent-');
     t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
     const start = (pairCode?: string) =>
-      startAgent({ serverUrl: uplink.url, dataDir: dir, port: 0, ...(pairCode ? { pairCode } : {}), syncIntervalMs: 2000, logLevel: 'silent' });
+      startAgent({
+        serverUrl: uplink.url,
+        dataDir: dir,
+        port: 0,
+        ...(pairCode ? { pairCode } : {}),
+        syncIntervalMs: 2000,
+        logLevel: 'silent',
+      });
     let agent: RunningAgent = await start(second.pairingCode);
     t.teardown(() => agent.close());
     await agent.syncNow();
@@ -325,7 +371,11 @@ t.test('surveys and quizzes answered with the remote at a site', async (t) => {
     t.same(agent.questionnaires.queue.counts(), { pending: 0, delivered: 1, rejected: 0 }, 'sent again and acknowledged');
     const r = await report(site, surveyId);
     t.equal(r.totals.memberAnswers, before + 1, 'counted once at the server');
-    t.same(r.questions[1]!.options.map((o) => o.count), [10, 8, 1], 'its choices counted once (the room had 10, 7 and 0)');
+    t.same(
+      r.questions[1]!.options.map((o) => o.count),
+      [10, 8, 1],
+      'its choices counted once (the room had 10, 7 and 0)',
+    );
   });
 });
 

@@ -63,7 +63,10 @@ t.test('Back half-way through a lecture, come back: it offers to resume there, a
   const shown = /(\d+):(\d\d)/.exec(offered);
   t.ok(shown, `the offer shows a time: "${offered}"`);
   const shownS = Number(shown![1]) * 60 + Number(shown![2]);
-  t.ok(shownS >= Math.floor(start) && shownS <= Math.floor(start) + 2, `offered from ${formatDuration(shownS)}, left at ${left.toFixed(1)} s`);
+  t.ok(
+    shownS >= Math.floor(start) && shownS <= Math.floor(start) + 2,
+    `offered from ${formatDuration(shownS)}, left at ${left.toFixed(1)} s`,
+  );
   t.equal(await focusedKey(page), 'resume', 'resume is the first choice');
   t.ok(await page.locator('[data-testid=play]').count(), 'playing from the start is offered too');
 

@@ -109,11 +109,14 @@ export function createAttendance(opts: AttendanceOptions): Attendance {
     start() {
       uploader.start();
       heartbeat.start();
-      sweep = setInterval(() => {
-        const now = clock();
-        if (queue.closeStale(now, staleAfterMs) > 0) uploader.nudge();
-        queue.purgeFinished(now - 30 * 86_400_000);
-      }, Math.min(30_000, staleAfterMs));
+      sweep = setInterval(
+        () => {
+          const now = clock();
+          if (queue.closeStale(now, staleAfterMs) > 0) uploader.nudge();
+          queue.purgeFinished(now - 30 * 86_400_000);
+        },
+        Math.min(30_000, staleAfterMs),
+      );
       sweep.unref?.();
     },
     async stop() {

@@ -332,9 +332,7 @@ export class AttendanceQueue {
 
   /** The oldest closed sessions as the server wants them (at most `limit`). Read only: nothing changes until ack. */
   batch(limit: number): AttendanceSession[] {
-    const rows = this.db
-      .prepare('SELECT * FROM sessions WHERE end_at IS NOT NULL ORDER BY end_at, id LIMIT ?')
-      .all(limit) as SessionRow[];
+    const rows = this.db.prepare('SELECT * FROM sessions WHERE end_at IS NOT NULL ORDER BY end_at, id LIMIT ?').all(limit) as SessionRow[];
     const membersOf = this.db.prepare(
       'SELECT member_no AS memberNo, watched_seconds AS watchedSeconds FROM session_members WHERE session_id = ? ORDER BY member_no',
     );
@@ -420,7 +418,13 @@ export class AttendanceQueue {
     const rows = this.db
       .prepare("SELECT id, reason, message, payload, at FROM finished WHERE outcome = 'rejected' ORDER BY at DESC LIMIT ?")
       .all(limit) as Array<{ id: string; reason: string; message: string | null; payload: string; at: number }>;
-    return rows.map((r) => ({ id: r.id, reason: r.reason, message: r.message, at: r.at, session: JSON.parse(r.payload) as AttendanceSession }));
+    return rows.map((r) => ({
+      id: r.id,
+      reason: r.reason,
+      message: r.message,
+      at: r.at,
+      session: JSON.parse(r.payload) as AttendanceSession,
+    }));
   }
 
   /** Forgets tombstones of delivered/discarded ids older than `before` (rejected ones stay for the administrator). */

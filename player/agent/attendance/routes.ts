@@ -17,7 +17,6 @@ export interface RoutesDeps {
   heartbeatStatus: () => HeartbeatStatus;
 }
 
-
 function publicSitting(s: QueueSitting) {
   return { headcount: s.headcount, headcountAt: s.headcountAt, members: s.members };
 }

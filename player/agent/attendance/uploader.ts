@@ -100,7 +100,12 @@ export class Uploader<T extends { id: string } = AttendanceSession> {
   private running: Promise<FlushResult> | null = null;
   private stopped = true;
   readonly status: UploadStatus = {
-    failures: 0, nextAttemptAt: null, lastError: null, lastSuccessAt: null, clockOffsetMs: null, retryAfterMs: null,
+    failures: 0,
+    nextAttemptAt: null,
+    lastError: null,
+    lastSuccessAt: null,
+    clockOffsetMs: null,
+    retryAfterMs: null,
   };
 
   constructor(opts: UploaderOptions<T>) {
@@ -240,7 +245,10 @@ export class Uploader<T extends { id: string } = AttendanceSession> {
         signal: AbortSignal.timeout(this.o.requestTimeoutMs),
       });
     } catch (err) {
-      throw new UploadError(`server unreachable: ${err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err)}`, null);
+      throw new UploadError(
+        `server unreachable: ${err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err)}`,
+        null,
+      );
     }
     const text = await res.text().catch(() => '');
     if (!res.ok) {

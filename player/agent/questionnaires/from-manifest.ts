@@ -25,7 +25,5 @@ export function toLocalQuestionnaire(q: ManifestQuestionnaire, now: number): Loc
 
 /** Every questionnaire that reached the site, surveys first then quizzes, each by id. */
 export function localQuestionnaires(entries: readonly ManifestQuestionnaire[], now: number): LocalQuestionnaire[] {
-  return entries
-    .map((q) => toLocalQuestionnaire(q, now))
-    .sort((a, b) => (a.kind === b.kind ? a.id - b.id : a.kind === 'survey' ? -1 : 1));
+  return entries.map((q) => toLocalQuestionnaire(q, now)).sort((a, b) => (a.kind === b.kind ? a.id - b.id : a.kind === 'survey' ? -1 : 1));
 }

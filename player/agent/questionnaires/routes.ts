@@ -6,7 +6,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { MEMBER_NO_RE } from '../../../common/attendance.ts';
 import {
-  AnswersState, ErrorBody, LocalAnswerAck, LocalAnswerBody, LocalQuestionnaires, type LocalQuestionnaire,
+  AnswersState,
+  ErrorBody,
+  LocalAnswerAck,
+  LocalAnswerBody,
+  LocalQuestionnaires,
+  type LocalQuestionnaire,
 } from '../../../common/local-api.ts';
 import { answerProblem, quizScore, type AnswerProblemCode } from '../../../common/questionnaire-rules.ts';
 import { localErrorHandler, normaliseMemberNo } from '../attendance/routes.ts';

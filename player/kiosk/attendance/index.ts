@@ -18,7 +18,7 @@ import { WatchTracker, type TrackerEvent } from './tracker.ts';
 export { WatchTracker } from './tracker.ts';
 
 type Getter<T> = T | (() => T);
-const read = <T,>(g: Getter<T>): T => (typeof g === 'function' ? (g as () => T)() : g);
+const read = <T>(g: Getter<T>): T => (typeof g === 'function' ? (g as () => T)() : g);
 
 export interface AttachOptions {
   mode: 'broadcast' | 'ondemand';
@@ -173,7 +173,9 @@ class SittingUi {
           },
           (err: unknown) =>
             this.view.toast(
-              err instanceof HttpError && err.status === 400 ? t(this.lang(), 'attBadMember', { msg: err.message }) : t(this.lang(), 'attFailed'),
+              err instanceof HttpError && err.status === 400
+                ? t(this.lang(), 'attBadMember', { msg: err.message })
+                : t(this.lang(), 'attFailed'),
               true,
             ),
         );
@@ -231,18 +233,21 @@ export function attachAttendance(video: HTMLVideoElement, opts: AttachOptions): 
     if (fetching || now - lastFetchAt < 4000) return;
     fetching = true;
     lastFetchAt = now;
-    void api.channels().then(
-      (list) => list,
-      () => null,
-    ).then((list) => {
-      fetching = false;
-      const at = Date.now();
-      for (const c of list ?? []) {
-        if (!schedules.has(c.id)) schedules.set(c.id, new ScheduleMemory());
-        schedules.get(c.id)!.add(c, at);
-      }
-      evaluate();
-    });
+    void api
+      .channels()
+      .then(
+        (list) => list,
+        () => null,
+      )
+      .then((list) => {
+        fetching = false;
+        const at = Date.now();
+        for (const c of list ?? []) {
+          if (!schedules.has(c.id)) schedules.set(c.id, new ScheduleMemory());
+          schedules.get(c.id)!.add(c, at);
+        }
+        evaluate();
+      });
   }
 
   /** The program on screen now: a Playing, null (nothing countable), or 'keep' (not known yet: leave as is). */

@@ -28,7 +28,14 @@ export class SessionLedger {
   }
 
   private report(c: Current, total: number, state: 'open' | 'closed'): SessionReport {
-    return { id: c.id, programId: c.programId, channelId: c.channelId, mode: c.mode, watchedSeconds: round2(Math.max(0, total - c.base)), state };
+    return {
+      id: c.id,
+      programId: c.programId,
+      channelId: c.channelId,
+      mode: c.mode,
+      watchedSeconds: round2(Math.max(0, total - c.base)),
+      state,
+    };
   }
 
   /**

@@ -2,13 +2,35 @@
 // are the agent's own, from common/local-api.ts (types only: nothing of the schema library reaches the TV).
 // The screens and the attendance panel all call through here.
 import type {
-  Catalog, CatalogItem, DownloadAck, LocalAnswerAck, LocalAnswerBody, LocalChannel, LocalQuestion, LocalQuestionnaire,
-  LocalRequestAck, LocalRequestBody, LocalStatus, ProgramSlot, SessionAnswer, SessionReport, Sitting,
+  Catalog,
+  CatalogItem,
+  DownloadAck,
+  LocalAnswerAck,
+  LocalAnswerBody,
+  LocalChannel,
+  LocalQuestion,
+  LocalQuestionnaire,
+  LocalRequestAck,
+  LocalRequestBody,
+  LocalStatus,
+  ProgramSlot,
+  SessionAnswer,
+  SessionReport,
+  Sitting,
 } from '../../../common/local-api.ts';
 
 export type {
-  Catalog, CatalogItem, LocalAnswerAck, LocalChannel, LocalQuestion, LocalQuestionnaire, LocalStatus, ProgramSlot, SessionAnswer,
-  SessionReport, Sitting,
+  Catalog,
+  CatalogItem,
+  LocalAnswerAck,
+  LocalChannel,
+  LocalQuestion,
+  LocalQuestionnaire,
+  LocalStatus,
+  ProgramSlot,
+  SessionAnswer,
+  SessionReport,
+  Sitting,
 };
 
 /** An answer other than 2xx: the status, and the agent's message (it says what to fix). */

@@ -407,7 +407,13 @@ export class App {
     this.digitsEl.classList.add('shown');
     if (this.digitTimer) clearTimeout(this.digitTimer);
     const settle = () => {
-      const n = this.digits.take(Date.now(), numberIsComplete(this.digits.pending, this.channels.map((c) => c.number)));
+      const n = this.digits.take(
+        Date.now(),
+        numberIsComplete(
+          this.digits.pending,
+          this.channels.map((c) => c.number),
+        ),
+      );
       if (n === null) {
         this.digitTimer = setTimeout(settle, 200);
         return;
@@ -452,8 +458,23 @@ export class App {
           ? this.tr('cache', { p: Math.round((s.cacheReadiness ?? 0) * 100) })
           : '';
     this.header.replaceChildren(
-      h('div', { class: 'brand' }, h('div', { class: 'site-name', 'data-testid': 'site-name' }, s?.siteName || this.tr('appTitle')), h('div', { class: 'brand-sub' }, sub)),
-      h('div', { class: 'top-right' }, net, h('div', { class: 'clock' }, h('div', { 'data-clock': 'time', class: 'clock-time' }), h('div', { 'data-clock': 'date', class: 'clock-date' }))),
+      h(
+        'div',
+        { class: 'brand' },
+        h('div', { class: 'site-name', 'data-testid': 'site-name' }, s?.siteName || this.tr('appTitle')),
+        h('div', { class: 'brand-sub' }, sub),
+      ),
+      h(
+        'div',
+        { class: 'top-right' },
+        net,
+        h(
+          'div',
+          { class: 'clock' },
+          h('div', { 'data-clock': 'time', class: 'clock-time' }),
+          h('div', { 'data-clock': 'date', class: 'clock-date' }),
+        ),
+      ),
     );
     document.body.classList.toggle('is-offline', !online);
     this.tick();

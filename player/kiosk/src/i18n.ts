@@ -240,9 +240,7 @@ const dictionaries: Record<Lang, Record<MessageKey, string>> = { zh, en };
 /** The message for `key` in `lang`, with `{name}` placeholders filled from `params`. */
 export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
   const template = dictionaries[lang][key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 export const LANG_STORAGE_KEY = 'kiosk.lang';

@@ -108,7 +108,8 @@ export class QuestionnaireForm {
   private onWho(cmd: Command): FormEffect[] {
     if (cmd.kind === 'digit') {
       const max = this.mode === 'room' ? MAX_COUNT_DIGITS : MAX_MEMBER_DIGITS;
-      if (this.draft.length < max) this.draft = this.mode === 'room' ? `${this.draft}${cmd.digit}`.replace(/^0+/, '') : this.draft + cmd.digit;
+      if (this.draft.length < max)
+        this.draft = this.mode === 'room' ? `${this.draft}${cmd.digit}`.replace(/^0+/, '') : this.draft + cmd.digit;
       return [];
     }
     if (cmd.kind === 'move' && cmd.dir === 'left') {

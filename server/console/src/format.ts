@@ -31,14 +31,37 @@ export function dayLabel(v: string | number | Date): string {
 }
 
 /** Wall-clock parts of an instant in the province zone. */
-export function zonedParts(ms: number): { year: number; month: number; day: number; hour: number; minute: number; second: number; weekday: number } {
+export function zonedParts(ms: number): {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+} {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: provinceTz.value, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-    hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short',
+    timeZone: provinceTz.value,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+    weekday: 'short',
   }).formatToParts(new Date(ms));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '0';
   const weekday = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
-  return { year: +get('year'), month: +get('month'), day: +get('day'), hour: +get('hour'), minute: +get('minute'), second: +get('second'), weekday };
+  return {
+    year: +get('year'),
+    month: +get('month'),
+    day: +get('day'),
+    hour: +get('hour'),
+    minute: +get('minute'),
+    second: +get('second'),
+    weekday,
+  };
 }
 
 /** The instant at a wall-clock time in the province zone (two passes settle the zone offset, DST included). */
@@ -97,7 +120,8 @@ export function bytes(n: number | null | undefined): string {
 export const number = (n: number | null | undefined, digits = 0): string =>
   n === null || n === undefined ? '—' : n.toLocaleString(lang.value, { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-export const percent = (share: number | null | undefined): string => (share === null || share === undefined ? '—' : `${Math.round(share * 100)}%`);
+export const percent = (share: number | null | undefined): string =>
+  share === null || share === undefined ? '—' : `${Math.round(share * 100)}%`;
 
 /** An instant as the province's wall clock, 'YYYY-MM-DDTHH:mm' (what datetime pickers hold). */
 export function wallTime(ms: number): string {

@@ -7,7 +7,10 @@ import { router } from './router.ts';
 import { provinceTz } from './format.ts';
 import './console.css';
 
-interface PublicConfig { provinceTz: string; version: string }
+interface PublicConfig {
+  provinceTz: string;
+  version: string;
+}
 
 void fetch('/api/config')
   .then((r) => (r.ok ? (r.json() as Promise<PublicConfig>) : null))

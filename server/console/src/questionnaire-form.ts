@@ -2,7 +2,11 @@
 // editor page only wires it to inputs. Times are province wall clock in the form ('YYYY-MM-DDTHH:mm'); the
 // conversions are passed in so this file stays free of the zone lookup.
 import type {
-  NewQuestionnaire, Questionnaire, QuestionnaireKind, QuestionnaireSummary, QuestionType,
+  NewQuestionnaire,
+  Questionnaire,
+  QuestionnaireKind,
+  QuestionnaireSummary,
+  QuestionType,
 } from '../../../common/api/questionnaires.ts';
 
 export interface QuestionDraft {
@@ -38,8 +42,14 @@ export function newQuestion(type: QuestionType = 'single', topicIds: string[] = 
 
 export function emptyDraft(kind: QuestionnaireKind = 'survey'): QuestionnaireDraft {
   return {
-    kind, title: '', programId: undefined, regionIds: [], opensAt: '', closesAt: '',
-    passMark: kind === 'quiz' ? DEFAULT_PASS_MARK : undefined, questions: [newQuestion()],
+    kind,
+    title: '',
+    programId: undefined,
+    regionIds: [],
+    opensAt: '',
+    closesAt: '',
+    passMark: kind === 'quiz' ? DEFAULT_PASS_MARK : undefined,
+    questions: [newQuestion()],
   };
 }
 
@@ -86,7 +96,11 @@ export function draftOf(q: Questionnaire, wall: (ms: number) => string): Questio
     closesAt: q.closesAt ? wall(Date.parse(q.closesAt)) : '',
     passMark: q.passMark ?? undefined,
     questions: q.questions.map((x) => ({
-      key: nextKey++, type: x.type, text: x.text, options: [...x.options], correct: [...(x.correct ?? [])],
+      key: nextKey++,
+      type: x.type,
+      text: x.text,
+      options: [...x.options],
+      correct: [...(x.correct ?? [])],
     })),
   };
 }
@@ -98,11 +112,11 @@ export function bodyOf(d: QuestionnaireDraft, toMs: (wall: string) => number): N
   return {
     kind: d.kind,
     title: d.title.trim(),
-    programId: quiz ? d.programId ?? null : null,
+    programId: quiz ? (d.programId ?? null) : null,
     regionIds: d.regionIds,
     opensAt: iso(d.opensAt),
     closesAt: iso(d.closesAt),
-    passMark: quiz ? d.passMark ?? null : null,
+    passMark: quiz ? (d.passMark ?? null) : null,
     questions: d.questions.map((q) => {
       const withOptions = q.type !== 'rating';
       const graded = quiz && (q.type === 'single' || q.type === 'multiple');

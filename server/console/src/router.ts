@@ -21,7 +21,11 @@ const routes: RouteRecordRaw[] = [
       { path: 'library', component: () => import('./pages/Library.vue'), meta: { title: 'nav.library', ...operatorOnly } },
       { path: 'library/:id(\\d+)', component: () => import('./pages/ProgramDetail.vue'), meta: { title: 'nav.library', ...operatorOnly } },
       { path: 'channels', component: () => import('./pages/Channels.vue'), meta: { title: 'nav.channels', ...operatorOnly } },
-      { path: 'channels/:id(\\d+)', component: () => import('./pages/ChannelSchedule.vue'), meta: { title: 'nav.channels', ...operatorOnly } },
+      {
+        path: 'channels/:id(\\d+)',
+        component: () => import('./pages/ChannelSchedule.vue'),
+        meta: { title: 'nav.channels', ...operatorOnly },
+      },
       { path: 'sites', component: () => import('./pages/Sites.vue'), meta: { title: 'nav.sites' } },
       { path: 'sites/:id(\\d+)', component: () => import('./pages/SiteDetail.vue'), meta: { title: 'nav.sites' } },
       { path: 'requests', component: () => import('./pages/Requests.vue'), meta: { title: 'nav.requests', ...operatorOnly } },

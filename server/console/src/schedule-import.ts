@@ -18,12 +18,16 @@ export function csvRecords(text: string): string[][] {
   for (let i = 0; i < src.length; i++) {
     const c = src[i];
     if (quoted) {
-      if (c === '"' && src[i + 1] === '"') { cell += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && src[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; }
-    else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && src[i + 1] === '\n') i++;
       row.push(cell);
       if (row.some((x) => x.trim() !== '')) records.push(row);
@@ -51,6 +55,9 @@ export function csvSourceWeek(text: string, { provinceDay, mondayOf }: WeekDays)
   const [header, ...rows] = csvRecords(text);
   const col = header?.findIndex((h) => h.trim().toLowerCase() === 'start') ?? -1;
   if (col < 0) return undefined;
-  const days = rows.map((r) => startDay(r[col] ?? '', provinceDay)).filter((d): d is string => d !== undefined).sort();
+  const days = rows
+    .map((r) => startDay(r[col] ?? '', provinceDay))
+    .filter((d): d is string => d !== undefined)
+    .sort();
   return days.length ? mondayOf(days[0]) : undefined;
 }

@@ -7,7 +7,10 @@ type User = LoginResponse['user'];
 
 const KEY = 'dyb-console-session';
 
-interface Session { token: string | null; user: User | null }
+interface Session {
+  token: string | null;
+  user: User | null;
+}
 
 function load(): Session {
   try {

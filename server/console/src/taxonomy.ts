@@ -17,7 +17,7 @@ export async function loadTaxonomy(force = false): Promise<void> {
 export const label = (e: TaxonomyEntry) => (lang.value === 'zh-CN' ? e.zh : e.en);
 export function categoryName(id: string | null): string {
   const e = taxonomy.value.categories.find((c) => c.id === id);
-  return e ? label(e) : id ?? '—';
+  return e ? label(e) : (id ?? '—');
 }
 export function audienceName(id: string): string {
   const e = taxonomy.value.audiences.find((c) => c.id === id);

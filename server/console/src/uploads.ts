@@ -9,7 +9,14 @@ import type { Program } from './api/types.ts';
 /** Chunks of 8 MB: no single request runs for minutes, and a cut costs at most one chunk's progress in flight. */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
 
-export interface UploadFields { title: string; category: string; audiences: string[]; series: string; lecturer: string; published: boolean }
+export interface UploadFields {
+  title: string;
+  category: string;
+  audiences: string[];
+  series: string;
+  lecturer: string;
+  published: boolean;
+}
 
 export type UploadState = 'waiting' | 'uploading' | 'paused' | 'retrying' | 'done' | 'failed';
 
@@ -32,13 +39,26 @@ let nextKey = 1;
 export const uploads = reactive<UploadEntry[]>([]);
 
 export function titleFromFileName(name: string): string {
-  return name.replace(/\.[^.]+$/, '').replace(/[_]+/g, ' ').trim() || name;
+  return (
+    name
+      .replace(/\.[^.]+$/, '')
+      .replace(/[_]+/g, ' ')
+      .trim() || name
+  );
 }
 
 export function addFiles(files: Iterable<File>): void {
   for (const file of files) {
     uploads.push({
-      key: nextKey++, file, state: 'waiting', sent: 0, total: file.size, speed: 0, secondsLeft: null, error: null, program: null,
+      key: nextKey++,
+      file,
+      state: 'waiting',
+      sent: 0,
+      total: file.size,
+      speed: 0,
+      secondsLeft: null,
+      error: null,
+      program: null,
       tus: null,
       fields: { title: titleFromFileName(file.name), category: '', audiences: [], series: '', lecturer: '', published: false },
     });
@@ -46,7 +66,11 @@ export function addFiles(files: Iterable<File>): void {
 }
 
 function metadataOf(e: UploadEntry): Record<string, string> {
-  const m: Record<string, string> = { filename: e.file.name, filetype: e.file.type || 'application/octet-stream', title: e.fields.title.trim() };
+  const m: Record<string, string> = {
+    filename: e.file.name,
+    filetype: e.file.type || 'application/octet-stream',
+    title: e.fields.title.trim(),
+  };
   if (e.fields.category) m.category = e.fields.category;
   if (e.fields.audiences.length) m.audiences = e.fields.audiences.join(',');
   if (e.fields.series.trim()) m.series = e.fields.series.trim();

@@ -8,7 +8,12 @@ export function messageOf(err: unknown): string {
   return String(err);
 }
 
-export function useLoad<T>(fn: () => Promise<T>): { data: Ref<T | null>; loading: Ref<boolean>; error: Ref<string | null>; run: () => Promise<void> } {
+export function useLoad<T>(fn: () => Promise<T>): {
+  data: Ref<T | null>;
+  loading: Ref<boolean>;
+  error: Ref<string | null>;
+  run: () => Promise<void>;
+} {
   // Shallow: report answers can hold tens of thousands of rows; pages replace data whole, never edit it in place.
   const data = shallowRef<T | null>(null) as Ref<T | null>;
   const loading = ref(false);

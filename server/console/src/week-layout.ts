@@ -2,8 +2,20 @@
 // zone conversion is passed in, so it can be tested apart from the page.
 import type { ScheduleItem } from './api/types.ts';
 
-export interface Block { item: ScheduleItem; leftPct: number; widthPct: number; startsBefore: boolean; endsAfter: boolean }
-export interface DayRow { day: string; startMs: number; endMs: number; blocks: Block[]; nowPct: number | null }
+export interface Block {
+  item: ScheduleItem;
+  leftPct: number;
+  widthPct: number;
+  startsBefore: boolean;
+  endsAfter: boolean;
+}
+export interface DayRow {
+  day: string;
+  startMs: number;
+  endMs: number;
+  blocks: Block[];
+  nowPct: number | null;
+}
 
 export function layoutWeek(days: string[], dayStart: (day: string) => number, items: ScheduleItem[], nowMs: number): DayRow[] {
   return days.map((day, i) => {
@@ -17,7 +29,13 @@ export function layoutWeek(days: string[], dayStart: (day: string) => number, it
       if (e <= startMs || s >= endMs) continue;
       const from = Math.max(s, startMs);
       const to = Math.min(e, endMs);
-      blocks.push({ item, leftPct: ((from - startMs) / span) * 100, widthPct: ((to - from) / span) * 100, startsBefore: s < startMs, endsAfter: e > endMs });
+      blocks.push({
+        item,
+        leftPct: ((from - startMs) / span) * 100,
+        widthPct: ((to - from) / span) * 100,
+        startsBefore: s < startMs,
+        endsAfter: e > endMs,
+      });
     }
     blocks.sort((a, b) => a.leftPct - b.leftPct);
     return { day, startMs, endMs, blocks, nowPct: nowMs >= startMs && nowMs < endMs ? ((nowMs - startMs) / span) * 100 : null };

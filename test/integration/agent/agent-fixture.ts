@@ -46,8 +46,17 @@ export async function serverWithSite(site: { downloadWindow?: string; bandwidthK
 }
 
 /** Another site in the same village, with its own pairing code. */
-export async function newSite(s: TestServer, villageId: number, settings: Record<string, unknown> = {}): Promise<{ siteId: number; pairingCode: string }> {
-  const res = await s.app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: `Hall ${Math.random().toString(36).slice(2, 7)}`, regionId: villageId, ...settings } });
+export async function newSite(
+  s: TestServer,
+  villageId: number,
+  settings: Record<string, unknown> = {},
+): Promise<{ siteId: number; pairingCode: string }> {
+  const res = await s.app.inject({
+    method: 'POST',
+    url: '/api/sites',
+    headers: s.auth,
+    payload: { name: `Hall ${Math.random().toString(36).slice(2, 7)}`, regionId: villageId, ...settings },
+  });
   if (res.statusCode !== 201) throw new Error(`site: ${res.statusCode} ${res.body}`);
   return { siteId: res.json().id, pairingCode: res.json().pairingCode };
 }
@@ -109,7 +118,12 @@ export async function flakyLink(target: string, opts: { ignoreLongPolls?: boolea
   let cut: { match: RegExp; bytes: number; until?: () => boolean } | null = null;
   let fail: { match: RegExp; status: number; headers: Record<string, string> } | null = null;
   const server = http.createServer((req, res) => {
-    seen.push({ path: req.url ?? '', range: req.headers.range, prefer: req.headers.prefer as string | undefined, ifNoneMatch: req.headers['if-none-match'] });
+    seen.push({
+      path: req.url ?? '',
+      range: req.headers.range,
+      prefer: req.headers.prefer as string | undefined,
+      ifNoneMatch: req.headers['if-none-match'],
+    });
     if (fail && fail.match.test(req.url ?? '')) {
       const { status, headers } = fail;
       fail = null;

@@ -21,11 +21,28 @@ interface Child {
 }
 
 function startChild(dataDir: string, serverUrl: string, token: string): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', cli, '--data-dir', dataDir, '--server', serverUrl, `--token=${token}`, '--port', '0', '--upload-interval-ms', '200'], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      cli,
+      '--data-dir',
+      dataDir,
+      '--server',
+      serverUrl,
+      `--token=${token}`,
+      '--port',
+      '0',
+      '--upload-interval-ms',
+      '200',
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => proc.once('exit', (code, signal) => resolve(signal ?? code)));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -79,7 +96,8 @@ function killingProxy(upstreamPort: number) {
   });
   return {
     state,
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port))),
+    listen: () =>
+      new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port))),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -114,11 +132,17 @@ t.test('killed between upload and acknowledgement, then a power cut with a sessi
   const children: Child[] = [];
   t.teardown(() => children.forEach((c) => c.proc.exitCode === null && c.proc.kill('SIGKILL')));
   const onServer = () =>
-    db.prepare('SELECT session_id AS id, watched_seconds AS watched, site_start_at AS start, site_end_at AS "end" FROM attendance_sessions WHERE site_id = ? ORDER BY session_id').all(site.siteId) as Array<{ id: string; watched: number; start: number; end: number }>;
+    db
+      .prepare(
+        'SELECT session_id AS id, watched_seconds AS watched, site_start_at AS start, site_end_at AS "end" FROM attendance_sessions WHERE site_id = ? ORDER BY session_id',
+      )
+      .all(site.siteId) as Array<{ id: string; watched: number; start: number; end: number }>;
   const pendingInQueue = () => {
     const q = new Database(queueFile, { readonly: true });
     try {
-      return q.prepare('SELECT id, end_at AS endAt, last_progress_at AS lastProgressAt, start_at AS startAt FROM sessions ORDER BY id').all() as Array<{ id: string; endAt: number | null; lastProgressAt: number; startAt: number }>;
+      return q
+        .prepare('SELECT id, end_at AS endAt, last_progress_at AS lastProgressAt, start_at AS startAt FROM sessions ORDER BY id')
+        .all() as Array<{ id: string; endAt: number | null; lastProgressAt: number; startAt: number }>;
     } finally {
       q.close();
     }
@@ -130,20 +154,43 @@ t.test('killed between upload and acknowledgement, then a power cut with a sessi
   proxy.state.victim = a.proc;
   proxy.state.armed = true;
   const ids = ['s-1', 's-2', 's-3', 's-4', 's-5'];
-  for (const id of ids) t.equal((await postJson(`${a.url}/local/sessions`, { id, programId: 201, mode: 'ondemand', watchedSeconds: 0, state: 'open' })).status, 200);
+  for (const id of ids)
+    t.equal(
+      (await postJson(`${a.url}/local/sessions`, { id, programId: 201, mode: 'ondemand', watchedSeconds: 0, state: 'open' })).status,
+      200,
+    );
   await sleep(1200);
-  for (const id of ids) await postJson(`${a.url}/local/sessions`, { id, programId: 201, mode: 'ondemand', watchedSeconds: 1, state: 'closed' });
+  for (const id of ids)
+    await postJson(`${a.url}/local/sessions`, { id, programId: 201, mode: 'ondemand', watchedSeconds: 1, state: 'closed' });
   t.equal(await a.exited, 'SIGKILL', 'the agent died as the answer came back');
   t.equal(proxy.state.kills, 1);
-  t.same(onServer().map((r) => r.id), ids, 'the server had committed the batch');
-  t.same(pendingInQueue().map((r) => r.id), ids, 'the agent never heard the answer: all still queued');
+  t.same(
+    onServer().map((r) => r.id),
+    ids,
+    'the server had committed the batch',
+  );
+  t.same(
+    pendingInQueue().map((r) => r.id),
+    ids,
+    'the agent never heard the answer: all still queued',
+  );
 
   const b = await startChild(dataDir, proxyUrl, token);
   children.push(b);
-  await until('the replay to be acknowledged', async () => ((await (await fetch(`${b.url}/local/attendance`)).json()) as { pending: number }).pending === 0);
+  await until(
+    'the replay to be acknowledged',
+    async () => ((await (await fetch(`${b.url}/local/attendance`)).json()) as { pending: number }).pending === 0,
+  );
   const rows = onServer();
-  t.same(rows.map((r) => r.id), ids, 'after the restart: every session exactly once');
-  t.equal(rows.reduce((s, r) => s + r.watched, 0), 5);
+  t.same(
+    rows.map((r) => r.id),
+    ids,
+    'after the restart: every session exactly once',
+  );
+  t.equal(
+    rows.reduce((s, r) => s + r.watched, 0),
+    5,
+  );
   t.same(pendingInQueue(), [], 'acknowledged ids deleted');
 
   // --- 2. power cut with a session open ---
@@ -163,7 +210,11 @@ t.test('killed between upload and acknowledgement, then a power cut with a sessi
   t.equal(cut.start, Math.round(open!.startAt));
   t.equal(cut.watched, 1.2);
   // The kiosk, still playing, reports on the old id: told it is closed, so it starts a new session.
-  t.equal((await postJson(`${c.url}/local/sessions`, { id: 'cut-1', programId: 201, mode: 'ondemand', watchedSeconds: 3, state: 'open' })).body.state, 'closed');
+  t.equal(
+    (await postJson(`${c.url}/local/sessions`, { id: 'cut-1', programId: 201, mode: 'ondemand', watchedSeconds: 3, state: 'open' })).body
+      .state,
+    'closed',
+  );
   c.proc.kill('SIGTERM');
   await c.exited;
   t.equal(onServer().length, 6, 'six sessions, none twice');

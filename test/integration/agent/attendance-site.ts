@@ -23,12 +23,19 @@ export async function pairedSite(programs: Array<{ id: number; title: string; du
     if (res.statusCode >= 300) throw new Error(`region ${level}: ${res.statusCode} ${res.body}`);
     parentId = (res.json() as { id: number }).id;
   }
-  const site = await s.app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: '测试村活动室', regionId: parentId } });
+  const site = await s.app.inject({
+    method: 'POST',
+    url: '/api/sites',
+    headers: s.auth,
+    payload: { name: '测试村活动室', regionId: parentId },
+  });
   if (site.statusCode !== 201) throw new Error(`site: ${site.statusCode} ${site.body}`);
   const paired = await s.app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: site.json().pairingCode } });
   if (paired.statusCode !== 200) throw new Error(`pair: ${paired.statusCode} ${paired.body}`);
   const now = new Date().toISOString();
-  const insert = s.app.db.prepare("INSERT INTO programs (id, title, status, duration, created_at, updated_at) VALUES (?, ?, 'ready', ?, ?, ?)");
+  const insert = s.app.db.prepare(
+    "INSERT INTO programs (id, title, status, duration, created_at, updated_at) VALUES (?, ?, 'ready', ?, ?, ?)",
+  );
   for (const p of programs) insert.run(p.id, p.title, p.duration, now, now);
   return { s, serverUrl: `http://127.0.0.1:${port}`, siteId: site.json().id, token: paired.json().token };
 }

@@ -79,7 +79,10 @@ t.test('a requested lecture downloads at the bandwidth cap, with progress, and i
   t.ok(bytes > 150_000, `a few hundred KB to fetch (${bytes} bytes)`);
 
   const before = await (await fetch(`${a.url}/local/catalog`)).json();
-  t.match(before.items.find((i: { id: number }) => i.id === programId), { held: false, download: null, hls: `/media/programs/${programId}/v1/master.m3u8` });
+  t.match(
+    before.items.find((i: { id: number }) => i.id === programId),
+    { held: false, download: null, hls: `/media/programs/${programId}/v1/master.m3u8` },
+  );
 
   const transfers: Array<{ received: number; transferMs: number }> = [];
   a.sync.on('downloaded', (e: { received: number; transferMs: number }) => transfers.push(e));
@@ -106,7 +109,11 @@ t.test('a requested lecture downloads at the bandwidth cap, with progress, and i
     if (item.download) seen.push(item.download.progress);
     await new Promise((r) => setTimeout(r, 100));
   }
-  t.same(seen, [...seen].sort((x, y) => x - y), 'progress never goes back');
+  t.same(
+    seen,
+    [...seen].sort((x, y) => x - y),
+    'progress never goes back',
+  );
   await a.whenIdle();
   const received = transfers.reduce((n, x) => n + x.received, 0);
   const flowing = transfers.reduce((n, x) => n + x.transferMs, 0) / 1000;
@@ -124,7 +131,13 @@ t.test('a requested lecture downloads at the bandwidth cap, with progress, and i
     const onDisk = fs.readFileSync(path.join(a.dataDir, 'media', f.path));
     t.equal(sha(onDisk), f.sha256, `${f.path} verified on disk`);
   }
-  t.same(fs.readdirSync(path.join(a.dataDir, 'media', 'programs', String(programId)), { recursive: true }).filter((n) => String(n).endsWith('.part')), [], 'no .part left');
+  t.same(
+    fs
+      .readdirSync(path.join(a.dataDir, 'media', 'programs', String(programId)), { recursive: true })
+      .filter((n) => String(n).endsWith('.part')),
+    [],
+    'no .part left',
+  );
 });
 
 t.test('a download cut halfway resumes with Range and verifies', async (t) => {
@@ -153,8 +166,15 @@ t.test('a download cut halfway resumes with Range and verifies', async (t) => {
 
   await a.syncNow(); // the link is back: the next sync resumes
   const requests = link.seen.filter((s) => s.path === `/media/${seg.path}`);
-  t.same(requests.map((r) => r.range), [undefined, 'bytes=20000-'], 'the second request asks only for the rest');
-  t.match(resumed.find((e) => e.path === seg.path), { resumedFrom: 20_000 });
+  t.same(
+    requests.map((r) => r.range),
+    [undefined, 'bytes=20000-'],
+    'the second request asks only for the rest',
+  );
+  t.match(
+    resumed.find((e) => e.path === seg.path),
+    { resumedFrom: 20_000 },
+  );
   t.equal(sha(fs.readFileSync(path.join(a.dataDir, 'media', seg.path))), seg.sha256, 'the resumed file verifies');
   t.notOk(fs.existsSync(part));
   const item = (await (await fetch(`${a.url}/local/catalog`)).json()).items.find((i: { id: number }) => i.id === programId);
@@ -264,7 +284,17 @@ t.test('the disk quota evicts the least recently watched lecture, never what is 
   await fetchAll(ids[2]!);
   t.same(evicted, [[ids[1]]], 'the least recently watched lecture was evicted');
   const catalog = (await (await fetch(`${a.url}/local/catalog`)).json()).items as Array<{ id: number; held: boolean }>;
-  t.same(ids.map((id) => catalog.find((i) => i.id === id)!.held), [true, false, true]);
+  t.same(
+    ids.map((id) => catalog.find((i) => i.id === id)!.held),
+    [true, false, true],
+  );
   t.ok(a.store.heldBytes() <= quota, `held ${a.store.heldBytes()} bytes within the ${quota}-byte quota`);
-  t.same(fs.readdirSync(path.join(a.dataDir, 'media', 'programs')).map(Number).sort(), [ids[0], ids[2]].sort(), 'evicted files are gone from disk');
+  t.same(
+    fs
+      .readdirSync(path.join(a.dataDir, 'media', 'programs'))
+      .map(Number)
+      .sort(),
+    [ids[0], ids[2]].sort(),
+    'evicted files are gone from disk',
+  );
 });

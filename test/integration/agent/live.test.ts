@@ -33,8 +33,17 @@ t.test('channel playlists: same text as the server, held at the site, played on 
   // p1, p2 back to back, a 2 s gap (the slate), p1 again. Starts a few seconds from now: scheduled once the agent is
   // up, so a slow start on a loaded machine does not eat the seconds the comparison below needs.
   const first = Math.ceil((Date.now() + 6000) / 1000) * 1000;
-  for (const [programId, at] of [[p1, first], [p2, first + 4000], [p1, first + 10_000]] as const) {
-    const res = await s.app.inject({ method: 'POST', url: `/api/channels/${channelId}/schedule`, headers: s.auth, payload: { programId, start: new Date(at).toISOString() } });
+  for (const [programId, at] of [
+    [p1, first],
+    [p2, first + 4000],
+    [p1, first + 10_000],
+  ] as const) {
+    const res = await s.app.inject({
+      method: 'POST',
+      url: `/api/channels/${channelId}/schedule`,
+      headers: s.auth,
+      payload: { programId, start: new Date(at).toISOString() },
+    });
     t.equal(res.statusCode, 201, `scheduled ${programId} at +${(at - first) / 1000}s`);
   }
   await a.syncNow(); // outside the window, but everything airs within 2 h: fetched at once
@@ -42,7 +51,10 @@ t.test('channel playlists: same text as the server, held at the site, played on 
   t.equal(status.cacheReadiness, 1, 'every file the schedule needs is held');
   const manifest = a.sync.manifest!;
   t.notOk(a.store.wanted().length, 'nothing on-demand was fetched');
-  t.notOk(a.sync.catalog!.programs.find((p) => p.id === extra)!.files.some((f) => a.store.held(f.path)), 'an unscheduled lecture is not held');
+  t.notOk(
+    a.sync.catalog!.programs.find((p) => p.id === extra)!.files.some((f) => a.store.held(f.path)),
+    'an unscheduled lecture is not held',
+  );
 
   const channels = await (await fetch(`${a.url}/local/channels`)).json();
   t.match(channels, [{ id: channelId, number: 1, name: '测试频道' }]);
@@ -55,7 +67,7 @@ t.test('channel playlists: same text as the server, held at the site, played on 
   const serverMaster = await (await fetch(`${site.serverUrl}/live/channels/${channelId}/master.m3u8`)).text();
   t.same(uris(agentMaster), ['240p.m3u8']);
   const variant = agentMaster.split('\n').find((l) => l.startsWith('#EXT-X-STREAM-INF'))!;
-  t.ok(serverMaster.includes(variant), 'the variant line is the server\'s own');
+  t.ok(serverMaster.includes(variant), "the variant line is the server's own");
 
   // Same instant, same text: bracket each agent answer between two identical server answers.
   const samples: Array<{ at: number; text: string }> = [];
@@ -75,7 +87,10 @@ t.test('channel playlists: same text as the server, held at the site, played on 
   t.ok(samples.length >= 5, `${samples.length} instants compared`);
   const named = samples.flatMap((x) => uris(x.text)).join('\n');
   t.ok(named.includes(`/programs/${p1}/`) && named.includes(`/programs/${p2}/`), 'the compared instants span both programs');
-  t.ok(samples.some((x) => x.text.includes('#EXT-X-DISCONTINUITY\n')), 'and program boundaries');
+  t.ok(
+    samples.some((x) => x.text.includes('#EXT-X-DISCONTINUITY\n')),
+    'and program boundaries',
+  );
 
   // Uplink gone: the same instants give the same text from the agent alone, and every segment named is served from disk.
   await s.close();
@@ -112,7 +127,17 @@ t.test('files the schedule needs within 48 h are never evicted for a lecture', a
   const channelId = ch.json().id as number;
   await slatesSettled(s.app.db);
   const at = Date.now() + 3600_000;
-  t.equal((await s.app.inject({ method: 'POST', url: `/api/channels/${channelId}/schedule`, headers: s.auth, payload: { programId: scheduled, start: new Date(at).toISOString() } })).statusCode, 201);
+  t.equal(
+    (
+      await s.app.inject({
+        method: 'POST',
+        url: `/api/channels/${channelId}/schedule`,
+        headers: s.auth,
+        payload: { programId: scheduled, start: new Date(at).toISOString() },
+      })
+    ).statusCode,
+    201,
+  );
 
   // Learn the sizes with a first agent, then run one whose quota holds the schedule but not the lecture too.
   const probe = await agentFor(site.serverUrl, { pairCode: site.pairingCode });
@@ -134,7 +159,11 @@ t.test('files the schedule needs within 48 h are never evicted for a lecture', a
   const evicted: unknown[] = [];
   a.sync.on('evicted', (e) => evicted.push(e));
 
-  const res = await fetch(`${a.url}/local/downloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ programId: lecture }) });
+  const res = await fetch(`${a.url}/local/downloads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ programId: lecture }),
+  });
   t.equal(res.status, 202);
   await a.whenIdle();
   t.same(evicted, [], 'nothing scheduled was evicted');

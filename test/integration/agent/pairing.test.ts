@@ -51,7 +51,7 @@ t.test('a refused token (site revoked, re-registered) is replaced by pairing wit
   const stuck = await agentFor(site.serverUrl, { dataDir });
   await stuck.syncNow();
   t.match(stuck.sync.lastError, /401/);
-  t.match((await (await fetch(`${stuck.url}/local/status`)).json()), { online: true, lastError: /401/ });
+  t.match(await (await fetch(`${stuck.url}/local/status`)).json(), { online: true, lastError: /401/ });
   await stuck.close();
 
   const b = await agentFor(site.serverUrl, { dataDir, pairCode: replacement.pairingCode });
@@ -85,7 +85,12 @@ t.test('manifest sync uses the ETag: unchanged answers 304 and the agent keeps i
   t.equal(res.status, 304, 'the server agrees the stored ETag is current');
 
   // A change on the server (site renamed) gives a new manifest on the next sync.
-  const patch = await site.s.app.inject({ method: 'PATCH', url: `/api/sites/${site.siteId}`, headers: site.s.auth, payload: { name: 'Renamed hall' } });
+  const patch = await site.s.app.inject({
+    method: 'PATCH',
+    url: `/api/sites/${site.siteId}`,
+    headers: site.s.auth,
+    payload: { name: 'Renamed hall' },
+  });
   t.equal(patch.statusCode, 200);
   await a.syncNow();
   t.same(changes, [true, false, true]);
@@ -133,7 +138,11 @@ t.test('member requests are kept locally and counted once by the server, even wh
   t.equal(body.total, 1, 'one request counted');
   t.match(body.topics, [{ topic: '种植技术', count: 1, sites: 1 }]);
 
-  const missing = await fetch(`${a.url}/local/downloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ programId: 99999 }) });
+  const missing = await fetch(`${a.url}/local/downloads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ programId: 99999 }),
+  });
   t.equal(missing.status, 404);
   t.match(await missing.json(), { error: { code: 'not_found', message: /99999/ } });
 });
@@ -153,7 +162,11 @@ t.test('requests made while the server is down wait in the outbox', async (t) =>
   const status = await (await fetch(`${a.url}/local/status`)).json();
   t.equal(status.online, false, '/local/status says offline');
 
-  const res = await fetch(`${a.url}/local/requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic: '养殖' }) });
+  const res = await fetch(`${a.url}/local/requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ topic: '养殖' }),
+  });
   t.equal(res.status, 202);
   await a.sync.flushOutbox();
   t.equal(a.store.outboxSize(), 1, 'kept for later');

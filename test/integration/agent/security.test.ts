@@ -15,11 +15,23 @@ import { SiteSync } from '../../../player/agent/sync.ts';
 import { Uplink } from '../../../player/agent/uplink.ts';
 
 /** GET with the path sent exactly as written (fetch would normalise it) and any Host header. */
-function rawGet(base: string, rawPath: string, host?: string, method = 'GET', body?: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function rawGet(
+  base: string,
+  rawPath: string,
+  host?: string,
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: u.hostname, port: u.port, path: rawPath, method, headers: { ...(host ? { host } : {}), ...(body ? { 'content-type': 'application/json' } : {}) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: rawPath,
+        method,
+        headers: { ...(host ? { host } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -78,7 +90,14 @@ t.test('the /media proxy passes program files only, and never takes the token el
   const media = /^(\d+p\/index\.m3u8)$/m.exec(master.body)?.[1];
   t.ok(media, 'the master names a rung playlist in its folder');
   t.equal((await rawGet(a.url, `/media/programs/${programId}/v1/${media}`)).status, 200, 'the rung playlist streams through');
-  t.same(link.seen.slice(before).map((s) => s.path.split('/').slice(0, 4).join('/')).filter((p) => !p.startsWith(`/media/programs/${programId}`)), [], 'only program media was asked of the server');
+  t.same(
+    link.seen
+      .slice(before)
+      .map((s) => s.path.split('/').slice(0, 4).join('/'))
+      .filter((p) => !p.startsWith(`/media/programs/${programId}`)),
+    [],
+    'only program media was asked of the server',
+  );
 });
 
 t.test('the local server answers only to its own host names (no DNS rebinding)', async (t) => {
@@ -135,7 +154,12 @@ t.test('the token is readable by the agent user only: data dir 0700, database fi
   const files = fs.readdirSync(dataDir).filter((f) => /\.sqlite(-wal|-shm)?$/.test(f));
   t.ok(files.includes('agent.sqlite') && files.includes('agent.sqlite-wal'), `database files present: ${files.join(', ')}`);
   for (const f of files) t.equal(mode(path.join(dataDir, f)), 0o600, `${f} 0600`);
-  t.match(fs.readFileSync(path.join(dataDir, 'agent.sqlite-wal')).toString('latin1') + fs.readFileSync(path.join(dataDir, 'agent.sqlite')).toString('latin1'), a.store.pairing()!.token, 'the token is in these files');
+  t.match(
+    fs.readFileSync(path.join(dataDir, 'agent.sqlite-wal')).toString('latin1') +
+      fs.readFileSync(path.join(dataDir, 'agent.sqlite')).toString('latin1'),
+    a.store.pairing()!.token,
+    'the token is in these files',
+  );
 });
 
 t.test('the pairing code can come from a prompt; without one the agent says how to give it', async (t) => {
@@ -158,7 +182,11 @@ t.test('pairing answered 429 says too many attempts and waits as told, never "ba
   // Someone at this address used up the attempts.
   let limited: Response | null = null;
   for (let i = 0; i < 30 && limited === null; i++) {
-    const res = await fetch(`${site.serverUrl}/api/sites/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'WRONG-0000' }) });
+    const res = await fetch(`${site.serverUrl}/api/sites/pair`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'WRONG-0000' }),
+    });
     await res.arrayBuffer();
     if (res.status === 429) limited = res;
   }
@@ -180,7 +208,10 @@ t.test('pairing answered 429 says too many attempts and waits as told, never "ba
   const line = lines.find((l) => /too many pairing attempts/.test(l.msg))!;
   t.match(line.msg, /retrying in \d+ s/, `told the truth: ${line.msg}`);
   t.ok((line.retryInMs as number) > 0 && (line.retryInMs as number) <= told * 1000, 'waits what the server said');
-  t.notOk(lines.some((l) => /refused|new pairing code/i.test(l.msg)), 'did not call the code bad');
+  t.notOk(
+    lines.some((l) => /refused|new pairing code/i.test(l.msg)),
+    'did not call the code bad',
+  );
   await sync.close();
   await t.rejects(pairing, /stopping/, 'stopping ends the wait');
   t.equal(store.pairing(), null, 'not paired, nothing stored');
@@ -201,7 +232,10 @@ t.test('503 with Retry-After on the manifest and the heartbeat: the agent waits 
   const a = await agentFor(link.url, { dataDir, autoSync: true, syncIntervalMs: 5_000 });
   t.teardown(() => a.close());
   while (a.sync.nextPollAt === null) await new Promise((r) => setTimeout(r, 20));
-  t.ok(a.sync.nextPollAt - Date.now() > 100_000, `the next manifest poll waits the 120 s the server asked (in ${Math.round((a.sync.nextPollAt - Date.now()) / 1000)} s)`);
+  t.ok(
+    a.sync.nextPollAt - Date.now() > 100_000,
+    `the next manifest poll waits the 120 s the server asked (in ${Math.round((a.sync.nextPollAt - Date.now()) / 1000)} s)`,
+  );
   t.match(a.sync.lastError, /503/);
 
   link.failNext(/\/api\/sites\/me\/heartbeat/, 503, { 'retry-after': '300' });
@@ -211,7 +245,11 @@ t.test('503 with Retry-After on the manifest and the heartbeat: the agent waits 
   // A closed viewing session goes up; the server is busy.
   link.failNext(/\/api\/sites\/me\/attendance/, 503, { 'retry-after': '240' });
   const session = { id: 'busy-1', programId: 1, channelId: null, mode: 'ondemand', watchedSeconds: 5, state: 'closed' };
-  const reported = await fetch(`${a.url}/local/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(session) });
+  const reported = await fetch(`${a.url}/local/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(session),
+  });
   t.equal(reported.status, 200);
   const flushed = await a.attendance.flushNow();
   t.match(flushed.error, /503/, 'the upload met the busy server');

@@ -11,7 +11,12 @@ t.test('nullable fields in JSON bodies keep their null; strings are not taken fo
 
   // What the console's edit form sends when a lecture has no episode number.
   const id = await readyProgram(s.app, { seconds: 2, title: '第一讲' });
-  const cleared = await s.app.inject({ method: 'PATCH', url: `/api/programs/${id}`, headers: s.auth, payload: { title: '第一讲（修订）', episode: null } });
+  const cleared = await s.app.inject({
+    method: 'PATCH',
+    url: `/api/programs/${id}`,
+    headers: s.auth,
+    payload: { title: '第一讲（修订）', episode: null },
+  });
   t.equal(cleared.statusCode, 200, cleared.body);
   t.equal(cleared.json().episode, null, 'episode null clears the episode number');
 

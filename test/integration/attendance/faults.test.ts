@@ -23,7 +23,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 /** Deterministic pseudo-random numbers, so a failure can be replayed. */
 function rng(seed: number) {
   let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Sessions at one site, `count` of them spread over the `hours` before `endMs`, on programs 1..3. */
@@ -36,8 +36,14 @@ function makeSessions(prefix: string, count: number, endMs: number, hours: numbe
     const watched = Math.floor(spanS * (0.3 + 0.7 * r()));
     const n = Math.floor(r() * 3);
     return {
-      id: `${prefix}-${i}`, programId: 1 + (i % 3), mode: i % 2 ? 'ondemand' : 'broadcast', channelId: null,
-      start: start + clockSkewMs, end: start + spanS * 1000 + clockSkewMs, watchedSeconds: watched, headcount: Math.floor(r() * 6),
+      id: `${prefix}-${i}`,
+      programId: 1 + (i % 3),
+      mode: i % 2 ? 'ondemand' : 'broadcast',
+      channelId: null,
+      start: start + clockSkewMs,
+      end: start + spanS * 1000 + clockSkewMs,
+      watchedSeconds: watched,
+      headcount: Math.floor(r() * 6),
       members: Array.from({ length: n }, (_, k) => ({ memberNo: `${prefix}-M${(i + k) % 7}`, watchedSeconds: Math.floor(watched * 0.9) })),
     } satisfies AttendanceSession;
   });
@@ -45,7 +51,8 @@ function makeSessions(prefix: string, count: number, endMs: number, hours: numbe
 
 const hoursOf = (seconds: number) => Math.round(seconds / 36) / 100;
 function expected(sessions: AttendanceSession[]) {
-  let watched = 0, person = 0;
+  let watched = 0,
+    person = 0;
   for (const s of sessions) {
     watched += s.watchedSeconds;
     person += s.watchedSeconds * Math.max(s.headcount, s.members.length);
@@ -56,16 +63,27 @@ function expected(sessions: AttendanceSession[]) {
 function post(port: number, token: string, batch: AttendanceBatch, headers: Record<string, string> = {}) {
   return new Promise<{ status: number; body: { accepted: string[]; rejected: unknown[] } }>((resolve, reject) => {
     const body = JSON.stringify(batch);
-    const req = http.request({
-      host: '127.0.0.1', port, method: 'POST', path: '/api/sites/me/attendance',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}`, ...headers },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/sites/me/attendance',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+          ...headers,
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -125,12 +143,17 @@ async function startChild(dataDir: string, port: number, t: { teardown(fn: () =>
   });
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   // Up to two minutes: tsx compiling the server on a loaded machine has taken more than 30 s.
   for (const until = Date.now() + 120_000; Date.now() < until; ) {
     if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
     const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
       s.on('error', () => resolve(false));
     });
     if (up) return child;
@@ -155,7 +178,10 @@ t.test('the server process is killed mid-batch and restarted on the same data di
     const sessions = makeSessions(`crash${round}`, 500, Date.now() - 3600_000, 48, 11 + round);
     all.push(...sessions);
     const batch = { sentAt: Date.now(), sessions };
-    const inFlight = post(port, tokens[1], batch).then(() => 'answered', () => 'lost');
+    const inFlight = post(port, tokens[1], batch).then(
+      () => 'answered',
+      () => 'lost',
+    );
     await new Promise((r) => setTimeout(r, delayMs));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
@@ -163,8 +189,10 @@ t.test('the server process is killed mid-batch and restarted on the same data di
 
     const check = openDb(dbFile);
     const heldIds = new Set(
-      check.prepare<[string], { id: string }>('SELECT session_id AS id FROM attendance_sessions WHERE session_id LIKE ?')
-        .all(`crash${round}-%`).map((r) => r.id),
+      check
+        .prepare<[string], { id: string }>('SELECT session_id AS id FROM attendance_sessions WHERE session_id LIKE ?')
+        .all(`crash${round}-%`)
+        .map((r) => r.id),
     );
     check.close();
     const held = heldIds.size;
@@ -174,8 +202,14 @@ t.test('the server process is killed mid-batch and restarted on the same data di
     for (const slice of slices(sessions.map((x) => ({ members: x.members ?? [] })) as unknown as Parameters<typeof slices>[0])) {
       boundaries.push(boundaries[boundaries.length - 1] + slice.length);
     }
-    t.ok(boundaries.includes(held), `round ${round}: whole slices survived the kill (${held} held; slices end at ${boundaries.join(', ')})`);
-    t.ok(sessions.slice(0, held).every((x) => heldIds.has(x.id)), `round ${round}: the slices held are the first ones`);
+    t.ok(
+      boundaries.includes(held),
+      `round ${round}: whole slices survived the kill (${held} held; slices end at ${boundaries.join(', ')})`,
+    );
+    t.ok(
+      sessions.slice(0, held).every((x) => heldIds.has(x.id)),
+      `round ${round}: the slices held are the first ones`,
+    );
     if (outcome === 'answered') t.equal(held, 500, 'an answered batch was committed');
 
     child = await startChild(dataDir, port, t);
@@ -189,8 +223,16 @@ t.test('the server process is killed mid-batch and restarted on the same data di
   const db = openDb(dbFile);
   t.teardown(() => db.close());
   t.equal(countStored(db, 1), all.length, 'each session stored exactly once');
-  const sums = db.prepare('SELECT count(*) AS n, sum(watched_seconds) AS w, sum(person_seconds) AS p FROM attendance_sessions').get() as { n: number; w: number; p: number };
-  t.same({ sessions: sums.n, viewingHours: hoursOf(sums.w), personHours: hoursOf(sums.p) }, expected(all), 'stored totals = hand-computed totals');
+  const sums = db.prepare('SELECT count(*) AS n, sum(watched_seconds) AS w, sum(person_seconds) AS p FROM attendance_sessions').get() as {
+    n: number;
+    w: number;
+    p: number;
+  };
+  t.same(
+    { sessions: sums.n, viewingHours: hoursOf(sums.w), personHours: hoursOf(sums.p) },
+    expected(all),
+    'stored totals = hand-computed totals',
+  );
 
   // What an organizer reads after the restarts: the report, from raw rows and again from the daily rollups.
   const app = await buildApp(loadConfig({}, { dataDir, logLevel: 'warn', startWorkers: false, demo: false }), { logger: false, db });
@@ -198,7 +240,11 @@ t.test('the server process is killed mid-batch and restarted on the same data di
   await ensureAdmin(app.db, ADMIN_PASSWORD);
   const auth = { authorization: `Bearer ${await loginToken(app, 'admin', ADMIN_PASSWORD)}` };
   const url = `/api/reports/activity?from=${provinceDate(Date.now(), 4)}`;
-  t.match((await app.inject({ method: 'GET', url, headers: auth })).json().regions[0], expected(all), 'report totals = hand-computed totals');
+  t.match(
+    (await app.inject({ method: 'GET', url, headers: auth })).json().regions[0],
+    expected(all),
+    'report totals = hand-computed totals',
+  );
   t.equal((await app.inject({ method: 'POST', url: '/api/attendance/rollup', headers: auth, payload: {} })).statusCode, 200);
   t.match((await app.inject({ method: 'GET', url, headers: auth })).json().regions[0], expected(all), 'and the same after the rollup');
 });
@@ -227,20 +273,25 @@ t.test('a site offline for 72 h: hundreds of sessions arrive late in batches, so
     if (i === 1) t.equal((await postBatch(app, tokens[1], { sentAt: Date.now() + skew, sessions: b })).json().accepted.length, 100);
   }
   t.equal(countStored(app.db, 1), 300);
-  const row = app.db.prepare("SELECT start_at FROM attendance_sessions WHERE site_id = 1 AND session_id = 'off-0'").get() as { start_at: number };
+  const row = app.db.prepare("SELECT start_at FROM attendance_sessions WHERE site_id = 1 AND session_id = 'off-0'").get() as {
+    start_at: number;
+  };
   t.ok(Math.abs(row.start_at - (offline[0].start - skew)) < 5_000, 'the fast clock was corrected');
 
   const from = provinceDate(now, 4);
   const url = `/api/reports/activity?from=${from}`;
-  const county = async () => (await app.inject({ method: 'GET', url, headers: s.auth })).json().regions[0].children.find((c: { id: number }) => c.id === 2);
+  const county = async () =>
+    (await app.inject({ method: 'GET', url, headers: s.auth })).json().regions[0].children.find((c: { id: number }) => c.id === 2);
   const site = (c: { children: Array<{ children: Array<{ children: Array<{ id: number }> }> }> }, id: number) =>
     c.children[0].children[0].children.find((x) => x.id === id);
   let c2 = await county();
   t.match(site(c2, 1), expected(offline), 'site 1 totals (late days read raw)');
   t.match(site(c2, 2), expected(online), 'site 2 totals unchanged');
   t.match(c2, { sessions: 360 }, 'county totals');
-  t.ok((app.db.prepare('SELECT count(*) AS n FROM attendance_rolled_days').get() as { n: number }).n < rolled.json().days.length,
-    'days touched by late sessions are no longer read from the rollups');
+  t.ok(
+    (app.db.prepare('SELECT count(*) AS n FROM attendance_rolled_days').get() as { n: number }).n < rolled.json().days.length,
+    'days touched by late sessions are no longer read from the rollups',
+  );
 
   await app.inject({ method: 'POST', url: '/api/attendance/rollup', headers: s.auth, payload: {} });
   c2 = await county();

@@ -15,15 +15,20 @@ export const TZ = 'Asia/Shanghai';
  */
 export function seedTree(db: Db): { tokens: Record<number, string> } {
   const now = new Date().toISOString();
-  const insRegion = db.prepare('INSERT INTO regions (id, parent_id, name, level, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const region = (id: number, parent: number | null, name: string, level: string, path: string) => insRegion.run(id, parent, name, level, path, now, now);
+  const insRegion = db.prepare(
+    'INSERT INTO regions (id, parent_id, name, level, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const region = (id: number, parent: number | null, name: string, level: string, path: string) =>
+    insRegion.run(id, parent, name, level, path, now, now);
   region(1, null, '某省', 'province', '/1/');
   region(2, 1, '红旗县', 'county', '/1/2/');
   region(3, 1, '前进县', 'county', '/1/3/');
   region(4, 2, '城关镇', 'township', '/1/2/4/');
   region(5, 4, '东村', 'village', '/1/2/4/5/');
   region(6, 3, '西村', 'village', '/1/3/6/');
-  const site = db.prepare('INSERT INTO sites (id, name, region_id, token_hash, paired_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const site = db.prepare(
+    'INSERT INTO sites (id, name, region_id, token_hash, paired_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   const tokens: Record<number, string> = { 1: 'site-token-one', 2: 'site-token-two', 3: 'site-token-three' };
   site.run(1, '东村, 第一站', 5, hashToken(tokens[1]), now, now, now);
   site.run(2, '东村二站', 5, hashToken(tokens[2]), now, now, now);
@@ -47,14 +52,22 @@ export function provinceDate(now: number, daysAgo: number): string {
 
 export function session(over: Partial<AttendanceSession> & { id: string; start: number }): AttendanceSession {
   return {
-    programId: 1, mode: 'ondemand', end: over.start + 3600_000, watchedSeconds: 1800, headcount: 1, members: [],
+    programId: 1,
+    mode: 'ondemand',
+    end: over.start + 3600_000,
+    watchedSeconds: 1800,
+    headcount: 1,
+    members: [],
     ...over,
   };
 }
 
 export async function postBatch(app: FastifyInstance, token: string, batch: AttendanceBatch) {
   return app.inject({
-    method: 'POST', url: '/api/sites/me/attendance', headers: { authorization: `Bearer ${token}` }, payload: batch,
+    method: 'POST',
+    url: '/api/sites/me/attendance',
+    headers: { authorization: `Bearer ${token}` },
+    payload: batch,
   });
 }
 

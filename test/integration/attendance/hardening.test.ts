@@ -5,9 +5,7 @@
 import t from 'tap';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import {
-  MAX_BATCH_BYTES, MAX_MEMBER_ROWS_PER_BATCH, MAX_MEMBERS_PER_SESSION, MAX_SESSIONS_PER_BATCH,
-} from '../../../common/attendance.ts';
+import { MAX_BATCH_BYTES, MAX_MEMBER_ROWS_PER_BATCH, MAX_MEMBERS_PER_SESSION, MAX_SESSIONS_PER_BATCH } from '../../../common/attendance.ts';
 import type { AttendanceBatchResult, AttendanceSession } from '../../../common/attendance.ts';
 import { makeIngest, SLICE_SESSIONS } from '../../../server/attendance/ingest.ts';
 import { makeServer, userAuth } from '../../../testkit/helpers.ts';
@@ -24,21 +22,28 @@ t.test('member rows are capped per session (refused alone) and per batch (deferr
   const now = Date.now();
   const start = provinceTime(now, 1, 20);
 
-  const crowd = await postBatch(s.app, tokens[1], { sentAt: now, sessions: [
-    session({ id: 'crowd', start, members: members(MAX_MEMBERS_PER_SESSION + 1) }),
-    session({ id: 'room', start, members: members(30) }),
-  ] });
+  const crowd = await postBatch(s.app, tokens[1], {
+    sentAt: now,
+    sessions: [
+      session({ id: 'crowd', start, members: members(MAX_MEMBERS_PER_SESSION + 1) }),
+      session({ id: 'room', start, members: members(30) }),
+    ],
+  });
   t.equal(crowd.statusCode, 200, crowd.body);
   const r1 = crowd.json<AttendanceBatchResult>();
   t.same(r1.accepted, ['room'], 'the other session of the batch is stored');
-  t.same(r1.rejected.map((r) => [r.id, r.reason]), [['crowd', 'too_many_members']]);
+  t.same(
+    r1.rejected.map((r) => [r.id, r.reason]),
+    [['crowd', 'too_many_members']],
+  );
   t.match(r1.rejected[0].message, /at most 200/);
   t.equal(memberRows(s.app.db), 30);
 
   // 500 sessions x 20 members = 10,000 rows: the first 5,000 rows' sessions are taken, the rest deferred.
   const per = 20;
   const big: AttendanceSession[] = Array.from({ length: MAX_SESSIONS_PER_BATCH }, (_, i) =>
-    session({ id: `big${i}`, start: start + i * 1000, members: members(per, `B${i}-`) }));
+    session({ id: `big${i}`, start: start + i * 1000, members: members(per, `B${i}-`) }),
+  );
   const res = await postBatch(s.app, tokens[2], { sentAt: now, sessions: big });
   t.equal(res.statusCode, 200, res.body);
   const r2 = res.json<AttendanceBatchResult>();
@@ -65,11 +70,17 @@ t.test('the body limit fits the largest allowed batch and refuses the 9.7 MB one
   const start = provinceTime(now, 1, 20);
   // Largest allowed: 500 sessions with long ids and 5,000 member rows with 64-character numbers.
   const longNo = (i: number) => `${i}`.padStart(64, '党');
-  const largest = Array.from({ length: MAX_SESSIONS_PER_BATCH }, (_, i) => session({
-    id: `${i}`.padStart(64, 'x'), start: start + i, headcount: 10,
-    members: Array.from({ length: MAX_MEMBER_ROWS_PER_BATCH / MAX_SESSIONS_PER_BATCH },
-      (_, j) => ({ memberNo: longNo(i * 100 + j), watchedSeconds: 1799.5 })),
-  }));
+  const largest = Array.from({ length: MAX_SESSIONS_PER_BATCH }, (_, i) =>
+    session({
+      id: `${i}`.padStart(64, 'x'),
+      start: start + i,
+      headcount: 10,
+      members: Array.from({ length: MAX_MEMBER_ROWS_PER_BATCH / MAX_SESSIONS_PER_BATCH }, (_, j) => ({
+        memberNo: longNo(i * 100 + j),
+        watchedSeconds: 1799.5,
+      })),
+    }),
+  );
   const body = JSON.stringify({ sentAt: now, sessions: largest });
   t.ok(Buffer.byteLength(body) <= MAX_BATCH_BYTES, `largest allowed batch (${Buffer.byteLength(body)} bytes) fits the limit`);
   const headers = { authorization: `Bearer ${tokens[1]}`, 'content-type': 'application/json' };
@@ -107,7 +118,11 @@ t.test('ingest commits in slices: other work runs between them, and only committ
   s.app.db.exec(`CREATE TRIGGER boom BEFORE INSERT ON attendance_sessions WHEN NEW.session_id = 'f${2 * SLICE_SESSIONS + 5}'
     BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
   const errors: unknown[] = [];
-  const failing = makeIngest(s.app.db, TZ, 30, { error: (o: unknown) => { errors.push(o); } });
+  const failing = makeIngest(s.app.db, TZ, 30, {
+    error: (o: unknown) => {
+      errors.push(o);
+    },
+  });
   const r = await failing(2, { sentAt: now, sessions: batch('f') }, now);
   t.equal(r.accepted.length, 2 * SLICE_SESSIONS, 'only the committed slices are acknowledged');
   t.equal(r.deferred?.length, SLICE_SESSIONS);
@@ -127,7 +142,11 @@ t.test('absurd numbers from a site are refused with a message naming the field, 
   const headers = { authorization: `Bearer ${tokens[1]}` };
   const hb = (payload: object) => s.app.inject({ method: 'POST', url: '/api/sites/me/heartbeat', headers, payload });
   const absurd = [
-    ['sentAt', 1e300], ['freeDiskBytes', 1e300], ['uptimeSeconds', 1e300], ['cacheReadiness', 2], ['freeDiskBytes', -1],
+    ['sentAt', 1e300],
+    ['freeDiskBytes', 1e300],
+    ['uptimeSeconds', 1e300],
+    ['cacheReadiness', 2],
+    ['freeDiskBytes', -1],
   ] as const;
   for (const [field, value] of absurd) {
     const res = await hb({ [field]: value });
@@ -153,10 +172,16 @@ function headersOnly(port: number, path: string, contentType: string, length: nu
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1');
     let text = '';
-    sock.setTimeout(10_000, () => { sock.destroy(); reject(new Error('no answer before the body was sent')); });
+    sock.setTimeout(10_000, () => {
+      sock.destroy();
+      reject(new Error('no answer before the body was sent'));
+    });
     sock.on('data', (c) => {
       text += c.toString('utf8');
-      if (text.includes('\r\n\r\n')) { sock.destroy(); resolve(text.split('\r\n')[0]); }
+      if (text.includes('\r\n\r\n')) {
+        sock.destroy();
+        resolve(text.split('\r\n')[0]);
+      }
     });
     sock.on('error', reject);
     sock.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\nContent-Length: ${length}\r\n\r\nM001,`);
@@ -191,10 +216,24 @@ t.test("a number on another region's roll shows without its name to the reportin
   const roll = 'memberNo,name,site\nM900,赵秘密,3\nM100,钱公开,1\n';
   const csv = { ...s.auth, 'content-type': 'text/csv' };
   t.equal((await s.app.inject({ method: 'POST', url: '/api/members/import', headers: csv, payload: roll })).statusCode, 200);
-  t.equal((await postBatch(s.app, tokens[1], { sentAt: now, sessions: [
-    session({ id: 'a', start: provinceTime(now, 1, 20),
-      members: [{ memberNo: 'M900', watchedSeconds: 1200 }, { memberNo: 'M100', watchedSeconds: 1200 }] }),
-  ] })).json().accepted.length, 1);
+  t.equal(
+    (
+      await postBatch(s.app, tokens[1], {
+        sentAt: now,
+        sessions: [
+          session({
+            id: 'a',
+            start: provinceTime(now, 1, 20),
+            members: [
+              { memberNo: 'M900', watchedSeconds: 1200 },
+              { memberNo: 'M100', watchedSeconds: 1200 },
+            ],
+          }),
+        ],
+      })
+    ).json().accepted.length,
+    1,
+  );
   const organizer = await userAuth(s.app, 'org2', 'organizer', 2);
   const range = `from=${provinceDate(now, 2)}&to=${provinceDate(now, 0)}`;
 
@@ -210,7 +249,10 @@ t.test("a number on another region's roll shows without its name to the reportin
     t.notMatch(reach.body, /赵秘密/, `reach report (${format}) does not name M900`);
   }
   const json = (await s.app.inject({ method: 'GET', url: `/api/reports/members?${range}`, headers: organizer })).json();
-  t.match(json.rows.find((r: { memberNo: string }) => r.memberNo === 'M900'), { name: null, verified: false });
+  t.match(
+    json.rows.find((r: { memberNo: string }) => r.memberNo === 'M900'),
+    { name: null, verified: false },
+  );
   const activity = (await s.app.inject({ method: 'GET', url: `/api/reports/activity?${range}`, headers: organizer })).json();
   t.equal(activity.regions[0].unverifiedMembers, 1, 'counted as not on a roll of this region');
   // The operator covering the whole province sees the name.
@@ -223,10 +265,18 @@ t.test('reach reports never show a draft title to an organizer', async (t) => {
   const { tokens } = seedTree(s.app.db);
   const now = Date.now();
   s.app.db.prepare("UPDATE programs SET published = 0, title = '未发布草稿' WHERE id = 2").run();
-  t.equal((await postBatch(s.app, tokens[1], { sentAt: now, sessions: [
-    session({ id: 'a', programId: 1, start: provinceTime(now, 1, 20) }),
-    session({ id: 'b', programId: 2, start: provinceTime(now, 1, 21) }),
-  ] })).json().accepted.length, 2);
+  t.equal(
+    (
+      await postBatch(s.app, tokens[1], {
+        sentAt: now,
+        sessions: [
+          session({ id: 'a', programId: 1, start: provinceTime(now, 1, 20) }),
+          session({ id: 'b', programId: 2, start: provinceTime(now, 1, 21) }),
+        ],
+      })
+    ).json().accepted.length,
+    2,
+  );
   const organizer = await userAuth(s.app, 'org1', 'organizer', 1);
   const range = `from=${provinceDate(now, 2)}&to=${provinceDate(now, 0)}`;
   const draft = await s.app.inject({ method: 'GET', url: `/api/reports/reach?programId=2&${range}`, headers: organizer });
@@ -239,8 +289,15 @@ t.test('reach reports never show a draft title to an organizer', async (t) => {
     t.notMatch(series.body, /未发布草稿/, `series reach (${format}) leaves the draft out`);
   }
   const json = (await s.app.inject({ method: 'GET', url: `/api/reports/reach?seriesId=1&${range}`, headers: organizer })).json();
-  t.same(json.programs.map((p: { id: number }) => p.id), [1]);
+  t.same(
+    json.programs.map((p: { id: number }) => p.id),
+    [1],
+  );
   t.equal(json.totals.sessions, 1, 'only the published program is counted');
   const op = (await s.app.inject({ method: 'GET', url: `/api/reports/reach?seriesId=1&${range}`, headers: s.auth })).json();
-  t.same(op.programs.map((p: { title: string }) => p.title), ['乡村振兴（一）', '未发布草稿'], 'operators see drafts');
+  t.same(
+    op.programs.map((p: { title: string }) => p.title),
+    ['乡村振兴（一）', '未发布草稿'],
+    'operators see drafts',
+  );
 });

@@ -22,51 +22,163 @@ t.test('reports', async (t) => {
   const q = `from=${D1}&to=${D}`;
   const get = (url: string, headers = s.auth) => app.inject({ method: 'GET', url, headers });
 
-  const imp = await app.inject({ method: 'POST', url: '/api/members/import', headers: { ...s.auth, 'content-type': 'text/csv' }, payload: ROLL });
+  const imp = await app.inject({
+    method: 'POST',
+    url: '/api/members/import',
+    headers: { ...s.auth, 'content-type': 'text/csv' },
+    payload: ROLL,
+  });
   t.equal(imp.statusCode, 200, imp.body);
   t.same(imp.json(), { inserted: 3, updated: 0 });
 
   const sentAt = Date.now();
-  t.equal((await postBatch(app, tokens[1], { sentAt, sessions: [
-    session({ id: 'a1', programId: 1, mode: 'broadcast', start: provinceTime(now, 2, 20), watchedSeconds: 1800, headcount: 4,
-      members: [{ memberNo: 'M001', watchedSeconds: 1800 }, { memberNo: 'M002', watchedSeconds: 900 }] }),
-    session({ id: 'a2', programId: 3, start: provinceTime(now, 2, 21), end: provinceTime(now, 2, 21, 30), watchedSeconds: 1200, headcount: 0,
-      members: [{ memberNo: 'M001', watchedSeconds: 1200 }] }),
-  ] })).json().accepted.length, 2);
-  t.equal((await postBatch(app, tokens[2], { sentAt, sessions: [
-    session({ id: 'b1', programId: 2, start: provinceTime(now, 2, 10), watchedSeconds: 3600, headcount: 2, members: [{ memberNo: 'X999', watchedSeconds: 3600 }] }),
-  ] })).json().accepted.length, 1);
-  t.equal((await postBatch(app, tokens[3], { sentAt, sessions: [
-    session({ id: 'c1', programId: 1, mode: 'broadcast', start: provinceTime(now, 3, 20), watchedSeconds: 900, headcount: 2, members: [{ memberNo: 'M003', watchedSeconds: 900 }] }),
-    // Outside the range (4 days ago): never counted.
-    session({ id: 'c0', programId: 1, start: provinceTime(now, 4, 20), watchedSeconds: 900, headcount: 2 }),
-  ] })).json().accepted.length, 2);
+  t.equal(
+    (
+      await postBatch(app, tokens[1], {
+        sentAt,
+        sessions: [
+          session({
+            id: 'a1',
+            programId: 1,
+            mode: 'broadcast',
+            start: provinceTime(now, 2, 20),
+            watchedSeconds: 1800,
+            headcount: 4,
+            members: [
+              { memberNo: 'M001', watchedSeconds: 1800 },
+              { memberNo: 'M002', watchedSeconds: 900 },
+            ],
+          }),
+          session({
+            id: 'a2',
+            programId: 3,
+            start: provinceTime(now, 2, 21),
+            end: provinceTime(now, 2, 21, 30),
+            watchedSeconds: 1200,
+            headcount: 0,
+            members: [{ memberNo: 'M001', watchedSeconds: 1200 }],
+          }),
+        ],
+      })
+    ).json().accepted.length,
+    2,
+  );
+  t.equal(
+    (
+      await postBatch(app, tokens[2], {
+        sentAt,
+        sessions: [
+          session({
+            id: 'b1',
+            programId: 2,
+            start: provinceTime(now, 2, 10),
+            watchedSeconds: 3600,
+            headcount: 2,
+            members: [{ memberNo: 'X999', watchedSeconds: 3600 }],
+          }),
+        ],
+      })
+    ).json().accepted.length,
+    1,
+  );
+  t.equal(
+    (
+      await postBatch(app, tokens[3], {
+        sentAt,
+        sessions: [
+          session({
+            id: 'c1',
+            programId: 1,
+            mode: 'broadcast',
+            start: provinceTime(now, 3, 20),
+            watchedSeconds: 900,
+            headcount: 2,
+            members: [{ memberNo: 'M003', watchedSeconds: 900 }],
+          }),
+          // Outside the range (4 days ago): never counted.
+          session({ id: 'c0', programId: 1, start: provinceTime(now, 4, 20), watchedSeconds: 900, headcount: 2 }),
+        ],
+      })
+    ).json().accepted.length,
+    2,
+  );
 
   // Broadcast schedule: channel 1 reaches every site (D 20:00-21:00), channel 2 only county 3 (D-1 20:00-20:30).
   const iso = new Date().toISOString();
-  app.db.prepare("INSERT INTO channels (id, number, name, epoch, created_at, updated_at) VALUES (1, 1, '综合频道', 0, ?, ?), (2, 2, '前进县频道', 0, ?, ?)").run(iso, iso, iso, iso);
+  app.db
+    .prepare(
+      "INSERT INTO channels (id, number, name, epoch, created_at, updated_at) VALUES (1, 1, '综合频道', 0, ?, ?), (2, 2, '前进县频道', 0, ?, ?)",
+    )
+    .run(iso, iso, iso, iso);
   app.db.prepare('INSERT INTO channel_regions (channel_id, region_id) VALUES (2, 3)').run();
-  const item = app.db.prepare('INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?)');
+  const item = app.db.prepare(
+    'INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?)',
+  );
   item.run(1, provinceTime(now, 2, 20), provinceTime(now, 2, 21), iso, iso);
   item.run(2, provinceTime(now, 3, 20), provinceTime(now, 3, 20, 30), iso, iso);
   item.run(1, provinceTime(now, 9, 20), provinceTime(now, 9, 21), iso, iso); // outside the range
 
   // Hand-computed: person-seconds a1 1800x4=7200, a2 1200x1 (headcount 0, one member)=1200, b1 3600x2=7200, c1 900x2=1800.
   // Coverage: scheduled site 1: 1 h, site 2: 1 h, site 3: 1 h + 0.5 h; broadcast played a1 1800 s, c1 900 s.
-  const expectedProvince = { sites: 3, sessions: 4, viewingHours: 2.08, personHours: 4.83, distinctMembers: 4, unverifiedMembers: 1, broadcastHours: 0.75, scheduledHours: 3.5, coverage: 0.21 };
-  const expectedCounty2 = { sites: 2, sessions: 3, viewingHours: 1.83, personHours: 4.33, distinctMembers: 3, unverifiedMembers: 1, broadcastHours: 0.5, scheduledHours: 2, coverage: 0.25 };
-  const expectedSite1 = { kind: 'site', id: 1, sessions: 2, viewingHours: 0.83, personHours: 2.33, distinctMembers: 2, unverifiedMembers: 0, scheduledHours: 1, coverage: 0.5 };
+  const expectedProvince = {
+    sites: 3,
+    sessions: 4,
+    viewingHours: 2.08,
+    personHours: 4.83,
+    distinctMembers: 4,
+    unverifiedMembers: 1,
+    broadcastHours: 0.75,
+    scheduledHours: 3.5,
+    coverage: 0.21,
+  };
+  const expectedCounty2 = {
+    sites: 2,
+    sessions: 3,
+    viewingHours: 1.83,
+    personHours: 4.33,
+    distinctMembers: 3,
+    unverifiedMembers: 1,
+    broadcastHours: 0.5,
+    scheduledHours: 2,
+    coverage: 0.25,
+  };
+  const expectedSite1 = {
+    kind: 'site',
+    id: 1,
+    sessions: 2,
+    viewingHours: 0.83,
+    personHours: 2.33,
+    distinctMembers: 2,
+    unverifiedMembers: 0,
+    scheduledHours: 1,
+    coverage: 0.5,
+  };
   const checkActivity = async (label: string, extra = { sessions: 0, viewing: 0, person: 0 }) => {
     const res = await get(`/api/reports/activity?${q}`);
     t.equal(res.statusCode, 200, res.body);
     const [prov] = res.json().regions;
-    t.match(prov, { kind: 'region', id: 1, level: 'province', ...expectedProvince, sessions: 4 + extra.sessions,
-      viewingHours: Math.round((7500 + extra.viewing) / 36) / 100, personHours: Math.round((17400 + extra.person) / 36) / 100 }, `${label}: province`);
+    t.match(
+      prov,
+      {
+        kind: 'region',
+        id: 1,
+        level: 'province',
+        ...expectedProvince,
+        sessions: 4 + extra.sessions,
+        viewingHours: Math.round((7500 + extra.viewing) / 36) / 100,
+        personHours: Math.round((17400 + extra.person) / 36) / 100,
+      },
+      `${label}: province`,
+    );
     const county2 = prov.children.find((c: { id: number }) => c.id === 2);
     t.match(county2, expectedCounty2, `${label}: county 2`);
     const village5 = county2.children[0].children[0];
     t.equal(village5.name, '东村');
-    t.match(village5.children.find((c: { id: number }) => c.id === 1), expectedSite1, `${label}: site 1`);
+    t.match(
+      village5.children.find((c: { id: number }) => c.id === 1),
+      expectedSite1,
+      `${label}: site 1`,
+    );
     const site3 = prov.children.find((c: { id: number }) => c.id === 3).children[0].children[0];
     t.match(site3, { id: 3, scheduledHours: 1.5, coverage: 0.17 }, `${label}: site 3 receives both channels`);
     return res.json();
@@ -85,14 +197,25 @@ t.test('reports', async (t) => {
   await checkActivity('rolled up twice');
 
   // A late session for day D: the day reads raw again until the next rollup, and counts once either way.
-  t.same((await postBatch(app, tokens[3], { sentAt: Date.now(), sessions: [
-    session({ id: 'c2', programId: 2, start: provinceTime(now, 2, 8), watchedSeconds: 600, headcount: 1 }),
-  ] })).json().accepted, ['c2']);
+  t.same(
+    (
+      await postBatch(app, tokens[3], {
+        sentAt: Date.now(),
+        sessions: [session({ id: 'c2', programId: 2, start: provinceTime(now, 2, 8), watchedSeconds: 600, headcount: 1 })],
+      })
+    ).json().accepted,
+    ['c2'],
+  );
   await checkActivity('late arrival, raw', { sessions: 1, viewing: 600, person: 600 });
   const pending = await app.inject({ method: 'POST', url: '/api/attendance/rollup', headers: s.auth, payload: {} });
   t.ok(pending.json().days.includes(D), 'pending rollup picks the day again');
   await checkActivity('late arrival, rolled', { sessions: 1, viewing: 600, person: 600 });
-  const today = await app.inject({ method: 'POST', url: '/api/attendance/rollup', headers: s.auth, payload: { day: provinceDate(Date.now(), 0) } });
+  const today = await app.inject({
+    method: 'POST',
+    url: '/api/attendance/rollup',
+    headers: s.auth,
+    payload: { day: provinceDate(Date.now(), 0) },
+  });
   t.equal(today.statusCode, 400, 'today cannot be rolled up');
 
   // ---- scoping ----
@@ -119,14 +242,36 @@ t.test('reports', async (t) => {
   // ---- reach ----
   const reach = await get(`/api/reports/reach?${q}&programId=1`);
   t.equal(reach.statusCode, 200, reach.body);
-  t.match(reach.json().totals, { sites: 2, sessions: 2, viewingHours: 0.75, personHours: 2.5, viewers: 6, distinctMembers: 3, unverifiedMembers: 0 });
-  t.same(reach.json().sites.map((x: { siteId: number }) => x.siteId), [1, 3]);
+  t.match(reach.json().totals, {
+    sites: 2,
+    sessions: 2,
+    viewingHours: 0.75,
+    personHours: 2.5,
+    viewers: 6,
+    distinctMembers: 3,
+    unverifiedMembers: 0,
+  });
+  t.same(
+    reach.json().sites.map((x: { siteId: number }) => x.siteId),
+    [1, 3],
+  );
   t.match(reach.json().sites[0], { siteId: 1, sessions: 1, viewingHours: 0.5, personHours: 2, viewers: 4, members: 2 });
-  t.match(reach.json().members.find((m: { memberNo: string }) => m.memberNo === 'M002'), { name: '李四, 老党员', verified: true, watchedHours: 0.25 });
+  t.match(
+    reach.json().members.find((m: { memberNo: string }) => m.memberNo === 'M002'),
+    { name: '李四, 老党员', verified: true, watchedHours: 0.25 },
+  );
   const series = await get(`/api/reports/reach?${q}&seriesId=1`);
-  t.match(series.json().totals, { sites: 3, sessions: 4, distinctMembers: 4, unverifiedMembers: 1 }, 'series: programs 1 and 2 (c2 is late but counted)');
+  t.match(
+    series.json().totals,
+    { sites: 3, sessions: 4, distinctMembers: 4, unverifiedMembers: 1 },
+    'series: programs 1 and 2 (c2 is late but counted)',
+  );
   const orgReach = await get(`/api/reports/reach?${q}&programId=1`, org2);
-  t.same(orgReach.json().sites.map((x: { siteId: number }) => x.siteId), [1], 'organizer reach: own sites only');
+  t.same(
+    orgReach.json().sites.map((x: { siteId: number }) => x.siteId),
+    [1],
+    'organizer reach: own sites only',
+  );
   t.equal((await get(`/api/reports/reach?${q}`)).statusCode, 400, 'programId or seriesId required');
   t.equal((await get(`/api/reports/reach?${q}&programId=424242`)).statusCode, 404);
 
@@ -184,7 +329,10 @@ t.test('member rolls: all-or-nothing import with row errors, scoping, search', a
 
   const bad = await post('memberNo,name,site,category\nM1,甲,1,\nM2,,1,\nM3,丙,no-such-site,\nM1,丁,2,\n');
   t.equal(bad.statusCode, 400);
-  t.same(bad.json().error.rows.map((r: { row: number }) => r.row), [3, 4, 5]);
+  t.same(
+    bad.json().error.rows.map((r: { row: number }) => r.row),
+    [3, 4, 5],
+  );
   t.match(bad.json().error.message, /Nothing was imported/);
   t.equal((app.db.prepare('SELECT count(*) AS n FROM members').get() as { n: number }).n, 0, 'nothing imported');
 
@@ -200,14 +348,27 @@ t.test('member rolls: all-or-nothing import with row errors, scoping, search', a
   const steal = await post('M1,甲,3,\n', org3);
   t.equal(steal.statusCode, 403, 'nor take over a member of another region');
   t.equal((await post('M9,某人,3,\n', org3)).statusCode, 200);
-  t.equal((await app.inject({ method: 'POST', url: '/api/members/import', headers: { 'content-type': 'text/csv' }, payload: 'M1,a,1' })).statusCode, 401);
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/members/import', headers: { 'content-type': 'text/csv' }, payload: 'M1,a,1' }))
+      .statusCode,
+    401,
+  );
 
   const all = await app.inject({ method: 'GET', url: '/api/members', headers: s.auth });
   t.equal(all.json().total, 3);
   const search = await app.inject({ method: 'GET', url: `/api/members?q=${encodeURIComponent('甲')}`, headers: s.auth });
-  t.same(search.json().items.map((m: { memberNo: string }) => m.memberNo), ['M1']);
+  t.same(
+    search.json().items.map((m: { memberNo: string }) => m.memberNo),
+    ['M1'],
+  );
   t.equal(search.json().items[0].siteName, '东村, 第一站');
   const orgList = await app.inject({ method: 'GET', url: '/api/members', headers: org3 });
-  t.same(orgList.json().items.map((m: { memberNo: string }) => m.memberNo).sort(), ['M2', 'M9']);
+  t.same(
+    orgList
+      .json()
+      .items.map((m: { memberNo: string }) => m.memberNo)
+      .sort(),
+    ['M2', 'M9'],
+  );
   t.equal((await app.inject({ method: 'GET', url: '/api/members?siteId=1', headers: org3 })).statusCode, 403);
 });

@@ -18,19 +18,46 @@ t.test('rollup, purge, retention', async (t) => {
   const now = Date.now();
   const ingest = makeIngest(app.db, TZ, 7);
   const rollups = makeRollups(app.db, TZ);
-  const res = await ingest(1, { sentAt: now, sessions: [
-    session({ id: 'old', start: provinceTime(now, 10, 9) }),
-    session({ id: 'd5', start: provinceTime(now, 5, 9), watchedSeconds: 1800, headcount: 2, members: [{ memberNo: 'A', watchedSeconds: 1800 }] }),
-    session({ id: 'd1', start: provinceTime(now, 1, 9), watchedSeconds: 900, headcount: 1 }),
-    session({ id: 'today', start: now - 2 * 3600_000, end: now - 3600_000, watchedSeconds: 600 }),
-  ] }, now);
-  t.same(res.rejected.map((r) => [r.id, r.reason]), [['old', 'too_old']], 'older than the retention: refused');
+  const res = await ingest(
+    1,
+    {
+      sentAt: now,
+      sessions: [
+        session({ id: 'old', start: provinceTime(now, 10, 9) }),
+        session({
+          id: 'd5',
+          start: provinceTime(now, 5, 9),
+          watchedSeconds: 1800,
+          headcount: 2,
+          members: [{ memberNo: 'A', watchedSeconds: 1800 }],
+        }),
+        session({ id: 'd1', start: provinceTime(now, 1, 9), watchedSeconds: 900, headcount: 1 }),
+        session({ id: 'today', start: now - 2 * 3600_000, end: now - 3600_000, watchedSeconds: 600 }),
+      ],
+    },
+    now,
+  );
+  t.same(
+    res.rejected.map((r) => [r.id, r.reason]),
+    [['old', 'too_old']],
+    'older than the retention: refused',
+  );
 
   const report = async (from: string) => {
     const r = await app.inject({ method: 'GET', url: `/api/reports/activity?from=${from}&to=${provinceDate(now, 0)}`, headers: s.auth });
-    const m = await app.inject({ method: 'GET', url: `/api/reports/members?from=${from}&to=${provinceDate(now, 0)}&per=month`, headers: s.auth });
+    const m = await app.inject({
+      method: 'GET',
+      url: `/api/reports/members?from=${from}&to=${provinceDate(now, 0)}&per=month`,
+      headers: s.auth,
+    });
     const { sessions, viewingHours, personHours, distinctMembers } = r.json().regions[0];
-    return { sessions, viewingHours, personHours, distinctMembers, memberHours: m.json().rows.reduce((n: number, x: { hours: number }) => n + x.hours, 0) };
+    return {
+      sessions,
+      viewingHours,
+      personHours,
+      distinctMembers,
+      memberHours: m.json().rows.reduce((n: number, x: { hours: number }) => n + x.hours, 0),
+    };
   };
   const from = provinceDate(now, 6);
   const before = await report(from);
@@ -50,14 +77,17 @@ t.test('rollup, purge, retention', async (t) => {
   t.equal(purged, 1, 'one raw session purged');
   t.equal(countStored(app.db), 3, 'd1, today and the unrolled late6 are kept');
   t.ok(app.db.prepare("SELECT 1 FROM attendance_sessions WHERE session_id = 'late6'").get(), 'an unrolled day is never purged');
-  t.equal((app.db.prepare("SELECT count(*) AS n FROM attendance_session_members").get() as { n: number }).n, 0, 'its members went with it');
+  t.equal((app.db.prepare('SELECT count(*) AS n FROM attendance_session_members').get() as { n: number }).n, 0, 'its members went with it');
   const after = await report(from);
   t.same(after, { ...before, sessions: 4, viewingHours: 1, personHours: 1.5 }, 'report totals kept from the aggregates (plus late6)');
 });
 
 t.test('settings from the environment', async (t) => {
   t.match(loadConfig({}), { attendanceRetentionDays: 731, attendanceRollupCron: '30 2 * * *' });
-  t.match(loadConfig({ ATTENDANCE_RETENTION_DAYS: '1000', ATTENDANCE_ROLLUP_CRON: '0 3 * * *' }), { attendanceRetentionDays: 1000, attendanceRollupCron: '0 3 * * *' });
+  t.match(loadConfig({ ATTENDANCE_RETENTION_DAYS: '1000', ATTENDANCE_ROLLUP_CRON: '0 3 * * *' }), {
+    attendanceRetentionDays: 1000,
+    attendanceRollupCron: '0 3 * * *',
+  });
   t.throws(() => loadConfig({ ATTENDANCE_RETENTION_DAYS: 'two years' }), /ATTENDANCE_RETENTION_DAYS/);
   t.throws(() => loadConfig({ ATTENDANCE_RETENTION_DAYS: '0' }), /ATTENDANCE_RETENTION_DAYS/);
   t.throws(() => loadConfig({ ATTENDANCE_ROLLUP_CRON: 'every night' }), /ATTENDANCE_ROLLUP_CRON/);
@@ -94,7 +124,16 @@ t.test('whole months read from the monthly sums, edges from the days, late arriv
   const last = month.daysInMonth!;
   const sessions = [
     session({ id: 'm1', start: at(1, 9), watchedSeconds: 1800, headcount: 2, members: [{ memberNo: 'A', watchedSeconds: 1800 }] }),
-    session({ id: 'm15', start: at(15, 9), watchedSeconds: 3600, headcount: 3, members: [{ memberNo: 'A', watchedSeconds: 3600 }, { memberNo: 'B', watchedSeconds: 60 }] }),
+    session({
+      id: 'm15',
+      start: at(15, 9),
+      watchedSeconds: 3600,
+      headcount: 3,
+      members: [
+        { memberNo: 'A', watchedSeconds: 3600 },
+        { memberNo: 'B', watchedSeconds: 60 },
+      ],
+    }),
     session({ id: 'mLast', start: at(last, 20), watchedSeconds: 900, headcount: 1 }),
     // The first day of the next month, outside a whole-month query.
     session({ id: 'next1', start: month.plus({ months: 1 }).set({ hour: 9 }).toMillis(), watchedSeconds: 600, headcount: 1 }),
@@ -116,10 +155,34 @@ t.test('whole months read from the monthly sums, edges from the days, late arriv
   const edge = month.set({ day: 15 }).toISODate()!;
   const nextFirst = month.plus({ months: 1 }).toISODate()!;
   // By hand: m15 + mLast + next1: watched 3600 + 900 + 600; person 10800 + 900 + 600.
-  t.same(await activity(edge, nextFirst), { n: 3, viewingHours: 1.42, personHours: 3.42, distinctMembers: 2 }, 'partial months from the days');
+  t.same(
+    await activity(edge, nextFirst),
+    { n: 3, viewingHours: 1.42, personHours: 3.42, distinctMembers: 2 },
+    'partial months from the days',
+  );
 
   // A late session on day 15 un-rolls that day: the month must not count day 15 twice nor lose it.
-  t.same((await ingest(2, { sentAt: now, sessions: [session({ id: 'late15', start: at(15, 10), watchedSeconds: 1200, headcount: 1, members: [{ memberNo: 'C', watchedSeconds: 1200 }] })] }, now)).accepted, ['late15']);
+  t.same(
+    (
+      await ingest(
+        2,
+        {
+          sentAt: now,
+          sessions: [
+            session({
+              id: 'late15',
+              start: at(15, 10),
+              watchedSeconds: 1200,
+              headcount: 1,
+              members: [{ memberNo: 'C', watchedSeconds: 1200 }],
+            }),
+          ],
+        },
+        now,
+      )
+    ).accepted,
+    ['late15'],
+  );
   const withLate = { n: 4, viewingHours: 2.08, personHours: 4.58, distinctMembers: 3 };
   t.same(await activity(first, end), withLate, 'month sums without day 15 + day 15 raw');
   rollups.rollupPending(now);

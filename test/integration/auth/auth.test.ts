@@ -27,14 +27,18 @@ t.test('sign-in, roles and user management', async (t) => {
   );
 
   const noRegion = await app.inject({
-    method: 'POST', url: '/api/users', headers: s.auth,
+    method: 'POST',
+    url: '/api/users',
+    headers: s.auth,
     payload: { username: 'org1', password: 'organizer-pass', role: 'organizer' },
   });
   t.equal(noRegion.statusCode, 400, 'organizer without a region is refused');
   t.match(noRegion.json().error.message, /regionId/);
 
   const created = await app.inject({
-    method: 'POST', url: '/api/users', headers: s.auth,
+    method: 'POST',
+    url: '/api/users',
+    headers: s.auth,
     payload: { username: 'op2', password: 'operator-pass', role: 'operator' },
   });
   t.equal(created.statusCode, 201);
@@ -42,13 +46,17 @@ t.test('sign-in, roles and user management', async (t) => {
   t.notOk('password_hash' in op2 || 'passwordHash' in op2, 'hash never leaves the server');
 
   const dup = await app.inject({
-    method: 'POST', url: '/api/users', headers: s.auth,
+    method: 'POST',
+    url: '/api/users',
+    headers: s.auth,
     payload: { username: 'OP2', password: 'operator-pass', role: 'operator' },
   });
   t.equal(dup.statusCode, 409, 'usernames are unique regardless of case');
 
   const short = await app.inject({
-    method: 'POST', url: '/api/users', headers: s.auth,
+    method: 'POST',
+    url: '/api/users',
+    headers: s.auth,
     payload: { username: 'op3', password: 'short', role: 'operator' },
   });
   t.equal(short.statusCode, 400);
@@ -61,8 +69,15 @@ t.test('sign-in, roles and user management', async (t) => {
   t.equal(forbidden.json().error.code, 'forbidden');
 
   // Changing the password signs the user out everywhere.
-  const op2Token = (await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'op2', password: 'operator-pass' } })).json().token;
-  const patched = await app.inject({ method: 'PATCH', url: `/api/users/${op2.id}`, headers: s.auth, payload: { password: 'new-operator-pass' } });
+  const op2Token = (
+    await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'op2', password: 'operator-pass' } })
+  ).json().token;
+  const patched = await app.inject({
+    method: 'PATCH',
+    url: `/api/users/${op2.id}`,
+    headers: s.auth,
+    payload: { password: 'new-operator-pass' },
+  });
   t.equal(patched.statusCode, 200);
   t.equal((await app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${op2Token}` } })).statusCode, 401);
 
@@ -84,7 +99,8 @@ t.test('login is rate-limited', async (t) => {
   t.teardown(() => s.close());
   let last = 0;
   for (let i = 0; i < 12; i++) {
-    last = (await s.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: `guess${i}` } })).statusCode;
+    last = (await s.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: `guess${i}` } }))
+      .statusCode;
   }
   t.equal(last, 429, 'the 11th wrong try within a minute is refused');
 });

@@ -27,7 +27,11 @@ t.test('a forged X-Forwarded-For does not reset the limit; a 429 says when to co
   const retry = Number(limited.headers['retry-after']);
   t.ok(retry >= 1 && retry <= 60, `Retry-After ${retry} s`);
   // The right password is refused too while the limit holds (guessing stays slow even when a guess is right).
-  const right = await s.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: 'admin-test-password' } });
+  const right = await s.app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { username: 'admin', password: 'admin-test-password' },
+  });
   t.equal(right.statusCode, 429);
 });
 
@@ -45,7 +49,11 @@ t.test('TRUST_PROXY: addresses from a trusted proxy count separately; the settin
   const s = await makeServer({ trustProxy: '127.0.0.1' }); // app.inject comes from 127.0.0.1
   t.teardown(() => s.close());
   for (let i = 0; i <= LOGIN_PER_ADDRESS_AND_USER; i++) await s.app.inject(wrong('admin', { 'x-forwarded-for': '10.1.1.1' }));
-  t.equal((await s.app.inject(wrong('admin', { 'x-forwarded-for': '10.1.1.1' }))).statusCode, 429, 'the client behind the proxy is limited');
+  t.equal(
+    (await s.app.inject(wrong('admin', { 'x-forwarded-for': '10.1.1.1' }))).statusCode,
+    429,
+    'the client behind the proxy is limited',
+  );
   t.equal((await s.app.inject(wrong('admin', { 'x-forwarded-for': '10.1.1.2' }))).statusCode, 401, 'another client behind it is not');
 
   t.equal(parseTrustProxy(undefined), false);

@@ -43,9 +43,13 @@ function checkMediaPlaylist(t: Test, text: string, what: string): Parsed {
     text.startsWith('#EXTM3U\n') &&
     m.segments.length >= 3 &&
     !m.segments[0].discontinuity && // no leading discontinuity (Kodi)
-    m.segments.every((s) => s.duration > 0 && Math.round(s.duration) <= m.targetDuration && /^\/media\/programs\/\d+\/v\d+\/\w+\/seg_\d{5}\.ts$/.test(s.uri)) &&
+    m.segments.every(
+      (s) =>
+        s.duration > 0 && Math.round(s.duration) <= m.targetDuration && /^\/media\/programs\/\d+\/v\d+\/\w+\/seg_\d{5}\.ts$/.test(s.uri),
+    ) &&
     m.segments.every((s, i) => !s.discontinuity || s.dateTimeString) &&
-    Number.isInteger(m.mediaSequence) && Number.isInteger(m.discontinuitySequence);
+    Number.isInteger(m.mediaSequence) &&
+    Number.isInteger(m.discontinuitySequence);
   t.ok(ok, `${what}: parses and is well formed`, ok ? {} : { text });
   return m;
 }
@@ -76,7 +80,13 @@ t.test('broadcast API', async (t) => {
   const created = await inject('POST', '/api/channels', auth, { number: 1, name: '远程教育一台', description: '综合频道' });
   t.equal(created.statusCode, 201, created.body);
   const ch1 = created.json();
-  t.match(ch1, { number: 1, name: '远程教育一台', regionIds: [], slate: { source: 'generated' }, liveUrl: `/live/channels/${ch1.id}/master.m3u8` });
+  t.match(ch1, {
+    number: 1,
+    name: '远程教育一台',
+    regionIds: [],
+    slate: { source: 'generated' },
+    liveUrl: `/live/channels/${ch1.id}/master.m3u8`,
+  });
   const ch2 = (await inject('POST', '/api/channels', auth, { number: 2, name: '农业科技频道' })).json();
 
   const dup = await inject('POST', '/api/channels', auth, { number: 1, name: 'Other' });
@@ -84,14 +94,20 @@ t.test('broadcast API', async (t) => {
   t.match(dup.json().error, { code: 'number_taken', message: /number 1 .*远程教育一台/ });
   t.equal((await inject('POST', '/api/channels', auth, { number: 3, name: '   ' })).statusCode, 400, 'blank name');
   t.equal((await inject('POST', '/api/channels', auth, { name: 'no number' })).statusCode, 400, 'number required');
-  t.equal((await inject('POST', '/api/channels', auth, { number: 3, name: 'x', slateProgramId: 99999 })).statusCode, 400, 'unknown slate program');
+  t.equal(
+    (await inject('POST', '/api/channels', auth, { number: 3, name: 'x', slateProgramId: 99999 })).statusCode,
+    400,
+    'unknown slate program',
+  );
   t.equal((await inject('GET', '/api/channels/9999')).statusCode, 404);
 
   await slatesSettled(app.db);
   const withSlate = (await inject('GET', `/api/channels/${ch1.id}`)).json();
   t.match(withSlate.slate, { source: 'generated', status: 'ready', error: null }, 'generated slate is ready');
   const slateId = withSlate.slate.programId as number;
-  const slateRungs = (app.db.prepare('SELECT name FROM renditions WHERE program_id = ? ORDER BY height').all(slateId) as Array<{ name: string }>).map((r) => r.name);
+  const slateRungs = (
+    app.db.prepare('SELECT name FROM renditions WHERE program_id = ? ORDER BY height').all(slateId) as Array<{ name: string }>
+  ).map((r) => r.name);
   t.same(slateRungs.sort(), [...RUNG_NAMES].sort(), 'slate in every house rung');
   const slateSeg = await inject('GET', `/media/programs/${slateId}/v1/240p/seg_00000.ts`, {});
   t.equal(slateSeg.statusCode, 200, 'slate media served');
@@ -111,7 +127,11 @@ t.test('broadcast API', async (t) => {
   const edited = await inject('PATCH', `/api/channels/${ch2.id}`, auth, { description: '种植与养殖', logo: '/media/logo2.png' });
   t.match(edited.json(), { name: '农业科技频道', description: '种植与养殖', logo: '/media/logo2.png' });
   t.equal((await inject('PATCH', `/api/channels/${ch2.id}`, auth, { number: 1 })).statusCode, 409, 'renumber onto a taken number');
-  t.same((await inject('GET', '/api/channels', {})).json().map((c: { number: number }) => c.number), [1, 2], 'public list by number');
+  t.same(
+    (await inject('GET', '/api/channels', {})).json().map((c: { number: number }) => c.number),
+    [1, 2],
+    'public list by number',
+  );
 
   // ---- schedule items ----
   const now = Date.now();
@@ -121,14 +141,27 @@ t.test('broadcast API', async (t) => {
   const a = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: new Date(at(9)).toISOString() });
   t.equal(a.statusCode, 201, a.body);
   const itemA = a.json();
-  const lectureMs = Math.ceil((app.db.prepare('SELECT duration FROM programs WHERE id = ?').get(lecture) as { duration: number }).duration) * 1000;
-  t.match(itemA, { programId: lecture, title: '党的建设 第一讲', state: 'scheduled', warning: null, end: new Date(at(9) + lectureMs).toISOString() });
+  const lectureMs =
+    Math.ceil((app.db.prepare('SELECT duration FROM programs WHERE id = ?').get(lecture) as { duration: number }).duration) * 1000;
+  t.match(itemA, {
+    programId: lecture,
+    title: '党的建设 第一讲',
+    state: 'scheduled',
+    warning: null,
+    end: new Date(at(9) + lectureMs).toISOString(),
+  });
 
-  const clash = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: at(9) + 2000, durationSeconds: 60 });
+  const clash = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, {
+    programId: lecture,
+    start: at(9) + 2000,
+    durationSeconds: 60,
+  });
   t.equal(clash.statusCode, 409);
   t.match(clash.json().error, { code: 'overlap', message: new RegExp(`item ${itemA.id} \\("党的建设 第一讲"`) }, 'names the clashing item');
   const local = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, {
-    programId: queued, start: day.set({ hour: 10 }).toFormat("yyyy-LL-dd'T'HH:mm:ss"), durationSeconds: 1800,
+    programId: queued,
+    start: day.set({ hour: 10 }).toFormat("yyyy-LL-dd'T'HH:mm:ss"),
+    durationSeconds: 1800,
   });
   t.equal(local.statusCode, 201, 'a time without offset is province time');
   const itemB = local.json();
@@ -139,7 +172,10 @@ t.test('broadcast API', async (t) => {
   t.match(noLength.json().error.message, /length is unknown: give end or durationSeconds/);
   t.equal((await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: 'tomorrow' })).statusCode, 400);
   t.equal((await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: 4242, start: at(12) })).statusCode, 404);
-  t.equal((await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: at(12), end: at(11) })).statusCode, 400);
+  t.equal(
+    (await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: at(12), end: at(11) })).statusCode,
+    400,
+  );
   const past = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: now - 60_000 });
   t.equal(past.statusCode, 409);
   t.equal(past.json().error.code, 'in_the_past');
@@ -147,7 +183,11 @@ t.test('broadcast API', async (t) => {
   const moved = await inject('PATCH', `/api/channels/${ch1.id}/schedule/${itemB.id}`, auth, { start: at(10, 30) });
   t.equal(moved.statusCode, 200);
   t.match(moved.json(), { start: new Date(at(10, 30)).toISOString(), end: new Date(at(11)).toISOString() }, 'moving keeps the length');
-  t.equal((await inject('PATCH', `/api/channels/${ch1.id}/schedule/${itemB.id}`, auth, { start: at(9) })).statusCode, 409, 'moved onto another');
+  t.equal(
+    (await inject('PATCH', `/api/channels/${ch1.id}/schedule/${itemB.id}`, auth, { start: at(9) })).statusCode,
+    409,
+    'moved onto another',
+  );
 
   // Items that started or ended cannot change. (Made by hand: the API refuses to create them.)
   const insertRaw = (start: number, end: number, programId: number | null = lecture) =>
@@ -159,7 +199,10 @@ t.test('broadcast API', async (t) => {
   const ended = insertRaw(now - 3_600_000, now - 3_000_000);
   const onAir = insertRaw(now - 1000, now + 600_000);
   invalidateChannel(app.db, ch2.id);
-  for (const [id, code] of [[ended, 'item_ended'], [onAir, 'item_started']] as const) {
+  for (const [id, code] of [
+    [ended, 'item_ended'],
+    [onAir, 'item_started'],
+  ] as const) {
     const p = await inject('PATCH', `/api/channels/${ch2.id}/schedule/${id}`, auth, { durationSeconds: 5 });
     t.equal(p.statusCode, 409);
     t.equal(p.json().error.code, code);
@@ -168,7 +211,13 @@ t.test('broadcast API', async (t) => {
   t.equal((await inject('DELETE', `/api/channels/${ch1.id}/schedule/${onAir}`)).statusCode, 404, 'an item of another channel');
 
   const sched = (await inject('GET', `/api/channels/${ch2.id}/schedule?from=${now - DAY}&to=${now + DAY}`)).json();
-  t.same(sched.items.map((i: { id: number; state: string }) => [i.id, i.state]), [[ended, 'ended'], [onAir, 'on_air']]);
+  t.same(
+    sched.items.map((i: { id: number; state: string }) => [i.id, i.state]),
+    [
+      [ended, 'ended'],
+      [onAir, 'on_air'],
+    ],
+  );
 
   // ---- now / EPG ----
   const nn = (await inject('GET', `/api/channels/${ch2.id}/now`, {})).json();
@@ -176,21 +225,43 @@ t.test('broadcast API', async (t) => {
   t.ok(nn.now.offsetSeconds >= 1 && nn.now.offsetSeconds < 600, 'offset into the item');
   t.equal(nn.next, null, 'nothing after: the slate (not an item) is next');
   const epg = (await inject('GET', `/api/channels/${ch1.id}/epg?from=${day.toMillis()}&to=${day.plus({ days: 1 }).toMillis()}`, {})).json();
-  t.same(epg.items.map((i: { id: number; status: string }) => [i.id, i.status]), [[itemA.id, 'ready'], [itemB.id, 'not_ready']]);
+  t.same(
+    epg.items.map((i: { id: number; status: string }) => [i.id, i.status]),
+    [
+      [itemA.id, 'ready'],
+      [itemB.id, 'not_ready'],
+    ],
+  );
   t.equal((await inject('GET', `/api/channels/${ch1.id}/epg?from=${at(12)}&to=${at(11)}`, {})).statusCode, 400);
 
   // ---- recurring slots ----
-  const slot = await inject('POST', `/api/channels/${ch1.id}/slots`, auth, { days: [1, 2, 3, 4, 5, 6, 7], time: '19:30', programId: lecture });
+  const slot = await inject('POST', `/api/channels/${ch1.id}/slots`, auth, {
+    days: [1, 2, 3, 4, 5, 6, 7],
+    time: '19:30',
+    programId: lecture,
+  });
   t.equal(slot.statusCode, 201, slot.body);
-  const slotItems = () => app.db.prepare('SELECT id, program_id, start_at FROM schedule_items WHERE slot_id = ? ORDER BY start_at').all(slot.json().id) as Array<{ id: number; program_id: number; start_at: number }>;
+  const slotItems = () =>
+    app.db.prepare('SELECT id, program_id, start_at FROM schedule_items WHERE slot_id = ? ORDER BY start_at').all(slot.json().id) as Array<{
+      id: number;
+      program_id: number;
+      start_at: number;
+    }>;
   const first = slotItems();
   t.ok(first.length >= 7 && first.length <= 9, `a week ahead materialised (${first.length})`);
-  t.ok(first.every((r) => DateTime.fromMillis(r.start_at, { zone }).toFormat('HH:mm') === '19:30'), 'at 19:30 province time');
+  t.ok(
+    first.every((r) => DateTime.fromMillis(r.start_at, { zone }).toFormat('HH:mm') === '19:30'),
+    'at 19:30 province time',
+  );
   t.same(materialiseAll(app.db, zone, Date.now()).created, 0, 'running again creates nothing');
   const removed = first[first.length - 1];
   t.equal((await inject('DELETE', `/api/channels/${ch1.id}/schedule/${removed.id}`)).statusCode, 204, 'a materialised item is editable');
   materialiseAll(app.db, zone, Date.now());
-  t.same(slotItems().map((r) => r.id), first.slice(0, -1).map((r) => r.id), 'a deleted occurrence is not made again');
+  t.same(
+    slotItems().map((r) => r.id),
+    first.slice(0, -1).map((r) => r.id),
+    'a deleted occurrence is not made again',
+  );
   t.equal(slotItems().length, first.length - 1);
 
   // Next episode of a series, in episode order, wrapping. Episode rows are inserted out of order on purpose.
@@ -198,15 +269,29 @@ t.test('broadcast API', async (t) => {
   const ep3 = addProgram('第三集', { seriesId: series, episode: 3 });
   const ep1 = addProgram('第一集', { seriesId: series, episode: 1 });
   const ep2 = addProgram('第二集', { seriesId: series, episode: 2 });
-  const serial = await inject('POST', `/api/channels/${ch2.id}/slots`, auth, { cron: '0 8 * * *', seriesId: series, durationSeconds: 1800 });
+  const serial = await inject('POST', `/api/channels/${ch2.id}/slots`, auth, {
+    cron: '0 8 * * *',
+    seriesId: series,
+    durationSeconds: 1800,
+  });
   t.equal(serial.statusCode, 201, serial.body);
-  const eps = (app.db.prepare('SELECT program_id, start_at, end_at FROM schedule_items WHERE slot_id = ? ORDER BY start_at').all(serial.json().id) as Array<{ program_id: number; start_at: number; end_at: number }>);
+  const eps = app.db
+    .prepare('SELECT program_id, start_at, end_at FROM schedule_items WHERE slot_id = ? ORDER BY start_at')
+    .all(serial.json().id) as Array<{ program_id: number; start_at: number; end_at: number }>;
   t.ok(eps.length >= 7, 'a week of episodes');
-  t.same(eps.slice(0, 6).map((e) => e.program_id), [ep1, ep2, ep3, ep1, ep2, ep3], 'next episode each time, wrapping');
+  t.same(
+    eps.slice(0, 6).map((e) => e.program_id),
+    [ep1, ep2, ep3, ep1, ep2, ep3],
+    'next episode each time, wrapping',
+  );
   t.ok(eps.every((e) => e.end_at - e.start_at === 1_800_000 && DateTime.fromMillis(e.start_at, { zone }).hour === 8));
   t.equal(serial.json().nextEpisode, eps.length, 'the slot remembers the next episode');
   materialiseAll(app.db, zone, Date.now());
-  t.equal((app.db.prepare('SELECT COUNT(*) AS n FROM schedule_items WHERE slot_id = ?').get(serial.json().id) as { n: number }).n, eps.length, 'idempotent');
+  t.equal(
+    (app.db.prepare('SELECT COUNT(*) AS n FROM schedule_items WHERE slot_id = ?').get(serial.json().id) as { n: number }).n,
+    eps.length,
+    'idempotent',
+  );
 
   const badSlots: Array<[unknown, RegExp]> = [
     [{ cron: '61 * * * *', programId: lecture }, /cron/],
@@ -223,7 +308,11 @@ t.test('broadcast API', async (t) => {
   const listed = (await inject('GET', `/api/channels/${ch1.id}/slots`)).json();
   t.match(listed, [{ id: slot.json().id, days: [1, 2, 3, 4, 5, 6, 7], time: '19:30', programId: lecture }]);
   t.equal((await inject('DELETE', `/api/channels/${ch2.id}/slots/${serial.json().id}`)).statusCode, 204);
-  t.equal((app.db.prepare('SELECT COUNT(*) AS n FROM schedule_items WHERE slot_id = ?').get(serial.json().id) as { n: number }).n, 0, 'its future items go');
+  t.equal(
+    (app.db.prepare('SELECT COUNT(*) AS n FROM schedule_items WHERE slot_id = ?').get(serial.json().id) as { n: number }).n,
+    0,
+    'its future items go',
+  );
 
   // ---- copy a day, a week ----
   const dayStr = day.toISODate()!;
@@ -231,7 +320,9 @@ t.test('broadcast API', async (t) => {
   const copy = await inject('POST', `/api/channels/${ch1.id}/schedule/copy`, auth, { fromDate: dayStr, toDate: nextWeek });
   t.equal(copy.statusCode, 201, copy.body);
   const copied = copy.json().created as Array<{ start: string; programId: number }>;
-  const sourceDay = (await inject('GET', `/api/channels/${ch1.id}/schedule?from=${day.toMillis()}&to=${day.plus({ days: 1 }).toMillis()}`)).json().items as Array<{ start: string; end: string; programId: number }>;
+  const sourceDay = (
+    await inject('GET', `/api/channels/${ch1.id}/schedule?from=${day.toMillis()}&to=${day.plus({ days: 1 }).toMillis()}`)
+  ).json().items as Array<{ start: string; end: string; programId: number }>;
   t.same(
     copied.map((c) => [DateTime.fromISO(c.start, { zone }).toFormat('HH:mm:ss'), c.programId]),
     sourceDay.map((c) => [DateTime.fromISO(c.start, { zone }).toFormat('HH:mm:ss'), c.programId]),
@@ -240,10 +331,18 @@ t.test('broadcast API', async (t) => {
   const again = await inject('POST', `/api/channels/${ch1.id}/schedule/copy`, auth, { fromDate: dayStr, toDate: nextWeek });
   t.equal(again.statusCode, 409, 'copying twice clashes');
   t.match(again.json().error.message, /overlaps item \d+/);
-  const weekCopy = await inject('POST', `/api/channels/${ch1.id}/schedule/copy`, auth, { fromDate: dayStr, toDate: dayStr, days: 7, toChannelId: ch2.id });
+  const weekCopy = await inject('POST', `/api/channels/${ch1.id}/schedule/copy`, auth, {
+    fromDate: dayStr,
+    toDate: dayStr,
+    days: 7,
+    toChannelId: ch2.id,
+  });
   t.equal(weekCopy.statusCode, 201, 'a week onto another channel');
   t.ok(weekCopy.json().created.length > copied.length);
-  t.equal((await inject('POST', `/api/channels/${ch1.id}/schedule/copy`, auth, { fromDate: '2026-13-01', toDate: dayStr })).statusCode, 400);
+  t.equal(
+    (await inject('POST', `/api/channels/${ch1.id}/schedule/copy`, auth, { fromDate: '2026-13-01', toDate: dayStr })).statusCode,
+    400,
+  );
 
   // ---- export / import a week ----
   const exported = await inject('GET', `/api/channels/${ch1.id}/schedule/export?week=${dayStr}`);
@@ -260,12 +359,17 @@ t.test('broadcast API', async (t) => {
   const ch3 = (await inject('POST', '/api/channels', auth, { number: 3, name: '导入测试' })).json();
   const jsonImport = await inject('POST', `/api/channels/${ch3.id}/schedule/import`, auth, week);
   t.equal(jsonImport.statusCode, 201, jsonImport.body);
-  t.same(jsonImport.json().created.map((i: { start: string; programId: number }) => [Date.parse(i.start), i.programId]), week.items.map((i: { start: string; programId: number }) => [Date.parse(i.start), i.programId]));
+  t.same(
+    jsonImport.json().created.map((i: { start: string; programId: number }) => [Date.parse(i.start), i.programId]),
+    week.items.map((i: { start: string; programId: number }) => [Date.parse(i.start), i.programId]),
+  );
   const twice = await inject('POST', `/api/channels/${ch3.id}/schedule/import`, auth, week);
   t.equal(twice.statusCode, 409, 'importing over itself clashes');
   const csvImport = await app.inject({
-    method: 'POST', url: `/api/channels/${ch3.id}/schedule/import?fromWeek=${dayStr}&toWeek=${day.plus({ days: 14 }).toISODate()}`,
-    headers: { ...auth, 'content-type': 'text/csv' }, payload: csv.body,
+    method: 'POST',
+    url: `/api/channels/${ch3.id}/schedule/import?fromWeek=${dayStr}&toWeek=${day.plus({ days: 14 }).toISODate()}`,
+    headers: { ...auth, 'content-type': 'text/csv' },
+    payload: csv.body,
   });
   t.equal(csvImport.statusCode, 201, csvImport.body);
   t.same(
@@ -275,7 +379,9 @@ t.test('broadcast API', async (t) => {
   );
   const before = (app.db.prepare('SELECT COUNT(*) AS n FROM schedule_items').get() as { n: number }).n;
   const badCsv = await app.inject({
-    method: 'POST', url: `/api/channels/${ch3.id}/schedule/import`, headers: { ...auth, 'content-type': 'text/csv' },
+    method: 'POST',
+    url: `/api/channels/${ch3.id}/schedule/import`,
+    headers: { ...auth, 'content-type': 'text/csv' },
     payload: `start,end,program_id\n${new Date(at(23)).toISOString()},,${lecture}\nnot-a-time,,${lecture}\n`,
   });
   t.equal(badCsv.statusCode, 400);
@@ -292,7 +398,7 @@ t.test('broadcast API', async (t) => {
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const xmlFile = path.join(dir, 'epg.xml');
   fs.writeFileSync(xmlFile, xml.body);
-  t.equal(validateXmltv(xmlFile), '', 'tv_validate_file (the XMLTV project\'s validator) accepts the guide');
+  t.equal(validateXmltv(xmlFile), '', "tv_validate_file (the XMLTV project's validator) accepts the guide");
   const programmes = xml.body.match(/<programme /g)?.length ?? 0;
   t.ok(programmes >= 4, `programmes listed (${programmes})`);
 
@@ -301,7 +407,10 @@ t.test('broadcast API', async (t) => {
   const m3uLines = m3u.body.trim().split('\n');
   t.match(m3uLines[0], /^#EXTM3U url-tvg="http:\/\/localhost(:\d+)?\/epg\.xml"/);
   t.equal(m3uLines.length, 1 + 2 * 3);
-  t.match(m3uLines[1], new RegExp(`^#EXTINF:-1 tvg-id="1\\.dyb\\.example" tvg-name="远程教育一台" tvg-chno="1" group-title="[^"]+",远程教育一台$`));
+  t.match(
+    m3uLines[1],
+    new RegExp(`^#EXTINF:-1 tvg-id="1\\.dyb\\.example" tvg-name="远程教育一台" tvg-chno="1" group-title="[^"]+",远程教育一台$`),
+  );
   t.match(m3uLines[2], new RegExp(`/live/channels/${ch1.id}/master\\.m3u8$`));
   t.ok(xml.body.includes('<channel id="1.dyb.example">'), 'tvg-id matches the XMLTV channel id');
 
@@ -310,9 +419,17 @@ t.test('broadcast API', async (t) => {
   t.equal(master.statusCode, 200);
   t.match(master.headers['content-type'], /application\/vnd\.apple\.mpegurl/);
   t.equal(master.headers['cache-control'], 'max-age=1', 'master: max-age=1 like every live playlist');
-  t.equal((await inject('GET', `/live/channels/${ch2.id}/master.m3u8`, { 'if-none-match': `W/${master.headers.etag}, "other"` })).statusCode, 304, 'master: ETag honoured, also weak or in a list');
+  t.equal(
+    (await inject('GET', `/live/channels/${ch2.id}/master.m3u8`, { 'if-none-match': `W/${master.headers.etag}, "other"` })).statusCode,
+    304,
+    'master: ETag honoured, also weak or in a list',
+  );
   const variants = parse(master.body).playlists ?? [];
-  t.same(variants.map((v) => v.uri), RUNG_NAMES.map((r) => `${r}.m3u8`), 'one variant per house rung');
+  t.same(
+    variants.map((v) => v.uri),
+    RUNG_NAMES.map((r) => `${r}.m3u8`),
+    'one variant per house rung',
+  );
   t.ok(variants.every((v) => (v.attributes.BANDWIDTH ?? 0) > 0 && v.attributes.RESOLUTION));
   for (const rung of RUNG_NAMES) {
     const res = await inject('GET', `/live/channels/${ch2.id}/${rung}.m3u8`, {});
@@ -321,7 +438,10 @@ t.test('broadcast API', async (t) => {
     t.match(res.headers['content-type'], /application\/vnd\.apple\.mpegurl/);
     const m = checkMediaPlaylist(t, res.body, `live ${rung}`);
     // The lecture has only 240p: every rung plays it from its highest (only) rung.
-    t.ok(m.segments.some((seg) => seg.uri.startsWith(`/media/programs/${lecture}/v1/240p/`)), `${rung}: the lecture, at its own rung`);
+    t.ok(
+      m.segments.some((seg) => seg.uri.startsWith(`/media/programs/${lecture}/v1/240p/`)),
+      `${rung}: the lecture, at its own rung`,
+    );
     const again304 = await inject('GET', `/live/channels/${ch2.id}/${rung}.m3u8`, { 'if-none-match': String(res.headers.etag) });
     t.ok(again304.statusCode === 304 || again304.headers.etag !== res.headers.etag, 'ETag honoured (304 unless the window moved)');
   }
@@ -338,9 +458,15 @@ t.test('broadcast API', async (t) => {
   const post = parse((await inject('GET', `/live/channels/${ch2.id}/240p.m3u8`, {})).body);
   app.db.prepare("UPDATE programs SET status = 'ready' WHERE id = ?").run(lecture);
   invalidateChannel(app.db, ch2.id);
-  t.ok(post.mediaSequence - pre.mediaSequence >= 0 && post.mediaSequence - pre.mediaSequence <= 1, `media sequence steady (${pre.mediaSequence} -> ${post.mediaSequence})`);
+  t.ok(
+    post.mediaSequence - pre.mediaSequence >= 0 && post.mediaSequence - pre.mediaSequence <= 1,
+    `media sequence steady (${pre.mediaSequence} -> ${post.mediaSequence})`,
+  );
   const uriAt = (m: Parsed, seq: number) => m.segments[seq - m.mediaSequence]?.uri;
-  t.ok(pre.segments.every((x, i) => uriAt(post, pre.mediaSequence + i) === undefined || uriAt(post, pre.mediaSequence + i) === x.uri), 'same segment at each sequence');
+  t.ok(
+    pre.segments.every((x, i) => uriAt(post, pre.mediaSequence + i) === undefined || uriAt(post, pre.mediaSequence + i) === x.uri),
+    'same segment at each sequence',
+  );
 
   // A program that turns ready just before its item starts is played: the cached timeline is rebuilt at the start
   // (nothing tells broadcast when a program's status changes).
@@ -353,13 +479,22 @@ t.test('broadcast API', async (t) => {
   app.db.prepare("UPDATE programs SET status = 'ready' WHERE id = ?").run(lecture);
   await new Promise((r) => setTimeout(r, Math.max(0, t1 + 2600 - Date.now())));
   const afterStart = await inject('GET', `/live/channels/${ch1.id}/240p.m3u8`, {});
-  t.ok(afterStart.body.includes(`/media/programs/${lecture}/v1/240p/seg_00000.ts`), 'ready by its start: it plays', { text: afterStart.body });
+  t.ok(afterStart.body.includes(`/media/programs/${lecture}/v1/240p/seg_00000.ts`), 'ready by its start: it plays', {
+    text: afterStart.body,
+  });
 
   // Every playlist of the next minutes (program, not-ready item, gap, boundaries) parses; counters never go back.
   const t0 = Date.now() + 6000;
   const shortA = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: t0 + 5000 });
-  const shortB = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: queued, start: t0 + 5000 + lectureMs, durationSeconds: 7 });
-  const shortC = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, { programId: lecture, start: t0 + 5000 + lectureMs + 9500 });
+  const shortB = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, {
+    programId: queued,
+    start: t0 + 5000 + lectureMs,
+    durationSeconds: 7,
+  });
+  const shortC = await inject('POST', `/api/channels/${ch1.id}/schedule`, auth, {
+    programId: lecture,
+    start: t0 + 5000 + lectureMs + 9500,
+  });
   t.same([shortA.statusCode, shortB.statusCode, shortC.statusCode], [201, 201, 201]);
   const input = timelineInputForChannel(app.db, ch1.id, t0, t0 + 60_000);
   let last = { seq: -1, disc: -1 };
@@ -370,7 +505,8 @@ t.test('broadcast API', async (t) => {
     for (const rung of RUNG_NAMES) {
       const text = mediaPlaylist(input, rung, at2);
       const m = parse(text);
-      const ok = m.segments.length >= 3 && !m.segments[0].discontinuity && m.segments.every((x) => Math.round(x.duration) <= m.targetDuration);
+      const ok =
+        m.segments.length >= 3 && !m.segments[0].discontinuity && m.segments.every((x) => Math.round(x.duration) <= m.targetDuration);
       if (!ok) t.fail(`playlist at ${at2} ${rung} malformed`, { text });
       if (rung !== '240p') continue;
       if (m.mediaSequence < last.seq || m.discontinuitySequence < last.disc) monotonic = false;
@@ -401,14 +537,24 @@ t.test('broadcast API', async (t) => {
     t.equal((await inject(method, url, { authorization: 'Bearer forged' }, body)).statusCode, 401, `${method} ${url} forged token`);
     t.equal((await inject(method, url, organizer, body)).statusCode, 403, `${method} ${url} as organizer`);
   }
-  const signedInReads = [`/api/channels/${ch1.id}/schedule`, `/api/channels/${ch1.id}/slots`, `/api/channels/${ch1.id}/schedule/export?week=${dayStr}`];
+  const signedInReads = [
+    `/api/channels/${ch1.id}/schedule`,
+    `/api/channels/${ch1.id}/slots`,
+    `/api/channels/${ch1.id}/schedule/export?week=${dayStr}`,
+  ];
   for (const url of signedInReads) {
     t.equal((await inject('GET', url, {})).statusCode, 401, `GET ${url} needs a user`);
     t.equal((await inject('GET', url, organizer)).statusCode, 200, `GET ${url} as organizer`);
   }
   const publicReads = [
-    '/api/channels', `/api/channels/${ch1.id}`, `/api/channels/${ch1.id}/now`, `/api/channels/${ch1.id}/epg`, '/epg.xml', '/channels.m3u',
-    `/live/channels/${ch1.id}/master.m3u8`, `/live/channels/${ch1.id}/240p.m3u8`,
+    '/api/channels',
+    `/api/channels/${ch1.id}`,
+    `/api/channels/${ch1.id}/now`,
+    `/api/channels/${ch1.id}/epg`,
+    '/epg.xml',
+    '/channels.m3u',
+    `/live/channels/${ch1.id}/master.m3u8`,
+    `/live/channels/${ch1.id}/240p.m3u8`,
   ];
   for (const url of publicReads) t.equal((await inject('GET', url, {})).statusCode, 200, `GET ${url} is public (set-top boxes)`);
 
@@ -420,7 +566,11 @@ t.test('broadcast API', async (t) => {
   const ch3Slate = ch3Card.programId;
   t.equal((await inject('DELETE', `/api/channels/${ch3.id}`)).statusCode, 204);
   t.equal((await inject('GET', `/live/channels/${ch3.id}/240p.m3u8`, {})).statusCode, 404);
-  t.equal((app.db.prepare('SELECT COUNT(*) AS n FROM schedule_items WHERE channel_id = ?').get(ch3.id) as { n: number }).n, 0, 'its schedule goes');
+  t.equal(
+    (app.db.prepare('SELECT COUNT(*) AS n FROM schedule_items WHERE channel_id = ?').get(ch3.id) as { n: number }).n,
+    0,
+    'its schedule goes',
+  );
   if (ch3Slate !== null) t.notOk(app.db.prepare('SELECT 1 FROM programs WHERE id = ?').get(ch3Slate), 'its generated slate goes');
   t.ok(app.db.prepare('SELECT 1 FROM programs WHERE id = ?').get(lecture), 'programs stay');
 });

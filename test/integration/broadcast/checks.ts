@@ -14,4 +14,3 @@ export function validateXmltv(file: string): string {
     return `${e.stdout ?? ''}${e.stderr ?? ''}` || String(err);
   }
 }
-

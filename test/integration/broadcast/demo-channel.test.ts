@@ -14,13 +14,21 @@ t.test('demo channel: days of back-to-back items, extended without overlap or du
   const id = ensureDemoChannel(s.app, now);
   await slatesSettled(s.app.db);
   const items = () =>
-    s.app.db.prepare('SELECT program_id AS p, start_at AS s, end_at AS e FROM schedule_items WHERE channel_id = ? ORDER BY start_at').all(id) as Array<{ p: number; s: number; e: number }>;
+    s.app.db
+      .prepare('SELECT program_id AS p, start_at AS s, end_at AS e FROM schedule_items WHERE channel_id = ? ORDER BY start_at')
+      .all(id) as Array<{ p: number; s: number; e: number }>;
   const first = items();
   t.ok(first.length > 1000, `${first.length} items`);
   t.ok(first.at(-1)!.e >= now + DEMO_AHEAD_MS, 'scheduled ahead beyond the 48 h sites hold');
   t.ok(DEMO_AHEAD_MS >= 48 * 3600_000);
-  t.ok(first.every((x, i) => i === 0 || x.s === first[i - 1]!.e), 'back to back, no overlap, no gap');
-  t.ok(first.every((x, i) => x.p === (i % 2 === 0 ? a : b)), 'the lectures in turn');
+  t.ok(
+    first.every((x, i) => i === 0 || x.s === first[i - 1]!.e),
+    'back to back, no overlap, no gap',
+  );
+  t.ok(
+    first.every((x, i) => x.p === (i % 2 === 0 ? a : b)),
+    'the lectures in turn',
+  );
 
   t.equal(ensureDemoChannel(s.app, now), id, 'the same channel again');
   t.equal(items().length, first.length, 'nothing added when the time ahead is already covered');
@@ -28,8 +36,14 @@ t.test('demo channel: days of back-to-back items, extended without overlap or du
   ensureDemoChannel(s.app, later);
   const extended = items();
   t.ok(extended.at(-1)!.e >= later + DEMO_AHEAD_MS, 'a day later it reaches as far ahead again');
-  t.ok(extended.every((x, i) => i === 0 || x.s === extended[i - 1]!.e), 'still back to back');
-  t.ok(extended.every((x, i) => i === 0 || x.p !== extended[i - 1]!.p), 'the rotation continues where it stopped');
+  t.ok(
+    extended.every((x, i) => i === 0 || x.s === extended[i - 1]!.e),
+    'still back to back',
+  );
+  t.ok(
+    extended.every((x, i) => i === 0 || x.p !== extended[i - 1]!.p),
+    'the rotation continues where it stopped',
+  );
 
   const live = await s.app.inject({ method: 'GET', url: `/live/channels/${id}/240p.m3u8` });
   t.equal(live.statusCode, 200, 'the channel is on air');

@@ -48,7 +48,11 @@ t.test('delete removes media; future broadcasts block it', async (t) => {
   const scheduled = await upload('已排播的节目');
   const now = Date.now();
   const iso = new Date().toISOString();
-  db.prepare("INSERT INTO channels (id, number, name, epoch, created_at, updated_at) VALUES (1, 1, '党员教育频道', ?, ?, ?)").run(now - 86400e3, iso, iso);
+  db.prepare("INSERT INTO channels (id, number, name, epoch, created_at, updated_at) VALUES (1, 1, '党员教育频道', ?, ?, ?)").run(
+    now - 86400e3,
+    iso,
+    iso,
+  );
   const item = db
     .prepare('INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?)')
     .run(scheduled, now + 3600e3, now + 7200e3, iso, iso).lastInsertRowid;
@@ -61,7 +65,11 @@ t.test('delete removes media; future broadcasts block it', async (t) => {
   // Once that broadcast is in the past, it no longer blocks; the past schedule keeps its row.
   db.prepare('UPDATE schedule_items SET start_at = ?, end_at = ? WHERE id = ?').run(now - 7200e3, now - 3600e3, item);
   t.equal((await s.app.inject({ method: 'DELETE', url: `/api/programs/${scheduled}`, headers: s.auth })).statusCode, 204);
-  t.equal(count('SELECT count(*) AS n FROM schedule_items WHERE id = ? AND program_id IS NULL', item), 1, 'past item kept, program detached');
+  t.equal(
+    count('SELECT count(*) AS n FROM schedule_items WHERE id = ? AND program_id IS NULL', item),
+    1,
+    'past item kept, program detached',
+  );
 
   // A recurring slot that still runs the program blocks deletion too; an ended one does not.
   const slotted = await upload('每周固定节目');

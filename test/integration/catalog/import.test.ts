@@ -18,7 +18,10 @@ t.test('npm run import: good files queued with their sidecar metadata, bad ones 
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
   const good = await makeClip(path.join(drive, '第一讲'), 'tiny240', { seconds: 1, name: 'lecture1' });
-  fs.writeFileSync(`${good}.json`, JSON.stringify({ title: '乡村治理第一讲', category: 'political-theory', audiences: ['village-cadres'] }));
+  fs.writeFileSync(
+    `${good}.json`,
+    JSON.stringify({ title: '乡村治理第一讲', category: 'political-theory', audiences: ['village-cadres'] }),
+  );
   await makeClip(drive, 'audio-mp3', { seconds: 1, name: 'talk' });
   await makeClip(drive, 'text', { name: 'handout' });
   await makeClip(drive, 'empty', { name: 'blank' });
@@ -45,10 +48,17 @@ t.test('npm run import: good files queued with their sidecar metadata, bad ones 
 
   const db = openDb(path.join(dataDir, 'broadcast.sqlite'));
   t.teardown(() => db.close());
-  const rows = db.prepare('SELECT title, category, status FROM programs ORDER BY id').all() as Array<{ title: string; category: string | null; status: string }>;
+  const rows = db.prepare('SELECT title, category, status FROM programs ORDER BY id').all() as Array<{
+    title: string;
+    category: string | null;
+    status: string;
+  }>;
   t.same(rows.map((r) => r.title).sort(), ['talk', '乡村治理第一讲'].sort(), 'two programs, the sidecar title used');
   t.equal(rows.find((r) => r.title === '乡村治理第一讲')!.category, 'political-theory');
-  t.ok(rows.every((r) => r.status === 'queued'), 'queued for the server to transcode');
+  t.ok(
+    rows.every((r) => r.status === 'queued'),
+    'queued for the server to transcode',
+  );
   t.equal((db.prepare("SELECT count(*) AS n FROM jobs WHERE status = 'queued'").get() as { n: number }).n, 2);
   t.same(fs.readdirSync(path.join(dataDir, 'media', 'incoming')), [], 'nothing left in incoming');
   t.ok(fs.existsSync(good), 'the drive is left as it was');

@@ -26,24 +26,46 @@ t.test('console sites: paged on the server with health filters and sorting', asy
   const all = await get('');
   t.equal(all.total, 4);
   t.same(all.counts, { all: 4, online: 2, dark: 1, notReady: 2 }, 'site 2 (paired, never seen) is dark; sites 2 and 3 are not ready');
-  t.same(all.items.map((i) => i.id), [1, 2, unpaired.json().id, 3], 'by region, then name (西村新站 before 西村站)');
-  t.match(all.items[0], { name: '东村, 第一站', regionPath: ['某省', '红旗县', '城关镇', '东村'],
-    health: { online: true, dark: false, cacheReadiness: 1, freeDiskBytes: 5e9, agentVersion: '1.2.3' } });
+  t.same(
+    all.items.map((i) => i.id),
+    [1, 2, unpaired.json().id, 3],
+    'by region, then name (西村新站 before 西村站)',
+  );
+  t.match(all.items[0], {
+    name: '东村, 第一站',
+    regionPath: ['某省', '红旗县', '城关镇', '东村'],
+    health: { online: true, dark: false, cacheReadiness: 1, freeDiskBytes: 5e9, agentVersion: '1.2.3' },
+  });
   t.match(all.items[1].health, { online: false, dark: true, lastSeen: null });
   t.match(all.items[2], { status: 'unpaired', health: { online: false, dark: false } }, 'an unpaired site is not counted dark');
 
-  t.same((await get('health=dark')).items.map((i) => i.id), [2]);
+  t.same(
+    (await get('health=dark')).items.map((i) => i.id),
+    [2],
+  );
   const notReady = await get('health=notReady');
   t.same([notReady.total, notReady.items.map((i) => i.id)], [2, [2, 3]]);
   t.same((await get('sort=freeDisk&order=desc')).items.map((i) => i.id).slice(0, 2), [3, 1], 'sorted, empty values last');
   t.same((await get('sort=freeDisk')).items.map((i) => i.id).slice(0, 2), [1, 3]);
   const paged = await get('limit=2&offset=2');
   t.same([paged.total, paged.items.map((i) => i.id)], [4, [unpaired.json().id, 3]], 'the second page, total unchanged');
-  t.same((await get('q=二站')).items.map((i) => i.id), [2], 'search by part of the name');
-  t.same((await get('regionId=3')).items.map((i) => i.id), [unpaired.json().id, 3], "a region's subtree");
+  t.same(
+    (await get('q=二站')).items.map((i) => i.id),
+    [2],
+    'search by part of the name',
+  );
+  t.same(
+    (await get('regionId=3')).items.map((i) => i.id),
+    [unpaired.json().id, 3],
+    "a region's subtree",
+  );
 
   const red = await userAuth(app, 'red', 'organizer', 2);
-  t.same((await get('', red)).items.map((i) => i.id), [1, 2], 'an organizer sees their county only');
+  t.same(
+    (await get('', red)).items.map((i) => i.id),
+    [1, 2],
+    'an organizer sees their county only',
+  );
   const other = await app.inject({ method: 'GET', url: '/api/console/sites?regionId=3', headers: red });
   t.equal(other.statusCode, 403, 'and is refused another');
   t.match(other.json().error.message, /outside your region/);
@@ -55,6 +77,15 @@ t.test('console sites: paged on the server with health filters and sorting', asy
   t.equal((await app.inject({ method: 'GET', url: '/api/console/sites?regionId=999', headers: s.auth })).statusCode, 404);
 
   t.equal((await app.inject({ method: 'POST', url: '/api/sites/3/revoke', headers: s.auth })).statusCode, 200);
-  const later = sitesWithHealth(app.db, { id: 1, username: 'admin', role: 'operator', regionId: null }, { health: 'dark' }, new Date(Date.now() + 2 * 86_400_000));
-  t.same(later.items.map((i) => i.id), [1, 2], 'two days on, site 1 is dark too; the revoked site is not');
+  const later = sitesWithHealth(
+    app.db,
+    { id: 1, username: 'admin', role: 'operator', regionId: null },
+    { health: 'dark' },
+    new Date(Date.now() + 2 * 86_400_000),
+  );
+  t.same(
+    later.items.map((i) => i.id),
+    [1, 2],
+    'two days on, site 1 is dark too; the revoked site is not',
+  );
 });

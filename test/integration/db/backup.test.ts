@@ -50,7 +50,10 @@ t.test('a backup taken under write load holds every acknowledged session, and re
   t.equal(r.status, 0, `restore exits 0 (${r.stderr})`);
   const restored = await makeServer({ dataDir: newDir });
   t.teardown(() => restored.close());
-  const rows = restored.app.db.prepare('SELECT site_id AS site, session_id AS id FROM attendance_sessions').all() as Array<{ site: number; id: string }>;
+  const rows = restored.app.db.prepare('SELECT site_id AS site, session_id AS id FROM attendance_sessions').all() as Array<{
+    site: number;
+    id: string;
+  }>;
   const have = new Set(rows.map((x) => `${x.site}/${x.id}`));
   const missing = ackedBeforeDone.filter((id) => !have.has(id));
   t.same(missing, [], 'every acknowledged session is in the restored database');
@@ -95,7 +98,9 @@ t.test('restore refuses a running server, a damaged file and a foreign database;
 
 t.test('pruning keeps the newest N', async (t) => {
   const dir = tempDir('dyb-prune-');
-  const names = ['20260101T031500Z', '20260102T031500Z', '20260103T031500Z', '20260104T031500Z'].map((d) => path.join(dir, `broadcast-${d}.sqlite`));
+  const names = ['20260101T031500Z', '20260102T031500Z', '20260103T031500Z', '20260104T031500Z'].map((d) =>
+    path.join(dir, `broadcast-${d}.sqlite`),
+  );
   for (const f of names) fs.writeFileSync(f, '');
   fs.writeFileSync(path.join(dir, 'notes.txt'), '');
   t.same(pruneBackups(dir, 2), names.slice(0, 2), 'the two oldest go');

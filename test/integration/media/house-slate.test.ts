@@ -14,13 +14,22 @@ t.test('house slate: made once, open media, never in the catalog; a new channel 
   t.ok(id, 'the house slate is made');
   t.equal(await ensureHouseSlate(app.db, app.config, app.log), id, 'once per server: the same program again');
   t.same(segmentDurations(app.db, id!), slateSegmentDurations(), 'the slate layout, recorded by the publish path');
-  t.ok(programFiles(app.db, id!).some((f) => f.path === '240p/seg_00000.ts'), 'its files are listed with their hashes');
-  t.notOk(programFiles(app.db, id!).some((f) => f.path.includes('.slate-')), 'no scratch files published');
+  t.ok(
+    programFiles(app.db, id!).some((f) => f.path === '240p/seg_00000.ts'),
+    'its files are listed with their hashes',
+  );
+  t.notOk(
+    programFiles(app.db, id!).some((f) => f.path.includes('.slate-')),
+    'no scratch files published',
+  );
 
   const master = await app.inject({ method: 'GET', url: `/media/programs/${id}/v1/master.m3u8` });
   t.equal(master.statusCode, 200, 'open to anonymous players (set-top boxes play it in gaps)');
   const list = (await app.inject({ method: 'GET', url: '/api/programs?published=false', headers: s.auth })).json();
-  t.notOk(list.items.some((p: { id: number }) => p.id === id), 'not a catalog program');
+  t.notOk(
+    list.items.some((p: { id: number }) => p.id === id),
+    'not a catalog program',
+  );
   t.equal((await app.inject({ method: 'GET', url: `/api/programs/${id}`, headers: s.auth })).statusCode, 404);
 
   const created = await app.inject({ method: 'POST', url: '/api/channels', headers: s.auth, payload: { number: 7, name: '新频道' } });

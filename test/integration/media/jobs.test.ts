@@ -78,7 +78,7 @@ if (process.env.MEDIA_CRASH_CHILD) {
       const end = await settle(app, r.id);
       t.equal(end.status, 'failed', `${row.shape}: failed`);
       t.match(end.error, row.message, `${row.shape}: ${end.error}`);
-      const job = (app.db.prepare('SELECT attempts FROM jobs WHERE program_id = ?').get(r.id) as { attempts: number });
+      const job = app.db.prepare('SELECT attempts FROM jobs WHERE program_id = ?').get(r.id) as { attempts: number };
       t.equal(job.attempts, 1, `${row.shape}: not retried (the file itself is at fault)`);
       t.notOk(fs.existsSync(programDir(app.config, r.id)), `${row.shape}: no output`);
     }
@@ -118,7 +118,11 @@ if (process.env.MEDIA_CRASH_CHILD) {
     const p1 = await waitForProgram(app.db, once.id, 60_000);
     await w1.stop();
     t.equal(p1.status, 'ready', 'ready after a retry');
-    const j1 = app.db.prepare('SELECT id, attempts, status FROM jobs WHERE program_id = ?').get(once.id) as { id: number; attempts: number; status: string };
+    const j1 = app.db.prepare('SELECT id, attempts, status FROM jobs WHERE program_id = ?').get(once.id) as {
+      id: number;
+      attempts: number;
+      status: string;
+    };
     t.match(j1, { attempts: 2, status: 'done' }, 'two tries');
 
     fs.writeFileSync(counter, '99');
@@ -136,8 +140,14 @@ if (process.env.MEDIA_CRASH_CHILD) {
     const p2 = app.db.prepare('SELECT status, error FROM programs WHERE id = ?').get(never.id) as { status: string; error: string };
     t.equal(p2.status, 'failed');
     t.match(p2.error, /No space left on device.*gave up after 3 tries/, p2.error);
-    t.ok(seen.some((e) => /Try 1 of 3 failed .*trying again/.test(e)), 'the program shows it is being retried');
-    const j2 = app.db.prepare('SELECT attempts, status, error FROM jobs WHERE program_id = ?').get(never.id) as { attempts: number; status: string };
+    t.ok(
+      seen.some((e) => /Try 1 of 3 failed .*trying again/.test(e)),
+      'the program shows it is being retried',
+    );
+    const j2 = app.db.prepare('SELECT attempts, status, error FROM jobs WHERE program_id = ?').get(never.id) as {
+      attempts: number;
+      status: string;
+    };
     t.match(j2, { attempts: 3, status: 'failed' });
     t.same(jobDirs(app.config.mediaDir), [], 'no build folders');
     const listed = (await app.inject({ method: 'GET', url: '/api/jobs?status=failed', headers: s.auth })).json();
@@ -156,7 +166,11 @@ if (process.env.MEDIA_CRASH_CHILD) {
     const r = await submit(app, s.auth, clip, 'to be cancelled');
     if (!('id' in r)) throw new Error(r.message);
     const running = await until('the job to run with progress', () => {
-      const jobs = (app.db.prepare('SELECT id, status, progress FROM jobs WHERE program_id = ?').all(r.id) as { id: number; status: string; progress: number }[]);
+      const jobs = app.db.prepare('SELECT id, status, progress FROM jobs WHERE program_id = ?').all(r.id) as {
+        id: number;
+        status: string;
+        progress: number;
+      }[];
       return jobs.find((j) => j.status === 'running' && j.progress > 0);
     });
     const prog = (await app.inject({ method: 'GET', url: `/api/programs/${r.id}`, headers: s.auth })).json();
@@ -183,7 +197,11 @@ if (process.env.MEDIA_CRASH_CHILD) {
     t.equal(again.statusCode, 202);
     t.equal((await waitForProgram(app.db, r2.id, 60_000)).status, 'ready', 're-transcoded');
     const jobs = (await app.inject({ method: 'GET', url: `/api/jobs?programId=${r2.id}`, headers: s.auth })).json();
-    t.same(jobs.items.map((j: { status: string }) => j.status), ['done', 'done'], 'two jobs, both done');
+    t.same(
+      jobs.items.map((j: { status: string }) => j.status),
+      ['done', 'done'],
+      'two jobs, both done',
+    );
   });
 
   t.test('crash: the worker process is killed mid-transcode; a new one completes the job from scratch', async (t) => {
@@ -216,14 +234,22 @@ if (process.env.MEDIA_CRASH_CHILD) {
     });
     // Mid-transcode = ffmpeg has written segments and not finished. Not a progress percentage: a tiny source is encoded
     // faster than ffmpeg's half-second progress reports, so the child may go from 0 to done between two reports.
-    await until('the child to be mid-transcode', () => {
-      const j = app.db.prepare('SELECT status FROM jobs WHERE program_id = ?').get(r.id) as { status: string };
-      return j.status === 'running' && partialSegments(app.config.mediaDir) > 0;
-    }, 180_000); // a loaded machine starts the child (tsx) and its measuring pass slowly
+    await until(
+      'the child to be mid-transcode',
+      () => {
+        const j = app.db.prepare('SELECT status FROM jobs WHERE program_id = ?').get(r.id) as { status: string };
+        return j.status === 'running' && partialSegments(app.config.mediaDir) > 0;
+      },
+      180_000,
+    ); // a loaded machine starts the child (tsx) and its measuring pass slowly
     process.kill(-child.pid!, 'SIGKILL');
     await exited;
     t.equal(jobDirs(app.config.mediaDir).length, 1, 'the dead worker left partial output');
-    t.equal((app.db.prepare('SELECT status FROM jobs WHERE program_id = ?').get(r.id) as { status: string }).status, 'running', 'and a job marked running');
+    t.equal(
+      (app.db.prepare('SELECT status FROM jobs WHERE program_id = ?').get(r.id) as { status: string }).status,
+      'running',
+      'and a job marked running',
+    );
 
     const worker = new JobWorker({ db: app.db, config: app.config, pollMs: 50 });
     worker.start();

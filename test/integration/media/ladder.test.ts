@@ -79,7 +79,11 @@ t.test('every source shape becomes the house ladder', async (t) => {
       const prog = (await app.inject({ method: 'GET', url: `/api/programs/${id}`, headers: s.auth })).json();
       t.equal(prog.status, 'ready', `ready (${prog.error ?? ''})`);
       if (prog.status !== 'ready') return;
-      t.same(prog.renditions.map((r: { name: string }) => r.name), c.rungs, 'rungs');
+      t.same(
+        prog.renditions.map((r: { name: string }) => r.name),
+        c.rungs,
+        'rungs',
+      );
       const dir = versionDir(app.config, id, 1);
       const master = fs.readFileSync(path.join(dir, 'master.m3u8'), 'utf8');
       const boundaries: number[][] = [];
@@ -94,13 +98,21 @@ t.test('every source shape becomes the house ladder', async (t) => {
         const segFiles = list.split('\n').filter((l) => l.endsWith('.ts'));
         // Codec checks on the first segment, keyframe checks on all.
         const { video, audio } = await streamsOf(path.join(dir, name, segFiles[0]));
-        t.match(video, { codec_name: 'h264', profile: 'Main', pix_fmt: 'yuv420p', width: house.width, height: house.height }, `${name} video`);
+        t.match(
+          video,
+          { codec_name: 'h264', profile: 'Main', pix_fmt: 'yuv420p', width: house.width, height: house.height },
+          `${name} video`,
+        );
         t.match(audio, { codec_name: 'aac', profile: 'LC', sample_rate: '48000', channels: 2 }, `${name} audio`);
         for (const f of segFiles) t.ok(await startsOnKeyframe(path.join(dir, name, f)), `${name}/${f} starts on a keyframe`);
       }
       for (const b of boundaries.slice(1)) t.same(b, boundaries[0], 'the same segment boundaries on every rung');
       const segRows = app.db.prepare('SELECT duration FROM segments WHERE program_id = ? ORDER BY seq').all(id) as { duration: number }[];
-      t.same(segRows.map((r) => r.duration), boundaries[0], 'segment list stored as in the playlists');
+      t.same(
+        segRows.map((r) => r.duration),
+        boundaries[0],
+        'segment list stored as in the playlists',
+      );
       const sum = boundaries[0].reduce((a, b) => a + b, 0);
       t.ok(Math.abs(prog.duration - sum) < 0.01, 'duration = sum of segments');
 
@@ -133,7 +145,14 @@ t.test('every source shape becomes the house ladder', async (t) => {
         t.ok(bright > 20, 'the picture is there between the bars');
       }
       if (c.cardOnly) {
-        const plan = planLadder({ container: '', duration: 2, size: 1, bitRate: null, video: null, audio: { index: 0, codec: 'mp3', channels: 2, sampleRate: 48000, layout: null } });
+        const plan = planLadder({
+          container: '',
+          duration: 2,
+          size: 1,
+          bitRate: null,
+          video: null,
+          audio: { index: 0, codec: 'mp3', channels: 2, sampleRate: 48000, layout: null },
+        });
         t.ok(plan.audioOnly);
         let light = 0;
         for (let i = 0; i < luma.length; i += 7) if (luma[i] > 150) light++;

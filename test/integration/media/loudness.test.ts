@@ -13,18 +13,44 @@ import { integratedLoudness, LOUDNESS_TARGET, loudnormFilter, parseLoudnormJson 
 function lecture(dir: string, name: string, gainDb: number): string {
   const out = path.join(dir, `${name}.mp4`);
   execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=426x240:rate=25',
-    '-f', 'lavfi', '-i', 'anoisesrc=color=pink:amplitude=0.5:sample_rate=48000',
-    '-filter_complex', `[1:a]volume='0.2+0.8*gt(sin(2*PI*3*t),0)':eval=frame,volume=${gainDb}dB,alimiter=limit=0.9:level=false[a]`,
-    '-map', '0:v', '-map', '[a]', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '128k', out,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=426x240:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'anoisesrc=color=pink:amplitude=0.5:sample_rate=48000',
+    '-filter_complex',
+    `[1:a]volume='0.2+0.8*gt(sin(2*PI*3*t),0)':eval=frame,volume=${gainDb}dB,alimiter=limit=0.9:level=false[a]`,
+    '-map',
+    '0:v',
+    '-map',
+    '[a]',
+    '-t',
+    '10',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '128k',
+    out,
   ]);
   return out;
 }
 
 t.test('loudnorm JSON parsing and the second-pass filter', async (t) => {
-  const stderr = '[Parsed_loudnorm_0 @ 0x1]\n{\n\t"input_i" : "-27.61",\n\t"input_tp" : "-4.47",\n\t"input_lra" : "18.06",\n' +
+  const stderr =
+    '[Parsed_loudnorm_0 @ 0x1]\n{\n\t"input_i" : "-27.61",\n\t"input_tp" : "-4.47",\n\t"input_lra" : "18.06",\n' +
     '\t"input_thresh" : "-39.20",\n\t"output_i" : "-16.58",\n\t"target_offset" : "0.58"\n}\n';
   const m = parseLoudnormJson(stderr);
   t.same(m, { inputI: -27.61, inputTP: -4.47, inputLRA: 18.06, inputThresh: -39.2, targetOffset: 0.58 });
@@ -39,7 +65,10 @@ t.test('a quiet and a loud lecture end within 1 LU of the target', async (t) => 
   t.teardown(() => s.close());
   const dir = tempDir('dyb-loud-');
   const tools = locateTools(s.config);
-  for (const [name, gain] of [['quiet', -24], ['loud', 18]] as const) {
+  for (const [name, gain] of [
+    ['quiet', -24],
+    ['loud', 18],
+  ] as const) {
     const src = lecture(dir, name, gain);
     const before = await integratedLoudness(tools, src);
     const up = await submit(s.app, s.auth, src, name);

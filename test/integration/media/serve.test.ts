@@ -18,7 +18,11 @@ t.test('serving a ready program: types, ETag, Range, HEAD, Cache-Control, 404s',
   const prog = (await app.inject({ method: 'GET', url: `/api/programs/${id}`, headers: s.auth })).json();
   t.equal(prog.status, 'ready');
   t.equal(prog.hls, `${base}/master.m3u8`, 'the first transcode is version 1');
-  t.same(prog.renditions.map((r: { name: string }) => r.name), ['240p'], 'a 240p source makes only the 240p rung');
+  t.same(
+    prog.renditions.map((r: { name: string }) => r.name),
+    ['240p'],
+    'a 240p source makes only the 240p rung',
+  );
 
   const master = await app.inject({ method: 'GET', url: prog.hls });
   t.equal(master.statusCode, 200);

@@ -17,9 +17,17 @@ t.test('unpublished media: closed to anonymous and organizers, open to operators
   t.equal(patch.statusCode, 200);
   const view = patch.json();
   t.equal(view.hls, null, 'no open media path for a draft');
-  t.match(view.previewUrl, new RegExp(`^/media/signed/\\d+\\.[A-Za-z0-9_-]{43}/programs/${id}/v1/master\\.m3u8$`), 'operators get a signed preview');
+  t.match(
+    view.previewUrl,
+    new RegExp(`^/media/signed/\\d+\\.[A-Za-z0-9_-]{43}/programs/${id}/v1/master\\.m3u8$`),
+    'operators get a signed preview',
+  );
 
-  const files = [`/media/programs/${id}/v1/master.m3u8`, `/media/programs/${id}/v1/240p/index.m3u8`, `/media/programs/${id}/v1/240p/seg_00000.ts`];
+  const files = [
+    `/media/programs/${id}/v1/master.m3u8`,
+    `/media/programs/${id}/v1/240p/index.m3u8`,
+    `/media/programs/${id}/v1/240p/seg_00000.ts`,
+  ];
   for (const url of files) {
     const anon = await app.inject({ method: 'GET', url });
     t.equal(anon.statusCode, 404, `anonymous: ${url}`);
@@ -49,13 +57,25 @@ t.test('unpublished media: closed to anonymous and organizers, open to operators
   const [expires, mac] = grant.split('.');
   const flipped = `${expires}.${mac[0] === 'A' ? 'B' : 'A'}${mac.slice(1)}`;
   t.equal((await app.inject({ method: 'GET', url: view.previewUrl.replace(grant, flipped) })).statusCode, 404, 'tampered signature');
-  t.equal((await app.inject({ method: 'GET', url: view.previewUrl.replace(grant, `${Number(expires) + 3600_000}.${mac}`) })).statusCode, 404, 'extended expiry');
+  t.equal(
+    (await app.inject({ method: 'GET', url: view.previewUrl.replace(grant, `${Number(expires) + 3600_000}.${mac}`) })).statusCode,
+    404,
+    'extended expiry',
+  );
   const other = await readyProgram(app, { seconds: 3, title: 'another draft' });
   await app.inject({ method: 'PATCH', url: `/api/programs/${other}`, headers: s.auth, payload: { published: false } });
-  t.equal((await app.inject({ method: 'GET', url: `/media/signed/${grant}/programs/${other}/v1/master.m3u8` })).statusCode, 404, 'grant of another program');
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/media/signed/${grant}/programs/${other}/v1/master.m3u8` })).statusCode,
+    404,
+    'grant of another program',
+  );
   const secret = Buffer.from(fs.readFileSync(path.join(app.config.dataDir, 'media-preview.key'), 'utf8').trim(), 'hex');
   const expired = signPreview(secret, id, Date.now() - 10 * 3600_000);
-  t.equal((await app.inject({ method: 'GET', url: `/media/signed/${expired}/programs/${id}/v1/master.m3u8` })).statusCode, 404, 'expired grant');
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/media/signed/${expired}/programs/${id}/v1/master.m3u8` })).statusCode,
+    404,
+    'expired grant',
+  );
   t.equal(fs.statSync(path.join(app.config.dataDir, 'media-preview.key')).mode & 0o777, 0o600, 'the key file is private');
 
   // Published again: open to everyone at the plain path.
@@ -75,16 +95,35 @@ t.test('draft titles never reach an organizer through the catalog API', async (t
   const id = await readyProgram(app, { seconds: 3, title: '未发布的秘密标题' });
   await app.inject({ method: 'PATCH', url: `/api/programs/${id}`, headers: s.auth, payload: { published: false, seriesId: series.id } });
   const urls = [
-    '/api/programs', '/api/programs?published=false', '/api/programs?q=秘密', `/api/programs?series=${series.id}`,
-    '/api/programs?status=ready', `/api/programs/${id}`, '/api/series', `/api/series/${series.id}`, '/api/taxonomy',
+    '/api/programs',
+    '/api/programs?published=false',
+    '/api/programs?q=秘密',
+    `/api/programs?series=${series.id}`,
+    '/api/programs?status=ready',
+    `/api/programs/${id}`,
+    '/api/series',
+    `/api/series/${series.id}`,
+    '/api/taxonomy',
   ];
   for (const url of urls) {
     const res = await app.inject({ method: 'GET', url, headers: organizer });
     t.notMatch(res.body, /秘密/, `organizer ${url} (${res.statusCode})`);
   }
-  t.equal((await app.inject({ method: 'GET', url: `/api/series/${series.id}`, headers: organizer })).json().programCount, 0, 'drafts are not counted');
-  t.equal((await app.inject({ method: 'GET', url: `/api/series/${series.id}`, headers: s.auth })).json().programCount, 1, 'operators count them');
-  t.match((await app.inject({ method: 'GET', url: '/api/programs?published=false', headers: s.auth })).body, /秘密/, 'operators see the draft');
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/api/series/${series.id}`, headers: organizer })).json().programCount,
+    0,
+    'drafts are not counted',
+  );
+  t.equal(
+    (await app.inject({ method: 'GET', url: `/api/series/${series.id}`, headers: s.auth })).json().programCount,
+    1,
+    'operators count them',
+  );
+  t.match(
+    (await app.inject({ method: 'GET', url: '/api/programs?published=false', headers: s.auth })).body,
+    /秘密/,
+    'operators see the draft',
+  );
 });
 
 t.test('bad list queries answer 400 with a message, never 500', async (t) => {
@@ -92,15 +131,28 @@ t.test('bad list queries answer 400 with a message, never 500', async (t) => {
   t.teardown(() => s.close());
   const { app } = s;
   const bad = [
-    '/api/programs?q=%00%00%00abc', '/api/programs?q=ab%00', '/api/programs?offset=99999999999999999999',
-    '/api/programs?offset=9223372036854775807', '/api/programs?offset=-1', '/api/programs?limit=1e400', '/api/programs?offset=Infinity', '/api/jobs?limit=1e400',
-    '/api/programs?series=9223372036854775807', '/api/jobs?offset=99999999999999999999', '/api/jobs?programId=9223372036854775807',
-    '/api/programs/9223372036854775807', '/api/series/99999999999999999999',
+    '/api/programs?q=%00%00%00abc',
+    '/api/programs?q=ab%00',
+    '/api/programs?offset=99999999999999999999',
+    '/api/programs?offset=9223372036854775807',
+    '/api/programs?offset=-1',
+    '/api/programs?limit=1e400',
+    '/api/programs?offset=Infinity',
+    '/api/jobs?limit=1e400',
+    '/api/programs?series=9223372036854775807',
+    '/api/jobs?offset=99999999999999999999',
+    '/api/jobs?programId=9223372036854775807',
+    '/api/programs/9223372036854775807',
+    '/api/series/99999999999999999999',
   ];
   for (const url of bad) {
     const res = await app.inject({ method: 'GET', url, headers: s.auth });
     t.equal(res.statusCode, 400, url);
     t.match(res.json(), { error: { code: 'invalid_input', message: /\S/ } }, `${url}: ${res.body}`);
   }
-  t.equal((await app.inject({ method: 'GET', url: '/api/programs?offset=1000000&q=abc', headers: s.auth })).statusCode, 200, 'a large, valid offset');
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/api/programs?offset=1000000&q=abc', headers: s.auth })).statusCode,
+    200,
+    'a large, valid offset',
+  );
 });

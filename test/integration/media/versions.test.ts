@@ -39,7 +39,10 @@ t.test('re-transcode while a site holds version 1: no mix, no stale bytes, colle
   await slatesSettled(app.db);
   const startB = Math.ceil(Date.now() / 1000) * 1000 + 30 * 60_000;
   const itemB = await app.inject({
-    method: 'POST', url: `/api/channels/${chB.id}/schedule`, headers: auth, payload: { programId: id, start: new Date(startB).toISOString() },
+    method: 'POST',
+    url: `/api/channels/${chB.id}/schedule`,
+    headers: auth,
+    payload: { programId: id, start: new Date(startB).toISOString() },
   });
   t.equal(itemB.statusCode, 201, itemB.body);
 
@@ -50,11 +53,16 @@ t.test('re-transcode while a site holds version 1: no mix, no stale bytes, colle
   });
   await a.syncNow();
   await a.whenIdle();
-  const heldOf = () => a.store.heldFiles().filter((h) => h.programId === id).map((h) => h.path);
+  const heldOf = () =>
+    a.store
+      .heldFiles()
+      .filter((h) => h.programId === id)
+      .map((h) => h.path);
   const v1Held = heldOf();
   t.ok(v1Held.length > 3 && v1Held.every((p) => p.startsWith(`programs/${id}/v1/`)), 'the site holds version 1 of the lecture');
   t.same(
-    siteSegments(a.sync.manifest!, chB.id, id, startB + 1000).filter((u) => !u.includes('/v1/')), [],
+    siteSegments(a.sync.manifest!, chB.id, id, startB + 1000).filter((u) => !u.includes('/v1/')),
+    [],
     'the playlist the site computes for the item names version 1 only',
   );
 
@@ -72,7 +80,10 @@ t.test('re-transcode while a site holds version 1: no mix, no stale bytes, colle
   await slatesSettled(app.db);
   const startA = Math.ceil(Date.now() / 1000) * 1000 + 1000;
   const itemA = await app.inject({
-    method: 'POST', url: `/api/channels/${chA.id}/schedule`, headers: auth, payload: { programId: id, start: new Date(startA).toISOString() },
+    method: 'POST',
+    url: `/api/channels/${chA.id}/schedule`,
+    headers: auth,
+    payload: { programId: id, start: new Date(startA).toISOString() },
   });
   t.equal(itemA.statusCode, 201, itemA.body);
   await sleep(startA + 1500 - Date.now());
@@ -108,14 +119,21 @@ t.test('re-transcode while a site holds version 1: no mix, no stale bytes, colle
   await a.whenIdle();
   const m = a.sync.manifest!;
   t.equal(m.channels.find((c) => c.id === chB.id)!.timeline.programs[id].version, 2, 'channel B: version 2');
-  t.same(a.sync.catalog!.programs.find((p) => p.id === id)!.files.filter((f) => !f.path.startsWith(`programs/${id}/v2/`)), [], 'catalog: version 2');
+  t.same(
+    a.sync.catalog!.programs.find((p) => p.id === id)!.files.filter((f) => !f.path.startsWith(`programs/${id}/v2/`)),
+    [],
+    'catalog: version 2',
+  );
   const bSegs = siteSegments(m, chB.id, id, startB + 1000);
   t.ok(bSegs.length > 0 && bSegs.every((u) => u.includes('/v2/')), 'the item on channel B plays version 2 only');
   const held = new Set(heldOf());
   const required = m.required.filter((f) => f.programId === id).map((f) => f.path);
   const byVersion = (v: number) => required.filter((p) => p.startsWith(`programs/${id}/v${v}/`));
   t.ok(byVersion(2).length > 3 && byVersion(2).every((p) => held.has(p)), 'version 2 held complete');
-  t.ok(byVersion(1).every((p) => held.has(p)), 'what channel A still names of version 1 is held complete');
+  t.ok(
+    byVersion(1).every((p) => held.has(p)),
+    'what channel A still names of version 1 is held complete',
+  );
   // The playlist's segments come from the site's own disk, each with the bytes the manifest says.
   for (const uri of bSegs) {
     const res = await fetch(`${a.url}${uri}`);
@@ -131,7 +149,11 @@ t.test('re-transcode while a site holds version 1: no mix, no stale bytes, colle
   // Channel A goes: nothing names version 1 any more.
   t.equal((await app.inject({ method: 'DELETE', url: `/api/channels/${chA.id}`, headers: auth })).statusCode, 204);
   const removed = collectOldVersions(app.db, noGrace, Date.now(), quiet);
-  t.same(removed.map((v) => [v.programId, v.version]), [[id, 1]], 'version 1 removed');
+  t.same(
+    removed.map((v) => [v.programId, v.version]),
+    [[id, 1]],
+    'version 1 removed',
+  );
   t.notOk(fs.existsSync(versionDir(app.config, id, 1)), 'its folder is gone');
   t.ok(fs.existsSync(versionDir(app.config, id, 2)), 'the current version stays');
   t.equal((await fetch(`${base(1)}/240p/seg_00000.ts`)).status, 404, 'a removed version answers 404, never other bytes');
@@ -141,6 +163,13 @@ t.test('re-transcode while a site holds version 1: no mix, no stale bytes, colle
   await a.syncNow();
   await a.whenIdle();
   const finalHeld = heldOf();
-  t.same(finalHeld.filter((p) => !p.startsWith(`programs/${id}/v2/`)), [], 'only version 2 is held');
-  t.ok(byVersion(2).every((p) => finalHeld.includes(p)), 'version 2 complete');
+  t.same(
+    finalHeld.filter((p) => !p.startsWith(`programs/${id}/v2/`)),
+    [],
+    'only version 2 is held',
+  );
+  t.ok(
+    byVersion(2).every((p) => finalHeld.includes(p)),
+    'version 2 complete',
+  );
 });

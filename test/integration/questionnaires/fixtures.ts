@@ -45,13 +45,21 @@ export async function postAnswers(app: FastifyInstance, token: string, answers: 
 }
 
 export function memberAnswer(
-  id: string, questionnaireId: number, memberNo: string, responses: Answer['responses'], answeredAt = Date.now() - 1000,
+  id: string,
+  questionnaireId: number,
+  memberNo: string,
+  responses: Answer['responses'],
+  answeredAt = Date.now() - 1000,
 ): Answer {
   return { id, questionnaireId, answeredAt, memberNo, responses };
 }
 
 export function roomAnswer(
-  id: string, questionnaireId: number, headcount: number, responses: Answer['responses'], answeredAt = Date.now() - 1000,
+  id: string,
+  questionnaireId: number,
+  headcount: number,
+  responses: Answer['responses'],
+  answeredAt = Date.now() - 1000,
 ): Answer {
   return { id, questionnaireId, answeredAt, room: { headcount }, responses };
 }

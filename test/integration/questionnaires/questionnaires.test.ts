@@ -14,11 +14,22 @@ t.test('round trip: create, read, list, patch, publish, delete', async (t) => {
   const q = created.json();
   t.match(q, { kind: 'survey', title: SURVEY.title, status: 'draft', regionIds: [2], answers: 0, programId: null, passMark: null });
   t.same(q.questions[2], { type: 'rating', text: '上次课程满意度', options: [] });
-  t.same(q.questions[3].topics.map((x: { id: string }) => x.id), ['agriculture-tech', 'laws-regulations', 'party-history']);
+  t.same(
+    q.questions[3].topics.map((x: { id: string }) => x.id),
+    ['agriculture-tech', 'laws-regulations', 'party-history'],
+  );
   t.equal(q.questions[3].topics[0].zh, '现代农业与科技');
 
-  const topicsDefault = await app.inject({ method: 'POST', url: '/api/questionnaires', headers: auth, payload: {
-    kind: 'survey', title: 'x', questions: [{ type: 'topics', text: '主题' }] } });
+  const topicsDefault = await app.inject({
+    method: 'POST',
+    url: '/api/questionnaires',
+    headers: auth,
+    payload: {
+      kind: 'survey',
+      title: 'x',
+      questions: [{ type: 'topics', text: '主题' }],
+    },
+  });
   t.equal(topicsDefault.json().questions[0].options.length, 8, 'a topics question without options offers every category');
 
   const got = await app.inject({ url: `/api/questionnaires/${q.id}`, headers: auth });
@@ -28,8 +39,12 @@ t.test('round trip: create, read, list, patch, publish, delete', async (t) => {
   t.equal(list.json().items.length, 1);
   t.equal(list.json().items[0].id, topicsDefault.json().id, 'newest first');
 
-  const patched = await app.inject({ method: 'PATCH', url: `/api/questionnaires/${q.id}`, headers: auth,
-    payload: { title: '学习需求调查（修订）', closesAt: '2099-01-01T00:00:00Z' } });
+  const patched = await app.inject({
+    method: 'PATCH',
+    url: `/api/questionnaires/${q.id}`,
+    headers: auth,
+    payload: { title: '学习需求调查（修订）', closesAt: '2099-01-01T00:00:00Z' },
+  });
   t.equal(patched.statusCode, 200, patched.body);
   t.equal(patched.json().title, '学习需求调查（修订）');
   t.equal(patched.json().closesAt, '2099-01-01T00:00:00.000Z');
@@ -52,29 +67,41 @@ t.test('checks answer 400 with a message naming what to fix', async (t) => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['quiz without program', { ...QUIZ, programId: undefined }, /give programId/],
     ['quiz without pass mark', { ...QUIZ, passMark: undefined }, /needs passMark/],
-    ['quiz question without correct',
+    [
+      'quiz question without correct',
       { ...QUIZ, questions: [{ type: 'single', text: 'a', options: ['x', 'y'] }] },
-      /Question 1: .*right answer/],
-    ['correct out of range',
+      /Question 1: .*right answer/,
+    ],
+    [
+      'correct out of range',
       { ...QUIZ, questions: [{ type: 'single', text: 'a', options: ['x', 'y'], correct: [2] }] },
-      /correct answer 2 is not an option/],
-    ['single with two right answers',
+      /correct answer 2 is not an option/,
+    ],
+    [
+      'single with two right answers',
       { ...QUIZ, questions: [{ type: 'single', text: 'a', options: ['x', 'y'], correct: [0, 1] }] },
-      /exactly one right answer/],
+      /exactly one right answer/,
+    ],
     ['rating in a quiz', { ...QUIZ, questions: [{ type: 'rating', text: 'a' }] }, /single or multiple/],
     ['rating with options', { ...SURVEY, questions: [{ type: 'rating', text: 'a', options: ['x'] }] }, /no options/],
     ['one option', { ...SURVEY, questions: [{ type: 'single', text: 'a', options: ['x'] }] }, /at least 2 options/],
     ['duplicate option', { ...SURVEY, questions: [{ type: 'multiple', text: 'a', options: ['x', 'x'] }] }, /appears twice/],
-    ['unknown topic',
+    [
+      'unknown topic',
       { ...SURVEY, questions: [{ type: 'topics', text: 'a', options: ['cooking'] }] },
-      /"cooking" is not a topic.*political-theory/],
-    ['correct in a survey',
+      /"cooking" is not a topic.*political-theory/,
+    ],
+    [
+      'correct in a survey',
       { ...SURVEY, questions: [{ type: 'single', text: 'a', options: ['x', 'y'], correct: [0] }] },
-      /belong to quizzes/],
+      /belong to quizzes/,
+    ],
     ['pass mark in a survey', { ...SURVEY, passMark: 50 }, /quizzes only/],
-    ['window backwards',
+    [
+      'window backwards',
       { ...SURVEY, opensAt: '2030-01-02T00:00:00Z', closesAt: '2030-01-01T00:00:00Z' },
-      /closesAt must be after opensAt/],
+      /closesAt must be after opensAt/,
+    ],
     ['unknown program', { ...QUIZ, programId: 999 }, /programId 999 is not a lecture/],
     ['unknown region', { ...SURVEY, regionIds: [99] }, /regionId 99 does not exist/],
     ['no questions', { ...SURVEY, questions: [] }, /questions/],
@@ -93,17 +120,29 @@ t.test('answered questionnaires keep their questions; title and window may still
   const { app, auth } = s;
   const { tokens } = seedTree(app.db);
   const id = await createPublished(app, auth, QUIZ);
-  const before = await app.inject({ method: 'PATCH', url: `/api/questionnaires/${id}`, headers: auth,
-    payload: { questions: [{ type: 'single', text: '3+3=?', options: ['6', '7'], correct: [0] }] } });
+  const before = await app.inject({
+    method: 'PATCH',
+    url: `/api/questionnaires/${id}`,
+    headers: auth,
+    payload: { questions: [{ type: 'single', text: '3+3=?', options: ['6', '7'], correct: [0] }] },
+  });
   t.equal(before.statusCode, 200, 'published without answers: questions may change');
   await postAnswers(app, tokens[1], [memberAnswer('a1', id, 'M1', [{ question: 0, choices: [0] }])]);
-  const res = await app.inject({ method: 'PATCH', url: `/api/questionnaires/${id}`, headers: auth,
-    payload: { questions: [{ type: 'single', text: '3+3=?', options: ['6', '8'], correct: [0] }] } });
+  const res = await app.inject({
+    method: 'PATCH',
+    url: `/api/questionnaires/${id}`,
+    headers: auth,
+    payload: { questions: [{ type: 'single', text: '3+3=?', options: ['6', '8'], correct: [0] }] },
+  });
   t.equal(res.statusCode, 409);
   t.equal(res.json().error.code, 'questionnaire_answered');
   t.match(res.json().error.message, /1 answers.*Title, regions, window and pass mark may still change/);
-  const same = await app.inject({ method: 'PATCH', url: `/api/questionnaires/${id}`, headers: auth,
-    payload: { title: '新标题', closesAt: new Date(Date.now() + 3600_000).toISOString(), passMark: 80 } });
+  const same = await app.inject({
+    method: 'PATCH',
+    url: `/api/questionnaires/${id}`,
+    headers: auth,
+    payload: { title: '新标题', closesAt: new Date(Date.now() + 3600_000).toISOString(), passMark: 80 },
+  });
   t.equal(same.statusCode, 200, same.body);
   t.equal(same.json().passMark, 80);
   const del = await app.inject({ method: 'DELETE', url: `/api/questionnaires/${id}`, headers: auth });
@@ -122,7 +161,13 @@ t.test('organizers read published questionnaires reaching their region and write
   const forAll = await createPublished(app, auth, { ...SURVEY, title: 'all' });
   const draft = (await app.inject({ method: 'POST', url: '/api/questionnaires', headers: auth, payload: SURVEY })).json().id;
   const list = await app.inject({ url: '/api/questionnaires', headers: east });
-  t.same(list.json().items.map((x: { id: number }) => x.id).sort(), [forEast, forAll].sort());
+  t.same(
+    list
+      .json()
+      .items.map((x: { id: number }) => x.id)
+      .sort(),
+    [forEast, forAll].sort(),
+  );
   t.equal((await app.inject({ url: `/api/questionnaires/${forWest}`, headers: east })).statusCode, 404);
   t.equal((await app.inject({ url: `/api/questionnaires/${draft}`, headers: east })).statusCode, 404);
   t.equal((await app.inject({ url: `/api/questionnaires/${forEast}`, headers: east })).statusCode, 200);

@@ -25,9 +25,13 @@ t.test('an overloaded origin turns sites away, not operators', async (t) => {
   const serverUrl = `http://127.0.0.1:${(s.app.server.address() as { port: number }).port}`;
   let parentId: number | null = null;
   for (const level of LEVELS) {
-    parentId = (await s.app.inject({ method: 'POST', url: '/api/regions', headers: s.auth, payload: { name: level, level, parentId } })).json().id;
+    parentId = (
+      await s.app.inject({ method: 'POST', url: '/api/regions', headers: s.auth, payload: { name: level, level, parentId } })
+    ).json().id;
   }
-  const created = (await s.app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: 'Hall', regionId: parentId } })).json();
+  const created = (
+    await s.app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: 'Hall', regionId: parentId } })
+  ).json();
 
   // Wait (bounded) for the samples in a row that make the pressure count; sites are turned away before their
   // token is even read, so no token is needed to see it.
@@ -45,7 +49,10 @@ t.test('an overloaded origin turns sites away, not operators', async (t) => {
     rmDir(a.dataDir);
   });
   while (a.sync.nextPollAt === null) await new Promise((r) => setTimeout(r, 20));
-  t.ok(a.sync.nextPollAt - Date.now() > 30_000, `the next manifest poll waits as told (in ${Math.round((a.sync.nextPollAt - Date.now()) / 1000)} s)`);
+  t.ok(
+    a.sync.nextPollAt - Date.now() > 30_000,
+    `the next manifest poll waits as told (in ${Math.round((a.sync.nextPollAt - Date.now()) / 1000)} s)`,
+  );
   t.match(a.sync.lastError, /503/);
   await a.attendance.heartbeat.beat();
   t.ok((a.attendance.heartbeat.status.retryAfterMs ?? 0) >= 40_000, 'the heartbeat heard the Retry-After');
@@ -82,7 +89,11 @@ t.test('a download answered 503 + Retry-After waits that long, then resumes by i
   await a.syncNow();
   link.failNext(/\/media\//, 503, { 'retry-after': '2' });
   const before = link.seen.length;
-  const res = await fetch(`${a.url}/local/downloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ programId }) });
+  const res = await fetch(`${a.url}/local/downloads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ programId }),
+  });
   t.equal(res.status, 202);
   await a.whenIdle();
   const media = () => link.seen.slice(before).filter((r) => r.path.startsWith('/media/')).length;

@@ -48,7 +48,11 @@ t.test('relay URLs on regions', async (t) => {
   await t.test('inherited by the subtree, nearest wins, null clears', async (t) => {
     const set = await patch(province!.id, 'HTTP://Province-Relay.example:8080');
     t.equal(set.statusCode, 200);
-    t.match(set.json(), { relayUrl: 'http://province-relay.example:8080/', effectiveRelayUrl: 'http://province-relay.example:8080/' }, 'normalised');
+    t.match(
+      set.json(),
+      { relayUrl: 'http://province-relay.example:8080/', effectiveRelayUrl: 'http://province-relay.example:8080/' },
+      'normalised',
+    );
     const rows = (await app.inject({ url: '/api/regions', headers: auth })).json();
     const flat: Array<{ id: number; relayUrl: string | null; effectiveRelayUrl: string | null }> = [];
     const walk = (ns: Array<(typeof flat)[number] & { children: unknown[] }>) => {
@@ -59,7 +63,11 @@ t.test('relay URLs on regions', async (t) => {
     };
     walk(rows);
     const villageRow = flat.find((r) => r.id === site.villageId)!;
-    t.match(villageRow, { relayUrl: null, effectiveRelayUrl: 'http://province-relay.example:8080/' }, 'the village inherits in GET /api/regions');
+    t.match(
+      villageRow,
+      { relayUrl: null, effectiveRelayUrl: 'http://province-relay.example:8080/' },
+      'the village inherits in GET /api/regions',
+    );
     const m1 = await manifest(before.etag);
     t.equal(m1.status, 200, 'the manifest changed (new ETag)');
     t.equal(m1.relayUrl, 'http://province-relay.example:8080/');
@@ -67,14 +75,22 @@ t.test('relay URLs on regions', async (t) => {
     t.equal((await patch(county!.id, 'https://relay.county.example/dyb')).statusCode, 200);
     const m2 = await manifest(m1.etag);
     t.equal(m2.relayUrl, 'https://relay.county.example/dyb/', "the county's own relay wins over the province's");
-    t.equal((await app.inject({ url: `/api/regions/${site.villageId}`, headers: auth })).json().effectiveRelayUrl, 'https://relay.county.example/dyb/');
+    t.equal(
+      (await app.inject({ url: `/api/regions/${site.villageId}`, headers: auth })).json().effectiveRelayUrl,
+      'https://relay.county.example/dyb/',
+    );
 
     t.equal((await patch(county!.id, null)).statusCode, 200);
     const m3 = await manifest(m2.etag);
     t.equal(m3.relayUrl, 'http://province-relay.example:8080/', 'cleared: back to the province relay');
     t.equal((await manifest(m3.etag)).status, 304, 'and stable');
 
-    const renamed = await app.inject({ method: 'PATCH', url: `/api/regions/${province!.id}`, headers: auth, payload: { name: 'Renamed province' } });
+    const renamed = await app.inject({
+      method: 'PATCH',
+      url: `/api/regions/${province!.id}`,
+      headers: auth,
+      payload: { name: 'Renamed province' },
+    });
     t.equal(renamed.json().relayUrl, 'http://province-relay.example:8080/', 'a patch without relayUrl keeps it');
   });
 });

@@ -19,10 +19,19 @@ async function postJson(url: string, body: object) {
 async function fetchLecture(a: RunningAgent, programId: number) {
   await a.syncNow();
   const res = await postJson(`${a.url}/local/downloads`, { programId });
-  if (res.status !== 202) throw new Error(`download request: ${res.status} ${await res.text()} (${a.sync.lastError}, ${JSON.stringify(a.sync.manifest)?.slice(0, 300)})`);
+  if (res.status !== 202)
+    throw new Error(
+      `download request: ${res.status} ${await res.text()} (${a.sync.lastError}, ${JSON.stringify(a.sync.manifest)?.slice(0, 300)})`,
+    );
   await a.whenIdle();
   const status = await (await fetch(`${a.url}/local/status`)).json();
-  return status.mediaSources as { relayUrl: string | null; relayFiles: number; originFiles: number; relayFailures: number; lastRelayError: string | null };
+  return status.mediaSources as {
+    relayUrl: string | null;
+    relayFiles: number;
+    originFiles: number;
+    relayFailures: number;
+    lastRelayError: string | null;
+  };
 }
 
 const heldHashes = (a: RunningAgent, files: Array<{ path: string }>) =>
@@ -48,9 +57,10 @@ t.test('sites behind one county relay', async (t) => {
   const bodies = new Map<string, number>();
   app.server.on('request', (req, res) => {
     const url = req.url ?? '';
-    if (url.startsWith('/media/')) res.on('finish', () => {
-      if (res.statusCode === 200 || res.statusCode === 206) bodies.set(url, (bodies.get(url) ?? 0) + 1);
-    });
+    if (url.startsWith('/media/'))
+      res.on('finish', () => {
+        if (res.statusCode === 200 || res.statusCode === 206) bodies.set(url, (bodies.get(url) ?? 0) + 1);
+      });
   });
 
   const origin = new URL(site.serverUrl).host;
@@ -86,11 +96,24 @@ t.test('sites behind one county relay', async (t) => {
   t.ok(files.length >= 3, `${files.length} files in the lecture`);
   t.equal(first[0]!.sync.manifest!.relayUrl, relay.url, "the manifest names the county's relay to a village site");
   for (const [i, s] of sources.entries()) {
-    t.match(s, { relayUrl: relay.url, relayFiles: files.length, originFiles: 0, relayFailures: 0 }, `site ${i + 1}: every file from the relay`);
+    t.match(
+      s,
+      { relayUrl: relay.url, relayFiles: files.length, originFiles: 0, relayFailures: 0 },
+      `site ${i + 1}: every file from the relay`,
+    );
   }
-  for (const [i, a] of first.entries()) t.same(heldHashes(a, files), files.map((f) => f.sha256), `site ${i + 1} holds the right bytes`);
+  for (const [i, a] of first.entries())
+    t.same(
+      heldHashes(a, files),
+      files.map((f) => f.sha256),
+      `site ${i + 1} holds the right bytes`,
+    );
   const once = files.map((f) => bodies.get(`/media/${f.path}`) ?? 0);
-  t.same(once, files.map(() => 1), 'the origin sent each file once for three sites');
+  t.same(
+    once,
+    files.map(() => 1),
+    'the origin sent each file once for three sites',
+  );
 
   // The heartbeat says where the media came from; the site health report shows it.
   await first[0]!.attendance.heartbeat.beat();
@@ -108,9 +131,17 @@ t.test('sites behind one county relay', async (t) => {
   fs.writeFileSync(cached!, buf);
   const fourth = await addAgent();
   const s4 = await fetchLecture(fourth, programId);
-  t.match(s4, { relayFiles: files.length - 1, originFiles: 1, relayFailures: 1 }, 'one file refused from the relay, fetched from the origin');
+  t.match(
+    s4,
+    { relayFiles: files.length - 1, originFiles: 1, relayFailures: 1 },
+    'one file refused from the relay, fetched from the origin',
+  );
   t.match(s4.lastRelayError, /sha256/, 'the reason is the hash');
-  t.equal(sha(fs.readFileSync(path.join((fourth as RunningAgent & { dataDir: string }).dataDir, 'media', victim.path))), victim.sha256, 'right bytes held');
+  t.equal(
+    sha(fs.readFileSync(path.join((fourth as RunningAgent & { dataDir: string }).dataDir, 'media', victim.path))),
+    victim.sha256,
+    'right bytes held',
+  );
   t.equal(bodies.get(`/media/${victim.path}`), 2, 'the origin sent that file again, only that one');
 
   // 3. The relay is down: a new site gets everything from the origin and says so.
@@ -120,5 +151,9 @@ t.test('sites behind one county relay', async (t) => {
   t.match(s5, { relayFiles: 0, originFiles: files.length }, 'every file from the origin');
   t.ok(s5.relayFailures >= 1 && s5.relayFailures < files.length, `the relay was tried, then rested (${s5.relayFailures} failures)`);
   t.match(s5.lastRelayError, /unreachable/, 'and says why');
-  t.same(heldHashes(fifth, files), files.map((f) => f.sha256), 'the right bytes held');
+  t.same(
+    heldHashes(fifth, files),
+    files.map((f) => f.sha256),
+    'the right bytes held',
+  );
 });

@@ -32,15 +32,30 @@ t.test('wrong bytes from the relay are refused; no token goes to it', async (t) 
     rmDir(a.dataDir);
   });
   await a.syncNow();
-  const res = await fetch(`${a.url}/local/downloads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ programId }) });
+  const res = await fetch(`${a.url}/local/downloads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ programId }),
+  });
   t.equal(res.status, 202);
   await a.whenIdle();
   const files = a.sync.catalog!.programs.find((p) => p.id === programId)!.files;
   const status = (await (await fetch(`${a.url}/local/status`)).json()).mediaSources;
-  t.match(status, { relayUrl, relayFiles: 0, originFiles: files.length, lastRelayError: /sha256/ }, 'every file from the origin after the hash refused the relay');
+  t.match(
+    status,
+    { relayUrl, relayFiles: 0, originFiles: files.length, lastRelayError: /sha256/ },
+    'every file from the origin after the hash refused the relay',
+  );
   t.ok(seen.length >= 1, `the relay was asked (${seen.length} times) until it rested`);
-  t.ok(seen.every((r) => r.url.startsWith('/media/programs/')), 'only media paths');
-  t.same(seen.filter((r) => r.authorization), [], 'the site token never went to the relay');
+  t.ok(
+    seen.every((r) => r.url.startsWith('/media/programs/')),
+    'only media paths',
+  );
+  t.same(
+    seen.filter((r) => r.authorization),
+    [],
+    'the site token never went to the relay',
+  );
   const catalog = (await (await fetch(`${a.url}/local/catalog`)).json()).items.find((i: { id: number }) => i.id === programId);
   t.equal(catalog.held, true, 'the lecture is held, verified');
 });

@@ -33,7 +33,11 @@ t.test('a site installs from the package alone and its agent pairs and serves th
   const assets = fs.readdirSync(path.join(buildDir, 'console', 'assets'));
   const scripts = assets.filter((f) => f.endsWith('.js'));
   t.ok(scripts.length > 0, 'the console is bundled');
-  t.same(scripts.filter((f) => !assets.includes(`${f}.gz`) || !assets.includes(`${f}.br`)), [], 'every console script is precompressed beside itself');
+  t.same(
+    scripts.filter((f) => !assets.includes(`${f}.gz`) || !assets.includes(`${f}.br`)),
+    [],
+    'every console script is precompressed beside itself',
+  );
 
   const { archive, bytes } = packSite({ out: path.join(work, 'site.tar.gz'), dist: buildDir });
   t.ok(bytes < 30 * 1024 ** 2, `the package is under 30 MB (${(bytes / 1024 ** 2).toFixed(1)} MB)`);

@@ -13,7 +13,10 @@ import { CONTENT_SECURITY_POLICY } from '../../../server/app.ts';
 
 async function village(s: TestServer): Promise<number> {
   const res = await s.app.inject({
-    method: 'POST', url: '/api/regions/import', headers: { ...s.auth, 'content-type': 'text/csv' }, payload: 'path\n省/市/县/镇/村\n',
+    method: 'POST',
+    url: '/api/regions/import',
+    headers: { ...s.auth, 'content-type': 'text/csv' },
+    payload: 'path\n省/市/县/镇/村\n',
   });
   return res.json().regions.find((r: { name: string }) => r.name === '村').id;
 }
@@ -35,12 +38,18 @@ t.test('anonymous 9 MB bodies are refused with 401 before they are read or parse
     t.equal(res.json().error.code, 'unauthorized');
   }
   const csv = await s.app.inject({
-    method: 'POST', url: '/api/regions/import', headers: { 'content-type': 'text/csv' }, payload: 'path\n'.repeat(2_000_000),
+    method: 'POST',
+    url: '/api/regions/import',
+    headers: { 'content-type': 'text/csv' },
+    payload: 'path\n'.repeat(2_000_000),
   });
   t.equal(csv.statusCode, 401, 'CSV import: 401 before reading');
   // Signed in, a body over the route's own limit is refused with a clear 413.
   const big = await s.app.inject({
-    method: 'POST', url: '/api/regions', headers: { ...s.auth, 'content-type': 'application/json' }, payload: junk,
+    method: 'POST',
+    url: '/api/regions',
+    headers: { ...s.auth, 'content-type': 'application/json' },
+    payload: junk,
   });
   t.equal(big.statusCode, 413);
   t.match(big.json().error, { code: String, message: String });
@@ -90,7 +99,10 @@ t.test('pairing: many addresses together are held to the global failure limit', 
   const statuses = new Map<number, number>();
   for (let i = 0; i <= PAIR_FAILURES_PER_MINUTE; i++) {
     const res = await s.app.inject({
-      method: 'POST', url: '/api/sites/pair', headers: { 'x-forwarded-for': `10.0.${i >> 8}.${i & 255}` }, payload: { code: 'ZZZZ-ZZZZ' },
+      method: 'POST',
+      url: '/api/sites/pair',
+      headers: { 'x-forwarded-for': `10.0.${i >> 8}.${i & 255}` },
+      payload: { code: 'ZZZZ-ZZZZ' },
     });
     statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
   }
@@ -127,7 +139,10 @@ t.test('security headers; /docs still works; playlists keep their caching', asyn
   const csp = String(docs.headers['content-security-policy']);
   for (const [name, values] of Object.entries(CONTENT_SECURITY_POLICY)) {
     const directive = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    t.ok(csp.split(';').some((d) => d.trim() === `${directive} ${values.join(' ')}`), `${directive} ${values.join(' ')}`);
+    t.ok(
+      csp.split(';').some((d) => d.trim() === `${directive} ${values.join(' ')}`),
+      `${directive} ${values.join(' ')}`,
+    );
   }
   t.notMatch(csp, /upgrade-insecure-requests/, 'a server reached over http keeps working');
   t.equal(docs.headers['x-content-type-options'], 'nosniff');

@@ -10,12 +10,23 @@ t.test('region CSV import: both layouts, all or nothing, rows named', async (t) 
   const count = () => (app.db.prepare('SELECT count(*) AS n FROM regions').get() as { n: number }).n;
 
   // A spreadsheet pasted as tab-separated text, Chinese headers and level names, a level skipped.
-  const tsv = '路径\t级别\n河南省 / 信阳市 / 光山县 / 泼陂河镇 / 黄涂湾村\t\n河南省>信阳市>光山县>泼陂河镇>东岳村\t村\n河南省/信阳市/光山县/县直社区\t社区\n';
+  const tsv =
+    '路径\t级别\n河南省 / 信阳市 / 光山县 / 泼陂河镇 / 黄涂湾村\t\n河南省>信阳市>光山县>泼陂河镇>东岳村\t村\n河南省/信阳市/光山县/县直社区\t社区\n';
   const first = await importCsv(tsv, 'text/tab-separated-values');
   t.equal(first.statusCode, 200);
   t.match(first.json(), { created: 7, existing: 0 });
-  const levels = Object.fromEntries((app.db.prepare('SELECT name, level FROM regions').all() as Array<{ name: string; level: string }>).map((r) => [r.name, r.level]));
-  t.same(levels, { 河南省: 'province', 信阳市: 'prefecture', 光山县: 'county', 泼陂河镇: 'township', 黄涂湾村: 'village', 东岳村: 'village', 县直社区: 'village' });
+  const levels = Object.fromEntries(
+    (app.db.prepare('SELECT name, level FROM regions').all() as Array<{ name: string; level: string }>).map((r) => [r.name, r.level]),
+  );
+  t.same(levels, {
+    河南省: 'province',
+    信阳市: 'prefecture',
+    光山县: 'county',
+    泼陂河镇: 'township',
+    黄涂湾村: 'village',
+    东岳村: 'village',
+    县直社区: 'village',
+  });
 
   const again = await importCsv('path\n河南省/信阳市/光山县/泼陂河镇/黄涂湾村\n');
   t.match(again.json(), { created: 0, existing: 1 }, 're-importing is harmless');
@@ -23,10 +34,7 @@ t.test('region CSV import: both layouts, all or nothing, rows named', async (t) 
 
   // name,parent,level with a parent defined further down and a parent given by path.
   const named = await importCsv(
-    'name,parent,level\n' +
-      '新集村,新集镇,village\n' +
-      '新集镇,光山县,township\n' +
-      '黄涂湾村,河南省/信阳市/光山县/新集镇,village\n',
+    'name,parent,level\n' + '新集村,新集镇,village\n' + '新集镇,光山县,township\n' + '黄涂湾村,河南省/信阳市/光山县/新集镇,village\n',
   );
   t.equal(named.statusCode, 200);
   t.match(named.json(), { created: 3, existing: 0 });

@@ -11,13 +11,18 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
   const s = await makeServer({ requestTimeoutMs: 2000 });
   t.teardown(() => s.close());
   const imp = await s.app.inject({
-    method: 'POST', url: '/api/regions/import', headers: { ...s.auth, 'content-type': 'text/csv' }, payload: 'path\n省/市/县/镇/村\n',
+    method: 'POST',
+    url: '/api/regions/import',
+    headers: { ...s.auth, 'content-type': 'text/csv' },
+    payload: 'path\n省/市/县/镇/村\n',
   });
   const villageId = imp.json().regions.find((r: { name: string }) => r.name === '村').id;
   const slate = program(s.app, '台标', ['240p'], [1, 1, 0.2, 0.4, 0.6, 0.8], { published: false });
   const lecture = program(s.app, '养猪技术', ['240p'], [4, 4]);
   const ch = channel(s.app, 1, slate, []);
-  const created = (await s.app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: '站', regionId: villageId } })).json();
+  const created = (
+    await s.app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: '站', regionId: villageId } })
+  ).json();
   const paired = (await s.app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: created.pairingCode } })).json();
   await s.app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(s.app.server.address() as net.AddressInfo).port}`;
@@ -33,7 +38,10 @@ async function setup(t: { teardown(fn: () => unknown): void }) {
 /** Waits until the poll has reached the server and is parked there (not answered), then hands it back. */
 async function held(res: Promise<Response>): Promise<{ response: Promise<Response> }> {
   let settled = false;
-  void res.then(() => (settled = true), () => (settled = true));
+  void res.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   await new Promise((r) => setTimeout(r, 500));
   if (settled) throw new Error('the poll was answered at once instead of being held');
   return { response: res }; // wrapped: an async function returning a promise would wait for it
@@ -56,26 +64,38 @@ t.test('a schedule change made through the API answers a held poll with the new 
   const pending = (await held(poll(etag))).response;
   const start = Math.floor(Date.now() / 3600_000) * 3600_000 + 2 * 3600_000;
   const added = await s.app.inject({
-    method: 'POST', url: `/api/channels/${ch}/schedule`, headers: s.auth, payload: { programId: lecture, start, durationSeconds: 8 },
+    method: 'POST',
+    url: `/api/channels/${ch}/schedule`,
+    headers: s.auth,
+    payload: { programId: lecture, start, durationSeconds: 8 },
   });
   t.equal(added.statusCode, 201);
   const res = await pending;
   t.equal(res.status, 200, 'answered long before the 55 s wait');
   t.not(res.headers.get('etag'), etag);
   const m = (await res.json()) as SiteManifest;
-  t.ok(m.channels[0].timeline.items.some((i) => i.programId === lecture), 'the new item is in it');
+  t.ok(
+    m.channels[0].timeline.items.some((i) => i.programId === lecture),
+    'the new item is in it',
+  );
 });
 
 t.test('a new channel reaches a held poll at once', async (t) => {
   const { s, poll, etag, slate } = await setup(t);
   const pending = (await held(poll(etag))).response;
   const created = await s.app.inject({
-    method: 'POST', url: '/api/channels', headers: s.auth, payload: { number: 2, name: '二台', slateProgramId: slate },
+    method: 'POST',
+    url: '/api/channels',
+    headers: s.auth,
+    payload: { number: 2, name: '二台', slateProgramId: slate },
   });
   t.equal(created.statusCode, 201, created.body);
   const res = await pending;
   t.equal(res.status, 200);
-  t.ok(((await res.json()) as SiteManifest).channels.some((c) => c.id === created.json().id), 'the channel is listed');
+  t.ok(
+    ((await res.json()) as SiteManifest).channels.some((c) => c.id === created.json().id),
+    'the channel is listed',
+  );
 });
 
 t.test('revoking the site answers its held poll 401 at once', async (t) => {

@@ -15,11 +15,15 @@ t.test('required files are the real files at the held rung', async (t) => {
   t.teardown(() => s.close());
   const { app } = s;
   const imp = await app.inject({
-    method: 'POST', url: '/api/regions/import', headers: { ...s.auth, 'content-type': 'text/csv' },
+    method: 'POST',
+    url: '/api/regions/import',
+    headers: { ...s.auth, 'content-type': 'text/csv' },
     payload: 'path\n省/市/县/镇/村\n',
   });
   const village = imp.json().regions.find((r: { level: string }) => r.level === 'village').id;
-  const created = (await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: '村站', regionId: village, maxRung: '360p' } })).json();
+  const created = (
+    await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: '村站', regionId: village, maxRung: '360p' } })
+  ).json();
   const token = (await app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: created.pairingCode } })).json().token;
 
   const program = await readyProgram(app, { seconds: 6, title: '真实节目' }); // 240p only
@@ -28,28 +32,51 @@ t.test('required files are the real files at the held rung', async (t) => {
   await slatesSettled(app.db);
   const slate = (app.db.prepare('SELECT generated_slate_id AS id FROM channels WHERE id = ?').get(ch.json().id) as { id: number }).id;
   const start = Math.floor(Date.now() / 1000) * 1000 + 3600_000;
-  const item = await app.inject({ method: 'POST', url: `/api/channels/${ch.json().id}/schedule`, headers: s.auth, payload: { programId: program, start } });
+  const item = await app.inject({
+    method: 'POST',
+    url: `/api/channels/${ch.json().id}/schedule`,
+    headers: s.auth,
+    payload: { programId: program, start },
+  });
   t.equal(item.statusCode, 201);
 
   const res = await app.inject({ method: 'GET', url: '/api/sites/me/manifest', headers: { authorization: `Bearer ${token}` } });
   t.equal(res.statusCode, 200);
   const m = res.json() as SiteManifest;
-  t.same(m.channels.map((c) => c.id), [ch.json().id]);
+  t.same(
+    m.channels.map((c) => c.id),
+    [ch.json().id],
+  );
 
   const rows = (id: number, rung: string) =>
-    (app.db.prepare('SELECT path FROM program_files WHERE program_id = ? AND (rung IS NULL OR rung = ?)').all(id, rung) as Array<{ path: string }>)
+    (
+      app.db.prepare('SELECT path FROM program_files WHERE program_id = ? AND (rung IS NULL OR rung = ?)').all(id, rung) as Array<{
+        path: string;
+      }>
+    )
       .map((r) => `programs/${id}/v1/${r.path}`)
       .sort();
-  const required = (id: number) => m.required.filter((f) => f.programId === id).map((f) => f.path).sort();
-  t.ok(rows(slate, '360p').some((p) => p.includes('/360p/seg_')), 'the generated slate has a 360p rung');
+  const required = (id: number) =>
+    m.required
+      .filter((f) => f.programId === id)
+      .map((f) => f.path)
+      .sort();
+  t.ok(
+    rows(slate, '360p').some((p) => p.includes('/360p/seg_')),
+    'the generated slate has a 360p rung',
+  );
   t.same(required(slate), rows(slate, '360p'), 'the slate at the site cap (360p)');
   t.same(required(program), rows(program, '240p'), 'a 240p-only program at its highest rung below the cap');
-  t.notOk(m.required.some((f) => /\/(720p|480p)\//.test(f.path)), 'nothing above the cap');
+  t.notOk(
+    m.required.some((f) => /\/(720p|480p)\//.test(f.path)),
+    'nothing above the cap',
+  );
 
   let checked = 0;
   for (const f of m.required) {
     const bytes = fs.readFileSync(path.join(s.config.mediaDir, f.path));
-    if (bytes.length !== f.size || createHash('sha256').update(bytes).digest('hex') !== f.sha256) t.fail(`${f.path} differs from the manifest`);
+    if (bytes.length !== f.size || createHash('sha256').update(bytes).digest('hex') !== f.sha256)
+      t.fail(`${f.path} differs from the manifest`);
     else checked++;
   }
   t.equal(checked, m.required.length, `all ${checked} files on disk match size and sha256`);
@@ -59,10 +86,15 @@ t.test('required files are the real files at the held rung', async (t) => {
   t.equal(createHash('sha256').update(served.rawPayload).digest('hex'), seg.sha256);
   t.equal(seg.neededAt, start, 'first segment needed when the item starts');
 
-  const catalog = (await app.inject({ method: 'GET', url: '/api/sites/me/catalog', headers: { authorization: `Bearer ${token}` } })).json() as SiteCatalog;
+  const catalog = (
+    await app.inject({ method: 'GET', url: '/api/sites/me/catalog', headers: { authorization: `Bearer ${token}` } })
+  ).json() as SiteCatalog;
   const lecture = catalog.programs.find((p) => p.id === program);
   t.ok(lecture, 'the ready program is in the catalog');
   t.same(lecture!.rungs, ['240p']);
   t.same(lecture!.files.map((f) => f.path).sort(), rows(program, '240p'));
-  t.notOk(catalog.programs.some((p) => p.id === slate), 'the generated slate is not an on-demand lecture');
+  t.notOk(
+    catalog.programs.some((p) => p.id === slate),
+    'the generated slate is not an on-demand lecture',
+  );
 });

@@ -11,7 +11,9 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   t.teardown(() => s.close());
   const { app } = s;
   const imp = await app.inject({
-    method: 'POST', url: '/api/regions/import', headers: { ...s.auth, 'content-type': 'text/csv' },
+    method: 'POST',
+    url: '/api/regions/import',
+    headers: { ...s.auth, 'content-type': 'text/csv' },
     payload: 'path\n省/市/甲县/甲镇/甲村\n省/市/乙县/乙镇/乙村\n',
   });
   const r = new Map<string, number>(imp.json().regions.map((x: { name: string; id: number }) => [x.name, x.id]));
@@ -37,7 +39,9 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   schedule(app, countyA, draft, start + 5 * hour, start + 5 * hour + 4_000); // scheduled before it was published
 
   const site = async (name: string, village: string, maxRung: string) => {
-    const created = (await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name, regionId: r.get(village), maxRung } })).json();
+    const created = (
+      await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name, regionId: r.get(village), maxRung } })
+    ).json();
     const paired = (await app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: created.pairingCode } })).json();
     return { id: created.id as number, auth: { authorization: `Bearer ${paired.token}` } };
   };
@@ -52,13 +56,25 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   t.match(resA.headers['content-type'], /application\/json/);
   const mA = resA.json() as SiteManifest;
   t.match(mA, { siteId: a.id, siteName: '甲村站', maxRung: '360p', downloadWindow: '00:00-06:00', provinceTz: 'Asia/Shanghai' });
-  t.same(mA.channels.map((c) => c.id), [everyone, countyA, province], "a site receives its region's and its ancestors' channels, and unrestricted ones");
+  t.same(
+    mA.channels.map((c) => c.id),
+    [everyone, countyA, province],
+    "a site receives its region's and its ancestors' channels, and unrestricted ones",
+  );
   const mB = (await get(b.auth)).json() as SiteManifest;
-  t.same(mB.channels.map((c) => c.id), [everyone, villageB, province], "not a sibling region's channel");
+  t.same(
+    mB.channels.map((c) => c.id),
+    [everyone, villageB, province],
+    "not a sibling region's channel",
+  );
 
   const chA = mA.channels.find((c) => c.id === countyA)!;
   // The draft's slot reaches the site without its program (the public guide's rule too): the site plays the slate.
-  t.same(chA.timeline.items.map((i) => i.programId), [lecture, lowRes, null], 'the schedule of the next 48 h');
+  t.same(
+    chA.timeline.items.map((i) => i.programId),
+    [lecture, lowRes, null],
+    'the schedule of the next 48 h',
+  );
   t.equal(chA.titles[lecture], '养猪技术');
   t.notOk(JSON.stringify(mA).includes('草稿'), "a draft's title never reaches a site");
   t.notOk(chA.timeline.programs[draft], 'a scheduled draft is not offered: the site plays the slate in its slot');
@@ -68,22 +84,34 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   const paths = mA.required.map((f) => f.path);
   t.equal(new Set(paths).size, paths.length, 'each file once');
   const expectFiles = (id: number, rung: string, segs: number) => [
-    `programs/${id}/v1/master.m3u8`, `programs/${id}/v1/poster.jpg`, `programs/${id}/v1/${rung}/index.m3u8`,
+    `programs/${id}/v1/master.m3u8`,
+    `programs/${id}/v1/poster.jpg`,
+    `programs/${id}/v1/${rung}/index.m3u8`,
     ...Array.from({ length: segs }, (_, i) => `programs/${id}/v1/${rung}/seg_${String(i).padStart(5, '0')}.ts`),
   ];
-  t.same([...paths].sort(), [...expectFiles(slate, '360p', 6), ...expectFiles(lecture, '360p', 3), ...expectFiles(lowRes, '240p', 2)].sort());
+  t.same(
+    [...paths].sort(),
+    [...expectFiles(slate, '360p', 6), ...expectFiles(lecture, '360p', 3), ...expectFiles(lowRes, '240p', 2)].sort(),
+  );
   const dbFile = app.db.prepare('SELECT size, sha256 FROM program_files WHERE program_id = ? AND version = ? AND path = ?');
   for (const f of mA.required) {
     const [, pid, version, ...rest] = f.path.split('/');
     t.equal(version, 'v1', `${f.path} names the current version`);
-    t.same({ size: f.size, sha256: f.sha256 }, dbFile.get(Number(pid), 1, rest.join('/')), `${f.path} carries program_files' size and sha256`);
+    t.same(
+      { size: f.size, sha256: f.sha256 },
+      dbFile.get(Number(pid), 1, rest.join('/')),
+      `${f.path} carries program_files' size and sha256`,
+    );
   }
   const needed = (p: string) => mA.required.find((f) => f.path === p)!.neededAt;
   t.equal(needed(`programs/${lecture}/v1/360p/seg_00000.ts`), start, 'first segment needed when the item starts');
   t.equal(needed(`programs/${lecture}/v1/360p/seg_00002.ts`), start + 8000, 'later segments when they go on air');
   t.equal(needed(`programs/${lowRes}/v1/240p/seg_00001.ts`), start + hour + 4000);
   t.ok(needed(`programs/${slate}/v1/360p/seg_00000.ts`)! <= Date.now(), 'the slate is needed at once');
-  t.notOk(paths.some((p) => p.startsWith(`programs/${later}/`)), 'nothing beyond the window');
+  t.notOk(
+    paths.some((p) => p.startsWith(`programs/${later}/`)),
+    'nothing beyond the window',
+  );
   const bPaths = mB.required.map((f) => f.path);
   t.ok(bPaths.includes(`programs/${lecture}/v1/480p/seg_00000.ts`), 'a 720p site holds the highest rung below its cap');
   t.notOk(bPaths.some((p) => p.includes('/360p/')));
@@ -116,7 +144,11 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   t.equal(later2.headers.etag, etag, 'same content, same ETag, whatever generatedAt');
 
   // gzip: the same manifest, compressed (shared parts pre-compressed, concatenated gzip members).
-  const zipped = await app.inject({ method: 'GET', url: '/api/sites/me/manifest', headers: { ...a.auth, 'accept-encoding': 'gzip, deflate' } });
+  const zipped = await app.inject({
+    method: 'GET',
+    url: '/api/sites/me/manifest',
+    headers: { ...a.auth, 'accept-encoding': 'gzip, deflate' },
+  });
   t.equal(zipped.headers['content-encoding'], 'gzip');
   t.equal(zipped.headers.etag, etag);
   const unzipped = JSON.parse(gunzipSync(zipped.rawPayload).toString('utf8')) as SiteManifest;
@@ -132,7 +164,9 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   // A schedule change shows within a second (the data fingerprint is re-read at most once a second).
   const etag2 = patched.headers.etag as string;
   const added = await app.inject({
-    method: 'POST', url: `/api/channels/${countyA}/schedule`, headers: s.auth,
+    method: 'POST',
+    url: `/api/channels/${countyA}/schedule`,
+    headers: s.auth,
     payload: { programId: later, start: start + 2 * hour, end: start + 2 * hour + 4_000 },
   });
   t.equal(added.statusCode, 201, 'scheduled through the broadcast API');
@@ -142,11 +176,22 @@ t.test('manifest: channels by region, required files at the right rung, catalog,
   t.ok((changed.json() as SiteManifest).required.some((f) => f.path === `programs/${later}/v1/360p/seg_00000.ts`));
 
   // Making a channel regional takes it away from other regions.
-  const regional = await app.inject({ method: 'PATCH', url: `/api/channels/${everyone}`, headers: s.auth, payload: { regionIds: [r.get('乙县')] } });
+  const regional = await app.inject({
+    method: 'PATCH',
+    url: `/api/channels/${everyone}`,
+    headers: s.auth,
+    payload: { regionIds: [r.get('乙县')] },
+  });
   t.equal(regional.statusCode, 200);
   await sleep(1100);
-  t.same((await get(a.auth)).json().channels.map((c: { id: number }) => c.id), [countyA, province]);
-  t.same((await get(b.auth)).json().channels.map((c: { id: number }) => c.id), [everyone, villageB, province]);
+  t.same(
+    (await get(a.auth)).json().channels.map((c: { id: number }) => c.id),
+    [countyA, province],
+  );
+  t.same(
+    (await get(b.auth)).json().channels.map((c: { id: number }) => c.id),
+    [everyone, villageB, province],
+  );
 
   const revoke = await app.inject({ method: 'POST', url: `/api/sites/${a.id}/revoke`, headers: s.auth });
   t.equal(revoke.statusCode, 200);

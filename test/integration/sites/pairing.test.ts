@@ -6,7 +6,9 @@ import { ensureDemoSite } from '../../../server/sites/demo.ts';
 
 async function villageChain(s: Awaited<ReturnType<typeof makeServer>>) {
   const res = await s.app.inject({
-    method: 'POST', url: '/api/regions/import', headers: { ...s.auth, 'content-type': 'text/csv' },
+    method: 'POST',
+    url: '/api/regions/import',
+    headers: { ...s.auth, 'content-type': 'text/csv' },
     payload: 'path,level\n某省/某市/甲县/甲镇/甲村,\n某省/某市/乙县/乙镇/乙村,\n某省/某市/乙县/乙镇/丙村,\n',
   });
   if (res.statusCode !== 200) throw new Error(res.body);
@@ -20,26 +22,58 @@ t.test('register, pair once, revoke, re-issue', async (t) => {
   const { app } = s;
   const r = await villageChain(s);
 
-  const notVillage = await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: 'x', regionId: r.get('甲镇') } });
+  const notVillage = await app.inject({
+    method: 'POST',
+    url: '/api/sites',
+    headers: s.auth,
+    payload: { name: 'x', regionId: r.get('甲镇') },
+  });
   t.equal(notVillage.statusCode, 400, 'sites belong to villages');
   t.match(notVillage.json().error.message, /village/);
-  const badWindow = await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: 'x', regionId: r.get('甲村'), downloadWindow: '25:00-06:00' } });
+  const badWindow = await app.inject({
+    method: 'POST',
+    url: '/api/sites',
+    headers: s.auth,
+    payload: { name: 'x', regionId: r.get('甲村'), downloadWindow: '25:00-06:00' },
+  });
   t.equal(badWindow.statusCode, 400);
   t.match(badWindow.json().error.message, /HH:MM-HH:MM/);
-  const badRung = await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: 'x', regionId: r.get('甲村'), maxRung: '1080p' } });
+  const badRung = await app.inject({
+    method: 'POST',
+    url: '/api/sites',
+    headers: s.auth,
+    payload: { name: 'x', regionId: r.get('甲村'), maxRung: '1080p' },
+  });
   t.equal(badRung.statusCode, 400);
 
   const created = await app.inject({
-    method: 'POST', url: '/api/sites', headers: s.auth,
-    payload: { name: '甲村活动室', regionId: r.get('甲村'), contact: '王书记 138', downloadWindow: '22:30-5:00', bandwidthKbps: 512, maxRung: '360p' },
+    method: 'POST',
+    url: '/api/sites',
+    headers: s.auth,
+    payload: {
+      name: '甲村活动室',
+      regionId: r.get('甲村'),
+      contact: '王书记 138',
+      downloadWindow: '22:30-5:00',
+      bandwidthKbps: 512,
+      maxRung: '360p',
+    },
   });
   t.equal(created.statusCode, 201);
   const { id, pairingCode } = created.json();
   t.match(pairingCode, /^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
-  t.ok([...pairingCode.replace('-', '')].every((c) => CODE_ALPHABET.includes(c)), 'no ambiguous characters');
+  t.ok(
+    [...pairingCode.replace('-', '')].every((c) => CODE_ALPHABET.includes(c)),
+    'no ambiguous characters',
+  );
   const stored = app.db.prepare('SELECT * FROM sites WHERE id = ?').get(id) as Record<string, unknown>;
   t.notOk(JSON.stringify(stored).includes(pairingCode.replace('-', '')), 'the code itself is not stored');
-  t.match(created.json().site, { status: 'unpaired', downloadWindow: '22:30-05:00', maxRung: '360p', regionPath: ['某省', '某市', '甲县', '甲镇', '甲村'] });
+  t.match(created.json().site, {
+    status: 'unpaired',
+    downloadWindow: '22:30-05:00',
+    maxRung: '360p',
+    regionPath: ['某省', '某市', '甲县', '甲镇', '甲村'],
+  });
 
   // A person may type it in lower case with a space instead of the dash.
   const typed = pairingCode.toLowerCase().replace('-', ' ');
@@ -47,7 +81,11 @@ t.test('register, pair once, revoke, re-issue', async (t) => {
   t.equal(paired.statusCode, 200);
   const { siteId, token } = paired.json();
   t.equal(siteId, id);
-  t.equal((app.db.prepare('SELECT token_hash FROM sites WHERE id = ?').get(id) as { token_hash: string }).token_hash, hashToken(token), 'only the hash of the token is kept');
+  t.equal(
+    (app.db.prepare('SELECT token_hash FROM sites WHERE id = ?').get(id) as { token_hash: string }).token_hash,
+    hashToken(token),
+    'only the hash of the token is kept',
+  );
 
   const again = await app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: pairingCode } });
   t.equal(again.statusCode, 400, 'a code works once');
@@ -78,21 +116,35 @@ t.test('register, pair once, revoke, re-issue', async (t) => {
   t.equal(after.statusCode, 401, "a revoked site's token is refused");
   t.equal((await app.inject({ method: 'POST', url: `/api/sites/${id}/revoke`, headers: s.auth })).statusCode, 409);
   const back = await app.inject({ method: 'POST', url: `/api/sites/${id}/pairing-code`, headers: s.auth });
-  t.equal((await app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: back.json().pairingCode } })).statusCode, 200, 'a new code brings a revoked site back');
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: back.json().pairingCode } })).statusCode,
+    200,
+    'a new code brings a revoked site back',
+  );
   t.equal((await app.inject({ method: 'GET', url: `/api/sites/${id}`, headers: s.auth })).json().status, 'paired');
 
   // An expired code is refused.
-  const late = (await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: '乙村站', regionId: r.get('乙村') } })).json();
+  const late = (
+    await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: '乙村站', regionId: r.get('乙村') } })
+  ).json();
   app.db.prepare("UPDATE sites SET pairing_expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").run(late.id);
   const expired = await app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: late.pairingCode } });
   t.equal(expired.statusCode, 400);
   t.equal(expired.json().error.code, 'pairing_code_expired');
 
   // PATCH settings.
-  const patched = await app.inject({ method: 'PATCH', url: `/api/sites/${late.id}`, headers: s.auth, payload: { maxRung: '240p', regionId: r.get('丙村') } });
+  const patched = await app.inject({
+    method: 'PATCH',
+    url: `/api/sites/${late.id}`,
+    headers: s.auth,
+    payload: { maxRung: '240p', regionId: r.get('丙村') },
+  });
   t.equal(patched.statusCode, 200);
   t.match(patched.json(), { maxRung: '240p', regionName: '丙村' });
-  t.equal((await app.inject({ method: 'PATCH', url: `/api/sites/${late.id}`, headers: s.auth, payload: { regionId: r.get('乙县') } })).statusCode, 400);
+  t.equal(
+    (await app.inject({ method: 'PATCH', url: `/api/sites/${late.id}`, headers: s.auth, payload: { regionId: r.get('乙县') } })).statusCode,
+    400,
+  );
   t.equal((await app.inject({ method: 'PATCH', url: '/api/sites/999', headers: s.auth, payload: { name: 'x' } })).statusCode, 404);
 
   // A region with sites cannot be deleted.
@@ -115,7 +167,8 @@ t.test('listing, organizer scoping and auth on every route', async (t) => {
   const { app } = s;
   const r = await villageChain(s);
   const mk = async (name: string, village: string) =>
-    (await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name, regionId: r.get(village) } })).json().id as number;
+    (await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name, regionId: r.get(village) } })).json()
+      .id as number;
   const a = await mk('甲一', '甲村');
   const b = await mk('乙一', '乙村');
   const c = await mk('丙一', '丙村');
@@ -125,15 +178,35 @@ t.test('listing, organizer scoping and auth on every route', async (t) => {
   t.equal(all.json().length, 3);
   t.equal(all.headers['x-total-count'], '3');
   const inB = await app.inject({ method: 'GET', url: `/api/sites?regionId=${r.get('乙县')}`, headers: s.auth });
-  t.same(inB.json().map((x: { id: number }) => x.id).sort(), [b, c].sort(), 'filter by region subtree');
+  t.same(
+    inB
+      .json()
+      .map((x: { id: number }) => x.id)
+      .sort(),
+    [b, c].sort(),
+    'filter by region subtree',
+  );
   const revokedOnly = await app.inject({ method: 'GET', url: '/api/sites?status=revoked', headers: s.auth });
-  t.same(revokedOnly.json().map((x: { id: number }) => x.id), [c]);
+  t.same(
+    revokedOnly.json().map((x: { id: number }) => x.id),
+    [c],
+  );
   const search = await app.inject({ method: 'GET', url: `/api/sites?q=${encodeURIComponent('甲')}`, headers: s.auth });
-  t.same(search.json().map((x: { id: number }) => x.id), [a]);
+  t.same(
+    search.json().map((x: { id: number }) => x.id),
+    [a],
+  );
 
   const org = await userAuth(app, 'org-b', 'organizer', r.get('乙县')!);
   const orgList = await app.inject({ method: 'GET', url: '/api/sites', headers: org });
-  t.same(orgList.json().map((x: { id: number }) => x.id).sort(), [b, c].sort(), 'an organizer sees only their subtree');
+  t.same(
+    orgList
+      .json()
+      .map((x: { id: number }) => x.id)
+      .sort(),
+    [b, c].sort(),
+    'an organizer sees only their subtree',
+  );
   t.equal((await app.inject({ method: 'GET', url: `/api/sites?regionId=${r.get('甲县')}`, headers: org })).statusCode, 403);
   t.equal((await app.inject({ method: 'GET', url: `/api/sites/${a}`, headers: org })).statusCode, 403);
   t.equal((await app.inject({ method: 'GET', url: `/api/sites/${b}`, headers: org })).statusCode, 200);
@@ -155,12 +228,25 @@ t.test('listing, organizer scoping and auth on every route', async (t) => {
     t.equal((await app.inject({ method: m, url, payload })).statusCode, 401, `${method} ${url} without a token`);
     t.equal((await app.inject({ method: m, url, payload, headers: org })).statusCode, 403, `${method} ${url} as organizer`);
   }
-  const imp = await app.inject({ method: 'POST', url: '/api/regions/import', headers: { ...org, 'content-type': 'text/csv' }, payload: 'path\nx' });
+  const imp = await app.inject({
+    method: 'POST',
+    url: '/api/regions/import',
+    headers: { ...org, 'content-type': 'text/csv' },
+    payload: 'path\nx',
+  });
   t.equal(imp.statusCode, 403);
   for (const url of ['/api/sites', `/api/sites/${a}`, '/api/regions', `/api/regions/${r.get('甲村')}`])
     t.equal((await app.inject({ method: 'GET', url })).statusCode, 401, `GET ${url} without a token`);
-  for (const [method, url] of [['GET', '/api/sites/me/manifest'], ['POST', '/api/sites/me/requests']])
-    t.equal((await app.inject({ method: method as 'GET', url, headers: s.auth, payload: method === 'POST' ? { topic: 'x' } : undefined })).statusCode, 401, `${url} needs a site token, not a user's`);
+  for (const [method, url] of [
+    ['GET', '/api/sites/me/manifest'],
+    ['POST', '/api/sites/me/requests'],
+  ])
+    t.equal(
+      (await app.inject({ method: method as 'GET', url, headers: s.auth, payload: method === 'POST' ? { topic: 'x' } : undefined }))
+        .statusCode,
+      401,
+      `${url} needs a site token, not a user's`,
+    );
 });
 
 t.test('pairing is rate-limited', async (t) => {
@@ -187,6 +273,10 @@ t.test('ensureDemoSite is idempotent and always hands out a working code', async
   t.equal((s.app.db.prepare('SELECT count(*) AS n FROM regions').get() as { n: number }).n, 5, 'the region chain is made once');
   const site = (await s.app.inject({ method: 'GET', url: `/api/sites/${first.siteId}`, headers: s.auth })).json();
   t.same(site.regionPath, ['演示省', '演示市', '演示县', '演示镇', '演示村']);
-  const manifest = await s.app.inject({ method: 'GET', url: '/api/sites/me/manifest', headers: { authorization: `Bearer ${paired.json().token}` } });
+  const manifest = await s.app.inject({
+    method: 'GET',
+    url: '/api/sites/me/manifest',
+    headers: { authorization: `Bearer ${paired.json().token}` },
+  });
   t.equal(manifest.statusCode, 200, 'the first token still works while the fresh code is unused');
 });

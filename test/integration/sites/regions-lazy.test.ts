@@ -29,15 +29,25 @@ t.test('region children and search, scoped by the organizer region', async (t) =
   // The operator: the roots, then one level at a time with counts.
   const roots = (await call('/api/regions/children')).json();
   t.same(roots.map((r: { name: string }) => r.name).sort(), ['某省', '邻省'].sort());
-  t.match(roots.find((r: { id: number }) => r.id === province.id), { childCount: 2, siteCount: 3 });
-  t.match(roots.find((r: { id: number }) => r.id === other.id), { childCount: 0, siteCount: 0 }, 'a leaf');
+  t.match(
+    roots.find((r: { id: number }) => r.id === province.id),
+    { childCount: 2, siteCount: 3 },
+  );
+  t.match(
+    roots.find((r: { id: number }) => r.id === other.id),
+    { childCount: 0, siteCount: 0 },
+    'a leaf',
+  );
   const counties = (await call(`/api/regions/children?parentId=${province.id}`)).json();
   t.same(counties.map((r: { name: string; childCount: number; siteCount: number }) => [r.name, r.childCount, r.siteCount]).sort(), [
     ['东县', 1, 2],
     ['西县', 1, 1],
   ]);
   const villages = (await call(`/api/regions/children?parentId=${eastTown.id}`)).json();
-  t.same(villages.map((r: { name: string; siteCount: number }) => [r.name, r.siteCount]).sort(), [['幸福村', 0], ['红旗村', 2]]);
+  t.same(villages.map((r: { name: string; siteCount: number }) => [r.name, r.siteCount]).sort(), [
+    ['幸福村', 0],
+    ['红旗村', 2],
+  ]);
   t.equal((await call('/api/regions/children?parentId=99999')).statusCode, 404);
   const bad = await call('/api/regions/children?parentId=abc');
   t.equal(bad.statusCode, 400);
@@ -45,7 +55,10 @@ t.test('region children and search, scoped by the organizer region', async (t) =
 
   // Search by name: each hit with its ancestors' names, nearest the top first; a level filter; ids name chosen ones.
   const hits = (await call(`/api/regions/search?q=${encodeURIComponent('红旗')}`)).json();
-  t.same(hits.map((h: { pathNames: string[]; name: string }) => [...h.pathNames, h.name].join('/')), ['某省/西县/红旗村', '某省/东县/东镇/红旗村']);
+  t.same(
+    hits.map((h: { pathNames: string[]; name: string }) => [...h.pathNames, h.name].join('/')),
+    ['某省/西县/红旗村', '某省/东县/东镇/红旗村'],
+  );
   t.same((await call(`/api/regions/search?q=${encodeURIComponent('县')}&level=county`)).json().length, 2);
   const named = (await call(`/api/regions/search?ids=${east.id},${westVillage.id}`)).json();
   t.same(named.map((h: { id: number }) => h.id).sort(), [east.id, westVillage.id].sort());
@@ -55,7 +68,11 @@ t.test('region children and search, scoped by the organizer region', async (t) =
   // An organizer of the east county: their county is the top; nothing outside it opens or is found.
   const organizer = await userAuth(app, 'dongxian', 'organizer', east.id);
   const top = (await call('/api/regions/children', organizer)).json();
-  t.same(top.map((r: { id: number; siteCount: number }) => [r.id, r.siteCount]), [[east.id, 2]], 'their own county at the top');
+  t.same(
+    top.map((r: { id: number; siteCount: number }) => [r.id, r.siteCount]),
+    [[east.id, 2]],
+    'their own county at the top',
+  );
   t.equal((await call(`/api/regions/children?parentId=${eastTown.id}`, organizer)).json().length, 2, 'and below it');
   for (const outside of [province.id, west.id, other.id]) {
     const res = await call(`/api/regions/children?parentId=${outside}`, organizer);
@@ -63,7 +80,11 @@ t.test('region children and search, scoped by the organizer region', async (t) =
     t.match(res.json().error.message, /outside your region/);
   }
   const theirs = (await call(`/api/regions/search?q=${encodeURIComponent('红旗')}`, organizer)).json();
-  t.same(theirs.map((h: { id: number }) => h.id), [eastVillages[0].id], 'only the village of their county is found');
+  t.same(
+    theirs.map((h: { id: number }) => h.id),
+    [eastVillages[0].id],
+    'only the village of their county is found',
+  );
   t.same((await call(`/api/regions/search?ids=${west.id},${province.id}`, organizer)).json(), [], 'ids outside are not named');
   t.equal((await call(`/api/regions/search?q=x&under=${west.id}`, organizer)).statusCode, 403);
   const nobody = await userAuth(app, 'noregion', 'organizer', null);

@@ -56,14 +56,22 @@ t.test('region tree rules', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: `/api/regions/${county2.id}`, headers: org })).statusCode, 403);
   const one = await app.inject({ method: 'GET', url: `/api/regions/${town.id}`, headers: org });
   t.equal(one.statusCode, 200);
-  t.same(one.json().ancestors.map((a: { name: string }) => a.name), ['某省', '某市', '甲县']);
+  t.same(
+    one.json().ancestors.map((a: { name: string }) => a.name),
+    ['某省', '某市', '甲县'],
+  );
   t.equal((await post({ name: 'x', level: 'village', parentId: town.id }, org)).statusCode, 403);
   t.equal((await app.inject({ method: 'GET', url: '/api/regions' })).statusCode, 401);
   t.equal((await app.inject({ method: 'PATCH', url: `/api/regions/${town.id}`, payload: { name: 'y' } })).statusCode, 401);
   t.equal((await app.inject({ method: 'DELETE', url: `/api/regions/${town.id}`, headers: org })).statusCode, 403);
 
   // Rename and move a subtree: descendants' paths follow.
-  const moved = await app.inject({ method: 'PATCH', url: `/api/regions/${town.id}`, headers: s.auth, payload: { parentId: county2.id, name: '新镇' } });
+  const moved = await app.inject({
+    method: 'PATCH',
+    url: `/api/regions/${town.id}`,
+    headers: s.auth,
+    payload: { parentId: county2.id, name: '新镇' },
+  });
   t.equal(moved.statusCode, 200);
   t.equal(moved.json().path, `/${province.id}/${city.json().id}/${county2.id}/${town.id}/`);
   t.ok(isInSubtree(app.db, village.id, county2.id), 'the village moved with its township');

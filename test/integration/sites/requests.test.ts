@@ -6,13 +6,17 @@ t.test("members' requests: idempotent retries and demand roll-up", async (t) => 
   t.teardown(() => s.close());
   const { app } = s;
   const imp = await app.inject({
-    method: 'POST', url: '/api/regions/import', headers: { ...s.auth, 'content-type': 'text/csv' },
+    method: 'POST',
+    url: '/api/regions/import',
+    headers: { ...s.auth, 'content-type': 'text/csv' },
     payload: 'name,parent,level\n某县,,county\n东村,某县,village\n西村,某县,village\n',
   });
   t.equal(imp.statusCode, 200, 'regions imported');
   const r = new Map<string, number>(imp.json().regions.map((x: { name: string; id: number }) => [x.name, x.id]));
   const site = async (name: string, village: string) => {
-    const created = (await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name, regionId: r.get(village) } })).json();
+    const created = (
+      await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name, regionId: r.get(village) } })
+    ).json();
     const paired = (await app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: created.pairingCode } })).json();
     return { id: created.id as number, auth: { authorization: `Bearer ${paired.token}` } };
   };
@@ -20,7 +24,10 @@ t.test("members' requests: idempotent retries and demand roll-up", async (t) => 
   const west = await site('西村站', '西村');
   const now = new Date().toISOString();
   const program = (title: string) =>
-    Number(app.db.prepare("INSERT INTO programs (title, status, created_at, updated_at) VALUES (?, 'ready', ?, ?)").run(title, now, now).lastInsertRowid);
+    Number(
+      app.db.prepare("INSERT INTO programs (title, status, created_at, updated_at) VALUES (?, 'ready', ?, ?)").run(title, now, now)
+        .lastInsertRowid,
+    );
   const pigs = program('生猪养殖');
   const tea = program('茶叶种植');
 
@@ -36,7 +43,11 @@ t.test("members' requests: idempotent retries and demand roll-up", async (t) => 
   t.equal((await ask(east.auth, { programId: pigs })).statusCode, 201, 'clientId is optional');
   t.equal((await ask(west.auth, { programId: pigs, clientId: 'e-1' })).statusCode, 201, 'client ids are per site');
   t.equal((await ask(west.auth, { programId: tea, topic: '  Tea   pests ' }, { 'idempotency-key': 'w-9' })).statusCode, 201);
-  t.equal((await ask(west.auth, { programId: tea, topic: 'tea pests' }, { 'idempotency-key': 'w-9' })).statusCode, 200, 'Idempotency-Key header works too');
+  t.equal(
+    (await ask(west.auth, { programId: tea, topic: 'tea pests' }, { 'idempotency-key': 'w-9' })).statusCode,
+    200,
+    'Idempotency-Key header works too',
+  );
   t.equal((await ask(east.auth, { topic: 'tea PESTS' })).statusCode, 201);
   t.equal((await ask(east.auth, { topic: '医保政策', memberNo: 'M001' })).statusCode, 201);
 
@@ -50,14 +61,24 @@ t.test("members' requests: idempotent retries and demand roll-up", async (t) => 
   t.equal((await ask({}, { topic: 'x' })).statusCode, 401, 'needs a site token');
   t.equal((await ask({ authorization: 'Bearer nope' }, { topic: 'x' })).statusCode, 401);
   t.equal((await ask(east.auth, { topic: 'x', extra: 1 })).statusCode, 400, 'unknown fields refused');
-  t.equal((app.db.prepare('SELECT count(*) AS n FROM broadcast_requests').get() as { n: number }).n, 7, 'exactly the distinct requests stored');
+  t.equal(
+    (app.db.prepare('SELECT count(*) AS n FROM broadcast_requests').get() as { n: number }).n,
+    7,
+    'exactly the distinct requests stored',
+  );
 
   const res = await app.inject({ method: 'GET', url: '/api/requests', headers: s.auth });
   t.equal(res.statusCode, 200);
   const d = res.json();
   t.equal(d.total, 7);
   t.match(d.programs[0], { programId: pigs, title: '生猪养殖', count: 4, sites: 2, members: 2 });
-  t.same(d.programs[0].bySite.map((x: { siteId: number; count: number }) => [x.siteId, x.count]), [[east.id, 3], [west.id, 1]]);
+  t.same(
+    d.programs[0].bySite.map((x: { siteId: number; count: number }) => [x.siteId, x.count]),
+    [
+      [east.id, 3],
+      [west.id, 1],
+    ],
+  );
   t.match(d.programs[1], { programId: tea, count: 1, sites: 1 });
   t.match(d.topics[0], { topic: 'Tea pests', count: 2, sites: 2 }, 'topics grouped regardless of spacing and case');
   t.match(d.topics[1], { topic: '医保政策', count: 1, members: 1 });
@@ -71,7 +92,10 @@ t.test("members' requests: idempotent retries and demand roll-up", async (t) => 
   // Deleting a program keeps its requests under the remembered title.
   app.db.prepare('DELETE FROM programs WHERE id = ?').run(tea);
   const afterDelete = (await app.inject({ method: 'GET', url: '/api/requests', headers: s.auth })).json();
-  t.match(afterDelete.programs.find((p: { title: string }) => p.title === '茶叶种植'), { programId: null, count: 1 });
+  t.match(
+    afterDelete.programs.find((p: { title: string }) => p.title === '茶叶种植'),
+    { programId: null, count: 1 },
+  );
 
   const org = await userAuth(app, 'org-r', 'organizer', r.get('某县')!);
   t.equal((await app.inject({ method: 'GET', url: '/api/requests', headers: org })).statusCode, 403, 'operators only');
@@ -83,17 +107,24 @@ t.test('requests marked handled leave the ranked list; new requests bring them b
   t.teardown(() => s.close());
   const { app } = s;
   const imp = await app.inject({
-    method: 'POST', url: '/api/regions/import', headers: { ...s.auth, 'content-type': 'text/csv' },
+    method: 'POST',
+    url: '/api/regions/import',
+    headers: { ...s.auth, 'content-type': 'text/csv' },
     payload: 'name,parent,level\n某县,,county\n东村,某县,village\n',
   });
   const village = imp.json().regions.find((x: { name: string }) => x.name === '东村').id;
-  const created = (await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: '东村站', regionId: village } })).json();
+  const created = (
+    await app.inject({ method: 'POST', url: '/api/sites', headers: s.auth, payload: { name: '东村站', regionId: village } })
+  ).json();
   const token = (await app.inject({ method: 'POST', url: '/api/sites/pair', payload: { code: created.pairingCode } })).json().token;
   const site = { authorization: `Bearer ${token}` };
   const now = new Date().toISOString();
   const program = (title: string) =>
-    Number(app.db.prepare("INSERT INTO programs (title, status, published, created_at, updated_at) VALUES (?, 'ready', 1, ?, ?)")
-      .run(title, now, now).lastInsertRowid);
+    Number(
+      app.db
+        .prepare("INSERT INTO programs (title, status, published, created_at, updated_at) VALUES (?, 'ready', 1, ?, ?)")
+        .run(title, now, now).lastInsertRowid,
+    );
   const pigs = program('生猪养殖');
   const tea = program('茶叶种植');
   const ask = async (payload: object) =>
@@ -105,7 +136,11 @@ t.test('requests marked handled leave the ranked list; new requests bring them b
   const list = async (query = '') => {
     const res = await app.inject({ method: 'GET', url: `/api/requests${query}`, headers: s.auth });
     t.equal(res.statusCode, 200);
-    return res.json() as { total: number; programs: Array<{ programId: number | null; title: string; count: number }>; topics: Array<{ topic: string; count: number }> };
+    return res.json() as {
+      total: number;
+      programs: Array<{ programId: number | null; title: string; count: number }>;
+      topics: Array<{ topic: string; count: number }>;
+    };
   };
   const handle = (payload: object, auth: Record<string, string> = s.auth) =>
     app.inject({ method: 'POST', url: '/api/requests/handled', headers: auth, payload });
@@ -119,8 +154,12 @@ t.test('requests marked handled leave the ranked list; new requests bring them b
   t.equal(done.statusCode, 200, done.body);
   t.equal(done.json().handled, 2, 'both open requests for the program');
   let d = await list();
-  t.same(d.programs.map((p) => p.programId), [tea], 'the handled program left the list');
-  t.match(d.topics, [{ topic: 'Pig feed', count: 2 }], "a request naming both still counts for its topic");
+  t.same(
+    d.programs.map((p) => p.programId),
+    [tea],
+    'the handled program left the list',
+  );
+  t.match(d.topics, [{ topic: 'Pig feed', count: 2 }], 'a request naming both still counts for its topic');
   t.equal(d.total, 3, 'the request fully handled on every side is no longer counted');
 
   const again = await handle({ programId: pigs });
@@ -129,7 +168,11 @@ t.test('requests marked handled leave the ranked list; new requests bring them b
 
   await ask({ programId: pigs, memberNo: 'M9' });
   d = await list();
-  t.match(d.programs.find((p) => p.programId === pigs), { count: 1 }, 'a new request brings it back, counting only the new one');
+  t.match(
+    d.programs.find((p) => p.programId === pigs),
+    { count: 1 },
+    'a new request brings it back, counting only the new one',
+  );
 
   const topic = await handle({ topic: '  PIG feed ' });
   t.equal(topic.statusCode, 200);
@@ -144,9 +187,15 @@ t.test('requests marked handled leave the ranked list; new requests bring them b
 
   // A deleted program's requests are marked by the title they remember.
   app.db.prepare('DELETE FROM programs WHERE id = ?').run(tea);
-  t.match((await list()).programs.find((p) => p.title === '茶叶种植'), { programId: null, count: 1 });
+  t.match(
+    (await list()).programs.find((p) => p.title === '茶叶种植'),
+    { programId: null, count: 1 },
+  );
   t.equal((await handle({ programTitle: '茶叶种植' })).json().handled, 1);
-  t.same((await list()).programs.map((p) => p.programId), [pigs]);
+  t.same(
+    (await list()).programs.map((p) => p.programId),
+    [pigs],
+  );
 
   await ask({ topic: 'a' });
   await ask({ topic: 'b' });

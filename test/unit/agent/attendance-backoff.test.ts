@@ -17,7 +17,11 @@ t.test('jitter spreads delays within [ceiling*(1-jitter), ceiling]', async (t) =
   t.equal(backoffDelay(3, 1, policy), 2000, 'random 1: half the ceiling');
   t.equal(backoffDelay(3, 0.5, policy), 3000);
   const delays = Array.from({ length: 200 }, (_, i) => backoffDelay(12, i / 199, policy));
-  t.same(delays.filter((d) => d < 30_000 || d > 60_000), [], 'every capped delay within [cap/2, cap]');
+  t.same(
+    delays.filter((d) => d < 30_000 || d > 60_000),
+    [],
+    'every capped delay within [cap/2, cap]',
+  );
   t.equal(Math.min(...delays), 30_000);
   t.equal(Math.max(...delays), 60_000);
   // Two sites that failed together with different random draws wait different times.

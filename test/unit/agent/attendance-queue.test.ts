@@ -19,8 +19,15 @@ function tempQueue(t: Test, opts: ConstructorParameters<typeof AttendanceQueue>[
 
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
 const s = (sec: number) => T0 + sec * 1000;
-const open = (id: string, watched: number, extra: object = {}) =>
-  ({ id, programId: 7, channelId: 2, mode: 'broadcast' as const, watchedSeconds: watched, state: 'open' as const, ...extra });
+const open = (id: string, watched: number, extra: object = {}) => ({
+  id,
+  programId: 7,
+  channelId: 2,
+  mode: 'broadcast' as const,
+  watchedSeconds: watched,
+  state: 'open' as const,
+  ...extra,
+});
 
 t.test('opened with WAL and synchronous=FULL', async (t) => {
   const { q } = tempQueue(t);
@@ -39,7 +46,17 @@ t.test('watched time only grows, never beyond wall time, and a closed session is
   t.equal(closed.watchedSeconds, 30);
   t.equal(q.report(open('a', 60), s(50)).state, 'closed', 'progress after close is answered "closed"');
   const [wire] = q.batch(10);
-  t.match(wire, { id: 'a', programId: 7, channelId: 2, mode: 'broadcast', start: s(0), end: s(25), watchedSeconds: 25, headcount: 0, members: [] });
+  t.match(wire, {
+    id: 'a',
+    programId: 7,
+    channelId: 2,
+    mode: 'broadcast',
+    start: s(0),
+    end: s(25),
+    watchedSeconds: 25,
+    headcount: 0,
+    members: [],
+  });
   t.equal(wire!.watchedSeconds, 25, 'watched capped at the session span (25 s), never more than end - start');
 });
 
@@ -55,7 +72,14 @@ t.test('headcount: retroactive for the uncounted seconds, weighted when changed,
   q.report(open('p2', 0, { programId: 8 }), s(62));
   q.report({ ...open('p2', 20, { programId: 8 }), state: 'closed' }, s(82));
   const batch = q.batch(10);
-  t.same(batch.map((b) => [b.id, b.headcount]), [['p1', 7], ['p2', 10]], 'p2 carries the last answer');
+  t.same(
+    batch.map((b) => [b.id, b.headcount]),
+    [
+      ['p1', 7],
+      ['p2', 10],
+    ],
+    'p2 carries the last answer',
+  );
   t.equal(sessionHeadcount(100, 0, 100), 0, 'never answered: 0');
   t.equal(q.sitting(s(83)).headcount, 10);
 });
@@ -87,9 +111,15 @@ t.test('members accrue watched time from sign-in on, across programs, until sign
   q.signOut('2001', s(70));
   q.report({ ...open('m2', 15), state: 'closed' }, s(76));
   const [m1, m2] = q.batch(10);
-  t.same(m1!.members, [{ memberNo: '2001', watchedSeconds: 40 }, { memberNo: '2002', watchedSeconds: 10 }]);
+  t.same(m1!.members, [
+    { memberNo: '2001', watchedSeconds: 40 },
+    { memberNo: '2002', watchedSeconds: 10 },
+  ]);
   // m2: 2001 was signed out before any progress was reported (the next report carries all 15 s)
-  t.same(m2!.members, [{ memberNo: '2001', watchedSeconds: 0 }, { memberNo: '2002', watchedSeconds: 15 }]);
+  t.same(m2!.members, [
+    { memberNo: '2001', watchedSeconds: 0 },
+    { memberNo: '2002', watchedSeconds: 15 },
+  ]);
 });
 
 t.test('only acknowledged ids are deleted; rejected ones are kept aside; a finished id never reopens', async (t) => {
@@ -100,11 +130,22 @@ t.test('only acknowledged ids are deleted; rejected ones are kept aside; a finis
   }
   q.report(open('still-open', 0), s(6));
   q.report(open('still-open', 3), s(9));
-  t.same(q.batch(10).map((b) => b.id), ['s1', 's2', 's3', 's4'], 'open sessions are not sent');
-  t.same(q.batch(2).map((b) => b.id), ['s1', 's2'], 'batch size respected');
+  t.same(
+    q.batch(10).map((b) => b.id),
+    ['s1', 's2', 's3', 's4'],
+    'open sessions are not sent',
+  );
+  t.same(
+    q.batch(2).map((b) => b.id),
+    ['s1', 's2'],
+    'batch size respected',
+  );
   t.equal(q.acknowledge(['s1', 'unknown', 'still-open'], s(10)), 1, 'unknown and open ids are ignored');
   t.equal(q.reject([{ id: 's2', reason: 'unknown_program', message: 'no such program' }], s(10)), 1);
-  t.same(q.batch(10).map((b) => b.id), ['s3', 's4']);
+  t.same(
+    q.batch(10).map((b) => b.id),
+    ['s3', 's4'],
+  );
   t.match(q.counts(), { open: 1, pending: 2, rejected: 1, delivered: 1 });
   t.match(q.rejectedItems(), [{ id: 's2', reason: 'unknown_program', session: { id: 's2', watchedSeconds: 5 } }]);
   t.equal(q.report(open('s1', 9), s(20)).state, 'closed', 'a delivered id stays closed');

@@ -11,22 +11,36 @@ const seg = (seconds: number) => Array.from({ length: Math.ceil(seconds / 4) }, 
 function manifest(): SiteManifest {
   const programs = { 1: { id: 1, segments: seg(60), rungs: ['240p'] }, 2: { id: 2, segments: seg(60), rungs: ['240p'] } };
   return {
-    siteId: 1, siteName: 'hall', regionId: 1, generatedAt: T0, downloadWindow: '00:00-06:00', bandwidthKbps: 0, maxRung: '240p',
-    provinceTz: 'Asia/Shanghai', required: [], catalogEtag: '"cat-1"',
-    channels: [{
-      id: 7, number: 1, name: 'one', description: '', titles: { 1: 'First', 2: 'Second' },
-      timeline: {
-        channelId: 7,
-        slate: { id: 99, segments: [1, 1, 1, 1], rungs: ['240p'] },
-        items: [
-          { id: 1, start: T0, end: T0 + 60_000, programId: 1 },
-          { id: 2, start: T0 + 60_000, end: T0 + 120_000, programId: 2 },
-          { id: 3, start: T0 + 180_000, end: T0 + 240_000, programId: 3 }, // not ready: the slate plays
-        ],
-        programs,
-        anchor: { at: T0, mediaSequence: 0, discontinuitySequence: 0 },
+    siteId: 1,
+    siteName: 'hall',
+    regionId: 1,
+    generatedAt: T0,
+    downloadWindow: '00:00-06:00',
+    bandwidthKbps: 0,
+    maxRung: '240p',
+    provinceTz: 'Asia/Shanghai',
+    required: [],
+    catalogEtag: '"cat-1"',
+    channels: [
+      {
+        id: 7,
+        number: 1,
+        name: 'one',
+        description: '',
+        titles: { 1: 'First', 2: 'Second' },
+        timeline: {
+          channelId: 7,
+          slate: { id: 99, segments: [1, 1, 1, 1], rungs: ['240p'] },
+          items: [
+            { id: 1, start: T0, end: T0 + 60_000, programId: 1 },
+            { id: 2, start: T0 + 60_000, end: T0 + 120_000, programId: 2 },
+            { id: 3, start: T0 + 180_000, end: T0 + 240_000, programId: 3 }, // not ready: the slate plays
+          ],
+          programs,
+          anchor: { at: T0, mediaSequence: 0, discontinuitySequence: 0 },
+        },
       },
-    }],
+    ],
   };
 }
 

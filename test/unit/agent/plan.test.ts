@@ -29,8 +29,17 @@ function file(path: string, programId: number, neededAt: number | null, size = 1
 
 function manifest(required: ManifestFile[]): SiteManifest {
   return {
-    siteId: 1, siteName: 's', regionId: 1, generatedAt: 0, downloadWindow: '00:00-06:00', bandwidthKbps: 1000,
-    maxRung: '480p', provinceTz: 'Asia/Shanghai', channels: [], required, catalogEtag: '"cat-1"',
+    siteId: 1,
+    siteName: 's',
+    regionId: 1,
+    generatedAt: 0,
+    downloadWindow: '00:00-06:00',
+    bandwidthKbps: 1000,
+    maxRung: '480p',
+    provinceTz: 'Asia/Shanghai',
+    channels: [],
+    required,
+    catalogEtag: '"cat-1"',
   };
 }
 
@@ -38,8 +47,18 @@ function catalog(programs: Array<{ id: number; files: ManifestFile[] }>): SiteCa
   return {
     categories: [],
     programs: programs.map((c) => ({
-      id: c.id, title: `p${c.id}`, description: '', lecturer: '', category: null, audiences: [], seriesId: null,
-      seriesTitle: null, episode: null, duration: 10, language: 'zh', rungs: ['240p'],
+      id: c.id,
+      title: `p${c.id}`,
+      description: '',
+      lecturer: '',
+      category: null,
+      audiences: [],
+      seriesId: null,
+      seriesTitle: null,
+      episode: null,
+      duration: 10,
+      language: 'zh',
+      rungs: ['240p'],
       files: c.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
     })),
   };
@@ -47,33 +66,50 @@ function catalog(programs: Array<{ id: number; files: ManifestFile[] }>): SiteCa
 
 t.test('download plan: urgent first, on-demand requests, then the rest only inside the window', async (t) => {
   const now = MIDNIGHT_SH + 12 * H;
-  const m = manifest(
-    [file('programs/1/a.ts', 1, now + 30 * 60_000), file('programs/2/a.ts', 2, now + 10 * H), file('programs/3/a.ts', 3, now + 90 * 60_000), file('slate/a.ts', 9, now - H)],
-  );
+  const m = manifest([
+    file('programs/1/a.ts', 1, now + 30 * 60_000),
+    file('programs/2/a.ts', 2, now + 10 * H),
+    file('programs/3/a.ts', 3, now + 90 * 60_000),
+    file('slate/a.ts', 9, now - H),
+  ]);
   const c = catalog([{ id: 5, files: [file('programs/5/a.ts', 5, null), file('programs/5/b.ts', 5, null)] }]);
   const none = new Map<string, HeldFile>();
   t.same(
-    planDownloads({ manifest: m, catalog: null, held: new Map(), wanted: [5], now, inWindow: false }).filter((f) => f.reason === 'on-demand'),
+    planDownloads({ manifest: m, catalog: null, held: new Map(), wanted: [5], now, inWindow: false }).filter(
+      (f) => f.reason === 'on-demand',
+    ),
     [],
     'a requested lecture waits for the catalog that lists its files',
   );
   const outside = planDownloads({ manifest: m, catalog: c, held: none, wanted: [5], now, inWindow: false });
-  t.same(outside.map((f) => [f.path, f.reason]), [
-    ['slate/a.ts', 'urgent'],
-    ['programs/1/a.ts', 'urgent'],
-    ['programs/3/a.ts', 'urgent'],
-    ['programs/5/a.ts', 'on-demand'],
-    ['programs/5/b.ts', 'on-demand'],
-  ], 'outside the window: only what airs within 2 h and what members asked for');
+  t.same(
+    outside.map((f) => [f.path, f.reason]),
+    [
+      ['slate/a.ts', 'urgent'],
+      ['programs/1/a.ts', 'urgent'],
+      ['programs/3/a.ts', 'urgent'],
+      ['programs/5/a.ts', 'on-demand'],
+      ['programs/5/b.ts', 'on-demand'],
+    ],
+    'outside the window: only what airs within 2 h and what members asked for',
+  );
   const inside = planDownloads({ manifest: m, catalog: c, held: none, wanted: [], now, inWindow: true });
-  t.same(inside.map((f) => f.path), ['slate/a.ts', 'programs/1/a.ts', 'programs/3/a.ts', 'programs/2/a.ts'], 'inside the window: the rest by need');
+  t.same(
+    inside.map((f) => f.path),
+    ['slate/a.ts', 'programs/1/a.ts', 'programs/3/a.ts', 'programs/2/a.ts'],
+    'inside the window: the rest by need',
+  );
 
   const held = new Map<string, HeldFile>([
     ['programs/1/a.ts', { path: 'programs/1/a.ts', size: 100, sha256: 'h-programs/1/a.ts', programId: 1 }],
     ['programs/3/a.ts', { path: 'programs/3/a.ts', size: 100, sha256: 'OLD', programId: 3 }],
   ]);
   const again = planDownloads({ manifest: m, catalog: c, held, wanted: [], now, inWindow: false });
-  t.same(again.map((f) => f.path), ['slate/a.ts', 'programs/3/a.ts'], 'held files are skipped; a held file with another hash is fetched again');
+  t.same(
+    again.map((f) => f.path),
+    ['slate/a.ts', 'programs/3/a.ts'],
+    'held files are skipped; a held file with another hash is fetched again',
+  );
 });
 
 t.test('stale held files and protected paths', async (t) => {
@@ -86,7 +122,10 @@ t.test('stale held files and protected paths', async (t) => {
     { path: 'programs/7/a.ts', size: 100, sha256: 'x', programId: 7 },
     { path: 'programs/5/a.ts.old', size: 100, sha256: 'x', programId: 5 },
   ];
-  t.same(staleHeld(m, c, held).map((h) => h.path), ['programs/7/a.ts', 'programs/5/a.ts.old']);
+  t.same(
+    staleHeld(m, c, held).map((h) => h.path),
+    ['programs/7/a.ts', 'programs/5/a.ts.old'],
+  );
   const replaced = { ...held[0]!, sha256: 'OLD' };
   t.same(
     staleHeld(m, null, [...held, replaced]).map((h) => h.path),
@@ -108,7 +147,11 @@ t.test('eviction: least recently watched lectures first, never protected files, 
     held,
     protectedPaths: new Set(['p/1/a']),
     pinnedPrograms: new Set<number>(),
-    lastUsed: new Map([[2, 300], [3, 100], [4, 200]]),
+    lastUsed: new Map([
+      [2, 300],
+      [3, 100],
+      [4, 200],
+    ]),
   };
   const fits = planEviction({ ...base, quotaBytes: 1000, incomingBytes: 0 });
   t.same(fits, { programs: [], paths: [], fits: true }, 'under quota: nothing evicted');
@@ -135,10 +178,15 @@ t.test('eviction: least recently watched lectures first, never protected files, 
 
 t.test('on-demand master playlist keeps only the rungs the site holds', async (t) => {
   const master = [
-    '#EXTM3U', '#EXT-X-VERSION:3',
-    '#EXT-X-STREAM-INF:BANDWIDTH=1628000,RESOLUTION=1280x720', '720p/index.m3u8',
-    '#EXT-X-STREAM-INF:BANDWIDTH=928000,RESOLUTION=854x480', '480p/index.m3u8',
-    '#EXT-X-STREAM-INF:BANDWIDTH=284000,RESOLUTION=426x240', '240p/index.m3u8', '',
+    '#EXTM3U',
+    '#EXT-X-VERSION:3',
+    '#EXT-X-STREAM-INF:BANDWIDTH=1628000,RESOLUTION=1280x720',
+    '720p/index.m3u8',
+    '#EXT-X-STREAM-INF:BANDWIDTH=928000,RESOLUTION=854x480',
+    '480p/index.m3u8',
+    '#EXT-X-STREAM-INF:BANDWIDTH=284000,RESOLUTION=426x240',
+    '240p/index.m3u8',
+    '',
   ].join('\n');
   const out = restrictMaster(master, ['480p', '240p']);
   t.notMatch(out, /720p/);

@@ -27,7 +27,8 @@ t.test('a 304 at once (the server ignores the wait): the periodic interval, so t
 });
 
 t.test('failures back off from the interval up to the cap; Retry-After is a floor', async (t) => {
-  const d = (failures: number, retryAfter: number | null = null) => nextPollDelay({ kind: 'failed', tookMs: 0, failures, retryAfterMs: retryAfter }, INTERVAL, 0.5);
+  const d = (failures: number, retryAfter: number | null = null) =>
+    nextPollDelay({ kind: 'failed', tookMs: 0, failures, retryAfterMs: retryAfter }, INTERVAL, 0.5);
   t.equal(d(1), INTERVAL);
   t.equal(d(2), 2 * INTERVAL);
   t.equal(d(3), 4 * INTERVAL);

@@ -58,7 +58,10 @@ async function answersServer(t: Test, behave: (n: number) => { status: number; r
       n++;
       const forced = behave(n);
       if (forced) {
-        res.writeHead(forced.status, { 'content-type': 'application/json', ...(forced.retryAfter ? { 'retry-after': forced.retryAfter } : {}) });
+        res.writeHead(forced.status, {
+          'content-type': 'application/json',
+          ...(forced.retryAfter ? { 'retry-after': forced.retryAfter } : {}),
+        });
         res.end(JSON.stringify({ error: { code: 'busy', message: 'try later' } }));
         return;
       }
@@ -115,7 +118,13 @@ t.test('the kiosk lists what reached the site, with whether each takes answers n
   const res = await app.inject({ method: 'GET', url: '/local/questionnaires' });
   t.equal(res.statusCode, 200);
   const list = res.json() as Array<{ id: number; kind: string; open: boolean; questions: Array<{ options: string[] }> }>;
-  t.same(list.map((q) => [q.id, q.kind, q.open]), [[1, 'survey', true], [2, 'quiz', true]]);
+  t.same(
+    list.map((q) => [q.id, q.kind, q.open]),
+    [
+      [1, 'survey', true],
+      [2, 'quiz', true],
+    ],
+  );
   t.same(list[0]!.questions[2]!.options, [], 'a rating has no option texts');
 });
 
@@ -138,9 +147,24 @@ t.test('bad answers are refused with a reason that says what to fix, and nothing
   const { app, qs } = await site(t);
   const post = (payload: object) => app.inject({ method: 'POST', url: '/local/answers', payload });
   const cases: Array<[string, object, number, string]> = [
-    ['unknown question', { id: 'b1', questionnaireId: 1, memberNo: '1001', responses: [{ question: 5, choices: [0] }] }, 400, 'unknown_question'],
-    ['option out of range', { id: 'b2', questionnaireId: 1, memberNo: '1001', responses: [{ question: 0, choices: [3] }] }, 400, 'option_out_of_range'],
-    ['two options to a single question', { id: 'b3', questionnaireId: 1, memberNo: '1001', responses: [{ question: 0, choices: [0, 1] }] }, 400, 'malformed'],
+    [
+      'unknown question',
+      { id: 'b1', questionnaireId: 1, memberNo: '1001', responses: [{ question: 5, choices: [0] }] },
+      400,
+      'unknown_question',
+    ],
+    [
+      'option out of range',
+      { id: 'b2', questionnaireId: 1, memberNo: '1001', responses: [{ question: 0, choices: [3] }] },
+      400,
+      'option_out_of_range',
+    ],
+    [
+      'two options to a single question',
+      { id: 'b3', questionnaireId: 1, memberNo: '1001', responses: [{ question: 0, choices: [0, 1] }] },
+      400,
+      'malformed',
+    ],
     ['rating 6', { id: 'b4', questionnaireId: 1, memberNo: '1001', responses: [{ question: 2, rating: 6 }] }, 400, 'rating_out_of_range'],
     [
       'more hands than people on a single choice',
@@ -166,7 +190,15 @@ t.test('bad answers are refused with a reason that says what to fix, and nothing
     if (code !== 'bad_request') t.equal(err?.code, code, what);
     t.ok(err && err.message.length > 10, `${what}: ${err?.message}`);
   }
-  const room = await post({ id: 'ok-room', questionnaireId: 1, room: { headcount: 10 }, responses: [{ question: 0, counts: [6, 4, 0] }, { question: 1, counts: [10, 10, 3, 0] }] });
+  const room = await post({
+    id: 'ok-room',
+    questionnaireId: 1,
+    room: { headcount: 10 },
+    responses: [
+      { question: 0, counts: [6, 4, 0] },
+      { question: 1, counts: [10, 10, 3, 0] },
+    ],
+  });
   t.equal(room.statusCode, 201, 'a room whose hands add up is taken');
   t.equal(qs.queue.counts().pending, 1, 'only the good answer is queued');
 });
@@ -175,17 +207,34 @@ t.test('outside the window: refused at the kiosk, yet an answer made while open 
   let now = T0 + 2 * HOUR;
   const server = await answersServer(t);
   const { app, qs } = await site(t, { now: () => now, serverUrl: server.url });
-  const late = await app.inject({ method: 'POST', url: '/local/answers', payload: { id: 'late', questionnaireId: 1, memberNo: '1001', responses: [] } });
+  const late = await app.inject({
+    method: 'POST',
+    url: '/local/answers',
+    payload: { id: 'late', questionnaireId: 1, memberNo: '1001', responses: [] },
+  });
   t.equal(late.statusCode, 409);
   t.equal(late.json().error.code, 'outside_window');
   now = T0; // open: answered offline, the window closes before the uplink returns
-  t.equal((await app.inject({ method: 'POST', url: '/local/answers', payload: { id: 'in-time', questionnaireId: 1, memberNo: '1001', responses: [{ question: 0, choices: [0] }] } })).statusCode, 201);
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/local/answers',
+        payload: { id: 'in-time', questionnaireId: 1, memberNo: '1001', responses: [{ question: 0, choices: [0] }] },
+      })
+    ).statusCode,
+    201,
+  );
   now = T0 + 3 * HOUR;
   const r = await qs.flushNow();
   t.same(r, { accepted: 1, rejected: 0 });
   t.equal(server.got.bodies[0]!.answers[0]!.answeredAt, T0, 'answeredAt is when it was made, not when it was sent');
   t.equal(server.got.bodies[0]!.sentAt, T0 + 3 * HOUR);
-  const retry = await app.inject({ method: 'POST', url: '/local/answers', payload: { id: 'in-time', questionnaireId: 1, memberNo: '1001', responses: [] } });
+  const retry = await app.inject({
+    method: 'POST',
+    url: '/local/answers',
+    payload: { id: 'in-time', questionnaireId: 1, memberNo: '1001', responses: [] },
+  });
   t.equal(retry.statusCode, 200, 'a late kiosk retry of a delivered answer is acknowledged, not refused or queued');
   t.equal(retry.json().queued, false);
 });

@@ -24,9 +24,17 @@ t.test('state survives a reopen; FULL sync; outbox keeps a row until it is ackno
   store = new AgentStore(db);
   t.teardown(() => db.close());
   t.same(store.pairing(), { siteId: 7, token: 'secret', serverUrl: 'http://x' });
-  t.same(store.dueOutbox(1500).map((r) => r.clientId), ['c1'], 'only rows due by now');
+  t.same(
+    store.dueOutbox(1500).map((r) => r.clientId),
+    ['c1'],
+    'only rows due by now',
+  );
   store.retryOutbox('c1', 10_000, 'link down');
-  t.same(store.dueOutbox(5000).map((r) => r.clientId), ['c2'], 'a failed row waits for its backoff');
+  t.same(
+    store.dueOutbox(5000).map((r) => r.clientId),
+    ['c2'],
+    'a failed row waits for its backoff',
+  );
   store.ackOutbox('c2');
   t.same(store.dueOutbox(20_000), [{ clientId: 'c1', kind: 'request', body: { topic: 'a' }, attempts: 1 }]);
 });
@@ -41,10 +49,23 @@ t.test('eviction order follows watching and requests, and survives a lost file',
   store.want(1, 100);
   store.want(2, 200);
   t.same(store.wanted(), [1, 2], 'requests in order');
-  t.same([...store.lastUsed()], [[1, 100], [2, 200]]);
+  t.same(
+    [...store.lastUsed()],
+    [
+      [1, 100],
+      [2, 200],
+    ],
+  );
   store.unwant([1, 2]); // both fully held
   t.same(store.wanted(), []);
-  t.same([...store.lastUsed()], [[1, 100], [2, 200]], 'a held lecture keeps its request time as last use');
+  t.same(
+    [...store.lastUsed()],
+    [
+      [1, 100],
+      [2, 200],
+    ],
+    'a held lecture keeps its request time as last use',
+  );
   store.markWatched(1, 300);
   store.markWatched(1, 250);
   t.equal(store.lastUsed().get(1), 300, 'last watched only moves forward');

@@ -8,12 +8,17 @@ import { normalizeProgramFields } from '../../../server/catalog/metadata.ts';
 t.test('demo lectures', async (t) => {
   t.ok(DEMO_LECTURES.length >= 5 && DEMO_LECTURES.length <= 8, `5-8 lectures (${DEMO_LECTURES.length})`);
   const shapes = new Set(DEMO_LECTURES.map((l) => l.shape));
-  for (const needed of ['hd-16x9', 'sd-4x3-interlaced', 'portrait-phone', 'audio-only'] as const) t.ok(shapes.has(needed), `has a ${needed} lecture`);
+  for (const needed of ['hd-16x9', 'sd-4x3-interlaced', 'portrait-phone', 'audio-only'] as const)
+    t.ok(shapes.has(needed), `has a ${needed} lecture`);
   t.equal(new Set(DEMO_LECTURES.map((l) => l.key)).size, DEMO_LECTURES.length, 'keys (file names) are unique');
   t.equal(new Set(DEMO_LECTURES.map(demoTitle)).size, DEMO_LECTURES.length, 'titles are unique');
   const series = DEMO_LECTURES.filter((l) => l.series);
   t.ok(series.length >= 2, 'a series with episodes');
-  t.same(series.map((l) => l.episode).sort(), series.map((_, i) => i + 1), 'episodes numbered 1..n');
+  t.same(
+    series.map((l) => l.episode).sort(),
+    series.map((_, i) => i + 1),
+    'episodes numbered 1..n',
+  );
   for (const l of DEMO_LECTURES) {
     t.ok(l.seconds >= 30 && l.seconds <= 90, `${l.key}: 30-90 s`);
     t.ok(isCategory(l.category), `${l.key}: category ${l.category} is in the taxonomy`);
@@ -28,10 +33,17 @@ t.test('demo lectures', async (t) => {
       if (l.shape === 'sd-4x3-interlaced') t.ok(l.video.interlaced, 'SD is interlaced');
     }
     t.doesNotThrow(
-      () => normalizeProgramFields({
-        title: demoTitle(l), description: demoDescription(l), lecturer: l.lecturer, category: l.category,
-        audiences: l.audiences, tags: l.tags, language: l.language, ...(l.series ? { series: l.series, episode: l.episode } : {}),
-      }),
+      () =>
+        normalizeProgramFields({
+          title: demoTitle(l),
+          description: demoDescription(l),
+          lecturer: l.lecturer,
+          category: l.category,
+          audiences: l.audiences,
+          tags: l.tags,
+          language: l.language,
+          ...(l.series ? { series: l.series, episode: l.episode } : {}),
+        }),
       `${l.key}: metadata passes the upload checks`,
     );
   }

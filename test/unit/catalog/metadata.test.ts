@@ -40,7 +40,11 @@ t.test('form text fields are normalised', async (t) => {
 
 t.test('JSON values and clearing', async (t) => {
   t.same(normalizeProgramFields({ audiences: ['elderly-members'], seriesId: null, category: null, episode: null, tags: [] }), {
-    audiences: ['elderly-members'], seriesId: null, category: null, episode: null, tags: [],
+    audiences: ['elderly-members'],
+    seriesId: null,
+    category: null,
+    episode: null,
+    tags: [],
   });
   t.same(normalizeProgramFields({}), {}, 'absent fields stay absent');
 });

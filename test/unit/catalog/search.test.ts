@@ -24,7 +24,10 @@ t.test('3+ character terms use the trigram index, shorter ones LIKE', async (t) 
   t.equal(esc.countParams[0], '%5\\%%', 'LIKE wildcards in the query are literal');
 
   const quote = buildProgramQuery({ q: 'say "hi" abc"d', limit: 1, offset: 0 });
-  t.ok(quote.countParams.every((p) => typeof p === 'string'), 'quotes never break the FTS syntax');
+  t.ok(
+    quote.countParams.every((p) => typeof p === 'string'),
+    'quotes never break the FTS syntax',
+  );
 });
 
 t.test('every sort and filter combination is valid SQL against the real schema', async (t) => {
@@ -36,7 +39,15 @@ t.test('every sort and filter combination is valid SQL against the real schema',
   for (const sort of [undefined, ...SORTS]) {
     for (const q of [undefined, '党史', '乡村振兴 政策', '"a b" c']) {
       const b = buildProgramQuery({
-        q, sort, category: 'party-history', audience: 'rural-members', seriesId: 1, status: 'ready', published: true, limit: 5, offset: 5,
+        q,
+        sort,
+        category: 'party-history',
+        audience: 'rural-members',
+        seriesId: 1,
+        status: 'ready',
+        published: true,
+        limit: 5,
+        offset: 5,
       });
       t.doesNotThrow(() => db.prepare(b.pageSql).all(...b.pageParams), `${sort} ${q}`);
       t.doesNotThrow(() => db.prepare(b.countSql).get(...b.countParams));

@@ -1,13 +1,13 @@
 // The common contracts: the house ladder's figures, the one master-playlist writer and the one If-None-Match matcher.
 import t from 'tap';
 import { createRequire } from 'node:module';
-import {
-  averageBandwidth, CODECS, maxVideoRate, peakBandwidth, RUNG_NAMES, RUNGS, rungByName, rungRank,
-} from '../../../common/ladder.ts';
+import { averageBandwidth, CODECS, maxVideoRate, peakBandwidth, RUNG_NAMES, RUNGS, rungByName, rungRank } from '../../../common/ladder.ts';
 import { masterPlaylist } from '../../../common/master-playlist.ts';
 import { ifNoneMatchHits } from '../../../common/etag.ts';
 
-interface ParsedMaster { playlists: Array<{ uri: string; attributes: Record<string, unknown> }> }
+interface ParsedMaster {
+  playlists: Array<{ uri: string; attributes: Record<string, unknown> }>;
+}
 const { Parser } = createRequire(import.meta.url)('m3u8-parser') as {
   Parser: new () => { push(s: string): void; end(): void; manifest: ParsedMaster };
 };
@@ -19,7 +19,10 @@ function parse(text: string): ParsedMaster {
 }
 
 t.test('the ladder: names in order, peak = maxrate + audio, average = target + audio', async (t) => {
-  t.same(RUNGS.map((r) => r.name), [...RUNG_NAMES]);
+  t.same(
+    RUNGS.map((r) => r.name),
+    [...RUNG_NAMES],
+  );
   const r720 = rungByName('720p')!;
   t.equal(maxVideoRate(r720), 1_650_000);
   t.equal(peakBandwidth(r720), 1_650_000 + 128_000);
@@ -34,7 +37,10 @@ t.test('the ladder: names in order, peak = maxrate + audio, average = target + a
 t.test('master playlist: one variant per rung, highest first, peak BANDWIDTH and the house CODECS', async (t) => {
   const text = masterPlaylist([RUNGS[3], RUNGS[0], RUNGS[1]], { frameRate: [30000, 1001] });
   const m = parse(text);
-  t.same(m.playlists.map((p) => p.uri), ['720p/index.m3u8', '480p/index.m3u8', '240p/index.m3u8']);
+  t.same(
+    m.playlists.map((p) => p.uri),
+    ['720p/index.m3u8', '480p/index.m3u8', '240p/index.m3u8'],
+  );
   t.match(m.playlists[0].attributes, {
     BANDWIDTH: peakBandwidth(RUNGS[0]),
     'AVERAGE-BANDWIDTH': averageBandwidth(RUNGS[0]),
@@ -47,7 +53,10 @@ t.test('master playlist: one variant per rung, highest first, peak BANDWIDTH and
 
 t.test('master playlist: custom URIs and no FRAME-RATE when the rate is not given', async (t) => {
   const text = masterPlaylist(RUNGS, { uri: (n) => `${n}.m3u8` });
-  t.same(parse(text).playlists.map((p) => p.uri), RUNG_NAMES.map((n) => `${n}.m3u8`));
+  t.same(
+    parse(text).playlists.map((p) => p.uri),
+    RUNG_NAMES.map((n) => `${n}.m3u8`),
+  );
   t.notMatch(text, /FRAME-RATE/);
 });
 

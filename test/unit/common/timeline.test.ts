@@ -2,8 +2,15 @@
 import t from 'tap';
 import { createRequire } from 'node:module';
 import {
-  compileTimeline, liveWindow, nowAndNext, segmentAt, segmentBySequence, windowInput,
-  type ChannelTimelineInput, type TimelineProgram, type TimelineSegment,
+  compileTimeline,
+  liveWindow,
+  nowAndNext,
+  segmentAt,
+  segmentBySequence,
+  windowInput,
+  type ChannelTimelineInput,
+  type TimelineProgram,
+  type TimelineSegment,
 } from '../../../common/timeline.ts';
 import { mediaPlaylist } from '../../../common/playlist.ts';
 
@@ -36,11 +43,20 @@ function prng(seed: number) {
     x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
-  return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), pick: <T>(a: T[]) => a[Math.floor(next() * a.length)] };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(a: T[]) => a[Math.floor(next() * a.length)],
+  };
 }
 
 const EPOCH = Date.UTC(2026, 0, 1);
-const generatedSlate: TimelineProgram = { id: 1000, segments: [...Array(60).fill(1), 0.2, 0.4, 0.6, 0.8], rungs: ['720p', '480p', '360p', '240p'], loop: 60 };
+const generatedSlate: TimelineProgram = {
+  id: 1000,
+  segments: [...Array(60).fill(1), 0.2, 0.4, 0.6, 0.8],
+  rungs: ['720p', '480p', '360p', '240p'],
+  loop: 60,
+};
 
 function makeSchedule(seed: number, itemCount = 20): ChannelTimelineInput {
   const r = prng(seed);
@@ -59,7 +75,10 @@ function makeSchedule(seed: number, itemCount = 20): ChannelTimelineInput {
   for (let i = 0; i < itemCount; i++) {
     if (r.next() < 0.5) cursor += r.int(1, 40_000); // a gap of any length, not a multiple of anything
     const programId = r.int(1, programCount + 2); // ids above programCount are "not ready"
-    const len = r.next() < 0.3 ? r.int(1000, 60_000) : Math.round((programs[programId]?.segments.reduce((a, b) => a + b, 0) ?? 20) * 1000) + r.int(0, 5000);
+    const len =
+      r.next() < 0.3
+        ? r.int(1000, 60_000)
+        : Math.round((programs[programId]?.segments.reduce((a, b) => a + b, 0) ?? 20) * 1000) + r.int(0, 5000);
     items.push({ id: i + 1, start: cursor, end: cursor + len, programId: r.next() < 0.05 ? null : programId });
     cursor += len;
   }
@@ -81,9 +100,11 @@ t.test('segments tile the clock and counters only move forward', async (t) => {
       const seg = segmentBySequence(tl, seq)!;
       if (seg.start >= to) break;
       if (prev) {
-        if (seg.start !== prev.start + prev.duration) t.fail(`seed ${seed}: segment ${seq} starts at ${seg.start}, previous ends ${prev.start + prev.duration}`);
+        if (seg.start !== prev.start + prev.duration)
+          t.fail(`seed ${seed}: segment ${seq} starts at ${seg.start}, previous ends ${prev.start + prev.duration}`);
         const expectDisc = prev.discontinuitySequence + (seg.discontinuity ? 1 : 0);
-        if (seg.discontinuitySequence !== expectDisc) t.fail(`seed ${seed}: discontinuity sequence of ${seq} is ${seg.discontinuitySequence}, want ${expectDisc}`);
+        if (seg.discontinuitySequence !== expectDisc)
+          t.fail(`seed ${seed}: discontinuity sequence of ${seq} is ${seg.discontinuitySequence}, want ${expectDisc}`);
         if (!seg.discontinuity && !(seg.programId === prev.programId && seg.index === prev.index + 1)) {
           t.fail(`seed ${seed}: segment ${seq} does not follow ${prev.programId}/${prev.index} and has no discontinuity`);
         }
@@ -106,7 +127,8 @@ t.test('segments tile the clock and counters only move forward', async (t) => {
       const b = r.int(a, to);
       const sa = segmentAt(tl, a);
       const sb = segmentAt(tl, b);
-      if (sb.sequence < sa.sequence || sb.discontinuitySequence < sa.discontinuitySequence) t.fail(`seed ${seed}: counters went back between ${a} and ${b}`);
+      if (sb.sequence < sa.sequence || sb.discontinuitySequence < sa.discontinuitySequence)
+        t.fail(`seed ${seed}: counters went back between ${a} and ${b}`);
     }
   }
   t.ok(checked > 10_000, `checked ${checked} segments`);
@@ -124,7 +146,8 @@ t.test('the slate plays in gaps and for programs that are not ready', async (t) 
       const it = input.items[i];
       if (it.start > prev.end) {
         const seg = segmentAt(tl, r.int(prev.end, it.start - 1));
-        if (!seg.slate || seg.programId !== input.slate.id || seg.itemId !== null) t.fail(`seed ${seed}: gap before item ${it.id} is not the slate`);
+        if (!seg.slate || seg.programId !== input.slate.id || seg.itemId !== null)
+          t.fail(`seed ${seed}: gap before item ${it.id} is not the slate`);
         gaps++;
       }
       const ready = it.programId !== null && input.programs[it.programId];
@@ -173,15 +196,18 @@ t.test('live windows: sliding head, stable segments, parseable, no leading disco
       prevWindow = win;
       const text = mediaPlaylist(tl, '480p', now);
       const m = parse(text);
-      if (m.mediaSequence !== win[0].sequence || m.discontinuitySequence !== win[0].discontinuitySequence) t.fail(`seed ${seed}: parsed counters differ`);
+      if (m.mediaSequence !== win[0].sequence || m.discontinuitySequence !== win[0].discontinuitySequence)
+        t.fail(`seed ${seed}: parsed counters differ`);
       if (m.segments.length !== win.length) t.fail(`seed ${seed}: parsed ${m.segments.length} segments, want ${win.length}`);
       if (m.segments[0].discontinuity) t.fail(`seed ${seed}: leading EXT-X-DISCONTINUITY`);
       if (m.endList) t.fail('a live playlist must not end');
       for (const [i, s] of m.segments.entries()) {
         if (Math.round(s.duration) > m.targetDuration) t.fail(`seed ${seed}: EXTINF ${s.duration} above target ${m.targetDuration}`);
         if (Math.abs(s.duration * 1000 - win[i].duration) > 0.5) t.fail(`seed ${seed}: EXTINF differs`);
-        if (s.timeline !== win[i].discontinuitySequence) t.fail(`seed ${seed}: parser's timeline ${s.timeline} != ${win[i].discontinuitySequence}`);
-        if ((i === 0 || win[i].discontinuity) && s.dateTimeString !== new Date(win[i].start).toISOString()) t.fail(`seed ${seed}: missing PROGRAM-DATE-TIME at a boundary`);
+        if (s.timeline !== win[i].discontinuitySequence)
+          t.fail(`seed ${seed}: parser's timeline ${s.timeline} != ${win[i].discontinuitySequence}`);
+        if ((i === 0 || win[i].discontinuity) && s.dateTimeString !== new Date(win[i].start).toISOString())
+          t.fail(`seed ${seed}: missing PROGRAM-DATE-TIME at a boundary`);
         const rungs = win[i].rungs;
         const expectRung = rungs.includes('480p') ? '480p' : rungs[0];
         if (!s.uri.startsWith(`/media/programs/${win[i].programId}/${expectRung}/seg_`)) t.fail(`seed ${seed}: wrong uri ${s.uri}`);
@@ -226,7 +252,13 @@ t.test('a year of schedule compiles and answers any instant', async (t) => {
   for (let h = 0; h < 365 * 24; h++) {
     items.push({ id: h + 1, start: start + h * 3_600_000 + 120_000, end: start + (h + 1) * 3_600_000, programId: (h % 60) + 1 });
   }
-  const input: ChannelTimelineInput = { channelId: 1, slate: generatedSlate, items, programs, anchor: { at: start, mediaSequence: 0, discontinuitySequence: 0 } };
+  const input: ChannelTimelineInput = {
+    channelId: 1,
+    slate: generatedSlate,
+    items,
+    programs,
+    anchor: { at: start, mediaSequence: 0, discontinuitySequence: 0 },
+  };
   const tl = compileTimeline(input);
   const r = prng(42);
   for (let k = 0; k < 2000; k++) {
@@ -234,7 +266,8 @@ t.test('a year of schedule compiles and answers any instant', async (t) => {
     const into = r.int(0, 3_599_999);
     const seg = segmentAt(tl, start + h * 3_600_000 + into);
     const item = items[h];
-    const expectProgram = into < 120_000 ? generatedSlate.id : programs[item.programId] && into - 120_000 < 1_601_500 ? item.programId : generatedSlate.id;
+    const expectProgram =
+      into < 120_000 ? generatedSlate.id : programs[item.programId] && into - 120_000 < 1_601_500 ? item.programId : generatedSlate.id;
     if (seg.programId !== expectProgram) t.fail(`hour ${h} +${into}: ${seg.programId}, want ${expectProgram}`);
   }
   const late = mediaPlaylist(tl, '480p', start + 364 * 86_400_000 + 3_000_000);
@@ -243,7 +276,8 @@ t.test('a year of schedule compiles and answers any instant', async (t) => {
 
 t.test('now and next', async (t) => {
   const input: ChannelTimelineInput = {
-    channelId: 3, slate: generatedSlate,
+    channelId: 3,
+    slate: generatedSlate,
     items: [
       { id: 1, start: EPOCH + 10_000, end: EPOCH + 30_000, programId: 1 },
       { id: 2, start: EPOCH + 40_000, end: EPOCH + 50_000, programId: 2 },

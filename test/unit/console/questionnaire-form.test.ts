@@ -3,7 +3,16 @@
 // right answers pointing at the same options.
 import t from 'tap';
 import {
-  bodyOf, DEFAULT_PASS_MARK, draftOf, emptyDraft, move, newQuestion, removeOption, retype, setKind, windowState,
+  bodyOf,
+  DEFAULT_PASS_MARK,
+  draftOf,
+  emptyDraft,
+  move,
+  newQuestion,
+  removeOption,
+  retype,
+  setKind,
+  windowState,
 } from '../../../server/console/src/questionnaire-form.ts';
 import { answerChartOption, pageOf } from '../../../server/console/src/questionnaire-results.ts';
 import type { Questionnaire, QuestionResult } from '../../../common/api/questionnaires.ts';
@@ -24,7 +33,13 @@ t.test('a quiz: right answers sorted, times as instants, rating without options 
   d.questions.push({ ...newQuestion('rating'), text: '打分' });
   const body = bodyOf(d, toMs);
   t.same(body, {
-    kind: 'quiz', title: '党章学习测验', programId: 7, regionIds: [], opensAt: '2026-12-01T08:00:00.000Z', closesAt: null, passMark: 60,
+    kind: 'quiz',
+    title: '党章学习测验',
+    programId: 7,
+    regionIds: [],
+    opensAt: '2026-12-01T08:00:00.000Z',
+    closesAt: null,
+    passMark: 60,
     questions: [
       { type: 'multiple', text: '第一题', options: ['甲', '乙', '丙'], correct: [0, 2] },
       { type: 'rating', text: '打分' },
@@ -80,13 +95,31 @@ t.test('reordering', async (t) => {
 
 t.test('a stored questionnaire round-trips through the form', async (t) => {
   const stored: Questionnaire = {
-    id: 1, kind: 'quiz', title: 'T', programId: 4, programTitle: 'P', regionIds: [2], opensAt: '2026-12-01T08:00:00.000Z',
-    closesAt: '2026-12-08T20:30:00.000Z', passMark: 80, status: 'draft', publishedAt: null, answers: 0,
-    questions: [{ type: 'single', text: 'Q', options: ['a', 'b'], correct: [1] }], createdAt: '', updatedAt: '',
+    id: 1,
+    kind: 'quiz',
+    title: 'T',
+    programId: 4,
+    programTitle: 'P',
+    regionIds: [2],
+    opensAt: '2026-12-01T08:00:00.000Z',
+    closesAt: '2026-12-08T20:30:00.000Z',
+    passMark: 80,
+    status: 'draft',
+    publishedAt: null,
+    answers: 0,
+    questions: [{ type: 'single', text: 'Q', options: ['a', 'b'], correct: [1] }],
+    createdAt: '',
+    updatedAt: '',
   };
   const body = bodyOf(draftOf(stored, wall), toMs);
   t.same(body, {
-    kind: 'quiz', title: 'T', programId: 4, regionIds: [2], opensAt: stored.opensAt, closesAt: stored.closesAt, passMark: 80,
+    kind: 'quiz',
+    title: 'T',
+    programId: 4,
+    regionIds: [2],
+    opensAt: stored.opensAt,
+    closesAt: stored.closesAt,
+    passMark: 80,
     questions: [{ type: 'single', text: 'Q', options: ['a', 'b'], correct: [1] }],
   });
 });
@@ -100,17 +133,32 @@ t.test('window state', async (t) => {
 
 t.test('results chart: stacked by region when there are a few, one total bar otherwise', async (t) => {
   const q: QuestionResult = {
-    index: 0, type: 'single', text: 'Q', respondents: 5,
-    options: [{ index: 0, text: 'a', count: 3, share: 0.6 }, { index: 1, text: 'b', count: 2, share: 0.4 }],
+    index: 0,
+    type: 'single',
+    text: 'Q',
+    respondents: 5,
+    options: [
+      { index: 0, text: 'a', count: 3, share: 0.6 },
+      { index: 1, text: 'b', count: 2, share: 0.4 },
+    ],
     byRegion: [
       { regionId: 1, regionName: '东县', respondents: 3, counts: [2, 1] },
       { regionId: 2, regionName: '西县', respondents: 2, counts: [1, 1] },
     ],
   };
   const stacked = answerChartOption(q, 'n') as { series: Array<{ name: string; data: number[]; stack?: string }> };
-  t.same(stacked.series.map((s) => [s.name, s.data, s.stack]), [['东县', [2, 1], 'regions'], ['西县', [1, 1], 'regions']]);
+  t.same(
+    stacked.series.map((s) => [s.name, s.data, s.stack]),
+    [
+      ['东县', [2, 1], 'regions'],
+      ['西县', [1, 1], 'regions'],
+    ],
+  );
   const single = answerChartOption({ ...q, byRegion: q.byRegion.slice(0, 1) }, 'n') as typeof stacked;
-  t.same(single.series.map((s) => [s.name, s.data, s.stack]), [['n', [3, 2], undefined]]);
+  t.same(
+    single.series.map((s) => [s.name, s.data, s.stack]),
+    [['n', [3, 2], undefined]],
+  );
   t.same(pageOf([1, 2, 3, 4, 5], 2, 2), [3, 4]);
 });
 
@@ -119,7 +167,10 @@ t.test('a survey turned into a quiz gets a pass mark and only graded question ty
   d.questions = [newQuestion('rating'), newQuestion('multiple')];
   setKind(d, 'quiz', ['party']);
   t.equal(d.passMark, DEFAULT_PASS_MARK);
-  t.same(d.questions.map((q) => q.type), ['single', 'multiple']);
+  t.same(
+    d.questions.map((q) => q.type),
+    ['single', 'multiple'],
+  );
   t.same(d.questions[0].options, ['', ''], 'a former rating gets two empty options to fill in');
   d.passMark = 80;
   setKind(d, 'survey', []);

@@ -45,7 +45,11 @@ t.test('panel: prompt takes digits only; active takes navigation; headcount comm
   p.key('ArrowUp', 3500);
   p.key('0', 3600);
   p.key('7', 3700);
-  t.same(p.key('Escape', 3800), { consumed: true, effects: [{ kind: 'setHeadcount', count: 7 }] }, 'closing keeps what was typed (leading 0 dropped)');
+  t.same(
+    p.key('Escape', 3800),
+    { consumed: true, effects: [{ kind: 'setHeadcount', count: 7 }] },
+    'closing keeps what was typed (leading 0 dropped)',
+  );
   t.equal(p.mode, 'hidden');
   p.prompt(10_000);
   t.same(p.tick(19_000), []);
@@ -65,10 +69,16 @@ t.test('ledger: one session per program, continuing after the agent closed one',
   t.match(l.update(A, 0), [{ id: 's1', programId: 1, state: 'open', watchedSeconds: 0 }]);
   t.same(l.update(A, 10), [], 'same program: nothing to open or close');
   t.match(l.progress(12), { id: 's1', watchedSeconds: 12, state: 'open' });
-  t.match(l.update(B, 30), [{ id: 's1', state: 'closed', watchedSeconds: 30 }, { id: 's2', programId: 2, state: 'open', watchedSeconds: 0 }]);
+  t.match(l.update(B, 30), [
+    { id: 's1', state: 'closed', watchedSeconds: 30 },
+    { id: 's2', programId: 2, state: 'open', watchedSeconds: 0 },
+  ]);
   t.match(l.update(null, 40), [{ id: 's2', state: 'closed', watchedSeconds: 10 }], 'the slate closes the session');
-  t.match(l.update(B, 45), [{ id: 's3', state: 'open', watchedSeconds: 0 }], 'the slate seconds (40..45) are in nobody\'s session');
-  t.match(l.update({ ...B, channelId: 6 }, 50), [{ id: 's3', state: 'closed' }, { id: 's4', channelId: 6, state: 'open' }]);
+  t.match(l.update(B, 45), [{ id: 's3', state: 'open', watchedSeconds: 0 }], "the slate seconds (40..45) are in nobody's session");
+  t.match(l.update({ ...B, channelId: 6 }, 50), [
+    { id: 's3', state: 'closed' },
+    { id: 's4', channelId: 6, state: 'open' },
+  ]);
   // The agent restarted and closed s4 at 3 s; we are at 60 (10 s into s4): the rest goes to a new session.
   t.match(l.continueAfterAgentClosed('s4', 3, 60), { id: 's5', watchedSeconds: 7, state: 'open' });
   t.equal(l.continueAfterAgentClosed('s1', 0, 60), null, 'an old id is ignored');
@@ -77,7 +87,10 @@ t.test('ledger: one session per program, continuing after the agent closed one',
 });
 
 t.test('program on air at the playhead from now/next', async (t) => {
-  const ch = { now: { programId: 1, title: 'a', start: 1000, end: 2000, offsetSec: 0 }, next: { programId: 2, title: 'b', start: 2500, end: 3000 } };
+  const ch = {
+    now: { programId: 1, title: 'a', start: 1000, end: 2000, offsetSec: 0 },
+    next: { programId: 2, title: 'b', start: 2500, end: 3000 },
+  };
   t.equal(programOnAir(ch, 1500, 1500), 1);
   t.equal(programOnAir(ch, 2200, 1500), null, 'gap: the slate');
   t.equal(programOnAir(ch, 2600, 1500), 2);
@@ -105,7 +118,7 @@ t.test('schedule memory: the picture lags the clock, so programs the agent calls
   t.equal(m.programAt(-1), undefined);
 });
 
-t.test('tuned in during a program\'s first seconds: the previous item places the picture at once', async (t) => {
+t.test("tuned in during a program's first seconds: the previous item places the picture at once", async (t) => {
   const slot = (programId: number | null, start: number, end: number) => ({ programId, title: '', start, end });
   // Program 2 started 3 s ago; the picture is ~10 s behind, still on program 1's last seconds.
   const answer = { previous: slot(1, 0, 60_000), now: { ...slot(2, 60_000, 120_000), offsetSec: 3 }, next: slot(3, 120_000, 180_000) };
@@ -123,7 +136,7 @@ t.test('ledger: a picture placed late counts from when it started', async (t) =>
   t.match(l.update(A, 20, 25), [{ id: 's2', watchedSeconds: 0 }], 'a start after now is taken as now');
 });
 
-t.test('a picture placed late: the seconds before its program began on screen are not the program\'s', async (t) => {
+t.test("a picture placed late: the seconds before its program began on screen are not the program's", async (t) => {
   const m = new ScheduleMemory();
   const slot = (programId: number | null, start: number, end: number) => ({ programId, title: '', start, end });
   // The slate until 10 s, then program 1 (8 s). The picture started at total 0, on the slate.
@@ -131,7 +144,7 @@ t.test('a picture placed late: the seconds before its program began on screen ar
   t.equal(m.programStartAt(12_000), 10_000);
   t.equal(m.programStartAt(5000), undefined, 'the slate has no program start');
   // Placed at 13 s on screen with 13 s of picture behind it: program 1 has been on screen for 3 s only.
-  t.equal(openFromOnScreen(0, 13, 13_000, m.programStartAt(13_000)), 10, 'opens at the program\'s start (total 10)');
+  t.equal(openFromOnScreen(0, 13, 13_000, m.programStartAt(13_000)), 10, "opens at the program's start (total 10)");
   // The program began before the picture started (tuned in mid-program): every second on screen is the program's.
   t.equal(openFromOnScreen(0, 5, 15_000, 10_000), 0);
   t.equal(openFromOnScreen(2, 5, 15_000, undefined), 2, 'start not known: from the picture start');

@@ -78,7 +78,11 @@ t.test('a member: number, then digits pick, OK moves on, review sends an answer 
     id: 'a-1',
     questionnaireId: 1,
     memberNo: '1007',
-    responses: [{ question: 0, choices: [2] }, { question: 1, choices: [0, 1] }, { question: 2, rating: 5 }],
+    responses: [
+      { question: 0, choices: [2] },
+      { question: 1, choices: [0, 1] },
+      { question: 2, rating: 5 },
+    ],
   });
   t.equal(answerProblem(survey, body!, 0), null, 'the rules take it');
   t.same(keys(form, 'Enter'), [], 'keys wait while sending');
@@ -111,7 +115,14 @@ t.test('the room: headcount, counts of hands per option, a count above the headc
   const fx = keys(form, 'Enter');
   const body = fx[0]!.kind === 'submit' ? fx[0]!.body : null;
   t.same(body?.room, { headcount: 12 });
-  t.same(body?.responses.map((r) => r.counts), [[7, 4, 0], [12, 12, 1], [0, 0, 0, 0, 0]]);
+  t.same(
+    body?.responses.map((r) => r.counts),
+    [
+      [7, 4, 0],
+      [12, 12, 1],
+      [0, 0, 0, 0, 0],
+    ],
+  );
   t.equal(answerProblem(survey, body!, 0), null, 'the rules take it');
   form.notSent({ key: 'qSendFailed' });
   t.equal(form.phase, 'review', 'a failed send stays on review, same id for the retry');
@@ -130,8 +141,20 @@ t.test('Back leaves from anywhere, with the answers kept in the form', async (t)
 });
 
 t.test('quiz score as the server counts it', async (t) => {
-  t.same(quizScore(quiz, [{ question: 0, choices: [1] }, { question: 1, choices: [2, 0] }]), { correct: 2, total: 2, percent: 100, passed: true });
-  t.same(quizScore(quiz, [{ question: 0, choices: [1] }, { question: 1, choices: [0] }]), { correct: 1, total: 2, percent: 50, passed: true });
+  t.same(
+    quizScore(quiz, [
+      { question: 0, choices: [1] },
+      { question: 1, choices: [2, 0] },
+    ]),
+    { correct: 2, total: 2, percent: 100, passed: true },
+  );
+  t.same(
+    quizScore(quiz, [
+      { question: 0, choices: [1] },
+      { question: 1, choices: [0] },
+    ]),
+    { correct: 1, total: 2, percent: 50, passed: true },
+  );
   t.same(quizScore(quiz, [{ question: 1, choices: [0, 1, 2] }]), { correct: 0, total: 2, percent: 0, passed: false });
   t.same(quizScore({ ...quiz, passMark: null }, [{ question: 0, choices: [1] }])?.passed, false, 'no pass mark: every question');
   t.equal(quizScore(survey, []), null, 'a survey has no score');
@@ -145,10 +168,26 @@ t.test('answer rules: window, who, question, options, counts', async (t) => {
   t.equal(answerProblem(survey, { responses: [] }, 0)?.code, 'malformed');
   t.equal(answerProblem(survey, { memberNo: '1', room: { headcount: 2 }, responses: [] }, 0)?.code, 'malformed');
   t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 3, choices: [0] }] }, 0)?.code, 'unknown_question');
-  t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 0, choices: [0] }, { question: 0, choices: [1] }] }, 0)?.code, 'malformed');
+  t.equal(
+    answerProblem(
+      survey,
+      {
+        memberNo: '1',
+        responses: [
+          { question: 0, choices: [0] },
+          { question: 0, choices: [1] },
+        ],
+      },
+      0,
+    )?.code,
+    'malformed',
+  );
   t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 1, choices: [0, 0] }] }, 0)?.code, 'malformed');
   t.equal(answerProblem(survey, { memberNo: '1', responses: [{ question: 2, rating: 0 }] }, 0)?.code, 'rating_out_of_range');
-  t.equal(answerProblem(survey, { room: { headcount: 5 }, responses: [{ question: 2, counts: [1, 1, 1, 1, 2] }] }, 0)?.code, 'count_exceeds_headcount');
+  t.equal(
+    answerProblem(survey, { room: { headcount: 5 }, responses: [{ question: 2, counts: [1, 1, 1, 1, 2] }] }, 0)?.code,
+    'count_exceeds_headcount',
+  );
   t.equal(answerProblem(survey, { room: { headcount: 5 }, responses: [{ question: 0, counts: [1, 1] }] }, 0)?.code, 'malformed');
   const problem = answerProblem(survey, { memberNo: '1', responses: [{ question: 0, choices: [3] }] }, 0);
   t.match(problem?.message, /options 1 to 3; option 4 does not exist/, 'the message counts from 1, as the TV shows');

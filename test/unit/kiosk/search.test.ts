@@ -10,12 +10,35 @@ const items = [
 
 t.test('filter by title, series or lecturer, every part of the query', async (t) => {
   t.equal(filterItems(items, '').length, 4);
-  t.same(filterItems(items, '振兴').map((i) => i.title), ['乡村振兴战略解读']);
-  t.same(filterItems(items, '张明').map((i) => i.title), ['乡村振兴战略解读', '果树修剪技术'], 'by lecturer');
-  t.same(filterItems(items, '农业').map((i) => i.title), ['果树修剪技术'], 'by series');
-  t.same(filterItems(items, '张 技术').map((i) => i.title), ['果树修剪技术'], 'parts in any order');
-  t.same(filterItems(items, 'excel').map((i) => i.title), ['Excel 入门 2'], 'case-insensitive');
-  t.same(filterItems(items, 'ＥＸＣＥＬ').map((i) => i.title), ['Excel 入门 2'], 'full-width letters');
+  t.same(
+    filterItems(items, '振兴').map((i) => i.title),
+    ['乡村振兴战略解读'],
+  );
+  t.same(
+    filterItems(items, '张明').map((i) => i.title),
+    ['乡村振兴战略解读', '果树修剪技术'],
+    'by lecturer',
+  );
+  t.same(
+    filterItems(items, '农业').map((i) => i.title),
+    ['果树修剪技术'],
+    'by series',
+  );
+  t.same(
+    filterItems(items, '张 技术').map((i) => i.title),
+    ['果树修剪技术'],
+    'parts in any order',
+  );
+  t.same(
+    filterItems(items, 'excel').map((i) => i.title),
+    ['Excel 入门 2'],
+    'case-insensitive',
+  );
+  t.same(
+    filterItems(items, 'ＥＸＣＥＬ').map((i) => i.title),
+    ['Excel 入门 2'],
+    'full-width letters',
+  );
   t.equal(filterItems(items, '没有').length, 0);
   t.equal(normalise('ＡＢ１'), 'ab1');
 });
@@ -23,7 +46,10 @@ t.test('filter by title, series or lecturer, every part of the query', async (t)
 t.test('the character grid offers only picks that keep a match', async (t) => {
   const all = characterGrid(items);
   t.ok(all.includes('乡') && all.includes('党') && all.includes('张'));
-  t.notOk(all.some((c) => /[0-9a-z ]/.test(c)), 'letters, digits and spaces are on the keypad instead');
+  t.notOk(
+    all.some((c) => /[0-9a-z ]/.test(c)),
+    'letters, digits and spaces are on the keypad instead',
+  );
   t.equal(all[0], '张', 'the most frequent character first (张 in two lectures)');
   const afterZhang = characterGrid(items, '张');
   t.same(afterZhang, ['明'], 'after 张 only 明 continues a match');

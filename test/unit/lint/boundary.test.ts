@@ -31,7 +31,10 @@ function lint(files: Record<string, string>): { status: number | null; errors: s
 const ladder = { 'server/media/ladder.ts': 'export const RUNGS = [240, 360];\n', 'common/ladder.ts': 'export const RUNGS = [240, 360];\n' };
 
 t.test('player/ importing server/ fails the lint, naming the rule and the file', async (t) => {
-  const r = lint({ ...ladder, 'player/agent/live.ts': "import { RUNGS } from '../../server/media/ladder.ts';\nexport const rungs = RUNGS;\n" });
+  const r = lint({
+    ...ladder,
+    'player/agent/live.ts': "import { RUNGS } from '../../server/media/ladder.ts';\nexport const rungs = RUNGS;\n",
+  });
   t.not(r.status, 0, 'lint exits non-zero');
   t.equal(r.errors.length, 1, 'one error');
   t.match(r.errors[0], /noRestrictedImports.*player\/agent\/live\.ts.*must not import server\//);

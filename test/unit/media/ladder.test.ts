@@ -9,7 +9,13 @@ import { parseRange, splitVersionedFile } from '../../../server/media/serve.ts';
 import { retryDelayMs, storedProbe } from '../../../server/media/jobs.ts';
 import { wrapTitle } from '../../../server/media/card.ts';
 
-function probe(w: number | null, h = 0, rate: [number, number] = [25, 1], extra: Partial<NonNullable<SourceProbe['video']>> = {}, audio = true): SourceProbe {
+function probe(
+  w: number | null,
+  h = 0,
+  rate: [number, number] = [25, 1],
+  extra: Partial<NonNullable<SourceProbe['video']>> = {},
+  audio = true,
+): SourceProbe {
   return {
     container: 'test',
     duration: 10,
@@ -18,7 +24,19 @@ function probe(w: number | null, h = 0, rate: [number, number] = [25, 1], extra:
     video:
       w === null
         ? null
-        : { index: 0, codec: 'h264', width: w, height: h, displayWidth: w, displayHeight: h, frameRate: rate, variableFrameRate: false, interlaced: false, rotation: 0, ...extra },
+        : {
+            index: 0,
+            codec: 'h264',
+            width: w,
+            height: h,
+            displayWidth: w,
+            displayHeight: h,
+            frameRate: rate,
+            variableFrameRate: false,
+            interlaced: false,
+            rotation: 0,
+            ...extra,
+          },
     audio: audio ? { index: 1, codec: 'aac', channels: 2, sampleRate: 48000, layout: 'stereo' } : null,
   };
 }
@@ -32,19 +50,32 @@ function checkPlan(t: Test, plan: LadderPlan, label: string) {
     t.equal(r.height, house.height, `${label} ${r.name}: house height`);
     t.ok(r.contentWidth % 2 === 0 && r.contentHeight % 2 === 0, `${label} ${r.name}: even picture`);
     t.ok(r.contentWidth <= r.width && r.contentHeight <= r.height, `${label} ${r.name}: picture inside the frame`);
-    t.ok(r.padX >= 0 && r.padY >= 0 && r.padX + r.contentWidth <= r.width && r.padY + r.contentHeight <= r.height, `${label} ${r.name}: pad inside`);
-    t.ok(r.contentWidth === r.width || r.contentHeight === r.height, `${label} ${r.name}: the picture touches two sides (boxed, not shrunk)`);
+    t.ok(
+      r.padX >= 0 && r.padY >= 0 && r.padX + r.contentWidth <= r.width && r.padY + r.contentHeight <= r.height,
+      `${label} ${r.name}: pad inside`,
+    );
+    t.ok(
+      r.contentWidth === r.width || r.contentHeight === r.height,
+      `${label} ${r.name}: the picture touches two sides (boxed, not shrunk)`,
+    );
     // Not stretched: aspect of the picture within rounding of the source's.
     const srcAspect = plan.sourceWidth / plan.sourceHeight;
     const outAspect = r.contentWidth / r.contentHeight;
-    t.ok(Math.abs(outAspect - srcAspect) / srcAspect < 0.03, `${label} ${r.name}: aspect kept (${outAspect.toFixed(3)} vs ${srcAspect.toFixed(3)})`);
+    t.ok(
+      Math.abs(outAspect - srcAspect) / srcAspect < 0.03,
+      `${label} ${r.name}: aspect kept (${outAspect.toFixed(3)} vs ${srcAspect.toFixed(3)})`,
+    );
     t.ok(r.bandwidth > r.videoBitrate, `${label} ${r.name}: bandwidth includes peak and audio`);
   }
   const fps = plan.frameRate[0] / plan.frameRate[1];
   t.ok(fps > 0 && fps <= 30.001, `${label}: fps ${fps} capped at 30`);
   t.equal(plan.gop, Math.ceil(SEGMENT_SECONDS * fps - 1e-9), `${label}: GOP = 4 s of frames`);
   const names = plan.rungs.map((r) => r.name);
-  t.same(names, RUNGS.filter((r) => names.includes(r.name)).map((r) => r.name), `${label}: highest first, no repeats`);
+  t.same(
+    names,
+    RUNGS.filter((r) => names.includes(r.name)).map((r) => r.name),
+    `${label}: highest first, no repeats`,
+  );
 }
 
 t.test('ladder plan over source shapes', async (t) => {
@@ -52,7 +83,11 @@ t.test('ladder plan over source shapes', async (t) => {
     { label: '1080p', p: probe(1920, 1080), rungs: ['720p', '480p', '360p', '240p'] },
     { label: '720p', p: probe(1280, 720), rungs: ['720p', '480p', '360p', '240p'] },
     { label: '1278x718 (near 720p)', p: probe(1278, 718), rungs: ['720p', '480p', '360p', '240p'] },
-    { label: 'PAL 4:3 720x576 displayed 768x576', p: { ...probe(720, 576), video: { ...probe(720, 576).video!, displayWidth: 768 } }, rungs: ['480p', '360p', '240p'] },
+    {
+      label: 'PAL 4:3 720x576 displayed 768x576',
+      p: { ...probe(720, 576), video: { ...probe(720, 576).video!, displayWidth: 768 } },
+      rungs: ['480p', '360p', '240p'],
+    },
     { label: '640x480 4:3', p: probe(640, 480), rungs: ['480p', '360p', '240p'] },
     { label: '480x360', p: probe(480, 360), rungs: ['360p', '240p'] },
     { label: 'portrait 720x1280', p: probe(720, 1280), rungs: ['720p', '480p', '360p', '240p'] },
@@ -72,12 +107,20 @@ t.test('ladder plan over source shapes', async (t) => {
   ];
   for (const row of table) {
     const plan = planLadder(row.p);
-    t.same(plan.rungs.map((r) => r.name), row.rungs, `${row.label}: rungs`);
+    t.same(
+      plan.rungs.map((r) => r.name),
+      row.rungs,
+      `${row.label}: rungs`,
+    );
     if (row.fps) t.same(plan.frameRate, row.fps, `${row.label}: frame rate`);
     checkPlan(t, plan, row.label);
   }
   const capped = planLadder(probe(1920, 1080), { maxRung: '480p' });
-  t.same(capped.rungs.map((r) => r.name), ['480p', '360p', '240p'], 'maxRung caps the ladder');
+  t.same(
+    capped.rungs.map((r) => r.name),
+    ['480p', '360p', '240p'],
+    'maxRung caps the ladder',
+  );
   t.throws(() => planLadder(probe(1920, 1080), { maxRung: '1080p' as never }), /unknown rung/);
 
   const ao = planLadder(probe(null));
@@ -99,14 +142,19 @@ t.test('ladder plan over source shapes', async (t) => {
 
 t.test('property: random source shapes always give a valid plan', async (t) => {
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
   for (let i = 0; i < 200; i++) {
     const w = 16 + Math.floor(rnd() * 3000);
     const h = 16 + Math.floor(rnd() * 3000);
     const fps: [number, number] = [1 + Math.floor(rnd() * 120000), 1000 + Math.floor(rnd() * 2)];
     const plan = planLadder(probe(w, h, fps));
     const bad = plan.rungs.filter(
-      (r) => r.contentWidth > r.width || r.contentHeight > r.height || (r.contentWidth !== r.width && r.contentHeight !== r.height) || r.contentWidth % 2 || r.contentHeight % 2,
+      (r) =>
+        r.contentWidth > r.width ||
+        r.contentHeight > r.height ||
+        (r.contentWidth !== r.width && r.contentHeight !== r.height) ||
+        r.contentWidth % 2 ||
+        r.contentHeight % 2,
     );
     if (bad.length || plan.frameRate[0] / plan.frameRate[1] > 30.001) {
       t.fail(`bad plan for ${w}x${h}@${fps.join('/')}: ${JSON.stringify(plan.rungs)}`);
@@ -137,20 +185,48 @@ t.test('probe interpretation', async (t) => {
   t.equal(cover.video, null, 'an MP3 cover picture is not video');
   t.equal(cover.duration, 12.5);
   const pal = interpretProbe(
-    { streams: [{ index: 0, codec_type: 'video', codec_name: 'mpeg2video', width: 720, height: 576, sample_aspect_ratio: '16:15', avg_frame_rate: '25/1', r_frame_rate: '25/1', field_order: 'tt' }] },
+    {
+      streams: [
+        {
+          index: 0,
+          codec_type: 'video',
+          codec_name: 'mpeg2video',
+          width: 720,
+          height: 576,
+          sample_aspect_ratio: '16:15',
+          avg_frame_rate: '25/1',
+          r_frame_rate: '25/1',
+          field_order: 'tt',
+        },
+      ],
+    },
     100,
   );
   t.match(pal.video, { displayWidth: 768, displayHeight: 576, interlaced: true, variableFrameRate: false });
   t.equal(pal.audio, null);
   const rotated = interpretProbe(
-    { streams: [{ index: 0, codec_type: 'video', codec_name: 'h264', width: 1280, height: 720, side_data_list: [{ rotation: -90 }], avg_frame_rate: '15/1', r_frame_rate: '30/1' }] },
+    {
+      streams: [
+        {
+          index: 0,
+          codec_type: 'video',
+          codec_name: 'h264',
+          width: 1280,
+          height: 720,
+          side_data_list: [{ rotation: -90 }],
+          avg_frame_rate: '15/1',
+          r_frame_rate: '30/1',
+        },
+      ],
+    },
     100,
   );
   t.match(rotated.video, { displayWidth: 720, displayHeight: 1280, rotation: 270, variableFrameRate: true });
 });
 
 t.test('HLS text helpers', async (t) => {
-  const pl = '#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.000000,\nseg_00000.ts\n#EXTINF:4.000000,\nseg_00001.ts\n#EXTINF:1.480000,\nseg_00002.ts\n#EXT-X-ENDLIST\n';
+  const pl =
+    '#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.000000,\nseg_00000.ts\n#EXTINF:4.000000,\nseg_00001.ts\n#EXTINF:1.480000,\nseg_00002.ts\n#EXT-X-ENDLIST\n';
   t.same(parseSegmentDurations(pl), [4, 4, 1.48]);
   t.same(sameBoundaries({ a: [4, 4, 1.48], b: [4, 4, 1.48] }), { ok: true, durations: [4, 4, 1.48] });
   t.match(sameBoundaries({ a: [4, 4], b: [4, 4, 1] }), { ok: false, reason: /3 segments/ });
@@ -176,7 +252,10 @@ t.test('media serving helpers and retry backoff', async (t) => {
   t.same(splitVersionedFile('v13/master.m3u8'), { version: 13, file: 'master.m3u8' });
   for (const unversioned of ['240p/seg_00001.ts', 'master.m3u8', 'v0/master.m3u8', 'v01/master.m3u8', 'v/master.m3u8', '/v1/x', 'v1'])
     t.equal(splitVersionedFile(unversioned), undefined, `${unversioned}: not a versioned path`);
-  t.same([1, 2, 3].map((n) => retryDelayMs(n, 10_000)), [10_000, 40_000, 160_000]);
+  t.same(
+    [1, 2, 3].map((n) => retryDelayMs(n, 10_000)),
+    [10_000, 40_000, 160_000],
+  );
 });
 
 t.test('the probe recorded at upload is reused only for the same file', async (t) => {

@@ -17,8 +17,15 @@ t.test('a superseded version goes only after the grace and when nothing on air n
     { programId: 4, version: 2, supersededAt: at(now - 48 * H) }, // exactly the grace: goes
   ];
   const named = new Set([versionKey(3, 1), versionKey(1, 2)]);
-  t.same(collectable(old, named, now, 48 * H).map((v) => versionKey(v.programId, v.version)), ['1/v1', '4/v2']);
-  t.same(collectable(old, named, now, 0).map((v) => v.programId), [1, 2, 4], 'no grace: only what is named stays');
+  t.same(
+    collectable(old, named, now, 48 * H).map((v) => versionKey(v.programId, v.version)),
+    ['1/v1', '4/v2'],
+  );
+  t.same(
+    collectable(old, named, now, 0).map((v) => v.programId),
+    [1, 2, 4],
+    'no grace: only what is named stays',
+  );
   t.same(collectable(old, new Set(), now - 101 * H, 0), [], 'nothing is collected before it was superseded');
 });
 

@@ -21,8 +21,17 @@ t.test('manifest fragments are shared, cached and refreshed', async (t) => {
   });
   const iso = new Date(0).toISOString();
   const program = (title: string, segs: number[], published = 1) => {
-    const id = Number(db.prepare("INSERT INTO programs (title, status, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?)").run(title, published, iso, iso).lastInsertRowid);
-    const files = segs.map((_, i) => ({ path: `240p/seg_${String(i).padStart(5, '0')}.ts`, rung: '240p', size: 100, sha256: 'f'.repeat(64) }));
+    const id = Number(
+      db
+        .prepare("INSERT INTO programs (title, status, published, created_at, updated_at) VALUES (?, 'ready', ?, ?, ?)")
+        .run(title, published, iso, iso).lastInsertRowid,
+    );
+    const files = segs.map((_, i) => ({
+      path: `240p/seg_${String(i).padStart(5, '0')}.ts`,
+      rung: '240p',
+      size: 100,
+      sha256: 'f'.repeat(64),
+    }));
     const renditions = [{ name: '240p' as const, width: 426, height: 240, bandwidth: 300000 }];
     recordOutputVersion(db, id, 1, { renditions, segments: segs, files }, iso);
     return id;
@@ -32,8 +41,12 @@ t.test('manifest fragments are shared, cached and refreshed', async (t) => {
   const hour = 3600_000;
   const t0 = Date.UTC(2026, 10, 22, 8, 10);
   for (const n of [1, 2])
-    db.prepare("INSERT INTO channels (number, name, generated_slate_id, slate_status, epoch, created_at, updated_at) VALUES (?, ?, ?, 'ready', ?, ?, ?)").run(n, `频道${n}`, slate, t0 - hour, iso, iso);
-  const item = db.prepare('INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+    db.prepare(
+      "INSERT INTO channels (number, name, generated_slate_id, slate_status, epoch, created_at, updated_at) VALUES (?, ?, ?, 'ready', ?, ?, ?)",
+    ).run(n, `频道${n}`, slate, t0 - hour, iso, iso);
+  const item = db.prepare(
+    'INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   item.run(1, lecture, t0 + hour, t0 + hour + 8000, iso, iso);
 
   const codeKey = Buffer.alloc(32, 7);
@@ -83,5 +96,8 @@ t.test('manifest fragments are shared, cached and refreshed', async (t) => {
   t.ok(calls > before, 'a new hour moves the window');
   t.not(nextHour.etag, changed.etag);
   const m = JSON.parse(nextHour.body().toString());
-  t.ok(m.required.every((f: { neededAt: number }) => f.neededAt >= Math.floor((t0 + hour) / hour) * hour), 'needs counted from the new window');
+  t.ok(
+    m.required.every((f: { neededAt: number }) => f.neededAt >= Math.floor((t0 + hour) / hour) * hour),
+    'needs counted from the new window',
+  );
 });

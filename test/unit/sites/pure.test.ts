@@ -7,7 +7,7 @@ import { buildTree, pathIds } from '../../../server/sites/regions.ts';
 import { planRegionImport } from '../../../server/sites/region-import.ts';
 import type { ChannelTimelineInput } from '../../../common/timeline-types.ts';
 
-t.test('held rung: highest at or below the cap, else the program\'s lowest', async (t) => {
+t.test("held rung: highest at or below the cap, else the program's lowest", async (t) => {
   t.equal(heldRung(['720p', '480p', '360p', '240p'], '480p'), '480p');
   t.equal(heldRung(['240p', '480p'], '360p'), '240p', 'a program lacking the rung: its highest below');
   t.equal(heldRung(['360p', '240p'], '720p'), '360p');
@@ -21,17 +21,32 @@ t.test('required files: each once, per-segment neededAt, window and item bounds'
     { programId: id, version, path: 'master.m3u8', rung: null, size: 1, sha256: 'm' },
     ...rungs.flatMap((r) => [
       { programId: id, version, path: `${r}/index.m3u8`, rung: r, size: 1, sha256: 'i' },
-      ...Array.from({ length: n }, (_, i) => ({ programId: id, version, path: `${r}/seg_${String(i).padStart(5, '0')}.ts`, rung: r, size: 10 + i, sha256: `s${i}` })),
+      ...Array.from({ length: n }, (_, i) => ({
+        programId: id,
+        version,
+        path: `${r}/seg_${String(i).padStart(5, '0')}.ts`,
+        rung: r,
+        size: 10 + i,
+        sha256: `s${i}`,
+      })),
     ]),
   ];
   const slate = { id: 9, version: 1, segments: [1, 1], rungs: ['240p'] };
   const prog = { id: 1, version: 1, segments: [4, 4, 4, 4], rungs: ['480p', '240p'] };
   const channel = (items: ChannelTimelineInput['items']): ChannelTimelineInput => ({
-    channelId: 1, slate, items, programs: { 1: prog }, anchor: { at: 0, mediaSequence: 0, discontinuitySequence: 0 },
+    channelId: 1,
+    slate,
+    items,
+    programs: { 1: prog },
+    anchor: { at: 0, mediaSequence: 0, discontinuitySequence: 0 },
   });
   const input = {
-    files: (p: { id: number; version?: number }) => (p.id === 1 ? files(1, ['480p', '240p'], 4, p.version) : p.id === 9 ? files(9, ['240p'], 2) : []),
-    rungs: new Map([[1, '240p'], [9, '240p']]),
+    files: (p: { id: number; version?: number }) =>
+      p.id === 1 ? files(1, ['480p', '240p'], 4, p.version) : p.id === 9 ? files(9, ['240p'], 2) : [],
+    rungs: new Map([
+      [1, '240p'],
+      [9, '240p'],
+    ]),
     fromMs: 10_000,
     toMs: 100_000,
   };
@@ -48,17 +63,28 @@ t.test('required files: each once, per-segment neededAt, window and item bounds'
   });
   const by = new Map(req.map((f) => [f.path, f.neededAt]));
   t.equal(by.size, req.length, 'each file once');
-  t.notOk([...by.keys()].some((p) => p.includes('480p')), 'held rung only');
+  t.notOk(
+    [...by.keys()].some((p) => p.includes('480p')),
+    'held rung only',
+  );
   t.equal(by.get('programs/1/v1/240p/seg_00000.ts'), 50_000, 'earliest airing that is still ahead');
   t.equal(by.get('programs/1/v1/240p/seg_00001.ts'), 54_000);
   t.equal(by.get('programs/1/v1/240p/seg_00002.ts'), 10_000, 'on air at the window start: needed now');
   t.equal(by.get('programs/1/v1/240p/seg_00003.ts'), 12_000);
   t.equal(by.get('programs/1/v1/240p/index.m3u8'), 10_000, 'playlists with the first segment');
   t.equal(by.get('programs/9/v1/240p/seg_00001.ts'), 10_000, 'slate needed from the window start');
-  t.same(req.map((f) => f.neededAt), [...req.map((f) => f.neededAt!)].sort((a, b) => a - b), 'sorted by need');
+  t.same(
+    req.map((f) => f.neededAt),
+    [...req.map((f) => f.neededAt!)].sort((a, b) => a - b),
+    'sorted by need',
+  );
 
   const none = requiredFiles({ ...input, channels: [channel([{ id: 1, start: 200_000, end: 300_000, programId: 1 }])] });
-  t.same(none.map((f) => f.path).sort(), ['programs/9/v1/240p/index.m3u8', 'programs/9/v1/240p/seg_00000.ts', 'programs/9/v1/240p/seg_00001.ts', 'programs/9/v1/master.m3u8'], 'beyond the window: only the slate');
+  t.same(
+    none.map((f) => f.path).sort(),
+    ['programs/9/v1/240p/index.m3u8', 'programs/9/v1/240p/seg_00000.ts', 'programs/9/v1/240p/seg_00001.ts', 'programs/9/v1/master.m3u8'],
+    'beyond the window: only the slate',
+  );
   // One channel still plays version 1 (it aired there), another already version 2: each names its own files.
   const v2 = { ...prog, version: 2, segments: [4, 4] };
   const mixed = requiredFiles({
@@ -109,7 +135,13 @@ t.test('pairing codes', async (t) => {
 
 t.test('requests roll-up', async (t) => {
   const row = (siteId: number, p: number | null, topic: string | null, memberNo: string | null, at: string): RequestRow => ({
-    siteId, siteName: `s${siteId}`, programId: p, programTitle: p ? `p${p}` : null, topic, memberNo, createdAt: at,
+    siteId,
+    siteName: `s${siteId}`,
+    programId: p,
+    programTitle: p ? `p${p}` : null,
+    topic,
+    memberNo,
+    createdAt: at,
   });
   const d = aggregateRequests([
     row(1, 5, null, 'a', '2026-01-01'),
@@ -120,7 +152,10 @@ t.test('requests roll-up', async (t) => {
   ]);
   t.equal(d.total, 5);
   t.match(d.programs[0], { programId: 5, count: 3, sites: 2, members: 2, lastAt: '2026-01-03' }, 'member numbers counted per site');
-  t.same(d.programs[0].bySite, [{ siteId: 1, siteName: 's1', count: 2 }, { siteId: 2, siteName: 's2', count: 1 }]);
+  t.same(d.programs[0].bySite, [
+    { siteId: 1, siteName: 's1', count: 2 },
+    { siteId: 2, siteName: 's2', count: 1 },
+  ]);
   t.match(d.topics, [{ topic: 'Pigs', count: 2, sites: 2 }]);
   t.same(aggregateRequests([]), { total: 0, programs: [], topics: [] });
 });
@@ -133,19 +168,32 @@ t.test('region helpers and import planning', async (t) => {
     { id: 3, parentId: 1, name: 'a' },
     { id: 4, parentId: 99, name: 'orphan' },
   ]);
-  t.same(tree.map((n) => n.id), [4, 1]);
-  t.same(tree[1].children.map((n) => n.id), [3, 2], 'siblings sorted by name');
+  t.same(
+    tree.map((n) => n.id),
+    [4, 1],
+  );
+  t.same(
+    tree[1].children.map((n) => n.id),
+    [3, 2],
+    'siblings sorted by name',
+  );
 
   const existing = [{ id: 1, parentId: null, name: '省', level: 'province' as const }];
   const plan = planRegionImport('path,level\n省/市/县\n省/市,prefecture\n省/市/县/村,village\n', existing);
   t.equal(plan.existing, 0);
-  t.same(plan.create.map((c) => [c.name, c.level, c.parent]), [
-    ['市', 'prefecture', { existing: 1 }],
-    ['县', 'county', { planned: 0 }],
-    ['村', 'village', { planned: 1 }],
-  ]);
+  t.same(
+    plan.create.map((c) => [c.name, c.level, c.parent]),
+    [
+      ['市', 'prefecture', { existing: 1 }],
+      ['县', 'county', { planned: 0 }],
+      ['村', 'village', { planned: 1 }],
+    ],
+  );
   const skip = planRegionImport('path,level\n省/甲镇,township\n', existing);
-  t.same(skip.create.map((c) => c.level), ['township']);
+  t.same(
+    skip.create.map((c) => c.level),
+    ['township'],
+  );
   t.throws(() => planRegionImport('path\n新省/市/县/镇/村/组\n', []), /Row 2/);
   t.throws(() => planRegionImport('path,level\n省/市,village\n省/市/县\n', existing), /Row 3/, 'a child planned under a village');
 });

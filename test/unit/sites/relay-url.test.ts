@@ -7,11 +7,15 @@ import { SustainedPressure, retryAfterSeconds } from '../../../server/admission.
 t.test('normalise', async (t) => {
   t.same(normaliseRelayUrl(' http://Relay.Example:8080 '), { ok: true, url: 'http://relay.example:8080/' });
   t.same(normaliseRelayUrl('https://relay.example/dyb///'), { ok: true, url: 'https://relay.example/dyb/' });
-  for (const bad of ['relay.example', 'file:///etc', 'http://a:b@r/', 'http://r/?q', 'http://r/#f', 'http://r?']) t.equal(normaliseRelayUrl(bad).ok, false, bad);
+  for (const bad of ['relay.example', 'file:///etc', 'http://a:b@r/', 'http://r/?q', 'http://r/#f', 'http://r?'])
+    t.equal(normaliseRelayUrl(bad).ok, false, bad);
 });
 
 t.test('nearest relay wins', async (t) => {
-  const relays = new Map([[1, 'p/'], [3, 'c/']]);
+  const relays = new Map([
+    [1, 'p/'],
+    [3, 'c/'],
+  ]);
   t.equal(nearestRelay([1, 2, 3, 4, 5], relays), 'c/');
   t.equal(nearestRelay([1, 2], relays), 'p/');
   t.equal(nearestRelay([7, 8], relays), null);
@@ -20,7 +24,14 @@ t.test('nearest relay wins', async (t) => {
 t.test('relay conf', async (t) => {
   const vars = { origin: 'tv.example:80', port: 8080, cacheDir: '/var/cache/dyb-relay', cacheMaxSize: '400g', logDir: '/var/log/nginx' };
   const conf = renderRelayConf(vars);
-  t.notMatch(conf.split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n'), /\$\{RELAY_/, 'every placeholder filled');
+  t.notMatch(
+    conf
+      .split('\n')
+      .filter((l) => !l.trimStart().startsWith('#'))
+      .join('\n'),
+    /\$\{RELAY_/,
+    'every placeholder filled',
+  );
   t.match(conf, /server tv\.example:80/);
   t.match(conf, /proxy_cache_lock on;/);
   t.throws(() => renderRelayConf({ ...vars, origin: 'http://tv.example' }), /host:port/);

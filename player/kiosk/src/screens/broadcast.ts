@@ -77,7 +77,8 @@ export class BroadcastScreen implements Screen {
     const app = this.app;
     const c = this.channel();
     const now = Date.now();
-    setChildren(this.overlay,
+    setChildren(
+      this.overlay,
       h(
         'div',
         { class: 'overlay-head' },

@@ -91,7 +91,11 @@ export class LectureScreen implements Screen {
           { class: 'lecture-info' },
           h('h1', { 'data-testid': 'lecture-title' }, item.title),
           item.seriesTitle
-            ? h('div', { class: 'lecture-series' }, [item.seriesTitle, item.episode ? app.tr('episode', { n: item.episode }) : ''].filter(Boolean).join(' · '))
+            ? h(
+                'div',
+                { class: 'lecture-series' },
+                [item.seriesTitle, item.episode ? app.tr('episode', { n: item.episode }) : ''].filter(Boolean).join(' · '),
+              )
             : null,
           h(
             'div',

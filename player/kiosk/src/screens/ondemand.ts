@@ -73,7 +73,8 @@ export class OnDemandScreen implements Screen {
       .map((s) => ({ s, n: items.filter((i) => i.seriesId === s.id).length }))
       .filter(({ n }) => n > 0)
       .map(({ s, n }) => this.navButton({ kind: 'series', id: s.id }, s.title, n));
-    setChildren(this.nav,
+    setChildren(
+      this.nav,
       h('h1', {}, app.tr('onDemand')),
       search,
       this.navButton({ kind: 'all' }, app.tr('all'), items.length),

@@ -87,7 +87,8 @@ export class QuestionnaireScreen implements Screen {
           this.refresh();
         },
         (err: unknown) => {
-          form.notice = err instanceof HttpError && err.status === 400 ? { key: 'attBadMember', params: { msg: err.message } } : { key: 'attFailed' };
+          form.notice =
+            err instanceof HttpError && err.status === 400 ? { key: 'attBadMember', params: { msg: err.message } } : { key: 'attFailed' };
           this.refresh();
         },
       );
@@ -161,7 +162,9 @@ export class QuestionnaireScreen implements Screen {
           'div',
           { class: 'q-body' },
           h('h2', { class: 'q-question' }, app.tr('qModeTitle')),
-          h('div', { class: 'q-options' },
+          h(
+            'div',
+            { class: 'q-options' },
             h('div', { class: 'q-option' }, h('span', { class: 'q-digit' }, '1'), h('span', { class: 'q-text' }, app.tr('qModeMember'))),
             h('div', { class: 'q-option' }, h('span', { class: 'q-digit' }, '2'), h('span', { class: 'q-text' }, app.tr('qModeRoom'))),
           ),
@@ -222,7 +225,11 @@ export class QuestionnaireScreen implements Screen {
         h('span', { class: 'q-who' }, who),
       ),
       this.body(),
-      h('div', { class: `q-notice${form.notice ? ' shown' : ''}`, role: 'alert', 'data-testid': 'q-notice' }, form.notice ? app.tr(form.notice.key, form.notice.params) : ''),
+      h(
+        'div',
+        { class: `q-notice${form.notice ? ' shown' : ''}`, role: 'alert', 'data-testid': 'q-notice' },
+        form.notice ? app.tr(form.notice.key, form.notice.params) : '',
+      ),
     );
   }
 

@@ -23,7 +23,14 @@ export class QuestionnairesScreen implements Screen {
         'button',
         `q:${q.id}`,
         { class: 'nav-item q-row', 'data-testid': 'q-row', 'data-questionnaire': q.id },
-        h('span', {}, h('span', { class: 'label' }, app.tr(q.kind === 'quiz' ? 'qQuiz' : 'qSurvey')), ' ', q.title, lecture ? ` · ${lecture}` : ''),
+        h(
+          'span',
+          {},
+          h('span', { class: 'label' }, app.tr(q.kind === 'quiz' ? 'qQuiz' : 'qSurvey')),
+          ' ',
+          q.title,
+          lecture ? ` · ${lecture}` : '',
+        ),
         h('span', { class: 'muted' }, app.tr('qQuestions', { n: q.questions.length })),
       );
       row.addEventListener('click', () => this.open(q));

@@ -80,7 +80,11 @@ export class RequestScreen implements Screen {
         h('div', { class: 'member-no', 'data-testid': 'member-no' }, this.memberNo || ' '),
         h('div', { class: 'hint' }, app.tr('memberNoHint')),
         h('div', { class: 'keys keys-pad' }, pad),
-        h('div', { class: 'actions' }, this.key('send-anon', app.tr('skip'), () => this.send(false), 'action')),
+        h(
+          'div',
+          { class: 'actions' },
+          this.key('send-anon', app.tr('skip'), () => this.send(false), 'action'),
+        ),
       ),
     );
   }

@@ -75,7 +75,10 @@ export class SearchScreen implements Screen {
       return row;
     });
     const none = this.query
-      ? [h('div', { class: 'empty' }, app.tr('searchEmpty')), this.key('ask-topic', `${app.tr('askTopic')}：${this.query}`, () => this.askTopic(this.query), 'action')]
+      ? [
+          h('div', { class: 'empty' }, app.tr('searchEmpty')),
+          this.key('ask-topic', `${app.tr('askTopic')}：${this.query}`, () => this.askTopic(this.query), 'action'),
+        ]
       : [];
     this.el.replaceChildren(
       h(
@@ -99,8 +102,16 @@ export class SearchScreen implements Screen {
             this.key('k:del', app.tr('del'), () => this.erase(false), 'key key-wide'),
             this.key('k:clear', app.tr('clear'), () => this.erase(true), 'key key-wide'),
           ),
-          h('div', { class: 'keys keys-chars', 'data-testid': 'chars' }, chars.map((ch) => this.key(`k:${ch}`, ch, () => this.type(ch)))),
-          h('div', { class: 'keys keys-alnum' }, KEYPAD.map((ch) => this.key(`k:${ch}`, ch.toUpperCase(), () => this.type(ch)))),
+          h(
+            'div',
+            { class: 'keys keys-chars', 'data-testid': 'chars' },
+            chars.map((ch) => this.key(`k:${ch}`, ch, () => this.type(ch))),
+          ),
+          h(
+            'div',
+            { class: 'keys keys-alnum' },
+            KEYPAD.map((ch) => this.key(`k:${ch}`, ch.toUpperCase(), () => this.type(ch))),
+          ),
         ),
         h('div', { class: 'results' }, resultRows.length ? resultRows : none),
       ),

@@ -69,7 +69,12 @@ export class VodScreen implements Screen {
     const pos = this.player.currentTime;
     const duration = Number.isFinite(this.video.duration) ? this.video.duration : this.item.duration;
     this.overlay.replaceChildren(
-      h('div', { class: 'overlay-head' }, h('span', { class: 'overlay-name' }, this.item.title), this.video.paused ? h('span', { class: 'label' }, app.tr('paused')) : null),
+      h(
+        'div',
+        { class: 'overlay-head' },
+        h('span', { class: 'overlay-name' }, this.item.title),
+        this.video.paused ? h('span', { class: 'label' }, app.tr('paused')) : null,
+      ),
       progressBar(duration > 0 ? pos / duration : 0),
       h('div', { class: 'overlay-time' }, `${formatDuration(pos)} / ${formatDuration(duration)}`),
     );

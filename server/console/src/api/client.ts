@@ -76,7 +76,13 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   try {
     res = await fetch(withQuery(path, opts.query), { method, headers, body });
   } catch {
-    throw new ApiError(0, 'network', navigator.language.startsWith('zh') ? '无法连接服务器，请检查网络后重试。' : 'The server cannot be reached; check the network and try again.');
+    throw new ApiError(
+      0,
+      'network',
+      navigator.language.startsWith('zh')
+        ? '无法连接服务器，请检查网络后重试。'
+        : 'The server cannot be reached; check the network and try again.',
+    );
   }
   if (res.status === 401 && session.token && path !== '/api/auth/login') {
     signOut();
