@@ -9,9 +9,7 @@
 export type {
   AttendanceBatch,
   AttendanceBatchResult,
-  AttendanceMember,
   AttendanceSession,
-  DeferReason,
   Heartbeat,
   HeartbeatAck,
   RejectReason,

@@ -22,7 +22,7 @@
 // of the schedule gives exactly what the full schedule gives.
 import type { ChannelTimelineInput, TimelineItem, TimelineProgram } from './timeline-types.ts';
 
-export type { ChannelTimelineInput, TimelineItem, TimelineProgram } from './timeline-types.ts';
+export type { ChannelTimelineInput, TimelineProgram } from './timeline-types.ts';
 
 /** One segment of the timeline, as listed in a playlist. */
 export interface TimelineSegment {

@@ -148,8 +148,6 @@ export const Heartbeat = Type.Object(
   { additionalProperties: false },
 );
 export type Heartbeat = Static<typeof Heartbeat>;
-/** The heartbeat body is optional: an empty POST is a heartbeat too. */
-export const HeartbeatBody = Type.Union([Heartbeat, Type.Null()]);
 
 export const HeartbeatAck = Type.Object({
   serverTime: Type.Integer({ description: 'server time (epoch ms)' }),

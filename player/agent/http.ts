@@ -87,14 +87,12 @@ export async function buildLocalServer(deps: LocalServerDeps): Promise<FastifyIn
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err, url: req.url }, 'local: request failed');
-    return reply
-      .code(status)
-      .send({
-        error: {
-          code: status === 500 ? 'internal' : (err.code ?? 'bad_request'),
-          message: status === 500 ? 'The site agent failed on this request; see its log' : err.message,
-        },
-      });
+    return reply.code(status).send({
+      error: {
+        code: status === 500 ? 'internal' : (err.code ?? 'bad_request'),
+        message: status === 500 ? 'The site agent failed on this request; see its log' : err.message,
+      },
+    });
   });
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: { code: 'not_found', message: `No such path on the site agent: ${req.method} ${req.url}` } });
@@ -223,17 +221,4 @@ export function parseRange(header: string, size: number): { start: number; end: 
     end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
   }
   return start <= end && start < size ? { start, end } : null;
-}
-
-/** A plain page shown only when the kiosk bundle cannot be built, so the TV says what is wrong instead of nothing. */
-export function writeFallbackPage(dir: string, reason: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const esc = reason.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
-  fs.writeFileSync(
-    path.join(dir, 'index.html'),
-    `<!doctype html><meta charset="utf-8"><title>站点播放器</title>
-<body style="background:#000;color:#fff;font:32px sans-serif;padding:2em">
-<h1>站点播放器 / Site player</h1><p>播放页面无法生成。The kiosk page could not be built:</p><pre style="font-size:20px;white-space:pre-wrap">${esc}</pre>
-<p>频道播放列表 / Channel playlists: <code>/live/channels/&lt;id&gt;/master.m3u8</code>; 状态 / status: <a style="color:#8cf" href="/local/status">/local/status</a></p></body>`,
-  );
 }

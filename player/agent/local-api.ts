@@ -183,11 +183,9 @@ export default async function localApi(fastify: FastifyInstance, deps: LocalApiD
       const c = sync.catalog;
       const { programId } = req.body;
       if (!c || !c.programs.some((p) => p.id === programId)) {
-        return reply
-          .code(404)
-          .send({
-            error: { code: 'not_found', message: `Lecture ${programId} is not in this site's catalog (sync first, or check the id)` },
-          });
+        return reply.code(404).send({
+          error: { code: 'not_found', message: `Lecture ${programId} is not in this site's catalog (sync first, or check the id)` },
+        });
       }
       const held = programFiles(c, programId).every((f) => isHeld(store.heldMap(), f));
       if (!held) sync.want(programId);

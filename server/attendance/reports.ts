@@ -14,7 +14,7 @@ import type {
   SiteHealthRow,
 } from '../../common/api/reports.ts';
 
-export type { ActivityNode, MemberPeriodRow, Per, Reach, ReachMember, ReachSite, SiteHealthRow };
+export type { ActivityNode, MemberPeriodRow, Per, Reach, SiteHealthRow };
 type RollMember = Pick<RollEntry, 'memberNo' | 'name' | 'siteId' | 'category'>;
 import { isOnline } from './heartbeat.ts';
 import { monthOf } from './days.ts';

@@ -481,11 +481,6 @@ export function programTitle(db: Db, id: number): string | undefined {
   return db.prepare<[number], { title: string }>('SELECT title FROM programs WHERE id = ?').get(id)?.title;
 }
 
-/** True when the program exists and its output is ready to play. */
-export function isProgramReady(db: Db, id: number): boolean {
-  return programStatus(db, id) === 'ready';
-}
-
 /** Guide fields of a program (EPG, XMLTV, now/next). */
 export function programGuideFields(
   db: Db,

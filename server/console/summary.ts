@@ -17,7 +17,7 @@ import { siteScopeSql } from '../sites/sites.ts';
 
 const DAY_MS = 86_400_000;
 
-export type { DashboardSummary, RegionSiteCounts };
+export type { DashboardSummary };
 
 interface RegionLink {
   id: number;

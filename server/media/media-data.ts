@@ -98,18 +98,6 @@ export function supersededVersions(db: Db): SupersededVersion[] {
     .all();
 }
 
-/** Every version of every program still recorded, by program id (to spot folders nothing records). */
-export function recordedVersions(db: Db): Map<number, Set<number>> {
-  const out = new Map<number, Set<number>>();
-  const rows = db.prepare<[], { programId: number; version: number }>('SELECT program_id AS programId, version FROM media_versions').all();
-  for (const r of rows) {
-    let set = out.get(r.programId);
-    if (!set) out.set(r.programId, (set = new Set()));
-    set.add(r.version);
-  }
-  return out;
-}
-
 /** Forgets a superseded version (its files' rows go with it); never the current one. */
 export function forgetVersion(db: Db, programId: number, version: number): boolean {
   return (

@@ -7,7 +7,10 @@ import { countUsersInRegion } from '../auth/users.ts';
 import { nearestRelay, normaliseRelayUrl } from './relay-url.ts';
 
 // 'nation': a central platform's root above its provinces (issue 13).
-export const LEVELS = ['nation', 'province', 'prefecture', 'county', 'township', 'village'] as const;
+import { LEVELS } from '../../common/api/sites.ts';
+
+// The levels are part of the API contract (common/api/sites.ts): one list for the schema and the rules here.
+export { LEVELS };
 export type Level = (typeof LEVELS)[number];
 
 /** 0 for province ... 4 for village: a child's rank must be greater than its parent's. */

@@ -15,8 +15,6 @@ import { parseLang, t, type Lang } from '../src/i18n.ts';
 import { newId } from '../src/ids.ts';
 import { WatchTracker, type TrackerEvent } from './tracker.ts';
 
-export { WatchTracker } from './tracker.ts';
-
 type Getter<T> = T | (() => T);
 const read = <T>(g: Getter<T>): T => (typeof g === 'function' ? (g as () => T)() : g);
 

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Answer, AnswerBatch, NewQuestionnaire } from '../../../common/api/questionnaires.ts';
 
-export { seedTree, TZ } from '../attendance/fixtures.ts';
+export { seedTree } from '../attendance/fixtures.ts';
 
 type Auth = { authorization: string };
 

@@ -1,5 +1,6 @@
 // The static checks of the test command: the TypeScript compiler over the whole project, vue-tsc over the web
-// console, and Biome's lint rules (including the player/ -> server/ boundary). Run as tests so that they count in the
+// console, Biome's lint rules (including the player/ -> server/ boundary) and its formatter, and knip for files and
+// exports nothing uses (entry points in knip.json). Run as tests so that they count in the
 // summary like any other failure and run beside the other test files instead of before all of them.
 import t from 'tap';
 import path from 'node:path';
@@ -27,9 +28,14 @@ const CHECKS: Array<[string, string[]]> = [
   ['tsc: the project type-checks', [bin('typescript', 'bin/tsc'), '-p', '.']],
   ['vue-tsc: the console type-checks', [bin('vue-tsc', 'bin/vue-tsc.js'), '--noEmit', '-p', 'server/console/tsconfig.json']],
   ['biome: no lint errors', [bin('@biomejs/biome', 'bin/biome'), 'lint', '.']],
+  ['biome: the tree is formatted (npm run format)', [bin('@biomejs/biome', 'bin/biome'), 'format', '.']],
+  [
+    'knip: no unused files or exports',
+    [path.join(root, 'node_modules', 'knip', 'bin', 'knip.js'), '--include', 'files,exports,types', '--no-progress'],
+  ],
 ];
 
-// All three at once: this file comes late in the run (tests sort by path), when the other jobs are on short unit tests.
+// All at once: this file comes late in the run (tests sort by path), when the other jobs are on short unit tests.
 const running = CHECKS.map(([, args]) => run(args));
 for (const [i, [name]] of CHECKS.entries()) {
   t.test(name, { timeout: 900_000 }, async (t) => {

@@ -102,18 +102,6 @@ export const api = {
   text: (path: string, query?: Query) => request<string>('GET', path, { query, asText: true }),
 };
 
-/** GET a list whose total is in X-Total-Count (sites). */
-export async function getCounted<T>(path: string, query?: Query): Promise<{ items: T[]; total: number }> {
-  const res = await fetch(withQuery(path, query), { headers: authHeaders() });
-  if (res.status === 401 && session.token) {
-    signOut();
-    onExpired();
-  }
-  if (!res.ok) throw await errorOf(res);
-  const items = (await res.json()) as T[];
-  return { items, total: Number(res.headers.get('x-total-count') ?? items.length) };
-}
-
 /** Downloads an export (CSV, HTML) through the API with the token, and saves it under the server's file name. */
 export async function download(path: string, query: Query, fallbackName: string): Promise<void> {
   const res = await fetch(withQuery(path, query), { headers: authHeaders() });

@@ -1,28 +1,23 @@
 // The API's wire types for the console, taken from common/api (the TypeBox schemas the server validates and
 // documents with): never retyped here. A few names are the console's words for a schema's type.
 export type { ErrorBody } from '../../../../common/api/shared.ts';
-export type { LoginResult as LoginResponse, NewUser, Role, User, UserPatch } from '../../../../common/api/auth.ts';
+export type { LoginResult as LoginResponse, NewUser, Role, User } from '../../../../common/api/auth.ts';
 export type {
   Program,
-  ProgramListQuery as ProgramQuery,
   ProgramPage as ProgramList,
   ProgramPatch,
   ProgramStatus,
-  Rendition,
   Series,
   Taxonomy,
   TaxonomyEntry,
 } from '../../../../common/api/catalog.ts';
-export type { Job, JobStatus } from '../../../../common/api/media.ts';
+export type { Job } from '../../../../common/api/media.ts';
 export type {
   Channel,
   ChannelCreate as ChannelInput,
   CreatedItems as CopyResult,
   Epg,
-  EpgItem,
-  ItemCreate as ScheduleItemInput,
   NowNext,
-  OnAir,
   ScheduleItem,
   ScheduleList,
   Slot,
@@ -32,7 +27,6 @@ export type {
   HandledResult,
   Level as RegionLevel,
   MarkHandled,
-  NewSite as SiteInput,
   PairingCodeIssued as PairingCode,
   RegionBranch,
   RegionHit,
@@ -41,22 +35,18 @@ export type {
   RequestDemand,
   Site,
   SiteCreated,
-  SiteStatus,
 } from '../../../../common/api/sites.ts';
 export type {
   ActivityNode,
   ActivityReport,
-  MemberPeriodRow,
   MembersReport,
   ReachReport,
-  SiteHealthRow,
   SitesReport,
 } from '../../../../common/api/reports.ts';
 export type { MemberList, RollImportResult as MemberImportResult } from '../../../../common/api/attendance.ts';
 export type {
   ConsoleSiteRow,
   ConsoleSitesPage,
-  DashboardSummary,
   SiteHealthFilter,
   SiteHealthSort,
 } from '../../../../common/api/console.ts';
