@@ -148,6 +148,11 @@ const MATRIX: Record<string, Probe[]> = {
   'GET /api/regions/:id': [p('401    2xx    403    2xx    401    401', { params: { id: 'townA' } })],
   'PATCH /api/regions/:id': [p(OPERATOR_WRITE, { params: { id: 'townA' } })],
   'DELETE /api/regions/:id': [p(OPERATOR_WRITE, { params: { id: 'townA' } })],
+  'GET /api/regions/children': [
+    p('401    scoped scoped 2xx    401    401'),
+    p('401    2xx    403    2xx    401    401', { query: 'parentId=$countyA' }),
+  ],
+  'GET /api/regions/search': [p('401    scoped scoped 2xx    401    401', { query: 'q=%E5%8E%BF' })],
   // --- sites: operators manage; organizers read their subtree; a site speaks for itself only
   'POST /api/sites/pair': [p('pass   pass   pass   pass   pass   pass')],
   'POST /api/sites': [p(OPERATOR_WRITE)],
@@ -177,6 +182,10 @@ const MATRIX: Record<string, Probe[]> = {
   'GET /api/platforms/demand': [p(OPERATOR_READ)],
   'GET /api/upstream': [p(OPERATOR_READ)],
   'POST /api/upstream/send': [p(OPERATOR_WRITE)],
+  // This server follows no centre: an operator is let through and told so (409), others are refused first.
+  'GET /api/upstream/channels': [p('401    403    403    pass   401    401')],
+  'GET /api/platforms/me/library': [p('401    401    401    401    401    401')],
+  'GET /api/platforms/me/channels': [p('401    401    401    401    401    401')],
   // --- attendance: reports and rolls scoped to the organizer's region
   'POST /api/attendance/rollup': [p(OPERATOR_WRITE)],
   'GET /api/reports/activity': [
@@ -217,6 +226,9 @@ const MATRIX: Record<string, Probe[]> = {
     p('401    scoped hidden 2xx    401    401', { params: { id: 'questionnaire' } }),
     p('401    2xx    hidden 2xx    401    401', { params: { id: 'questionnaire' }, query: 'regionId=$countyA&format=csv' }),
   ],
+  // The sample questionnaire is a survey: whoever passes the scope check is told it has no quiz results (400).
+  'GET /api/reports/questionnaires/:id/sites': [p('401    pass   hidden pass   401    401', { params: { id: 'questionnaire' } })],
+  'GET /api/reports/questionnaires/:id/members': [p('401    pass   hidden pass   401    401', { params: { id: 'questionnaire' } })],
   'GET /api/reports/study': [
     p('401    scoped scoped 2xx    401    401'),
     p('401    2xx    403    2xx    401    401', { query: 'regionId=$countyA' }),
