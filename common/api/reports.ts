@@ -175,6 +175,20 @@ export const MemberPeriodRow = Type.Object({
 });
 export type MemberPeriodRow = Static<typeof MemberPeriodRow>;
 
+/**
+ * At a centre: a province's members as it sent them up, with no names or numbers (only daily counts leave a
+ * province). `distinctMembers` is the largest daily count over the range: a lower bound.
+ */
+export const ProvinceMembersRow = Type.Object({
+  regionId: Type.Integer({ description: "the province's region at the centre" }),
+  name: Type.String(),
+  days: Type.Integer({ description: 'days of the range the province sent figures for' }),
+  distinctMembers: Type.Integer(),
+  sessions: Type.Integer(),
+  personHours: Type.Number(),
+});
+export type ProvinceMembersRow = Static<typeof ProvinceMembersRow>;
+
 export const MembersReport = Type.Object({
   ...reportHead,
   per: Per,
@@ -186,6 +200,8 @@ export const MembersReport = Type.Object({
     membersBelowTarget: Type.Integer(),
   }),
   rows: Type.Array(MemberPeriodRow),
+  /** At a centre: the provinces in scope, from the figures they sent up (empty elsewhere). */
+  provinces: Type.Array(ProvinceMembersRow),
 });
 export type MembersReport = Static<typeof MembersReport>;
 
@@ -232,10 +248,26 @@ export const SiteHealthRow = Type.Object({
 });
 export type SiteHealthRow = Static<typeof SiteHealthRow>;
 
+/** At a centre: a province's site counts as it sent them up, as of the last day of the range it sent. */
+export const ProvinceSitesRow = Type.Object({
+  regionId: Type.Integer({ description: "the province's region at the centre" }),
+  name: Type.String(),
+  lastDay: Nullable(Type.String({ description: 'the last day of the range the province sent (null: none)' })),
+  registered: Type.Integer(),
+  paired: Type.Integer(),
+  connected: Type.Integer({ description: 'sites that reported at least once on lastDay' }),
+  ready: Type.Integer({ description: "sites holding every file of their manifest at the province's send" }),
+  /** Connected sites over registered sites, averaged over the days sent in the range (null: none sent). */
+  connectedShare: Nullable(Type.Number()),
+});
+export type ProvinceSitesRow = Static<typeof ProvinceSitesRow>;
+
 export const SitesReport = Type.Object({
   ...reportHead,
   darkDays: Type.Integer(),
   summary: Type.Object({ sites: Type.Integer(), online: Type.Integer(), dark: Type.Integer() }),
   sites: Type.Array(SiteHealthRow),
+  /** At a centre: the provinces in scope, from the site counts they sent up (empty elsewhere). */
+  provinces: Type.Array(ProvinceSitesRow),
 });
 export type SitesReport = Static<typeof SitesReport>;

@@ -33,7 +33,7 @@ import { rollOfSites } from './tables.ts';
 import { buildActivityTree, buildMemberHours, buildReach, buildSiteHealth, scheduledSecondsBySite } from './reports.ts';
 import { activityTable, membersTable, reachMembersTable, reachTable, sitesTable, type RangeNote } from './report-tables.ts';
 import { toCsv, toHtml, type Table } from './render.ts';
-import { withSentFigures, withSentReach } from '../platforms/central-report.ts';
+import { sentMembers, sentSites, withSentFigures, withSentReach } from '../platforms/central-report.ts';
 
 const refusals = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 const TEXT_FORMATS = 'format=csv answers a CSV file (UTF-8 with BOM), format=html a printable page, of the same table.';
@@ -244,6 +244,8 @@ export default async function reportRoutes(fastify: FastifyInstance) {
         new Map(scope.sites.map((s) => [s.id, s.name])),
       );
       if (belowOnly) rows = rows.filter((r) => r.belowTarget);
+      // At a centre, each province in scope with the counts it sent up (a site filter is about this server's sites).
+      const provinces = siteId == null ? sentMembers(db, new Set(scope.regions.map((r) => r.id)), range) : [];
       const json = {
         ...range,
         timeZone: tz,
@@ -258,8 +260,10 @@ export default async function reportRoutes(fastify: FastifyInstance) {
           membersBelowTarget: new Set(rows.filter((r) => r.belowTarget).map((r) => r.memberNo)).size,
         },
         rows,
+        provinces,
       };
-      return send(reply, req.query.format, json, () => membersTable(rows, per, targetHours ?? null, note(range, scope)), 'members', range);
+      const table = () => membersTable(rows, per, targetHours ?? null, note(range, scope), provinces);
+      return send(reply, req.query.format, json, table, 'members', range);
     },
   );
 
@@ -291,8 +295,10 @@ export default async function reportRoutes(fastify: FastifyInstance) {
         darkDays: darkDays,
         summary: { sites: rows.length, online: rows.filter((r) => r.online).length, dark: rows.filter((r) => r.dark).length },
         sites: rows,
+        // At a centre, each province in scope with the site counts it sent up.
+        provinces: sentSites(db, new Set(scope.regions.map((r) => r.id)), range),
       };
-      return send(reply, req.query.format, json, () => sitesTable(rows, darkDays, note(range, scope)), 'sites', range);
+      return send(reply, req.query.format, json, () => sitesTable(rows, darkDays, note(range, scope), json.provinces), 'sites', range);
     },
   );
 }

@@ -2,6 +2,7 @@
 import { DateTime } from 'luxon';
 import type { Table } from './render.ts';
 import type { ActivityNode, MemberPeriodRow, Reach, SiteHealthRow } from './reports.ts';
+import type { ProvinceMembersRow, ProvinceSitesRow } from '../../common/api/reports.ts';
 import { flattenTree } from './reports.ts';
 
 export interface RangeNote {
@@ -103,13 +104,37 @@ export function sharesText(sites: MemberPeriodRow['sites']): string {
   return sites.map((s) => `${s.siteName} ${Math.round(s.share * 100)}%`).join('; ');
 }
 
-export function membersTable(rows: MemberPeriodRow[], per: string, targetHours: number | null, r: RangeNote): Table {
+/** At a centre, one line per province from what it sent up (no member leaves a province: counts only). */
+const provinceMemberNotes = (rows: readonly ProvinceMembersRow[]): string[] =>
+  rows.map(
+    (p) =>
+      `${p.name} (sent up / 上报, ${p.days} days): ${p.distinctMembers} members at least / 至少 ${p.distinctMembers} 人 · ` +
+      `${p.sessions} sessions · ${p.personHours} person-hours`,
+  );
+
+const provinceSiteNotes = (rows: readonly ProvinceSitesRow[]): string[] =>
+  rows.map((p) =>
+    p.lastDay === null
+      ? `${p.name} (sent up / 上报): nothing sent for this range`
+      : `${p.name} (sent up / 上报, ${p.lastDay}): ${p.registered} sites · ${p.paired} paired · ${p.connected} connected · ` +
+        `${p.ready} ready` +
+        (p.connectedShare !== null ? ` · connected share ${Math.round(p.connectedShare * 100)}%` : ''),
+  );
+
+export function membersTable(
+  rows: MemberPeriodRow[],
+  per: string,
+  targetHours: number | null,
+  r: RangeNote,
+  provinces: readonly ProvinceMembersRow[] = [],
+): Table {
   const below = rows.filter((x) => x.belowTarget).length;
   return {
     title: 'Member learning hours / 学员学习时长',
     notes: [
       ...rangeNotes(r),
       `Per ${per}` + (targetHours != null ? ` · target ${targetHours} h · ${below} of ${rows.length} below target` : ''),
+      ...provinceMemberNotes(provinces),
     ],
     columns: [
       { key: 'memberNo', label: 'Member no. / 编号' },
@@ -135,12 +160,16 @@ export function membersTable(rows: MemberPeriodRow[], per: string, targetHours: 
   };
 }
 
-export function sitesTable(rows: SiteHealthRow[], darkDays: number, r: RangeNote): Table {
+export function sitesTable(rows: SiteHealthRow[], darkDays: number, r: RangeNote, provinces: readonly ProvinceSitesRow[] = []): Table {
   const online = rows.filter((x) => x.online).length;
   const dark = rows.filter((x) => x.dark).length;
   return {
     title: 'Site health / 站点运行状况',
-    notes: [...rangeNotes(r), `${rows.length} sites · ${online} online now · ${dark} dark for ${darkDays}+ days or never seen`],
+    notes: [
+      ...rangeNotes(r),
+      `${rows.length} sites · ${online} online now · ${dark} dark for ${darkDays}+ days or never seen`,
+      ...provinceSiteNotes(provinces),
+    ],
     columns: [
       { key: 'siteName', label: 'Site / 站点' },
       { key: 'region', label: 'Region / 地区' },

@@ -4,10 +4,10 @@
 // distinct members are the largest daily count (a lower bound: the same member on two days is one person, and
 // only daily counts leave a province).
 import type { Db } from '../db/connection.ts';
-import type { ActivityNode, Reach, ReachSite } from '../../common/api/reports.ts';
-import type { ProgramDayFigures, RegionDayFigures } from '../../common/api/platforms.ts';
+import type { ActivityNode, ProvinceMembersRow, ProvinceSitesRow, Reach, ReachSite } from '../../common/api/reports.ts';
+import type { ProgramDayFigures, RegionDayFigures, SiteDayFigures } from '../../common/api/platforms.ts';
 import { getRegion } from '../sites/regions.ts';
-import { activityFigures, reachFigures, type Held } from './figures.ts';
+import { activityFigures, reachFigures, siteFigures, type Held } from './figures.ts';
 import { platformsByRegion } from './platforms.ts';
 
 /** Sent regions get ids of their own, negative, so they never clash with the centre's regions or sites. */
@@ -206,5 +206,97 @@ export function withSentReach(
       name: names.get(p.regionId) ?? `platform ${p.id}`,
       rows: rows.filter((r) => r.platformId === p.id),
     })),
+  );
+}
+
+// ------------------------------------------------------------------------- sites and members at the centre
+
+/** A paired province in a report's scope: its platform and its region (and name) at the centre. */
+export interface ScopedProvince {
+  platformId: number;
+  regionId: number;
+  name: string;
+}
+
+/** Pure: each province's site counts as of the last day it sent in the range, and its connected share over the days. */
+export function provinceSites(provinces: readonly ScopedProvince[], rows: ReadonlyArray<Held<SiteDayFigures>>): ProvinceSitesRow[] {
+  return provinces.map((p) => {
+    const own = rows.filter((r) => r.platformId === p.platformId);
+    const last = own.reduce<Held<SiteDayFigures> | null>((a, r) => (!a || r.day > a.day ? r : a), null);
+    const shares = own.filter((r) => r.row.registered > 0).map((r) => r.row.connected / r.row.registered);
+    return {
+      regionId: p.regionId,
+      name: p.name,
+      lastDay: last?.day ?? null,
+      registered: last?.row.registered ?? 0,
+      paired: last?.row.paired ?? 0,
+      connected: last?.row.connected ?? 0,
+      ready: last?.row.ready ?? 0,
+      connectedShare: shares.length ? round(shares.reduce((a, b) => a + b, 0) / shares.length) : null,
+    };
+  });
+}
+
+/**
+ * Pure: each province's members over the range from its top regions' daily rows (the regions it sent without a
+ * parent): sessions and person-hours summed, distinct members the largest daily count (a lower bound).
+ */
+export function provinceMembers(provinces: readonly ScopedProvince[], rows: ReadonlyArray<Held<RegionDayFigures>>): ProvinceMembersRow[] {
+  return provinces.map((p) => {
+    const perDay = new Map<string, number>();
+    let sessions = 0;
+    let personHours = 0;
+    for (const { platformId, day, row } of rows) {
+      if (platformId !== p.platformId || row.parentId !== null) continue;
+      perDay.set(day, (perDay.get(day) ?? 0) + row.distinctMembers);
+      sessions += row.sessions;
+      personHours += row.personHours;
+    }
+    return {
+      regionId: p.regionId,
+      name: p.name,
+      days: perDay.size,
+      distinctMembers: Math.max(0, ...perDay.values()),
+      sessions,
+      personHours: round(personHours),
+    };
+  });
+}
+
+/** The paired provinces whose region is in a report's scope, by name. */
+function scopedProvinces(db: Db, regionIdsInScope: ReadonlySet<number>): ScopedProvince[] {
+  return [...platformsByRegion(db).values()]
+    .filter((p) => regionIdsInScope.has(p.regionId))
+    .map((p) => ({ platformId: p.id, regionId: p.regionId, name: getRegion(db, p.regionId)?.name ?? `platform ${p.id}` }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The sites report's province rows at a centre (none on a province server). */
+export function sentSites(db: Db, regionIdsInScope: ReadonlySet<number>, range: { from: string; to: string }): ProvinceSitesRow[] {
+  const provinces = scopedProvinces(db, regionIdsInScope);
+  if (!provinces.length) return [];
+  return provinceSites(
+    provinces,
+    siteFigures(
+      db,
+      provinces.map((p) => p.platformId),
+      range.from,
+      range.to,
+    ),
+  );
+}
+
+/** The members report's province rows at a centre (none on a province server). */
+export function sentMembers(db: Db, regionIdsInScope: ReadonlySet<number>, range: { from: string; to: string }): ProvinceMembersRow[] {
+  const provinces = scopedProvinces(db, regionIdsInScope);
+  if (!provinces.length) return [];
+  return provinceMembers(
+    provinces,
+    activityFigures(
+      db,
+      provinces.map((p) => p.platformId),
+      range.from,
+      range.to,
+    ),
   );
 }

@@ -2,7 +2,7 @@
 // key) and a day sent is the whole day: its rows replace what was held for that day, in one transaction, so a
 // resend never counts twice and a late day is corrected rather than added.
 import type { Db } from '../db/connection.ts';
-import type { DayFigures, DemandItem, ProgramDayFigures, RegionDayFigures } from '../../common/api/platforms.ts';
+import type { DayFigures, DemandItem, ProgramDayFigures, RegionDayFigures, SiteDayFigures } from '../../common/api/platforms.ts';
 
 export function storeFigures(db: Db, platformId: number, days: readonly DayFigures[], now = new Date()): string[] {
   const at = now.toISOString();
@@ -54,6 +54,8 @@ export const activityFigures = (db: Db, platformIds: readonly number[], from: st
   parse<RegionDayFigures>(figureRows(db, 'activity', platformIds, from, to));
 export const reachFigures = (db: Db, platformIds: readonly number[], from: string, to: string) =>
   parse<ProgramDayFigures>(figureRows(db, 'reach', platformIds, from, to));
+export const siteFigures = (db: Db, platformIds: readonly number[], from: string, to: string) =>
+  parse<SiteDayFigures>(figureRows(db, 'sites', platformIds, from, to));
 
 /** A province's demand as last sent: replaces what was held. */
 export function storeDemand(db: Db, platformId: number, items: readonly DemandItem[], now = new Date()): number {

@@ -234,13 +234,35 @@ t.test('a province pairs once, sends its days exactly once, and survives a lost 
   });
   t.equal(reach.statusCode, 200, reach.body);
   t.match(reach.json(), { totals: { sessions: 5 }, sites: [{ siteId: -platformId, region: '某省', sessions: 5 }] });
-  for (const report of ['members', 'sites']) {
-    const atRoot = await centre.app.inject({
-      url: `/api/reports/${report}?regionId=${nation.json().id}&${range}`,
-      headers: nationalOrganizer,
-    });
-    t.equal(atRoot.statusCode, 200, `the ${report} report answers at the national root`);
-  }
+  // Members and sites at the national root: each province with the counts it sent (no member leaves a province).
+  const atRoot = async (report: string, headers = nationalOrganizer, format = 'json') =>
+    centre.app.inject({ url: `/api/reports/${report}?regionId=${nation.json().id}&${range}&format=${format}`, headers });
+  const members = await atRoot('members');
+  t.equal(members.statusCode, 200, members.body);
+  t.same(members.json().rows, [], 'no member of a province is listed at the centre');
+  t.match(members.json().provinces, [
+    { name: '另一省', days: 0, distinctMembers: 0, sessions: 0 },
+    { name: '某省', regionId, distinctMembers: 1, sessions: 6 },
+  ]);
+  const sitesAtRoot = await atRoot('sites');
+  t.equal(sitesAtRoot.statusCode, 200, sitesAtRoot.body);
+  t.match(sitesAtRoot.json().provinces, [
+    { name: '另一省', lastDay: null, registered: 0 },
+    { name: '某省', regionId, lastDay: day(0), registered: 3 },
+  ]);
+  t.match(sitesAtRoot.json().provinces[1], { paired: 3, connected: 0, ready: 0, connectedShare: 0 });
+  t.match(
+    (await atRoot('sites', nationalOrganizer, 'html')).body,
+    /某省 \(sent up \/ 上报, [-0-9]+\): 3 sites · 3 paired/,
+    'the printable page says it too',
+  );
+  t.same(
+    (await centre.app.inject({ url: `/api/reports/sites?${range}`, headers: otherOrganizer }))
+      .json()
+      .provinces.map((p: { name: string }) => p.name),
+    ['另一省'],
+    "an organizer of one province sees that province's counts only",
+  );
 
   // Who may call what: the platform token is not a user token, and organizers do not manage platforms.
   const platformToken = province.app.db.prepare('SELECT token FROM upstream_link').get() as { token: string };
