@@ -11,6 +11,7 @@ import { userAuth } from '../../../testkit/helpers.ts';
 import { JobWorker, waitForProgram } from '../../../server/media/jobs.ts';
 import { tmpRoot } from '../../../server/media/store.ts';
 import { line, listening, registerProvince } from '../platforms/fixtures.ts';
+import { agentFor, rmDir } from '../agent/agent-fixture.ts';
 import type { LibraryFeed, MirrorStatus } from '../../../common/api/platforms.ts';
 import type { Program } from '../../../common/api/catalog.ts';
 
@@ -122,6 +123,54 @@ t.test('a central program is offered, mirrored verified inside the window, read-
     }
   }
   t.pass("every file at the province has the centre's size and sha256, the damaged one included");
+
+  // A village site under the province holds the mirrored lecture like any other and plays it from its cache, the
+  // uplink to the province down.
+  const village = await province.app.inject({
+    method: 'POST',
+    url: '/api/regions',
+    headers: province.auth,
+    payload: { name: '某村', level: 'village' },
+  });
+  const site = await province.app.inject({
+    method: 'POST',
+    url: '/api/sites',
+    headers: province.auth,
+    payload: { name: '某村活动室', regionId: village.json().id },
+  });
+  t.equal(site.statusCode, 201, site.body);
+  const uplink = await line(province.url);
+  t.teardown(() => uplink.close());
+  const agent = await agentFor(uplink.url, { pairCode: site.json().pairingCode });
+  t.teardown(async () => {
+    await agent.close();
+    rmDir(agent.dataDir);
+  });
+  await agent.syncNow();
+  const siteCatalog = async () => (await (await fetch(`${agent.url}/local/catalog`)).json()).items as Array<{ id: number; title: string }>;
+  t.match(await siteCatalog(), [{ id: local!.id, title: '中央讲座' }], "the site's catalog offers the mirrored lecture");
+  const asked = await fetch(`${agent.url}/local/downloads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ programId: local!.id }),
+  });
+  t.equal(asked.status, 202, 'the member asks for it with the remote');
+  await agent.whenIdle();
+  uplink.mode = 'down';
+  await agent.syncNow().catch(() => undefined); // the agent finds the uplink down
+  const sha = async (res: Response) =>
+    (await import('node:crypto'))
+      .createHash('sha256')
+      .update(Buffer.from(await res.arrayBuffer()))
+      .digest('hex');
+  for (const f of item.files.filter((f) => f.path.endsWith('.ts'))) {
+    const played = await fetch(`${agent.url}/media/programs/${local!.id}/v1/${f.path}`);
+    if (played.status !== 200 || (await sha(played)) !== f.sha256) t.fail(`${f.path} at the site differs from the centre`);
+  }
+  t.match(await (await fetch(`${agent.url}/media/programs/${local!.id}/v1/master.m3u8`)).text(), /#EXT-X-STREAM-INF/);
+  t.equal((await (await fetch(`${agent.url}/local/status`)).json()).online, false, 'the uplink is down');
+  t.pass("the site plays every segment from its cache with the centre's sha256, offline");
+  uplink.mode = 'pass';
 
   // Read-only below: the province may schedule it, not change or delete it.
   const patch = await province.app.inject({
