@@ -47,6 +47,42 @@ t.test('each console page renders, with its data, at 1366x768', async (t) => {
   // The week that holds the item (it may be next week late on a Sunday).
   const week = airAt.setZone(cs.server.config.provinceTz).startOf('week').toISODate();
 
+  // The province also follows this server as its centre and sent a day up: the sites and members reports list it.
+  const platform = await post('/api/platforms', { regionId: province.id });
+  const paired = await app.inject({ method: 'POST', url: '/api/platforms/pair', payload: { code: platform.pairingCode } });
+  const today = DateTime.now().setZone(cs.server.config.provinceTz).toISODate()!;
+  const sentUp = await app.inject({
+    method: 'POST',
+    url: '/api/platforms/me/figures',
+    headers: { authorization: `Bearer ${paired.json().token}` },
+    payload: {
+      sentAt: new Date().toISOString(),
+      days: [
+        {
+          day: today,
+          activity: [
+            {
+              regionId: 1,
+              parentId: null,
+              name: '某省',
+              level: 'province',
+              sites: 1200,
+              sitesWatching: 900,
+              sessions: 950,
+              viewingHours: 1400,
+              personHours: 9800,
+              broadcastHours: 1000,
+              distinctMembers: 7600,
+            },
+          ],
+          reach: [],
+          sites: { registered: 1200, paired: 1150, connected: 1010, ready: 980 },
+        },
+      ],
+    },
+  });
+  t.equal(sentUp.statusCode, 200, sentUp.body);
+
   const b = await openConsole();
   t.teardown(() => b.close());
   const { page } = b;
@@ -93,6 +129,13 @@ t.test('each console page renders, with its data, at 1366x768', async (t) => {
   await page.goto(`${cs.url}/channels/${channel.id}`);
   await page.waitForSelector('[data-test=week-timeline]');
   t.equal(await page.locator('[data-test=now-marker]').count(), 1, 'now is marked once in this week');
+  await page.goto(`${cs.url}/sites`);
+  await page.waitForSelector('text=幸福村党员活动室');
+  // What the province sent up, in the reports (counts only).
+  await page.goto(`${cs.url}/reports/sites`);
+  t.match(await page.locator('[data-test=province-sites]').textContent(), /某省.*1,200.*1,150.*1,010.*980/, 'the province sites sent up');
+  await page.goto(`${cs.url}/reports/members`);
+  t.match(await page.locator('[data-test=province-members]').textContent(), /某省.*7,600.*950/, 'the province members sent up');
   await page.goto(`${cs.url}/sites`);
   await page.waitForSelector('text=幸福村党员活动室');
 
