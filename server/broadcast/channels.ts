@@ -1,4 +1,5 @@
-// Channel writes with their rules (numbers unique, a chosen slate must exist, regions must exist) and the API view.
+// Channel writes with their rules (numbers unique, a chosen slate must exist, regions must exist; a carried channel's
+// windows) and the API view.
 import type { Db } from '../db/connection.ts';
 import type { Config } from '../config.ts';
 import { badRequest, conflict } from '../errors.ts';
@@ -9,8 +10,10 @@ import {
   assertNumberFree,
   channelRegionIds,
   deleteChannelRow,
+  describeItem,
   getChannel,
   insertChannel,
+  itemsEndingAfter,
   setChannelRegions,
   updateChannel,
   type ChannelRow,
@@ -18,7 +21,6 @@ import {
 import { xmltvId } from './guide.ts';
 import { gapFiller, invalidateChannel } from './timeline-input.ts';
 import { carryOf, carryView, setCarryWindows } from './carry-data.ts';
-import { itemsEndingAfter, describeItem } from './repo.ts';
 import { assertWindows, windowHolding, windowsText } from '../upstream/carried-windows.ts';
 
 export function channelView(db: Db, c: ChannelRow, idDomain: string): Channel {
