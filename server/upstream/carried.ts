@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelCreate } from '../../common/api/broadcast.ts';
 import type { CentralChannel, ChannelFeed } from '../../common/api/platforms.ts';
 import type { Db } from '../db/connection.ts';
-import { badRequest, unprocessable } from '../errors.ts';
+import { AppError, badRequest, unprocessable } from '../errors.ts';
 import { createChannel } from '../broadcast/channels.ts';
 import { carriedChannels, carryOf, insertCarry, recordCarryError, recordCarrySync } from '../broadcast/carry-data.ts';
 import { deleteItemRow, insertCentralItem, itemsEndingAfter } from '../broadcast/repo.ts';
@@ -82,7 +82,17 @@ export class CarriedChannels {
     try {
       feed = await this.readFeed();
     } catch (err) {
-      const message = `${(err as Error).message.replace(/[.;]? ?try again later\.?$/, '')}; the schedule already copied stands.`;
+      // Channels are public (set-top boxes read them): say what happened, not the centre's address or its words.
+      const code = err instanceof AppError ? err.code : '';
+      const what =
+        code === 'upstream_unreachable'
+          ? 'The centre could not be reached'
+          : code === 'upstream_refused'
+            ? 'The centre refused the channels feed'
+            : code === 'not_paired'
+              ? 'This province is not paired with the centre'
+              : "The centre's channels could not be read";
+      const message = `${what} at ${new Date(nowMs).toISOString()}; the schedule already copied stands.`;
       for (const c of carried) recordCarryError(this.db, c.channelId, message);
       this.log.warn({ err }, `carried channels: ${message}`);
     }
