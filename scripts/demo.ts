@@ -167,6 +167,6 @@ export function ensureDemoChannel(app: FastifyInstance, nowMs = Date.now(), ahea
     start += Math.ceil(p.duration) * 1000; // what resolveEnd gives an item without an explicit end
     i = (i + 1) % programs.length;
   }
-  insertItems(db, channel.id, drafts, nowMs);
+  insertItems(db, channel.id, drafts, nowMs, app.config.provinceTz);
   return channel.id;
 }

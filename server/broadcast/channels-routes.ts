@@ -40,13 +40,17 @@ export default async function channelsRoutes(fastify: FastifyInstance) {
       bodyLimit: BODY_LIMIT,
       schema: {
         tags,
-        summary: 'Create a channel; it plays at once (the house slate fills gaps until its own card is made)',
+        summary:
+          'Create a channel; it plays at once (the house slate fills gaps until its own card is made). At a province, ' +
+          "carry: <central channel id> carries the centre's channel, leaving `windows` to the province",
         body: ChannelCreate,
-        response: { 201: Channel, 400: ErrorBody, 409: ErrorBody },
+        response: { 201: Channel, 400: ErrorBody, 409: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody },
       },
     },
     async (req, reply) => {
-      const id = createChannel(db, req.body, Date.now());
+      const { carry, windows, ...own } = req.body;
+      const carried = carry !== undefined || windows !== undefined;
+      const id = carried ? await app.carrier.create(req.body, Date.now()) : createChannel(db, own, Date.now());
       void scheduleSlate(db, config, app.log, id);
       return reply.status(201).send(view(id));
     },
@@ -59,14 +63,21 @@ export default async function channelsRoutes(fastify: FastifyInstance) {
       bodyLimit: BODY_LIMIT,
       schema: {
         tags,
-        summary: 'Edit a channel: any of number, name, description, logo, regionIds (its reach), slateProgramId',
+        summary:
+          'Edit a channel: any of number, name, description, logo, regionIds (its reach), slateProgramId; windows of a carried channel',
         params: IdParams,
         body: ChannelPatch,
         response: { 200: Channel, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (req) => {
-      const before = editChannel(db, req.params.id, req.body, Date.now());
+      const now = Date.now();
+      // New windows move the centre's items around them in the same transaction.
+      const before = db.transaction(() => {
+        const row = editChannel(db, req.params.id, req.body, now, config.provinceTz);
+        if (req.body.windows !== undefined) app.carrier.fit(row.id, now);
+        return row;
+      })();
       // The card shows the name: remake it (in place, same layout, so the timeline's counters do not move).
       const renamed = req.body.name !== undefined && req.body.name.trim() !== before.name;
       if (renamed || before.slate_status === 'failed') void scheduleSlate(db, config, app.log, before.id);

@@ -1,7 +1,8 @@
-// Channel writes with their rules (numbers unique, a chosen slate must exist, regions must exist) and the API view.
+// Channel writes with their rules (numbers unique, a chosen slate must exist, regions must exist; a carried channel's
+// windows) and the API view.
 import type { Db } from '../db/connection.ts';
 import type { Config } from '../config.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest, conflict } from '../errors.ts';
 import { deleteProgramRows, programBrief } from '../catalog/repo.ts';
 import { removeProgramMedia } from '../media/store.ts';
 import type { Channel, ChannelCreate, ChannelPatch } from '../../common/api/broadcast.ts';
@@ -9,14 +10,18 @@ import {
   assertNumberFree,
   channelRegionIds,
   deleteChannelRow,
+  describeItem,
   getChannel,
   insertChannel,
+  itemsEndingAfter,
   setChannelRegions,
   updateChannel,
   type ChannelRow,
 } from './repo.ts';
 import { xmltvId } from './guide.ts';
 import { gapFiller, invalidateChannel } from './timeline-input.ts';
+import { carryOf, carryView, setCarryWindows } from './carry-data.ts';
+import { assertWindows, windowHolding, windowsText } from '../upstream/carried-windows.ts';
 
 export function channelView(db: Db, c: ChannelRow, idDomain: string): Channel {
   const filler = gapFiller(db, c);
@@ -34,6 +39,7 @@ export function channelView(db: Db, c: ChannelRow, idDomain: string): Channel {
     slate,
     xmltvId: xmltvId(c, idDomain),
     liveUrl: `/live/channels/${c.id}/master.m3u8`,
+    carry: carryView(db, c.id),
     createdAt: c.created_at,
     updatedAt: c.updated_at,
   };
@@ -50,8 +56,11 @@ function cleanName(name: string): string {
   return trimmed;
 }
 
-/** Creates a channel (all or nothing); it plays at once (its scheduled items, the house slate in gaps). */
-export function createChannel(db: Db, b: ChannelCreate, nowMs: number): number {
+/**
+ * Creates a channel (all or nothing); it plays at once (its scheduled items, the house slate in gaps). A carried
+ * channel (b.carry) is made by server/upstream/carried.ts, which calls this inside its own transaction.
+ */
+export function createChannel(db: Db, b: Omit<ChannelCreate, 'carry' | 'windows'>, nowMs: number): number {
   const name = cleanName(b.name);
   return db.transaction(() => {
     assertNumberFree(db, b.number);
@@ -62,11 +71,32 @@ export function createChannel(db: Db, b: ChannelCreate, nowMs: number): number {
   })();
 }
 
+/**
+ * New windows of a carried channel (409 not_carried on a channel of this province's own). Provincial items to come
+ * must still lie inside a window (409 naming the first that would not); the caller fits the centre's items again.
+ */
+function changeWindows(db: Db, channelId: number, windows: NonNullable<ChannelPatch['windows']>, zone: string, nowMs: number): void {
+  if (!carryOf(db, channelId))
+    throw conflict(`Channel ${channelId} carries no central channel: windows are only for a carried channel.`, 'not_carried');
+  assertWindows(windows);
+  const stranded = itemsEndingAfter(db, channelId, nowMs).find(
+    (i) => i.origin === 'local' && i.start_at > nowMs && !windowHolding(windows, zone, { start: i.start_at, end: i.end_at }),
+  );
+  if (stranded)
+    throw conflict(
+      `The provincial ${describeItem({ ...stranded, title: null })} would lie outside the new windows (${windowsText(windows)}): ` +
+        'move or delete it first.',
+      'outside_windows',
+    );
+  setCarryWindows(db, channelId, windows);
+}
+
 /** Edits a channel (all or nothing); returns the row before the edit. */
-export function editChannel(db: Db, id: number, b: ChannelPatch, nowMs: number): ChannelRow {
+export function editChannel(db: Db, id: number, b: ChannelPatch, nowMs: number, zone: string): ChannelRow {
   const before = getChannel(db, id);
   const name = b.name === undefined ? before.name : cleanName(b.name);
   db.transaction(() => {
+    if (b.windows !== undefined) changeWindows(db, before.id, b.windows, zone, nowMs);
     if (b.number !== undefined) assertNumberFree(db, b.number, before.id);
     assertSlateProgram(db, b.slateProgramId);
     updateChannel(

@@ -74,5 +74,6 @@ export function itemView(row: ItemRow, nowMs: number, showDrafts: boolean): Sche
     programStatus: row.status,
     published: row.published,
     warning,
+    origin: row.origin,
   };
 }

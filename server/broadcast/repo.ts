@@ -31,6 +31,10 @@ export interface ItemRecord {
   end_at: number;
   slot_id: number | null;
   aired_as: 'program' | 'slate' | null;
+  /** 'central': copied from the centre's schedule of a carried channel (read-only here). */
+  origin: 'local' | 'central';
+  /** For a central item: the central program it airs (program_id fills in once the mirror holds it). */
+  central_program_id: number | null;
 }
 
 /** An item with what the catalog says of its program (nulls: the program was deleted). */
@@ -142,7 +146,7 @@ function withPrograms(db: Db, rows: ItemRecord[]): ItemRow[] {
   });
 }
 
-const itemColumns = 'id, channel_id, program_id, start_at, end_at, slot_id, aired_as';
+const itemColumns = 'id, channel_id, program_id, start_at, end_at, slot_id, aired_as, origin, central_program_id';
 
 export function getItem(db: Db, channelId: number, itemId: number): ItemRow {
   const row = db
@@ -482,4 +486,31 @@ export function channelsForRegion(db: Db, regionId: number): ChannelRow[] {
         ORDER BY c.number`,
     )
     .all(regionId);
+}
+
+/** The items of a carried channel that end after `nowMs` (the ones a sync may have to fit around or replace). */
+export function itemsEndingAfter(db: Db, channelId: number, nowMs: number): ItemRecord[] {
+  return db
+    .prepare<[number, number], ItemRecord>(
+      `SELECT ${itemColumns} FROM schedule_items WHERE channel_id = ? AND end_at > ? ORDER BY start_at`,
+    )
+    .all(channelId, nowMs);
+}
+
+/** An item copied from the centre's schedule (origin 'central'); program null while the mirror does not hold it. */
+export function insertCentralItem(
+  db: Db,
+  channelId: number,
+  item: { start: number; end: number; programId: number | null; centralProgramId: number | null },
+  nowMs: number,
+): number {
+  const stamp = new Date(nowMs).toISOString();
+  return Number(
+    db
+      .prepare(
+        `INSERT INTO schedule_items (channel_id, program_id, start_at, end_at, origin, central_program_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'central', ?, ?, ?)`,
+      )
+      .run(channelId, item.programId, item.start, item.end, item.centralProgramId, stamp, stamp).lastInsertRowid,
+  );
 }

@@ -99,6 +99,7 @@ export default async function scheduleRoutes(fastify: FastifyInstance) {
           },
         ],
         now,
+        zone,
       );
       return reply.status(201).send(itemView(getItem(db, c.id, id), now, true));
     },
@@ -132,6 +133,7 @@ export default async function scheduleRoutes(fastify: FastifyInstance) {
           durationMs: b.durationSeconds === undefined ? undefined : b.durationSeconds * 1000,
         },
         now,
+        zone,
       );
       return itemView(getItem(db, c.id, req.params.itemId), now, true);
     },

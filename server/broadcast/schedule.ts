@@ -1,9 +1,12 @@
 // Writing schedule items with the rules operators rely on: no overlaps (409 naming the clash), the past
-// and the item on air are immutable (409), a program's length sets the item's end unless given.
+// and the item on air are immutable (409), a program's length sets the item's end unless given. On a channel that
+// carries a central channel, only the provincial windows can be filled, and the centre's items are read-only (409).
 import type { Db } from '../db/connection.ts';
 import { badRequest, conflict } from '../errors.ts';
 import { assertNoClash, deleteItemRow, getItem, getProgram, insertItem, moveItem, programLengthMs, type ItemRow } from './repo.ts';
 import { invalidateChannel } from './timeline-input.ts';
+import { carryOf } from './carry-data.ts';
+import { windowHolding, windowsText, type Span } from '../upstream/carried-windows.ts';
 
 export interface ItemDraft {
   programId: number;
@@ -43,17 +46,42 @@ function assertNotStarted(item: ItemRow, nowMs: number): void {
   }
 }
 
+/**
+ * On a carried channel: 409 carried_by_centre naming the windows unless `span` lies wholly inside one window
+ * occurrence (the province fills its windows; the rest is the centre's). Nothing on a channel of this province's own.
+ */
+export function assertCarryAllows(db: Db, channelId: number, zone: string, span: Span): void {
+  const carry = carryOf(db, channelId);
+  if (!carry || windowHolding(carry.windows, zone, span)) return;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  throw conflict(
+    `Channel ${channelId} carries the centre's channel ${carry.centralName ? `"${carry.centralName}"` : carry.centralChannelId}: ` +
+      `outside its provincial windows (${windowsText(carry.windows)}, ${zone}) the centre's schedule stands. ` +
+      `${iso(span.start)} to ${iso(span.end)} is not wholly inside one window.`,
+    'carried_by_centre',
+  );
+}
+
+function assertLocal(item: ItemRow): void {
+  if (item.origin === 'central')
+    throw conflict(
+      `Item ${item.id} comes from the centre's schedule of this carried channel: it cannot be changed or deleted here.`,
+      'central_item',
+    );
+}
+
 /** Inserts items (all or none) after checking each against the schedule and the others. */
-export function insertItems(db: Db, channelId: number, drafts: ItemDraft[], nowMs: number, slotId: number | null = null): number[] {
+export function insertItems(db: Db, channelId: number, drafts: ItemDraft[], nowMs: number, zone: string): number[] {
   const ids = db.transaction(() => {
     const out: number[] = [];
     for (const d of drafts) {
       getProgram(db, d.programId); // 404 when it does not exist
       const end = resolveEnd(db, d);
       assertFuture(d.start, nowMs);
+      assertCarryAllows(db, channelId, zone, { start: d.start, end });
       // Items inserted earlier in this batch are in the table already, so batch-internal clashes are caught too.
       assertNoClash(db, channelId, d.start, end);
-      out.push(insertItem(db, channelId, d.programId, d.start, end, slotId, nowMs));
+      out.push(insertItem(db, channelId, d.programId, d.start, end, null, nowMs));
     }
     return out;
   })();
@@ -61,9 +89,10 @@ export function insertItems(db: Db, channelId: number, drafts: ItemDraft[], nowM
   return ids;
 }
 
-export function updateItem(db: Db, channelId: number, itemId: number, patch: Partial<ItemDraft>, nowMs: number): void {
+export function updateItem(db: Db, channelId: number, itemId: number, patch: Partial<ItemDraft>, nowMs: number, zone: string): void {
   db.transaction(() => {
     const item = getItem(db, channelId, itemId);
+    assertLocal(item);
     assertNotStarted(item, nowMs);
     const programId = patch.programId ?? item.program_id;
     if (programId === null) throw badRequest('This item lost its program (deleted): give programId.');
@@ -75,6 +104,7 @@ export function updateItem(db: Db, channelId: number, itemId: number, patch: Par
     else end = start + (item.end_at - item.start_at); // moving keeps the length
     getProgram(db, programId);
     assertFuture(start, nowMs, 'An item');
+    assertCarryAllows(db, channelId, zone, { start, end });
     assertNoClash(db, channelId, start, end, itemId);
     moveItem(db, itemId, programId, start, end, nowMs);
   })();
@@ -83,7 +113,9 @@ export function updateItem(db: Db, channelId: number, itemId: number, patch: Par
 
 export function deleteItem(db: Db, channelId: number, itemId: number, nowMs: number): void {
   db.transaction(() => {
-    assertNotStarted(getItem(db, channelId, itemId), nowMs);
+    const item = getItem(db, channelId, itemId);
+    assertLocal(item);
+    assertNotStarted(item, nowMs);
     deleteItemRow(db, itemId);
   })();
   invalidateChannel(db, channelId);

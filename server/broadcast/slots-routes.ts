@@ -10,6 +10,7 @@ import { getChannel, getProgram } from './repo.ts';
 import { iso, parseInstant } from './http.ts';
 import { recurrenceProblem } from './recurrence.ts';
 import { deleteSlot, getSlot, insertSlot, listSlots, materialiseSlot, skippedOccurrences, type SlotRow } from './slots.ts';
+import { assertCarryAllows } from './schedule.ts';
 
 const BODY_LIMIT = 16 * 1024;
 
@@ -47,7 +48,7 @@ export default async function slotsRoutes(fastify: FastifyInstance) {
         summary: 'Add a recurring slot; its occurrences of the next 8 days are materialised at once (then by the slot job)',
         params: IdParams,
         body: SlotCreate,
-        response: { 201: Slot, 400: ErrorBody, 404: ErrorBody },
+        response: { 201: Slot, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (req, reply) => {
@@ -68,22 +69,27 @@ export default async function slotsRoutes(fastify: FastifyInstance) {
         until = bareDate ? parseInstant(`${b.until}T23:59:59.999`, 'until', zone) : parseInstant(b.until, 'until', zone);
         if (until <= from) throw badRequest('until must be after from.');
       }
-      const slot = insertSlot(
-        db,
-        c.id,
-        {
-          days: b.cron ? null : [...new Set(b.days)].sort(),
-          time: b.cron ? null : (b.time ?? null),
-          cron: b.cron?.trim() ?? null,
-          programId: b.programId ?? null,
-          seriesId: b.seriesId ?? null,
-          durationMs: b.durationSeconds === undefined ? null : b.durationSeconds * 1000,
-          from,
-          until,
-        },
-        now,
-      );
-      const result = materialiseSlot(db, slot, zone, now);
+      // On a carried channel an occurrence outside the provincial windows refuses the slot: nothing is kept.
+      const { slot, result } = db.transaction(() => {
+        const slot = insertSlot(
+          db,
+          c.id,
+          {
+            days: b.cron ? null : [...new Set(b.days)].sort(),
+            time: b.cron ? null : (b.time ?? null),
+            cron: b.cron?.trim() ?? null,
+            programId: b.programId ?? null,
+            seriesId: b.seriesId ?? null,
+            durationMs: b.durationSeconds === undefined ? null : b.durationSeconds * 1000,
+            from,
+            until,
+          },
+          now,
+        );
+        const result = materialiseSlot(db, slot, zone, now);
+        if (result.outsideWindows[0]) assertCarryAllows(db, c.id, zone, result.outsideWindows[0]);
+        return { slot, result };
+      })();
       // Materialising moved the slot on (next episode, materialised until): answer with the row as it is now.
       return reply.status(201).send(slotView(getSlot(db, slot.id) ?? slot, result.skipped));
     },

@@ -5,6 +5,8 @@ import { occurrences } from './recurrence.ts';
 import { seriesEpisodeIds } from '../catalog/repo.ts';
 import { clashingItem, describeItem, getProgram, insertItem, programLengthMs } from './repo.ts';
 import { invalidateChannel } from './timeline-input.ts';
+import { carryOf } from './carry-data.ts';
+import { windowHolding, windowsText } from '../upstream/carried-windows.ts';
 
 /** Slots are materialised at least this far ahead (sites fetch 48 h; operators see a week). */
 const MATERIALISE_AHEAD_MS = 8 * 86_400_000;
@@ -27,11 +29,13 @@ export interface SlotRow {
 export interface MaterialiseResult {
   created: number[];
   skipped: Array<{ start: number; reason: string }>;
+  /** On a carried channel: occurrences that would leave the provincial windows (skipped). */
+  outsideWindows: Array<{ start: number; end: number }>;
 }
 
 /** Materialises one slot's occurrences in [now, now + ahead). */
 export function materialiseSlot(db: Db, slot: SlotRow, zone: string, nowMs: number, aheadMs = MATERIALISE_AHEAD_MS): MaterialiseResult {
-  const result: MaterialiseResult = { created: [], skipped: [] };
+  const result: MaterialiseResult = { created: [], skipped: [], outsideWindows: [] };
   const from = Math.max(slot.from_at, nowMs);
   const to = Math.min(slot.until_at === null ? Infinity : slot.until_at + 1, nowMs + aheadMs);
   if (to <= from) return result;
@@ -39,6 +43,7 @@ export function materialiseSlot(db: Db, slot: SlotRow, zone: string, nowMs: numb
   const record = db.prepare('INSERT INTO slot_occurrences (slot_id, start_at, item_id, note) VALUES (?, ?, ?, ?)');
   const days = slot.days ? (JSON.parse(slot.days) as number[]) : null;
   let episode = slot.next_episode;
+  const carry = carryOf(db, slot.channel_id);
   db.transaction(() => {
     for (const start of occurrences({ days, time: slot.time, cron: slot.cron }, from, to, zone)) {
       if (done.get(slot.id, start)) continue;
@@ -62,6 +67,13 @@ export function materialiseSlot(db: Db, slot: SlotRow, zone: string, nowMs: numb
           reason: `program ${programId} is not transcoded yet, so its length is unknown; give the slot a duration`,
         });
         continue; // not recorded: tried again once the program is ready
+      }
+      if (carry && !windowHolding(carry.windows, zone, { start, end: start + length })) {
+        const note = `outside the provincial windows of this carried channel (${windowsText(carry.windows)}): the centre's schedule stands`;
+        record.run(slot.id, start, null, note);
+        result.skipped.push({ start, reason: note });
+        result.outsideWindows.push({ start, end: start + length });
+        continue;
       }
       const clash = clashingItem(db, slot.channel_id, start, start + length);
       if (clash) {

@@ -40,7 +40,7 @@ export function copyDays(
   }
   if (drafts.length === 0)
     throw badRequest(`Nothing to copy: channel ${channelId} has no items from ${fromDay.toISODate()} for ${days} day(s).`);
-  return insertItems(db, targetChannelId, drafts, nowMs);
+  return insertItems(db, targetChannelId, drafts, nowMs, zone);
 }
 
 /** The items starting in the week; `showDrafts` false: unpublished programs' titles read TBA_TITLE. */
@@ -110,5 +110,5 @@ export function importRows(
     return { programId: r.programId, start, end };
   });
   drafts.sort((a, b) => a.start - b.start);
-  return insertItems(db, channelId, drafts, nowMs);
+  return insertItems(db, channelId, drafts, nowMs, zone);
 }

@@ -8,7 +8,14 @@ import { centreGet } from './centre-get.ts';
 import type { UpstreamLink } from './link.ts';
 import { localIdsByCentral } from './mirror-data.ts';
 
-export async function upstreamChannels(db: Db, link: UpstreamLink): Promise<UpstreamChannels> {
+/**
+ * The centre's channels feed for this province (null: unchanged since `etag`). 409 no_upstream / not_paired when
+ * there is no link to ask; 503 when the centre cannot be reached, 502 when it refuses, with its words.
+ */
+export async function centreChannels(
+  link: UpstreamLink,
+  etag: string | null = null,
+): Promise<{ body: ChannelFeed; etag: string | null } | null> {
   if (!link.enabled) throw conflict('This server has no UPSTREAM_URL: it follows no central platform.', 'no_upstream');
   const creds = link.credentials();
   if (!creds) {
@@ -17,15 +24,18 @@ export async function upstreamChannels(db: Db, link: UpstreamLink): Promise<Upst
       'not_paired',
     );
   }
-  let body: ChannelFeed;
   try {
-    body = (await centreGet<ChannelFeed>(creds, '/api/platforms/me/channels'))!.body;
+    return await centreGet<ChannelFeed>(creds, '/api/platforms/me/channels', etag);
   } catch (err) {
     // The centre down or refusing is not this server failing: say so, with the centre's own words.
     if (err instanceof UplinkDown) throw new AppError(503, 'upstream_unreachable', `${err.message}; try again later.`);
     if (err instanceof ServerRefused) throw new AppError(502, 'upstream_refused', `The centre refused: ${err.message}`);
     throw err;
   }
+}
+
+export async function upstreamChannels(db: Db, link: UpstreamLink): Promise<UpstreamChannels> {
+  const { body } = (await centreChannels(link))!;
   const local = localIdsByCentral(db);
   return {
     ...body,
