@@ -17,6 +17,41 @@ export const LocalDate = Type.String({ maxLength: 10, description: 'YYYY-MM-DD (
 
 // ---- channels ----
 
+const HHMM = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
+
+/**
+ * A window a carried channel leaves to the province (issue 13): on these days, from start to end in the province
+ * zone (TZ_PROVINCE), the provincial operator fills the channel; outside every window the centre's schedule stands.
+ */
+export const CarryWindow = Type.Object(
+  {
+    days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+      minItems: 1,
+      maxItems: 7,
+      uniqueItems: true,
+      description: '1 = Monday .. 7 = Sunday',
+    }),
+    start: Type.String({ pattern: HHMM, maxLength: 5, description: 'HH:MM, province time' }),
+    end: Type.String({ pattern: HHMM, maxLength: 5, description: 'HH:MM, province time, after start; 24:00 = midnight' }),
+  },
+  { additionalProperties: false },
+);
+export type CarryWindow = Static<typeof CarryWindow>;
+export const MAX_CARRY_WINDOWS = 50;
+const carryWindows = Type.Array(CarryWindow, { maxItems: MAX_CARRY_WINDOWS });
+
+/** A channel of the centre carried here: its schedule is copied from the centre's, except in the windows. */
+export const ChannelCarry = Type.Object({
+  centralChannelId: Type.Integer(),
+  centralName: Nullable(Type.String()),
+  windows: Type.Array(CarryWindow),
+  /** Last time the centre's schedule was read and applied (null: never yet). */
+  lastSyncAt: Nullable(Type.String({ format: 'date-time' })),
+  /** Why the last sync failed (null: it went well); the schedule already copied stands meanwhile. */
+  lastError: Nullable(Type.String()),
+});
+export type ChannelCarry = Static<typeof ChannelCarry>;
+
 export const ChannelSlate = Type.Object({
   programId: Nullable(Type.Integer()),
   /** 'program': the operator's chosen program; 'generated': the channel card; 'house': the server's house slate. */
@@ -38,6 +73,8 @@ export const Channel = Type.Object({
   /** RFC 2838-style id used in /epg.xml and as tvg-id in /channels.m3u, e.g. 1.dyb.example. */
   xmltvId: Type.String(),
   liveUrl: Type.String(),
+  /** Null for a channel of this platform's own; set for a central channel carried here (issue 13). */
+  carry: Nullable(ChannelCarry),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
@@ -64,12 +101,20 @@ export const ChannelCreate = Type.Object(
     logo: Type.Optional(channelFields.logo),
     regionIds: Type.Optional(channelFields.regionIds),
     slateProgramId: Type.Optional(channelFields.slateProgramId),
+    /** Carry this central channel (an id from GET /api/upstream/channels); only at a province paired with a centre. */
+    carry: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+    /** The windows left to the province; only with carry (else 400). Must not overlap each other. */
+    windows: Type.Optional(carryWindows),
   },
   { additionalProperties: false },
 );
 export type ChannelCreate = Static<typeof ChannelCreate>;
 
-export const ChannelPatch = Type.Partial(Type.Object(channelFields), { additionalProperties: false, minProperties: 1 });
+/** `windows` only for a carried channel (else 409 not_carried); it replaces the windows. */
+export const ChannelPatch = Type.Partial(Type.Object({ ...channelFields, windows: carryWindows }), {
+  additionalProperties: false,
+  minProperties: 1,
+});
 export type ChannelPatch = Static<typeof ChannelPatch>;
 
 // ---- schedule items ----
@@ -97,6 +142,8 @@ export const ScheduleItem = Type.Object({
   published: Nullable(Type.Boolean()),
   /** Set when the slate will (or did) play instead of the program. */
   warning: Nullable(Type.String()),
+  /** central: copied from the centre's schedule of a carried channel, read-only here; local: this platform's. */
+  origin: Type.Union([Type.Literal('central'), Type.Literal('local')]),
 });
 export type ScheduleItem = Static<typeof ScheduleItem>;
 
