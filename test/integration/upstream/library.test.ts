@@ -2,6 +2,7 @@
 // follows the feed (platform token, ETag), mirrors the HLS files inside its download window, each file verified (a
 // staged file damaged on disk is fetched again), and lists the program ready only once every file is in; the mirror
 // is read-only below; a central re-transcode arrives as a new version; a withdrawal unpublishes it with a warning.
+// Last, the province's console in Chromium: the link, the mirror's counts, "send now", the "中央" tag in the library.
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,12 +14,14 @@ import { tmpRoot } from '../../../server/media/store.ts';
 import { line, listening, registerProvince } from '../platforms/fixtures.ts';
 import type { LibraryFeed, MirrorStatus } from '../../../common/api/platforms.ts';
 import type { Program } from '../../../common/api/catalog.ts';
+import { ensureConsoleBuilt, openConsole, shot, signIn } from '../../../testkit/console-app.ts';
 
 const TZ = 'Asia/Shanghai';
 /** An instant at hh:mm today in the province zone: the mirror is asked with `now`, the window decides. */
 const at = (hh: number, mm: number) => DateTime.now().setZone(TZ).set({ hour: hh, minute: mm, second: 0, millisecond: 0 }).toJSDate();
 
 t.test('a central program is offered, mirrored verified inside the window, read-only below, updated and withdrawn', async (t) => {
+  await ensureConsoleBuilt(); // the servers serve the console built before they start
   const centre = await listening();
   t.teardown(() => centre.close());
   const centralId = await readyProgram(centre.app, { seconds: 3, title: '中央讲座' });
@@ -209,4 +212,30 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   t.match(withdrawn.warnings, [
     { programId: local!.id, message: /withdrew.*1 scheduled item\(s\) to come were removed.*channel\(s\) \d+: fill the gaps/ },
   ]);
+
+  // The province's console: the link and the mirror in words, a send from the page reaching the centre, the tag.
+  const b = await openConsole();
+  t.teardown(() => b.close());
+  const { page } = b;
+  await signIn(page, province.url);
+  t.match(await page.textContent('.el-aside'), /上级平台/, 'a province has the upstream entry');
+  t.notMatch(await page.textContent('.el-aside'), /省级平台/, 'and registers no provinces');
+  await page.goto(`${province.url}/upstream`);
+  await page.locator('[data-test=upstream-state]', { hasText: '已接入' }).waitFor();
+  t.match(await page.textContent('[data-test=upstream-link]'), /某省/, 'the region it is registered as at the centre');
+  t.equal(await page.textContent('[data-test=mirror-withdrawn]'), '1', "the mirror's counts");
+  t.match(await page.textContent('[data-test=mirror-warning]'), /withdrew/, 'the withdrawal told to the operator');
+  await page.locator('[data-test=upstream-channels] .el-table__row', { hasText: '中央一台' }).waitFor();
+  await page.click('[data-test=send-now]');
+  await page.locator('.el-message-box:visible', { hasText: /上报成功/ }).waitFor();
+  await page.locator('.el-message-box:visible .el-message-box__btns .el-button--primary').click();
+  const sent = (await centre.app.inject({ url: '/api/platforms', headers: centre.auth })).json() as Array<{ lastSendAt: string | null }>;
+  t.ok(sent[0]?.lastSendAt, 'the send from the page reached the centre');
+  await shot(page, 'upstream');
+  await page.goto(`${province.url}/library`);
+  const row = page.locator('[data-test=program-table] .el-table__row', { hasText: '中央讲座（修订）' });
+  await row.locator('[data-test=origin-central]', { hasText: '中央' }).waitFor();
+  t.equal(await row.locator('[data-test=central-actions] button:disabled').count(), 3, 'edit, re-transcode, delete disabled');
+  await shot(page, 'library-central');
+  t.same(b.errors, [], 'no page errors');
 });
