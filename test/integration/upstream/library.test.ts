@@ -2,7 +2,8 @@
 // follows the feed (platform token, ETag), mirrors the HLS files inside its download window, each file verified (a
 // staged file damaged on disk is fetched again), and lists the program ready only once every file is in; the mirror
 // is read-only below; a central re-transcode arrives as a new version; a withdrawal unpublishes it with a warning.
-// Last, the province's console in Chromium: the link, the mirror's counts, "send now", the "中央" tag in the library.
+// Last, the province's console in Chromium: the link, the mirror's counts, "send now", the "中央" tag in the library,
+// and carrying the centre's channel with a provincial window from the page.
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -237,5 +238,71 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   await row.locator('[data-test=origin-central]', { hasText: '中央' }).waitFor();
   t.equal(await row.locator('[data-test=central-actions] button:disabled').count(), 3, 'edit, re-transcode, delete disabled');
   await shot(page, 'library-central');
+
+  // Carry the centre's channel from the page with a window (19:30-20:00, every day but the central item's, so that
+  // item stays whole): its week shows the centre's item read-only and the windows shaded; the operator fills a
+  // window, and an item outside every window is refused with the server's reason.
+  const soonAt = DateTime.fromMillis(soon).setZone(TZ);
+  await page.goto(`${province.url}/upstream`);
+  await page.locator('[data-test=upstream-channels] [data-test=carry]').click();
+  const carryDialog = page.locator('.el-dialog:visible');
+  await carryDialog.locator('input[data-test=carry-name]').fill('中央一台（转播）');
+  await carryDialog.locator('[data-test=add-window]').click();
+  await carryDialog
+    .locator('[data-test=carry-window] .el-checkbox-button')
+    .nth(soonAt.weekday - 1)
+    .click();
+  await carryDialog.locator('[data-test=carry-save]').click();
+  await page.waitForURL(/\/channels\/\d+$/);
+  const carriedId = Number(new URL(page.url()).pathname.split('/').pop());
+  const stored = (await province.app.inject({ url: `/api/channels/${carriedId}`, headers: province.auth })).json();
+  t.match(
+    stored.carry,
+    { centralChannelId: centreChannel.json().id, windows: [{ start: '19:30', end: '20:00' }] },
+    'carried with its window',
+  );
+  t.same(
+    stored.carry.windows[0].days,
+    [1, 2, 3, 4, 5, 6, 7].filter((d) => d !== soonAt.weekday),
+  );
+  await page.goto(`${province.url}/channels/${carriedId}?week=${soonAt.startOf('week').toISODate()}`);
+  await page.locator('[data-test=carry-info]', { hasText: '中央一台' }).waitFor();
+  await page.locator('[data-test=schedule-block][data-origin=central]').first().click();
+  await page.locator('[data-test=central-read-only]').waitFor();
+  t.equal(await page.locator('[data-test=selected-item] [data-test=delete-item]').count(), 0, 'a central item cannot be deleted here');
+  t.ok((await page.locator('[data-test=window-band]').count()) >= 5, 'the windows shaded on their days');
+  await shot(page, 'schedule-carried');
+  const addItem = async (start?: string) => {
+    await page.click('[data-test=add-item]');
+    const dialog = page.locator('.el-dialog:visible');
+    await dialog.locator('[data-test=program-picker]').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '中央讲座' }).first().click();
+    const input = dialog.locator('.el-date-editor input');
+    if (start) {
+      await input.fill(start);
+      await input.press('Enter');
+    }
+    const offered = await input.inputValue();
+    await dialog.locator('[data-test=add-save]').click();
+    return { dialog, offered };
+  };
+  const filled = await addItem();
+  t.match(filled.offered, / 19:[345]\d$/, 'a new item starts inside a window by default');
+  await filled.dialog.waitFor({ state: 'hidden' });
+  const refused = await addItem(soonAt.plus({ days: 1 }).set({ hour: 10, minute: 0 }).toFormat('yyyy-MM-dd HH:mm'));
+  t.match(
+    await refused.dialog.locator('[data-test=add-error]').textContent(),
+    /19:30.*not wholly inside one window/,
+    "the server's reason",
+  );
+  await shot(page, 'schedule-carried-refused');
+  const week = `from=${new Date().toISOString()}&to=${new Date(Date.now() + 8 * 86_400_000).toISOString()}`;
+  const items = (await province.app.inject({ url: `/api/channels/${carriedId}/schedule?${week}`, headers: province.auth })).json()
+    .items as Array<{ origin: string }>;
+  t.equal(items.filter((i) => i.origin === 'local').length, 1, "the province's item in its window, the refused one not stored");
+  t.ok(
+    items.some((i) => i.origin === 'central'),
+    "the centre's item carried",
+  );
   t.same(b.errors, [], 'no page errors');
 });
