@@ -314,7 +314,14 @@ t.test('console actions', async (t) => {
     const row = page.locator('[data-test=platform-table] .el-table__row', { hasText: '西省' });
     await row.locator('[data-test=platform-status]', { hasText: '已接入' }).waitFor();
     t.notMatch(await row.textContent(), /超过一天未联系/, 'just heard from: not flagged');
-    await shot(page, 'platforms');
+    // Not heard from for two days (its server or its line down): the row and a warning above the table say so.
+    const listed = (await call('GET', '/api/platforms')) as Array<{ id: number; regionName: string }>;
+    const west = listed.find((p) => p.regionName === '西省')!;
+    app.db.prepare('UPDATE platforms SET last_seen_at = ? WHERE id = ?').run(new Date(Date.now() - 2 * 86_400_000).toISOString(), west.id);
+    await page.reload();
+    await page.locator('[data-test=silent-warning]', { hasText: '1' }).waitFor();
+    t.match(await row.textContent(), /超过一天未联系/, 'the silent province stands out');
+    await shot(page, 'platforms-silent');
 
     await row.locator('[data-test=revoke-platform]').click();
     await page.locator('.el-message-box:visible', { hasText: '西省' }).waitFor();

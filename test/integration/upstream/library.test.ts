@@ -232,7 +232,7 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   await page.locator('.el-message-box:visible .el-message-box__btns .el-button--primary').click();
   const sent = (await centre.app.inject({ url: '/api/platforms', headers: centre.auth })).json() as Array<{ lastSendAt: string | null }>;
   t.ok(sent[0]?.lastSendAt, 'the send from the page reached the centre');
-  await shot(page, 'upstream');
+  await shot(page, 'upstream-province');
   await page.goto(`${province.url}/library`);
   const row = page.locator('[data-test=program-table] .el-table__row', { hasText: '中央讲座（修订）' });
   await row.locator('[data-test=origin-central]', { hasText: '中央' }).waitFor();
@@ -304,5 +304,8 @@ t.test('a central program is offered, mirrored verified inside the window, read-
     items.some((i) => i.origin === 'central'),
     "the centre's item carried",
   );
+  await page.goto(`${province.url}/channels`);
+  await page.locator('[data-test=channel-carry]', { hasText: '转播：中央一台' }).waitFor();
+  t.match(await page.textContent('[data-test=channel-carry]'), /19:30–20:00/, 'the channel list names the central channel and the windows');
   t.same(b.errors, [], 'no page errors');
 });
