@@ -238,6 +238,13 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   await row.locator('[data-test=origin-central]', { hasText: '中央' }).waitFor();
   t.equal(await row.locator('[data-test=central-actions] button:disabled').count(), 3, 'edit, re-transcode, delete disabled');
   await shot(page, 'library-central');
+  await row.locator('a', { hasText: '中央讲座' }).click();
+  await page.locator('[data-test=detail-origin]', { hasText: '中央' }).waitFor();
+  t.equal(
+    await page.locator('[data-test=central-actions] button:disabled').count(),
+    4,
+    'the detail: publish, edit, re-transcode, delete disabled',
+  );
 
   // Carry the centre's channel from the page with a window (19:30-20:00, every day but the central item's, so that
   // item stays whole): its week shows the centre's item read-only and the windows shaded; the operator fills a
