@@ -160,4 +160,9 @@ export const PLATFORM_TEXTS: Array<[string, string, string]> = [
     "This item comes from the centre's schedule and can only be changed there.",
   ],
   ['carry.everyDay', '每天', 'daily'],
+  [
+    'carry.startHint',
+    '省内时间；转播频道只能在本省时段内添加节目，默认为最近的空闲时段',
+    'Province time; a carried channel takes items only inside its provincial windows (the next free moment by default)',
+  ],
 ];
