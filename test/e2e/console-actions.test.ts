@@ -1,8 +1,8 @@
 // The console's actions no other browser test drives, in a real Chromium against a real server and SQLite: users
 // (add an organizer with a region and an operator, reset a password, delete), the region tree (add, rename, move,
 // paste a spreadsheet, a refused paste shown), the member roll import with each refused line shown, requests marked
-// handled, and the sites list filtered on the server. Each step checks the result through the API, and screenshots
-// go to test-output/console/ like the other console tests.
+// handled, the sites list filtered on the server, and the centre's provincial platforms (register, pair, revoke). Each
+// step checks the result through the API, and screenshots go to test-output/console/ like the other console tests.
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { loginToken } from '../../testkit/helpers.ts';
@@ -283,6 +283,60 @@ t.test('console actions', async (t) => {
     await page.reload();
     await row.waitFor();
     t.match(await row.textContent(), /养猪技术\s*1/, 'a new request brings it back with its own count');
+  });
+
+  t.test('platforms (the centre): register a province, its code pairs it as a province would, revoke', async (t) => {
+    await call('POST', '/api/regions', { name: '西省', level: 'province' });
+    await page.goto(`${cs.url}/platforms`);
+    await page.waitForSelector('[data-test=platform-table]');
+    t.match(await page.textContent('.el-aside'), /省级平台/, 'the centre lists its provinces in the menu');
+    t.notMatch(await page.textContent('.el-aside'), /上级平台/, 'no upstream entry on a server that follows nobody');
+    await page.click('[data-test=register-platform]');
+    const dialog = page.locator('.el-dialog:visible');
+    await dialog.locator('[data-test=platform-save]').click();
+    await dialog.locator('[data-test=platform-error]').waitFor(); // nothing picked: said so, nothing sent
+    await dialog.locator('[data-test=platform-region]').click();
+    await pickInTree(page, ['西省']);
+    await dialog.locator('[data-test=platform-save]').click();
+    const code = (await dialog.locator('[data-test=pairing-code]').textContent())?.trim() ?? '';
+    t.match(code, /^[A-Z0-9]{4}-[A-Z0-9]{4}$/, 'the one-time code shown large');
+    t.match(await dialog.textContent(), /UPSTREAM_PAIR_CODE/, 'with what to do with it at the province');
+    await shot(page, 'platform-code');
+    await page.keyboard.press('Escape');
+
+    // The province's side, through HTTP as its server does at start: the code for a token, then a call with it.
+    const pair = await fetch(`${cs.url}/api/platforms/pair`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    });
+    t.equal(pair.status, 200, 'the code shown pairs the province');
+    const { token } = (await pair.json()) as { token: string };
+    const feed = () => fetch(`${cs.url}/api/platforms/me/library`, { headers: { authorization: `Bearer ${token}` } });
+    t.equal((await feed()).status, 200);
+    await page.reload();
+    const row = page.locator('[data-test=platform-table] .el-table__row', { hasText: '西省' });
+    await row.locator('[data-test=platform-status]', { hasText: '已接入' }).waitFor();
+    t.notMatch(await row.textContent(), /超过一天未联系/, 'just heard from: not flagged');
+    // Not heard from for two days (its server or its line down): the row and a warning above the table say so.
+    const listed = (await call('GET', '/api/platforms')) as Array<{ id: number; regionName: string }>;
+    const west = listed.find((p) => p.regionName === '西省')!;
+    app.db.prepare('UPDATE platforms SET last_seen_at = ? WHERE id = ?').run(new Date(Date.now() - 2 * 86_400_000).toISOString(), west.id);
+    await page.reload();
+    await page.locator('[data-test=silent-warning]', { hasText: '1' }).waitFor();
+    t.match(await row.textContent(), /超过一天未联系/, 'the silent province stands out');
+    await shot(page, 'platforms-silent');
+
+    await row.locator('[data-test=revoke-platform]').click();
+    await page.locator('.el-message-box:visible', { hasText: '西省' }).waitFor();
+    await confirmBox(page);
+    await row.locator('[data-test=platform-status]', { hasText: '已撤销' }).waitFor();
+    t.equal((await feed()).status, 401, "the province's token stops working at once");
+    t.match(
+      ((await call('GET', '/api/platforms')) as Array<{ regionName: string; status: string }>).find((p) => p.regionName === '西省'),
+      { status: 'revoked' },
+    );
+    t.same(b.errors, [], 'no page errors');
   });
 
   t.test('sites: the not-ready filter is answered by the server', async (t) => {

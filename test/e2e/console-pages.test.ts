@@ -111,6 +111,8 @@ t.test('each console page renders, with its data, at 1366x768', async (t) => {
     ['report-sites', '/reports/sites', '[data-test=report-sites]'],
     ['members', '/members', '[data-test=members]'],
     ['users', '/users', '[data-test=users]'],
+    ['platforms', '/platforms', '[data-test=platform-table]'],
+    ['upstream', '/upstream', '[data-test=upstream-link]'],
   ];
   for (const [name, path, selector] of pages) {
     await page.goto(`${cs.url}${path}`); // a full load of the deep link, as a reload does

@@ -1,5 +1,6 @@
 // The console's texts: zh-CN (the default) and English. Keys are 'area.name'; {name} is filled in by t().
 import { QUESTIONNAIRE_TEXTS } from './messages-questionnaires.ts';
+import { PLATFORM_TEXTS } from './messages-platforms.ts';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -374,7 +375,7 @@ const TEXTS: Array<[string, string, string]> = [
   ['users.deleteConfirm', '删除账号“{name}”？', 'Delete the account "{name}"?'],
 ];
 
-const ALL_TEXTS = [...TEXTS, ...QUESTIONNAIRE_TEXTS];
+const ALL_TEXTS = [...TEXTS, ...QUESTIONNAIRE_TEXTS, ...PLATFORM_TEXTS];
 export const messages: Record<Lang, Record<string, string>> = {
   'zh-CN': Object.fromEntries(ALL_TEXTS.map(([k, zh]) => [k, zh])),
   en: Object.fromEntries(ALL_TEXTS.map(([k, , en]) => [k, en])),

@@ -39,6 +39,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'questionnaires/:id(\\d+)/results', component: () => import('./pages/QuestionnaireResults.vue'), meta: questionnaires },
       { path: 'reports/study', component: () => import('./pages/ReportStudy.vue'), meta: { title: 'nav.reportStudy' } },
       { path: 'members', component: () => import('./pages/Members.vue'), meta: { title: 'nav.members' } },
+      { path: 'platforms', component: () => import('./pages/Platforms.vue'), meta: { title: 'nav.platforms', ...operatorOnly } },
+      { path: 'upstream', component: () => import('./pages/Upstream.vue'), meta: { title: 'nav.upstream', ...operatorOnly } },
       { path: 'users', component: () => import('./pages/Users.vue'), meta: { title: 'nav.users', ...operatorOnly } },
       { path: ':rest(.*)*', component: () => import('./pages/NotFound.vue'), meta: { title: 'nav.notFound' } },
     ],

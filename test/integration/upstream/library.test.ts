@@ -2,24 +2,28 @@
 // follows the feed (platform token, ETag), mirrors the HLS files inside its download window, each file verified (a
 // staged file damaged on disk is fetched again), and lists the program ready only once every file is in; the mirror
 // is read-only below; a central re-transcode arrives as a new version; a withdrawal unpublishes it with a warning.
+// Last, the province's console in Chromium: the link, the mirror's counts, the "中央" tag in the library,
+// and carrying the centre's channel with a provincial window from the page.
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { readyProgram } from '../../../testkit/programs.ts';
-import { userAuth } from '../../../testkit/helpers.ts';
+import { ADMIN_PASSWORD, userAuth } from '../../../testkit/helpers.ts';
 import { JobWorker, waitForProgram } from '../../../server/media/jobs.ts';
 import { tmpRoot } from '../../../server/media/store.ts';
 import { line, listening, registerProvince } from '../platforms/fixtures.ts';
 import { agentFor, rmDir } from '../agent/agent-fixture.ts';
 import type { LibraryFeed, MirrorStatus } from '../../../common/api/platforms.ts';
 import type { Program } from '../../../common/api/catalog.ts';
+import { ensureConsoleBuilt, openConsole, shot, signIn } from '../../../testkit/console-app.ts';
 
 const TZ = 'Asia/Shanghai';
 /** An instant at hh:mm today in the province zone: the mirror is asked with `now`, the window decides. */
 const at = (hh: number, mm: number) => DateTime.now().setZone(TZ).set({ hour: hh, minute: mm, second: 0, millisecond: 0 }).toJSDate();
 
 t.test('a central program is offered, mirrored verified inside the window, read-only below, updated and withdrawn', async (t) => {
+  await ensureConsoleBuilt(); // the servers serve the console built before they start
   const centre = await listening();
   t.teardown(() => centre.close());
   const centralId = await readyProgram(centre.app, { seconds: 3, title: '中央讲座' });
@@ -258,4 +262,103 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   t.match(withdrawn.warnings, [
     { programId: local!.id, message: /withdrew.*1 scheduled item\(s\) to come were removed.*channel\(s\) \d+: fill the gaps/ },
   ]);
+
+  // The province's console: the link and the mirror in words, the tag. No "send now" here: a province's first send
+  // carries up to a year of history, more CPU than this step may spend (test/integration/platforms/link.test.ts sends).
+  const b = await openConsole();
+  t.teardown(() => b.close());
+  const { page } = b;
+  // Signed in straight to /upstream, then moved about inside the app (no reload): the step stays cheap.
+  await signIn(page, province.url, 'admin', ADMIN_PASSWORD, '/upstream');
+  const menu = (label: string) => page.locator('.el-aside .el-menu-item', { hasText: label }).click();
+  t.match(await page.textContent('.el-aside'), /上级平台/, 'a province has the upstream entry');
+  t.notMatch(await page.textContent('.el-aside'), /省级平台/, 'and registers no provinces');
+  await page.locator('[data-test=upstream-state]', { hasText: '已接入' }).waitFor();
+  t.match(await page.textContent('[data-test=upstream-link]'), /某省/, 'the region it is registered as at the centre');
+  t.equal(await page.textContent('[data-test=mirror-withdrawn]'), '1', "the mirror's counts");
+  t.match(await page.textContent('[data-test=mirror-warning]'), /withdrew/, 'the withdrawal told to the operator');
+  await page.locator('[data-test=upstream-channels] .el-table__row', { hasText: '中央一台' }).waitFor();
+  await shot(page, 'upstream-province');
+  await menu('节目库');
+  const row = page.locator('[data-test=program-table] .el-table__row', { hasText: '中央讲座（修订）' });
+  await row.locator('[data-test=origin-central]', { hasText: '中央' }).waitFor();
+  t.equal(await row.locator('[data-test=central-actions] button:disabled').count(), 3, 'edit, re-transcode, delete disabled');
+  await shot(page, 'library-central');
+  await row.locator('a', { hasText: '中央讲座' }).click();
+  await page.locator('[data-test=detail-origin]', { hasText: '中央' }).waitFor();
+  t.equal(
+    await page.locator('[data-test=central-actions] button:disabled').count(),
+    4,
+    'the detail: publish, edit, re-transcode, delete disabled',
+  );
+
+  // Carry the centre's channel from the page with a window (19:30-20:00, every day but the central item's, so that
+  // item stays whole): its week shows the centre's item read-only and the windows shaded; the operator fills a
+  // window, and an item outside every window is refused with the server's reason.
+  const soonAt = DateTime.fromMillis(soon).setZone(TZ);
+  await menu('上级平台');
+  await page.locator('[data-test=upstream-channels] [data-test=carry]').click();
+  const carryDialog = page.locator('.el-dialog:visible');
+  await carryDialog.locator('input[data-test=carry-name]').fill('中央一台（转播）');
+  await carryDialog.locator('[data-test=add-window]').click();
+  await carryDialog
+    .locator('[data-test=carry-window] .el-checkbox-button')
+    .nth(soonAt.weekday - 1)
+    .click();
+  await carryDialog.locator('[data-test=carry-save]').click();
+  await page.waitForURL(/\/channels\/\d+$/);
+  const carriedId = Number(new URL(page.url()).pathname.split('/').pop());
+  const stored = (await province.app.inject({ url: `/api/channels/${carriedId}`, headers: province.auth })).json();
+  t.match(
+    stored.carry,
+    { centralChannelId: centreChannel.json().id, windows: [{ start: '19:30', end: '20:00' }] },
+    'carried with its window',
+  );
+  t.same(
+    stored.carry.windows[0].days,
+    [1, 2, 3, 4, 5, 6, 7].filter((d) => d !== soonAt.weekday),
+  );
+  await page.locator('[data-test=carry-info]', { hasText: '中央一台' }).waitFor();
+  if (!soonAt.startOf('week').equals(DateTime.now().setZone(TZ).startOf('week'))) await page.click('text=下一周');
+  await page.locator('[data-test=schedule-block][data-origin=central]').first().click();
+  await page.locator('[data-test=central-read-only]').waitFor();
+  t.equal(await page.locator('[data-test=selected-item] [data-test=delete-item]').count(), 0, 'a central item cannot be deleted here');
+  t.ok((await page.locator('[data-test=window-band]').count()) >= 5, 'the windows shaded on their days');
+  await shot(page, 'schedule-carried');
+  const addItem = async (start?: string) => {
+    await page.click('[data-test=add-item]');
+    const dialog = page.locator('.el-dialog:visible');
+    await dialog.locator('[data-test=program-picker]').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '中央讲座' }).first().click();
+    const input = dialog.locator('.el-date-editor input');
+    if (start) {
+      await input.fill(start);
+      await input.press('Enter');
+    }
+    const offered = await input.inputValue();
+    await dialog.locator('[data-test=add-save]').click();
+    return { dialog, offered };
+  };
+  const filled = await addItem();
+  t.match(filled.offered, / 19:[345]\d$/, 'a new item starts inside a window by default');
+  await filled.dialog.waitFor({ state: 'hidden' });
+  const refused = await addItem(soonAt.plus({ days: 1 }).set({ hour: 10, minute: 0 }).toFormat('yyyy-MM-dd HH:mm'));
+  t.match(
+    await refused.dialog.locator('[data-test=add-error]').textContent(),
+    /19:30.*not wholly inside one window/,
+    "the server's reason",
+  );
+  const week = `from=${new Date().toISOString()}&to=${new Date(Date.now() + 8 * 86_400_000).toISOString()}`;
+  const items = (await province.app.inject({ url: `/api/channels/${carriedId}/schedule?${week}`, headers: province.auth })).json()
+    .items as Array<{ origin: string }>;
+  t.equal(items.filter((i) => i.origin === 'local').length, 1, "the province's item in its window, the refused one not stored");
+  t.ok(
+    items.some((i) => i.origin === 'central'),
+    "the centre's item carried",
+  );
+  await page.keyboard.press('Escape');
+  await menu('频道编排');
+  await page.locator('[data-test=channel-carry]', { hasText: '转播：中央一台' }).waitFor();
+  t.match(await page.textContent('[data-test=channel-carry]'), /19:30–20:00/, 'the channel list names the central channel and the windows');
+  t.same(b.errors, [], 'no page errors');
 });

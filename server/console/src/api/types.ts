@@ -13,6 +13,7 @@ export type {
 } from '../../../../common/api/catalog.ts';
 export type { Job } from '../../../../common/api/media.ts';
 export type {
+  CarryWindow,
   Channel,
   ChannelCreate as ChannelInput,
   CreatedItems as CopyResult,
@@ -36,6 +37,16 @@ export type {
   Site,
   SiteCreated,
 } from '../../../../common/api/sites.ts';
+export type {
+  CentralDemand,
+  LinkState,
+  MirrorStatus,
+  Platform,
+  PlatformCreated,
+  SendResult,
+  UpstreamChannels,
+  UpstreamStatus,
+} from '../../../../common/api/platforms.ts';
 export type {
   ActivityNode,
   ActivityReport,
