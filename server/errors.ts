@@ -1,5 +1,6 @@
 // One error shape for every route: { error: { code, message } }, and never a 500 for bad input.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HHMM } from '../common/api/broadcast.ts';
 
 export class AppError extends Error {
   constructor(
@@ -40,8 +41,17 @@ function describeValidation(err: FastifyError): string {
     const choices = err.validation!.filter((e) => e.keyword === 'const' && e.instancePath === v.instancePath);
     return `${where} must be one of: ${choices.map((e) => String((e.params as { allowedValue: unknown }).allowedValue)).join(', ')}.`;
   }
+  // A pattern is no sentence: say what to send for the ones a person types.
+  const words = v.keyword === 'pattern' ? PATTERN_WORDS.get(String(params.pattern)) : undefined;
+  if (words) return `${where} must be ${words}.`;
   return `${where} ${v.message}.`;
 }
+
+/** What a pattern asks for, in words, for the patterns people type by hand. */
+const PATTERN_WORDS = new Map([
+  [HHMM, 'a time of day written HH:MM, from 00:00 to 24:00 (for example 19:30)'],
+  ['^\\d{4}-\\d{2}-\\d{2}$', 'a day written YYYY-MM-DD (for example 2026-11-30)'],
+]);
 
 /**
  * Errors the router raises before any route runs (Fastify's `frameworkErrors`): a malformed percent-encoding in the

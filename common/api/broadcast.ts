@@ -17,7 +17,8 @@ export const LocalDate = Type.String({ maxLength: 10, description: 'YYYY-MM-DD (
 
 // ---- channels ----
 
-const HHMM = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
+/** A time of day, 00:00 to 24:00 (errors.ts words a mismatch for people). */
+export const HHMM = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
 
 /**
  * A window a carried channel leaves to the province (issue 13): on these days, from start to end in the province

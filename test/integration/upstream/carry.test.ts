@@ -59,7 +59,12 @@ t.test('a central channel carried with a provincial window', async (t) => {
   // Bad bodies: each refused with the reason, nothing written.
   const bad: Array<[object, number, string, RegExp]> = [
     [{ number: 5, name: 'x', windows: [window] }, 400, 'bad_request', /only for a carried channel: give carry/],
-    [{ number: 5, name: 'x', carry: centreChannel.id, windows: [{ ...window, start: '25:00' }] }, 400, 'invalid_input', /windows.0.start/],
+    [
+      { number: 5, name: 'x', carry: centreChannel.id, windows: [{ ...window, start: '25:00' }] },
+      400,
+      'invalid_input',
+      /windows\.0\.start must be a time of day written HH:MM, from 00:00 to 24:00/,
+    ],
     [
       { number: 5, name: 'x', carry: centreChannel.id, windows: [{ days: [1], start: '20:00', end: '19:00' }] },
       400,
