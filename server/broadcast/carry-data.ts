@@ -44,17 +44,18 @@ export function carriedChannels(db: Db): CarryRow[] {
   return db.prepare<[], RawCarry>(`SELECT ${COLUMNS} FROM channel_carry ORDER BY channel_id`).all().map(parse);
 }
 
-/** The API view of a channel's carry (null: a channel of this province's own). */
+/**
+ * The API view of a channel's carry (null: a channel of this province's own). Read for every channel listed, so it
+ * leaves out the copy of the centre's week (central_items), which only the sync needs.
+ */
 export function carryView(db: Db, channelId: number): ChannelCarry | null {
-  const c = carryOf(db, channelId);
-  if (!c) return null;
-  return {
-    centralChannelId: c.centralChannelId,
-    centralName: c.centralName,
-    windows: c.windows,
-    lastSyncAt: c.lastSyncAt,
-    lastError: c.lastError,
-  };
+  const row = db
+    .prepare<[number], Omit<RawCarry, 'channelId' | 'centralItems'>>(
+      `SELECT central_channel_id AS centralChannelId, central_name AS centralName, windows, last_sync_at AS lastSyncAt,
+        last_error AS lastError FROM channel_carry WHERE channel_id = ?`,
+    )
+    .get(channelId);
+  return row ? { ...row, windows: JSON.parse(row.windows) as CarryWindow[] } : null;
 }
 
 /** 409 when another channel of this province carries that central channel already. */
