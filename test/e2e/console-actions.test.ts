@@ -289,6 +289,8 @@ t.test('console actions', async (t) => {
     await call('POST', '/api/regions', { name: '西省', level: 'province' });
     await page.goto(`${cs.url}/platforms`);
     await page.waitForSelector('[data-test=platform-table]');
+    // The menu learns this server's tier from GET /api/upstream after the page shows: wait for the entry it adds.
+    await page.locator('.el-aside').getByText('省级平台', { exact: true }).waitFor();
     t.match(await page.textContent('.el-aside'), /省级平台/, 'the centre lists its provinces in the menu');
     t.notMatch(await page.textContent('.el-aside'), /上级平台/, 'no upstream entry on a server that follows nobody');
     await page.click('[data-test=register-platform]');
