@@ -271,6 +271,8 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   // Signed in straight to /upstream, then moved about inside the app (no reload): the step stays cheap.
   await signIn(page, province.url, 'admin', ADMIN_PASSWORD, '/upstream');
   const menu = (label: string) => page.locator('.el-aside .el-menu-item', { hasText: label }).click();
+  // The menu learns this server's tier from GET /api/upstream after the page shows: wait for the entry it adds.
+  await page.locator('.el-aside .el-menu-item', { hasText: '上级平台' }).waitFor();
   t.match(await page.textContent('.el-aside'), /上级平台/, 'a province has the upstream entry');
   t.notMatch(await page.textContent('.el-aside'), /省级平台/, 'and registers no provinces');
   await page.locator('[data-test=upstream-state]', { hasText: '已接入' }).waitFor();
