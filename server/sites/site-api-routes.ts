@@ -47,7 +47,9 @@ export default async function siteApiRoutes(fastify: FastifyInstance, opts: Site
     },
     app.manifestNotifier,
   );
-  app.addHook('onClose', async () => polls.close());
+  // Held polls are answered as the server begins to close (preClose), not after: the server waits for every
+  // request in flight before onClose runs, so a held poll would keep a restart waiting up to its whole hold.
+  app.addHook('preClose', async () => polls.close());
 
   /** Sends an already-serialised body with its ETag, gzip-encoded when the client accepts it. */
   const sendPrebuilt = (req: { headers: Record<string, string | string[] | undefined> }, reply: FastifyReply, res: ManifestResponse) => {

@@ -107,3 +107,14 @@ t.test('revoking the site answers its held poll 401 at once', async (t) => {
   t.equal(res.status, 401, `status ${res.status} ${res.headers.get('etag')}`);
   t.match(await res.json(), { error: { code: 'unauthorized', message: /pair the site again/ } });
 });
+
+t.test('closing the server answers held polls at once: a restart does not wait out their hold', async (t) => {
+  const { s, poll, etag } = await setup(t);
+  const pending = (await held(poll(etag, 55))).response;
+  const closing = Date.now();
+  await s.close();
+  const res = await pending;
+  t.equal(res.status, 304, 'answered "unchanged"; the site asks again (the restarted server) on its next poll');
+  // Not a speed figure: without the fix the close waited for the whole 55 s hold (and then the keep-alive).
+  t.ok(Date.now() - closing < 55_000, `closed without waiting out the hold (${Date.now() - closing} ms)`);
+});
