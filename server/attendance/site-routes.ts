@@ -61,7 +61,7 @@ export default async function siteRoutes(fastify: FastifyInstance) {
     },
     async (req) => {
       const now = Date.now();
-      recordHeartbeat(req.site!.id, req.body, now);
+      await recordHeartbeat(req.site!.id, req.body, now);
       return { serverTime: now, intervalSeconds: HEARTBEAT_INTERVAL_SECONDS };
     },
   );

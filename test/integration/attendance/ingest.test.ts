@@ -245,3 +245,43 @@ t.test('heartbeats: state, online/offline, connected time per day', async (t) =>
   t.match(two, { online: false, lastSeen: null, dark: true }, 'never seen: dark');
   t.same(report.json().summary, { sites: 3, online: 1, dark: 2 });
 });
+
+t.test('heartbeats that arrive together are written together, and each is answered once stored', async (t) => {
+  const s = await makeServer();
+  t.teardown(() => s.close());
+  const { app } = s;
+  const tokens = Object.values(seedTree(app.db).tokens); // sites 1, 2, 3
+  const send = (token: string, cacheReadiness: number) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/sites/me/heartbeat',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { cacheReadiness },
+    });
+  // Several from each site in one burst: all stored, the last one sent by each site is its state.
+  const burst = await Promise.all(tokens.flatMap((tok) => [0.1, 0.2, 0.3].map((r) => send(tok, r))));
+  t.same(
+    burst.map((r) => r.statusCode),
+    burst.map(() => 200),
+  );
+  const rows = app.db.prepare('SELECT site_id AS siteId, cache_readiness AS r FROM site_status ORDER BY site_id').all();
+  t.same(
+    rows,
+    tokens.map((_, i) => ({ siteId: i + 1, r: 0.3 })),
+    'every site stored, with its last reading',
+  );
+
+  // One row that cannot be written fails alone: the others of its group are stored and answered 200.
+  app.db.exec(`CREATE TRIGGER refuse_site_3 BEFORE UPDATE ON site_status WHEN NEW.site_id = 3
+    BEGIN SELECT RAISE(ABORT, 'disk says no'); END`);
+  const mixed = await Promise.all(tokens.map((tok) => send(tok, 0.9)));
+  t.same(
+    mixed.map((r) => r.statusCode),
+    [200, 200, 500],
+  );
+  t.same(
+    app.db.prepare('SELECT cache_readiness AS r FROM site_status ORDER BY site_id').all(),
+    [{ r: 0.9 }, { r: 0.9 }, { r: 0.3 }],
+    'the two others stored; the refused one kept its previous state',
+  );
+});
