@@ -11,16 +11,21 @@ export interface Answer {
   body: Buffer;
 }
 
-/** Latencies (ms) and counts per route label. */
+/** Latencies (ms) and counts per route label; each latency keeps when its request was sent, so a window (the steady
+ * part of a run) can be read apart from the whole. */
 export class RouteStats {
   private lat = new Map<string, number[]>();
+  private sentAt = new Map<string, number[]>();
   private status = new Map<string, Map<number, number>>();
   bytes = new Map<string, number>();
 
-  record(route: string, ms: number, status: number, wireBytes: number): void {
+  record(route: string, ms: number, status: number, wireBytes: number, sentAt = performance.now() - ms): void {
     let l = this.lat.get(route);
     if (!l) this.lat.set(route, (l = []));
     l.push(ms);
+    let at = this.sentAt.get(route);
+    if (!at) this.sentAt.set(route, (at = []));
+    at.push(sentAt);
     let s = this.status.get(route);
     if (!s) this.status.set(route, (s = new Map()));
     s.set(status, (s.get(status) ?? 0) + 1);
@@ -29,13 +34,19 @@ export class RouteStats {
 
   reset(): void {
     this.lat.clear();
+    this.sentAt.clear();
     this.status.clear();
     this.bytes.clear();
   }
 
-  rows(): Array<{ route: string; count: number; p50: number; p99: number; statuses: string; bytes: number }> {
-    return [...this.lat].map(([route, l]) => {
-      const sorted = [...l].sort((a, b) => a - b);
+  /** Per route: count, p50, p99 (of requests sent at or after `since`, a performance.now() time; all by default). */
+  rows(
+    since = Number.NEGATIVE_INFINITY,
+  ): Array<{ route: string; count: number; p50: number; p99: number; statuses: string; bytes: number }> {
+    return [...this.lat].map(([route, all]) => {
+      const at = this.sentAt.get(route) ?? [];
+      const l = all.filter((_, i) => (at[i] ?? 0) >= since);
+      const sorted = l.sort((a, b) => a - b);
       const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
       const statuses = [...(this.status.get(route) ?? [])].map(([k, v]) => `${k}:${v}`).join(' ');
       return { route, count: l.length, p50: q(0.5), p99: q(0.99), statuses, bytes: this.bytes.get(route) ?? 0 };
@@ -89,7 +100,7 @@ export class HttpPool {
           res.on('end', () => {
             const raw = Buffer.concat(chunks);
             const status = res.statusCode ?? 0;
-            this.stats.record(route, performance.now() - started, status, raw.length);
+            this.stats.record(route, performance.now() - started, status, raw.length, started);
             const body = res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
             resolve({ status, headers: res.headers, wireBytes: raw.length, body });
           });

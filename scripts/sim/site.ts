@@ -40,6 +40,9 @@ export class SimSite {
     private readonly token: string,
     private readonly origin: string,
     private readonly pool: HttpPool,
+    /** Where media falls back to when the relay fails: the same origin, reached through the byte counter in the
+     * data-plane phases so that "origin bytes out" counts media alone (manifests are the control plane's). */
+    private readonly mediaOrigin: string = origin,
   ) {}
 
   private get auth() {
@@ -125,7 +128,7 @@ export class SimSite {
       let ok = false;
       for (const [source, base] of [
         ['relay', relay],
-        ['origin', this.origin],
+        ['origin', this.mediaOrigin],
       ] as const) {
         if (!base) continue;
         for (let attempt = 0; attempt < 2 && !ok; attempt++) {
