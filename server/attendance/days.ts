@@ -73,6 +73,22 @@ export function splitByDay(startMs: number, endMs: number, tz: string): Array<{ 
   return out;
 }
 
+/**
+ * splitByDay for one zone, remembering the last day's bounds: a heartbeat's stretch (a minute) almost always lies
+ * inside the day of the one before, and luxon's zone arithmetic per heartbeat cost more than writing it.
+ */
+export function memoSplitByDay(tz: string): (startMs: number, endMs: number) => Array<{ day: string; seconds: number }> {
+  let known: { day: string; startMs: number; endMs: number } | null = null;
+  return (startMs, endMs) => {
+    if (known && startMs >= known.startMs && endMs <= known.endMs) {
+      return endMs > startMs ? [{ day: known.day, seconds: (endMs - startMs) / 1000 }] : [];
+    }
+    const day = provinceDay(startMs, tz);
+    known = { day, startMs: dayStartMs(day, tz), endMs: dayStartMs(addDays(day, 1), tz) };
+    return splitByDay(startMs, endMs, tz);
+  };
+}
+
 /** The first day of the month ('YYYY-MM') of a date. */
 export const monthOf = (day: string): string => day.slice(0, 7);
 

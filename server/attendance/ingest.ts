@@ -1,9 +1,9 @@
 // Stores a site's batch of viewing sessions exactly once: keyed by (site, id made at the site). A replay is
 // acknowledged without a second row; a later version of the same session may only grow it (max of end, watched,
 // headcount, members' seconds), so nothing counts twice.
-// A batch is committed in slices (a few dozen sessions or ~1,000 member rows per transaction) with the event loop
-// free between them, so one site's large upload never stalls everyone else's requests; the answer lists only ids
-// whose slice committed. Member rows are capped per session (refused) and per batch (deferred, sent again later).
+// A batch is stored in slices (a few dozen sessions or ~1,000 member rows each, each its own savepoint in the group
+// commit it shares with the other sites' writes of that moment) with the event loop free between them, so one site's
+// large upload never stalls everyone else's requests; the answer lists only ids whose slice committed. Member rows are capped per session (refused) and per batch (deferred, sent again later).
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import {
@@ -18,6 +18,7 @@ import { existingChannelIds } from '../broadcast/repo.ts';
 import { checkSession, effectiveHeadcount } from './validate.ts';
 import { dayStartMs, memoProvinceDay } from './days.ts';
 import { oldestAcceptedDay } from './rollup.ts';
+import { groupCommit } from '../db/group-commit.ts';
 
 export type Ingest = (siteId: number, batch: AttendanceBatch, now: number) => Promise<AttendanceBatchResult>;
 
@@ -130,6 +131,8 @@ export function makeIngest(db: Db, tz: string, retentionDays: number, log?: Pick
   };
 
   const dayOf = memoProvinceDay(tz);
+  // Slices from every site's batch arriving together share one commit (one fsync); each is answered once on disk.
+  const commit = groupCommit(db);
 
   const store = db.transaction((siteId: number, items: Item[], offsetMs: number, now: number): Stored => {
     const accepted: string[] = [];
@@ -203,7 +206,8 @@ export function makeIngest(db: Db, tz: string, retentionDays: number, log?: Pick
       // Each slice commits before the next starts; between them other requests run.
       if (i > 0) await yieldToOthers();
       try {
-        const stored = store(siteId, parts[i], offsetMs, now);
+        const part = parts[i]!;
+        const stored = await commit(() => store(siteId, part, offsetMs, now));
         accepted.push(...stored.accepted);
         rejected.push(...stored.rejected);
       } catch (err) {

@@ -1,7 +1,7 @@
 // Pure attendance logic: province days, session checks, coverage, the region rollup tree, member hours,
 // site health, CSV/HTML rendering, roll parsing.
 import t from 'tap';
-import { addDays, dayStartMs, eachDay, isDay, provinceDay, rangeMs, splitByDay } from '../../../server/attendance/days.ts';
+import { addDays, dayStartMs, eachDay, isDay, memoSplitByDay, provinceDay, rangeMs, splitByDay } from '../../../server/attendance/days.ts';
 import { checkSession, type ValidationContext } from '../../../server/attendance/validate.ts';
 import {
   buildActivityTree,
@@ -346,4 +346,23 @@ t.test('roll parsing', async (t) => {
   t.match(parseRoll('', sites, all).errors[0].message, /no rows/);
   t.match(parseRoll('a,"b\n', sites, all).errors[0].message, /CSV/);
   t.match(parseRoll('bad no,张三,1\n', sites, all).errors[0].message, /member number/);
+});
+
+t.test('memoSplitByDay gives what splitByDay gives, across midnights and a daylight-saving change', async (t) => {
+  for (const tz of ['Asia/Shanghai', 'America/New_York']) {
+    const memo = memoSplitByDay(tz);
+    // A site heartbeating every minute, with gaps, from the day before a DST change (New York, 2026-03-08) on.
+    let at = Date.UTC(2026, 2, 7, 2, 0, 0);
+    let mismatches = 0;
+    let crossings = 0;
+    for (let i = 0; i < 5000; i++) {
+      const step = i % 97 === 0 ? 7_200_000 : i % 13 === 0 ? 0 : 60_000 + (i % 7) * 1000;
+      const want = splitByDay(at, at + step, tz);
+      if (want.length > 1) crossings++;
+      if (JSON.stringify(memo(at, at + step)) !== JSON.stringify(want)) mismatches++;
+      at += step;
+    }
+    t.equal(mismatches, 0, `${tz}: the same days and seconds for every stretch`);
+    t.ok(crossings > 0, `${tz}: some stretches crossed a midnight`);
+  }
 });
