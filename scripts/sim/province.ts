@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -54,6 +55,8 @@ export interface ControlResult {
   steadyRoutes: ReturnType<RouteStats['rows']>;
   /** CPU the simulator itself used (its sites share the origin's cores on one machine), cores over the steady part. */
   simCores: number;
+  /** The simulator's own event-loop delay over the phase (p99, max; ms): a late loop adds to every latency it reads. */
+  simLoopDelayMs: { p99: number; max: number };
   attendanceAccepted: number;
   errors: number;
 }
@@ -107,6 +110,8 @@ async function controlPlane(
   let accepted = 0;
   const started = Date.now();
   const cpu0 = cpu();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   let steady: { at: number; perfAt: number; cpu: number; simCpu: number; requests: number } | null = null;
   const timers: NodeJS.Timeout[] = [];
   const every = (first: number, next: () => Promise<number>) => {
@@ -154,6 +159,7 @@ async function controlPlane(
   while (Date.now() < endAt) await sleep(250);
   for (const t of timers) clearTimeout(t);
   await sleep(2000); // let the last answers in
+  loopDelay.disable();
   const seconds = (Date.now() - started) / 1000;
   const s = steady as { at: number; perfAt: number; cpu: number; simCpu: number; requests: number } | null;
   const steadyS = s ? (Date.now() - s.at) / 1000 : seconds;
@@ -167,6 +173,7 @@ async function controlPlane(
     routes: stats.rows(),
     steadyRoutes: s ? stats.rows(s.perfAt) : [],
     simCores: s ? (simCpuSeconds() - s.simCpu) / steadyS : simCpuSeconds() / seconds,
+    simLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     attendanceAccepted: accepted,
     errors,
   };
@@ -367,7 +374,8 @@ function formatControl(c: ControlResult, o: SimOptions): string {
   return [
     `(a) control plane: ${c.sites} sites, each polling every ${o.period} s, ${c.seconds.toFixed(0)} s`,
     `    origin requests/s: ${c.reqPerS.toFixed(0)} overall, ${c.steadyReqPerS.toFixed(0)} steady; origin CPU (steady): ${c.cpuCores.toFixed(2)} cores`,
-    `    the simulator's own CPU (steady): ${c.simCores.toFixed(2)} cores, on the same machine`,
+    `    the simulator's own CPU (steady): ${c.simCores.toFixed(2)} cores, on the same machine; its event-loop delay ` +
+      `p99 ${c.simLoopDelayMs.p99.toFixed(0)} ms, max ${c.simLoopDelayMs.max.toFixed(0)} ms`,
     `    attendance sessions accepted: ${c.attendanceAccepted}/${c.sites}; client errors: ${c.errors}`,
     '    whole run (cold start included)',
     ...routeTable(c.routes),
