@@ -265,7 +265,7 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
     const fulls = Number(/200:(\d+)/.exec(manifestRow.statuses)?.[1] ?? 1);
     const manifestBytes = manifestRow.bytes / fulls; // 304s carry no body
     const catalogBytes = catalogRow ? catalogRow.bytes / catalogRow.count : 0;
-    const catalogFiles = sites[0]?.catalog?.programs.reduce((n, p) => n + p.files.length, 0) ?? 0;
+    const catalogFiles = sites[0]?.catalogFiles ?? 0;
     // A day: 1,440 polls; the manifest changes at least every hour (its window rolls) plus ~10 schedule edits;
     // the catalog changes when lectures are published (~4 a day). Before: every manifest change re-sent the catalog.
     const manifestChanges = 24 + 10;
@@ -308,8 +308,7 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
         .map((s) => Object.assign(new SimSite(s.id, s.token, server.url, dataPool, countedOrigin), { county: s.county }));
     const windowS = Math.max(2, o.period / 2);
     log(`(b) data plane: ${o.dataSites} sites through ${o.relays} relays`);
-    const relayOf = (s: SimSite & { county: number }) =>
-      (s.manifest as { relayUrl?: string | null } | null)?.relayUrl ?? relays[s.county % relays.length]!.url;
+    const relayOf = (s: SimSite & { county: number }) => s.manifest?.relayUrl ?? relays[s.county % relays.length]!.url;
     const withRelays = await dataPlane('with relays', dataSites(), (s) => relayOf(s as SimSite & { county: number }), counter, windowS);
     log(`(c) data plane: ${o.dataSites} sites from the origin only`);
     const withoutRelays = await dataPlane('origin only', dataSites(), () => null, counter, windowS);
