@@ -136,7 +136,10 @@ async function freePort(): Promise<number> {
 }
 
 async function startChild(dataDir: string, port: number, t: { teardown(fn: () => void): void }): Promise<ChildProcess> {
+  // In a process group of its own, so a kill -9 takes its ffmpeg children too (the server makes the channel slates
+  // at start): left running, they wrote into the data dir while the teardown removed it.
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    detached: true,
     cwd: root,
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD, LOG_LEVEL: 'warn', DEMO: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -144,7 +147,7 @@ async function startChild(dataDir: string, port: number, t: { teardown(fn: () =>
   let stderr = '';
   child.stderr!.on('data', (c) => (stderr += c));
   t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null) killGroup(child);
   });
   // Up to two minutes: tsx compiling the server on a loaded machine has taken more than 30 s.
   for (const until = Date.now() + 120_000; Date.now() < until; ) {
@@ -162,9 +165,23 @@ async function startChild(dataDir: string, port: number, t: { teardown(fn: () =>
   throw new Error(`server did not start: ${stderr}`);
 }
 
+/** kill -9 of the server and everything it started (it leads its own process group). */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 t.test('the server process is killed mid-batch and restarted on the same data dir', async (t) => {
   const dataDir = tempDir();
-  t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  let child: ChildProcess | null = null;
+  t.teardown(() => {
+    // The server (and any ffmpeg it started) first; the retries cover a child still dying as the removal starts.
+    if (child && child.exitCode === null) killGroup(child);
+    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  });
   const seedDb = openDb(path.join(dataDir, 'broadcast.sqlite'));
   const { tokens } = seedTree(seedDb);
   seedDb.close();
@@ -173,7 +190,7 @@ t.test('the server process is killed mid-batch and restarted on the same data di
   const dbFile = path.join(dataDir, 'broadcast.sqlite');
   const all: AttendanceSession[] = [];
   // Kill -9 at different instants after the whole request is on the wire: before, during or after the commits.
-  let child = await startChild(dataDir, port, t);
+  child = await startChild(dataDir, port, t);
   for (const [round, delayMs] of [0, 10, 30, 80].entries()) {
     const sessions = makeSessions(`crash${round}`, 500, Date.now() - 3600_000, 48, 11 + round);
     all.push(...sessions);
@@ -183,8 +200,9 @@ t.test('the server process is killed mid-batch and restarted on the same data di
       () => 'lost',
     );
     await new Promise((r) => setTimeout(r, delayMs));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    const victim = child;
+    killGroup(victim);
+    await new Promise((r) => victim.once('exit', r));
     const outcome = await inFlight;
 
     const check = openDb(dbFile);
