@@ -24,6 +24,7 @@ import { startByteCounter } from './byte-counter.ts';
 import { HttpPool, RouteStats } from './http-pool.ts';
 import { seedProvince } from './seed.ts';
 import { startServerChild } from './server-child.ts';
+import type { OriginProbeReport } from './origin-probe.ts';
 import { newTally, SimSite, type DownloadTally } from './site.ts';
 
 export interface SimOptions {
@@ -55,6 +56,9 @@ export interface ControlResult {
   steadyRoutes: ReturnType<RouteStats['rows']>;
   /** CPU the simulator itself used (its sites share the origin's cores on one machine), cores over the steady part. */
   simCores: number;
+  /** Measured inside the origin (scripts/sim/origin-probe.ts): its event-loop delay, and per route the time from the
+   * request parsed to the answer written, whole run and steady part. Free of the simulator's own pauses. */
+  origin: { loopDelayMs: { p99: number; max: number }; routes: ControlResult['routes']; steadyRoutes: ControlResult['routes'] } | null;
   /** The simulator's own event-loop delay over the phase (p99, max; ms): a late loop adds to every latency it reads. */
   simLoopDelayMs: { p99: number; max: number };
   attendanceAccepted: number;
@@ -96,12 +100,20 @@ const simCpuSeconds = () => {
 };
 const jitter = (ms: number) => Math.random() * ms;
 
+/** The probe's figures as route rows (statuses are the client's to say). */
+function originRows(r: OriginProbeReport, steadyFromEpochMs: number): NonNullable<ControlResult['origin']> {
+  const stats = new RouteStats();
+  for (const [label, samples] of Object.entries(r.requests)) for (const [at, ms] of samples) stats.record(label, ms, 0, 0, at);
+  return { loopDelayMs: r.loopDelayMs, routes: stats.rows(), steadyRoutes: stats.rows(steadyFromEpochMs) };
+}
+
 async function controlPlane(
   o: SimOptions,
   sites: SimSite[],
   stats: RouteStats,
   cpu: () => number,
   air: { programId: number; channelId: number; seconds: number },
+  probe: () => Promise<OriginProbeReport>,
 ): Promise<ControlResult> {
   const periodMs = o.period * 1000;
   const endAt = Date.now() + o.minutes * 60_000;
@@ -160,6 +172,7 @@ async function controlPlane(
   for (const t of timers) clearTimeout(t);
   await sleep(2000); // let the last answers in
   loopDelay.disable();
+  const inside = await probe().catch(() => null);
   const seconds = (Date.now() - started) / 1000;
   const s = steady as { at: number; perfAt: number; cpu: number; simCpu: number; requests: number } | null;
   const steadyS = s ? (Date.now() - s.at) / 1000 : seconds;
@@ -174,6 +187,7 @@ async function controlPlane(
     steadyRoutes: s ? stats.rows(s.perfAt) : [],
     simCores: s ? (simCpuSeconds() - s.simCpu) / steadyS : simCpuSeconds() / seconds,
     simLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    origin: inside && originRows(inside, s ? s.at : started),
     attendanceAccepted: accepted,
     errors,
   };
@@ -228,7 +242,13 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
       { dataDir, adminPassword, sites: o.sites, counties: o.relays, programs: o.programs, programSeconds: o.programSeconds, airAt },
       log,
     );
-    const server = await startServerChild({ dataDir, port: await freePort(), adminPassword, env: { SITE_RATE_LIMIT: '100000' } });
+    const server = await startServerChild({
+      dataDir,
+      port: await freePort(),
+      adminPassword,
+      env: { SITE_RATE_LIMIT: '100000' },
+      probeFile: path.join(work, 'origin-probe.json'),
+    });
     stops.push(() => server.stop());
     log(`origin listening at ${server.url} (pid CPU read from /proc)`);
 
@@ -252,11 +272,14 @@ export async function runProvince(o: SimOptions): Promise<SimResult> {
     stops.push(async () => controlPool.close());
     const sites = seeded.sites.map((s) => new SimSite(s.id, s.token, server.url, controlPool));
     log(`(a) control plane: ${sites.length} sites polling every ${o.period} s for ${o.minutes} min`);
-    const control = await controlPlane(o, sites, controlStats, () => server.cpuSeconds(), {
-      programId: seeded.programIds[0]!,
-      channelId: seeded.channelId,
-      seconds: o.programSeconds,
-    });
+    const control = await controlPlane(
+      o,
+      sites,
+      controlStats,
+      () => server.cpuSeconds(),
+      { programId: seeded.programIds[0]!, channelId: seeded.channelId, seconds: o.programSeconds },
+      () => server.probe(),
+    );
     log(formatControl(control, o));
 
     // (d) control bytes, from what phase (a) saw on the wire (bodies as sent, gzip).
@@ -361,11 +384,12 @@ function gzippedCatalogBytes(lectures: number, segments: number): number {
 const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`;
 const kb = (b: number) => `${(b / 1e3).toFixed(1)} kB`;
 
-const routeTable = (rows: ControlResult['routes']) => [
-  '    route                 count      p50 ms   p99 ms   statuses (whole run)',
+const routeTable = (rows: ControlResult['routes'], statuses = true) => [
+  `    route                 count      p50 ms   p99 ms${statuses ? '   statuses (whole run)' : ''}`,
   ...rows.map(
     (x) =>
-      `    ${x.route.padEnd(20)} ${String(x.count).padStart(7)} ${x.p50.toFixed(1).padStart(10)} ${x.p99.toFixed(1).padStart(8)}   ${x.statuses}`,
+      `    ${x.route.padEnd(20)} ${String(x.count).padStart(7)} ${x.p50.toFixed(1).padStart(10)} ${x.p99.toFixed(1).padStart(8)}` +
+      (statuses ? `   ${x.statuses}` : ''),
   ),
 ];
 
@@ -380,6 +404,16 @@ function formatControl(c: ControlResult, o: SimOptions): string {
     ...routeTable(c.routes),
     '    steady part (every site has polled once)',
     ...routeTable(c.steadyRoutes),
+    ...(c.origin
+      ? [
+          `    inside the origin (request parsed -> answer written; scripts/sim/origin-probe.ts): event-loop delay ` +
+            `p99 ${c.origin.loopDelayMs.p99.toFixed(0)} ms, max ${c.origin.loopDelayMs.max.toFixed(0)} ms`,
+          '    whole run',
+          ...routeTable(c.origin.routes, false),
+          '    steady part',
+          ...routeTable(c.origin.steadyRoutes, false),
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { OriginProbeReport } from './origin-probe.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TICKS_PER_S = 100; // USER_HZ on Linux
@@ -14,6 +15,8 @@ export interface ServerChild {
   url: string;
   /** CPU seconds (user + system) the server has used so far. */
   cpuSeconds(): number;
+  /** What scripts/sim/origin-probe.ts measured inside the server so far (started with `probeFile`). */
+  probe(): Promise<OriginProbeReport>;
   stop(): Promise<void>;
 }
 
@@ -22,8 +25,11 @@ export async function startServerChild(o: {
   port: number;
   adminPassword: string;
   env?: Record<string, string>;
+  /** Load scripts/sim/origin-probe.ts into the server; it writes its report here when asked. */
+  probeFile?: string;
 }): Promise<ServerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
+  const probeArgs = o.probeFile ? ['--import', pathToFileURL(path.join(ROOT, 'scripts/sim/origin-probe.ts')).href] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...probeArgs, path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -33,6 +39,7 @@ export async function startServerChild(o: {
       DEMO: '0',
       LOG_LEVEL: 'warn',
       ADMIN_PASSWORD: o.adminPassword,
+      ...(o.probeFile ? { SIM_PROBE_FILE: o.probeFile } : {}),
       ...o.env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -66,6 +73,13 @@ export async function startServerChild(o: {
       const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S; // utime, stime (fields 14 and 15 of stat)
+    },
+    async probe() {
+      if (!o.probeFile) throw new Error('the server was started without the probe');
+      fs.rmSync(o.probeFile, { force: true });
+      child.kill('SIGUSR2');
+      for (let i = 0; i < 300 && !fs.existsSync(o.probeFile); i++) await new Promise((r) => setTimeout(r, 100));
+      return JSON.parse(fs.readFileSync(o.probeFile, 'utf8')) as OriginProbeReport;
     },
     async stop() {
       if (child.exitCode !== null) return;

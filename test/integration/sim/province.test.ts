@@ -19,6 +19,9 @@ t.test('sim:province --quick: the protocol works end to end', async (t) => {
   t.notMatch(route('POST heartbeat')!.statuses, /\b(4\d\d|5\d\d):/, 'heartbeats taken');
   t.equal(r.control.attendanceAccepted, QUICK.sites, "every site's attendance session accepted");
   t.equal(r.control.errors, 0, 'no request failed');
+  // The probe inside the origin saw every request the sites measured, under the same route names.
+  const inside = new Map((r.control.origin?.routes ?? []).map((x) => [x.route, x.count]));
+  for (const x of r.control.routes) t.equal(inside.get(x.route), x.count, `the origin's own count of ${x.route}`);
 
   for (const d of [r.withRelays, r.withoutRelays]) {
     t.ok(d.uniqueBytes > 0, `${d.label}: tonight's schedule names files`);
@@ -29,6 +32,9 @@ t.test('sim:province --quick: the protocol works end to end', async (t) => {
   t.equal(r.withRelays.tally.fromOrigin, 0, 'with relays, every file came through a relay');
   t.equal(r.withoutRelays.tally.fromRelay, 0, 'without relays, every file came from the origin');
   t.ok(r.withRelays.originBytes < r.withRelays.deliveredBytes / 5, 'the relays fetched from the origin a fraction of what they delivered');
+  // Media alone is counted (manifests go to the origin uncounted): each relay fetched each file about once.
+  const factor = r.withRelays.originBytes / (QUICK.relays * r.withRelays.uniqueBytes);
+  t.ok(factor >= 1 && factor < 1.5, `origin media bytes near relays x unique bytes (${factor.toFixed(3)}; headers add a few %)`);
   t.ok(r.withoutRelays.originBytes >= r.withoutRelays.deliveredBytes, 'without relays the origin sent every byte itself');
 
   t.ok(r.controlBytes.catalogBytes > 0 && r.controlBytes.manifestBytes > 0);
