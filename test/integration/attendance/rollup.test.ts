@@ -99,7 +99,7 @@ t.test('the worker catches up on start: days not rolled up while the server was 
   const first = await makeServer({ dataDir });
   seedTree(first.app.db);
   const now = Date.now();
-  makeIngest(first.app.db, TZ, 730)(1, { sentAt: now, sessions: [session({ id: 'x', start: provinceTime(now, 2, 9) })] }, now);
+  await makeIngest(first.app.db, TZ, 730)(1, { sentAt: now, sessions: [session({ id: 'x', start: provinceTime(now, 2, 9) })] }, now);
   await first.close();
 
   const second = await makeServer({ dataDir, startWorkers: true });
