@@ -17,6 +17,8 @@ export interface Config {
   ffmpegPath: string | undefined;
   ffprobePath: string | undefined;
   transcodeConcurrency: number;
+  /** Where rendered channel cards are kept by content and reused (SLATE_CACHE_DIR); unset: each is encoded. */
+  slateCacheDir?: string;
   maxUploadBytes: number;
   /** IANA zone in which schedules, recurring slots, cron jobs and reports are evaluated. */
   provinceTz: string;
@@ -140,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ffmpegPath: env.FFMPEG_PATH || undefined,
     ffprobePath: env.FFPROBE_PATH || undefined,
     transcodeConcurrency: Math.max(1, int(env.TRANSCODE_CONCURRENCY, 1, 'TRANSCODE_CONCURRENCY')),
+    slateCacheDir: env.SLATE_CACHE_DIR ? path.resolve(env.SLATE_CACHE_DIR) : undefined,
     maxUploadBytes: int(env.MAX_UPLOAD_BYTES, 8 * 1024 ** 3, 'MAX_UPLOAD_BYTES'),
     provinceTz: env.TZ_PROVINCE || 'Asia/Shanghai',
     logLevel: env.LOG_LEVEL || 'info',

@@ -30,7 +30,16 @@ export async function makeServer(overrides: Partial<Config> = {}): Promise<TestS
   // Admission control off unless a test asks: a test machine shared by many runs is slow, not overloaded.
   const config = loadConfig(
     {},
-    { logLevel: 'warn', startWorkers: false, demo: false, overloadMaxEventLoopDelayMs: 0, ...overrides, dataDir },
+    {
+      logLevel: 'warn',
+      startWorkers: false,
+      demo: false,
+      overloadMaxEventLoopDelayMs: 0,
+      // The suite's shared card cache (.taprc's test-env): the same card is rendered once per run.
+      ...(process.env.SLATE_CACHE_DIR ? { slateCacheDir: path.resolve(process.env.SLATE_CACHE_DIR) } : {}),
+      ...overrides,
+      dataDir,
+    },
   );
   const app = await buildApp(config, { logger: false });
   await ensureAdmin(app.db, ADMIN_PASSWORD);

@@ -3,6 +3,7 @@
 // fills a channel's gaps until its own card exists. Both go through media's one publish path, so they are served at
 // /media/programs/<id>/ and listed in program_files like any other program (sites download and verify it the same way). Regenerated in place (same program id, same
 // segment layout) when the channel is renamed, so the timeline's counters do not move.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -146,10 +147,16 @@ async function renderCard(db: Db, config: Config, programId: number, title: stri
   const out = makeTmpDir(config, `slate-${programId}`);
   try {
     for (const r of RUNGS) fs.mkdirSync(path.join(out, r.name));
-    fs.writeFileSync(path.join(out, SLATE_TITLE_FILE), wrapTitle(title, 24, 2).join('\n'));
+    const lines = wrapTitle(title, 24, 2).join('\n');
+    fs.writeFileSync(path.join(out, SLATE_TITLE_FILE), lines);
     fs.writeFileSync(path.join(out, SLATE_SUBTITLE_FILE), SLATE_SUBTITLE);
-    const result = await runTool(tools.ffmpeg, slateArgs(font && safeInFilter(font) ? font : null), { cwd: out, signal });
-    if (result.code !== 0) throw new Error(`ffmpeg could not make the slate: ${lastErrorLine(result.stderr)}`);
+    const args = slateArgs(font && safeInFilter(font) ? font : null);
+    const kept = config.slateCacheDir && path.join(config.slateCacheDir, cardKey(tools.ffmpeg, args, lines));
+    if (!kept || !takeKeptCard(kept, out)) {
+      const result = await runTool(tools.ffmpeg, args, { cwd: out, signal });
+      if (result.code !== 0) throw new Error(`ffmpeg could not make the slate: ${lastErrorLine(result.stderr)}`);
+      if (kept) keepCard(out, kept);
+    }
     fs.rmSync(path.join(out, SLATE_TITLE_FILE));
     fs.rmSync(path.join(out, SLATE_SUBTITLE_FILE));
 
@@ -175,5 +182,37 @@ async function renderCard(db: Db, config: Config, programId: number, title: stri
     });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+// ---- SLATE_CACHE_DIR: a card is the same bytes for the same title, font and encoder arguments ----
+
+/** The card's content key: what ffmpeg is given (its path, arguments, and the title it draws). */
+function cardKey(ffmpeg: string, args: string[], titleLines: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([ffmpeg, args, titleLines, SLATE_SUBTITLE]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** Copies a kept card's rungs into `out`; false when none is kept (or it is unreadable: encode it again). */
+function takeKeptCard(kept: string, out: string): boolean {
+  try {
+    for (const r of RUNGS) fs.cpSync(path.join(kept, r.name), path.join(out, r.name), { recursive: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Keeps a freshly encoded card: copied aside, then renamed into place, so a reader never sees half of one. */
+function keepCard(out: string, kept: string): void {
+  const aside = `${kept}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    fs.mkdirSync(aside, { recursive: true });
+    for (const r of RUNGS) fs.cpSync(path.join(out, r.name), path.join(aside, r.name), { recursive: true });
+    fs.renameSync(aside, kept);
+  } catch {
+    fs.rmSync(aside, { recursive: true, force: true }); // another server kept the same card first: theirs stands
   }
 }
