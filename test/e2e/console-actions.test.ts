@@ -131,6 +131,9 @@ t.test('console actions', async (t) => {
     const dialog = page.locator('.el-dialog:visible');
     await dialog.locator('input[data-test=region-name]').fill('南县');
     await dialog.locator('[data-test=region-save]').click();
+    // The closing dialog's fade covers the tree for a moment: a hover during it never reaches the node (its hover-only
+    // buttons stay hidden; failed once in a full run).
+    await dialog.waitFor({ state: 'hidden' });
     await node('南县').waitFor();
     const south = (await flat()).find((r) => r.name === '南县');
     t.match(south, { parentId: province.id }, 'added under the province');
@@ -139,6 +142,7 @@ t.test('console actions', async (t) => {
     await node('南县').locator('[data-test=edit-region]').click();
     await dialog.locator('input[data-test=region-name]').fill('南山县');
     await dialog.locator('[data-test=region-save]').click();
+    await dialog.waitFor({ state: 'hidden' });
     await node('南山县').waitFor();
     t.equal((await flat()).find((r) => r.id === south!.id)?.name, '南山县', 'renamed');
 
