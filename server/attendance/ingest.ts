@@ -3,7 +3,8 @@
 // headcount, members' seconds), so nothing counts twice.
 // A batch is stored in slices (a few dozen sessions or ~1,000 member rows each, each its own savepoint in the group
 // commit it shares with the other sites' writes of that moment) with the event loop free between them, so one site's
-// large upload never stalls everyone else's requests; the answer lists only ids whose slice committed. Member rows are capped per session (refused) and per batch (deferred, sent again later).
+// large upload never stalls everyone else's requests; the answer lists only ids whose slice committed. Member rows
+// are capped per session (refused) and per batch (deferred, sent again later).
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/connection.ts';
 import {
