@@ -5,7 +5,7 @@ import type { Db } from '../db/connection.ts';
 import type { Platform } from '../../common/api/platforms.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../errors.ts';
-import { getRegion } from '../sites/regions.ts';
+import { getRegion, regionNames } from '../sites/regions.ts';
 import {
   PAIRING_CODE_TTL_MS,
   isWellFormedPairingCode,
@@ -17,7 +17,6 @@ import {
 interface PlatformRow {
   id: number;
   regionId: number;
-  regionName: string;
   hasCode: number;
   pairingExpiresAt: string | null;
   pairedAt: string | null;
@@ -31,18 +30,30 @@ interface PlatformRow {
 }
 
 const SELECT = `
-  SELECT p.id, p.region_id AS regionId, r.name AS regionName, p.pairing_code_hash IS NOT NULL AS hasCode,
+  SELECT p.id, p.region_id AS regionId, p.pairing_code_hash IS NOT NULL AS hasCode,
          p.pairing_expires_at AS pairingExpiresAt, p.paired_at AS pairedAt, p.revoked_at AS revokedAt,
          p.last_seen_at AS lastSeenAt, p.last_send_at AS lastSendAt, p.created_at AS createdAt,
          (SELECT count(DISTINCT day) FROM platform_figures f WHERE f.platform_id = p.id) AS daysReceived,
          (SELECT min(day) FROM platform_figures f WHERE f.platform_id = p.id) AS firstDay,
          (SELECT max(day) FROM platform_figures f WHERE f.platform_id = p.id) AS lastDay
-    FROM platforms p JOIN regions r ON r.id = p.region_id`;
+    FROM platforms p`;
 
-function toPlatform(row: PlatformRow): Platform {
+/** Rows labelled with their province's name, which the sites domain owns; sorted by that name, then id. */
+function toPlatforms(db: Db, rows: PlatformRow[]): Platform[] {
+  const names = regionNames(
+    db,
+    rows.map((r) => r.regionId),
+  );
+  return rows
+    .map((row) => toPlatform(row, names.get(row.regionId) ?? ''))
+    .sort((a, b) => (a.regionName < b.regionName ? -1 : a.regionName > b.regionName ? 1 : a.id - b.id));
+}
+
+function toPlatform(row: PlatformRow, regionName: string): Platform {
   const { hasCode, ...rest } = row;
   return {
     ...rest,
+    regionName,
     status: row.revokedAt ? 'revoked' : row.pairedAt ? 'paired' : 'unpaired',
     pairingExpiresAt: hasCode ? row.pairingExpiresAt : null,
   };
@@ -50,11 +61,11 @@ function toPlatform(row: PlatformRow): Platform {
 
 export function getPlatform(db: Db, id: number): Platform | undefined {
   const row = db.prepare<[number], PlatformRow>(`${SELECT} WHERE p.id = ?`).get(id);
-  return row && toPlatform(row);
+  return row && toPlatforms(db, [row])[0];
 }
 
 export function listPlatforms(db: Db): Platform[] {
-  return db.prepare<[], PlatformRow>(`${SELECT} ORDER BY r.name, p.id`).all().map(toPlatform);
+  return toPlatforms(db, db.prepare<[], PlatformRow>(SELECT).all());
 }
 
 /** A fresh code stored on the platform row (retrying the rare clash with another outstanding code). */

@@ -76,6 +76,17 @@ export function getRegion(db: Db, id: number): Region | undefined {
   return row ? { ...row, effectiveRelayUrl: effectiveRelayUrl(db, row.path) } : undefined;
 }
 
+/** Names of the given regions by id (other domains label their rows with these instead of joining `regions`). */
+export function regionNames(db: Db, ids: readonly number[]): Map<number, string> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = db.prepare(`SELECT id, name FROM regions WHERE id IN (${unique.map(() => '?').join(',')})`).all(...unique) as {
+    id: number;
+    name: string;
+  }[];
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** The region's path prefix, for joins: `JOIN regions r ... WHERE r.path LIKE prefix || '%'`. Undefined if no such region. */
 export function subtreePrefix(db: Db, rootId: number): string | undefined {
   return (db.prepare('SELECT path FROM regions WHERE id = ?').get(rootId) as { path: string } | undefined)?.path;
