@@ -261,9 +261,23 @@ export const MirrorStatus = Type.Object({
   inWindow: Type.Boolean({ description: 'inside UPSTREAM_DOWNLOAD_WINDOW now' }),
   lastSyncAt: Nullable(Type.String()),
   lastError: Nullable(Type.String()),
-  warnings: Type.Array(Type.Object({ programId: Type.Integer(), at: Type.String(), message: Type.String() }), {
-    description: 'withdrawals by the centre, with what they removed from the schedules',
-  }),
+  warnings: Type.Array(
+    Type.Object({
+      programId: Type.Integer(),
+      at: Type.String(),
+      message: Type.String({ description: 'the same, as an English sentence (logs, API readers)' }),
+      title: Nullable(Type.String()),
+      removedItems: Nullable(Type.Integer({ description: 'scheduled items to come that were removed' })),
+      endedSlots: Nullable(Type.Integer({ description: 'recurring slots that were ended' })),
+      channels: Type.Array(Type.Object({ id: Type.Integer(), number: Type.Integer(), name: Type.String() }), {
+        description: 'the channels it was taken off, named as they were then',
+      }),
+    }),
+    {
+      description:
+        'withdrawals by the centre, with what they removed from the schedules (the parts are null for withdrawals recorded before they were kept)',
+    },
+  ),
 });
 export type MirrorStatus = Static<typeof MirrorStatus>;
 

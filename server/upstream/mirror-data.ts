@@ -13,11 +13,34 @@ export interface MirrorRow {
   lastError: string | null;
   withdrawnAt: string | null;
   withdrawalNote: string | null;
+  withdrawnTitle: string | null;
+  withdrawnItems: number | null;
+  withdrawnSlots: number | null;
+  /** JSON of WithdrawnChannel[]. */
+  withdrawnChannels: string | null;
+}
+
+/** A channel a withdrawn program was taken off, named as it was then. */
+export interface WithdrawnChannel {
+  id: number;
+  number: number;
+  name: string;
+}
+
+/** What a withdrawal did, kept for the operator: the sentence for logs, and its parts for the console to word. */
+export interface Withdrawal {
+  note: string;
+  title: string | null;
+  items: number;
+  slots: number;
+  channels: WithdrawnChannel[];
 }
 
 const COLUMNS = `central_id AS centralId, program_id AS programId, held_version AS heldVersion,
   central_updated_at AS centralUpdatedAt, fetching_version AS fetchingVersion, fetch_bytes AS fetchBytes,
-  fetch_total AS fetchTotal, last_error AS lastError, withdrawn_at AS withdrawnAt, withdrawal_note AS withdrawalNote`;
+  fetch_total AS fetchTotal, last_error AS lastError, withdrawn_at AS withdrawnAt, withdrawal_note AS withdrawalNote,
+  withdrawn_title AS withdrawnTitle, withdrawn_items AS withdrawnItems, withdrawn_slots AS withdrawnSlots,
+  withdrawn_channels AS withdrawnChannels`;
 
 export function mirrorRows(db: Db): MirrorRow[] {
   return db.prepare<[], MirrorRow>(`SELECT ${COLUMNS} FROM mirror_programs ORDER BY central_id`).all();
@@ -36,7 +59,8 @@ export function insertMirrorRow(db: Db, centralId: number, programId: number, ce
 /** The centre offers it (again), with this metadata stamp. */
 export function markOffered(db: Db, centralId: number, centralUpdatedAt: string, at: string): void {
   db.prepare<[string, string, number]>(
-    'UPDATE mirror_programs SET central_updated_at = ?, withdrawn_at = NULL, withdrawal_note = NULL, updated_at = ? WHERE central_id = ?',
+    `UPDATE mirror_programs SET central_updated_at = ?, withdrawn_at = NULL, withdrawal_note = NULL, withdrawn_title = NULL,
+       withdrawn_items = NULL, withdrawn_slots = NULL, withdrawn_channels = NULL, updated_at = ? WHERE central_id = ?`,
   ).run(centralUpdatedAt, at, centralId);
 }
 
@@ -62,10 +86,16 @@ export function markHeld(db: Db, centralId: number, version: number, at: string)
   ).run(version, at, centralId);
 }
 
-export function markWithdrawn(db: Db, centralId: number, note: string, at: string): void {
-  db.prepare<[string, string, string, number]>(
-    'UPDATE mirror_programs SET withdrawn_at = ?, withdrawal_note = ?, fetching_version = NULL, updated_at = ? WHERE central_id = ?',
-  ).run(at, note, at, centralId);
+export function markWithdrawn(db: Db, centralId: number, w: Withdrawal, at: string): void {
+  db.prepare<[string, string, string | null, number, number, string, string, number]>(
+    `UPDATE mirror_programs SET withdrawn_at = ?, withdrawal_note = ?, withdrawn_title = ?, withdrawn_items = ?, withdrawn_slots = ?,
+       withdrawn_channels = ?, fetching_version = NULL, updated_at = ? WHERE central_id = ?`,
+  ).run(at, w.note, w.title, w.items, w.slots, JSON.stringify(w.channels), at, centralId);
+}
+
+/** The channels recorded with a withdrawal ([] for rows withdrawn before they were recorded). */
+export function withdrawnChannels(row: MirrorRow): WithdrawnChannel[] {
+  return row.withdrawnChannels ? (JSON.parse(row.withdrawnChannels) as WithdrawnChannel[]) : [];
 }
 
 /** Local program id -> central id, for figures sent up (reach keyed by the central id). */

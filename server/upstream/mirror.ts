@@ -16,9 +16,9 @@ import { downloadVerified, sha256File, storePath, type MediaGet } from '../../co
 import { versionFolder } from '../../common/manifest.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connection.ts';
-import { insertCentralProgram, pickCentralMetadata, updateCentralProgram } from '../catalog/repo.ts';
+import { insertCentralProgram, pickCentralMetadata, programTitle, updateCentralProgram } from '../catalog/repo.ts';
 import { publishOutput } from '../media/publish.ts';
-import { removeProgramFromFutureSchedules } from '../broadcast/repo.ts';
+import { getChannel, removeProgramFromFutureSchedules } from '../broadcast/repo.ts';
 import { invalidateChannel } from '../broadcast/timeline-input.ts';
 import { tmpRoot } from '../media/store.ts';
 import type { RungName } from '../../common/ladder.ts';
@@ -32,6 +32,7 @@ import {
   mirrorRows,
   recordProgress,
   startFetching,
+  withdrawnChannels,
 } from './mirror-data.ts';
 import type { UpstreamLink } from './link.ts';
 
@@ -121,7 +122,12 @@ export class LibraryMirror {
           `The centre withdrew program ${row.programId} (central ${row.centralId}): it is no longer offered; ` +
           `${removed.items} scheduled item(s) to come were removed and ${removed.slots} recurring slot(s) ended` +
           (removed.channels.length ? ` on channel(s) ${removed.channels.join(', ')}: fill the gaps.` : '.');
-        markWithdrawn(this.db, row.centralId, note, at);
+        const channels = removed.channels.map((id) => {
+          const c = getChannel(this.db, id);
+          return { id, number: c.number, name: c.name };
+        });
+        const title = programTitle(this.db, row.programId) ?? null;
+        markWithdrawn(this.db, row.centralId, { note, title, items: removed.items, slots: removed.slots, channels }, at);
         updateCentralProgram(this.db, row.programId, null, false, at);
         changedChannels.push(...removed.channels);
         this.log.warn({ centralId: row.centralId, programId: row.programId, ...removed }, `mirror: ${note}`);
@@ -220,7 +226,19 @@ export class LibraryMirror {
       lastSyncAt: this.lastSyncAt,
       lastError: this.lastError ?? live.find((r) => r.lastError)?.lastError ?? null,
       warnings: rows.flatMap((r) =>
-        r.withdrawnAt && r.withdrawalNote ? [{ programId: r.programId, at: r.withdrawnAt, message: r.withdrawalNote }] : [],
+        r.withdrawnAt && r.withdrawalNote
+          ? [
+              {
+                programId: r.programId,
+                at: r.withdrawnAt,
+                message: r.withdrawalNote,
+                title: r.withdrawnTitle,
+                removedItems: r.withdrawnItems,
+                endedSlots: r.withdrawnSlots,
+                channels: withdrawnChannels(r),
+              },
+            ]
+          : [],
       ),
     };
   }

@@ -117,6 +117,15 @@ export const PLATFORM_TEXTS: Array<[string, string, string]> = [
   ],
   ['upstream.lastSync', '最近同步', 'Last sync'],
   ['upstream.warnings', '中央撤回的节目', 'Withdrawn by the centre'],
+  [
+    'upstream.withdrawal',
+    '中央已撤回《{title}》，不再提供：删除待播节目 {items} 条，结束循环时段 {slots} 个',
+    'The centre withdrew "{title}", no longer offered: {items} scheduled item(s) to come removed, {slots} recurring slot(s) ended',
+  ],
+  ['upstream.withdrawalChannels', '（频道 {channels}），请补上空档。', ' (channel {channels}): fill the gaps.'],
+  ['upstream.withdrawalDone', '。', '.'],
+  ['upstream.programN', '节目 {id}', 'program {id}'],
+  ['upstream.listSep', '、', ', '],
   ['upstream.noMirror', '镜像尚未运行（未配对或未启用）', 'The mirror is not running (not paired or not enabled)'],
   ['upstream.channels', '中央频道', 'Central channels'],
   [

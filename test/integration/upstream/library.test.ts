@@ -260,7 +260,14 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   const withdrawn = await status();
   t.match(withdrawn, { programs: 0, withdrawn: 1 });
   t.match(withdrawn.warnings, [
-    { programId: local!.id, message: /withdrew.*1 scheduled item\(s\) to come were removed.*channel\(s\) \d+: fill the gaps/ },
+    {
+      programId: local!.id,
+      message: /withdrew.*1 scheduled item\(s\) to come were removed.*channel\(s\) \d+: fill the gaps/,
+      title: '中央讲座（修订）',
+      removedItems: 1,
+      endedSlots: 0,
+      channels: [{ id: channel.json().id, number: 7, name: '七频道' }],
+    },
   ]);
 
   // The province's console: the link and the mirror in words, the tag. No "send now" here: a province's first send
@@ -278,7 +285,13 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   await page.locator('[data-test=upstream-state]', { hasText: '已接入' }).waitFor();
   t.match(await page.textContent('[data-test=upstream-link]'), /某省/, 'the region it is registered as at the centre');
   t.equal(await page.textContent('[data-test=mirror-withdrawn]'), '1', "the mirror's counts");
-  t.match(await page.textContent('[data-test=mirror-warning]'), /withdrew/, 'the withdrawal told to the operator');
+  const warning = await page.textContent('[data-test=mirror-warning]');
+  t.match(
+    warning,
+    /中央已撤回《中央讲座（修订）》.*删除待播节目 1 条，结束循环时段 0 个（频道 7 七频道），请补上空档/,
+    'the withdrawal told to the operator in Chinese',
+  );
+  t.notMatch(warning, /withdrew/, 'not in the English of the log');
   await page.locator('[data-test=upstream-channels] .el-table__row', { hasText: '中央一台' }).waitFor();
   await shot(page, 'upstream-province');
   await menu('节目库');
