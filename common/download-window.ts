@@ -38,6 +38,13 @@ export function minuteOfDay(tz: string, now: number): number {
   return local.hour * 60 + local.minute;
 }
 
+/** When the window next opens after `now` (epoch ms); null while it is open, and for a window open all day. */
+export function nextWindowOpen(w: DownloadWindow, tz: string, now: number): number | null {
+  if (w.start === w.end || inDownloadWindow(w, minuteOfDay(tz, now))) return null;
+  const today = DateTime.fromMillis(now, { zone: tz }).startOf('day').plus({ minutes: w.start });
+  return (today.toMillis() > now ? today : today.plus({ days: 1 })).toMillis();
+}
+
 /** A window text that does not parse counts as "always": the server validates it, and downloads must never stall on it. */
 export function inWindowText(text: string, tz: string, now: number): boolean {
   const w = parseDownloadWindow(text);

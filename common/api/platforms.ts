@@ -259,6 +259,8 @@ export const MirrorStatus = Type.Object({
   bytesVerified: Type.Integer(),
   bytesTotal: Type.Integer({ description: 'of the versions being fetched' }),
   inWindow: Type.Boolean({ description: 'inside UPSTREAM_DOWNLOAD_WINDOW now' }),
+  window: Type.String({ description: "UPSTREAM_DOWNLOAD_WINDOW, 'HH:MM-HH:MM' on the province's clock" }),
+  windowOpensAt: Nullable(Type.String({ description: 'when the window next opens; null while open or open all day' })),
   lastSyncAt: Nullable(Type.String()),
   lastError: Nullable(Type.String()),
   warnings: Type.Array(

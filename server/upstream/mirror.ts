@@ -8,7 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { LibraryFeed, LibraryProgram, MirrorStatus } from '../../common/api/platforms.ts';
-import { inWindowText } from '../../common/download-window.ts';
+import { inWindowText, nextWindowOpen, parseDownloadWindow } from '../../common/download-window.ts';
 import { UplinkDown } from '../../common/link-errors.ts';
 import { centreGet, type CentreCredentials } from './centre-get.ts';
 import { kbpsToBytesPerSecond, TokenBucket } from '../../common/token-bucket.ts';
@@ -214,6 +214,8 @@ export class LibraryMirror {
 
   status(now = Date.now()): MirrorStatus {
     const rows = mirrorRows(this.db);
+    const window = parseDownloadWindow(this.config.upstreamDownloadWindow);
+    const opensAt = window ? nextWindowOpen(window, this.config.provinceTz, now) : null;
     const live = rows.filter((r) => !r.withdrawnAt);
     return {
       programs: live.length,
@@ -223,6 +225,8 @@ export class LibraryMirror {
       bytesVerified: live.reduce((n, r) => n + (r.fetchingVersion !== null ? r.fetchBytes : 0), 0),
       bytesTotal: live.reduce((n, r) => n + (r.fetchingVersion !== null ? r.fetchTotal : 0), 0),
       inWindow: inWindowText(this.config.upstreamDownloadWindow, this.config.provinceTz, now),
+      window: this.config.upstreamDownloadWindow,
+      windowOpensAt: opensAt === null ? null : new Date(opensAt).toISOString(),
       lastSyncAt: this.lastSyncAt,
       lastError: this.lastError ?? live.find((r) => r.lastError)?.lastError ?? null,
       warnings: rows.flatMap((r) =>

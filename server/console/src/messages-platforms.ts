@@ -115,6 +115,11 @@ export const PLATFORM_TEXTS: Array<[string, string, string]> = [
     '下载时段外，节目信息照常同步，文件在下载时段（UPSTREAM_DOWNLOAD_WINDOW）内下载',
     'Outside the download window: metadata follows, files wait for UPSTREAM_DOWNLOAD_WINDOW',
   ],
+  [
+    'upstream.windowClosedAt',
+    '下载时段（{window}，省内时间）外：节目信息照常同步，文件将于 {at} 开始下载',
+    'Outside the download window ({window}, province time): metadata follows, files start downloading at {at}',
+  ],
   ['upstream.lastSync', '最近同步', 'Last sync'],
   ['upstream.warnings', '中央撤回的节目', 'Withdrawn by the centre'],
   [

@@ -20,7 +20,12 @@ import { ensureConsoleBuilt, openConsole, shot, signIn } from '../../../testkit/
 
 const TZ = 'Asia/Shanghai';
 /** An instant at hh:mm today in the province zone: the mirror is asked with `now`, the window decides. */
-const at = (hh: number, mm: number) => DateTime.now().setZone(TZ).set({ hour: hh, minute: mm, second: 0, millisecond: 0 }).toJSDate();
+// The download window opens six hours from now (three hours long), so the real clock the status route reads stays
+// outside it whatever time of day the suite runs; syncs pass their own instants: inside(minutes) or outside().
+const WINDOW_OPENS = DateTime.now().setZone(TZ).plus({ hours: 6 }).startOf('hour');
+const WINDOW = `${WINDOW_OPENS.toFormat('HH:mm')}-${WINDOW_OPENS.plus({ hours: 3 }).toFormat('HH:mm')}`;
+const inside = (minutes: number) => WINDOW_OPENS.plus({ minutes }).toJSDate();
+const outside = () => new Date();
 
 t.test('a central program is offered, mirrored verified inside the window, read-only below, updated and withdrawn', async (t) => {
   await ensureConsoleBuilt(); // the servers serve the console built before they start
@@ -56,7 +61,7 @@ t.test('a central program is offered, mirrored verified inside the window, read-
     upstreamUrl: hop.url,
     upstreamPairCode: code,
     provinceTz: TZ,
-    upstreamDownloadWindow: '02:00-05:00',
+    upstreamDownloadWindow: WINDOW,
     upstreamBandwidthKbps: 50_000,
   });
   t.teardown(() => province.close());
@@ -91,13 +96,15 @@ t.test('a central program is offered, mirrored verified inside the window, read-
 
   // Outside the window: the program is listed (origin central) but not ready, nothing fetched.
   const mirror = province.app.mirror!;
-  await mirror.sync(at(12, 0));
+  await mirror.sync(outside());
   const listed = async () => (await province.app.inject({ url: '/api/programs', headers: province.auth })).json().items as Program[];
   const [local] = await listed();
   t.match(local, { origin: 'central', title: '中央讲座', status: 'queued', hls: null });
   const status = async () =>
     (await province.app.inject({ url: '/api/upstream', headers: province.auth })).json().parts.mirror as MirrorStatus;
-  t.match(await status(), { programs: 1, ready: 0, fetching: 1, inWindow: false, bytesVerified: 0, lastError: null });
+  const closed = await status();
+  t.match(closed, { programs: 1, ready: 0, fetching: 1, inWindow: false, window: WINDOW, bytesVerified: 0, lastError: null });
+  t.equal(Date.parse(closed.windowOpensAt!), WINDOW_OPENS.toMillis(), 'it says when the window opens');
 
   // A staged file with the right size but wrong bytes (a damaged disk) is never trusted.
   const staging = path.join(tmpRoot(province.config), `mirror-${centralId}-v1`);
@@ -107,11 +114,11 @@ t.test('a central program is offered, mirrored verified inside the window, read-
 
   // The centre unreachable inside the window: the error is shown, nothing is half-published.
   hop.mode = 'down';
-  await mirror.sync(at(2, 10));
+  await mirror.sync(inside(10));
   t.match(await status(), { ready: 0, fetching: 1, lastError: /unreachable/ });
   t.match((await listed())[0], { status: 'queued', hls: null });
   hop.mode = 'pass';
-  await mirror.sync(at(2, 30));
+  await mirror.sync(inside(30));
   const [ready] = await listed();
   t.match(ready, { id: local!.id, origin: 'central', status: 'ready', duration: item.duration });
   t.match(await status(), { programs: 1, ready: 1, fetching: 0, lastError: null });
@@ -199,13 +206,13 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   t.equal(again.statusCode, 202, again.body);
   await new JobWorker({ db: centre.app.db, config: centre.config }).drain();
   t.equal((await waitForProgram(centre.app.db, centralId, 120_000)).status, 'ready');
-  await mirror.sync(at(12, 0));
+  await mirror.sync(outside());
   t.match(
     (await listed())[0],
     { title: '中央讲座（修订）', status: 'ready', hls: `/media/programs/${local!.id}/v1/master.m3u8` },
     'metadata follows at once; the held version stays on air outside the window',
   );
-  await mirror.sync(at(3, 0));
+  await mirror.sync(inside(60));
   t.match((await listed())[0], { status: 'ready', hls: `/media/programs/${local!.id}/v2/master.m3u8` }, 'the new central version is in');
 
   // The centre's channels reach the province with their schedule, items mapped to the programs mirrored here.
@@ -252,7 +259,7 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   });
   t.equal(scheduled.statusCode, 201, scheduled.body);
   await centre.app.inject({ method: 'PATCH', url: `/api/programs/${centralId}`, headers: centre.auth, payload: { distribute: false } });
-  await mirror.sync(at(12, 0));
+  await mirror.sync(outside());
   t.match((await listed())[0], { id: local!.id, published: false });
   const range = `from=${new Date(tomorrow - 60_000).toISOString()}&to=${new Date(tomorrow + 3_600_000).toISOString()}`;
   const schedule = await province.app.inject({ url: `/api/channels/${channel.json().id}/schedule?${range}`, headers: province.auth });
@@ -285,6 +292,11 @@ t.test('a central program is offered, mirrored verified inside the window, read-
   await page.locator('[data-test=upstream-state]', { hasText: '已接入' }).waitFor();
   t.match(await page.textContent('[data-test=upstream-link]'), /某省/, 'the region it is registered as at the centre');
   t.equal(await page.textContent('[data-test=mirror-withdrawn]'), '1', "the mirror's counts");
+  t.match(
+    await page.textContent('[data-test=mirror-window]'),
+    new RegExp(`下载时段（${WINDOW}，省内时间）外.*将于 .*${WINDOW_OPENS.toFormat('HH:mm')} 开始下载`),
+    'when the files will come, in words',
+  );
   const warning = await page.textContent('[data-test=mirror-warning]');
   t.match(
     warning,

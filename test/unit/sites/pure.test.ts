@@ -1,6 +1,6 @@
 import t from 'tap';
 import { heldRung, requiredFiles, segmentIndex, type ProgramFileRow } from '../../../server/sites/manifest-files.ts';
-import { formatDownloadWindow, inDownloadWindow, parseDownloadWindow } from '../../../common/download-window.ts';
+import { formatDownloadWindow, inDownloadWindow, nextWindowOpen, parseDownloadWindow } from '../../../common/download-window.ts';
 import { CODE_ALPHABET, isWellFormedPairingCode, newPairingCode, normalizePairingCode } from '../../../server/sites/pairing-code.ts';
 import { aggregateRequests, type RequestRow } from '../../../server/sites/requests.ts';
 import { buildTree, pathIds } from '../../../server/sites/regions.ts';
@@ -114,6 +114,17 @@ t.test('download window', async (t) => {
   t.notOk(inDownloadWindow(wrap, 6 * 60), 'end is exclusive');
   t.notOk(inDownloadWindow(wrap, 12 * 60));
   t.ok(inDownloadWindow(parseDownloadWindow('00:00-00:00')!, 12 * 60), 'equal ends: all day');
+
+  // When it opens next, on the province's clock (Shanghai is UTC+8 all year).
+  const tz = 'Asia/Shanghai';
+  const utc = (iso: string) => Date.parse(iso);
+  const night = parseDownloadWindow('02:00-05:00')!;
+  t.equal(nextWindowOpen(night, tz, utc('2026-11-30T04:00:00Z')), utc('2026-11-30T18:00:00Z'), 'noon: tonight at 02:00');
+  t.equal(nextWindowOpen(night, tz, utc('2026-11-29T17:30:00Z')), utc('2026-11-29T18:00:00Z'), '01:30: in half an hour');
+  t.equal(nextWindowOpen(night, tz, utc('2026-11-29T19:00:00Z')), null, 'inside: null');
+  t.equal(nextWindowOpen(night, tz, utc('2026-11-29T21:00:00Z')), utc('2026-11-30T18:00:00Z'), 'at the end (exclusive): tomorrow');
+  t.equal(nextWindowOpen(wrap, tz, utc('2026-11-30T04:00:00Z')), utc('2026-11-30T14:00:00Z'), 'wrapping midnight: 22:00 today');
+  t.equal(nextWindowOpen(parseDownloadWindow('00:00-00:00')!, tz, utc('2026-11-30T04:00:00Z')), null, 'all day: null');
 });
 
 t.test('pairing codes', async (t) => {
