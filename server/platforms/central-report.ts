@@ -7,7 +7,7 @@ import type { Db } from '../db/connection.ts';
 import type { ActivityNode, ProvinceMembersRow, ProvinceSitesRow, Reach, ReachSite } from '../../common/api/reports.ts';
 import type { ProgramDayFigures, RegionDayFigures, SiteDayFigures } from '../../common/api/platforms.ts';
 import { getRegion } from '../sites/regions.ts';
-import { activityFigures, reachFigures, siteFigures, type Held } from './figures.ts';
+import { activityTotals, reachFigures, siteFigures, topActivityFigures, type Held } from './figures.ts';
 import { platformsByRegion } from './platforms.ts';
 
 /** Sent regions get ids of their own, negative, so they never clash with the centre's regions or sites. */
@@ -113,7 +113,8 @@ export function graftSent(tree: ActivityNode[], sent: ReadonlyMap<number, Array<
 export function withSentFigures(db: Db, tree: ActivityNode[], range: { from: string; to: string }): ActivityNode[] {
   const platforms = platformsByRegion(db);
   if (!platforms.size) return tree;
-  const rows = activityFigures(
+  // One row per province and region for the range (summed in SQLite); sentNodes folds rows by region either way.
+  const rows = activityTotals(
     db,
     [...platforms.values()].map((p) => p.id),
     range.from,
@@ -292,7 +293,7 @@ export function sentMembers(db: Db, regionIdsInScope: ReadonlySet<number>, range
   if (!provinces.length) return [];
   return provinceMembers(
     provinces,
-    activityFigures(
+    topActivityFigures(
       db,
       provinces.map((p) => p.platformId),
       range.from,
