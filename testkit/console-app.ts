@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { makeServer, tempDir, ADMIN_PASSWORD, type TestServer } from './helpers.ts';
 import { CHROMIUM_ARGS } from './kiosk-site.ts';
 import type { Config } from '../server/config.ts';
@@ -97,4 +97,18 @@ export async function shot(page: Page, name: string): Promise<string> {
   await page.waitForTimeout(300); // let transitions settle
   await page.screenshot({ path: file });
   return file;
+}
+
+/**
+ * Picks a program in a ProgramPicker (`picker`: its locator) as an operator does: types part of the title, waits for
+ * that search's answer (the picker searches the catalog as one types, after a pause), then clicks the title. Clicking
+ * the list shown before the answer came raced with it: the list redrawn under the click stayed open over the dialog.
+ */
+export async function pickProgram(page: Page, picker: Locator, typed: string, title: string): Promise<void> {
+  await picker.click();
+  const answered = page.waitForResponse((r) => r.url().includes('/api/programs?') && decodeURIComponent(r.url()).includes(`q=${typed}`));
+  await page.keyboard.type(typed);
+  await answered;
+  await page.locator('.el-select-dropdown__item:visible', { hasText: title }).first().click();
+  await page.locator('.el-select-dropdown:visible').waitFor({ state: 'hidden' });
 }

@@ -8,7 +8,7 @@ import t from 'tap';
 import type { Page } from 'playwright-core';
 import { userAuth } from '../../testkit/helpers.ts';
 import { readyProgram } from '../../testkit/programs.ts';
-import { openConsole, shot, signIn, startConsoleServer } from '../../testkit/console-app.ts';
+import { openConsole, pickProgram, shot, signIn, startConsoleServer } from '../../testkit/console-app.ts';
 import type { AnswerBatch, AnswerBatchResult, Questionnaire } from '../../common/api/questionnaires.ts';
 
 /** The count cells of each question's option table on the results page, in page order. */
@@ -59,9 +59,7 @@ t.test('questionnaires and quizzes in the console', async (t) => {
     await page.waitForSelector('[data-test=questionnaire-edit]');
     await page.locator('[data-test=qn-kind] >> text=课后测验').click();
     await page.fill('input[data-test=qn-title]', '党章学习测验');
-    await page.locator('[data-test=program-picker]').click();
-    await page.keyboard.type('党章');
-    await page.locator('.el-select-dropdown__item:visible', { hasText: '党章学习第一讲' }).first().click();
+    await pickProgram(page, page.locator('[data-test=program-picker]'), '党章', '党章学习第一讲');
     const first = page.locator('[data-test=question]').nth(0);
     await first.locator('input[data-test=question-text]').fill('党的根本宗旨是什么？');
     await first.locator('input[data-test=option-text]').nth(0).fill('全心全意为人民服务');

@@ -9,7 +9,7 @@ import t from 'tap';
 import { DateTime } from 'luxon';
 import { userAuth } from '../../testkit/helpers.ts';
 import { readyProgram } from '../../testkit/programs.ts';
-import { openConsole, shot, signIn, startConsoleServer } from '../../testkit/console-app.ts';
+import { openConsole, pickProgram, shot, signIn, startConsoleServer } from '../../testkit/console-app.ts';
 
 t.test('operator and organizer workflows', async (t) => {
   const cs = await startConsoleServer();
@@ -43,9 +43,7 @@ t.test('operator and organizer workflows', async (t) => {
     const add = async () => {
       await page.click('[data-test=add-item]');
       const dialog = page.locator('.el-dialog:visible');
-      await dialog.locator('[data-test=program-picker]').click();
-      await page.keyboard.type('政策');
-      await page.locator('.el-select-dropdown__item:visible', { hasText: '政策解读' }).first().click();
+      await pickProgram(page, dialog.locator('[data-test=program-picker]'), '政策', '政策解读');
       const input = dialog.locator('.el-date-editor input');
       await input.fill(start.toFormat('yyyy-MM-dd HH:mm'));
       await input.press('Enter');
@@ -107,9 +105,7 @@ t.test('operator and organizer workflows', async (t) => {
       await dialog.waitFor({ state: 'hidden' });
     };
     await addSlot('19:00', async () => {
-      await page.locator('.el-dialog:visible [data-test=program-picker]').click();
-      await page.keyboard.type('政策');
-      await page.locator('.el-select-dropdown__item:visible', { hasText: '政策解读' }).first().click();
+      await pickProgram(page, page.locator('.el-dialog:visible [data-test=program-picker]'), '政策', '政策解读');
     });
     await addSlot('19:30', async () => {
       const dialog = page.locator('.el-dialog:visible');
