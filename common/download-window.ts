@@ -50,3 +50,9 @@ export function inWindowText(text: string, tz: string, now: number): boolean {
   const w = parseDownloadWindow(text);
   return w ? inDownloadWindow(w, minuteOfDay(tz, now)) : true;
 }
+
+/** nextWindowOpen for a window text; null for one that does not parse (it counts as "always", as above). */
+export function nextWindowOpenText(text: string, tz: string, now: number): number | null {
+  const w = parseDownloadWindow(text);
+  return w ? nextWindowOpen(w, tz, now) : null;
+}

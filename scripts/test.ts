@@ -19,9 +19,8 @@ interface SavedCoverage {
   'source-map-cache'?: Record<string, { data?: { sourcesContent?: (string | null)[] } }>;
 }
 
-/** Drops `sourcesContent` lists that hold no text, in every coverage file tap wrote. Returns how many changed. */
-function restoreSourceText(dir: string): number {
-  let changed = 0;
+/** Drops `sourcesContent` lists that hold no text, in every coverage file tap wrote. */
+function restoreSourceText(dir: string): void {
   for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
     if (!name.endsWith('.json')) continue;
     const file = path.join(dir, name);
@@ -36,9 +35,7 @@ function restoreSourceText(dir: string): number {
     if (!emptied) continue;
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(coverage));
     fs.renameSync(`${file}.tmp`, file); // whole or not at all, should the run be interrupted here
-    changed++;
   }
-  return changed;
 }
 
 const tap = spawnSync(path.resolve('node_modules/.bin/tap'), process.argv.slice(2), { stdio: 'inherit' });

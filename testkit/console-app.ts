@@ -101,8 +101,8 @@ export async function shot(page: Page, name: string): Promise<string> {
 
 /**
  * Picks a program in a ProgramPicker (`picker`: its locator) as an operator does: types part of the title, waits for
- * that search's answer (the picker searches the catalog as one types, after a pause), then clicks the title. Clicking
- * the list shown before the answer came raced with it: the list redrawn under the click stayed open over the dialog.
+ * that search's answer (the picker searches the catalog as one types, after a pause), then clicks the title and
+ * waits for the list to close. A click on the list shown before the answer came once left it open over the dialog.
  */
 export async function pickProgram(page: Page, picker: Locator, typed: string, title: string): Promise<void> {
   await picker.click();

@@ -32,11 +32,13 @@ interface FigureRow {
   body: string;
 }
 
-function figureRows(db: Db, kind: string, platformIds: readonly number[], from: string, to: string): FigureRow[] {
+/** The day rows of one kind over a range; `topRegionsOnly`: activity rows of regions sent without a parent. */
+function figureRows(db: Db, kind: string, platformIds: readonly number[], from: string, to: string, topRegionsOnly = false): FigureRow[] {
   return db
     .prepare<[string, string, string, string], FigureRow>(
       `SELECT platform_id AS platformId, day, key, body FROM platform_figures
-      WHERE kind = ? AND platform_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ? ORDER BY day`,
+      WHERE kind = ? AND platform_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?
+        ${topRegionsOnly ? "AND json_extract(body, '$.parentId') IS NULL" : ''} ORDER BY day`,
     )
     .all(kind, JSON.stringify(platformIds), from, to);
 }
@@ -86,18 +88,8 @@ export function activityTotals(db: Db, platformIds: readonly number[], from: str
 }
 
 /** The day rows of each province's top regions (those sent without a parent): what the members report reads. */
-export function topActivityFigures(db: Db, platformIds: readonly number[], from: string, to: string): Array<Held<RegionDayFigures>> {
-  return parse<RegionDayFigures>(
-    db
-      .prepare<[string, string, string], FigureRow>(
-        `SELECT platform_id AS platformId, day, key, body FROM platform_figures
-          WHERE kind = 'activity' AND platform_id IN (SELECT value FROM json_each(?)) AND day BETWEEN ? AND ?
-            AND json_extract(body, '$.parentId') IS NULL
-          ORDER BY day`,
-      )
-      .all(JSON.stringify(platformIds), from, to),
-  );
-}
+export const topActivityFigures = (db: Db, platformIds: readonly number[], from: string, to: string) =>
+  parse<RegionDayFigures>(figureRows(db, 'activity', platformIds, from, to, true));
 export const reachFigures = (db: Db, platformIds: readonly number[], from: string, to: string) =>
   parse<ProgramDayFigures>(figureRows(db, 'reach', platformIds, from, to));
 export const siteFigures = (db: Db, platformIds: readonly number[], from: string, to: string) =>

@@ -370,16 +370,7 @@ export function searchRegions(db: Db, s: RegionSearch): Array<Region & { pathNam
     .all(...args, s.limit);
   const found = withEffectiveRelay(db, rows);
   const ancestorIds = [...new Set(found.flatMap((r) => pathIds(r.path).slice(0, -1)))];
-  const names = new Map(
-    ancestorIds.length
-      ? db
-          .prepare<number[], { id: number; name: string }>(
-            `SELECT id, name FROM regions WHERE id IN (${ancestorIds.map(() => '?').join(',')})`,
-          )
-          .all(...ancestorIds)
-          .map((r) => [r.id, r.name])
-      : [],
-  );
+  const names = regionNames(db, ancestorIds);
   return found.map((r) => ({
     ...r,
     pathNames: pathIds(r.path)

@@ -10,7 +10,7 @@ import { badRequest, conflict, notFound } from '../errors.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { RUNGS, type Rung } from '../../common/manifest.ts';
 import { formatDownloadWindow, parseDownloadWindow } from '../../common/download-window.ts';
-import { getRegion, subtreePrefix } from './regions.ts';
+import { getRegion, regionNames, subtreePrefix } from './regions.ts';
 import {
   isWellFormedPairingCode,
   legacyPairingCodeHash,
@@ -67,16 +67,10 @@ const select = `
          s.paired_at AS pairedAt, s.revoked_at AS revokedAt, s.created_at AS createdAt, s.updated_at AS updatedAt
     FROM sites s JOIN regions r ON r.id = s.region_id`;
 
-function regionNames(db: Db, pathIds: string): string[] {
+/** The names along a region path ('/1/4/9/'), root first. */
+function pathNames(db: Db, pathIds: string): string[] {
   const ids = pathIds.split('/').filter(Boolean).map(Number);
-  const names = new Map(
-    (
-      db.prepare(`SELECT id, name FROM regions WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Array<{
-        id: number;
-        name: string;
-      }>
-    ).map((r) => [r.id, r.name]),
-  );
+  const names = regionNames(db, ids);
   return ids.map((id) => names.get(id) ?? '');
 }
 
@@ -84,7 +78,7 @@ function toSite(db: Db, row: SiteDbRow, namesCache?: Map<string, string[]>): Sit
   const { regionPathIds, hasCode, ...rest } = row;
   let names = namesCache?.get(regionPathIds);
   if (!names) {
-    names = regionNames(db, regionPathIds);
+    names = pathNames(db, regionPathIds);
     namesCache?.set(regionPathIds, names);
   }
   return {

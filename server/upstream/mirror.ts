@@ -8,7 +8,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { LibraryFeed, LibraryProgram, MirrorStatus } from '../../common/api/platforms.ts';
-import { inWindowText, nextWindowOpen, parseDownloadWindow } from '../../common/download-window.ts';
+import { inWindowText, nextWindowOpenText } from '../../common/download-window.ts';
 import { UplinkDown } from '../../common/link-errors.ts';
 import { centreGet, type CentreCredentials } from './centre-get.ts';
 import { kbpsToBytesPerSecond, TokenBucket } from '../../common/token-bucket.ts';
@@ -214,8 +214,7 @@ export class LibraryMirror {
 
   status(now = Date.now()): MirrorStatus {
     const rows = mirrorRows(this.db);
-    const window = parseDownloadWindow(this.config.upstreamDownloadWindow);
-    const opensAt = window ? nextWindowOpen(window, this.config.provinceTz, now) : null;
+    const opensAt = nextWindowOpenText(this.config.upstreamDownloadWindow, this.config.provinceTz, now);
     const live = rows.filter((r) => !r.withdrawnAt);
     return {
       programs: live.length,
